@@ -1,0 +1,41 @@
+/* client.h - what the antt command-line files share. */
+#ifndef ANTT_CLIENT_H
+#define ANTT_CLIENT_H
+
+#include <jansson.h>
+#include <stdio.h>
+#include <sysexits.h>
+
+/* Exit codes (sysexits.h), documented in the README. */
+#define EXIT_REFUSED EX_DATAERR    /* 65: data refused, not found, verify failed */
+#define EXIT_NOINPUT EX_NOINPUT    /* 66: an input file cannot be read */
+#define EXIT_DOWN EX_UNAVAILABLE   /* 69: anttd is not running or not answering */
+#define EXIT_STORE EX_IOERR        /* 74: the store failed */
+
+typedef struct {
+	const char *conf; /* -c, or NULL for the default */
+	int json;         /* --json */
+	int argc;         /* the command's arguments, argv[0] = command name */
+	char **argv;
+} antt_cli_t;
+
+/* Print an error for the user, prefixed "antt: ". */
+void antt_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* args.c */
+/* "code=value" words -> JSON object; exit code or 0. */
+int antt_args_values(int argc, char **argv, json_t **out);
+/* Reports from a JSON file: one object, an array, or JSON lines. */
+int antt_args_reports_file(const char *path, json_t **out);
+
+/* cmd.c: each returns the process exit code. */
+int antt_cmd_init(antt_cli_t *cli);
+int antt_cmd_submit(antt_cli_t *cli);
+int antt_cmd_correct(antt_cli_t *cli);
+int antt_cmd_log(antt_cli_t *cli);
+int antt_cmd_show(antt_cli_t *cli);
+int antt_cmd_status(antt_cli_t *cli);
+int antt_cmd_forms(antt_cli_t *cli);
+int antt_cmd_verify(antt_cli_t *cli);
+
+#endif

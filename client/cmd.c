@@ -1,0 +1,616 @@
+/* cmd.c - the antt commands.  init works on files; every other command is
+ * one request to the local anttd over its control socket (docs/control.md),
+ * printed as text or, with --json, as one JSON document. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "common.h"
+#include "config.h"
+#include "ctlproto.h"
+#include "keyfile.h"
+
+#define TIMEOUT_MS 30000
+#define LONG_TIMEOUT_MS 600000 /* verify, bulk submit */
+
+enum { OPT_JSON = 1000, OPT_CONFIG };
+
+#define COMMON_OPTS                                                                            \
+	{"json", no_argument, NULL, OPT_JSON}, {"config", required_argument, NULL, 'c'},       \
+	{                                                                                      \
+		"help", no_argument, NULL, 'h'                                                 \
+	}
+
+/* Options every command takes.  1 if handled, -1 on a usage error. */
+static int s_common_opt(antt_cli_t *cli, int opt, const char *usage)
+{
+	switch (opt) {
+	case OPT_JSON: cli->json = 1; return 1;
+	case 'c': cli->conf = optarg; return 1;
+	case 'h': printf("usage: antt %s\n", usage); exit(0);
+	default: fprintf(stderr, "usage: antt %s\n", usage); return -1;
+	}
+}
+
+static void s_print_json(json_t *j)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+}
+
+static int s_load_config(antt_cli_t *cli, antt_config_t **cfg)
+{
+	char err[ANTT_ERR_MAX];
+	const char *path = cli->conf ? cli->conf : antt_config_default_path();
+	if (antt_config_load(path, cfg, err)) {
+		antt_cli_err("%s", err);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+/* Send req (taken) to the node's anttd; on success *resp is the reply.
+ * Prints the error and returns the exit code otherwise. */
+static int s_call(antt_cli_t *cli, json_t *req, int timeout_ms, json_t **resp)
+{
+	antt_config_t *cfg = NULL;
+	char err[ANTT_ERR_MAX];
+	int ret = s_load_config(cli, &cfg);
+	if (ret) {
+		json_decref(req);
+		return ret;
+	}
+	*resp = NULL;
+	if (antt_ctl_daemon_running(cfg->lock_path, NULL) == 0) {
+		antt_cli_err("anttd is not running for this config: start it with 'anttd -c %s'",
+			     cfg->path);
+		ret = EXIT_DOWN;
+		goto out;
+	}
+	if (antt_ctl_call(cfg->endpoint, req, timeout_ms, resp, err)) {
+		antt_cli_err("%s (is anttd running? start it with 'anttd -c %s')", err, cfg->path);
+		ret = EXIT_DOWN;
+		goto out;
+	}
+	if (!json_is_true(json_object_get(*resp, "ok"))) {
+		const char *cls = json_string_value(json_object_get(*resp, "error"));
+		const char *msg = json_string_value(json_object_get(*resp, "message"));
+		antt_cli_err("%s", msg ? msg : "anttd refused the request");
+		switch (antt_ctl_class_parse(cls)) {
+		case ANTT_CTL_USAGE: ret = EX_USAGE; break;
+		case ANTT_CTL_DATA:
+		case ANTT_CTL_NOTFOUND: ret = EXIT_REFUSED; break;
+		case ANTT_CTL_STORE: ret = EXIT_STORE; break;
+		default: ret = EX_SOFTWARE; break;
+		}
+		json_decref(*resp);
+		*resp = NULL;
+	}
+out:
+	json_decref(req);
+	antt_config_destroy(&cfg);
+	return ret;
+}
+
+static const char *s_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+/* ---- init ---- */
+
+static int s_mkdirs(const char *dir)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s", dir);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0750) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+int antt_cmd_init(antt_cli_t *cli)
+{
+	static const char *usage = "init --unit CODE --dir DIR [--forms DIR] [--json]";
+	static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
+					     {"dir", required_argument, NULL, 'd'},
+					     {"forms", required_argument, NULL, 'f'},
+					     COMMON_OPTS,
+					     {0}};
+	const char *unit = NULL, *dir = NULL, *forms = ANTT_FORMS_DIR;
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1) {
+		if (opt == 'u')
+			unit = optarg;
+		else if (opt == 'd')
+			dir = optarg;
+		else if (opt == 'f')
+			forms = optarg;
+		else if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	}
+	if (!unit || !dir || optind != cli->argc) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	if (!antt_valid_unit(unit)) {
+		antt_cli_err("'%s' is not a unit code: use the official code, e.g. 12346 "
+			     "(1 to %d letters, digits, '.', '_' or '-')",
+			     unit, ANTT_UNIT_MAX);
+		return EX_USAGE;
+	}
+	char *absforms = realpath(forms, NULL);
+	if (!absforms) {
+		antt_cli_err("forms folder %s: %s (give one with --forms DIR)", forms,
+			     strerror(errno));
+		return EX_CONFIG;
+	}
+	char key_path[PATH_MAX], conf_path[PATH_MAX], err[ANTT_ERR_MAX];
+	int ret = 0;
+	antt_key_t *key = NULL;
+	snprintf(key_path, sizeof key_path, "%s/node.key", dir);
+	snprintf(conf_path, sizeof conf_path, "%s/anttd.conf", dir);
+	if (access(key_path, F_OK) == 0 || access(conf_path, F_OK) == 0) {
+		antt_cli_err("%s already holds a node (%s exists): refusing to overwrite a node "
+			     "identity; choose another --dir",
+			     dir, access(key_path, F_OK) == 0 ? key_path : conf_path);
+		ret = EXIT_REFUSED;
+		goto out;
+	}
+	if (s_mkdirs(dir) < 0) {
+		antt_cli_err("cannot create %s: %s", dir, strerror(errno));
+		ret = EX_CANTCREAT;
+		goto out;
+	}
+	antt_key_generate(&key);
+	if (antt_key_save(key, key_path, err)) {
+		antt_cli_err("%s", err);
+		ret = EX_CANTCREAT;
+		goto out;
+	}
+	char *conf;
+	int n = asprintf(&conf,
+			 "# antt node configuration: see docs/configuration.md\n"
+			 "[node]\n"
+			 "unit = %s\n"
+			 "key = node.key\n"
+			 "store = store.db\n"
+			 "forms = %s\n"
+			 "\n[control]\n"
+			 "socket = anttd.sock\n"
+			 "\n[log]\n"
+			 "level = info\n",
+			 unit, absforms);
+	if (n < 0)
+		abort();
+	int rc = antt_write_new_file(conf_path, conf, (size_t)n, 0640, err);
+	free(conf);
+	if (rc) {
+		unlink(key_path);
+		antt_cli_err("%s", err);
+		ret = EX_CANTCREAT;
+		goto out;
+	}
+	char pk[2 * ANTT_KEY_BYTES + 1];
+	antt_hex(pk, key->pk, ANTT_KEY_BYTES);
+	if (cli->json) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "unit", unit, "public_key", pk,
+				      "config", conf_path, "key", key_path);
+		s_print_json(j);
+		json_decref(j);
+	} else {
+		printf("created node for unit %s\n"
+		       "  config:     %s\n"
+		       "  identity:   %s (secret, mode 0600)\n"
+		       "  public key: %s\n"
+		       "start it with: anttd -c %s\n",
+		       unit, conf_path, key_path, pk, conf_path);
+	}
+out:
+	antt_key_destroy(&key);
+	free(absforms);
+	return ret;
+}
+
+/* ---- submit / correct ---- */
+
+static void s_print_stored(json_t *resp)
+{
+	json_t *recs = json_object_get(resp, "records");
+	size_t n = json_array_size(recs);
+	if (n > 3) {
+		printf("stored %zu records, seq %" JSON_INTEGER_FORMAT " to %" JSON_INTEGER_FORMAT
+		       "\n",
+		       n, json_integer_value(json_object_get(json_array_get(recs, 0), "seq")),
+		       json_integer_value(json_object_get(json_array_get(recs, n - 1), "seq")));
+		return;
+	}
+	if (!recs)
+		printf("stored record %s seq %" JSON_INTEGER_FORMAT "\n", s_str(resp, "id"),
+		       json_integer_value(json_object_get(resp, "seq")));
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = json_array_get(recs, i);
+		printf("stored record %s seq %" JSON_INTEGER_FORMAT "\n", s_str(r, "id"),
+		       json_integer_value(json_object_get(r, "seq")));
+	}
+}
+
+int antt_cmd_submit(antt_cli_t *cli)
+{
+	static const char *usage =
+		"submit --form FORM --period PERIOD CODE=VALUE... [--note TEXT] [--json]\n"
+		"       antt submit --file FILE [--json]";
+	static const struct option opts[] = {{"form", required_argument, NULL, 'f'},
+					     {"period", required_argument, NULL, 'p'},
+					     {"note", required_argument, NULL, 'n'},
+					     {"file", required_argument, NULL, 'F'},
+					     COMMON_OPTS,
+					     {0}};
+	const char *form = NULL, *period = NULL, *note = NULL, *file = NULL;
+	int opt, ret;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1) {
+		if (opt == 'f')
+			form = optarg;
+		else if (opt == 'p')
+			period = optarg;
+		else if (opt == 'n')
+			note = optarg;
+		else if (opt == 'F')
+			file = optarg;
+		else if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	}
+	/* options may also follow the CODE=VALUE words */
+	json_t *reports;
+	if (file) {
+		if (form || period || note || optind != cli->argc) {
+			antt_cli_err("--file takes the reports from the file: give no --form, "
+				     "--period, --note or CODE=VALUE with it");
+			return EX_USAGE;
+		}
+		if ((ret = antt_args_reports_file(file, &reports)))
+			return ret;
+	} else {
+		if (!form || !period || optind == cli->argc) {
+			fprintf(stderr, "usage: antt %s\n", usage);
+			return EX_USAGE;
+		}
+		json_t *vals;
+		if ((ret = antt_args_values(cli->argc - optind, cli->argv + optind, &vals)))
+			return ret;
+		json_t *rep = json_pack("{s:s, s:s, s:o}", "form", form, "period", period,
+					"values", vals);
+		if (note)
+			json_object_set_new(rep, "note", json_string(note));
+		reports = json_pack("[o]", rep);
+	}
+	json_t *resp;
+	size_t n = json_array_size(reports);
+	ret = s_call(cli, json_pack("{s:s, s:o}", "op", "submit", "reports", reports),
+		     n > 1000 ? LONG_TIMEOUT_MS : TIMEOUT_MS, &resp);
+	if (ret)
+		return ret;
+	json_object_del(resp, "ok");
+	if (cli->json)
+		s_print_json(resp);
+	else
+		s_print_stored(resp);
+	json_decref(resp);
+	return 0;
+}
+
+int antt_cmd_correct(antt_cli_t *cli)
+{
+	static const char *usage = "correct ID CODE=VALUE... [--note TEXT] [--json]";
+	static const struct option opts[] = {{"note", required_argument, NULL, 'n'}, COMMON_OPTS,
+					     {0}};
+	const char *note = NULL;
+	int opt, ret;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1) {
+		if (opt == 'n')
+			note = optarg;
+		else if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	}
+	if (optind >= cli->argc || (optind + 1 == cli->argc && !note)) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	json_t *req = json_pack("{s:s, s:s}", "op", "correct", "id", cli->argv[optind]);
+	if (optind + 1 < cli->argc) {
+		json_t *vals;
+		if ((ret = antt_args_values(cli->argc - optind - 1, cli->argv + optind + 1,
+					    &vals))) {
+			json_decref(req);
+			return ret;
+		}
+		json_object_set_new(req, "values", vals);
+	}
+	if (note)
+		json_object_set_new(req, "note", json_string(note));
+	json_t *resp;
+	if ((ret = s_call(cli, req, TIMEOUT_MS, &resp)))
+		return ret;
+	json_object_del(resp, "ok");
+	if (cli->json)
+		s_print_json(resp);
+	else
+		printf("stored record %s seq %" JSON_INTEGER_FORMAT ", correcting %s\n",
+		       s_str(resp, "id"), json_integer_value(json_object_get(resp, "seq")),
+		       s_str(resp, "corrects"));
+	json_decref(resp);
+	return 0;
+}
+
+/* ---- reading ---- */
+
+/* "2026-11-22T04:05:06Z" -> "2026-11-22 04:05" */
+static const char *s_short_time(const char *iso, char buf[20])
+{
+	snprintf(buf, 20, "%.10s %.5s", iso, strlen(iso) > 11 ? iso + 11 : "");
+	return buf;
+}
+
+static void s_print_values_inline(json_t *vals)
+{
+	const char *code;
+	json_t *v;
+	int first = 1;
+	json_object_foreach(vals, code, v)
+	{
+		printf("%s%s=%" JSON_INTEGER_FORMAT, first ? "" : " ", code, json_integer_value(v));
+		first = 0;
+	}
+}
+
+int antt_cmd_log(antt_cli_t *cli)
+{
+	static const char *usage =
+		"log [--form FORM] [--period PERIOD] [--author KEY] [--limit N] [--json]";
+	static const struct option opts[] = {{"form", required_argument, NULL, 'f'},
+					     {"period", required_argument, NULL, 'p'},
+					     {"author", required_argument, NULL, 'a'},
+					     {"limit", required_argument, NULL, 'n'},
+					     COMMON_OPTS,
+					     {0}};
+	json_t *req = json_pack("{s:s}", "op", "log");
+	int opt, ret;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:hn:", opts, NULL)) != -1) {
+		if (opt == 'f')
+			json_object_set_new(req, "form", json_string(optarg));
+		else if (opt == 'p')
+			json_object_set_new(req, "period", json_string(optarg));
+		else if (opt == 'a')
+			json_object_set_new(req, "author", json_string(optarg));
+		else if (opt == 'n') {
+			char *end;
+			long long n = strtoll(optarg, &end, 10);
+			if (*end || n < 1) {
+				antt_cli_err("--limit takes a number of 1 or more");
+				json_decref(req);
+				return EX_USAGE;
+			}
+			json_object_set_new(req, "limit", json_integer(n));
+		} else if (s_common_opt(cli, opt, usage) < 0) {
+			json_decref(req);
+			return EX_USAGE;
+		}
+	}
+	if (optind != cli->argc) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		json_decref(req);
+		return EX_USAGE;
+	}
+	json_t *resp;
+	if ((ret = s_call(cli, req, TIMEOUT_MS, &resp)))
+		return ret;
+	json_t *recs = json_object_get(resp, "records");
+	if (cli->json) {
+		s_print_json(recs);
+	} else if (json_array_size(recs) == 0) {
+		printf("no records\n");
+	} else {
+		size_t i;
+		json_t *r;
+		char t[20];
+		printf("%-6s %-12s %-16s %-10s %-16s %s\n", "SEQ", "ID", "FORM", "PERIOD",
+		       "CLOCK (UTC)", "VALUES");
+		json_array_foreach(recs, i, r)
+		{
+			printf("%-6" JSON_INTEGER_FORMAT " %-12.12s %-16s %-10s %-16s ",
+			       json_integer_value(json_object_get(r, "seq")), s_str(r, "id"),
+			       s_str(r, "form"), s_str(r, "period"),
+			       s_short_time(s_str(r, "clock"), t));
+			s_print_values_inline(json_object_get(r, "values"));
+			if (json_is_string(json_object_get(r, "corrects")))
+				printf("  (corrects %.12s)", s_str(r, "corrects"));
+			if (json_is_string(json_object_get(r, "corrected_by")))
+				printf("  (corrected by %.12s)", s_str(r, "corrected_by"));
+			printf("\n");
+		}
+	}
+	json_decref(resp);
+	return 0;
+}
+
+int antt_cmd_show(antt_cli_t *cli)
+{
+	static const char *usage = "show ID [--json]";
+	static const struct option opts[] = {COMMON_OPTS, {0}};
+	int opt, ret;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
+		if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	if (optind + 1 != cli->argc) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	json_t *resp;
+	if ((ret = s_call(cli, json_pack("{s:s, s:s}", "op", "show", "id", cli->argv[optind]),
+			  TIMEOUT_MS, &resp)))
+		return ret;
+	json_t *r = json_object_get(resp, "record");
+	if (cli->json) {
+		s_print_json(r);
+	} else {
+		printf("record     %s\n"
+		       "seq        %" JSON_INTEGER_FORMAT "\n"
+		       "author     %s\n"
+		       "unit       %s\n"
+		       "form       %s%s%s%s\n"
+		       "period     %s\n"
+		       "clock      %s (author's clock)\n"
+		       "received   %s (this node)\n",
+		       s_str(r, "id"), json_integer_value(json_object_get(r, "seq")),
+		       s_str(r, "author"), s_str(r, "unit"), s_str(r, "form"),
+		       json_object_get(r, "form_title") ? " (" : "", s_str(r, "form_title"),
+		       json_object_get(r, "form_title") ? ")" : "", s_str(r, "period"),
+		       s_str(r, "clock"), s_str(r, "received"));
+		if (json_is_string(json_object_get(r, "corrects")))
+			printf("corrects   %s\n", s_str(r, "corrects"));
+		if (json_is_string(json_object_get(r, "corrected_by")))
+			printf("corrected  by %s (a later version counts)\n",
+			       s_str(r, "corrected_by"));
+		if (json_object_get(r, "note"))
+			printf("note       %s\n", s_str(r, "note"));
+		printf("values\n");
+		const char *code;
+		json_t *v, *labels = json_object_get(r, "labels");
+		json_object_foreach(json_object_get(r, "values"), code, v)
+			printf("  %-24s %12" JSON_INTEGER_FORMAT "  %s\n", code,
+			       json_integer_value(v), s_str(labels, code));
+		printf("prev       %s\nsignature  %s\n", s_str(r, "prev"), s_str(r, "signature"));
+	}
+	json_decref(resp);
+	return 0;
+}
+
+int antt_cmd_status(antt_cli_t *cli)
+{
+	static const char *usage = "status [--json]";
+	static const struct option opts[] = {COMMON_OPTS, {0}};
+	int opt, ret;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
+		if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	if (optind != cli->argc) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	json_t *resp;
+	if ((ret = s_call(cli, json_pack("{s:s}", "op", "status"), TIMEOUT_MS, &resp)))
+		return ret;
+	json_object_del(resp, "ok");
+	if (cli->json) {
+		s_print_json(resp);
+	} else {
+		json_t *head = json_object_get(resp, "head");
+		printf("unit        %s\n"
+		       "public key  %s\n"
+		       "records     %" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT
+		       " author(s))\n"
+		       "head        seq %" JSON_INTEGER_FORMAT " %s\n"
+		       "store       %s\n"
+		       "anttd       %s, pid %" JSON_INTEGER_FORMAT "\n",
+		       s_str(resp, "unit"), s_str(resp, "public_key"),
+		       json_integer_value(json_object_get(resp, "records")),
+		       json_integer_value(json_object_get(resp, "authors")),
+		       json_integer_value(json_object_get(head, "seq")),
+		       json_is_string(json_object_get(head, "id")) ? s_str(head, "id")
+								    : "(no record yet)",
+		       s_str(resp, "store"), s_str(resp, "version"),
+		       json_integer_value(json_object_get(resp, "pid")));
+	}
+	json_decref(resp);
+	return 0;
+}
+
+int antt_cmd_forms(antt_cli_t *cli)
+{
+	static const char *usage = "forms [--json]";
+	static const struct option opts[] = {COMMON_OPTS, {0}};
+	int opt, ret;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
+		if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	if (optind != cli->argc) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	json_t *resp;
+	if ((ret = s_call(cli, json_pack("{s:s}", "op", "forms"), TIMEOUT_MS, &resp)))
+		return ret;
+	json_t *forms = json_object_get(resp, "forms");
+	if (cli->json) {
+		s_print_json(forms);
+	} else {
+		size_t i, j;
+		json_t *f, *ind;
+		json_array_foreach(forms, i, f)
+		{
+			printf("%s%s  (%s, one %s per %s)\n  %s\n", i ? "\n" : "", s_str(f, "id"),
+			       s_str(f, "kind"),
+			       !strcmp(s_str(f, "kind"), "periodic") ? "report" : "or more entries",
+			       s_str(f, "period"), s_str(f, "title"));
+			json_array_foreach(json_object_get(f, "indicators"), j, ind)
+				printf("    %-24s %s\n", s_str(ind, "code"), s_str(ind, "label"));
+		}
+	}
+	json_decref(resp);
+	return 0;
+}
+
+int antt_cmd_verify(antt_cli_t *cli)
+{
+	static const char *usage = "verify [--json]";
+	static const struct option opts[] = {COMMON_OPTS, {0}};
+	int opt, ret;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
+		if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	if (optind != cli->argc) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	json_t *resp;
+	if ((ret = s_call(cli, json_pack("{s:s}", "op", "verify"), LONG_TIMEOUT_MS, &resp)))
+		return ret;
+	json_object_del(resp, "ok");
+	int valid = json_is_true(json_object_get(resp, "valid"));
+	if (cli->json) {
+		s_print_json(resp);
+	} else {
+		size_t i;
+		json_t *p;
+		json_array_foreach(json_object_get(resp, "problems"), i, p)
+			printf("FAIL record %s (author %.16s..., seq %" JSON_INTEGER_FORMAT "): %s\n",
+			       s_str(p, "id"), s_str(p, "author"),
+			       json_integer_value(json_object_get(p, "seq")), s_str(p, "problem"));
+		printf("%" JSON_INTEGER_FORMAT " records checked: %s\n",
+		       json_integer_value(json_object_get(resp, "checked")),
+		       valid ? "every signature and chain link holds"
+			     : "PROBLEMS FOUND (see above)");
+	}
+	json_decref(resp);
+	return valid ? 0 : EXIT_REFUSED;
+}

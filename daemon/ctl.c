@@ -1,0 +1,218 @@
+/* ctl.c - the control socket (see ctl.h).
+ *
+ * ZMQ_FD is edge-triggered: it signals that ZMQ_EVENTS may have changed,
+ * not that a message is waiting, and any zmq_send or zmq_recv may consume
+ * the edge.  So every path that touched the socket ends in s_drain(), which
+ * re-reads ZMQ_EVENTS and receives until nothing is left.
+ *
+ * Requests in flight are counted in refs; the struct is freed when the
+ * socket is closed, the poll handle's close callback has run and no reply
+ * is still due. */
+#define _GNU_SOURCE
+#include "ctl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zmq.h>
+
+#include "common.h"
+#include "ctlproto.h"
+
+#define MAX_FRAMES 4 /* identity, empty delimiter, payload (+1 to detect more) */
+
+struct antt_ctl {
+	uv_loop_t *loop;
+	antt_node_t *node;
+	void *zctx;
+	void *sock;
+	uv_poll_t poll;
+	int closed;   /* antt_ctl_close was called */
+	int draining; /* inside s_drain */
+	int refs;     /* poll handle open + replies due */
+};
+
+/* A request waiting for its reply: the routing frames to send back. */
+typedef struct {
+	antt_ctl_t *ctl;
+	size_t n_route;
+	zmq_msg_t route[MAX_FRAMES];
+} s_pending_t;
+
+static void s_drain(antt_ctl_t *c);
+
+static void s_unref(antt_ctl_t *c)
+{
+	if (--c->refs == 0) {
+		zmq_ctx_term(c->zctx);
+		free(c);
+	}
+}
+
+static void s_reply(json_t *resp, void *arg)
+{
+	s_pending_t *p = arg;
+	antt_ctl_t *c = p->ctl;
+	if (!c->closed) {
+		char *text = json_dumps(resp, JSON_COMPACT);
+		if (!text)
+			abort();
+		int ok = 1;
+		for (size_t i = 0; i < p->n_route && ok; i++)
+			ok = zmq_msg_send(&p->route[i], c->sock, ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0;
+		if (ok)
+			ok = zmq_send(c->sock, text, strlen(text), ZMQ_DONTWAIT) >= 0;
+		if (!ok)
+			antt_log(ANTT_LOG_WARN, "control: reply not delivered (%s)",
+				 zmq_strerror(errno));
+		free(text);
+	}
+	for (size_t i = 0; i < p->n_route; i++)
+		zmq_msg_close(&p->route[i]);
+	json_decref(resp);
+	free(p);
+	if (!c->closed && !c->draining)
+		s_drain(c);
+	s_unref(c);
+}
+
+/* Receive one whole multipart message; handle it or drop it.
+ * Returns 0 when a message was taken, -1 when none was waiting. */
+static int s_take_one(antt_ctl_t *c)
+{
+	zmq_msg_t frames[MAX_FRAMES];
+	size_t n = 0;
+	int more = 1, too_many = 0;
+	while (more) {
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		if (zmq_msg_recv(&m, c->sock, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&m);
+			if (n == 0)
+				return -1;
+			break; /* cannot happen: parts of a message arrive together */
+		}
+		more = zmq_msg_more(&m);
+		if (n < MAX_FRAMES)
+			frames[n++] = m;
+		else {
+			too_many = 1;
+			zmq_msg_close(&m);
+		}
+	}
+	if (n < 2 || too_many || n == MAX_FRAMES) {
+		antt_log(ANTT_LOG_WARN, "control: dropped a malformed request (%zu frames)", n);
+		for (size_t i = 0; i < n; i++)
+			zmq_msg_close(&frames[i]);
+		return 0;
+	}
+	s_pending_t *p = antt_xcalloc(1, sizeof *p);
+	p->ctl = c;
+	p->n_route = n - 1;
+	for (size_t i = 0; i < n - 1; i++)
+		p->route[i] = frames[i];
+	zmq_msg_t *payload = &frames[n - 1];
+	c->refs++;
+
+	json_error_t je;
+	json_t *req = json_loadb(zmq_msg_data(payload), zmq_msg_size(payload),
+				 JSON_REJECT_DUPLICATES, &je);
+	zmq_msg_close(payload);
+	if (!req || !json_is_object(req)) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "request is not a JSON object: %s", req ? "" : je.text);
+		json_decref(req);
+		s_reply(antt_ctl_error(ANTT_CTL_USAGE, msg), p);
+		return 0;
+	}
+	antt_node_handle(c->node, req, s_reply, p);
+	json_decref(req);
+	return 0;
+}
+
+static void s_drain(antt_ctl_t *c)
+{
+	c->draining = 1;
+	while (!c->closed) {
+		int events = 0;
+		size_t len = sizeof events;
+		if (zmq_getsockopt(c->sock, ZMQ_EVENTS, &events, &len) < 0) {
+			if (errno != EINTR)
+				antt_log(ANTT_LOG_ERR, "control: ZMQ_EVENTS: %s",
+					 zmq_strerror(errno));
+			break;
+		}
+		if (!(events & ZMQ_POLLIN) || s_take_one(c) < 0)
+			break;
+	}
+	c->draining = 0;
+}
+
+static void s_on_poll(uv_poll_t *h, int status, int events)
+{
+	antt_ctl_t *c = h->data;
+	if (status < 0)
+		antt_log(ANTT_LOG_WARN, "control: poll: %s", uv_strerror(status));
+	s_drain(c);
+}
+
+int antt_ctl_open(uv_loop_t *loop, antt_node_t *node, const char *socket_path,
+		  antt_ctl_t **out, char *err)
+{
+	antt_ctl_t *c = antt_xcalloc(1, sizeof *c);
+	int zero = 0, rc = ANTT_OK;
+	int64_t maxmsg = ANTT_CTL_MSG_MAX;
+	char endpoint[256];
+	c->loop = loop;
+	c->node = node;
+	c->zctx = zmq_ctx_new();
+	c->sock = zmq_socket(c->zctx, ZMQ_ROUTER);
+	c->refs = 1;
+	zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+	snprintf(endpoint, sizeof endpoint, "ipc://%s", socket_path);
+	/* a socket left by a killed anttd is replaced: we hold the store lock */
+	mode_t old = umask(0117);
+	int b = zmq_bind(c->sock, endpoint);
+	umask(old);
+	if (b != 0) {
+		rc = antt_errf(err, ANTT_E_IO, "cannot listen on control socket %s: %s",
+			       socket_path, zmq_strerror(errno));
+		goto fail;
+	}
+	chmod(socket_path, 0660);
+	int fd;
+	size_t len = sizeof fd;
+	zmq_getsockopt(c->sock, ZMQ_FD, &fd, &len);
+	uv_poll_init(loop, &c->poll, fd);
+	c->poll.data = c;
+	uv_poll_start(&c->poll, UV_READABLE, s_on_poll);
+	*out = c;
+	/* messages may already be queued: the edge would never come */
+	s_drain(c);
+	return ANTT_OK;
+fail:
+	zmq_close(c->sock);
+	zmq_ctx_term(c->zctx);
+	free(c);
+	*out = NULL;
+	return rc;
+}
+
+static void s_on_poll_closed(uv_handle_t *h)
+{
+	antt_ctl_t *c = h->data;
+	zmq_close(c->sock); /* only now: libuv no longer watches its fd */
+	s_unref(c);
+}
+
+void antt_ctl_close(antt_ctl_t **self_p)
+{
+	antt_ctl_t *c = *self_p;
+	if (!c)
+		return;
+	*self_p = NULL;
+	c->closed = 1;
+	uv_close((uv_handle_t *)&c->poll, s_on_poll_closed);
+}

@@ -1,0 +1,729 @@
+/* node.c - a node's identity, store and forms, and the control operations
+ * (see node.h and docs/control.md).
+ *
+ * Appending is the one stateful path:
+ *
+ *   validate every report ──► BEGIN IMMEDIATE ──► head = last (seq, id)
+ *        │ bad: refuse,            │                    │
+ *        │ nothing written         ▼                    ▼
+ *        │                  periodic duplicate?   body(seq = head+1, prev = head.id)
+ *        │                    yes: ROLLBACK        sign, append, head = this
+ *        ▼                                              │
+ *      reply error                     COMMIT (fsync) ──► reply ids and seqs
+ *
+ * The sequence number is taken inside the same transaction as the append,
+ * and the reply is sent only after COMMIT returned: an acknowledged record
+ * is on disk. */
+#define _GNU_SOURCE
+#include "node.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "ctlproto.h"
+#include "forms.h"
+#include "keyfile.h"
+#include "store.h"
+
+#define HEX_ID (2 * ANTT_ID_BYTES + 1)
+
+struct antt_node {
+	uv_loop_t *loop;
+	char *unit;
+	char *store_path;
+	antt_key_t *key;
+	char pk_hex[2 * ANTT_KEY_BYTES + 1];
+	int lock_fd;
+	antt_store_t *store;
+	antt_forms_t *forms;
+	volatile int stop; /* read by background work */
+	int verifying;
+};
+
+/* ---- lifecycle ---- */
+
+/* One anttd per store: an open-file-description lock on STORE.lock, held
+ * for the life of the process, with our pid written in it for messages. */
+static int s_lock(const char *path, const char *store, int *fd_out, char *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return antt_errf(err, ANTT_E_IO, "cannot open lock file %s: %s", path,
+				 strerror(errno));
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+		char buf[32] = {0};
+		ssize_t got = pread(fd, buf, sizeof buf - 1, 0);
+		close(fd);
+		return antt_errf(err, ANTT_E_BUSY,
+				 "another anttd (pid %ld) is already running on store %s: stop it "
+				 "first, or use another config",
+				 got > 0 ? strtol(buf, NULL, 10) : 0L, store);
+	}
+	char pid[32];
+	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+		close(fd);
+		return antt_errf(err, ANTT_E_IO, "cannot write lock file %s: %s", path,
+				 strerror(errno));
+	}
+	*fd_out = fd;
+	return ANTT_OK;
+}
+
+int antt_node_open(const antt_config_t *cfg, uv_loop_t *loop, antt_node_t **out, char *err)
+{
+	int rc;
+	antt_node_t *n = antt_xcalloc(1, sizeof *n);
+	n->loop = loop;
+	n->lock_fd = -1;
+	n->unit = antt_xstrdup(cfg->unit);
+	n->store_path = antt_xstrdup(cfg->store_path);
+	rc = antt_key_load(cfg->key_path, &n->key, err);
+	if (rc)
+		goto out;
+	antt_hex(n->pk_hex, n->key->pk, ANTT_KEY_BYTES);
+	rc = s_lock(cfg->lock_path, cfg->store_path, &n->lock_fd, err);
+	if (rc)
+		goto out;
+	rc = antt_store_open(cfg->store_path, n->key->pk, ANTT_STORE_CREATE, &n->store, err);
+	if (rc)
+		goto out;
+	rc = antt_forms_load(cfg->forms_dir, &n->forms, err);
+out:
+	if (rc)
+		antt_node_destroy(&n);
+	*out = n;
+	return rc;
+}
+
+void antt_node_stop(antt_node_t *n)
+{
+	n->stop = 1;
+}
+
+void antt_node_destroy(antt_node_t **self_p)
+{
+	antt_node_t *n = *self_p;
+	if (!n)
+		return;
+	antt_forms_destroy(&n->forms);
+	antt_store_close(&n->store);
+	if (n->lock_fd >= 0)
+		close(n->lock_fd);
+	antt_key_destroy(&n->key);
+	free(n->unit);
+	free(n->store_path);
+	free(n);
+	*self_p = NULL;
+}
+
+const char *antt_node_public_hex(const antt_node_t *n)
+{
+	return n->pk_hex;
+}
+
+/* ---- JSON views of records ---- */
+
+static json_t *s_time_json(int64_t t)
+{
+	char buf[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm))
+		return json_integer(t);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_string(buf);
+}
+
+static json_t *s_hex_json(const uint8_t *p, size_t n)
+{
+	char buf[2 * 64 + 1];
+	return json_string(antt_hex(buf, p, n));
+}
+
+/* The JSON a client sees for a record; full adds the signature and labels. */
+static json_t *s_record_json(const antt_node_t *n, const uint8_t id[ANTT_ID_BYTES],
+			     const antt_body_t *b, const uint8_t *sig, int64_t received,
+			     const uint8_t *corrected_by, int full)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "id", s_hex_json(id, ANTT_ID_BYTES));
+	json_object_set_new(o, "seq", json_integer((json_int_t)b->seq));
+	json_object_set_new(o, "author", s_hex_json(b->author, ANTT_KEY_BYTES));
+	json_object_set_new(o, "unit", json_string(b->unit));
+	json_object_set_new(o, "form", json_string(b->form));
+	json_object_set_new(o, "period", json_string(b->period));
+	json_object_set_new(o, "clock", s_time_json(b->clock));
+	json_object_set_new(o, "received", s_time_json(received));
+	json_t *vals = json_object();
+	for (size_t i = 0; i < b->n_values; i++)
+		json_object_set_new(vals, b->values[i].code,
+				    json_integer((json_int_t)b->values[i].value));
+	json_object_set_new(o, "values", vals);
+	if (b->note)
+		json_object_set_new(o, "note", json_string(b->note));
+	json_object_set_new(o, "corrects",
+			    b->has_corrects ? s_hex_json(b->corrects, ANTT_ID_BYTES) : json_null());
+	json_object_set_new(o, "corrected_by",
+			    corrected_by ? s_hex_json(corrected_by, ANTT_ID_BYTES) : json_null());
+	if (full) {
+		json_object_set_new(o, "prev", s_hex_json(b->prev, ANTT_ID_BYTES));
+		json_object_set_new(o, "version", json_integer(b->version));
+		json_object_set_new(o, "signature", s_hex_json(sig, ANTT_SIG_BYTES));
+		const antt_form_t *f = antt_forms_find(n->forms, b->form);
+		if (f) {
+			json_object_set_new(o, "form_title", json_string(f->title));
+			json_t *labels = json_object();
+			for (size_t i = 0; i < b->n_values; i++) {
+				const antt_indicator_t *ind = antt_form_indicator(f, b->values[i].code);
+				if (ind)
+					json_object_set_new(labels, ind->code, json_string(ind->label));
+			}
+			json_object_set_new(o, "labels", labels);
+		}
+	}
+	return o;
+}
+
+static json_t *s_stored_json(const antt_node_t *n, const antt_stored_t *r, int full)
+{
+	return s_record_json(n, r->id, &r->b, r->sig, r->received,
+			     r->has_corrected_by ? r->corrected_by : NULL, full);
+}
+
+/* ---- validating what a client submits ---- */
+
+static int s_value_cmp(const void *a, const void *b)
+{
+	return strcmp(((const antt_value_t *)a)->code, ((const antt_value_t *)b)->code);
+}
+
+/* Add the figures of vals (a JSON object code -> integer) to b, overriding
+ * codes b already has.  b->values stays sorted. */
+static int s_take_values(const antt_form_t *f, const json_t *vals, antt_body_t *b, char *err)
+{
+	const char *code;
+	json_t *v;
+	if (!json_is_object(vals))
+		return antt_errf(err, ANTT_E_INVAL,
+				 "\"values\" must be an object of indicator code -> count");
+	json_object_foreach((json_t *)vals, code, v)
+	{
+		if (!antt_form_indicator(f, code)) {
+			char *codes = antt_form_list_codes(f);
+			int rc = antt_errf(err, ANTT_E_INVAL,
+					   "form %s has no indicator '%s'; its indicators are: %s "
+					   "(see 'antt forms')",
+					   f->id, code, codes);
+			free(codes);
+			return rc;
+		}
+		if (!json_is_integer(v))
+			return antt_errf(err, ANTT_E_INVAL,
+					 "%s: the value must be a whole number of 0 or more", code);
+		json_int_t x = json_integer_value(v);
+		if (x < 0)
+			return antt_errf(err, ANTT_E_INVAL,
+					 "%s: %lld is negative; counts are 0 or more", code,
+					 (long long)x);
+		if ((uint64_t)x > ANTT_VALUE_MAX)
+			return antt_errf(err, ANTT_E_INVAL, "%s: %lld is larger than %llu", code,
+					 (long long)x, (unsigned long long)ANTT_VALUE_MAX);
+		size_t i;
+		for (i = 0; i < b->n_values; i++)
+			if (!strcmp(b->values[i].code, code))
+				break;
+		if (i == b->n_values) {
+			b->values = antt_xrealloc(b->values, (b->n_values + 1) * sizeof *b->values);
+			b->values[b->n_values++].code = antt_xstrdup(code);
+		}
+		b->values[i].value = (uint64_t)x;
+	}
+	qsort(b->values, b->n_values, sizeof *b->values, s_value_cmp);
+	return ANTT_OK;
+}
+
+static int s_take_note(const json_t *note, antt_body_t *b, char *err)
+{
+	if (!note || json_is_null(note))
+		return ANTT_OK;
+	if (!json_is_string(note))
+		return antt_errf(err, ANTT_E_INVAL, "\"note\" must be text");
+	const char *s = json_string_value(note);
+	size_t len = json_string_length(note);
+	if (len > ANTT_NOTE_MAX || strlen(s) != len)
+		return antt_errf(err, ANTT_E_INVAL, "the note is longer than %d bytes",
+				 ANTT_NOTE_MAX);
+	free(b->note);
+	b->note = len ? antt_xstrdup(s) : NULL;
+	return ANTT_OK;
+}
+
+/* A report object from a client -> a body without chain fields. */
+static int s_take_report(antt_node_t *n, const json_t *rep, antt_body_t *b, char *err)
+{
+	const char *key;
+	json_t *v;
+	if (!json_is_object(rep))
+		return antt_errf(err, ANTT_E_INVAL,
+				 "a report must be an object {\"form\", \"period\", \"values\", "
+				 "\"note\"}");
+	json_object_foreach((json_t *)rep, key, v)
+	{
+		if (strcmp(key, "form") && strcmp(key, "period") && strcmp(key, "values") &&
+		    strcmp(key, "note"))
+			return antt_errf(err, ANTT_E_INVAL,
+					 "unknown key \"%s\" in a report (known: form, period, "
+					 "values, note)",
+					 key);
+	}
+	const char *form = json_string_value(json_object_get(rep, "form"));
+	const char *period = json_string_value(json_object_get(rep, "period"));
+	if (!form) {
+		char *ids = antt_forms_list_ids(n->forms);
+		int rc = antt_errf(err, ANTT_E_INVAL, "no form given; the forms are: %s", ids);
+		free(ids);
+		return rc;
+	}
+	const antt_form_t *f = antt_forms_find(n->forms, form);
+	if (!f) {
+		char *ids = antt_forms_list_ids(n->forms);
+		int rc = antt_errf(err, ANTT_E_INVAL,
+				   "unknown form '%s'; the forms are: %s (see 'antt forms')", form,
+				   ids);
+		free(ids);
+		return rc;
+	}
+	if (!period)
+		return antt_errf(err, ANTT_E_INVAL, "no period given: form %s takes a %s, like %s",
+				 f->id, antt_period_kind_name(f->period),
+				 antt_period_kind_example(f->period));
+	int rc = antt_period_check(f->period, period, err);
+	if (rc)
+		return rc;
+	b->version = ANTT_RECORD_VERSION;
+	b->unit = antt_xstrdup(n->unit);
+	b->form = antt_xstrdup(f->id);
+	b->period = antt_xstrdup(period);
+	json_t *vals = json_object_get(rep, "values");
+	rc = s_take_values(f, vals, b, err);
+	if (rc)
+		return rc;
+	if (b->n_values == 0)
+		return antt_errf(err, ANTT_E_INVAL, "a report needs at least one indicator value");
+	return s_take_note(json_object_get(rep, "note"), b, err);
+}
+
+/* ---- appending ---- */
+
+/* Prefix err with "report N: " for messages about one report of many. */
+static void s_prefix_report(char *err, size_t index)
+{
+	char tmp[ANTT_ERR_MAX + 32];
+	int n = snprintf(tmp, sizeof tmp, "report %zu: %s", index + 1, err);
+	size_t len = n < ANTT_ERR_MAX ? (size_t)n : ANTT_ERR_MAX - 1;
+	memcpy(err, tmp, len);
+	err[len] = '\0';
+}
+
+/* Chain, sign and append bodies[0..count) in one durable transaction.
+ * Refuses a second report of a periodic form for the same period. */
+static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, json_t *out,
+		    size_t *failed, char *err)
+{
+	int rc = antt_store_begin(n->store, err);
+	if (rc)
+		return rc;
+	antt_head_t head;
+	rc = antt_store_head(n->store, n->key->pk, &head, err);
+	int64_t now = antt_now();
+	for (size_t i = 0; i < count && !rc; i++) {
+		antt_body_t *b = &bodies[i];
+		*failed = i;
+		const antt_form_t *f = antt_forms_find(n->forms, b->form);
+		uint8_t id[ANTT_ID_BYTES], sig[ANTT_SIG_BYTES], *enc = NULL;
+		size_t len;
+		char hex[HEX_ID];
+		if (f && f->periodic && !b->has_corrects) {
+			int found = antt_store_find_report(n->store, b->unit, b->form, b->period, id,
+							   err);
+			if (found == ANTT_OK) {
+				antt_hex(hex, id, ANTT_ID_BYTES);
+				rc = antt_errf(err, ANTT_E_EXISTS,
+					       "unit %s already reported %s for %s (record %s); to "
+					       "change figures, run: antt correct %s CODE=VALUE ...",
+					       b->unit, b->form, b->period, hex, hex);
+				break;
+			} else if (found != ANTT_E_NOTFOUND) {
+				rc = found;
+				break;
+			}
+		}
+		memcpy(b->author, n->key->pk, ANTT_KEY_BYTES);
+		b->seq = head.seq + 1;
+		memcpy(b->prev, head.id, ANTT_ID_BYTES);
+		b->clock = now;
+		rc = antt_body_encode(b, &enc, &len, err);
+		if (rc)
+			break;
+		antt_record_id(id, enc, len);
+		antt_record_sign(sig, enc, len, n->key->sk);
+		rc = antt_store_append(n->store, id, enc, len, sig, b, now, err);
+		free(enc);
+		if (rc)
+			break;
+		head.seq = b->seq;
+		memcpy(head.id, id, ANTT_ID_BYTES);
+		json_array_append_new(out, json_pack("{s:o, s:I}", "id",
+						     s_hex_json(id, ANTT_ID_BYTES), "seq",
+						     (json_int_t)b->seq));
+	}
+	if (!rc)
+		rc = antt_store_commit(n->store, err);
+	if (rc) {
+		antt_store_rollback(n->store);
+		json_array_clear(out);
+	}
+	return rc;
+}
+
+static json_t *s_fail(int rc, const char *err)
+{
+	antt_ctl_class c = rc == ANTT_E_NOTFOUND ? ANTT_CTL_NOTFOUND
+			   : rc == ANTT_E_STORE || rc == ANTT_E_IO || rc == ANTT_E_CORRUPT
+				   ? ANTT_CTL_STORE
+				   : ANTT_CTL_DATA;
+	if (c == ANTT_CTL_STORE)
+		antt_log(ANTT_LOG_ERR, "%s", err);
+	return antt_ctl_error(c, err);
+}
+
+static json_t *s_op_submit(antt_node_t *n, const json_t *req)
+{
+	char err[ANTT_ERR_MAX];
+	json_t *reports = json_object_get(req, "reports");
+	if (!json_is_array(reports) || json_array_size(reports) == 0)
+		return antt_ctl_error(ANTT_CTL_USAGE, "submit needs \"reports\": a list of reports");
+	size_t count = json_array_size(reports);
+	antt_body_t *bodies = antt_xcalloc(count, sizeof *bodies);
+	json_t *out = json_array(), *resp = NULL;
+	int rc = ANTT_OK;
+	for (size_t i = 0; i < count && !rc; i++) {
+		rc = s_take_report(n, json_array_get(reports, i), &bodies[i], err);
+		if (rc && count > 1)
+			s_prefix_report(err, i);
+	}
+	/* two reports of one periodic form and period in the same batch */
+	for (size_t i = 0; i < count && !rc; i++) {
+		const antt_form_t *f = antt_forms_find(n->forms, bodies[i].form);
+		for (size_t j = 0; j < i && f->periodic; j++)
+			if (!strcmp(bodies[i].form, bodies[j].form) &&
+			    !strcmp(bodies[i].period, bodies[j].period)) {
+				rc = antt_errf(err, ANTT_E_EXISTS,
+					       "reports %zu and %zu are both %s for %s: a periodic "
+					       "form takes one report per period",
+					       j + 1, i + 1, bodies[i].form, bodies[i].period);
+				break;
+			}
+	}
+	size_t failed = 0;
+	if (!rc) {
+		rc = s_append(n, bodies, count, out, &failed, err);
+		if (rc && count > 1)
+			s_prefix_report(err, failed);
+	}
+	if (rc) {
+		resp = s_fail(rc, err);
+		json_decref(out);
+	} else {
+		resp = json_pack("{s:b, s:o, s:O, s:O}", "ok", 1, "records", out, "id",
+				 json_object_get(json_array_get(out, count - 1), "id"), "seq",
+				 json_object_get(json_array_get(out, count - 1), "seq"));
+		antt_log(ANTT_LOG_DEBUG, "stored %zu record(s), head seq %" JSON_INTEGER_FORMAT,
+			 count, json_integer_value(json_object_get(resp, "seq")));
+	}
+	for (size_t i = 0; i < count; i++)
+		antt_body_clear(&bodies[i]);
+	free(bodies);
+	return resp;
+}
+
+static json_t *s_op_correct(antt_node_t *n, const json_t *req)
+{
+	char err[ANTT_ERR_MAX], hex[HEX_ID], byhex[HEX_ID];
+	const char *id = json_string_value(json_object_get(req, "id"));
+	json_t *vals = json_object_get(req, "values");
+	antt_stored_t old = {0};
+	antt_body_t b = {0};
+	json_t *out = json_array(), *resp = NULL;
+	int rc;
+	if (!id)
+		return json_decref(out), antt_ctl_error(ANTT_CTL_USAGE, "correct needs \"id\"");
+	rc = antt_store_get(n->store, id, &old, err);
+	if (rc)
+		goto out;
+	antt_hex(hex, old.id, ANTT_ID_BYTES);
+	if (memcmp(old.b.author, n->key->pk, ANTT_KEY_BYTES) != 0) {
+		rc = antt_errf(err, ANTT_E_INVAL,
+			       "record %s was signed by another node: only its author can correct it",
+			       hex);
+		goto out;
+	}
+	if (old.has_corrected_by) {
+		antt_hex(byhex, old.corrected_by, ANTT_ID_BYTES);
+		rc = antt_errf(err, ANTT_E_EXISTS,
+			       "record %s was already corrected by %s: correct the latest version, "
+			       "run: antt correct %s CODE=VALUE ...",
+			       hex, byhex, byhex);
+		goto out;
+	}
+	const antt_form_t *f = antt_forms_find(n->forms, old.b.form);
+	if (!f) {
+		rc = antt_errf(err, ANTT_E_INVAL,
+			       "record %s is of form %s, which this node no longer has", hex,
+			       old.b.form);
+		goto out;
+	}
+	/* The correction is a whole new version: the old figures, with the
+	 * given ones replacing theirs. */
+	b.version = ANTT_RECORD_VERSION;
+	b.unit = antt_xstrdup(n->unit);
+	b.form = antt_xstrdup(old.b.form);
+	b.period = antt_xstrdup(old.b.period);
+	b.n_values = old.b.n_values;
+	b.values = antt_xcalloc(b.n_values, sizeof *b.values);
+	for (size_t i = 0; i < b.n_values; i++) {
+		b.values[i].code = antt_xstrdup(old.b.values[i].code);
+		b.values[i].value = old.b.values[i].value;
+	}
+	if (old.b.note)
+		b.note = antt_xstrdup(old.b.note);
+	b.has_corrects = 1;
+	memcpy(b.corrects, old.id, ANTT_ID_BYTES);
+	if (!vals && !json_object_get(req, "note")) {
+		rc = antt_errf(err, ANTT_E_INVAL, "nothing to correct: give CODE=VALUE or --note");
+		goto out;
+	}
+	if (vals && (rc = s_take_values(f, vals, &b, err)))
+		goto out;
+	if ((rc = s_take_note(json_object_get(req, "note"), &b, err)))
+		goto out;
+	size_t failed;
+	rc = s_append(n, &b, 1, out, &failed, err);
+out:
+	if (rc) {
+		resp = s_fail(rc, err);
+	} else {
+		resp = json_pack("{s:b, s:O, s:O, s:s}", "ok", 1, "id",
+				 json_object_get(json_array_get(out, 0), "id"), "seq",
+				 json_object_get(json_array_get(out, 0), "seq"), "corrects", hex);
+	}
+	json_decref(out);
+	antt_stored_clear(&old);
+	antt_body_clear(&b);
+	return resp;
+}
+
+/* ---- reading ---- */
+
+typedef struct {
+	antt_node_t *n;
+	json_t *list;
+} s_log_ctx_t;
+
+static int s_log_one(const antt_stored_t *r, void *arg)
+{
+	s_log_ctx_t *c = arg;
+	json_array_append_new(c->list, s_stored_json(c->n, r, 0));
+	return 0;
+}
+
+static json_t *s_op_log(antt_node_t *n, const json_t *req)
+{
+	char err[ANTT_ERR_MAX];
+	uint8_t author[ANTT_KEY_BYTES];
+	antt_store_filter_t f = {
+		.form = json_string_value(json_object_get(req, "form")),
+		.period = json_string_value(json_object_get(req, "period")),
+		.limit = json_integer_value(json_object_get(req, "limit")),
+	};
+	const char *a = json_string_value(json_object_get(req, "author"));
+	if (a) {
+		if (antt_unhex(author, ANTT_KEY_BYTES, a))
+			return antt_ctl_error(ANTT_CTL_USAGE,
+					      "author must be a public key of 64 hex digits");
+		f.author = author;
+	}
+	s_log_ctx_t c = {n, json_array()};
+	int rc = antt_store_each(n->store, &f, s_log_one, &c, err);
+	if (rc) {
+		json_decref(c.list);
+		return s_fail(rc, err);
+	}
+	return json_pack("{s:b, s:o}", "ok", 1, "records", c.list);
+}
+
+static json_t *s_op_show(antt_node_t *n, const json_t *req)
+{
+	char err[ANTT_ERR_MAX];
+	const char *id = json_string_value(json_object_get(req, "id"));
+	if (!id)
+		return antt_ctl_error(ANTT_CTL_USAGE, "show needs \"id\"");
+	antt_stored_t r;
+	int rc = antt_store_get(n->store, id, &r, err);
+	if (rc)
+		return s_fail(rc, err);
+	json_t *resp = json_pack("{s:b, s:o}", "ok", 1, "record", s_stored_json(n, &r, 1));
+	antt_stored_clear(&r);
+	return resp;
+}
+
+static json_t *s_op_status(antt_node_t *n, const json_t *req)
+{
+	char err[ANTT_ERR_MAX];
+	antt_store_stats_t st;
+	antt_head_t head;
+	int rc = antt_store_stats(n->store, &st, err);
+	if (!rc)
+		rc = antt_store_head(n->store, n->key->pk, &head, err);
+	if (rc)
+		return s_fail(rc, err);
+	json_t *h = json_pack("{s:I, s:o}", "seq", (json_int_t)head.seq, "id",
+			      head.seq ? s_hex_json(head.id, ANTT_ID_BYTES) : json_null());
+	return json_pack("{s:b, s:s, s:s, s:I, s:I, s:o, s:s, s:i, s:s, s:i}", "ok", 1, "unit",
+			 n->unit, "public_key", n->pk_hex, "records", (json_int_t)st.records,
+			 "authors", (json_int_t)st.authors, "head", h, "store", n->store_path,
+			 "pid", (int)getpid(), "version", ANTT_VERSION, "forms", (int)n->forms->n);
+}
+
+static json_t *s_op_forms(antt_node_t *n, const json_t *req)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < n->forms->n; i++) {
+		const antt_form_t *f = &n->forms->forms[i];
+		json_t *inds = json_array();
+		for (size_t j = 0; j < f->n_indicators; j++)
+			json_array_append_new(inds, json_pack("{s:s, s:s}", "code",
+							      f->indicators[j].code, "label",
+							      f->indicators[j].label));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", f->id,
+						      "kind", f->periodic ? "periodic" : "event",
+						      "period", antt_period_kind_name(f->period),
+						      "title", f->title, "indicators", inds));
+	}
+	return json_pack("{s:b, s:o}", "ok", 1, "forms", list);
+}
+
+/* ---- verify, in the thread pool ---- */
+
+typedef struct {
+	uv_work_t work;
+	antt_node_t *n;
+	antt_node_reply_fn done;
+	void *arg;
+	json_t *problems; /* built by the worker, handed over in after_work */
+	int64_t checked;
+	int rc;
+	char err[ANTT_ERR_MAX];
+} s_verify_t;
+
+static void s_verify_problem(const uint8_t id[ANTT_ID_BYTES], const uint8_t author[ANTT_KEY_BYTES],
+			     int64_t seq, const char *what, void *arg)
+{
+	s_verify_t *v = arg;
+	json_array_append_new(v->problems,
+			      json_pack("{s:o, s:o, s:I, s:s}", "id", s_hex_json(id, ANTT_ID_BYTES),
+					"author", s_hex_json(author, ANTT_KEY_BYTES), "seq",
+					(json_int_t)seq, "problem", what));
+}
+
+static void s_verify_work(uv_work_t *w)
+{
+	s_verify_t *v = w->data;
+	antt_store_t *s = NULL;
+	v->rc = antt_store_open(v->n->store_path, NULL, ANTT_STORE_READONLY, &s, v->err);
+	if (!v->rc)
+		v->rc = antt_store_verify(s, s_verify_problem, v, &v->checked, &v->n->stop, v->err);
+	antt_store_close(&s);
+}
+
+static void s_verify_after(uv_work_t *w, int status)
+{
+	s_verify_t *v = w->data;
+	json_t *resp;
+	v->n->verifying--;
+	if (status == UV_ECANCELED)
+		resp = antt_ctl_error(ANTT_CTL_STORE, "verification cancelled: anttd is stopping");
+	else if (v->rc)
+		resp = antt_ctl_error(ANTT_CTL_STORE, v->err);
+	else {
+		size_t bad = json_array_size(v->problems);
+		resp = json_pack("{s:b, s:b, s:I, s:O}", "ok", 1, "valid", bad == 0, "checked",
+				 (json_int_t)v->checked, "problems", v->problems);
+		antt_log(bad ? ANTT_LOG_WARN : ANTT_LOG_INFO,
+			 "verify: %" PRId64 " records checked, %zu problem(s)", v->checked, bad);
+	}
+	json_decref(v->problems);
+	v->done(resp, v->arg);
+	free(v);
+}
+
+static void s_op_verify(antt_node_t *n, antt_node_reply_fn done, void *arg)
+{
+	s_verify_t *v = antt_xcalloc(1, sizeof *v);
+	v->n = n;
+	v->done = done;
+	v->arg = arg;
+	v->problems = json_array();
+	v->work.data = v;
+	n->verifying++;
+	int rc = uv_queue_work(n->loop, &v->work, s_verify_work, s_verify_after);
+	if (rc) {
+		n->verifying--;
+		json_decref(v->problems);
+		free(v);
+		done(antt_ctl_error(ANTT_CTL_INTERNAL, uv_strerror(rc)), arg);
+	}
+}
+
+/* ---- dispatch ---- */
+
+void antt_node_handle(antt_node_t *n, const json_t *req, antt_node_reply_fn done, void *arg)
+{
+	const char *op = json_string_value(json_object_get(req, "op"));
+	json_t *resp;
+	if (!op)
+		resp = antt_ctl_error(ANTT_CTL_USAGE, "request has no \"op\"");
+	else if (!strcmp(op, "submit"))
+		resp = s_op_submit(n, req);
+	else if (!strcmp(op, "correct"))
+		resp = s_op_correct(n, req);
+	else if (!strcmp(op, "log"))
+		resp = s_op_log(n, req);
+	else if (!strcmp(op, "show"))
+		resp = s_op_show(n, req);
+	else if (!strcmp(op, "status"))
+		resp = s_op_status(n, req);
+	else if (!strcmp(op, "forms"))
+		resp = s_op_forms(n, req);
+	else if (!strcmp(op, "ping"))
+		resp = json_pack("{s:b}", "ok", 1);
+	else if (!strcmp(op, "verify")) {
+		s_op_verify(n, done, arg);
+		return;
+	} else {
+		char msg[128];
+		snprintf(msg, sizeof msg, "unknown operation \"%.40s\"", op);
+		resp = antt_ctl_error(ANTT_CTL_USAGE, msg);
+	}
+	done(resp, arg);
+}

@@ -1,0 +1,33 @@
+/* node.h - one antt node: its identity, store, forms, and the operations the
+ * control socket offers (submit, correct, log, show, status, forms, verify).
+ *
+ * The node is owned by anttd's main and used only from the loop thread,
+ * except antt_node_verify's work, which runs in the libuv thread pool on a
+ * reader connection of its own. */
+#ifndef ANTT_NODE_H
+#define ANTT_NODE_H
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "config.h"
+
+typedef struct antt_node antt_node_t;
+
+/* Load the key, take the store lock (one anttd per store), open the store
+ * and the forms.  Caller owns *out. */
+int antt_node_open(const antt_config_t *cfg, uv_loop_t *loop, antt_node_t **out, char *err);
+/* Stop background work; antt_node_destroy after the loop has drained. */
+void antt_node_stop(antt_node_t *n);
+void antt_node_destroy(antt_node_t **self_p);
+
+/* Called with the reply exactly once, now or later; takes ownership of resp. */
+typedef void (*antt_node_reply_fn)(json_t *resp, void *arg);
+
+/* Carry out one control request (borrowed).  done() gets the reply. */
+void antt_node_handle(antt_node_t *n, const json_t *req, antt_node_reply_fn done, void *arg);
+
+/* The node's public key in hex (65 bytes with NUL). */
+const char *antt_node_public_hex(const antt_node_t *n);
+
+#endif

@@ -1,0 +1,586 @@
+/* store.c - the node's SQLite store (see store.h).
+ *
+ * Schema history (PRAGMA user_version):
+ *   1  records + meta.  records keeps the signed body and signature exactly
+ *      as signed; the other columns are an index over the body, re-checked
+ *      by antt_store_verify.
+ * A migration is one entry of s_migrations, run in one transaction.
+ * Only prepared statements touch data. */
+#define _GNU_SOURCE
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static const char *s_migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+	"CREATE TABLE records("
+	"  n INTEGER PRIMARY KEY,"
+	"  id BLOB NOT NULL UNIQUE CHECK(length(id) = 32),"
+	"  author BLOB NOT NULL CHECK(length(author) = 32),"
+	"  seq INTEGER NOT NULL CHECK(seq >= 1),"
+	"  prev BLOB NOT NULL,"
+	"  unit TEXT NOT NULL,"
+	"  form TEXT NOT NULL,"
+	"  period TEXT NOT NULL,"
+	"  clock INTEGER NOT NULL,"
+	"  corrects BLOB,"
+	"  body BLOB NOT NULL,"
+	"  sig BLOB NOT NULL,"
+	"  received INTEGER NOT NULL,"
+	"  UNIQUE(author, seq));"
+	"CREATE INDEX records_report ON records(unit, form, period);"
+	"CREATE INDEX records_corrects ON records(corrects) WHERE corrects IS NOT NULL;",
+};
+
+enum {
+	S_HEAD,
+	S_APPEND,
+	S_GET_RANGE,
+	S_FIND_REPORT,
+	S_FIND_CORR,
+	S_STATS,
+	S_COUNT_ /* number of statements */
+};
+
+static const char *s_sql[S_COUNT_] = {
+	[S_HEAD] = "SELECT seq, id FROM records WHERE author = ?1 ORDER BY seq DESC LIMIT 1",
+	[S_APPEND] = "INSERT INTO records(id, author, seq, prev, unit, form, period, clock, "
+		     "corrects, body, sig, received) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+	[S_GET_RANGE] = "SELECT r.id, r.body, r.sig, r.received, "
+			"(SELECT c.id FROM records c WHERE c.corrects = r.id ORDER BY c.n LIMIT 1) "
+			"FROM records r WHERE r.id BETWEEN ?1 AND ?2 LIMIT 2",
+	[S_FIND_REPORT] = "SELECT id FROM records WHERE unit = ?1 AND form = ?2 AND period = ?3 "
+			  "AND corrects IS NULL ORDER BY n LIMIT 1",
+	[S_FIND_CORR] = "SELECT id FROM records WHERE corrects = ?1 ORDER BY n LIMIT 1",
+	[S_STATS] = "SELECT count(*), count(DISTINCT author) FROM records",
+};
+
+struct antt_store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *st[S_COUNT_];
+};
+
+static int s_dberr(antt_store_t *s, char *err, const char *what)
+{
+	return antt_errf(err, ANTT_E_STORE, "store %s: %s: %s", s->path, what,
+			 sqlite3_errmsg(s->db));
+}
+
+static int s_exec(antt_store_t *s, const char *sql, char *err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = antt_errf(err, ANTT_E_STORE, "store %s: %s", s->path,
+				   msg ? msg : "error");
+		sqlite3_free(msg);
+		return rc;
+	}
+	return ANTT_OK;
+}
+
+static int s_pragma_int(antt_store_t *s, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Bring the schema to ANTT_STORE_SCHEMA; stamp a new store with our
+ * application id and node key; refuse a store that is not ours. */
+static int s_migrate(antt_store_t *s, const uint8_t *node_pk, int readonly, char *err)
+{
+	int64_t app = 0, ver = 0, tables = 0;
+	if (s_pragma_int(s, "PRAGMA application_id", &app) ||
+	    s_pragma_int(s, "PRAGMA user_version", &ver) ||
+	    s_pragma_int(s, "SELECT count(*) FROM sqlite_schema", &tables))
+		return antt_errf(err, ANTT_E_CORRUPT,
+				 "%s is not an antt store (%s): check [node] store in the config",
+				 s->path, sqlite3_errmsg(s->db));
+	if (app != ANTT_STORE_APP_ID && !(app == 0 && ver == 0 && tables == 0))
+		return antt_errf(err, ANTT_E_CORRUPT,
+				 "%s is not an antt store (it is some other SQLite database): "
+				 "check [node] store in the config",
+				 s->path);
+	if (ver > ANTT_STORE_SCHEMA)
+		return antt_errf(err, ANTT_E_CORRUPT,
+				 "store %s has schema version %lld, newer than this anttd knows "
+				 "(%d): upgrade antt",
+				 s->path, (long long)ver, ANTT_STORE_SCHEMA);
+	if (ver < ANTT_STORE_SCHEMA) {
+		if (readonly)
+			return antt_errf(err, ANTT_E_CORRUPT,
+					 "store %s needs a schema upgrade: start anttd once", s->path);
+		int rc = s_exec(s, "BEGIN IMMEDIATE", err);
+		if (rc)
+			return rc;
+		for (int64_t v = ver; v < ANTT_STORE_SCHEMA && !rc; v++)
+			rc = s_exec(s, s_migrations[v], err);
+		if (!rc) {
+			char sql[96];
+			snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+				 ANTT_STORE_APP_ID, ANTT_STORE_SCHEMA);
+			rc = s_exec(s, sql, err);
+		}
+		if (!rc && ver == 0 && node_pk) {
+			sqlite3_stmt *st;
+			sqlite3_prepare_v2(s->db,
+					   "INSERT INTO meta(key, value) VALUES('node_key', ?1)", -1,
+					   &st, NULL);
+			sqlite3_bind_blob(st, 1, node_pk, ANTT_KEY_BYTES, SQLITE_STATIC);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				rc = s_dberr(s, err, "stamping the node key");
+			sqlite3_finalize(st);
+		}
+		if (!rc)
+			rc = s_exec(s, "COMMIT", err);
+		if (rc) {
+			s_exec(s, "ROLLBACK", NULL);
+			return rc;
+		}
+		if (ver)
+			antt_log(ANTT_LOG_INFO, "store %s: schema %lld -> %d", s->path,
+				 (long long)ver, ANTT_STORE_SCHEMA);
+	}
+	if (node_pk) {
+		sqlite3_stmt *st;
+		int rc = ANTT_OK;
+		sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'node_key'", -1, &st,
+				   NULL);
+		if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_bytes(st, 0) != ANTT_KEY_BYTES ||
+		    memcmp(sqlite3_column_blob(st, 0), node_pk, ANTT_KEY_BYTES) != 0)
+			rc = antt_errf(err, ANTT_E_CORRUPT,
+				       "store %s belongs to another node identity than the key file: "
+				       "check [node] key and [node] store in the config",
+				       s->path);
+		sqlite3_finalize(st);
+		return rc;
+	}
+	return ANTT_OK;
+}
+
+int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_store_t **out,
+		    char *err)
+{
+	int rc = ANTT_OK;
+	antt_store_t *s = antt_xcalloc(1, sizeof *s);
+	s->path = antt_xstrdup(path);
+	int readonly = flags & ANTT_STORE_READONLY;
+
+	if (!readonly && (flags & ANTT_STORE_CREATE)) {
+		/* create it ourselves so that it is 0600 from the first byte */
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			rc = antt_errf(err, ANTT_E_IO, "cannot create store %s: %s", path,
+				       strerror(errno));
+			goto out;
+		}
+		close(fd);
+	}
+	struct stat st;
+	if (stat(path, &st) < 0) {
+		rc = antt_errf(err, ANTT_E_CONFIG, "cannot open store %s: %s", path,
+			       strerror(errno));
+		goto out;
+	}
+	if (!readonly && (st.st_mode & 077) && chmod(path, 0600) < 0) {
+		rc = antt_errf(err, ANTT_E_IO, "store %s is readable by others and cannot be made "
+				   "0600: %s", path, strerror(errno));
+		goto out;
+	}
+	int oflags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = s_dberr(s, err, "cannot open");
+		goto out;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	if (!readonly) {
+		/* WAL: readers never block the writer; FULL: a commit is on disk */
+		int64_t dummy;
+		if (s_pragma_int(s, "PRAGMA journal_mode = WAL", &dummy)) {
+			rc = antt_errf(err, ANTT_E_CORRUPT,
+				       "%s is not an antt store (%s): check [node] store in the "
+				       "config",
+				       path, sqlite3_errmsg(s->db));
+			goto out;
+		}
+		rc = s_exec(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", err);
+		if (rc)
+			goto out;
+	}
+	rc = s_migrate(s, node_pk, readonly, err);
+	if (rc)
+		goto out;
+	for (int i = 0; i < S_COUNT_; i++) {
+		if (readonly && i == S_APPEND)
+			continue;
+		if (sqlite3_prepare_v3(s->db, s_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
+				       NULL) != SQLITE_OK) {
+			rc = s_dberr(s, err, "preparing statements");
+			goto out;
+		}
+	}
+out:
+	if (rc)
+		antt_store_close(&s);
+	*out = s;
+	return rc;
+}
+
+void antt_store_close(antt_store_t **self_p)
+{
+	antt_store_t *s = *self_p;
+	if (!s)
+		return;
+	for (int i = 0; i < S_COUNT_; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+	*self_p = NULL;
+}
+
+const char *antt_store_path(const antt_store_t *s)
+{
+	return s->path;
+}
+
+int antt_store_begin(antt_store_t *s, char *err)
+{
+	return s_exec(s, "BEGIN IMMEDIATE", err);
+}
+
+int antt_store_commit(antt_store_t *s, char *err)
+{
+	return s_exec(s, "COMMIT", err);
+}
+
+void antt_store_rollback(antt_store_t *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		s_exec(s, "ROLLBACK", NULL);
+}
+
+int antt_store_head(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], antt_head_t *head,
+		    char *err)
+{
+	int rc = ANTT_OK;
+	sqlite3_stmt *st = s->st[S_HEAD];
+	memset(head, 0, sizeof *head);
+	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		head->seq = (uint64_t)sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == ANTT_ID_BYTES)
+			memcpy(head->id, sqlite3_column_blob(st, 1), ANTT_ID_BYTES);
+	} else if (r != SQLITE_DONE) {
+		rc = s_dberr(s, err, "reading the chain head");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
+		      size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
+		      int64_t received, char *err)
+{
+	int rc = ANTT_OK;
+	sqlite3_stmt *st = s->st[S_APPEND];
+	sqlite3_bind_blob(st, 1, id, ANTT_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)b->seq);
+	sqlite3_bind_blob(st, 4, b->prev, ANTT_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, b->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, b->form, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, b->period, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, b->clock);
+	if (b->has_corrects)
+		sqlite3_bind_blob(st, 9, b->corrects, ANTT_ID_BYTES, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 9);
+	sqlite3_bind_blob(st, 10, body, (int)blen, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 11, sig, ANTT_SIG_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 12, received);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_CONSTRAINT_UNIQUE || r == SQLITE_CONSTRAINT_PRIMARYKEY)
+		rc = antt_errf(err, ANTT_E_EXISTS, "record seq %llu of this author is already stored",
+			       (unsigned long long)b->seq);
+	else if (r != SQLITE_DONE)
+		rc = s_dberr(s, err, "appending a record");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+void antt_stored_clear(antt_stored_t *r)
+{
+	free(r->body);
+	antt_body_clear(&r->b);
+	memset(r, 0, sizeof *r);
+}
+
+/* Fill r from a row (id, body, sig, received, corrected_by) and decode it. */
+static int s_row_to_stored(sqlite3_stmt *st, antt_stored_t *r, char *err)
+{
+	memset(r, 0, sizeof *r);
+	int blen = sqlite3_column_bytes(st, 1);
+	if (sqlite3_column_bytes(st, 0) != ANTT_ID_BYTES ||
+	    sqlite3_column_bytes(st, 2) != ANTT_SIG_BYTES || blen <= 0)
+		return antt_errf(err, ANTT_E_CORRUPT, "a stored record has a damaged id, "
+						      "signature or body: run 'antt verify'");
+	memcpy(r->id, sqlite3_column_blob(st, 0), ANTT_ID_BYTES);
+	r->blen = (size_t)blen;
+	r->body = antt_xmalloc(r->blen);
+	memcpy(r->body, sqlite3_column_blob(st, 1), r->blen);
+	memcpy(r->sig, sqlite3_column_blob(st, 2), ANTT_SIG_BYTES);
+	r->received = sqlite3_column_int64(st, 3);
+	if (sqlite3_column_bytes(st, 4) == ANTT_ID_BYTES) {
+		r->has_corrected_by = 1;
+		memcpy(r->corrected_by, sqlite3_column_blob(st, 4), ANTT_ID_BYTES);
+	}
+	char derr[ANTT_ERR_MAX];
+	if (antt_body_decode(r->body, r->blen, &r->b, derr)) {
+		char hex[2 * ANTT_ID_BYTES + 1];
+		int rc = antt_errf(err, ANTT_E_CORRUPT,
+				   "stored record %s does not decode (%s): run 'antt verify'",
+				   antt_hex(hex, r->id, ANTT_ID_BYTES), derr);
+		antt_stored_clear(r);
+		return rc;
+	}
+	return ANTT_OK;
+}
+
+int antt_store_get(antt_store_t *s, const char *id_hex, antt_stored_t *out, char *err)
+{
+	size_t n = strlen(id_hex);
+	uint8_t lo[ANTT_ID_BYTES], hi[ANTT_ID_BYTES];
+	char buf[2 * ANTT_ID_BYTES + 1];
+	if (n < 4 || n > 2 * ANTT_ID_BYTES)
+		return antt_errf(err, ANTT_E_INVAL,
+				 "'%s' is not a record id: give the 64 hex digits, or at least the "
+				 "first 4",
+				 id_hex);
+	memcpy(buf, id_hex, n);
+	memset(buf + n, '0', 2 * ANTT_ID_BYTES - n);
+	buf[2 * ANTT_ID_BYTES] = '\0';
+	if (antt_unhex(lo, ANTT_ID_BYTES, buf))
+		return antt_errf(err, ANTT_E_INVAL, "'%s' is not a record id: use hex digits 0-9 a-f",
+				 id_hex);
+	memset(buf + n, 'f', 2 * ANTT_ID_BYTES - n);
+	antt_unhex(hi, ANTT_ID_BYTES, buf);
+
+	int rc = ANTT_OK, found = 0;
+	sqlite3_stmt *st = s->st[S_GET_RANGE];
+	sqlite3_bind_blob(st, 1, lo, ANTT_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, hi, ANTT_ID_BYTES, SQLITE_STATIC);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (++found == 2) {
+			antt_stored_clear(out);
+			rc = antt_errf(err, ANTT_E_INVAL,
+				       "record id prefix '%s' matches more than one record: give "
+				       "more digits",
+				       id_hex);
+			break;
+		}
+		rc = s_row_to_stored(st, out, err);
+		if (rc)
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = s_dberr(s, err, "reading a record");
+	else if (!rc && !found)
+		rc = antt_errf(err, ANTT_E_NOTFOUND, "no record %s in this store (see 'antt log')",
+			       id_hex);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static int s_find_id(antt_store_t *s, sqlite3_stmt *st, uint8_t id[ANTT_ID_BYTES], char *err)
+{
+	int rc = ANTT_E_NOTFOUND;
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW && sqlite3_column_bytes(st, 0) == ANTT_ID_BYTES) {
+		memcpy(id, sqlite3_column_blob(st, 0), ANTT_ID_BYTES);
+		rc = ANTT_OK;
+	} else if (r != SQLITE_DONE && r != SQLITE_ROW) {
+		rc = s_dberr(s, err, "looking up a record");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int antt_store_find_report(antt_store_t *s, const char *unit, const char *form,
+			   const char *period, uint8_t id[ANTT_ID_BYTES], char *err)
+{
+	sqlite3_stmt *st = s->st[S_FIND_REPORT];
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, form, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, period, -1, SQLITE_STATIC);
+	return s_find_id(s, st, id, err);
+}
+
+int antt_store_find_correction(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES],
+			       uint8_t by[ANTT_ID_BYTES], char *err)
+{
+	sqlite3_stmt *st = s->st[S_FIND_CORR];
+	sqlite3_bind_blob(st, 1, id, ANTT_ID_BYTES, SQLITE_STATIC);
+	return s_find_id(s, st, by, err);
+}
+
+int antt_store_stats(antt_store_t *s, antt_store_stats_t *out, char *err)
+{
+	int rc = ANTT_OK;
+	sqlite3_stmt *st = s->st[S_STATS];
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		out->records = sqlite3_column_int64(st, 0);
+		out->authors = sqlite3_column_int64(st, 1);
+	} else {
+		rc = s_dberr(s, err, "counting records");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int antt_store_each(antt_store_t *s, const antt_store_filter_t *f, antt_store_each_fn cb,
+		    void *arg, char *err)
+{
+	/* The newest `limit` matches, returned oldest first. */
+	static const char *sql =
+		"SELECT * FROM (SELECT r.id, r.body, r.sig, r.received, "
+		"(SELECT c.id FROM records c WHERE c.corrects = r.id ORDER BY c.n LIMIT 1), r.n "
+		"FROM records r WHERE (?1 IS NULL OR r.form = ?1) AND (?2 IS NULL OR r.period = ?2) "
+		"AND (?3 IS NULL OR r.author = ?3) ORDER BY r.n DESC LIMIT ?4) ORDER BY 6";
+	sqlite3_stmt *st;
+	int rc = ANTT_OK;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return s_dberr(s, err, "listing records");
+	if (f && f->form)
+		sqlite3_bind_text(st, 1, f->form, -1, SQLITE_STATIC);
+	if (f && f->period)
+		sqlite3_bind_text(st, 2, f->period, -1, SQLITE_STATIC);
+	if (f && f->author)
+		sqlite3_bind_blob(st, 3, f->author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, f && f->limit > 0 ? f->limit : -1);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		antt_stored_t rec;
+		rc = s_row_to_stored(st, &rec, err);
+		if (rc)
+			break;
+		int stop = cb(&rec, arg);
+		antt_stored_clear(&rec);
+		if (stop)
+			break;
+	}
+	if (!rc && r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = s_dberr(s, err, "listing records");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int s_blob_eq(sqlite3_stmt *st, int col, const uint8_t *p, int n)
+{
+	if (!p)
+		return sqlite3_column_type(st, col) == SQLITE_NULL;
+	return sqlite3_column_bytes(st, col) == n && !memcmp(sqlite3_column_blob(st, col), p, n);
+}
+
+static int s_text_eq(sqlite3_stmt *st, int col, const char *p)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	return t && !strcmp(t, p);
+}
+
+int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg,
+		      int64_t *checked, const volatile int *stop, char *err)
+{
+	static const char *sql = "SELECT id, author, seq, prev, unit, form, period, clock, "
+				 "corrects, body, sig FROM records ORDER BY author, seq";
+	sqlite3_stmt *st;
+	int rc = ANTT_OK, r;
+	uint8_t last_author[ANTT_KEY_BYTES] = {0}, last_id[ANTT_ID_BYTES] = {0};
+	int64_t last_seq = 0;
+	int have_last = 0;
+	*checked = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return s_dberr(s, err, "verifying");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (stop && *stop) {
+			rc = antt_errf(err, ANTT_E_UNAVAIL, "verification interrupted");
+			break;
+		}
+		(*checked)++;
+		uint8_t id[ANTT_ID_BYTES] = {0}, author[ANTT_KEY_BYTES] = {0}, calc[ANTT_ID_BYTES];
+		if (sqlite3_column_bytes(st, 0) == ANTT_ID_BYTES)
+			memcpy(id, sqlite3_column_blob(st, 0), ANTT_ID_BYTES);
+		if (sqlite3_column_bytes(st, 1) == ANTT_KEY_BYTES)
+			memcpy(author, sqlite3_column_blob(st, 1), ANTT_KEY_BYTES);
+		int64_t seq = sqlite3_column_int64(st, 2);
+		const uint8_t *body = sqlite3_column_blob(st, 9);
+		int blen = sqlite3_column_bytes(st, 9);
+		const uint8_t *sig = sqlite3_column_blob(st, 10);
+		antt_body_t b;
+		char derr[ANTT_ERR_MAX];
+
+		int new_author = !have_last || memcmp(author, last_author, ANTT_KEY_BYTES) != 0;
+		if (new_author && seq != 1)
+			problem(id, author, seq, "chain does not start at seq 1 (earlier records "
+						 "are missing)", arg);
+		else if (!new_author && seq != last_seq + 1)
+			problem(id, author, seq, "gap in the chain: the record before it is missing",
+				arg);
+		if (!new_author && seq == last_seq + 1 && !s_blob_eq(st, 3, last_id, ANTT_ID_BYTES))
+			problem(id, author, seq, "prev does not name the record before it", arg);
+
+		antt_record_id(calc, body, (size_t)blen);
+		if (blen <= 0 || memcmp(calc, id, ANTT_ID_BYTES) != 0) {
+			problem(id, author, seq, "id does not match the hash of its body (the body "
+						 "was altered)", arg);
+		} else if (sqlite3_column_bytes(st, 10) != ANTT_SIG_BYTES ||
+			   antt_record_verify(sig, body, (size_t)blen, author) != 0) {
+			problem(id, author, seq, "signature does not verify", arg);
+		}
+		if (antt_body_decode(body, (size_t)blen, &b, derr) != 0) {
+			char what[ANTT_ERR_MAX + 32];
+			snprintf(what, sizeof what, "body does not decode: %s", derr);
+			problem(id, author, seq, what, arg);
+		} else {
+			if (memcmp(b.author, author, ANTT_KEY_BYTES) || (int64_t)b.seq != seq ||
+			    !s_blob_eq(st, 3, b.prev, ANTT_ID_BYTES) || !s_text_eq(st, 4, b.unit) ||
+			    !s_text_eq(st, 5, b.form) || !s_text_eq(st, 6, b.period) ||
+			    sqlite3_column_int64(st, 7) != b.clock ||
+			    !s_blob_eq(st, 8, b.has_corrects ? b.corrects : NULL, ANTT_ID_BYTES))
+				problem(id, author, seq, "indexed columns disagree with the signed body",
+					arg);
+			antt_body_clear(&b);
+		}
+		memcpy(last_author, author, ANTT_KEY_BYTES);
+		memcpy(last_id, id, ANTT_ID_BYTES);
+		last_seq = seq;
+		have_last = 1;
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = s_dberr(s, err, "verifying");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,109 @@
+/* store.h - the node's SQLite store: the signed records, in WAL mode.
+ *
+ * One writer (the daemon's loop thread).  Readers on their own connections
+ * (verify in the thread pool) never block it.  Every append happens inside a
+ * transaction the caller opens with antt_store_begin and makes durable with
+ * antt_store_commit (synchronous=FULL: on disk when it returns). */
+#ifndef ANTT_STORE_H
+#define ANTT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+#define ANTT_STORE_APP_ID 0x616e7474 /* "antt": PRAGMA application_id */
+#define ANTT_STORE_SCHEMA 1          /* PRAGMA user_version */
+
+typedef struct antt_store antt_store_t;
+
+enum {
+	ANTT_STORE_CREATE = 1,   /* create the file (mode 0600) if missing */
+	ANTT_STORE_READONLY = 2, /* a reader connection */
+};
+
+/* Open (and migrate) a store.  When node_pk is given, the store must belong
+ * to that identity (a new store is stamped with it).  Caller owns *out. */
+int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_store_t **out,
+		    char *err);
+void antt_store_close(antt_store_t **self_p);
+
+int antt_store_begin(antt_store_t *s, char *err);
+int antt_store_commit(antt_store_t *s, char *err);
+void antt_store_rollback(antt_store_t *s);
+
+typedef struct {
+	uint64_t seq; /* 0: no record yet */
+	uint8_t id[ANTT_ID_BYTES];
+} antt_head_t;
+
+/* The author's last record (seq 0 and zero id if none). */
+int antt_store_head(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], antt_head_t *head,
+		    char *err);
+
+/* Append one signed record whose body b was decoded from (or encoded to)
+ * body.  Must be inside a transaction.  ANTT_E_EXISTS on a duplicate
+ * (author, seq) or id. */
+int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
+		      size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
+		      int64_t received, char *err);
+
+/* A stored record, decoded. */
+typedef struct {
+	uint8_t id[ANTT_ID_BYTES];
+	uint8_t *body;
+	size_t blen;
+	uint8_t sig[ANTT_SIG_BYTES];
+	int64_t received;
+	int has_corrected_by; /* a later record corrects this one */
+	uint8_t corrected_by[ANTT_ID_BYTES];
+	antt_body_t b;
+} antt_stored_t;
+
+void antt_stored_clear(antt_stored_t *r);
+
+/* Find by id or by a unique prefix of its hex (at least 4 digits).
+ * ANTT_E_NOTFOUND, or ANTT_E_INVAL when the prefix is ambiguous. */
+int antt_store_get(antt_store_t *s, const char *id_hex, antt_stored_t *out, char *err);
+
+/* The original report (not a correction) of unit for form and period, if
+ * any: 0 and its id, or ANTT_E_NOTFOUND. */
+int antt_store_find_report(antt_store_t *s, const char *unit, const char *form,
+			   const char *period, uint8_t id[ANTT_ID_BYTES], char *err);
+
+/* The record that corrects id, if any: 0 and its id, or ANTT_E_NOTFOUND. */
+int antt_store_find_correction(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES],
+			       uint8_t by[ANTT_ID_BYTES], char *err);
+
+typedef struct {
+	int64_t records;
+	int64_t authors;
+} antt_store_stats_t;
+int antt_store_stats(antt_store_t *s, antt_store_stats_t *st, char *err);
+
+/* Walk records in storage order.  Filters may be NULL.  limit > 0 keeps the
+ * last `limit` matches.  cb returns non-zero to stop. */
+typedef struct {
+	const char *form;
+	const char *period;
+	const uint8_t *author;
+	int64_t limit;
+} antt_store_filter_t;
+typedef int (*antt_store_each_fn)(const antt_stored_t *r, void *arg);
+int antt_store_each(antt_store_t *s, const antt_store_filter_t *f, antt_store_each_fn cb,
+		    void *arg, char *err);
+
+/* Re-check every record: body decodes, id = hash(body), signature, the
+ * indexed columns equal the signed fields, and each author's chain is
+ * 1, 2, 3 ... with prev = the id before.  problem() is called for each
+ * failure; *checked counts records.  Returns 0 when the walk completed (even
+ * with problems), or an error.  *stop may be set by another thread. */
+typedef void (*antt_store_problem_fn)(const uint8_t id[ANTT_ID_BYTES],
+				      const uint8_t author[ANTT_KEY_BYTES], int64_t seq,
+				      const char *what, void *arg);
+int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg,
+		      int64_t *checked, const volatile int *stop, char *err);
+
+const char *antt_store_path(const antt_store_t *s);
+
+#endif

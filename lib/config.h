@@ -1,0 +1,36 @@
+/* config.h - anttd.conf, the node's INI configuration, shared by anttd and antt.
+ *
+ *     [node]
+ *     unit = 12346            ; this node's administrative unit code
+ *     key = node.key          ; identity file (relative paths: to this file's folder)
+ *     store = store.db        ; SQLite store
+ *     forms = /usr/share/antt/forms
+ *     [control]
+ *     socket = anttd.sock     ; local control socket (a path; ipc:// is added)
+ *     [log]
+ *     level = info            ; error | warning | info | debug
+ */
+#ifndef ANTT_CONFIG_H
+#define ANTT_CONFIG_H
+
+typedef struct {
+	char *path;        /* the config file itself */
+	char *unit;
+	char *key_path;    /* resolved */
+	char *store_path;  /* resolved */
+	char *forms_dir;   /* resolved */
+	char *socket_path; /* resolved filesystem path */
+	char *endpoint;    /* "ipc://" socket_path */
+	char *lock_path;   /* store_path ".lock" */
+	int log_level;
+} antt_config_t;
+
+/* Where antt and anttd look when no -c is given: $ANTT_CONF, else this. */
+#define ANTT_CONFIG_DEFAULT "/etc/antt/anttd.conf"
+const char *antt_config_default_path(void);
+
+/* Parse and check.  The first problem is named with its line.  Caller owns *out. */
+int antt_config_load(const char *path, antt_config_t **out, char *err);
+void antt_config_destroy(antt_config_t **self_p);
+
+#endif

@@ -1,0 +1,267 @@
+/* record.c - record codec and signatures (see record.h, proto/README.md). */
+#include "record.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "antt.pb-c.h"
+#include "common.h"
+
+void antt_body_clear(antt_body_t *b)
+{
+	free(b->unit);
+	free(b->form);
+	free(b->period);
+	free(b->note);
+	for (size_t i = 0; i < b->n_values; i++)
+		free(b->values[i].code);
+	free(b->values);
+	memset(b, 0, sizeof *b);
+}
+
+static int s_charset(const char *s, size_t max)
+{
+	size_t n = 0;
+	for (; s[n]; n++) {
+		char c = s[n];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return n >= 1 && n <= max;
+}
+
+int antt_valid_unit(const char *s)
+{
+	return s && s_charset(s, ANTT_UNIT_MAX);
+}
+
+int antt_valid_name(const char *s)
+{
+	return s && s_charset(s, ANTT_NAME_MAX) && s[0] != '.' && s[0] != '_' && s[0] != '-';
+}
+
+int antt_valid_utf8(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	while (p < end) {
+		unsigned c = *p;
+		size_t n;
+		uint32_t cp;
+		if (c < 0x80) {
+			if (c == 0)
+				return 0;
+			p++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1, cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2, cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3, cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if ((size_t)(end - p) <= n)
+			return 0;
+		for (size_t i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+static int s_is_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+int antt_body_check(const antt_body_t *b, char *err)
+{
+	if (b->version != ANTT_RECORD_VERSION)
+		return antt_errf(err, ANTT_E_INVAL, "unsupported record version %u", b->version);
+	if (b->seq < 1 || b->seq > INT64_MAX)
+		return antt_errf(err, ANTT_E_INVAL, "sequence number out of range");
+	if ((b->seq == 1) != s_is_zero(b->prev, ANTT_ID_BYTES))
+		return antt_errf(err, ANTT_E_INVAL,
+				 "prev must be zero exactly for the first record of a chain");
+	if (!antt_valid_unit(b->unit))
+		return antt_errf(err, ANTT_E_INVAL, "bad unit code");
+	if (!antt_valid_name(b->form))
+		return antt_errf(err, ANTT_E_INVAL, "bad form id");
+	if (!b->period || !*b->period || strlen(b->period) > ANTT_PERIOD_MAX ||
+	    !antt_valid_unit(b->period))
+		return antt_errf(err, ANTT_E_INVAL, "bad period");
+	if (b->n_values > ANTT_VALUES_MAX)
+		return antt_errf(err, ANTT_E_INVAL, "more than %d values", ANTT_VALUES_MAX);
+	for (size_t i = 0; i < b->n_values; i++) {
+		if (!antt_valid_name(b->values[i].code))
+			return antt_errf(err, ANTT_E_INVAL, "bad indicator code");
+		if (b->values[i].value > ANTT_VALUE_MAX)
+			return antt_errf(err, ANTT_E_INVAL, "value of %s too large",
+					 b->values[i].code);
+		if (i && strcmp(b->values[i - 1].code, b->values[i].code) >= 0)
+			return antt_errf(err, ANTT_E_INVAL,
+					 "values not in strictly ascending code order");
+	}
+	if (b->note) {
+		size_t n = strlen(b->note);
+		if (n == 0 || n > ANTT_NOTE_MAX || !antt_valid_utf8(b->note, n))
+			return antt_errf(err, ANTT_E_INVAL,
+					 "note must be 1 to %d bytes of valid UTF-8", ANTT_NOTE_MAX);
+	}
+	return ANTT_OK;
+}
+
+int antt_body_encode(const antt_body_t *b, uint8_t **out, size_t *len, char *err)
+{
+	int rc = antt_body_check(b, err);
+	if (rc)
+		return rc;
+	Antt__RecordBody m = ANTT__RECORD_BODY__INIT;
+	m.version = b->version;
+	m.author.data = (uint8_t *)b->author;
+	m.author.len = ANTT_KEY_BYTES;
+	m.seq = b->seq;
+	m.prev.data = (uint8_t *)b->prev;
+	m.prev.len = ANTT_ID_BYTES;
+	m.unit = b->unit;
+	m.clock = b->clock;
+	m.form = b->form;
+	m.period = b->period;
+	m.note = b->note ? b->note : (char *)"";
+	if (b->has_corrects) {
+		m.corrects.data = (uint8_t *)b->corrects;
+		m.corrects.len = ANTT_ID_BYTES;
+	}
+	Antt__Value *vals = antt_xcalloc(b->n_values, sizeof *vals);
+	Antt__Value **ptrs = antt_xcalloc(b->n_values, sizeof *ptrs);
+	for (size_t i = 0; i < b->n_values; i++) {
+		antt__value__init(&vals[i]);
+		vals[i].code = b->values[i].code;
+		vals[i].value = b->values[i].value;
+		ptrs[i] = &vals[i];
+	}
+	m.n_values = b->n_values;
+	m.values = ptrs;
+	*len = antt__record_body__get_packed_size(&m);
+	*out = antt_xmalloc(*len);
+	antt__record_body__pack(&m, *out);
+	free(vals);
+	free(ptrs);
+	return ANTT_OK;
+}
+
+int antt_body_decode(const uint8_t *buf, size_t len, antt_body_t *b, char *err)
+{
+	int rc = ANTT_OK;
+	memset(b, 0, sizeof *b);
+	if (len > ANTT_BODY_MAX)
+		return antt_errf(err, ANTT_E_INVAL, "record body larger than %d bytes",
+				 ANTT_BODY_MAX);
+	Antt__RecordBody *m = antt__record_body__unpack(NULL, len, buf);
+	if (!m)
+		return antt_errf(err, ANTT_E_INVAL, "record body is not a valid encoding");
+	if (m->base.n_unknown_fields) {
+		rc = antt_errf(err, ANTT_E_INVAL, "record body has unknown fields");
+		goto out;
+	}
+	if (m->author.len != ANTT_KEY_BYTES || m->prev.len != ANTT_ID_BYTES ||
+	    (m->corrects.len != 0 && m->corrects.len != ANTT_ID_BYTES)) {
+		rc = antt_errf(err, ANTT_E_INVAL, "record body has a key or id of the wrong size");
+		goto out;
+	}
+	if (m->n_values > ANTT_VALUES_MAX) {
+		rc = antt_errf(err, ANTT_E_INVAL, "more than %d values", ANTT_VALUES_MAX);
+		goto out;
+	}
+	b->version = m->version;
+	memcpy(b->author, m->author.data, ANTT_KEY_BYTES);
+	b->seq = m->seq;
+	memcpy(b->prev, m->prev.data, ANTT_ID_BYTES);
+	b->unit = antt_xstrdup(m->unit);
+	b->clock = m->clock;
+	b->form = antt_xstrdup(m->form);
+	b->period = antt_xstrdup(m->period);
+	b->note = m->note && *m->note ? antt_xstrdup(m->note) : NULL;
+	if (m->corrects.len) {
+		b->has_corrects = 1;
+		memcpy(b->corrects, m->corrects.data, ANTT_ID_BYTES);
+	}
+	b->n_values = m->n_values;
+	b->values = antt_xcalloc(m->n_values, sizeof *b->values);
+	for (size_t i = 0; i < m->n_values; i++) {
+		b->values[i].code = antt_xstrdup(m->values[i]->code);
+		b->values[i].value = m->values[i]->value;
+	}
+	rc = antt_body_check(b, err);
+out:
+	antt__record_body__free_unpacked(m, NULL);
+	if (rc)
+		antt_body_clear(b);
+	return rc;
+}
+
+void antt_record_id(uint8_t id[ANTT_ID_BYTES], const uint8_t *body, size_t len)
+{
+	crypto_generichash(id, ANTT_ID_BYTES, body, len, NULL, 0);
+}
+
+void antt_record_sign(uint8_t sig[ANTT_SIG_BYTES], const uint8_t *body, size_t len,
+		      const uint8_t sk[ANTT_SECKEY_BYTES])
+{
+	crypto_sign_detached(sig, NULL, body, len, sk);
+}
+
+int antt_record_verify(const uint8_t sig[ANTT_SIG_BYTES], const uint8_t *body, size_t len,
+		       const uint8_t pk[ANTT_KEY_BYTES])
+{
+	return crypto_sign_verify_detached(sig, body, len, pk) == 0 ? 0 : -1;
+}
+
+int antt_envelope_encode(const uint8_t *body, size_t blen, const uint8_t sig[ANTT_SIG_BYTES],
+			 uint8_t **out, size_t *len)
+{
+	Antt__Envelope e = ANTT__ENVELOPE__INIT;
+	e.body.data = (uint8_t *)body;
+	e.body.len = blen;
+	e.sig.data = (uint8_t *)sig;
+	e.sig.len = ANTT_SIG_BYTES;
+	*len = antt__envelope__get_packed_size(&e);
+	*out = antt_xmalloc(*len);
+	antt__envelope__pack(&e, *out);
+	return ANTT_OK;
+}
+
+int antt_envelope_decode(const uint8_t *buf, size_t len, uint8_t **body, size_t *blen,
+			 uint8_t sig[ANTT_SIG_BYTES], char *err)
+{
+	int rc = ANTT_OK;
+	if (len > ANTT_BODY_MAX + 128)
+		return antt_errf(err, ANTT_E_INVAL, "envelope too large");
+	Antt__Envelope *e = antt__envelope__unpack(NULL, len, buf);
+	if (!e)
+		return antt_errf(err, ANTT_E_INVAL, "envelope is not a valid encoding");
+	if (e->base.n_unknown_fields || e->sig.len != ANTT_SIG_BYTES || e->body.len == 0 ||
+	    e->body.len > ANTT_BODY_MAX) {
+		rc = antt_errf(err, ANTT_E_INVAL, "envelope has a wrong field or size");
+		goto out;
+	}
+	*body = antt_xmalloc(e->body.len);
+	memcpy(*body, e->body.data, e->body.len);
+	*blen = e->body.len;
+	memcpy(sig, e->sig.data, ANTT_SIG_BYTES);
+out:
+	antt__envelope__free_unpacked(e, NULL);
+	return rc;
+}
