@@ -12,15 +12,15 @@ static const struct {
 	int (*run)(antt_cli_t *);
 	const char *help;
 } s_commands[] = {
-	{"init", antt_cmd_init, "init --unit CODE --dir DIR [--forms DIR]   create a node"},
-	{"submit", antt_cmd_submit,
-	 "submit --form FORM --period PERIOD CODE=VALUE... [--note TEXT] | --file FILE"},
-	{"correct", antt_cmd_correct, "correct ID CODE=VALUE... [--note TEXT]"},
-	{"log", antt_cmd_log, "log [--form F] [--period P] [--author KEY] [--limit N]"},
-	{"show", antt_cmd_show, "show ID"},
-	{"status", antt_cmd_status, "status"},
-	{"forms", antt_cmd_forms, "forms"},
-	{"verify", antt_cmd_verify, "verify"},
+    {"init", antt_cmd_init, "init --unit CODE --dir DIR [--forms DIR]   create a node"},
+    {"submit", antt_cmd_submit,
+     "submit --form FORM --period PERIOD CODE=VALUE... [--note TEXT] | --file FILE"},
+    {"correct", antt_cmd_correct, "correct ID CODE=VALUE... [--note TEXT]"},
+    {"log", antt_cmd_log, "log [--form F] [--period P] [--author KEY] [--limit N]"},
+    {"show", antt_cmd_show, "show ID"},
+    {"status", antt_cmd_status, "status"},
+    {"forms", antt_cmd_forms, "forms"},
+    {"verify", antt_cmd_verify, "verify"},
 };
 
 void antt_cli_err(const char *fmt, ...)
@@ -39,14 +39,14 @@ static void s_usage(FILE *f)
 	for (size_t i = 0; i < sizeof s_commands / sizeof *s_commands; i++)
 		fprintf(f, "  %s\n", s_commands[i].help);
 	fprintf(f,
-		"\noptions (before or after the command):\n"
-		"  -c, --config FILE  node config (default: $ANTT_CONF, else %s)\n"
-		"  --json             print one JSON document instead of text\n"
-		"  -h, --help         this help\n"
-		"  -V, --version      print the version\n"
-		"\nexit codes: 0 ok, 64 usage, 65 data refused or verify failed, 66 input file\n"
-		"unreadable, 69 anttd not running, 74 store error, 78 config error\n",
-		ANTT_CONFIG_DEFAULT);
+	        "\noptions (before or after the command):\n"
+	        "  -c, --config FILE  node config (default: $ANTT_CONF, else %s)\n"
+	        "  --json             print one JSON document instead of text\n"
+	        "  -h, --help         this help\n"
+	        "  -V, --version      print the version\n"
+	        "\nexit codes: 0 ok, 64 usage, 65 data refused or verify failed, 66 input file\n"
+	        "unreadable, 69 anttd not running, 74 store error, 78 config error\n",
+	        ANTT_CONFIG_DEFAULT);
 }
 
 int main(int argc, char **argv)

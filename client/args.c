@@ -38,10 +38,10 @@ int antt_args_values(int argc, char **argv, json_t **out)
 		if (bad) {
 			if (bad == 2)
 				antt_cli_err("%s=%s: the value is larger than %llu", code, val,
-					     (unsigned long long)ANTT_VALUE_MAX);
+				             (unsigned long long)ANTT_VALUE_MAX);
 			else
 				antt_cli_err("%s=%s: the value must be a whole number of 0 or more",
-					     code, val);
+				             code, val);
 			json_decref(vals);
 			return EXIT_REFUSED;
 		}
@@ -80,10 +80,10 @@ int antt_args_reports_file(const char *path, json_t **out)
 			break;
 		json_error_t je;
 		json_t *v = json_loadb(buf + pos, len - pos,
-				       JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
+		                       JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
 		if (!v) {
 			antt_cli_err("%s:%d:%d: not valid JSON: %s", path, line + je.line - 1,
-				     je.column, je.text);
+			             je.column, je.text);
 			json_decref(reports);
 			free(buf);
 			return EXIT_REFUSED;

@@ -7,10 +7,10 @@
 #include <sysexits.h>
 
 /* Exit codes (sysexits.h), documented in the README. */
-#define EXIT_REFUSED EX_DATAERR    /* 65: data refused, not found, verify failed */
-#define EXIT_NOINPUT EX_NOINPUT    /* 66: an input file cannot be read */
-#define EXIT_DOWN EX_UNAVAILABLE   /* 69: anttd is not running or not answering */
-#define EXIT_STORE EX_IOERR        /* 74: the store failed */
+#define EXIT_REFUSED EX_DATAERR  /* 65: data refused, not found, verify failed */
+#define EXIT_NOINPUT EX_NOINPUT  /* 66: an input file cannot be read */
+#define EXIT_DOWN EX_UNAVAILABLE /* 69: anttd is not running or not answering */
+#define EXIT_STORE EX_IOERR      /* 74: the store failed */
 
 typedef struct {
 	const char *conf; /* -c, or NULL for the default */

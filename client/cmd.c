@@ -21,10 +21,10 @@
 
 enum { OPT_JSON = 1000, OPT_CONFIG };
 
-#define COMMON_OPTS                                                                            \
-	{"json", no_argument, NULL, OPT_JSON}, {"config", required_argument, NULL, 'c'},       \
-	{                                                                                      \
-		"help", no_argument, NULL, 'h'                                                 \
+#define COMMON_OPTS                                                                                \
+	{"json", no_argument, NULL, OPT_JSON}, {"config", required_argument, NULL, 'c'},           \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
 	}
 
 /* Options every command takes.  1 if handled, -1 on a usage error. */
@@ -69,7 +69,7 @@ static int s_call(antt_cli_t *cli, json_t *req, int timeout_ms, json_t **resp)
 	*resp = NULL;
 	if (antt_ctl_daemon_running(cfg->lock_path, NULL) == 0) {
 		antt_cli_err("anttd is not running for this config: start it with 'anttd -c %s'",
-			     cfg->path);
+		             cfg->path);
 		ret = EXIT_DOWN;
 		goto out;
 	}
@@ -125,10 +125,10 @@ int antt_cmd_init(antt_cli_t *cli)
 {
 	static const char *usage = "init --unit CODE --dir DIR [--forms DIR] [--json]";
 	static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
-					     {"dir", required_argument, NULL, 'd'},
-					     {"forms", required_argument, NULL, 'f'},
-					     COMMON_OPTS,
-					     {0}};
+	                                     {"dir", required_argument, NULL, 'd'},
+	                                     {"forms", required_argument, NULL, 'f'},
+	                                     COMMON_OPTS,
+	                                     {0}};
 	const char *unit = NULL, *dir = NULL, *forms = ANTT_FORMS_DIR;
 	int opt;
 	optind = 1;
@@ -148,14 +148,14 @@ int antt_cmd_init(antt_cli_t *cli)
 	}
 	if (!antt_valid_unit(unit)) {
 		antt_cli_err("'%s' is not a unit code: use the official code, e.g. 12346 "
-			     "(1 to %d letters, digits, '.', '_' or '-')",
-			     unit, ANTT_UNIT_MAX);
+		             "(1 to %d letters, digits, '.', '_' or '-')",
+		             unit, ANTT_UNIT_MAX);
 		return EX_USAGE;
 	}
 	char *absforms = realpath(forms, NULL);
 	if (!absforms) {
 		antt_cli_err("forms folder %s: %s (give one with --forms DIR)", forms,
-			     strerror(errno));
+		             strerror(errno));
 		return EX_CONFIG;
 	}
 	char key_path[PATH_MAX], conf_path[PATH_MAX], err[ANTT_ERR_MAX];
@@ -165,8 +165,8 @@ int antt_cmd_init(antt_cli_t *cli)
 	snprintf(conf_path, sizeof conf_path, "%s/anttd.conf", dir);
 	if (access(key_path, F_OK) == 0 || access(conf_path, F_OK) == 0) {
 		antt_cli_err("%s already holds a node (%s exists): refusing to overwrite a node "
-			     "identity; choose another --dir",
-			     dir, access(key_path, F_OK) == 0 ? key_path : conf_path);
+		             "identity; choose another --dir",
+		             dir, access(key_path, F_OK) == 0 ? key_path : conf_path);
 		ret = EXIT_REFUSED;
 		goto out;
 	}
@@ -183,17 +183,17 @@ int antt_cmd_init(antt_cli_t *cli)
 	}
 	char *conf;
 	int n = asprintf(&conf,
-			 "# antt node configuration: see docs/configuration.md\n"
-			 "[node]\n"
-			 "unit = %s\n"
-			 "key = node.key\n"
-			 "store = store.db\n"
-			 "forms = %s\n"
-			 "\n[control]\n"
-			 "socket = anttd.sock\n"
-			 "\n[log]\n"
-			 "level = info\n",
-			 unit, absforms);
+	                 "# antt node configuration: see docs/configuration.md\n"
+	                 "[node]\n"
+	                 "unit = %s\n"
+	                 "key = node.key\n"
+	                 "store = store.db\n"
+	                 "forms = %s\n"
+	                 "\n[control]\n"
+	                 "socket = anttd.sock\n"
+	                 "\n[log]\n"
+	                 "level = info\n",
+	                 unit, absforms);
 	if (n < 0)
 		abort();
 	int rc = antt_write_new_file(conf_path, conf, (size_t)n, 0640, err);
@@ -208,7 +208,7 @@ int antt_cmd_init(antt_cli_t *cli)
 	antt_hex(pk, key->pk, ANTT_KEY_BYTES);
 	if (cli->json) {
 		json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "unit", unit, "public_key", pk,
-				      "config", conf_path, "key", key_path);
+		                      "config", conf_path, "key", key_path);
 		s_print_json(j);
 		json_decref(j);
 	} else {
@@ -251,14 +251,14 @@ static void s_print_stored(json_t *resp)
 int antt_cmd_submit(antt_cli_t *cli)
 {
 	static const char *usage =
-		"submit --form FORM --period PERIOD CODE=VALUE... [--note TEXT] [--json]\n"
-		"       antt submit --file FILE [--json]";
+	    "submit --form FORM --period PERIOD CODE=VALUE... [--note TEXT] [--json]\n"
+	    "       antt submit --file FILE [--json]";
 	static const struct option opts[] = {{"form", required_argument, NULL, 'f'},
-					     {"period", required_argument, NULL, 'p'},
-					     {"note", required_argument, NULL, 'n'},
-					     {"file", required_argument, NULL, 'F'},
-					     COMMON_OPTS,
-					     {0}};
+	                                     {"period", required_argument, NULL, 'p'},
+	                                     {"note", required_argument, NULL, 'n'},
+	                                     {"file", required_argument, NULL, 'F'},
+	                                     COMMON_OPTS,
+	                                     {0}};
 	const char *form = NULL, *period = NULL, *note = NULL, *file = NULL;
 	int opt, ret;
 	optind = 1;
@@ -279,7 +279,7 @@ int antt_cmd_submit(antt_cli_t *cli)
 	if (file) {
 		if (form || period || note || optind != cli->argc) {
 			antt_cli_err("--file takes the reports from the file: give no --form, "
-				     "--period, --note or CODE=VALUE with it");
+			             "--period, --note or CODE=VALUE with it");
 			return EX_USAGE;
 		}
 		if ((ret = antt_args_reports_file(file, &reports)))
@@ -292,8 +292,8 @@ int antt_cmd_submit(antt_cli_t *cli)
 		json_t *vals;
 		if ((ret = antt_args_values(cli->argc - optind, cli->argv + optind, &vals)))
 			return ret;
-		json_t *rep = json_pack("{s:s, s:s, s:o}", "form", form, "period", period,
-					"values", vals);
+		json_t *rep =
+		    json_pack("{s:s, s:s, s:o}", "form", form, "period", period, "values", vals);
 		if (note)
 			json_object_set_new(rep, "note", json_string(note));
 		reports = json_pack("[o]", rep);
@@ -301,7 +301,7 @@ int antt_cmd_submit(antt_cli_t *cli)
 	json_t *resp;
 	size_t n = json_array_size(reports);
 	ret = s_call(cli, json_pack("{s:s, s:o}", "op", "submit", "reports", reports),
-		     n > 1000 ? LONG_TIMEOUT_MS : TIMEOUT_MS, &resp);
+	             n > 1000 ? LONG_TIMEOUT_MS : TIMEOUT_MS, &resp);
 	if (ret)
 		return ret;
 	json_object_del(resp, "ok");
@@ -316,8 +316,8 @@ int antt_cmd_submit(antt_cli_t *cli)
 int antt_cmd_correct(antt_cli_t *cli)
 {
 	static const char *usage = "correct ID CODE=VALUE... [--note TEXT] [--json]";
-	static const struct option opts[] = {{"note", required_argument, NULL, 'n'}, COMMON_OPTS,
-					     {0}};
+	static const struct option opts[] = {
+	    {"note", required_argument, NULL, 'n'}, COMMON_OPTS, {0}};
 	const char *note = NULL;
 	int opt, ret;
 	optind = 1;
@@ -334,8 +334,8 @@ int antt_cmd_correct(antt_cli_t *cli)
 	json_t *req = json_pack("{s:s, s:s}", "op", "correct", "id", cli->argv[optind]);
 	if (optind + 1 < cli->argc) {
 		json_t *vals;
-		if ((ret = antt_args_values(cli->argc - optind - 1, cli->argv + optind + 1,
-					    &vals))) {
+		if ((ret =
+		         antt_args_values(cli->argc - optind - 1, cli->argv + optind + 1, &vals))) {
 			json_decref(req);
 			return ret;
 		}
@@ -371,8 +371,7 @@ static void s_print_values_inline(json_t *vals)
 	const char *code;
 	json_t *v;
 	int first = 1;
-	json_object_foreach(vals, code, v)
-	{
+	json_object_foreach (vals, code, v) {
 		printf("%s%s=%" JSON_INTEGER_FORMAT, first ? "" : " ", code, json_integer_value(v));
 		first = 0;
 	}
@@ -381,13 +380,13 @@ static void s_print_values_inline(json_t *vals)
 int antt_cmd_log(antt_cli_t *cli)
 {
 	static const char *usage =
-		"log [--form FORM] [--period PERIOD] [--author KEY] [--limit N] [--json]";
+	    "log [--form FORM] [--period PERIOD] [--author KEY] [--limit N] [--json]";
 	static const struct option opts[] = {{"form", required_argument, NULL, 'f'},
-					     {"period", required_argument, NULL, 'p'},
-					     {"author", required_argument, NULL, 'a'},
-					     {"limit", required_argument, NULL, 'n'},
-					     COMMON_OPTS,
-					     {0}};
+	                                     {"period", required_argument, NULL, 'p'},
+	                                     {"author", required_argument, NULL, 'a'},
+	                                     {"limit", required_argument, NULL, 'n'},
+	                                     COMMON_OPTS,
+	                                     {0}};
 	json_t *req = json_pack("{s:s}", "op", "log");
 	int opt, ret;
 	optind = 1;
@@ -431,8 +430,7 @@ int antt_cmd_log(antt_cli_t *cli)
 		char t[20];
 		printf("%-6s %-12s %-16s %-10s %-16s %s\n", "SEQ", "ID", "FORM", "PERIOD",
 		       "CLOCK (UTC)", "VALUES");
-		json_array_foreach(recs, i, r)
-		{
+		json_array_foreach (recs, i, r) {
 			printf("%-6" JSON_INTEGER_FORMAT " %-12.12s %-16s %-10s %-16s ",
 			       json_integer_value(json_object_get(r, "seq")), s_str(r, "id"),
 			       s_str(r, "form"), s_str(r, "period"),
@@ -464,7 +462,7 @@ int antt_cmd_show(antt_cli_t *cli)
 	}
 	json_t *resp;
 	if ((ret = s_call(cli, json_pack("{s:s, s:s}", "op", "show", "id", cli->argv[optind]),
-			  TIMEOUT_MS, &resp)))
+	                  TIMEOUT_MS, &resp)))
 		return ret;
 	json_t *r = json_object_get(resp, "record");
 	if (cli->json) {
@@ -493,7 +491,7 @@ int antt_cmd_show(antt_cli_t *cli)
 		printf("values\n");
 		const char *code;
 		json_t *v, *labels = json_object_get(r, "labels");
-		json_object_foreach(json_object_get(r, "values"), code, v)
+		json_object_foreach (json_object_get(r, "values"), code, v)
 			printf("  %-24s %12" JSON_INTEGER_FORMAT "  %s\n", code,
 			       json_integer_value(v), s_str(labels, code));
 		printf("prev       %s\nsignature  %s\n", s_str(r, "prev"), s_str(r, "signature"));
@@ -525,8 +523,7 @@ int antt_cmd_status(antt_cli_t *cli)
 		json_t *head = json_object_get(resp, "head");
 		printf("unit        %s\n"
 		       "public key  %s\n"
-		       "records     %" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT
-		       " author(s))\n"
+		       "records     %" JSON_INTEGER_FORMAT " (%" JSON_INTEGER_FORMAT " author(s))\n"
 		       "head        seq %" JSON_INTEGER_FORMAT " %s\n"
 		       "store       %s\n"
 		       "anttd       %s, pid %" JSON_INTEGER_FORMAT "\n",
@@ -535,7 +532,7 @@ int antt_cmd_status(antt_cli_t *cli)
 		       json_integer_value(json_object_get(resp, "authors")),
 		       json_integer_value(json_object_get(head, "seq")),
 		       json_is_string(json_object_get(head, "id")) ? s_str(head, "id")
-								    : "(no record yet)",
+		                                                   : "(no record yet)",
 		       s_str(resp, "store"), s_str(resp, "version"),
 		       json_integer_value(json_object_get(resp, "pid")));
 	}
@@ -565,13 +562,12 @@ int antt_cmd_forms(antt_cli_t *cli)
 	} else {
 		size_t i, j;
 		json_t *f, *ind;
-		json_array_foreach(forms, i, f)
-		{
+		json_array_foreach (forms, i, f) {
 			printf("%s%s  (%s, one %s per %s)\n  %s\n", i ? "\n" : "", s_str(f, "id"),
 			       s_str(f, "kind"),
 			       !strcmp(s_str(f, "kind"), "periodic") ? "report" : "or more entries",
 			       s_str(f, "period"), s_str(f, "title"));
-			json_array_foreach(json_object_get(f, "indicators"), j, ind)
+			json_array_foreach (json_object_get(f, "indicators"), j, ind)
 				printf("    %-24s %s\n", s_str(ind, "code"), s_str(ind, "label"));
 		}
 	}
@@ -602,14 +598,15 @@ int antt_cmd_verify(antt_cli_t *cli)
 	} else {
 		size_t i;
 		json_t *p;
-		json_array_foreach(json_object_get(resp, "problems"), i, p)
-			printf("FAIL record %s (author %.16s..., seq %" JSON_INTEGER_FORMAT "): %s\n",
+		json_array_foreach (json_object_get(resp, "problems"), i, p)
+			printf("FAIL record %s (author %.16s..., seq %" JSON_INTEGER_FORMAT
+			       "): %s\n",
 			       s_str(p, "id"), s_str(p, "author"),
 			       json_integer_value(json_object_get(p, "seq")), s_str(p, "problem"));
 		printf("%" JSON_INTEGER_FORMAT " records checked: %s\n",
 		       json_integer_value(json_object_get(resp, "checked")),
 		       valid ? "every signature and chain link holds"
-			     : "PROBLEMS FOUND (see above)");
+		             : "PROBLEMS FOUND (see above)");
 	}
 	json_decref(resp);
 	return valid ? 0 : EXIT_REFUSED;

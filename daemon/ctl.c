@@ -65,7 +65,7 @@ static void s_reply(json_t *resp, void *arg)
 			ok = zmq_send(c->sock, text, strlen(text), ZMQ_DONTWAIT) >= 0;
 		if (!ok)
 			antt_log(ANTT_LOG_WARN, "control: reply not delivered (%s)",
-				 zmq_strerror(errno));
+			         zmq_strerror(errno));
 		free(text);
 	}
 	for (size_t i = 0; i < p->n_route; i++)
@@ -116,8 +116,8 @@ static int s_take_one(antt_ctl_t *c)
 	c->refs++;
 
 	json_error_t je;
-	json_t *req = json_loadb(zmq_msg_data(payload), zmq_msg_size(payload),
-				 JSON_REJECT_DUPLICATES, &je);
+	json_t *req =
+	    json_loadb(zmq_msg_data(payload), zmq_msg_size(payload), JSON_REJECT_DUPLICATES, &je);
 	zmq_msg_close(payload);
 	if (!req || !json_is_object(req)) {
 		char msg[256];
@@ -140,7 +140,7 @@ static void s_drain(antt_ctl_t *c)
 		if (zmq_getsockopt(c->sock, ZMQ_EVENTS, &events, &len) < 0) {
 			if (errno != EINTR)
 				antt_log(ANTT_LOG_ERR, "control: ZMQ_EVENTS: %s",
-					 zmq_strerror(errno));
+				         zmq_strerror(errno));
 			break;
 		}
 		if (!(events & ZMQ_POLLIN) || s_take_one(c) < 0)
@@ -157,8 +157,8 @@ static void s_on_poll(uv_poll_t *h, int status, int events)
 	s_drain(c);
 }
 
-int antt_ctl_open(uv_loop_t *loop, antt_node_t *node, const char *socket_path,
-		  antt_ctl_t **out, char *err)
+int antt_ctl_open(uv_loop_t *loop, antt_node_t *node, const char *socket_path, antt_ctl_t **out,
+                  char *err)
 {
 	antt_ctl_t *c = antt_xcalloc(1, sizeof *c);
 	int zero = 0, rc = ANTT_OK;
@@ -178,7 +178,7 @@ int antt_ctl_open(uv_loop_t *loop, antt_node_t *node, const char *socket_path,
 	umask(old);
 	if (b != 0) {
 		rc = antt_errf(err, ANTT_E_IO, "cannot listen on control socket %s: %s",
-			       socket_path, zmq_strerror(errno));
+		               socket_path, zmq_strerror(errno));
 		goto fail;
 	}
 	chmod(socket_path, 0660);

@@ -11,8 +11,8 @@ typedef struct antt_ctl antt_ctl_t;
 
 /* Bind the control socket at socket_path (mode 0660) and start serving.
  * Caller owns *out. */
-int antt_ctl_open(uv_loop_t *loop, antt_node_t *node, const char *socket_path,
-		  antt_ctl_t **out, char *err);
+int antt_ctl_open(uv_loop_t *loop, antt_node_t *node, const char *socket_path, antt_ctl_t **out,
+                  char *err);
 /* Stop serving: close the socket and the poll handle.  Replies still due
  * (a verify in the thread pool) are dropped.  Frees itself once libuv has
  * closed the handle; *self_p is nulled. */

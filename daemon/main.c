@@ -27,13 +27,14 @@ typedef struct {
 
 static void s_usage(FILE *f)
 {
-	fprintf(f, "usage: anttd [-c FILE] [-n] [-v] [-h] [-V]\n"
-		   "  -c FILE  config file (default: $ANTT_CONF, else %s)\n"
-		   "  -n       check the config, key, store and forms, then exit\n"
-		   "  -v       log debug messages\n"
-		   "  -h       this help\n"
-		   "  -V       print the version\n",
-		ANTT_CONFIG_DEFAULT);
+	fprintf(f,
+	        "usage: anttd [-c FILE] [-n] [-v] [-h] [-V]\n"
+	        "  -c FILE  config file (default: $ANTT_CONF, else %s)\n"
+	        "  -n       check the config, key, store and forms, then exit\n"
+	        "  -v       log debug messages\n"
+	        "  -h       this help\n"
+	        "  -V       print the version\n",
+	        ANTT_CONFIG_DEFAULT);
 }
 
 static void s_on_closed(uv_handle_t *h)
@@ -119,7 +120,9 @@ int main(int argc, char **argv)
 		rc = antt_ctl_open(&d.loop, d.node, cfg->socket_path, &d.ctl, err);
 	if (rc) {
 		antt_log(ANTT_LOG_ERR, "%s", err);
-		ret = rc == ANTT_E_BUSY ? EX_TEMPFAIL : rc == ANTT_E_CONFIG ? EX_CONFIG : EX_UNAVAILABLE;
+		ret = rc == ANTT_E_BUSY     ? EX_TEMPFAIL
+		      : rc == ANTT_E_CONFIG ? EX_CONFIG
+		                            : EX_UNAVAILABLE;
 		goto out;
 	}
 	uv_signal_init(&d.loop, &d.sigterm);
@@ -128,7 +131,7 @@ int main(int argc, char **argv)
 	uv_signal_start(&d.sigterm, s_on_signal, SIGTERM);
 	uv_signal_start(&d.sigint, s_on_signal, SIGINT);
 	antt_log(ANTT_LOG_INFO, "started: unit %s, key %s, store %s, control %s", cfg->unit,
-		 antt_node_public_hex(d.node), cfg->store_path, cfg->endpoint);
+	         antt_node_public_hex(d.node), cfg->store_path, cfg->endpoint);
 	uv_run(&d.loop, UV_RUN_DEFAULT);
 	antt_log(ANTT_LOG_INFO, "stopped");
 out:

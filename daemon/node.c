@@ -57,23 +57,23 @@ static int s_lock(const char *path, const char *store, int *fd_out, char *err)
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return antt_errf(err, ANTT_E_IO, "cannot open lock file %s: %s", path,
-				 strerror(errno));
+		                 strerror(errno));
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
 		char buf[32] = {0};
 		ssize_t got = pread(fd, buf, sizeof buf - 1, 0);
 		close(fd);
 		return antt_errf(err, ANTT_E_BUSY,
-				 "another anttd (pid %ld) is already running on store %s: stop it "
-				 "first, or use another config",
-				 got > 0 ? strtol(buf, NULL, 10) : 0L, store);
+		                 "another anttd (pid %ld) is already running on store %s: stop it "
+		                 "first, or use another config",
+		                 got > 0 ? strtol(buf, NULL, 10) : 0L, store);
 	}
 	char pid[32];
 	int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
 		close(fd);
 		return antt_errf(err, ANTT_E_IO, "cannot write lock file %s: %s", path,
-				 strerror(errno));
+		                 strerror(errno));
 	}
 	*fd_out = fd;
 	return ANTT_OK;
@@ -152,8 +152,8 @@ static json_t *s_hex_json(const uint8_t *p, size_t n)
 
 /* The JSON a client sees for a record; full adds the signature and labels. */
 static json_t *s_record_json(const antt_node_t *n, const uint8_t id[ANTT_ID_BYTES],
-			     const antt_body_t *b, const uint8_t *sig, int64_t received,
-			     const uint8_t *corrected_by, int full)
+                             const antt_body_t *b, const uint8_t *sig, int64_t received,
+                             const uint8_t *corrected_by, int full)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "id", s_hex_json(id, ANTT_ID_BYTES));
@@ -167,14 +167,14 @@ static json_t *s_record_json(const antt_node_t *n, const uint8_t id[ANTT_ID_BYTE
 	json_t *vals = json_object();
 	for (size_t i = 0; i < b->n_values; i++)
 		json_object_set_new(vals, b->values[i].code,
-				    json_integer((json_int_t)b->values[i].value));
+		                    json_integer((json_int_t)b->values[i].value));
 	json_object_set_new(o, "values", vals);
 	if (b->note)
 		json_object_set_new(o, "note", json_string(b->note));
 	json_object_set_new(o, "corrects",
-			    b->has_corrects ? s_hex_json(b->corrects, ANTT_ID_BYTES) : json_null());
+	                    b->has_corrects ? s_hex_json(b->corrects, ANTT_ID_BYTES) : json_null());
 	json_object_set_new(o, "corrected_by",
-			    corrected_by ? s_hex_json(corrected_by, ANTT_ID_BYTES) : json_null());
+	                    corrected_by ? s_hex_json(corrected_by, ANTT_ID_BYTES) : json_null());
 	if (full) {
 		json_object_set_new(o, "prev", s_hex_json(b->prev, ANTT_ID_BYTES));
 		json_object_set_new(o, "version", json_integer(b->version));
@@ -184,9 +184,11 @@ static json_t *s_record_json(const antt_node_t *n, const uint8_t id[ANTT_ID_BYTE
 			json_object_set_new(o, "form_title", json_string(f->title));
 			json_t *labels = json_object();
 			for (size_t i = 0; i < b->n_values; i++) {
-				const antt_indicator_t *ind = antt_form_indicator(f, b->values[i].code);
+				const antt_indicator_t *ind =
+				    antt_form_indicator(f, b->values[i].code);
 				if (ind)
-					json_object_set_new(labels, ind->code, json_string(ind->label));
+					json_object_set_new(labels, ind->code,
+					                    json_string(ind->label));
 			}
 			json_object_set_new(o, "labels", labels);
 		}
@@ -197,7 +199,7 @@ static json_t *s_record_json(const antt_node_t *n, const uint8_t id[ANTT_ID_BYTE
 static json_t *s_stored_json(const antt_node_t *n, const antt_stored_t *r, int full)
 {
 	return s_record_json(n, r->id, &r->b, r->sig, r->received,
-			     r->has_corrected_by ? r->corrected_by : NULL, full);
+	                     r->has_corrected_by ? r->corrected_by : NULL, full);
 }
 
 /* ---- validating what a client submits ---- */
@@ -215,29 +217,28 @@ static int s_take_values(const antt_form_t *f, const json_t *vals, antt_body_t *
 	json_t *v;
 	if (!json_is_object(vals))
 		return antt_errf(err, ANTT_E_INVAL,
-				 "\"values\" must be an object of indicator code -> count");
-	json_object_foreach((json_t *)vals, code, v)
-	{
+		                 "\"values\" must be an object of indicator code -> count");
+	json_object_foreach ((json_t *)vals, code, v) {
 		if (!antt_form_indicator(f, code)) {
 			char *codes = antt_form_list_codes(f);
 			int rc = antt_errf(err, ANTT_E_INVAL,
-					   "form %s has no indicator '%s'; its indicators are: %s "
-					   "(see 'antt forms')",
-					   f->id, code, codes);
+			                   "form %s has no indicator '%s'; its indicators are: %s "
+			                   "(see 'antt forms')",
+			                   f->id, code, codes);
 			free(codes);
 			return rc;
 		}
 		if (!json_is_integer(v))
 			return antt_errf(err, ANTT_E_INVAL,
-					 "%s: the value must be a whole number of 0 or more", code);
+			                 "%s: the value must be a whole number of 0 or more", code);
 		json_int_t x = json_integer_value(v);
 		if (x < 0)
 			return antt_errf(err, ANTT_E_INVAL,
-					 "%s: %lld is negative; counts are 0 or more", code,
-					 (long long)x);
+			                 "%s: %lld is negative; counts are 0 or more", code,
+			                 (long long)x);
 		if ((uint64_t)x > ANTT_VALUE_MAX)
 			return antt_errf(err, ANTT_E_INVAL, "%s: %lld is larger than %llu", code,
-					 (long long)x, (unsigned long long)ANTT_VALUE_MAX);
+			                 (long long)x, (unsigned long long)ANTT_VALUE_MAX);
 		size_t i;
 		for (i = 0; i < b->n_values; i++)
 			if (!strcmp(b->values[i].code, code))
@@ -262,7 +263,7 @@ static int s_take_note(const json_t *note, antt_body_t *b, char *err)
 	size_t len = json_string_length(note);
 	if (len > ANTT_NOTE_MAX || strlen(s) != len)
 		return antt_errf(err, ANTT_E_INVAL, "the note is longer than %d bytes",
-				 ANTT_NOTE_MAX);
+		                 ANTT_NOTE_MAX);
 	free(b->note);
 	b->note = len ? antt_xstrdup(s) : NULL;
 	return ANTT_OK;
@@ -275,16 +276,15 @@ static int s_take_report(antt_node_t *n, const json_t *rep, antt_body_t *b, char
 	json_t *v;
 	if (!json_is_object(rep))
 		return antt_errf(err, ANTT_E_INVAL,
-				 "a report must be an object {\"form\", \"period\", \"values\", "
-				 "\"note\"}");
-	json_object_foreach((json_t *)rep, key, v)
-	{
+		                 "a report must be an object {\"form\", \"period\", \"values\", "
+		                 "\"note\"}");
+	json_object_foreach ((json_t *)rep, key, v) {
 		if (strcmp(key, "form") && strcmp(key, "period") && strcmp(key, "values") &&
 		    strcmp(key, "note"))
 			return antt_errf(err, ANTT_E_INVAL,
-					 "unknown key \"%s\" in a report (known: form, period, "
-					 "values, note)",
-					 key);
+			                 "unknown key \"%s\" in a report (known: form, period, "
+			                 "values, note)",
+			                 key);
 	}
 	const char *form = json_string_value(json_object_get(rep, "form"));
 	const char *period = json_string_value(json_object_get(rep, "period"));
@@ -297,16 +297,16 @@ static int s_take_report(antt_node_t *n, const json_t *rep, antt_body_t *b, char
 	const antt_form_t *f = antt_forms_find(n->forms, form);
 	if (!f) {
 		char *ids = antt_forms_list_ids(n->forms);
-		int rc = antt_errf(err, ANTT_E_INVAL,
-				   "unknown form '%s'; the forms are: %s (see 'antt forms')", form,
-				   ids);
+		int rc =
+		    antt_errf(err, ANTT_E_INVAL,
+		              "unknown form '%s'; the forms are: %s (see 'antt forms')", form, ids);
 		free(ids);
 		return rc;
 	}
 	if (!period)
 		return antt_errf(err, ANTT_E_INVAL, "no period given: form %s takes a %s, like %s",
-				 f->id, antt_period_kind_name(f->period),
-				 antt_period_kind_example(f->period));
+		                 f->id, antt_period_kind_name(f->period),
+		                 antt_period_kind_example(f->period));
 	int rc = antt_period_check(f->period, period, err);
 	if (rc)
 		return rc;
@@ -337,8 +337,8 @@ static void s_prefix_report(char *err, size_t index)
 
 /* Chain, sign and append bodies[0..count) in one durable transaction.
  * Refuses a second report of a periodic form for the same period. */
-static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, json_t *out,
-		    size_t *failed, char *err)
+static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, json_t *out, size_t *failed,
+                    char *err)
 {
 	int rc = antt_store_begin(n->store, err);
 	if (rc)
@@ -354,14 +354,15 @@ static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, json_t *o
 		size_t len;
 		char hex[HEX_ID];
 		if (f && f->periodic && !b->has_corrects) {
-			int found = antt_store_find_report(n->store, b->unit, b->form, b->period, id,
-							   err);
+			int found =
+			    antt_store_find_report(n->store, b->unit, b->form, b->period, id, err);
 			if (found == ANTT_OK) {
 				antt_hex(hex, id, ANTT_ID_BYTES);
-				rc = antt_errf(err, ANTT_E_EXISTS,
-					       "unit %s already reported %s for %s (record %s); to "
-					       "change figures, run: antt correct %s CODE=VALUE ...",
-					       b->unit, b->form, b->period, hex, hex);
+				rc =
+				    antt_errf(err, ANTT_E_EXISTS,
+				              "unit %s already reported %s for %s (record %s); to "
+				              "change figures, run: antt correct %s CODE=VALUE ...",
+				              b->unit, b->form, b->period, hex, hex);
 				break;
 			} else if (found != ANTT_E_NOTFOUND) {
 				rc = found;
@@ -383,9 +384,9 @@ static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, json_t *o
 			break;
 		head.seq = b->seq;
 		memcpy(head.id, id, ANTT_ID_BYTES);
-		json_array_append_new(out, json_pack("{s:o, s:I}", "id",
-						     s_hex_json(id, ANTT_ID_BYTES), "seq",
-						     (json_int_t)b->seq));
+		json_array_append_new(out,
+		                      json_pack("{s:o, s:I}", "id", s_hex_json(id, ANTT_ID_BYTES),
+		                                "seq", (json_int_t)b->seq));
 	}
 	if (!rc)
 		rc = antt_store_commit(n->store, err);
@@ -399,9 +400,9 @@ static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, json_t *o
 static json_t *s_fail(int rc, const char *err)
 {
 	antt_ctl_class c = rc == ANTT_E_NOTFOUND ? ANTT_CTL_NOTFOUND
-			   : rc == ANTT_E_STORE || rc == ANTT_E_IO || rc == ANTT_E_CORRUPT
-				   ? ANTT_CTL_STORE
-				   : ANTT_CTL_DATA;
+	                   : rc == ANTT_E_STORE || rc == ANTT_E_IO || rc == ANTT_E_CORRUPT
+	                       ? ANTT_CTL_STORE
+	                       : ANTT_CTL_DATA;
 	if (c == ANTT_CTL_STORE)
 		antt_log(ANTT_LOG_ERR, "%s", err);
 	return antt_ctl_error(c, err);
@@ -412,7 +413,8 @@ static json_t *s_op_submit(antt_node_t *n, const json_t *req)
 	char err[ANTT_ERR_MAX];
 	json_t *reports = json_object_get(req, "reports");
 	if (!json_is_array(reports) || json_array_size(reports) == 0)
-		return antt_ctl_error(ANTT_CTL_USAGE, "submit needs \"reports\": a list of reports");
+		return antt_ctl_error(ANTT_CTL_USAGE,
+		                      "submit needs \"reports\": a list of reports");
 	size_t count = json_array_size(reports);
 	antt_body_t *bodies = antt_xcalloc(count, sizeof *bodies);
 	json_t *out = json_array(), *resp = NULL;
@@ -429,9 +431,9 @@ static json_t *s_op_submit(antt_node_t *n, const json_t *req)
 			if (!strcmp(bodies[i].form, bodies[j].form) &&
 			    !strcmp(bodies[i].period, bodies[j].period)) {
 				rc = antt_errf(err, ANTT_E_EXISTS,
-					       "reports %zu and %zu are both %s for %s: a periodic "
-					       "form takes one report per period",
-					       j + 1, i + 1, bodies[i].form, bodies[i].period);
+				               "reports %zu and %zu are both %s for %s: a periodic "
+				               "form takes one report per period",
+				               j + 1, i + 1, bodies[i].form, bodies[i].period);
 				break;
 			}
 	}
@@ -446,10 +448,10 @@ static json_t *s_op_submit(antt_node_t *n, const json_t *req)
 		json_decref(out);
 	} else {
 		resp = json_pack("{s:b, s:o, s:O, s:O}", "ok", 1, "records", out, "id",
-				 json_object_get(json_array_get(out, count - 1), "id"), "seq",
-				 json_object_get(json_array_get(out, count - 1), "seq"));
+		                 json_object_get(json_array_get(out, count - 1), "id"), "seq",
+		                 json_object_get(json_array_get(out, count - 1), "seq"));
 		antt_log(ANTT_LOG_DEBUG, "stored %zu record(s), head seq %" JSON_INTEGER_FORMAT,
-			 count, json_integer_value(json_object_get(resp, "seq")));
+		         count, json_integer_value(json_object_get(resp, "seq")));
 	}
 	for (size_t i = 0; i < count; i++)
 		antt_body_clear(&bodies[i]);
@@ -473,24 +475,24 @@ static json_t *s_op_correct(antt_node_t *n, const json_t *req)
 		goto out;
 	antt_hex(hex, old.id, ANTT_ID_BYTES);
 	if (memcmp(old.b.author, n->key->pk, ANTT_KEY_BYTES) != 0) {
-		rc = antt_errf(err, ANTT_E_INVAL,
-			       "record %s was signed by another node: only its author can correct it",
-			       hex);
+		rc = antt_errf(
+		    err, ANTT_E_INVAL,
+		    "record %s was signed by another node: only its author can correct it", hex);
 		goto out;
 	}
 	if (old.has_corrected_by) {
 		antt_hex(byhex, old.corrected_by, ANTT_ID_BYTES);
 		rc = antt_errf(err, ANTT_E_EXISTS,
-			       "record %s was already corrected by %s: correct the latest version, "
-			       "run: antt correct %s CODE=VALUE ...",
-			       hex, byhex, byhex);
+		               "record %s was already corrected by %s: correct the latest version, "
+		               "run: antt correct %s CODE=VALUE ...",
+		               hex, byhex, byhex);
 		goto out;
 	}
 	const antt_form_t *f = antt_forms_find(n->forms, old.b.form);
 	if (!f) {
 		rc = antt_errf(err, ANTT_E_INVAL,
-			       "record %s is of form %s, which this node no longer has", hex,
-			       old.b.form);
+		               "record %s is of form %s, which this node no longer has", hex,
+		               old.b.form);
 		goto out;
 	}
 	/* The correction is a whole new version: the old figures, with the
@@ -524,8 +526,8 @@ out:
 		resp = s_fail(rc, err);
 	} else {
 		resp = json_pack("{s:b, s:O, s:O, s:s}", "ok", 1, "id",
-				 json_object_get(json_array_get(out, 0), "id"), "seq",
-				 json_object_get(json_array_get(out, 0), "seq"), "corrects", hex);
+		                 json_object_get(json_array_get(out, 0), "id"), "seq",
+		                 json_object_get(json_array_get(out, 0), "seq"), "corrects", hex);
 	}
 	json_decref(out);
 	antt_stored_clear(&old);
@@ -552,15 +554,15 @@ static json_t *s_op_log(antt_node_t *n, const json_t *req)
 	char err[ANTT_ERR_MAX];
 	uint8_t author[ANTT_KEY_BYTES];
 	antt_store_filter_t f = {
-		.form = json_string_value(json_object_get(req, "form")),
-		.period = json_string_value(json_object_get(req, "period")),
-		.limit = json_integer_value(json_object_get(req, "limit")),
+	    .form = json_string_value(json_object_get(req, "form")),
+	    .period = json_string_value(json_object_get(req, "period")),
+	    .limit = json_integer_value(json_object_get(req, "limit")),
 	};
 	const char *a = json_string_value(json_object_get(req, "author"));
 	if (a) {
 		if (antt_unhex(author, ANTT_KEY_BYTES, a))
 			return antt_ctl_error(ANTT_CTL_USAGE,
-					      "author must be a public key of 64 hex digits");
+			                      "author must be a public key of 64 hex digits");
 		f.author = author;
 	}
 	s_log_ctx_t c = {n, json_array()};
@@ -598,11 +600,11 @@ static json_t *s_op_status(antt_node_t *n, const json_t *req)
 	if (rc)
 		return s_fail(rc, err);
 	json_t *h = json_pack("{s:I, s:o}", "seq", (json_int_t)head.seq, "id",
-			      head.seq ? s_hex_json(head.id, ANTT_ID_BYTES) : json_null());
+	                      head.seq ? s_hex_json(head.id, ANTT_ID_BYTES) : json_null());
 	return json_pack("{s:b, s:s, s:s, s:I, s:I, s:o, s:s, s:i, s:s, s:i}", "ok", 1, "unit",
-			 n->unit, "public_key", n->pk_hex, "records", (json_int_t)st.records,
-			 "authors", (json_int_t)st.authors, "head", h, "store", n->store_path,
-			 "pid", (int)getpid(), "version", ANTT_VERSION, "forms", (int)n->forms->n);
+	                 n->unit, "public_key", n->pk_hex, "records", (json_int_t)st.records,
+	                 "authors", (json_int_t)st.authors, "head", h, "store", n->store_path,
+	                 "pid", (int)getpid(), "version", ANTT_VERSION, "forms", (int)n->forms->n);
 }
 
 static json_t *s_op_forms(antt_node_t *n, const json_t *req)
@@ -612,13 +614,13 @@ static json_t *s_op_forms(antt_node_t *n, const json_t *req)
 		const antt_form_t *f = &n->forms->forms[i];
 		json_t *inds = json_array();
 		for (size_t j = 0; j < f->n_indicators; j++)
-			json_array_append_new(inds, json_pack("{s:s, s:s}", "code",
-							      f->indicators[j].code, "label",
-							      f->indicators[j].label));
+			json_array_append_new(inds,
+			                      json_pack("{s:s, s:s}", "code", f->indicators[j].code,
+			                                "label", f->indicators[j].label));
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", f->id,
-						      "kind", f->periodic ? "periodic" : "event",
-						      "period", antt_period_kind_name(f->period),
-						      "title", f->title, "indicators", inds));
+		                                      "kind", f->periodic ? "periodic" : "event",
+		                                      "period", antt_period_kind_name(f->period),
+		                                      "title", f->title, "indicators", inds));
 	}
 	return json_pack("{s:b, s:o}", "ok", 1, "forms", list);
 }
@@ -637,13 +639,13 @@ typedef struct {
 } s_verify_t;
 
 static void s_verify_problem(const uint8_t id[ANTT_ID_BYTES], const uint8_t author[ANTT_KEY_BYTES],
-			     int64_t seq, const char *what, void *arg)
+                             int64_t seq, const char *what, void *arg)
 {
 	s_verify_t *v = arg;
 	json_array_append_new(v->problems,
-			      json_pack("{s:o, s:o, s:I, s:s}", "id", s_hex_json(id, ANTT_ID_BYTES),
-					"author", s_hex_json(author, ANTT_KEY_BYTES), "seq",
-					(json_int_t)seq, "problem", what));
+	                      json_pack("{s:o, s:o, s:I, s:s}", "id", s_hex_json(id, ANTT_ID_BYTES),
+	                                "author", s_hex_json(author, ANTT_KEY_BYTES), "seq",
+	                                (json_int_t)seq, "problem", what));
 }
 
 static void s_verify_work(uv_work_t *w)
@@ -668,9 +670,9 @@ static void s_verify_after(uv_work_t *w, int status)
 	else {
 		size_t bad = json_array_size(v->problems);
 		resp = json_pack("{s:b, s:b, s:I, s:O}", "ok", 1, "valid", bad == 0, "checked",
-				 (json_int_t)v->checked, "problems", v->problems);
+		                 (json_int_t)v->checked, "problems", v->problems);
 		antt_log(bad ? ANTT_LOG_WARN : ANTT_LOG_INFO,
-			 "verify: %" PRId64 " records checked, %zu problem(s)", v->checked, bad);
+		         "verify: %" PRId64 " records checked, %zu problem(s)", v->checked, bad);
 	}
 	json_decref(v->problems);
 	v->done(resp, v->arg);

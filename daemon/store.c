@@ -21,25 +21,25 @@
 #include "common.h"
 
 static const char *s_migrations[] = {
-	/* 0 -> 1 */
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
-	"CREATE TABLE records("
-	"  n INTEGER PRIMARY KEY,"
-	"  id BLOB NOT NULL UNIQUE CHECK(length(id) = 32),"
-	"  author BLOB NOT NULL CHECK(length(author) = 32),"
-	"  seq INTEGER NOT NULL CHECK(seq >= 1),"
-	"  prev BLOB NOT NULL,"
-	"  unit TEXT NOT NULL,"
-	"  form TEXT NOT NULL,"
-	"  period TEXT NOT NULL,"
-	"  clock INTEGER NOT NULL,"
-	"  corrects BLOB,"
-	"  body BLOB NOT NULL,"
-	"  sig BLOB NOT NULL,"
-	"  received INTEGER NOT NULL,"
-	"  UNIQUE(author, seq));"
-	"CREATE INDEX records_report ON records(unit, form, period);"
-	"CREATE INDEX records_corrects ON records(corrects) WHERE corrects IS NOT NULL;",
+    /* 0 -> 1 */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);"
+    "CREATE TABLE records("
+    "  n INTEGER PRIMARY KEY,"
+    "  id BLOB NOT NULL UNIQUE CHECK(length(id) = 32),"
+    "  author BLOB NOT NULL CHECK(length(author) = 32),"
+    "  seq INTEGER NOT NULL CHECK(seq >= 1),"
+    "  prev BLOB NOT NULL,"
+    "  unit TEXT NOT NULL,"
+    "  form TEXT NOT NULL,"
+    "  period TEXT NOT NULL,"
+    "  clock INTEGER NOT NULL,"
+    "  corrects BLOB,"
+    "  body BLOB NOT NULL,"
+    "  sig BLOB NOT NULL,"
+    "  received INTEGER NOT NULL,"
+    "  UNIQUE(author, seq));"
+    "CREATE INDEX records_report ON records(unit, form, period);"
+    "CREATE INDEX records_corrects ON records(corrects) WHERE corrects IS NOT NULL;",
 };
 
 enum {
@@ -53,16 +53,16 @@ enum {
 };
 
 static const char *s_sql[S_COUNT_] = {
-	[S_HEAD] = "SELECT seq, id FROM records WHERE author = ?1 ORDER BY seq DESC LIMIT 1",
-	[S_APPEND] = "INSERT INTO records(id, author, seq, prev, unit, form, period, clock, "
-		     "corrects, body, sig, received) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
-	[S_GET_RANGE] = "SELECT r.id, r.body, r.sig, r.received, "
-			"(SELECT c.id FROM records c WHERE c.corrects = r.id ORDER BY c.n LIMIT 1) "
-			"FROM records r WHERE r.id BETWEEN ?1 AND ?2 LIMIT 2",
-	[S_FIND_REPORT] = "SELECT id FROM records WHERE unit = ?1 AND form = ?2 AND period = ?3 "
-			  "AND corrects IS NULL ORDER BY n LIMIT 1",
-	[S_FIND_CORR] = "SELECT id FROM records WHERE corrects = ?1 ORDER BY n LIMIT 1",
-	[S_STATS] = "SELECT count(*), count(DISTINCT author) FROM records",
+    [S_HEAD] = "SELECT seq, id FROM records WHERE author = ?1 ORDER BY seq DESC LIMIT 1",
+    [S_APPEND] = "INSERT INTO records(id, author, seq, prev, unit, form, period, clock, "
+                 "corrects, body, sig, received) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+    [S_GET_RANGE] = "SELECT r.id, r.body, r.sig, r.received, "
+                    "(SELECT c.id FROM records c WHERE c.corrects = r.id ORDER BY c.n LIMIT 1) "
+                    "FROM records r WHERE r.id BETWEEN ?1 AND ?2 LIMIT 2",
+    [S_FIND_REPORT] = "SELECT id FROM records WHERE unit = ?1 AND form = ?2 AND period = ?3 "
+                      "AND corrects IS NULL ORDER BY n LIMIT 1",
+    [S_FIND_CORR] = "SELECT id FROM records WHERE corrects = ?1 ORDER BY n LIMIT 1",
+    [S_STATS] = "SELECT count(*), count(DISTINCT author) FROM records",
 };
 
 struct antt_store {
@@ -74,15 +74,14 @@ struct antt_store {
 static int s_dberr(antt_store_t *s, char *err, const char *what)
 {
 	return antt_errf(err, ANTT_E_STORE, "store %s: %s: %s", s->path, what,
-			 sqlite3_errmsg(s->db));
+	                 sqlite3_errmsg(s->db));
 }
 
 static int s_exec(antt_store_t *s, const char *sql, char *err)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int rc = antt_errf(err, ANTT_E_STORE, "store %s: %s", s->path,
-				   msg ? msg : "error");
+		int rc = antt_errf(err, ANTT_E_STORE, "store %s: %s", s->path, msg ? msg : "error");
 		sqlite3_free(msg);
 		return rc;
 	}
@@ -110,22 +109,23 @@ static int s_migrate(antt_store_t *s, const uint8_t *node_pk, int readonly, char
 	    s_pragma_int(s, "PRAGMA user_version", &ver) ||
 	    s_pragma_int(s, "SELECT count(*) FROM sqlite_schema", &tables))
 		return antt_errf(err, ANTT_E_CORRUPT,
-				 "%s is not an antt store (%s): check [node] store in the config",
-				 s->path, sqlite3_errmsg(s->db));
+		                 "%s is not an antt store (%s): check [node] store in the config",
+		                 s->path, sqlite3_errmsg(s->db));
 	if (app != ANTT_STORE_APP_ID && !(app == 0 && ver == 0 && tables == 0))
 		return antt_errf(err, ANTT_E_CORRUPT,
-				 "%s is not an antt store (it is some other SQLite database): "
-				 "check [node] store in the config",
-				 s->path);
+		                 "%s is not an antt store (it is some other SQLite database): "
+		                 "check [node] store in the config",
+		                 s->path);
 	if (ver > ANTT_STORE_SCHEMA)
 		return antt_errf(err, ANTT_E_CORRUPT,
-				 "store %s has schema version %lld, newer than this anttd knows "
-				 "(%d): upgrade antt",
-				 s->path, (long long)ver, ANTT_STORE_SCHEMA);
+		                 "store %s has schema version %lld, newer than this anttd knows "
+		                 "(%d): upgrade antt",
+		                 s->path, (long long)ver, ANTT_STORE_SCHEMA);
 	if (ver < ANTT_STORE_SCHEMA) {
 		if (readonly)
 			return antt_errf(err, ANTT_E_CORRUPT,
-					 "store %s needs a schema upgrade: start anttd once", s->path);
+			                 "store %s needs a schema upgrade: start anttd once",
+			                 s->path);
 		int rc = s_exec(s, "BEGIN IMMEDIATE", err);
 		if (rc)
 			return rc;
@@ -133,15 +133,16 @@ static int s_migrate(antt_store_t *s, const uint8_t *node_pk, int readonly, char
 			rc = s_exec(s, s_migrations[v], err);
 		if (!rc) {
 			char sql[96];
-			snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
-				 ANTT_STORE_APP_ID, ANTT_STORE_SCHEMA);
+			snprintf(sql, sizeof sql,
+			         "PRAGMA application_id = %d; PRAGMA user_version = %d",
+			         ANTT_STORE_APP_ID, ANTT_STORE_SCHEMA);
 			rc = s_exec(s, sql, err);
 		}
 		if (!rc && ver == 0 && node_pk) {
 			sqlite3_stmt *st;
 			sqlite3_prepare_v2(s->db,
-					   "INSERT INTO meta(key, value) VALUES('node_key', ?1)", -1,
-					   &st, NULL);
+			                   "INSERT INTO meta(key, value) VALUES('node_key', ?1)",
+			                   -1, &st, NULL);
 			sqlite3_bind_blob(st, 1, node_pk, ANTT_KEY_BYTES, SQLITE_STATIC);
 			if (sqlite3_step(st) != SQLITE_DONE)
 				rc = s_dberr(s, err, "stamping the node key");
@@ -155,19 +156,21 @@ static int s_migrate(antt_store_t *s, const uint8_t *node_pk, int readonly, char
 		}
 		if (ver)
 			antt_log(ANTT_LOG_INFO, "store %s: schema %lld -> %d", s->path,
-				 (long long)ver, ANTT_STORE_SCHEMA);
+			         (long long)ver, ANTT_STORE_SCHEMA);
 	}
 	if (node_pk) {
 		sqlite3_stmt *st;
 		int rc = ANTT_OK;
 		sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'node_key'", -1, &st,
-				   NULL);
-		if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_bytes(st, 0) != ANTT_KEY_BYTES ||
+		                   NULL);
+		if (sqlite3_step(st) != SQLITE_ROW ||
+		    sqlite3_column_bytes(st, 0) != ANTT_KEY_BYTES ||
 		    memcmp(sqlite3_column_blob(st, 0), node_pk, ANTT_KEY_BYTES) != 0)
-			rc = antt_errf(err, ANTT_E_CORRUPT,
-				       "store %s belongs to another node identity than the key file: "
-				       "check [node] key and [node] store in the config",
-				       s->path);
+			rc = antt_errf(
+			    err, ANTT_E_CORRUPT,
+			    "store %s belongs to another node identity than the key file: "
+			    "check [node] key and [node] store in the config",
+			    s->path);
 		sqlite3_finalize(st);
 		return rc;
 	}
@@ -175,7 +178,7 @@ static int s_migrate(antt_store_t *s, const uint8_t *node_pk, int readonly, char
 }
 
 int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_store_t **out,
-		    char *err)
+                    char *err)
 {
 	int rc = ANTT_OK;
 	antt_store_t *s = antt_xcalloc(1, sizeof *s);
@@ -187,7 +190,7 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			rc = antt_errf(err, ANTT_E_IO, "cannot create store %s: %s", path,
-				       strerror(errno));
+			               strerror(errno));
 			goto out;
 		}
 		close(fd);
@@ -195,12 +198,14 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 	struct stat st;
 	if (stat(path, &st) < 0) {
 		rc = antt_errf(err, ANTT_E_CONFIG, "cannot open store %s: %s", path,
-			       strerror(errno));
+		               strerror(errno));
 		goto out;
 	}
 	if (!readonly && (st.st_mode & 077) && chmod(path, 0600) < 0) {
-		rc = antt_errf(err, ANTT_E_IO, "store %s is readable by others and cannot be made "
-				   "0600: %s", path, strerror(errno));
+		rc = antt_errf(err, ANTT_E_IO,
+		               "store %s is readable by others and cannot be made "
+		               "0600: %s",
+		               path, strerror(errno));
 		goto out;
 	}
 	int oflags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
@@ -215,9 +220,9 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 		int64_t dummy;
 		if (s_pragma_int(s, "PRAGMA journal_mode = WAL", &dummy)) {
 			rc = antt_errf(err, ANTT_E_CORRUPT,
-				       "%s is not an antt store (%s): check [node] store in the "
-				       "config",
-				       path, sqlite3_errmsg(s->db));
+			               "%s is not an antt store (%s): check [node] store in the "
+			               "config",
+			               path, sqlite3_errmsg(s->db));
 			goto out;
 		}
 		rc = s_exec(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", err);
@@ -231,7 +236,7 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 		if (readonly && i == S_APPEND)
 			continue;
 		if (sqlite3_prepare_v3(s->db, s_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
-				       NULL) != SQLITE_OK) {
+		                       NULL) != SQLITE_OK) {
 			rc = s_dberr(s, err, "preparing statements");
 			goto out;
 		}
@@ -278,7 +283,7 @@ void antt_store_rollback(antt_store_t *s)
 }
 
 int antt_store_head(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], antt_head_t *head,
-		    char *err)
+                    char *err)
 {
 	int rc = ANTT_OK;
 	sqlite3_stmt *st = s->st[S_HEAD];
@@ -298,8 +303,8 @@ int antt_store_head(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], antt_
 }
 
 int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
-		      size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
-		      int64_t received, char *err)
+                      size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
+                      int64_t received, char *err)
 {
 	int rc = ANTT_OK;
 	sqlite3_stmt *st = s->st[S_APPEND];
@@ -320,8 +325,9 @@ int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const ui
 	sqlite3_bind_int64(st, 12, received);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_CONSTRAINT_UNIQUE || r == SQLITE_CONSTRAINT_PRIMARYKEY)
-		rc = antt_errf(err, ANTT_E_EXISTS, "record seq %llu of this author is already stored",
-			       (unsigned long long)b->seq);
+		rc = antt_errf(err, ANTT_E_EXISTS,
+		               "record seq %llu of this author is already stored",
+		               (unsigned long long)b->seq);
 	else if (r != SQLITE_DONE)
 		rc = s_dberr(s, err, "appending a record");
 	sqlite3_reset(st);
@@ -343,8 +349,9 @@ static int s_row_to_stored(sqlite3_stmt *st, antt_stored_t *r, char *err)
 	int blen = sqlite3_column_bytes(st, 1);
 	if (sqlite3_column_bytes(st, 0) != ANTT_ID_BYTES ||
 	    sqlite3_column_bytes(st, 2) != ANTT_SIG_BYTES || blen <= 0)
-		return antt_errf(err, ANTT_E_CORRUPT, "a stored record has a damaged id, "
-						      "signature or body: run 'antt verify'");
+		return antt_errf(err, ANTT_E_CORRUPT,
+		                 "a stored record has a damaged id, "
+		                 "signature or body: run 'antt verify'");
 	memcpy(r->id, sqlite3_column_blob(st, 0), ANTT_ID_BYTES);
 	r->blen = (size_t)blen;
 	r->body = antt_xmalloc(r->blen);
@@ -359,8 +366,8 @@ static int s_row_to_stored(sqlite3_stmt *st, antt_stored_t *r, char *err)
 	if (antt_body_decode(r->body, r->blen, &r->b, derr)) {
 		char hex[2 * ANTT_ID_BYTES + 1];
 		int rc = antt_errf(err, ANTT_E_CORRUPT,
-				   "stored record %s does not decode (%s): run 'antt verify'",
-				   antt_hex(hex, r->id, ANTT_ID_BYTES), derr);
+		                   "stored record %s does not decode (%s): run 'antt verify'",
+		                   antt_hex(hex, r->id, ANTT_ID_BYTES), derr);
 		antt_stored_clear(r);
 		return rc;
 	}
@@ -374,15 +381,15 @@ int antt_store_get(antt_store_t *s, const char *id_hex, antt_stored_t *out, char
 	char buf[2 * ANTT_ID_BYTES + 1];
 	if (n < 4 || n > 2 * ANTT_ID_BYTES)
 		return antt_errf(err, ANTT_E_INVAL,
-				 "'%s' is not a record id: give the 64 hex digits, or at least the "
-				 "first 4",
-				 id_hex);
+		                 "'%s' is not a record id: give the 64 hex digits, or at least the "
+		                 "first 4",
+		                 id_hex);
 	memcpy(buf, id_hex, n);
 	memset(buf + n, '0', 2 * ANTT_ID_BYTES - n);
 	buf[2 * ANTT_ID_BYTES] = '\0';
 	if (antt_unhex(lo, ANTT_ID_BYTES, buf))
-		return antt_errf(err, ANTT_E_INVAL, "'%s' is not a record id: use hex digits 0-9 a-f",
-				 id_hex);
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "'%s' is not a record id: use hex digits 0-9 a-f", id_hex);
 	memset(buf + n, 'f', 2 * ANTT_ID_BYTES - n);
 	antt_unhex(hi, ANTT_ID_BYTES, buf);
 
@@ -395,9 +402,9 @@ int antt_store_get(antt_store_t *s, const char *id_hex, antt_stored_t *out, char
 		if (++found == 2) {
 			antt_stored_clear(out);
 			rc = antt_errf(err, ANTT_E_INVAL,
-				       "record id prefix '%s' matches more than one record: give "
-				       "more digits",
-				       id_hex);
+			               "record id prefix '%s' matches more than one record: give "
+			               "more digits",
+			               id_hex);
 			break;
 		}
 		rc = s_row_to_stored(st, out, err);
@@ -408,7 +415,7 @@ int antt_store_get(antt_store_t *s, const char *id_hex, antt_stored_t *out, char
 		rc = s_dberr(s, err, "reading a record");
 	else if (!rc && !found)
 		rc = antt_errf(err, ANTT_E_NOTFOUND, "no record %s in this store (see 'antt log')",
-			       id_hex);
+		               id_hex);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
@@ -429,8 +436,8 @@ static int s_find_id(antt_store_t *s, sqlite3_stmt *st, uint8_t id[ANTT_ID_BYTES
 	return rc;
 }
 
-int antt_store_find_report(antt_store_t *s, const char *unit, const char *form,
-			   const char *period, uint8_t id[ANTT_ID_BYTES], char *err)
+int antt_store_find_report(antt_store_t *s, const char *unit, const char *form, const char *period,
+                           uint8_t id[ANTT_ID_BYTES], char *err)
 {
 	sqlite3_stmt *st = s->st[S_FIND_REPORT];
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
@@ -440,7 +447,7 @@ int antt_store_find_report(antt_store_t *s, const char *unit, const char *form,
 }
 
 int antt_store_find_correction(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES],
-			       uint8_t by[ANTT_ID_BYTES], char *err)
+                               uint8_t by[ANTT_ID_BYTES], char *err)
 {
 	sqlite3_stmt *st = s->st[S_FIND_CORR];
 	sqlite3_bind_blob(st, 1, id, ANTT_ID_BYTES, SQLITE_STATIC);
@@ -461,15 +468,15 @@ int antt_store_stats(antt_store_t *s, antt_store_stats_t *out, char *err)
 	return rc;
 }
 
-int antt_store_each(antt_store_t *s, const antt_store_filter_t *f, antt_store_each_fn cb,
-		    void *arg, char *err)
+int antt_store_each(antt_store_t *s, const antt_store_filter_t *f, antt_store_each_fn cb, void *arg,
+                    char *err)
 {
 	/* The newest `limit` matches, returned oldest first. */
 	static const char *sql =
-		"SELECT * FROM (SELECT r.id, r.body, r.sig, r.received, "
-		"(SELECT c.id FROM records c WHERE c.corrects = r.id ORDER BY c.n LIMIT 1), r.n "
-		"FROM records r WHERE (?1 IS NULL OR r.form = ?1) AND (?2 IS NULL OR r.period = ?2) "
-		"AND (?3 IS NULL OR r.author = ?3) ORDER BY r.n DESC LIMIT ?4) ORDER BY 6";
+	    "SELECT * FROM (SELECT r.id, r.body, r.sig, r.received, "
+	    "(SELECT c.id FROM records c WHERE c.corrects = r.id ORDER BY c.n LIMIT 1), r.n "
+	    "FROM records r WHERE (?1 IS NULL OR r.form = ?1) AND (?2 IS NULL OR r.period = ?2) "
+	    "AND (?3 IS NULL OR r.author = ?3) ORDER BY r.n DESC LIMIT ?4) ORDER BY 6";
 	sqlite3_stmt *st;
 	int rc = ANTT_OK;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -511,11 +518,11 @@ static int s_text_eq(sqlite3_stmt *st, int col, const char *p)
 	return t && !strcmp(t, p);
 }
 
-int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg,
-		      int64_t *checked, const volatile int *stop, char *err)
+int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg, int64_t *checked,
+                      const volatile int *stop, char *err)
 {
 	static const char *sql = "SELECT id, author, seq, prev, unit, form, period, clock, "
-				 "corrects, body, sig FROM records ORDER BY author, seq";
+	                         "corrects, body, sig FROM records ORDER BY author, seq";
 	sqlite3_stmt *st;
 	int rc = ANTT_OK, r;
 	uint8_t last_author[ANTT_KEY_BYTES] = {0}, last_id[ANTT_ID_BYTES] = {0};
@@ -544,20 +551,24 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg,
 
 		int new_author = !have_last || memcmp(author, last_author, ANTT_KEY_BYTES) != 0;
 		if (new_author && seq != 1)
-			problem(id, author, seq, "chain does not start at seq 1 (earlier records "
-						 "are missing)", arg);
+			problem(id, author, seq,
+			        "chain does not start at seq 1 (earlier records "
+			        "are missing)",
+			        arg);
 		else if (!new_author && seq != last_seq + 1)
-			problem(id, author, seq, "gap in the chain: the record before it is missing",
-				arg);
+			problem(id, author, seq,
+			        "gap in the chain: the record before it is missing", arg);
 		if (!new_author && seq == last_seq + 1 && !s_blob_eq(st, 3, last_id, ANTT_ID_BYTES))
 			problem(id, author, seq, "prev does not name the record before it", arg);
 
 		antt_record_id(calc, body, (size_t)blen);
 		if (blen <= 0 || memcmp(calc, id, ANTT_ID_BYTES) != 0) {
-			problem(id, author, seq, "id does not match the hash of its body (the body "
-						 "was altered)", arg);
+			problem(id, author, seq,
+			        "id does not match the hash of its body (the body "
+			        "was altered)",
+			        arg);
 		} else if (sqlite3_column_bytes(st, 10) != ANTT_SIG_BYTES ||
-			   antt_record_verify(sig, body, (size_t)blen, author) != 0) {
+		           antt_record_verify(sig, body, (size_t)blen, author) != 0) {
 			problem(id, author, seq, "signature does not verify", arg);
 		}
 		if (antt_body_decode(body, (size_t)blen, &b, derr) != 0) {
@@ -570,8 +581,8 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg,
 			    !s_text_eq(st, 5, b.form) || !s_text_eq(st, 6, b.period) ||
 			    sqlite3_column_int64(st, 7) != b.clock ||
 			    !s_blob_eq(st, 8, b.has_corrects ? b.corrects : NULL, ANTT_ID_BYTES))
-				problem(id, author, seq, "indexed columns disagree with the signed body",
-					arg);
+				problem(id, author, seq,
+				        "indexed columns disagree with the signed body", arg);
 			antt_body_clear(&b);
 		}
 		memcpy(last_author, author, ANTT_KEY_BYTES);

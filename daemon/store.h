@@ -25,7 +25,7 @@ enum {
 /* Open (and migrate) a store.  When node_pk is given, the store must belong
  * to that identity (a new store is stamped with it).  Caller owns *out. */
 int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_store_t **out,
-		    char *err);
+                    char *err);
 void antt_store_close(antt_store_t **self_p);
 
 int antt_store_begin(antt_store_t *s, char *err);
@@ -39,14 +39,14 @@ typedef struct {
 
 /* The author's last record (seq 0 and zero id if none). */
 int antt_store_head(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], antt_head_t *head,
-		    char *err);
+                    char *err);
 
 /* Append one signed record whose body b was decoded from (or encoded to)
  * body.  Must be inside a transaction.  ANTT_E_EXISTS on a duplicate
  * (author, seq) or id. */
 int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
-		      size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
-		      int64_t received, char *err);
+                      size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
+                      int64_t received, char *err);
 
 /* A stored record, decoded. */
 typedef struct {
@@ -68,12 +68,12 @@ int antt_store_get(antt_store_t *s, const char *id_hex, antt_stored_t *out, char
 
 /* The original report (not a correction) of unit for form and period, if
  * any: 0 and its id, or ANTT_E_NOTFOUND. */
-int antt_store_find_report(antt_store_t *s, const char *unit, const char *form,
-			   const char *period, uint8_t id[ANTT_ID_BYTES], char *err);
+int antt_store_find_report(antt_store_t *s, const char *unit, const char *form, const char *period,
+                           uint8_t id[ANTT_ID_BYTES], char *err);
 
 /* The record that corrects id, if any: 0 and its id, or ANTT_E_NOTFOUND. */
 int antt_store_find_correction(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES],
-			       uint8_t by[ANTT_ID_BYTES], char *err);
+                               uint8_t by[ANTT_ID_BYTES], char *err);
 
 typedef struct {
 	int64_t records;
@@ -90,8 +90,8 @@ typedef struct {
 	int64_t limit;
 } antt_store_filter_t;
 typedef int (*antt_store_each_fn)(const antt_stored_t *r, void *arg);
-int antt_store_each(antt_store_t *s, const antt_store_filter_t *f, antt_store_each_fn cb,
-		    void *arg, char *err);
+int antt_store_each(antt_store_t *s, const antt_store_filter_t *f, antt_store_each_fn cb, void *arg,
+                    char *err);
 
 /* Re-check every record: body decodes, id = hash(body), signature, the
  * indexed columns equal the signed fields, and each author's chain is
@@ -99,10 +99,10 @@ int antt_store_each(antt_store_t *s, const antt_store_filter_t *f, antt_store_ea
  * failure; *checked counts records.  Returns 0 when the walk completed (even
  * with problems), or an error.  *stop may be set by another thread. */
 typedef void (*antt_store_problem_fn)(const uint8_t id[ANTT_ID_BYTES],
-				      const uint8_t author[ANTT_KEY_BYTES], int64_t seq,
-				      const char *what, void *arg);
-int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg,
-		      int64_t *checked, const volatile int *stop, char *err);
+                                      const uint8_t author[ANTT_KEY_BYTES], int64_t seq,
+                                      const char *what, void *arg);
+int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg, int64_t *checked,
+                      const volatile int *stop, char *err);
 
 const char *antt_store_path(const antt_store_t *s);
 

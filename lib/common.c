@@ -47,8 +47,10 @@ int antt_log_level_parse(const char *s)
 void antt_log(int level, const char *fmt, ...)
 {
 	static const char *names[] = {
-		[ANTT_LOG_ERR] = "error", [ANTT_LOG_WARN] = "warning",
-		[ANTT_LOG_INFO] = "info", [ANTT_LOG_DEBUG] = "debug",
+	    [ANTT_LOG_ERR] = "error",
+	    [ANTT_LOG_WARN] = "warning",
+	    [ANTT_LOG_INFO] = "info",
+	    [ANTT_LOG_DEBUG] = "debug",
 	};
 	if (level > s_log_level)
 		return;
@@ -121,7 +123,7 @@ int antt_read_file(const char *path, size_t max, char **out, size_t *len, char *
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return antt_errf(err, errno == ENOENT ? ANTT_E_NOTFOUND : ANTT_E_IO,
-				 "cannot open %s: %s", path, strerror(errno));
+		                 "cannot open %s: %s", path, strerror(errno));
 	for (;;) {
 		if (used + 4096 + 1 > cap) {
 			cap = cap ? cap * 2 : 8192;
@@ -136,7 +138,7 @@ int antt_read_file(const char *path, size_t max, char **out, size_t *len, char *
 		if (got == 0) {
 			if (ferror(f))
 				rc = antt_errf(err, ANTT_E_IO, "cannot read %s: %s", path,
-					       strerror(errno));
+				               strerror(errno));
 			break;
 		}
 	}
@@ -160,7 +162,7 @@ int antt_write_new_file(const char *path, const void *buf, size_t len, int mode,
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		return antt_errf(err, errno == EEXIST ? ANTT_E_EXISTS : ANTT_E_IO,
-				 "cannot create %s: %s", path, strerror(errno));
+		                 "cannot create %s: %s", path, strerror(errno));
 	const char *p = buf;
 	size_t left = len;
 	while (left) {

@@ -24,8 +24,7 @@ typedef enum {
 } antt_rc;
 
 /* Format into err (ANTT_ERR_MAX bytes) and return rc; err may be NULL. */
-int antt_errf(char *err, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int antt_errf(char *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Logging: to stderr with a level prefix.  Never pass secrets. */
 enum { ANTT_LOG_ERR = 3, ANTT_LOG_WARN = 4, ANTT_LOG_INFO = 6, ANTT_LOG_DEBUG = 7 };
@@ -52,7 +51,7 @@ int antt_read_file(const char *path, size_t max, char **out, size_t *len, char *
  * Fails with ANTT_E_EXISTS if the file exists. */
 int antt_write_new_file(const char *path, const void *buf, size_t len, int mode, char *err);
 
-void *antt_xmalloc(size_t n);  /* out of memory aborts */
+void *antt_xmalloc(size_t n); /* out of memory aborts */
 void *antt_xcalloc(size_t n, size_t sz);
 void *antt_xrealloc(void *p, size_t n);
 char *antt_xstrdup(const char *s);

@@ -52,7 +52,7 @@ static int s_handler(void *user, const char *section, const char *name, const ch
 			return s_set(&p->level, value, p, name);
 	} else {
 		snprintf(p->problem, sizeof p->problem,
-			 "unknown section [%s] (known: [node], [control], [log])", section);
+		         "unknown section [%s] (known: [node], [control], [log])", section);
 		return 0;
 	}
 	snprintf(p->problem, sizeof p->problem, "unknown setting '%s' in [%s]", name, section);
@@ -76,44 +76,46 @@ int antt_config_load(const char *path, antt_config_t **out, char *err)
 
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		rc = antt_errf(err, ANTT_E_CONFIG,
-			       "cannot read config %s: %s (create a node with 'antt init --unit CODE "
-			       "--dir DIR', then pass -c DIR/anttd.conf)",
-			       path, strerror(errno));
+		rc = antt_errf(
+		    err, ANTT_E_CONFIG,
+		    "cannot read config %s: %s (create a node with 'antt init --unit CODE "
+		    "--dir DIR', then pass -c DIR/anttd.conf)",
+		    path, strerror(errno));
 		goto out;
 	}
 	int line = ini_parse_file(f, s_handler, &p);
 	fclose(f);
 	if (line != 0) {
 		rc = antt_errf(err, ANTT_E_CONFIG, "%s:%d: %s", path, line,
-			       p.problem[0] ? p.problem : "not a valid 'name = value' line");
+		               p.problem[0] ? p.problem : "not a valid 'name = value' line");
 		goto out;
 	}
 	if (!c->unit || !p.key || !p.store || !p.forms || !p.socket) {
 		rc = antt_errf(err, ANTT_E_CONFIG,
-			       "%s: missing %s (every config needs [node] unit, key, store, forms "
-			       "and [control] socket)",
-			       path,
-			       !c->unit ? "[node] unit"
-			       : !p.key ? "[node] key"
-			       : !p.store ? "[node] store"
-			       : !p.forms ? "[node] forms"
-					  : "[control] socket");
+		               "%s: missing %s (every config needs [node] unit, key, store, forms "
+		               "and [control] socket)",
+		               path,
+		               !c->unit   ? "[node] unit"
+		               : !p.key   ? "[node] key"
+		               : !p.store ? "[node] store"
+		               : !p.forms ? "[node] forms"
+		                          : "[control] socket");
 		goto out;
 	}
 	if (!antt_valid_unit(c->unit)) {
 		rc = antt_errf(err, ANTT_E_CONFIG,
-			       "%s: unit '%s' is not a unit code (1 to %d letters, digits, '.', "
-			       "'_' or '-')",
-			       path, c->unit, ANTT_UNIT_MAX);
+		               "%s: unit '%s' is not a unit code (1 to %d letters, digits, '.', "
+		               "'_' or '-')",
+		               path, c->unit, ANTT_UNIT_MAX);
 		goto out;
 	}
 	if (p.level) {
 		c->log_level = antt_log_level_parse(p.level);
 		if (c->log_level < 0) {
-			rc = antt_errf(err, ANTT_E_CONFIG,
-				       "%s: [log] level '%s' is not one of error, warning, info, debug",
-				       path, p.level);
+			rc = antt_errf(
+			    err, ANTT_E_CONFIG,
+			    "%s: [log] level '%s' is not one of error, warning, info, debug", path,
+			    p.level);
 			goto out;
 		}
 	}
@@ -126,9 +128,10 @@ int antt_config_load(const char *path, antt_config_t **out, char *err)
 	c->socket_path = antt_path_resolve(path, sock);
 	if (strlen(c->socket_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
 		rc = antt_errf(err, ANTT_E_CONFIG,
-			       "%s: control socket path %s is longer than the system allows (%zu "
-			       "bytes): use a shorter path",
-			       path, c->socket_path, sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+		               "%s: control socket path %s is longer than the system allows (%zu "
+		               "bytes): use a shorter path",
+		               path, c->socket_path,
+		               sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 		goto out;
 	}
 	if (asprintf(&c->endpoint, "ipc://%s", c->socket_path) < 0 ||

@@ -14,7 +14,7 @@
 #define ANTT_CONFIG_H
 
 typedef struct {
-	char *path;        /* the config file itself */
+	char *path; /* the config file itself */
 	char *unit;
 	char *key_path;    /* resolved */
 	char *store_path;  /* resolved */

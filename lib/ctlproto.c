@@ -29,8 +29,7 @@ antt_ctl_class antt_ctl_class_parse(const char *name)
 
 json_t *antt_ctl_error(antt_ctl_class c, const char *message)
 {
-	return json_pack("{s:b, s:s, s:s}", "ok", 0, "error", s_class_names[c], "message",
-			 message);
+	return json_pack("{s:b, s:s, s:s}", "ok", 0, "error", s_class_names[c], "message", message);
 }
 
 int antt_ctl_daemon_running(const char *lock_path, long *pid)
@@ -51,8 +50,7 @@ int antt_ctl_daemon_running(const char *lock_path, long *pid)
 	return rc;
 }
 
-int antt_ctl_call(const char *endpoint, const json_t *req, int timeout_ms, json_t **resp,
-		  char *err)
+int antt_ctl_call(const char *endpoint, const json_t *req, int timeout_ms, json_t **resp, char *err)
 {
 	int rc = ANTT_OK;
 	void *ctx = zmq_ctx_new();
@@ -66,7 +64,7 @@ int antt_ctl_call(const char *endpoint, const json_t *req, int timeout_ms, json_
 	zmq_setsockopt(sock, ZMQ_SNDTIMEO, &timeout_ms, sizeof timeout_ms);
 	if (zmq_connect(sock, endpoint) != 0) {
 		rc = antt_errf(err, ANTT_E_UNAVAIL, "cannot connect to %s: %s", endpoint,
-			       zmq_strerror(errno));
+		               zmq_strerror(errno));
 		goto out;
 	}
 	text = json_dumps(req, JSON_COMPACT);
@@ -74,14 +72,14 @@ int antt_ctl_call(const char *endpoint, const json_t *req, int timeout_ms, json_
 		abort();
 	if (zmq_send(sock, text, strlen(text), 0) < 0) {
 		rc = antt_errf(err, ANTT_E_UNAVAIL, "anttd did not take the request on %s: %s",
-			       endpoint, zmq_strerror(errno));
+		               endpoint, zmq_strerror(errno));
 		goto out;
 	}
 	if (zmq_msg_recv(&msg, sock, 0) < 0) {
 		rc = antt_errf(err, ANTT_E_UNAVAIL,
-			       errno == EAGAIN ? "anttd did not answer on %s within %d s"
-					       : "no answer from anttd on %s",
-			       endpoint, timeout_ms / 1000);
+		               errno == EAGAIN ? "anttd did not answer on %s within %d s"
+		                               : "no answer from anttd on %s",
+		               endpoint, timeout_ms / 1000);
 		goto out;
 	}
 	json_error_t je;

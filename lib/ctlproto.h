@@ -34,6 +34,6 @@ int antt_ctl_daemon_running(const char *lock_path, long *pid);
 /* Send req to the daemon at endpoint and wait up to timeout_ms for the
  * reply.  Caller owns *resp.  ANTT_E_UNAVAIL if no daemon answers. */
 int antt_ctl_call(const char *endpoint, const json_t *req, int timeout_ms, json_t **resp,
-		  char *err);
+                  char *err);
 
 #endif

@@ -38,40 +38,40 @@ static int s_form_parse(const char *path, antt_form_t *f, char *err)
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	if (!root)
 		return antt_errf(err, ANTT_E_CONFIG, "form %s:%d:%d: %s", path, je.line, je.column,
-				 je.text);
+		                 je.text);
 	const char *key;
 	json_t *val;
-	json_object_foreach(root, key, val)
-	{
+	json_object_foreach (root, key, val) {
 		if (strcmp(key, "id") && strcmp(key, "kind") && strcmp(key, "period") &&
 		    strcmp(key, "title") && strcmp(key, "indicators")) {
-			rc = antt_errf(err, ANTT_E_CONFIG,
-				       "form %s: unknown key \"%s\" (known: id, kind, period, title, "
-				       "indicators)",
-				       path, key);
+			rc = antt_errf(
+			    err, ANTT_E_CONFIG,
+			    "form %s: unknown key \"%s\" (known: id, kind, period, title, "
+			    "indicators)",
+			    path, key);
 			goto out;
 		}
 	}
 	const char *id = s_str(root, "id"), *kind = s_str(root, "kind"),
-		   *period = s_str(root, "period"), *title = s_str(root, "title");
+	           *period = s_str(root, "period"), *title = s_str(root, "title");
 	json_t *inds = json_object_get(root, "indicators");
 	if (!id || !antt_valid_name(id)) {
 		rc = antt_errf(err, ANTT_E_CONFIG,
-			       "form %s: \"id\" must be a name of letters, digits, '.', '_', '-'",
-			       path);
+		               "form %s: \"id\" must be a name of letters, digits, '.', '_', '-'",
+		               path);
 		goto out;
 	}
 	if (!kind || (strcmp(kind, "periodic") && strcmp(kind, "event"))) {
 		rc = antt_errf(err, ANTT_E_CONFIG,
-			       "form %s: \"kind\" must be \"periodic\" or \"event\"", path);
+		               "form %s: \"kind\" must be \"periodic\" or \"event\"", path);
 		goto out;
 	}
 	int pk = period ? antt_period_kind_parse(period) : -1;
 	if (pk < 0) {
 		rc = antt_errf(err, ANTT_E_CONFIG,
-			       "form %s: \"period\" must be \"day\", \"month\", \"quarter\" or "
-			       "\"year\"",
-			       path);
+		               "form %s: \"period\" must be \"day\", \"month\", \"quarter\" or "
+		               "\"year\"",
+		               path);
 		goto out;
 	}
 	if (!title || !*title) {
@@ -81,8 +81,8 @@ static int s_form_parse(const char *path, antt_form_t *f, char *err)
 	if (!json_is_array(inds) || json_array_size(inds) == 0 ||
 	    json_array_size(inds) > ANTT_VALUES_MAX) {
 		rc = antt_errf(err, ANTT_E_CONFIG,
-			       "form %s: \"indicators\" must be a list of 1 to %d {code, label}",
-			       path, ANTT_VALUES_MAX);
+		               "form %s: \"indicators\" must be a list of 1 to %d {code, label}",
+		               path, ANTT_VALUES_MAX);
 		goto out;
 	}
 	f->id = antt_xstrdup(id);
@@ -97,16 +97,16 @@ static int s_form_parse(const char *path, antt_form_t *f, char *err)
 		if (!json_is_object(ind) || json_object_size(ind) != 2 || !code ||
 		    !antt_valid_name(code) || !label || !*label) {
 			rc = antt_errf(err, ANTT_E_CONFIG,
-				       "form %s: indicator %zu must be {\"code\": NAME, \"label\": "
-				       "TEXT} with a code of letters, digits, '.', '_', '-'",
-				       path, i + 1);
+			               "form %s: indicator %zu must be {\"code\": NAME, \"label\": "
+			               "TEXT} with a code of letters, digits, '.', '_', '-'",
+			               path, i + 1);
 			goto out;
 		}
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(f->indicators[j].code, code)) {
 				rc = antt_errf(err, ANTT_E_CONFIG,
-					       "form %s: indicator code %s appears twice", path,
-					       code);
+				               "form %s: indicator code %s appears twice", path,
+				               code);
 				goto out;
 			}
 		f->indicators[i].code = antt_xstrdup(code);
@@ -131,8 +131,8 @@ int antt_forms_load(const char *dir, antt_forms_t **out, char *err)
 	DIR *d = opendir(dir);
 	if (!d) {
 		rc = antt_errf(err, ANTT_E_CONFIG,
-			       "cannot open forms folder %s: %s (check [node] forms in the config)",
-			       dir, strerror(errno));
+		               "cannot open forms folder %s: %s (check [node] forms in the config)",
+		               dir, strerror(errno));
 		goto out;
 	}
 	struct dirent *de;
@@ -150,8 +150,9 @@ int antt_forms_load(const char *dir, antt_forms_t **out, char *err)
 		if (rc)
 			goto out;
 		if (antt_forms_find(fs, fs->forms[fs->n].id)) {
-			rc = antt_errf(err, ANTT_E_CONFIG, "forms folder %s: form id %s is defined twice",
-				       dir, fs->forms[fs->n].id);
+			rc = antt_errf(err, ANTT_E_CONFIG,
+			               "forms folder %s: form id %s is defined twice", dir,
+			               fs->forms[fs->n].id);
 			s_form_clear(&fs->forms[fs->n]);
 			goto out;
 		}

@@ -54,18 +54,18 @@ int antt_key_save(const antt_key_t *k, const char *path, char *err)
 	antt_hex(seed, k->sk, ANTT_SEED_BYTES);
 	antt_hex(pub, k->pk, ANTT_KEY_BYTES);
 	int n = snprintf(text, sizeof text,
-			 "# antt node identity. SECRET: keep this file mode 0600, never copy it\n"
-			 "# off this machine except to a backup you trust.\n"
-			 "[identity]\ntype = ed25519\nseed = %s\npublic = %s\n",
-			 seed, pub);
+	                 "# antt node identity. SECRET: keep this file mode 0600, never copy it\n"
+	                 "# off this machine except to a backup you trust.\n"
+	                 "[identity]\ntype = ed25519\nseed = %s\npublic = %s\n",
+	                 seed, pub);
 	int rc = antt_write_new_file(path, text, (size_t)n, 0600, err);
 	sodium_memzero(seed, sizeof seed);
 	sodium_memzero(text, sizeof text);
 	if (rc == ANTT_E_EXISTS)
 		return antt_errf(err, rc,
-				 "%s already exists: refusing to overwrite a node identity "
-				 "(move it away first if you really mean to replace it)",
-				 path);
+		                 "%s already exists: refusing to overwrite a node identity "
+		                 "(move it away first if you really mean to replace it)",
+		                 path);
 	return rc;
 }
 
@@ -109,35 +109,37 @@ int antt_key_load(const char *path, antt_key_t **out, char *err)
 	memset(p, 0, sizeof *p);
 	if (stat(path, &st) < 0) {
 		rc = antt_errf(err, ANTT_E_CONFIG,
-			       "cannot read key file %s: %s (create a node with 'antt init')",
-			       path, strerror(errno));
+		               "cannot read key file %s: %s (create a node with 'antt init')", path,
+		               strerror(errno));
 		goto out;
 	}
 	if (st.st_mode & 077) {
 		rc = antt_errf(err, ANTT_E_CONFIG,
-			       "key file %s is readable by others (mode %03o): run 'chmod 600 %s'",
-			       path, (unsigned)(st.st_mode & 0777), path);
+		               "key file %s is readable by others (mode %03o): run 'chmod 600 %s'",
+		               path, (unsigned)(st.st_mode & 0777), path);
 		goto out;
 	}
 	FILE *f = fopen(path, "r");
 	if (!f) {
 		rc = antt_errf(err, ANTT_E_CONFIG, "cannot open key file %s: %s", path,
-			       strerror(errno));
+		               strerror(errno));
 		goto out;
 	}
 	int line = ini_parse_file(f, s_key_handler, p);
 	fclose(f);
 	if (line != 0 || !p->type_ok || !p->has_seed || !p->has_pub) {
 		if (line > 0)
-			rc = antt_errf(err, ANTT_E_CONFIG,
-				       "%s is not an antt key file (bad entry at line %d): restore it "
-				       "from a backup, or create a new node with 'antt init'",
-				       path, line);
+			rc = antt_errf(
+			    err, ANTT_E_CONFIG,
+			    "%s is not an antt key file (bad entry at line %d): restore it "
+			    "from a backup, or create a new node with 'antt init'",
+			    path, line);
 		else
-			rc = antt_errf(err, ANTT_E_CONFIG,
-				       "%s is not an antt key file (type, seed or public missing): "
-				       "restore it from a backup, or create a new node with 'antt init'",
-				       path);
+			rc = antt_errf(
+			    err, ANTT_E_CONFIG,
+			    "%s is not an antt key file (type, seed or public missing): "
+			    "restore it from a backup, or create a new node with 'antt init'",
+			    path);
 		goto out;
 	}
 	antt_key_t *k = s_key_new();
@@ -145,9 +147,9 @@ int antt_key_load(const char *path, antt_key_t **out, char *err)
 	if (sodium_memcmp(k->pk, p->pub, ANTT_KEY_BYTES) != 0) {
 		antt_key_destroy(&k);
 		rc = antt_errf(err, ANTT_E_CONFIG,
-			       "key file %s is damaged: its public key does not match its secret; "
-			       "restore it from a backup",
-			       path);
+		               "key file %s is damaged: its public key does not match its secret; "
+		               "restore it from a backup",
+		               path);
 		goto out;
 	}
 	*out = k;

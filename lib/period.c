@@ -78,11 +78,12 @@ int antt_period_check(antt_period_kind k, const char *s, char *err)
 	if (got == (int)k)
 		return ANTT_OK;
 	if (got < 0)
-		return antt_errf(err, ANTT_E_INVAL,
-				 "'%s' is not a valid period: this form takes a %s, written like %s "
-				 "(years 2000 to 2099)",
-				 s, s_names[k], s_examples[k]);
+		return antt_errf(
+		    err, ANTT_E_INVAL,
+		    "'%s' is not a valid period: this form takes a %s, written like %s "
+		    "(years 2000 to 2099)",
+		    s, s_names[k], s_examples[k]);
 	return antt_errf(err, ANTT_E_INVAL,
-			 "'%s' is a %s, but this form takes a %s, written like %s", s,
-			 s_names[got], s_names[k], s_examples[k]);
+	                 "'%s' is a %s, but this form takes a %s, written like %s", s, s_names[got],
+	                 s_names[k], s_examples[k]);
 }

@@ -94,7 +94,7 @@ int antt_body_check(const antt_body_t *b, char *err)
 		return antt_errf(err, ANTT_E_INVAL, "sequence number out of range");
 	if ((b->seq == 1) != s_is_zero(b->prev, ANTT_ID_BYTES))
 		return antt_errf(err, ANTT_E_INVAL,
-				 "prev must be zero exactly for the first record of a chain");
+		                 "prev must be zero exactly for the first record of a chain");
 	if (!antt_valid_unit(b->unit))
 		return antt_errf(err, ANTT_E_INVAL, "bad unit code");
 	if (!antt_valid_name(b->form))
@@ -109,16 +109,17 @@ int antt_body_check(const antt_body_t *b, char *err)
 			return antt_errf(err, ANTT_E_INVAL, "bad indicator code");
 		if (b->values[i].value > ANTT_VALUE_MAX)
 			return antt_errf(err, ANTT_E_INVAL, "value of %s too large",
-					 b->values[i].code);
+			                 b->values[i].code);
 		if (i && strcmp(b->values[i - 1].code, b->values[i].code) >= 0)
 			return antt_errf(err, ANTT_E_INVAL,
-					 "values not in strictly ascending code order");
+			                 "values not in strictly ascending code order");
 	}
 	if (b->note) {
 		size_t n = strlen(b->note);
 		if (n == 0 || n > ANTT_NOTE_MAX || !antt_valid_utf8(b->note, n))
 			return antt_errf(err, ANTT_E_INVAL,
-					 "note must be 1 to %d bytes of valid UTF-8", ANTT_NOTE_MAX);
+			                 "note must be 1 to %d bytes of valid UTF-8",
+			                 ANTT_NOTE_MAX);
 	}
 	return ANTT_OK;
 }
@@ -168,7 +169,7 @@ int antt_body_decode(const uint8_t *buf, size_t len, antt_body_t *b, char *err)
 	memset(b, 0, sizeof *b);
 	if (len > ANTT_BODY_MAX)
 		return antt_errf(err, ANTT_E_INVAL, "record body larger than %d bytes",
-				 ANTT_BODY_MAX);
+		                 ANTT_BODY_MAX);
 	Antt__RecordBody *m = antt__record_body__unpack(NULL, len, buf);
 	if (!m)
 		return antt_errf(err, ANTT_E_INVAL, "record body is not a valid encoding");
@@ -218,19 +219,19 @@ void antt_record_id(uint8_t id[ANTT_ID_BYTES], const uint8_t *body, size_t len)
 }
 
 void antt_record_sign(uint8_t sig[ANTT_SIG_BYTES], const uint8_t *body, size_t len,
-		      const uint8_t sk[ANTT_SECKEY_BYTES])
+                      const uint8_t sk[ANTT_SECKEY_BYTES])
 {
 	crypto_sign_detached(sig, NULL, body, len, sk);
 }
 
 int antt_record_verify(const uint8_t sig[ANTT_SIG_BYTES], const uint8_t *body, size_t len,
-		       const uint8_t pk[ANTT_KEY_BYTES])
+                       const uint8_t pk[ANTT_KEY_BYTES])
 {
 	return crypto_sign_verify_detached(sig, body, len, pk) == 0 ? 0 : -1;
 }
 
 int antt_envelope_encode(const uint8_t *body, size_t blen, const uint8_t sig[ANTT_SIG_BYTES],
-			 uint8_t **out, size_t *len)
+                         uint8_t **out, size_t *len)
 {
 	Antt__Envelope e = ANTT__ENVELOPE__INIT;
 	e.body.data = (uint8_t *)body;
@@ -244,7 +245,7 @@ int antt_envelope_encode(const uint8_t *body, size_t blen, const uint8_t sig[ANT
 }
 
 int antt_envelope_decode(const uint8_t *buf, size_t len, uint8_t **body, size_t *blen,
-			 uint8_t sig[ANTT_SIG_BYTES], char *err)
+                         uint8_t sig[ANTT_SIG_BYTES], char *err)
 {
 	int rc = ANTT_OK;
 	if (len > ANTT_BODY_MAX + 128)

@@ -10,20 +10,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ANTT_KEY_BYTES 32     /* Ed25519 public key */
-#define ANTT_SECKEY_BYTES 64  /* libsodium Ed25519 secret key (seed || pk) */
+#define ANTT_KEY_BYTES 32    /* Ed25519 public key */
+#define ANTT_SECKEY_BYTES 64 /* libsodium Ed25519 secret key (seed || pk) */
 #define ANTT_SEED_BYTES 32
-#define ANTT_ID_BYTES 32      /* BLAKE2b-256 */
+#define ANTT_ID_BYTES 32 /* BLAKE2b-256 */
 #define ANTT_SIG_BYTES 64
 #define ANTT_RECORD_VERSION 1
 
-#define ANTT_UNIT_MAX 16      /* longest unit code */
-#define ANTT_NAME_MAX 64      /* longest form id or indicator code */
+#define ANTT_UNIT_MAX 16 /* longest unit code */
+#define ANTT_NAME_MAX 64 /* longest form id or indicator code */
 #define ANTT_PERIOD_MAX 16
-#define ANTT_NOTE_MAX 4096    /* bytes of UTF-8 */
-#define ANTT_VALUES_MAX 256   /* indicators in one record */
+#define ANTT_NOTE_MAX 4096                 /* bytes of UTF-8 */
+#define ANTT_VALUES_MAX 256                /* indicators in one record */
 #define ANTT_VALUE_MAX 9007199254740991ULL /* 2^53-1: exact in every JSON reader */
-#define ANTT_BODY_MAX 65536   /* no valid body is larger */
+#define ANTT_BODY_MAX 65536                /* no valid body is larger */
 
 typedef struct {
 	char *code;
@@ -64,22 +64,22 @@ int antt_body_decode(const uint8_t *buf, size_t len, antt_body_t *b, char *err);
 void antt_record_id(uint8_t id[ANTT_ID_BYTES], const uint8_t *body, size_t len);
 
 void antt_record_sign(uint8_t sig[ANTT_SIG_BYTES], const uint8_t *body, size_t len,
-		      const uint8_t sk[ANTT_SECKEY_BYTES]);
+                      const uint8_t sk[ANTT_SECKEY_BYTES]);
 
 /* 0 if sig is author's signature over body, -1 otherwise. */
 int antt_record_verify(const uint8_t sig[ANTT_SIG_BYTES], const uint8_t *body, size_t len,
-		       const uint8_t pk[ANTT_KEY_BYTES]) __attribute__((warn_unused_result));
+                       const uint8_t pk[ANTT_KEY_BYTES]) __attribute__((warn_unused_result));
 
 /* Envelope = { body, sig } as one protobuf message, for files and the wire. */
 int antt_envelope_encode(const uint8_t *body, size_t blen, const uint8_t sig[ANTT_SIG_BYTES],
-			 uint8_t **out, size_t *len);
+                         uint8_t **out, size_t *len);
 /* Split an envelope; *body (caller owns) and sig are copies. */
 int antt_envelope_decode(const uint8_t *buf, size_t len, uint8_t **body, size_t *blen,
-			 uint8_t sig[ANTT_SIG_BYTES], char *err);
+                         uint8_t sig[ANTT_SIG_BYTES], char *err);
 
 /* Character-set checks shared with the forms and the CLI. */
-int antt_valid_unit(const char *s);   /* [0-9A-Za-z._-]{1,16} */
-int antt_valid_name(const char *s);   /* [0-9A-Za-z._-]{1,64}, starts alnum */
+int antt_valid_unit(const char *s); /* [0-9A-Za-z._-]{1,16} */
+int antt_valid_name(const char *s); /* [0-9A-Za-z._-]{1,64}, starts alnum */
 int antt_valid_utf8(const char *s, size_t len);
 
 #endif
