@@ -120,9 +120,10 @@ int main(int argc, char **argv)
 		rc = antt_ctl_open(&d.loop, d.node, cfg->socket_path, &d.ctl, err);
 	if (rc) {
 		antt_log(ANTT_LOG_ERR, "%s", err);
-		ret = rc == ANTT_E_BUSY     ? EX_TEMPFAIL
-		      : rc == ANTT_E_CONFIG ? EX_CONFIG
-		                            : EX_UNAVAILABLE;
+		ret = rc == ANTT_E_BUSY      ? EX_TEMPFAIL
+		      : rc == ANTT_E_CONFIG  ? EX_CONFIG
+		      : rc == ANTT_E_CORRUPT ? EX_DATAERR
+		                             : EX_UNAVAILABLE;
 		goto out;
 	}
 	uv_signal_init(&d.loop, &d.sigterm);

@@ -164,10 +164,19 @@ static json_t *s_record_json(const antt_node_t *n, const uint8_t id[ANTT_ID_BYTE
 	json_object_set_new(o, "period", json_string(b->period));
 	json_object_set_new(o, "clock", s_time_json(b->clock));
 	json_object_set_new(o, "received", s_time_json(received));
+	/* values in the form's order, which is how officers read them; codes
+	 * the form does not know (a form changed since) follow */
 	json_t *vals = json_object();
+	const antt_form_t *f = antt_forms_find(n->forms, b->form);
+	for (size_t j = 0; f && j < f->n_indicators; j++)
+		for (size_t i = 0; i < b->n_values; i++)
+			if (!strcmp(b->values[i].code, f->indicators[j].code))
+				json_object_set_new(vals, b->values[i].code,
+				                    json_integer((json_int_t)b->values[i].value));
 	for (size_t i = 0; i < b->n_values; i++)
-		json_object_set_new(vals, b->values[i].code,
-		                    json_integer((json_int_t)b->values[i].value));
+		if (!json_object_get(vals, b->values[i].code))
+			json_object_set_new(vals, b->values[i].code,
+			                    json_integer((json_int_t)b->values[i].value));
 	json_object_set_new(o, "values", vals);
 	if (b->note)
 		json_object_set_new(o, "note", json_string(b->note));
@@ -179,7 +188,6 @@ static json_t *s_record_json(const antt_node_t *n, const uint8_t id[ANTT_ID_BYTE
 		json_object_set_new(o, "prev", s_hex_json(b->prev, ANTT_ID_BYTES));
 		json_object_set_new(o, "version", json_integer(b->version));
 		json_object_set_new(o, "signature", s_hex_json(sig, ANTT_SIG_BYTES));
-		const antt_form_t *f = antt_forms_find(n->forms, b->form);
 		if (f) {
 			json_object_set_new(o, "form_title", json_string(f->title));
 			json_t *labels = json_object();
