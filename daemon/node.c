@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,28 +344,80 @@ static void s_prefix_report(char *err, size_t index)
 	err[len] = '\0';
 }
 
+/* A body made ready for the store: its bytes, id and signature. */
+typedef struct {
+	uint8_t *enc;
+	size_t len;
+	uint8_t id[ANTT_ID_BYTES];
+	uint8_t sig[ANTT_SIG_BYTES];
+} s_ready_t;
+
+typedef struct {
+	s_ready_t *items;
+	size_t from, to;
+	const uint8_t *sk;
+} s_sign_job_t;
+
+static void *s_sign_range(void *arg)
+{
+	s_sign_job_t *job = arg;
+	for (size_t i = job->from; i < job->to; i++)
+		antt_record_sign(job->items[i].sig, job->items[i].enc, job->items[i].len, job->sk);
+	return NULL;
+}
+
+#define SIGN_THREADS_MAX 8
+#define SIGN_PARALLEL_MIN 256 /* below this, threads cost more than they save */
+
+/* Sign items[0..n).  Signatures are independent of each other (the chain
+ * links ids, which are hashes of the bodies), so a bulk import signs on
+ * every core; the loop thread waits, as it would for signing alone.  No
+ * state is shared but the read-only secret key and disjoint items. */
+static void s_sign_all(s_ready_t *items, size_t n, const uint8_t *sk)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t threads = n < SIGN_PARALLEL_MIN || cpus < 2 ? 1
+	                 : cpus > SIGN_THREADS_MAX         ? SIGN_THREADS_MAX
+	                                                   : (size_t)cpus;
+	s_sign_job_t jobs[SIGN_THREADS_MAX];
+	pthread_t tids[SIGN_THREADS_MAX];
+	int started[SIGN_THREADS_MAX] = {0};
+	for (size_t t = 0; t < threads; t++)
+		jobs[t] = (s_sign_job_t){items, n * t / threads, n * (t + 1) / threads, sk};
+	for (size_t t = 1; t < threads; t++)
+		started[t] = pthread_create(&tids[t], NULL, s_sign_range, &jobs[t]) == 0;
+	s_sign_range(&jobs[0]);
+	for (size_t t = 1; t < threads; t++) {
+		if (started[t])
+			pthread_join(tids[t], NULL);
+		else
+			s_sign_range(&jobs[t]); /* no thread: do its share here */
+	}
+}
+
 /* Chain, sign and append bodies[0..count) in one durable transaction.
- * Refuses a second report of a periodic form for the same period. */
+ * Refuses a second report of a periodic form for the same period.  On
+ * error *failed is the index of the body at fault. */
 static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, json_t *out, size_t *failed,
                     char *err)
 {
+	s_ready_t *ready = antt_xcalloc(count, sizeof *ready);
+	antt_head_t head;
+	int64_t now = antt_now();
 	int rc = antt_store_begin(n->store, err);
 	if (rc)
-		return rc;
-	antt_head_t head;
+		goto out;
 	rc = antt_store_head(n->store, n->key->pk, &head, err);
-	int64_t now = antt_now();
+	/* 1: chain fields, bytes and ids, in order */
 	for (size_t i = 0; i < count && !rc; i++) {
 		antt_body_t *b = &bodies[i];
-		*failed = i;
 		const antt_form_t *f = antt_forms_find(n->forms, b->form);
-		uint8_t id[ANTT_ID_BYTES], sig[ANTT_SIG_BYTES], *enc = NULL;
-		size_t len;
-		char hex[HEX_ID];
+		*failed = i;
 		if (f && f->periodic && !b->has_corrects) {
-			int found =
-			    antt_store_find_report(n->store, b->unit, b->form, b->period, id, err);
-			if (found == ANTT_OK) {
+			uint8_t id[ANTT_ID_BYTES];
+			char hex[HEX_ID];
+			rc = antt_store_find_report(n->store, b->unit, b->form, b->period, id, err);
+			if (rc == ANTT_OK) {
 				antt_hex(hex, id, ANTT_ID_BYTES);
 				rc =
 				    antt_errf(err, ANTT_E_EXISTS,
@@ -372,29 +425,34 @@ static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, json_t *o
 				              "change figures, run: antt correct %s CODE=VALUE ...",
 				              b->unit, b->form, b->period, hex, hex);
 				break;
-			} else if (found != ANTT_E_NOTFOUND) {
-				rc = found;
+			} else if (rc != ANTT_E_NOTFOUND) {
 				break;
 			}
+			rc = ANTT_OK;
 		}
 		memcpy(b->author, n->key->pk, ANTT_KEY_BYTES);
 		b->seq = head.seq + 1;
 		memcpy(b->prev, head.id, ANTT_ID_BYTES);
 		b->clock = now;
-		rc = antt_body_encode(b, &enc, &len, err);
+		rc = antt_body_encode(b, &ready[i].enc, &ready[i].len, err);
 		if (rc)
 			break;
-		antt_record_id(id, enc, len);
-		antt_record_sign(sig, enc, len, n->key->sk);
-		rc = antt_store_append(n->store, id, enc, len, sig, b, now, err);
-		free(enc);
-		if (rc)
-			break;
+		antt_record_id(ready[i].id, ready[i].enc, ready[i].len);
 		head.seq = b->seq;
-		memcpy(head.id, id, ANTT_ID_BYTES);
-		json_array_append_new(out,
-		                      json_pack("{s:o, s:I}", "id", s_hex_json(id, ANTT_ID_BYTES),
-		                                "seq", (json_int_t)b->seq));
+		memcpy(head.id, ready[i].id, ANTT_ID_BYTES);
+	}
+	/* 2: signatures, on every core */
+	if (!rc)
+		s_sign_all(ready, count, n->key->sk);
+	/* 3: the store */
+	for (size_t i = 0; i < count && !rc; i++) {
+		*failed = i;
+		rc = antt_store_append(n->store, ready[i].id, ready[i].enc, ready[i].len,
+		                       ready[i].sig, &bodies[i], now, err);
+		if (!rc)
+			json_array_append_new(out, json_pack("{s:o, s:I}", "id",
+			                                     s_hex_json(ready[i].id, ANTT_ID_BYTES),
+			                                     "seq", (json_int_t)bodies[i].seq));
 	}
 	if (!rc)
 		rc = antt_store_commit(n->store, err);
@@ -402,6 +460,10 @@ static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, json_t *o
 		antt_store_rollback(n->store);
 		json_array_clear(out);
 	}
+out:
+	for (size_t i = 0; i < count; i++)
+		free(ready[i].enc);
+	free(ready);
 	return rc;
 }
 
