@@ -15,8 +15,21 @@
 typedef struct {
 	antt_config_t *c;
 	char *key, *store, *forms, *socket, *level;
+	FILE *f;
+	int line;         /* lines read, counted as inih counts them */
+	int problem_line; /* the line of problem, 0 if none yet */
 	char problem[256];
 } s_parse_t;
+
+/* inih's line reader (fgets), counting lines. */
+static char *s_reader(char *buf, int size, void *user)
+{
+	s_parse_t *p = user;
+	char *r = fgets(buf, size, p->f);
+	if (r)
+		p->line++;
+	return r;
+}
 
 static int s_set(char **slot, const char *value, s_parse_t *p, const char *name)
 {
@@ -32,9 +45,8 @@ static int s_set(char **slot, const char *value, s_parse_t *p, const char *name)
 	return 1;
 }
 
-static int s_handler(void *user, const char *section, const char *name, const char *value)
+static int s_handle(s_parse_t *p, const char *section, const char *name, const char *value)
 {
-	s_parse_t *p = user;
 	if (!strcmp(section, "node")) {
 		if (!strcmp(name, "unit"))
 			return s_set(&p->c->unit, value, p, name);
@@ -57,6 +69,17 @@ static int s_handler(void *user, const char *section, const char *name, const ch
 	}
 	snprintf(p->problem, sizeof p->problem, "unknown setting '%s' in [%s]", name, section);
 	return 0;
+}
+
+static int s_handler(void *user, const char *section, const char *name, const char *value)
+{
+	s_parse_t *p = user;
+	if (p->problem_line)
+		return 0; /* inih reads on after an error: keep the first problem */
+	int ok = s_handle(p, section, name, value);
+	if (!ok)
+		p->problem_line = p->line;
+	return ok;
 }
 
 const char *antt_config_default_path(void)
@@ -83,11 +106,13 @@ int antt_config_load(const char *path, antt_config_t **out, char *err)
 		    path, strerror(errno));
 		goto out;
 	}
-	int line = ini_parse_file(f, s_handler, &p);
+	p.f = f;
+	int line = ini_parse_stream(s_reader, &p, s_handler, &p);
 	fclose(f);
 	if (line != 0) {
 		rc = antt_errf(err, ANTT_E_CONFIG, "%s:%d: %s", path, line,
-		               p.problem[0] ? p.problem : "not a valid 'name = value' line");
+		               line == p.problem_line ? p.problem
+		                                      : "not a valid 'name = value' line");
 		goto out;
 	}
 	if (!c->unit || !p.key || !p.store || !p.forms || !p.socket) {

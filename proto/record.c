@@ -173,7 +173,10 @@ int antt_body_decode(const uint8_t *buf, size_t len, antt_body_t *b, char *err)
 	Antt__RecordBody *m = antt__record_body__unpack(NULL, len, buf);
 	if (!m)
 		return antt_errf(err, ANTT_E_INVAL, "record body is not a valid encoding");
-	if (m->base.n_unknown_fields) {
+	int unknown = m->base.n_unknown_fields != 0;
+	for (size_t i = 0; i < m->n_values; i++)
+		unknown |= m->values[i]->base.n_unknown_fields != 0;
+	if (unknown) {
 		rc = antt_errf(err, ANTT_E_INVAL, "record body has unknown fields");
 		goto out;
 	}
@@ -206,6 +209,21 @@ int antt_body_decode(const uint8_t *buf, size_t len, antt_body_t *b, char *err)
 		b->values[i].value = m->values[i]->value;
 	}
 	rc = antt_body_check(b, err);
+	if (!rc) {
+		/* Only the canonical encoding is valid: this one check refuses
+		 * repeated fields (a hidden earlier value), NUL inside a text
+		 * (protobuf-c's strings would end there, hiding signed bytes),
+		 * non-minimal varints, default values written out and any other
+		 * second spelling of the same content. */
+		uint8_t *again = NULL;
+		size_t alen = 0;
+		if (antt_body_encode(b, &again, &alen, NULL) || alen != len ||
+		    memcmp(again, buf, len) != 0)
+			rc =
+			    antt_errf(err, ANTT_E_INVAL,
+			              "record body is not in canonical encoding (proto/README.md)");
+		free(again);
+	}
 out:
 	antt__record_body__free_unpacked(m, NULL);
 	if (rc)

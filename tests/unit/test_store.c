@@ -1,0 +1,980 @@
+/* test_store.c - the node's SQLite store (daemon/store.c) on real files in a
+ * temporary folder: creation (mode, schema stamps), appending signed chains
+ * in transactions, duplicates and rollback, verification of a clean and of a
+ * tampered store, lookups by id and prefix, reports, corrections, counts and
+ * listing, and files that are not a store of ours. */
+#include "testutil.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "keyfile.h"
+#include "record.h"
+#include "store.h"
+
+#define S_UNIT "10375"
+#define S_MONTHLY "bvanttq-monthly"
+#define S_EVENT "bvanttq-event"
+
+typedef struct {
+	char *dir;
+	char *path; /* dir/store.db */
+	antt_key_t *a, *b;
+	antt_store_t *s;
+} s_fx_t;
+
+/* A signed record, as the daemon makes one. */
+typedef struct {
+	uint8_t id[ANTT_ID_BYTES];
+	uint8_t *body;
+	size_t blen;
+	uint8_t sig[ANTT_SIG_BYTES];
+	antt_body_t b;
+} s_rec_t;
+
+static antt_key_t *s_key(uint8_t n)
+{
+	uint8_t seed[ANTT_SEED_BYTES];
+	memset(seed, n, sizeof seed);
+	antt_key_t *k = NULL;
+	antt_key_from_seed(seed, &k);
+	return k;
+}
+
+static int s_setup(void **state)
+{
+	s_fx_t *fx = calloc(1, sizeof *fx);
+	fx->dir = tu_mkdtemp();
+	fx->path = tu_path(fx->dir, "store.db");
+	fx->a = s_key(0xa1);
+	fx->b = s_key(0xb2);
+	*state = fx;
+	return 0;
+}
+
+static int s_teardown(void **state)
+{
+	s_fx_t *fx = *state;
+	antt_store_close(&fx->s);
+	antt_key_destroy(&fx->a);
+	antt_key_destroy(&fx->b);
+	free(fx->path);
+	tu_rmtree(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static void s_open(s_fx_t *fx)
+{
+	char err[ANTT_ERR_MAX] = "";
+	antt_store_close(&fx->s);
+	if (antt_store_open(fx->path, fx->a->pk, ANTT_STORE_CREATE, &fx->s, err))
+		fail_msg("open %s: %s", fx->path, err);
+}
+
+static void s_rec_clear(s_rec_t *r)
+{
+	free(r->body);
+	antt_body_clear(&r->b);
+	memset(r, 0, sizeof *r);
+}
+
+/* Build and sign record seq of k's chain.  note may be NULL. */
+static void s_make(s_rec_t *r, const antt_key_t *k, uint64_t seq, const uint8_t *prev,
+                   const char *form, const char *period, uint64_t value, const char *note,
+                   const uint8_t *corrects)
+{
+	char err[ANTT_ERR_MAX];
+	memset(r, 0, sizeof *r);
+	r->b.version = ANTT_RECORD_VERSION;
+	memcpy(r->b.author, k->pk, ANTT_KEY_BYTES);
+	r->b.seq = seq;
+	if (prev)
+		memcpy(r->b.prev, prev, ANTT_ID_BYTES);
+	r->b.unit = antt_xstrdup(S_UNIT);
+	r->b.clock = 1718409600 + (int64_t)seq;
+	r->b.form = antt_xstrdup(form);
+	r->b.period = antt_xstrdup(period);
+	r->b.n_values = 2;
+	r->b.values = antt_xcalloc(2, sizeof *r->b.values);
+	r->b.values[0].code = antt_xstrdup("hoa_giai");
+	r->b.values[0].value = value;
+	r->b.values[1].code = antt_xstrdup("tin_bao");
+	r->b.values[1].value = value * 2;
+	r->b.note = note ? antt_xstrdup(note) : NULL;
+	if (corrects) {
+		r->b.has_corrects = 1;
+		memcpy(r->b.corrects, corrects, ANTT_ID_BYTES);
+	}
+	if (antt_body_encode(&r->b, &r->body, &r->blen, err))
+		fail_msg("encode: %s", err);
+	antt_record_id(r->id, r->body, r->blen);
+	antt_record_sign(r->sig, r->body, r->blen, k->sk);
+}
+
+static int s_append(antt_store_t *s, const s_rec_t *r, char *err)
+{
+	return antt_store_append(s, r->id, r->body, r->blen, r->sig, &r->b, 1718500000, err);
+}
+
+/* Append the next record of k's chain (seq = head + 1, prev = head id) in a
+ * transaction of its own; the new id into id if given. */
+static void s_append_next(antt_store_t *s, const antt_key_t *k, const char *form,
+                          const char *period, uint64_t value, const uint8_t *corrects, uint8_t *id)
+{
+	char err[ANTT_ERR_MAX] = "";
+	antt_head_t h;
+	s_rec_t r;
+	assert_int_equal(antt_store_head(s, k->pk, &h, err), ANTT_OK);
+	s_make(&r, k, h.seq + 1, h.seq ? h.id : NULL, form, period, value,
+	       corrects ? "Sửa số liệu" : NULL, corrects);
+	assert_int_equal(antt_store_begin(s, err), ANTT_OK);
+	if (s_append(s, &r, err))
+		fail_msg("append seq %llu: %s", (unsigned long long)r.b.seq, err);
+	assert_int_equal(antt_store_commit(s, err), ANTT_OK);
+	if (id)
+		memcpy(id, r.id, ANTT_ID_BYTES);
+	s_rec_clear(&r);
+}
+
+/* The store most tests start from:
+ *   a1 monthly 2024-04, a2 monthly 2024-05, a3 event 2024-06-15,
+ *   a4 event 2024-06-16, a5 corrects a2;  b1 monthly 2024-05, b2 event. */
+typedef struct {
+	uint8_t a[6][ANTT_ID_BYTES]; /* [1..5] */
+	uint8_t b[3][ANTT_ID_BYTES]; /* [1..2] */
+} s_ids_t;
+
+static void s_fill(s_fx_t *fx, s_ids_t *ids)
+{
+	s_open(fx);
+	s_append_next(fx->s, fx->a, S_MONTHLY, "2024-04", 3, NULL, ids->a[1]);
+	s_append_next(fx->s, fx->a, S_MONTHLY, "2024-05", 4, NULL, ids->a[2]);
+	s_append_next(fx->s, fx->b, S_MONTHLY, "2024-05", 7, NULL, ids->b[1]);
+	s_append_next(fx->s, fx->a, S_EVENT, "2024-06-15", 1, NULL, ids->a[3]);
+	s_append_next(fx->s, fx->a, S_EVENT, "2024-06-16", 2, NULL, ids->a[4]);
+	s_append_next(fx->s, fx->b, S_EVENT, "2024-06-16", 1, NULL, ids->b[2]);
+	s_append_next(fx->s, fx->a, S_MONTHLY, "2024-05", 5, ids->a[2], ids->a[5]);
+}
+
+/* ---- opening and creating ---- */
+
+static int64_t s_pragma(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static sqlite3 *s_raw(const char *path)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+static void s_raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = s_raw(path);
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("%s: %s", sql, msg);
+	sqlite3_close(db);
+}
+
+static mode_t s_mode(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+static void test_create(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	mode_t old = umask(0);
+	s_open(fx);
+	umask(old);
+	assert_string_equal(antt_store_path(fx->s), fx->path);
+	assert_int_equal(s_mode(fx->path), 0600);
+	antt_store_stats_t st = {-1, -1};
+	assert_int_equal(antt_store_stats(fx->s, &st, err), ANTT_OK);
+	assert_int_equal(st.records, 0);
+	assert_int_equal(st.authors, 0);
+	antt_head_t h;
+	memset(&h, 0xee, sizeof h);
+	assert_int_equal(antt_store_head(fx->s, fx->a->pk, &h, err), ANTT_OK);
+	assert_int_equal(h.seq, 0);
+	static const uint8_t zero[ANTT_ID_BYTES];
+	assert_memory_equal(h.id, zero, ANTT_ID_BYTES);
+	antt_store_close(&fx->s);
+	assert_null(fx->s);
+
+	sqlite3 *db = s_raw(fx->path);
+	assert_int_equal(s_pragma(db, "PRAGMA user_version"), ANTT_STORE_SCHEMA);
+	assert_int_equal(s_pragma(db, "PRAGMA application_id"), ANTT_STORE_APP_ID);
+	sqlite3_stmt *q;
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'node_key'", -1, &q, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_bytes(q, 0), ANTT_KEY_BYTES);
+	assert_memory_equal(sqlite3_column_blob(q, 0), fx->a->pk, ANTT_KEY_BYTES);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+
+	/* opened again: the same store, and a store opened read-only reads it */
+	s_open(fx);
+	antt_store_t *ro = NULL;
+	assert_int_equal(antt_store_open(fx->path, fx->a->pk, ANTT_STORE_READONLY, &ro, err),
+	                 ANTT_OK);
+	assert_int_equal(antt_store_stats(ro, &st, err), ANTT_OK);
+	assert_int_equal(st.records, 0);
+	antt_store_close(&ro);
+
+	/* a store left readable by others is made 0600 again */
+	antt_store_close(&fx->s);
+	assert_int_equal(chmod(fx->path, 0644), 0);
+	s_open(fx);
+	assert_int_equal(s_mode(fx->path), 0600);
+}
+
+static void test_open_missing(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	antt_store_t *s = (antt_store_t *)1;
+	assert_int_equal(antt_store_open(fx->path, fx->a->pk, 0, &s, err), ANTT_E_CONFIG);
+	assert_null(s);
+	tu_assert_contains(err, fx->path);
+	assert_int_equal(access(fx->path, F_OK), -1); /* not created */
+	s = (antt_store_t *)1;
+	assert_int_not_equal(antt_store_open(fx->path, NULL, ANTT_STORE_READONLY, &s, err), 0);
+	assert_null(s);
+	char *nodir = tu_path(fx->dir, "no/such/dir/store.db");
+	s = (antt_store_t *)1;
+	assert_int_equal(antt_store_open(nodir, fx->a->pk, ANTT_STORE_CREATE, &s, err), ANTT_E_IO);
+	assert_null(s);
+	tu_assert_contains(err, nodir);
+	free(nodir);
+}
+
+/* ---- appending ---- */
+
+static void s_expect_head(antt_store_t *s, const antt_key_t *k, uint64_t seq, const uint8_t *id)
+{
+	char err[ANTT_ERR_MAX] = "";
+	antt_head_t h;
+	assert_int_equal(antt_store_head(s, k->pk, &h, err), ANTT_OK);
+	assert_int_equal(h.seq, seq);
+	assert_memory_equal(h.id, id, ANTT_ID_BYTES);
+}
+
+static void s_expect_count(antt_store_t *s, int64_t records, int64_t authors)
+{
+	char err[ANTT_ERR_MAX] = "";
+	antt_store_stats_t st;
+	assert_int_equal(antt_store_stats(s, &st, err), ANTT_OK);
+	assert_int_equal(st.records, records);
+	assert_int_equal(st.authors, authors);
+}
+
+static void test_chain(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	uint8_t ids[8][ANTT_ID_BYTES];
+	static const char *periods[] = {"", "2024-01", "2024-02", "2024-03", "2024-04", "2024-05"};
+	s_open(fx);
+	for (uint64_t seq = 1; seq <= 5; seq++) {
+		s_append_next(fx->s, fx->a, S_MONTHLY, periods[seq], seq, NULL, ids[seq]);
+		s_expect_head(fx->s, fx->a, seq, ids[seq]);
+	}
+	/* each record's prev is the one before */
+	for (int seq = 1; seq <= 5; seq++) {
+		char hex[2 * ANTT_ID_BYTES + 1];
+		antt_stored_t r;
+		assert_int_equal(
+		    antt_store_get(fx->s, antt_hex(hex, ids[seq], ANTT_ID_BYTES), &r, err),
+		    ANTT_OK);
+		assert_int_equal(r.b.seq, seq);
+		if (seq > 1)
+			assert_memory_equal(r.b.prev, ids[seq - 1], ANTT_ID_BYTES);
+		antt_stored_clear(&r);
+	}
+	/* two records in one transaction */
+	s_rec_t r6, r7;
+	s_make(&r6, fx->a, 6, ids[5], S_EVENT, "2024-06-01", 1, NULL, NULL);
+	s_make(&r7, fx->a, 7, r6.id, S_EVENT, "2024-06-02", 1, NULL, NULL);
+	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
+	assert_int_equal(s_append(fx->s, &r6, err), ANTT_OK);
+	assert_int_equal(s_append(fx->s, &r7, err), ANTT_OK);
+	s_expect_head(fx->s, fx->a, 7, r7.id); /* seen inside the transaction */
+	assert_int_equal(antt_store_commit(fx->s, err), ANTT_OK);
+	memcpy(ids[6], r6.id, ANTT_ID_BYTES);
+	memcpy(ids[7], r7.id, ANTT_ID_BYTES);
+	s_rec_clear(&r6);
+	s_rec_clear(&r7);
+
+	/* committed means stored: a fresh connection sees it all */
+	antt_store_close(&fx->s);
+	s_open(fx);
+	s_expect_head(fx->s, fx->a, 7, ids[7]);
+	s_expect_count(fx->s, 7, 1);
+	static const uint8_t zero[ANTT_ID_BYTES];
+	s_expect_head(fx->s, fx->b, 0, zero); /* another author's chain is empty */
+	int64_t checked = 0;
+	assert_int_equal(antt_store_verify(fx->s, NULL, NULL, &checked, NULL, err), ANTT_OK);
+	assert_int_equal(checked, 7);
+}
+
+static void test_duplicate_and_rollback(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	uint8_t ids[4][ANTT_ID_BYTES];
+	s_open(fx);
+	for (uint64_t seq = 1; seq <= 3; seq++)
+		s_append_next(fx->s, fx->a, S_EVENT, "2024-06-15", seq, NULL, ids[seq]);
+
+	/* another record claiming seq 3 of the same author */
+	s_rec_t dup;
+	s_make(&dup, fx->a, 3, ids[2], S_EVENT, "2024-06-15", 99, NULL, NULL);
+	assert_memory_not_equal(dup.id, ids[3], ANTT_ID_BYTES);
+	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
+	err[0] = '\0';
+	assert_int_equal(s_append(fx->s, &dup, err), ANTT_E_EXISTS);
+	tu_assert_contains(err, "seq 3");
+	antt_store_rollback(fx->s);
+	s_expect_head(fx->s, fx->a, 3, ids[3]);
+	s_expect_count(fx->s, 3, 1);
+	char hex[2 * ANTT_ID_BYTES + 1];
+	antt_stored_t got;
+	assert_int_equal(antt_store_get(fx->s, antt_hex(hex, dup.id, ANTT_ID_BYTES), &got, err),
+	                 ANTT_E_NOTFOUND);
+	assert_int_equal(antt_store_get(fx->s, antt_hex(hex, ids[3], ANTT_ID_BYTES), &got, err),
+	                 ANTT_OK);
+	assert_int_equal(got.b.values[0].value, 3); /* the original, untouched */
+	antt_stored_clear(&got);
+	s_rec_clear(&dup);
+
+	/* the very same record again */
+	s_rec_t same;
+	s_make(&same, fx->a, 3, ids[2], S_EVENT, "2024-06-15", 3, NULL, NULL);
+	assert_memory_equal(same.id, ids[3], ANTT_ID_BYTES);
+	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
+	assert_int_equal(s_append(fx->s, &same, err), ANTT_E_EXISTS);
+	antt_store_rollback(fx->s);
+	s_rec_clear(&same);
+
+	/* a good record that is rolled back leaves nothing behind */
+	s_rec_t r4;
+	s_make(&r4, fx->a, 4, ids[3], S_EVENT, "2024-06-16", 4, NULL, NULL);
+	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
+	assert_int_equal(s_append(fx->s, &r4, err), ANTT_OK);
+	s_expect_head(fx->s, fx->a, 4, r4.id);
+	antt_store_rollback(fx->s);
+	antt_store_rollback(fx->s); /* harmless outside a transaction */
+	s_expect_head(fx->s, fx->a, 3, ids[3]);
+	s_expect_count(fx->s, 3, 1);
+	assert_int_equal(antt_store_get(fx->s, antt_hex(hex, r4.id, ANTT_ID_BYTES), &got, err),
+	                 ANTT_E_NOTFOUND);
+	/* and after a reopen too */
+	antt_store_close(&fx->s);
+	s_open(fx);
+	s_expect_head(fx->s, fx->a, 3, ids[3]);
+	s_expect_count(fx->s, 3, 1);
+	/* the same record can then be appended for real */
+	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
+	assert_int_equal(s_append(fx->s, &r4, err), ANTT_OK);
+	assert_int_equal(antt_store_commit(fx->s, err), ANTT_OK);
+	s_expect_head(fx->s, fx->a, 4, r4.id);
+	s_rec_clear(&r4);
+}
+
+/* ---- verification ---- */
+
+typedef struct {
+	uint8_t id[ANTT_ID_BYTES];
+	uint8_t author[ANTT_KEY_BYTES];
+	int64_t seq;
+	char what[ANTT_ERR_MAX + 64];
+} s_problem_t;
+
+typedef struct {
+	size_t n;
+	s_problem_t p[32];
+} s_problems_t;
+
+static void s_on_problem(const uint8_t id[ANTT_ID_BYTES], const uint8_t author[ANTT_KEY_BYTES],
+                         int64_t seq, const char *what, void *arg)
+{
+	s_problems_t *ps = arg;
+	assert_true(ps->n < 32);
+	s_problem_t *p = &ps->p[ps->n++];
+	memcpy(p->id, id, ANTT_ID_BYTES);
+	memcpy(p->author, author, ANTT_KEY_BYTES);
+	p->seq = seq;
+	snprintf(p->what, sizeof p->what, "%s", what);
+}
+
+/* Verify, and check that every problem found names this one record, and
+ * that one of them says `says`. */
+static void s_expect_problem(s_fx_t *fx, int64_t records, const uint8_t *id, const uint8_t *author,
+                             int64_t seq, const char *says)
+{
+	char err[ANTT_ERR_MAX] = "";
+	s_problems_t ps = {0};
+	int64_t checked = -1;
+	s_open(fx);
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, NULL, err), ANTT_OK);
+	assert_int_equal(checked, records);
+	if (ps.n == 0)
+		fail_msg("tampering not found (expected \"%s\")", says);
+	int said = 0;
+	for (size_t i = 0; i < ps.n; i++) {
+		char want[2 * ANTT_ID_BYTES + 1], got[2 * ANTT_ID_BYTES + 1];
+		if (memcmp(ps.p[i].id, id, ANTT_ID_BYTES) || ps.p[i].seq != seq)
+			fail_msg("problem \"%s\" names record %s seq %lld, expected %s seq %lld",
+			         ps.p[i].what, antt_hex(got, ps.p[i].id, ANTT_ID_BYTES),
+			         (long long)ps.p[i].seq, antt_hex(want, id, ANTT_ID_BYTES),
+			         (long long)seq);
+		assert_memory_equal(ps.p[i].author, author, ANTT_KEY_BYTES);
+		said |= strstr(ps.p[i].what, says) != NULL;
+	}
+	if (!said)
+		fail_msg("no problem says \"%s\" (first: \"%s\")", says, ps.p[0].what);
+}
+
+static void test_verify_clean(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	s_problems_t ps = {0};
+	int64_t checked = -1;
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, NULL, err), ANTT_OK);
+	assert_int_equal(checked, 7);
+	if (ps.n)
+		fail_msg("clean store has a problem: %s", ps.p[0].what);
+	/* a stop request is honoured */
+	volatile int stop = 1;
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, &stop, err),
+	                 ANTT_E_UNAVAIL);
+	assert_int_equal(ps.n, 0);
+}
+
+/* Run sql (with ?1 = the record's id) on the store through another connection. */
+static void s_tamper(s_fx_t *fx, const char *sql, const uint8_t *id, const void *blob, int blen)
+{
+	antt_store_close(&fx->s);
+	sqlite3 *db = s_raw(fx->path);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, id, ANTT_ID_BYTES, SQLITE_STATIC);
+	if (blob)
+		sqlite3_bind_blob(st, 2, blob, blen, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	assert_int_equal(sqlite3_changes(db), 1);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void test_verify_body_byte(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	char hex[2 * ANTT_ID_BYTES + 1];
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	antt_stored_t r;
+	assert_int_equal(antt_store_get(fx->s, antt_hex(hex, ids.a[3], ANTT_ID_BYTES), &r, err),
+	                 ANTT_OK);
+	r.body[r.blen - 3] ^= 0x01; /* inside the last value */
+	s_tamper(fx, "UPDATE records SET body = ?2 WHERE id = ?1", ids.a[3], r.body, (int)r.blen);
+	antt_stored_clear(&r);
+	s_expect_problem(fx, 7, ids.a[3], fx->a->pk, 3, "id does not match the hash of its body");
+}
+
+static void test_verify_signature(void **state)
+{
+	s_fx_t *fx = *state;
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	/* a real signature, of the record before */
+	antt_store_close(&fx->s);
+	s_raw_exec(fx->path, "UPDATE records SET sig = (SELECT sig FROM records WHERE n = 1) "
+	                     "WHERE n = 2");
+	s_expect_problem(fx, 7, ids.a[2], fx->a->pk, 2, "signature does not verify");
+
+	/* and a made-up one on b's second record */
+	uint8_t sig[ANTT_SIG_BYTES];
+	memset(sig, 0x5a, sizeof sig);
+	s_tamper(fx, "UPDATE records SET sig = ?2 WHERE id = ?1", ids.b[2], sig, ANTT_SIG_BYTES);
+	s_problems_t ps = {0};
+	int64_t checked;
+	char err[ANTT_ERR_MAX] = "";
+	s_open(fx);
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, NULL, err), ANTT_OK);
+	assert_int_equal(ps.n, 2);
+	int seen_b2 = 0;
+	for (size_t i = 0; i < ps.n; i++)
+		seen_b2 |= !memcmp(ps.p[i].id, ids.b[2], ANTT_ID_BYTES) && ps.p[i].seq == 2 &&
+		           !memcmp(ps.p[i].author, fx->b->pk, ANTT_KEY_BYTES);
+	assert_true(seen_b2);
+}
+
+static void test_verify_indexed_column(void **state)
+{
+	s_fx_t *fx = *state;
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	static const char period[] = "2024-06";
+	s_tamper(fx, "UPDATE records SET period = CAST(?2 AS TEXT) WHERE id = ?1", ids.b[1], period,
+	         (int)strlen(period));
+	s_expect_problem(fx, 7, ids.b[1], fx->b->pk, 1,
+	                 "indexed columns disagree with the signed body");
+}
+
+static void test_verify_corrects_column(void **state)
+{
+	s_fx_t *fx = *state;
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	/* hiding a correction: it would then count as an original report */
+	s_tamper(fx, "UPDATE records SET corrects = NULL WHERE id = ?1", ids.a[5], NULL, 0);
+	s_expect_problem(fx, 7, ids.a[5], fx->a->pk, 5,
+	                 "indexed columns disagree with the signed body");
+}
+
+static void test_verify_deleted(void **state)
+{
+	s_fx_t *fx = *state;
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	s_tamper(fx, "DELETE FROM records WHERE id = ?1", ids.a[3], NULL, 0);
+	/* the record after the hole is named */
+	s_expect_problem(fx, 6, ids.a[4], fx->a->pk, 4, "gap in the chain");
+}
+
+static void test_verify_deleted_first(void **state)
+{
+	s_fx_t *fx = *state;
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	s_tamper(fx, "DELETE FROM records WHERE id = ?1", ids.b[1], NULL, 0);
+	s_expect_problem(fx, 6, ids.b[2], fx->b->pk, 2, "chain does not start at seq 1");
+}
+
+static void test_verify_prev_column(void **state)
+{
+	s_fx_t *fx = *state;
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	/* the chain link of a4 pointed somewhere else */
+	s_tamper(fx, "UPDATE records SET prev = ?2 WHERE id = ?1", ids.a[4], ids.a[1],
+	         ANTT_ID_BYTES);
+	s_expect_problem(fx, 7, ids.a[4], fx->a->pk, 4, "prev does not name the record before it");
+}
+
+/* ---- lookups ---- */
+
+static void test_get(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	char hex[2 * ANTT_ID_BYTES + 1];
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	antt_stored_t r;
+
+	/* full hex */
+	assert_int_equal(antt_store_get(fx->s, antt_hex(hex, ids.a[2], ANTT_ID_BYTES), &r, err),
+	                 ANTT_OK);
+	assert_memory_equal(r.id, ids.a[2], ANTT_ID_BYTES);
+	uint8_t calc[ANTT_ID_BYTES];
+	antt_record_id(calc, r.body, r.blen);
+	assert_memory_equal(calc, ids.a[2], ANTT_ID_BYTES);
+	assert_int_equal(antt_record_verify(r.sig, r.body, r.blen, fx->a->pk), 0);
+	assert_int_equal(r.received, 1718500000);
+	assert_int_equal(r.b.seq, 2);
+	assert_memory_equal(r.b.author, fx->a->pk, ANTT_KEY_BYTES);
+	assert_string_equal(r.b.unit, S_UNIT);
+	assert_string_equal(r.b.form, S_MONTHLY);
+	assert_string_equal(r.b.period, "2024-05");
+	assert_int_equal(r.b.n_values, 2);
+	assert_int_equal(r.b.values[0].value, 4);
+	assert_true(r.has_corrected_by); /* a5 corrects it */
+	assert_memory_equal(r.corrected_by, ids.a[5], ANTT_ID_BYTES);
+	antt_stored_clear(&r);
+	assert_null(r.body);
+
+	/* the correction itself */
+	assert_int_equal(antt_store_get(fx->s, antt_hex(hex, ids.a[5], ANTT_ID_BYTES), &r, err),
+	                 ANTT_OK);
+	assert_false(r.has_corrected_by);
+	assert_true(r.b.has_corrects);
+	assert_memory_equal(r.b.corrects, ids.a[2], ANTT_ID_BYTES);
+	assert_string_equal(r.b.note, "Sửa số liệu");
+	antt_stored_clear(&r);
+
+	/* upper case, and prefixes of 4 to 63 digits, odd lengths included */
+	antt_hex(hex, ids.b[2], ANTT_ID_BYTES);
+	char upper[2 * ANTT_ID_BYTES + 1];
+	for (int i = 0; i <= 2 * ANTT_ID_BYTES; i++)
+		upper[i] = (char)(hex[i] >= 'a' && hex[i] <= 'f' ? hex[i] - 32 : hex[i]);
+	assert_int_equal(antt_store_get(fx->s, upper, &r, err), ANTT_OK);
+	assert_memory_equal(r.id, ids.b[2], ANTT_ID_BYTES);
+	antt_stored_clear(&r);
+	for (int n = 4; n < 2 * ANTT_ID_BYTES; n++) {
+		char prefix[2 * ANTT_ID_BYTES + 1];
+		memcpy(prefix, hex, (size_t)n);
+		prefix[n] = '\0';
+		int rc = antt_store_get(fx->s, prefix, &r, err);
+		if (rc)
+			fail_msg("prefix %s: %s", prefix, err);
+		assert_memory_equal(r.id, ids.b[2], ANTT_ID_BYTES);
+		antt_stored_clear(&r);
+	}
+
+	/* not ids */
+	static const char *bad[] = {
+	    "",
+	    "abc",
+	    "zzzz",
+	    "12 4",
+	    "0x1234",
+	    "-123",
+	    "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff0"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		memset(&r, 0x77, sizeof r);
+		assert_int_equal(antt_store_get(fx->s, bad[i], &r, err), ANTT_E_INVAL);
+		tu_assert_contains(err, "is not a record id");
+	}
+
+	/* well-formed but absent: a full id, and a prefix nothing starts with */
+	uint8_t none[ANTT_ID_BYTES];
+	memcpy(none, ids.a[1], ANTT_ID_BYTES);
+	none[31] ^= 1;
+	err[0] = '\0';
+	assert_int_equal(antt_store_get(fx->s, antt_hex(hex, none, ANTT_ID_BYTES), &r, err),
+	                 ANTT_E_NOTFOUND);
+	tu_assert_contains(err, hex);
+	char prefix[5] = "0000";
+	for (int tries = 0; tries < 65536; tries++) {
+		snprintf(prefix, sizeof prefix, "%04x", tries);
+		int taken = 0;
+		for (int j = 1; j <= 5; j++)
+			taken |= !strncmp(antt_hex(hex, ids.a[j], ANTT_ID_BYTES), prefix, 4);
+		for (int j = 1; j <= 2; j++)
+			taken |= !strncmp(antt_hex(hex, ids.b[j], ANTT_ID_BYTES), prefix, 4);
+		if (!taken)
+			break;
+	}
+	assert_int_equal(antt_store_get(fx->s, prefix, &r, err), ANTT_E_NOTFOUND);
+	tu_assert_contains(err, prefix);
+}
+
+static void test_get_ambiguous(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	s_open(fx);
+	/* append to a's chain until two ids share their first 4 hex digits
+	 * (about 320 records on average: the birthday bound of 16 bits) */
+	static uint16_t first[65536 / 16]; /* bitmap of 4-digit prefixes seen */
+	static uint8_t ids[4096][ANTT_ID_BYTES];
+	memset(first, 0, sizeof first);
+	size_t n = 0, other = 0;
+	int found = 0;
+	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
+	while (!found) {
+		assert_true(n < 4096);
+		s_rec_t r;
+		s_make(&r, fx->a, n + 1, n ? ids[n - 1] : NULL, S_EVENT, "2024-06-15", n, NULL,
+		       NULL);
+		assert_int_equal(s_append(fx->s, &r, err), ANTT_OK);
+		memcpy(ids[n], r.id, ANTT_ID_BYTES);
+		s_rec_clear(&r);
+		unsigned p = (unsigned)ids[n][0] << 8 | ids[n][1];
+		if (first[p / 16] & (1u << (p % 16))) {
+			found = 1;
+			for (other = 0; other < n; other++)
+				if (!memcmp(ids[other], ids[n], 2))
+					break;
+		}
+		first[p / 16] |= (uint16_t)(1u << (p % 16));
+		n++;
+	}
+	assert_int_equal(antt_store_commit(fx->s, err), ANTT_OK);
+	size_t last = n - 1;
+	assert_true(other < last);
+
+	char hex[2 * ANTT_ID_BYTES + 1], prefix[5];
+	antt_hex(hex, ids[last], ANTT_ID_BYTES);
+	memcpy(prefix, hex, 4);
+	prefix[4] = '\0';
+	antt_stored_t r;
+	memset(&r, 0x77, sizeof r);
+	err[0] = '\0';
+	assert_int_equal(antt_store_get(fx->s, prefix, &r, err), ANTT_E_INVAL);
+	tu_assert_contains(err, "matches more than one record");
+	tu_assert_contains(err, prefix);
+	assert_null(r.body); /* nothing handed out */
+
+	/* the full ids still find each one */
+	assert_int_equal(antt_store_get(fx->s, hex, &r, err), ANTT_OK);
+	assert_memory_equal(r.id, ids[last], ANTT_ID_BYTES);
+	assert_int_equal(r.b.seq, last + 1);
+	antt_stored_clear(&r);
+	assert_int_equal(antt_store_get(fx->s, antt_hex(hex, ids[other], ANTT_ID_BYTES), &r, err),
+	                 ANTT_OK);
+	assert_memory_equal(r.id, ids[other], ANTT_ID_BYTES);
+	assert_int_equal(r.b.seq, other + 1);
+	antt_stored_clear(&r);
+	s_expect_count(fx->s, (int64_t)n, 1);
+}
+
+static void test_find_report_correction(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	uint8_t id[ANTT_ID_BYTES];
+
+	/* the original report, not its correction (same unit, form, period) */
+	assert_int_equal(antt_store_find_report(fx->s, S_UNIT, S_MONTHLY, "2024-05", id, err),
+	                 ANTT_OK);
+	assert_memory_equal(id, ids.a[2], ANTT_ID_BYTES);
+	assert_int_equal(antt_store_find_report(fx->s, S_UNIT, S_MONTHLY, "2024-04", id, err),
+	                 ANTT_OK);
+	assert_memory_equal(id, ids.a[1], ANTT_ID_BYTES);
+	assert_int_equal(antt_store_find_report(fx->s, S_UNIT, S_MONTHLY, "2024-06", id, err),
+	                 ANTT_E_NOTFOUND);
+	assert_int_equal(antt_store_find_report(fx->s, "10376", S_MONTHLY, "2024-05", id, err),
+	                 ANTT_E_NOTFOUND);
+	assert_int_equal(antt_store_find_report(fx->s, S_UNIT, S_EVENT, "2024-05", id, err),
+	                 ANTT_E_NOTFOUND);
+	assert_int_equal(antt_store_find_report(fx->s, S_UNIT, S_EVENT, "2024-06-15", id, err),
+	                 ANTT_OK);
+	assert_memory_equal(id, ids.a[3], ANTT_ID_BYTES);
+
+	assert_int_equal(antt_store_find_correction(fx->s, ids.a[2], id, err), ANTT_OK);
+	assert_memory_equal(id, ids.a[5], ANTT_ID_BYTES);
+	assert_int_equal(antt_store_find_correction(fx->s, ids.a[1], id, err), ANTT_E_NOTFOUND);
+	assert_int_equal(antt_store_find_correction(fx->s, ids.a[5], id, err), ANTT_E_NOTFOUND);
+}
+
+typedef struct {
+	int n;
+	int stop_after;
+	uint8_t ids[16][ANTT_ID_BYTES];
+} s_walk_t;
+
+static int s_on_record(const antt_stored_t *r, void *arg)
+{
+	s_walk_t *w = arg;
+	assert_true(w->n < 16);
+	memcpy(w->ids[w->n++], r->id, ANTT_ID_BYTES);
+	return w->stop_after && w->n >= w->stop_after;
+}
+
+static void test_stats_each(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	s_expect_count(fx->s, 7, 2);
+
+	s_walk_t w = {0};
+	assert_int_equal(antt_store_each(fx->s, NULL, s_on_record, &w, err), ANTT_OK);
+	assert_int_equal(w.n, 7);
+	assert_memory_equal(w.ids[0], ids.a[1], ANTT_ID_BYTES); /* storage order */
+	assert_memory_equal(w.ids[2], ids.b[1], ANTT_ID_BYTES);
+	assert_memory_equal(w.ids[6], ids.a[5], ANTT_ID_BYTES);
+
+	antt_store_filter_t f = {.form = S_MONTHLY, .period = "2024-05"};
+	memset(&w, 0, sizeof w);
+	assert_int_equal(antt_store_each(fx->s, &f, s_on_record, &w, err), ANTT_OK);
+	assert_int_equal(w.n, 3);
+	assert_memory_equal(w.ids[0], ids.a[2], ANTT_ID_BYTES);
+	assert_memory_equal(w.ids[1], ids.b[1], ANTT_ID_BYTES);
+	assert_memory_equal(w.ids[2], ids.a[5], ANTT_ID_BYTES);
+
+	/* the newest two of a's, oldest first */
+	antt_store_filter_t fa = {.author = fx->a->pk, .limit = 2};
+	memset(&w, 0, sizeof w);
+	assert_int_equal(antt_store_each(fx->s, &fa, s_on_record, &w, err), ANTT_OK);
+	assert_int_equal(w.n, 2);
+	assert_memory_equal(w.ids[0], ids.a[4], ANTT_ID_BYTES);
+	assert_memory_equal(w.ids[1], ids.a[5], ANTT_ID_BYTES);
+
+	/* the callback stops the walk */
+	memset(&w, 0, sizeof w);
+	w.stop_after = 1;
+	assert_int_equal(antt_store_each(fx->s, NULL, s_on_record, &w, err), ANTT_OK);
+	assert_int_equal(w.n, 1);
+}
+
+/* ---- files that are not our store ---- */
+
+static void test_foreign_database(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "CREATE TABLE invoices(n INTEGER, total REAL);"
+	                              "INSERT INTO invoices VALUES(1, 9.5)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(chmod(fx->path, 0644), 0);
+
+	for (int flags = 0; flags <= ANTT_STORE_READONLY; flags += ANTT_STORE_READONLY) {
+		antt_store_t *s = (antt_store_t *)1;
+		err[0] = '\0';
+		assert_int_equal(
+		    antt_store_open(fx->path, fx->a->pk, flags | ANTT_STORE_CREATE, &s, err),
+		    ANTT_E_CORRUPT);
+		assert_null(s);
+		tu_assert_contains(err, "not an antt store");
+		tu_assert_contains(err, fx->path);
+	}
+	/* and it was left as it was: no table of ours, still in rollback-journal
+	 * mode, still mode 0644 */
+	assert_int_equal(s_mode(fx->path), 0644);
+	db = s_raw(fx->path);
+	assert_int_equal(s_pragma(db, "SELECT count(*) FROM sqlite_schema"), 1);
+	assert_int_equal(s_pragma(db, "SELECT count(*) FROM invoices"), 1);
+	assert_int_equal(s_pragma(db, "PRAGMA user_version"), 0);
+	assert_int_equal(s_pragma(db, "PRAGMA application_id"), 0);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "delete");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+static void test_not_a_database(void **state)
+{
+	s_fx_t *fx = *state;
+	uint8_t junk[8192];
+	uint32_t x = 99;
+	for (size_t i = 0; i < sizeof junk; i++) {
+		x = x * 1664525u + 1013904223u;
+		junk[i] = (uint8_t)(x >> 24);
+	}
+	static const char *texts[] = {"hello, this is a text file\n", "SQLite format 3"};
+	for (int i = 0; i < 3; i++) {
+		if (i < 2)
+			tu_write(fx->path, texts[i], strlen(texts[i]), 0600);
+		else
+			tu_write(fx->path, junk, sizeof junk, 0600);
+		for (int flags = 0; flags <= ANTT_STORE_READONLY; flags += ANTT_STORE_READONLY) {
+			char err[ANTT_ERR_MAX] = "";
+			antt_store_t *s = (antt_store_t *)1;
+			int rc = antt_store_open(fx->path, fx->a->pk, flags, &s, err);
+			assert_int_not_equal(rc, ANTT_OK);
+			assert_null(s);
+			tu_assert_contains(err, fx->path);
+		}
+	}
+}
+
+static void test_other_node_key(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	antt_store_close(&fx->s);
+	antt_store_t *s = (antt_store_t *)1;
+	err[0] = '\0';
+	assert_int_equal(antt_store_open(fx->path, fx->b->pk, ANTT_STORE_CREATE, &s, err),
+	                 ANTT_E_CORRUPT);
+	assert_null(s);
+	tu_assert_contains(err, "another node identity");
+	s = (antt_store_t *)1;
+	assert_int_equal(antt_store_open(fx->path, fx->b->pk, ANTT_STORE_READONLY, &s, err),
+	                 ANTT_E_CORRUPT);
+	assert_null(s);
+	/* without a key (a reader that does not care), or with the right one: fine */
+	assert_int_equal(antt_store_open(fx->path, NULL, ANTT_STORE_READONLY, &s, err), ANTT_OK);
+	s_expect_count(s, 7, 2);
+	antt_store_close(&s);
+	s_open(fx);
+	s_expect_count(fx->s, 7, 2);
+}
+
+static void test_newer_schema(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	s_open(fx);
+	antt_store_close(&fx->s);
+	char sql[64];
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", ANTT_STORE_SCHEMA + 1);
+	s_raw_exec(fx->path, sql);
+	for (int flags = 0; flags <= ANTT_STORE_READONLY; flags += ANTT_STORE_READONLY) {
+		antt_store_t *s = (antt_store_t *)1;
+		err[0] = '\0';
+		assert_int_equal(antt_store_open(fx->path, fx->a->pk, flags, &s, err),
+		                 ANTT_E_CORRUPT);
+		assert_null(s);
+		tu_assert_contains(err, "newer");
+		tu_assert_contains(err, fx->path);
+	}
+	/* the stamp is untouched */
+	sqlite3 *db = s_raw(fx->path);
+	assert_int_equal(s_pragma(db, "PRAGMA user_version"), ANTT_STORE_SCHEMA + 1);
+	sqlite3_close(db);
+}
+
+int main(void)
+{
+	if (sodium_init() < 0)
+		return 1;
+#define T(f) cmocka_unit_test_setup_teardown(f, s_setup, s_teardown)
+	const struct CMUnitTest tests[] = {
+	    T(test_create),
+	    T(test_open_missing),
+	    T(test_chain),
+	    T(test_duplicate_and_rollback),
+	    T(test_verify_clean),
+	    T(test_verify_body_byte),
+	    T(test_verify_signature),
+	    T(test_verify_indexed_column),
+	    T(test_verify_corrects_column),
+	    T(test_verify_deleted),
+	    T(test_verify_deleted_first),
+	    T(test_verify_prev_column),
+	    T(test_get),
+	    T(test_get_ambiguous),
+	    T(test_find_report_correction),
+	    T(test_stats_each),
+	    T(test_foreign_database),
+	    T(test_not_a_database),
+	    T(test_other_node_key),
+	    T(test_newer_schema),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
