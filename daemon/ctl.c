@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "common.h"
@@ -31,6 +32,7 @@ struct antt_ctl {
 	int closed;   /* antt_ctl_close was called */
 	int draining; /* inside s_drain */
 	int refs;     /* poll handle open + replies due */
+	char *path;   /* the socket file, removed at close */
 };
 
 /* A request waiting for its reply: the routing frames to send back. */
@@ -46,6 +48,7 @@ static void s_unref(antt_ctl_t *c)
 {
 	if (--c->refs == 0) {
 		zmq_ctx_term(c->zctx);
+		free(c->path);
 		free(c);
 	}
 }
@@ -182,6 +185,7 @@ int antt_ctl_open(uv_loop_t *loop, antt_node_t *node, const char *socket_path, a
 		goto fail;
 	}
 	chmod(socket_path, 0660);
+	c->path = antt_xstrdup(socket_path);
 	int fd;
 	size_t len = sizeof fd;
 	zmq_getsockopt(c->sock, ZMQ_FD, &fd, &len);
@@ -204,6 +208,7 @@ static void s_on_poll_closed(uv_handle_t *h)
 {
 	antt_ctl_t *c = h->data;
 	zmq_close(c->sock); /* only now: libuv no longer watches its fd */
+	unlink(c->path);    /* we hold the store lock: the socket is ours */
 	s_unref(c);
 }
 

@@ -258,7 +258,8 @@ static int s_take_values(const antt_form_t *f, const json_t *vals, antt_body_t *
 		}
 		b->values[i].value = (uint64_t)x;
 	}
-	qsort(b->values, b->n_values, sizeof *b->values, s_value_cmp);
+	if (b->n_values)
+		qsort(b->values, b->n_values, sizeof *b->values, s_value_cmp);
 	return ANTT_OK;
 }
 

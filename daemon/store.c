@@ -201,13 +201,6 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 		               strerror(errno));
 		goto out;
 	}
-	if (!readonly && (st.st_mode & 077) && chmod(path, 0600) < 0) {
-		rc = antt_errf(err, ANTT_E_IO,
-		               "store %s is readable by others and cannot be made "
-		               "0600: %s",
-		               path, strerror(errno));
-		goto out;
-	}
 	int oflags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		rc = s_dberr(s, err, "cannot open");
@@ -215,6 +208,10 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 5000);
+	/* check the file is ours before changing anything about it */
+	rc = s_migrate(s, node_pk, readonly, err);
+	if (rc)
+		goto out;
 	if (!readonly) {
 		/* WAL: readers never block the writer; FULL: a commit is on disk */
 		int64_t dummy;
@@ -229,9 +226,13 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 		if (rc)
 			goto out;
 	}
-	rc = s_migrate(s, node_pk, readonly, err);
-	if (rc)
+	if (!readonly && (st.st_mode & 077) && chmod(path, 0600) < 0) {
+		rc = antt_errf(err, ANTT_E_IO,
+		               "store %s is readable by others and cannot be made "
+		               "0600: %s",
+		               path, strerror(errno));
 		goto out;
+	}
 	for (int i = 0; i < S_COUNT_; i++) {
 		if (readonly && i == S_APPEND)
 			continue;

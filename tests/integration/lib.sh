@@ -56,6 +56,9 @@ _it_cleanup() {
 	exit "$rc"
 }
 trap _it_cleanup EXIT
+# A command failing outside an assertion ends the script (set -e): say which.
+set -E
+trap 'echo "FAIL ($IT_NAME): unexpected failure (exit $?) of: $BASH_COMMAND (line $LINENO)" >&2' ERR
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -77,9 +80,9 @@ fail() {
 	echo "FAIL ($IT_NAME): $*" >&2
 	if [ -n "$OUT$ERR" ]; then
 		echo "---- last command stdout:" >&2
-		printf '%s\n' "$OUT" | head -n 40 >&2
+		printf '%s\n' "$OUT" | sed -n 1,40p >&2
 		echo "---- last command stderr:" >&2
-		printf '%s\n' "$ERR" | head -n 40 >&2
+		printf '%s\n' "$ERR" | sed -n 1,40p >&2
 	fi
 	_it_dump_logs
 	exit 1
@@ -93,10 +96,8 @@ run() {
 	local o e
 	o="$IT_TMP/.run.out"
 	e="$IT_TMP/.run.err"
-	set +e
-	"$@" >"$o" 2>"$e"
-	RC=$?
-	set -e
+	RC=0
+	"$@" >"$o" 2>"$e" || RC=$?
 	OUT=$(cat "$o")
 	ERR=$(cat "$e")
 	return 0
@@ -157,6 +158,7 @@ assert_hex64() { # TEXT WHAT: 64 lower-case hex digits
 
 # ---- nodes ----
 
+# shellcheck disable=SC2034 # NODE, CONF, PUBKEY are for the scenarios
 # node_init NAME [UNIT]: create a node in $IT_TMP/NAME.  Sets NODE (folder),
 # CONF (its config) and PUBKEY (from the text output).
 node_init() {
@@ -182,7 +184,10 @@ _it_pstate() {
 # or never answers.
 daemon_start() {
 	local conf=$1 log=${2:-$(dirname "$1")/anttd.log} i
-	IT_LOGS+=("$log")
+	case " ${IT_LOGS[*]} " in
+	*" $log "*) ;;
+	*) IT_LOGS+=("$log") ;;
+	esac
 	"$ANTTD" -c "$conf" 2>>"$log" &
 	DPID=$!
 	IT_PIDS+=("$DPID")
@@ -253,4 +258,59 @@ sql() {
 	local out
 	out=$(sqlite3 -batch -bail "$1" "$2" 2>&1) || fail "sqlite3 $1 '$2' failed: $out"
 	printf '%s\n' "$out"
+}
+
+# writer_start CONF ACKS PERIOD COUNT: in the background, submit COUNT
+# bvanttq-event reports for PERIOD one after the other; the id of each
+# acknowledged one is appended to ACKS.  Stops at the first failure.
+# Sets WRITER (its pid).
+writer_start() {
+	local conf=$1 acks=$2 period=$3 count=$4
+	: >"$acks"
+	(
+		set +e
+		for ((i = 1; i <= count; i++)); do
+			"$ANTT" -c "$conf" submit --json --form bvanttq-event \
+				--period "$period" tin_bao="$i" >"$acks.out" 2>/dev/null &
+			echo $! >"$acks.pid"
+			wait $! || exit 0
+			jq -r .id "$acks.out" >>"$acks"
+		done
+	) &
+	WRITER=$!
+}
+
+# writer_wait_acks ACKS N: wait (10 s at most) until N submits were acknowledged.
+writer_wait_acks() {
+	local i
+	for ((i = 0; i < 500; i++)); do
+		(($(wc -l <"$1") >= $2)) && return 0
+		sleep 0.02
+	done
+	fail "fewer than $2 submits acknowledged within 10 s ($(wc -l <"$1"))"
+}
+
+# writer_finish ACKS: after anttd went away, let the writer notice.  A
+# request cut off by the daemon's end gets no answer and its antt would sit
+# out its reply timeout; it was never acknowledged, so it is stopped.
+writer_finish() {
+	local i
+	for ((i = 0; i < 40; i++)); do
+		case $(_it_pstate "$WRITER") in Z | gone) break ;; esac
+		sleep 0.05
+	done
+	case $(_it_pstate "$WRITER") in
+	Z | gone) ;;
+	*) kill -9 "$(cat "$1.pid")" 2>/dev/null || true ;;
+	esac
+	wait "$WRITER" || fail "the writer loop failed"
+}
+
+# assert_all_stored CONF ACKS WHAT: every id in ACKS is in the store.
+assert_all_stored() {
+	local missing
+	antt_ok "$1" log --json
+	missing=$(jq -r --rawfile acked "$2" \
+		'($acked | split("\n") | map(select(. != ""))) - [.[].id] | join(" ")' <<<"$OUT")
+	assert_eq "" "$missing" "$3: acknowledged records missing"
 }
