@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 
+#include "common.h"
+
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -59,28 +61,13 @@ void tu_write_text(const char *path, const char *text)
 	tu_write(path, text, strlen(text), 0644);
 }
 
-static int s_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 uint8_t *tu_unhex(const char *hex, size_t *len)
 {
 	size_t n = strlen(hex);
 	assert_int_equal(n % 2, 0);
 	uint8_t *out = malloc(n / 2 + 1);
 	assert_non_null(out);
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = s_hexval(hex[2 * i]), lo = s_hexval(hex[2 * i + 1]);
-		assert_true(hi >= 0 && lo >= 0);
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
+	assert_int_equal(antt_unhex(out, n / 2, hex), 0);
 	*len = n / 2;
 	return out;
 }
