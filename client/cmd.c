@@ -229,23 +229,15 @@ out:
 
 static void s_print_stored(json_t *resp)
 {
-	json_t *recs = json_object_get(resp, "records");
-	size_t n = json_array_size(recs);
-	if (n > 3) {
-		printf("stored %zu records, seq %" JSON_INTEGER_FORMAT " to %" JSON_INTEGER_FORMAT
-		       "\n",
-		       n, json_integer_value(json_object_get(json_array_get(recs, 0), "seq")),
-		       json_integer_value(json_object_get(json_array_get(recs, n - 1), "seq")));
-		return;
-	}
-	if (!recs)
+	json_int_t count = json_integer_value(json_object_get(resp, "count"));
+	if (count > 1)
+		printf("stored %" JSON_INTEGER_FORMAT " records, seq %" JSON_INTEGER_FORMAT
+		       " to %" JSON_INTEGER_FORMAT " (last %s)\n",
+		       count, json_integer_value(json_object_get(resp, "first_seq")),
+		       json_integer_value(json_object_get(resp, "seq")), s_str(resp, "id"));
+	else
 		printf("stored record %s seq %" JSON_INTEGER_FORMAT "\n", s_str(resp, "id"),
 		       json_integer_value(json_object_get(resp, "seq")));
-	for (size_t i = 0; i < n; i++) {
-		json_t *r = json_array_get(recs, i);
-		printf("stored record %s seq %" JSON_INTEGER_FORMAT "\n", s_str(r, "id"),
-		       json_integer_value(json_object_get(r, "seq")));
-	}
 }
 
 int antt_cmd_submit(antt_cli_t *cli)
@@ -300,8 +292,10 @@ int antt_cmd_submit(antt_cli_t *cli)
 	}
 	json_t *resp;
 	size_t n = json_array_size(reports);
-	ret = s_call(cli, json_pack("{s:s, s:o}", "op", "submit", "reports", reports),
-	             n > 1000 ? LONG_TIMEOUT_MS : TIMEOUT_MS, &resp);
+	/* every record's id only for scripts: a bulk import need not carry them back */
+	ret = s_call(
+	    cli, json_pack("{s:s, s:o, s:b}", "op", "submit", "reports", reports, "ids", cli->json),
+	    n > 1000 ? LONG_TIMEOUT_MS : TIMEOUT_MS, &resp);
 	if (ret)
 		return ret;
 	json_object_del(resp, "ok");

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,54 +354,98 @@ typedef struct {
 	uint8_t sig[ANTT_SIG_BYTES];
 } s_ready_t;
 
+/* Signing a batch, overlapped with storing it.
+ *
+ * Signatures are independent of each other (the chain links ids, which are
+ * hashes of the bodies, made before), so signer threads sign chunks of the
+ * batch on every core while the loop thread appends the chunks already
+ * signed, in order.  Shared: the read-only secret key, disjoint items, the
+ * claim counter (atomic) and the done flags (under mu).  Nothing outlives
+ * the call. */
+#define SIGN_THREADS_MAX 8
+#define SIGN_CHUNK 256 /* records per claim; smaller batches sign inline */
+
 typedef struct {
 	s_ready_t *items;
-	size_t from, to;
+	size_t n, chunks;
 	const uint8_t *sk;
-} s_sign_job_t;
+	atomic_size_t next; /* next chunk to claim; set to chunks to stop */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned char *done; /* per chunk */
+	pthread_t tids[SIGN_THREADS_MAX];
+	size_t threads;
+} s_signer_t;
 
-static void *s_sign_range(void *arg)
+static void s_sign_chunk(s_signer_t *sg, size_t k)
 {
-	s_sign_job_t *job = arg;
-	for (size_t i = job->from; i < job->to; i++)
-		antt_record_sign(job->items[i].sig, job->items[i].enc, job->items[i].len, job->sk);
+	size_t end = (k + 1) * SIGN_CHUNK < sg->n ? (k + 1) * SIGN_CHUNK : sg->n;
+	for (size_t i = k * SIGN_CHUNK; i < end; i++)
+		antt_record_sign(sg->items[i].sig, sg->items[i].enc, sg->items[i].len, sg->sk);
+	pthread_mutex_lock(&sg->mu);
+	sg->done[k] = 1;
+	pthread_cond_broadcast(&sg->cv);
+	pthread_mutex_unlock(&sg->mu);
+}
+
+static void *s_signer_run(void *arg)
+{
+	s_signer_t *sg = arg;
+	size_t k;
+	while ((k = atomic_fetch_add(&sg->next, 1)) < sg->chunks)
+		s_sign_chunk(sg, k);
 	return NULL;
 }
 
-#define SIGN_THREADS_MAX 8
-#define SIGN_PARALLEL_MIN 256 /* below this, threads cost more than they save */
-
-/* Sign items[0..n).  Signatures are independent of each other (the chain
- * links ids, which are hashes of the bodies), so a bulk import signs on
- * every core; the loop thread waits, as it would for signing alone.  No
- * state is shared but the read-only secret key and disjoint items. */
-static void s_sign_all(s_ready_t *items, size_t n, const uint8_t *sk)
+static void s_signer_start(s_signer_t *sg, s_ready_t *items, size_t n, const uint8_t *sk)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t threads = n < SIGN_PARALLEL_MIN || cpus < 2 ? 1
-	                 : cpus > SIGN_THREADS_MAX         ? SIGN_THREADS_MAX
-	                                                   : (size_t)cpus;
-	s_sign_job_t jobs[SIGN_THREADS_MAX];
-	pthread_t tids[SIGN_THREADS_MAX];
-	int started[SIGN_THREADS_MAX] = {0};
-	for (size_t t = 0; t < threads; t++)
-		jobs[t] = (s_sign_job_t){items, n * t / threads, n * (t + 1) / threads, sk};
-	for (size_t t = 1; t < threads; t++)
-		started[t] = pthread_create(&tids[t], NULL, s_sign_range, &jobs[t]) == 0;
-	s_sign_range(&jobs[0]);
-	for (size_t t = 1; t < threads; t++) {
-		if (started[t])
-			pthread_join(tids[t], NULL);
-		else
-			s_sign_range(&jobs[t]); /* no thread: do its share here */
+	memset(sg, 0, sizeof *sg);
+	sg->items = items;
+	sg->n = n;
+	sg->chunks = (n + SIGN_CHUNK - 1) / SIGN_CHUNK;
+	sg->sk = sk;
+	atomic_init(&sg->next, 0);
+	pthread_mutex_init(&sg->mu, NULL);
+	pthread_cond_init(&sg->cv, NULL);
+	sg->done = antt_xcalloc(sg->chunks, 1);
+	size_t want = sg->chunks < 2 || cpus < 2 ? 0
+	              : cpus > SIGN_THREADS_MAX  ? SIGN_THREADS_MAX
+	                                         : (size_t)cpus;
+	for (size_t t = 0; t < want; t++)
+		if (pthread_create(&sg->tids[sg->threads], NULL, s_signer_run, sg) == 0)
+			sg->threads++;
+}
+
+/* Wait until chunk k is signed; with no signer thread, sign it here. */
+static void s_signer_wait(s_signer_t *sg, size_t k)
+{
+	if (sg->threads == 0) {
+		s_sign_chunk(sg, atomic_fetch_add(&sg->next, 1));
+		return;
 	}
+	pthread_mutex_lock(&sg->mu);
+	while (!sg->done[k])
+		pthread_cond_wait(&sg->cv, &sg->mu);
+	pthread_mutex_unlock(&sg->mu);
+}
+
+static void s_signer_finish(s_signer_t *sg)
+{
+	atomic_store(&sg->next, sg->chunks); /* on error: claim nothing more */
+	for (size_t t = 0; t < sg->threads; t++)
+		pthread_join(sg->tids[t], NULL);
+	pthread_mutex_destroy(&sg->mu);
+	pthread_cond_destroy(&sg->cv);
+	free(sg->done);
 }
 
 /* Chain, sign and append bodies[0..count) in one durable transaction.
- * Refuses a second report of a periodic form for the same period.  On
- * error *failed is the index of the body at fault. */
-static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, json_t *out, size_t *failed,
-                    char *err)
+ * Refuses a second report of a periodic form for the same period.  last
+ * gets the id of the last record; out, if given, a {id, seq} per record.
+ * On error *failed is the index of the body at fault. */
+static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, uint8_t last[ANTT_ID_BYTES],
+                    json_t *out, size_t *failed, char *err)
 {
 	s_ready_t *ready = antt_xcalloc(count, sizeof *ready);
 	antt_head_t head;
@@ -442,24 +487,32 @@ static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, json_t *o
 		head.seq = b->seq;
 		memcpy(head.id, ready[i].id, ANTT_ID_BYTES);
 	}
-	/* 2: signatures, on every core */
-	if (!rc)
-		s_sign_all(ready, count, n->key->sk);
-	/* 3: the store */
-	for (size_t i = 0; i < count && !rc; i++) {
-		*failed = i;
-		rc = antt_store_append(n->store, ready[i].id, ready[i].enc, ready[i].len,
-		                       ready[i].sig, &bodies[i], now, err);
-		if (!rc)
-			json_array_append_new(out, json_pack("{s:o, s:I}", "id",
-			                                     s_hex_json(ready[i].id, ANTT_ID_BYTES),
-			                                     "seq", (json_int_t)bodies[i].seq));
+	/* 2: signatures on the other cores, while 3: the store, in order */
+	if (!rc) {
+		s_signer_t sg;
+		s_signer_start(&sg, ready, count, n->key->sk);
+		for (size_t i = 0; i < count && !rc; i++) {
+			if (i % SIGN_CHUNK == 0)
+				s_signer_wait(&sg, i / SIGN_CHUNK);
+			*failed = i;
+			rc = antt_store_append(n->store, ready[i].id, ready[i].enc, ready[i].len,
+			                       ready[i].sig, &bodies[i], now, err);
+			if (!rc && out)
+				json_array_append_new(
+				    out, json_pack("{s:o, s:I}", "id",
+				                   s_hex_json(ready[i].id, ANTT_ID_BYTES), "seq",
+				                   (json_int_t)bodies[i].seq));
+		}
+		s_signer_finish(&sg);
 	}
 	if (!rc)
 		rc = antt_store_commit(n->store, err);
 	if (rc) {
 		antt_store_rollback(n->store);
-		json_array_clear(out);
+		if (out)
+			json_array_clear(out);
+	} else {
+		memcpy(last, head.id, ANTT_ID_BYTES);
 	}
 out:
 	for (size_t i = 0; i < count; i++)
@@ -488,7 +541,7 @@ static json_t *s_op_submit(antt_node_t *n, const json_t *req)
 		                      "submit needs \"reports\": a list of reports");
 	size_t count = json_array_size(reports);
 	antt_body_t *bodies = antt_xcalloc(count, sizeof *bodies);
-	json_t *out = json_array(), *resp = NULL;
+	json_t *out = json_is_true(json_object_get(req, "ids")) ? json_array() : NULL, *resp = NULL;
 	int rc = ANTT_OK;
 	for (size_t i = 0; i < count && !rc; i++) {
 		rc = s_take_report(n, json_array_get(reports, i), &bodies[i], err);
@@ -509,8 +562,9 @@ static json_t *s_op_submit(antt_node_t *n, const json_t *req)
 			}
 	}
 	size_t failed = 0;
+	uint8_t last[ANTT_ID_BYTES];
 	if (!rc) {
-		rc = s_append(n, bodies, count, out, &failed, err);
+		rc = s_append(n, bodies, count, last, out, &failed, err);
 		if (rc && count > 1)
 			s_prefix_report(err, failed);
 	}
@@ -518,11 +572,15 @@ static json_t *s_op_submit(antt_node_t *n, const json_t *req)
 		resp = s_fail(rc, err);
 		json_decref(out);
 	} else {
-		resp = json_pack("{s:b, s:o, s:O, s:O}", "ok", 1, "records", out, "id",
-		                 json_object_get(json_array_get(out, count - 1), "id"), "seq",
-		                 json_object_get(json_array_get(out, count - 1), "seq"));
-		antt_log(ANTT_LOG_DEBUG, "stored %zu record(s), head seq %" JSON_INTEGER_FORMAT,
-		         count, json_integer_value(json_object_get(resp, "seq")));
+		/* a bulk import's client may not want 20,000 ids back */
+		resp = json_pack("{s:b, s:I, s:I, s:o, s:I}", "ok", 1, "count", (json_int_t)count,
+		                 "first_seq", (json_int_t)bodies[0].seq, "id",
+		                 s_hex_json(last, ANTT_ID_BYTES), "seq",
+		                 (json_int_t)bodies[count - 1].seq);
+		if (out)
+			json_object_set_new(resp, "records", out);
+		antt_log(ANTT_LOG_DEBUG, "stored %zu record(s), head seq %" PRIu64, count,
+		         bodies[count - 1].seq);
 	}
 	for (size_t i = 0; i < count; i++)
 		antt_body_clear(&bodies[i]);
@@ -537,10 +595,11 @@ static json_t *s_op_correct(antt_node_t *n, const json_t *req)
 	json_t *vals = json_object_get(req, "values");
 	antt_stored_t old = {0};
 	antt_body_t b = {0};
-	json_t *out = json_array(), *resp = NULL;
+	uint8_t last[ANTT_ID_BYTES];
+	json_t *resp = NULL;
 	int rc;
 	if (!id)
-		return json_decref(out), antt_ctl_error(ANTT_CTL_USAGE, "correct needs \"id\"");
+		return antt_ctl_error(ANTT_CTL_USAGE, "correct needs \"id\"");
 	rc = antt_store_get(n->store, id, &old, err);
 	if (rc)
 		goto out;
@@ -591,16 +650,15 @@ static json_t *s_op_correct(antt_node_t *n, const json_t *req)
 	if ((rc = s_take_note(json_object_get(req, "note"), &b, err)))
 		goto out;
 	size_t failed;
-	rc = s_append(n, &b, 1, out, &failed, err);
+	rc = s_append(n, &b, 1, last, NULL, &failed, err);
 out:
 	if (rc) {
 		resp = s_fail(rc, err);
 	} else {
-		resp = json_pack("{s:b, s:O, s:O, s:s}", "ok", 1, "id",
-		                 json_object_get(json_array_get(out, 0), "id"), "seq",
-		                 json_object_get(json_array_get(out, 0), "seq"), "corrects", hex);
+		resp = json_pack("{s:b, s:o, s:I, s:s}", "ok", 1, "id",
+		                 s_hex_json(last, ANTT_ID_BYTES), "seq", (json_int_t)b.seq,
+		                 "corrects", hex);
 	}
-	json_decref(out);
 	antt_stored_clear(&old);
 	antt_body_clear(&b);
 	return resp;
