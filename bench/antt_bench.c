@@ -436,7 +436,7 @@ static antt_config_t *s_start_node(const s_opts_t *o, char *conf_path)
 		}
 		json_t *resp = NULL;
 		if (antt_ctl_daemon_running(cfg->lock_path, NULL) == 1 &&
-		    antt_ctl_call(cfg->endpoint, ping, 500, &resp, err) == ANTT_OK &&
+		    antt_ctl_call(cfg->endpoint, ping, NULL, 0, 500, &resp, err) == ANTT_OK &&
 		    json_is_true(json_object_get(resp, "ok"))) {
 			json_decref(resp);
 			break;

@@ -25,8 +25,6 @@ void antt_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* args.c */
 /* "code=value" words -> JSON object; exit code or 0. */
 int antt_args_values(int argc, char **argv, json_t **out);
-/* Reports from a JSON file: one object, an array, or JSON lines. */
-int antt_args_reports_file(const char *path, json_t **out);
 
 /* cmd.c: each returns the process exit code. */
 int antt_cmd_init(antt_cli_t *cli);

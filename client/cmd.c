@@ -55,9 +55,11 @@ static int s_load_config(antt_cli_t *cli, antt_config_t **cfg)
 	return 0;
 }
 
-/* Send req (taken) to the node's anttd; on success *resp is the reply.
- * Prints the error and returns the exit code otherwise. */
-static int s_call(antt_cli_t *cli, json_t *req, int timeout_ms, json_t **resp)
+/* Send req (taken), with an attachment frame if attach is not NULL, to the
+ * node's anttd; on success *resp is the reply.  Prints the error, after
+ * "what:" when what is given, and returns the exit code otherwise. */
+static int s_call_with(antt_cli_t *cli, json_t *req, const char *attach, size_t attach_len,
+                       const char *what, int timeout_ms, json_t **resp)
 {
 	antt_config_t *cfg = NULL;
 	char err[ANTT_ERR_MAX];
@@ -73,7 +75,7 @@ static int s_call(antt_cli_t *cli, json_t *req, int timeout_ms, json_t **resp)
 		ret = EXIT_DOWN;
 		goto out;
 	}
-	if (antt_ctl_call(cfg->endpoint, req, timeout_ms, resp, err)) {
+	if (antt_ctl_call(cfg->endpoint, req, attach, attach_len, timeout_ms, resp, err)) {
 		antt_cli_err("%s (is anttd running? start it with 'anttd -c %s')", err, cfg->path);
 		ret = EXIT_DOWN;
 		goto out;
@@ -81,7 +83,11 @@ static int s_call(antt_cli_t *cli, json_t *req, int timeout_ms, json_t **resp)
 	if (!json_is_true(json_object_get(*resp, "ok"))) {
 		const char *cls = json_string_value(json_object_get(*resp, "error"));
 		const char *msg = json_string_value(json_object_get(*resp, "message"));
-		antt_cli_err("%s", msg ? msg : "anttd refused the request");
+		msg = msg ? msg : "anttd refused the request";
+		if (what) /* "FILE:3:5: ..." for a place in it, "FILE: ..." otherwise */
+			antt_cli_err("%s:%s%s", what, *msg >= '0' && *msg <= '9' ? "" : " ", msg);
+		else
+			antt_cli_err("%s", msg);
 		switch (antt_ctl_class_parse(cls)) {
 		case ANTT_CTL_USAGE: ret = EX_USAGE; break;
 		case ANTT_CTL_DATA:
@@ -96,6 +102,11 @@ out:
 	json_decref(req);
 	antt_config_destroy(&cfg);
 	return ret;
+}
+
+static int s_call(antt_cli_t *cli, json_t *req, int timeout_ms, json_t **resp)
+{
+	return s_call_with(cli, req, NULL, 0, NULL, timeout_ms, resp);
 }
 
 static const char *s_str(json_t *o, const char *key)
@@ -266,36 +277,44 @@ int antt_cmd_submit(antt_cli_t *cli)
 		else if (s_common_opt(cli, opt, usage) < 0)
 			return EX_USAGE;
 	}
-	/* options may also follow the CODE=VALUE words */
-	json_t *reports;
+	/* every record's id only for scripts: a bulk import need not carry them back */
+	json_t *req = json_pack("{s:s, s:b}", "op", "submit", "ids", cli->json), *resp;
 	if (file) {
 		if (form || period || note || optind != cli->argc) {
 			antt_cli_err("--file takes the reports from the file: give no --form, "
 			             "--period, --note or CODE=VALUE with it");
+			json_decref(req);
 			return EX_USAGE;
 		}
-		if ((ret = antt_args_reports_file(file, &reports)))
-			return ret;
+		/* the file goes as it is; anttd parses it once */
+		char *text, err[ANTT_ERR_MAX];
+		size_t len;
+		int rc = antt_read_file(file, ANTT_CTL_MSG_MAX - 4096, &text, &len, err);
+		if (rc) {
+			antt_cli_err("%s", err);
+			json_decref(req);
+			return rc == ANTT_E_INVAL ? EXIT_REFUSED : EXIT_NOINPUT;
+		}
+		ret = s_call_with(cli, req, text, len, file, LONG_TIMEOUT_MS, &resp);
+		free(text);
 	} else {
 		if (!form || !period || optind == cli->argc) {
 			fprintf(stderr, "usage: antt %s\n", usage);
+			json_decref(req);
 			return EX_USAGE;
 		}
 		json_t *vals;
-		if ((ret = antt_args_values(cli->argc - optind, cli->argv + optind, &vals)))
+		if ((ret = antt_args_values(cli->argc - optind, cli->argv + optind, &vals))) {
+			json_decref(req);
 			return ret;
+		}
 		json_t *rep =
 		    json_pack("{s:s, s:s, s:o}", "form", form, "period", period, "values", vals);
 		if (note)
 			json_object_set_new(rep, "note", json_string(note));
-		reports = json_pack("[o]", rep);
+		json_object_set_new(req, "reports", json_pack("[o]", rep));
+		ret = s_call(cli, req, TIMEOUT_MS, &resp);
 	}
-	json_t *resp;
-	size_t n = json_array_size(reports);
-	/* every record's id only for scripts: a bulk import need not carry them back */
-	ret = s_call(
-	    cli, json_pack("{s:s, s:o, s:b}", "op", "submit", "reports", reports, "ids", cli->json),
-	    n > 1000 ? LONG_TIMEOUT_MS : TIMEOUT_MS, &resp);
 	if (ret)
 		return ret;
 	json_object_del(resp, "ok");

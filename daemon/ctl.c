@@ -21,7 +21,9 @@
 #include "common.h"
 #include "ctlproto.h"
 
-#define MAX_FRAMES 4 /* identity, empty delimiter, payload (+1 to detect more) */
+/* identity, empty delimiter, request, optional attachment (+1 to detect more) */
+#define MAX_FRAMES 5
+#define ROUTE_FRAMES 2
 
 struct antt_ctl {
 	uv_loop_t *loop;
@@ -39,7 +41,7 @@ struct antt_ctl {
 typedef struct {
 	antt_ctl_t *ctl;
 	size_t n_route;
-	zmq_msg_t route[MAX_FRAMES];
+	zmq_msg_t route[ROUTE_FRAMES];
 } s_pending_t;
 
 static void s_drain(antt_ctl_t *c);
@@ -104,7 +106,7 @@ static int s_take_one(antt_ctl_t *c)
 			zmq_msg_close(&m);
 		}
 	}
-	if (n < 2 || too_many || n == MAX_FRAMES) {
+	if (n < 3 || too_many || n == MAX_FRAMES || zmq_msg_size(&frames[1]) != 0) {
 		antt_log(ANTT_LOG_WARN, "control: dropped a malformed request (%zu frames)", n);
 		for (size_t i = 0; i < n; i++)
 			zmq_msg_close(&frames[i]);
@@ -112,10 +114,10 @@ static int s_take_one(antt_ctl_t *c)
 	}
 	s_pending_t *p = antt_xcalloc(1, sizeof *p);
 	p->ctl = c;
-	p->n_route = n - 1;
-	for (size_t i = 0; i < n - 1; i++)
+	p->n_route = ROUTE_FRAMES;
+	for (size_t i = 0; i < ROUTE_FRAMES; i++)
 		p->route[i] = frames[i];
-	zmq_msg_t *payload = &frames[n - 1];
+	zmq_msg_t *payload = &frames[2], *attach = n == 4 ? &frames[3] : NULL;
 	c->refs++;
 
 	json_error_t je;
@@ -127,10 +129,13 @@ static int s_take_one(antt_ctl_t *c)
 		snprintf(msg, sizeof msg, "request is not a JSON object: %s", req ? "" : je.text);
 		json_decref(req);
 		s_reply(antt_ctl_error(ANTT_CTL_USAGE, msg), p);
-		return 0;
+	} else {
+		antt_node_handle(c->node, req, attach ? zmq_msg_data(attach) : NULL,
+		                 attach ? zmq_msg_size(attach) : 0, s_reply, p);
+		json_decref(req);
 	}
-	antt_node_handle(c->node, req, s_reply, p);
-	json_decref(req);
+	if (attach)
+		zmq_msg_close(attach);
 	return 0;
 }
 

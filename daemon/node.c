@@ -532,13 +532,10 @@ static json_t *s_fail(int rc, const char *err)
 	return antt_ctl_error(c, err);
 }
 
-static json_t *s_op_submit(antt_node_t *n, const json_t *req)
+/* Store reports (a JSON list, borrowed): all in one transaction, or none. */
+static json_t *s_submit(antt_node_t *n, const json_t *req, json_t *reports)
 {
 	char err[ANTT_ERR_MAX];
-	json_t *reports = json_object_get(req, "reports");
-	if (!json_is_array(reports) || json_array_size(reports) == 0)
-		return antt_ctl_error(ANTT_CTL_USAGE,
-		                      "submit needs \"reports\": a list of reports");
 	size_t count = json_array_size(reports);
 	antt_body_t *bodies = antt_xcalloc(count, sizeof *bodies);
 	json_t *out = json_is_true(json_object_get(req, "ids")) ? json_array() : NULL, *resp = NULL;
@@ -585,6 +582,25 @@ static json_t *s_op_submit(antt_node_t *n, const json_t *req)
 	for (size_t i = 0; i < count; i++)
 		antt_body_clear(&bodies[i]);
 	free(bodies);
+	return resp;
+}
+
+static json_t *s_op_submit(antt_node_t *n, const json_t *req, const void *attach, size_t attach_len)
+{
+	char err[ANTT_ERR_MAX];
+	json_t *reports = json_object_get(req, "reports"), *parsed = NULL, *resp;
+	if (attach && !reports) {
+		/* a file's text as it is: parsed once, here */
+		if (antt_reports_parse(attach, attach_len, &parsed, err))
+			return antt_ctl_error(ANTT_CTL_DATA, err);
+		reports = parsed;
+	}
+	if (!json_is_array(reports) || json_array_size(reports) == 0)
+		return antt_ctl_error(ANTT_CTL_USAGE,
+		                      "submit needs \"reports\": a list of reports, or the "
+		                      "reports as JSON text in a second frame");
+	resp = s_submit(n, req, reports);
+	json_decref(parsed);
 	return resp;
 }
 
@@ -828,14 +844,15 @@ static void s_op_verify(antt_node_t *n, antt_node_reply_fn done, void *arg)
 
 /* ---- dispatch ---- */
 
-void antt_node_handle(antt_node_t *n, const json_t *req, antt_node_reply_fn done, void *arg)
+void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, size_t attach_len,
+                      antt_node_reply_fn done, void *arg)
 {
 	const char *op = json_string_value(json_object_get(req, "op"));
 	json_t *resp;
 	if (!op)
 		resp = antt_ctl_error(ANTT_CTL_USAGE, "request has no \"op\"");
 	else if (!strcmp(op, "submit"))
-		resp = s_op_submit(n, req);
+		resp = s_op_submit(n, req, attach, attach_len);
 	else if (!strcmp(op, "correct"))
 		resp = s_op_correct(n, req);
 	else if (!strcmp(op, "log"))

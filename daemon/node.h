@@ -24,8 +24,10 @@ void antt_node_destroy(antt_node_t **self_p);
 /* Called with the reply exactly once, now or later; takes ownership of resp. */
 typedef void (*antt_node_reply_fn)(json_t *resp, void *arg);
 
-/* Carry out one control request (borrowed).  done() gets the reply. */
-void antt_node_handle(antt_node_t *n, const json_t *req, antt_node_reply_fn done, void *arg);
+/* Carry out one control request (borrowed), with its attachment frame if
+ * any (attach may be NULL).  done() gets the reply. */
+void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, size_t attach_len,
+                      antt_node_reply_fn done, void *arg);
 
 /* The node's public key in hex (65 bytes with NUL). */
 const char *antt_node_public_hex(const antt_node_t *n);

@@ -50,7 +50,8 @@ int antt_ctl_daemon_running(const char *lock_path, long *pid)
 	return rc;
 }
 
-int antt_ctl_call(const char *endpoint, const json_t *req, int timeout_ms, json_t **resp, char *err)
+int antt_ctl_call(const char *endpoint, const json_t *req, const void *attach, size_t attach_len,
+                  int timeout_ms, json_t **resp, char *err)
 {
 	int rc = ANTT_OK;
 	void *ctx = zmq_ctx_new();
@@ -70,7 +71,8 @@ int antt_ctl_call(const char *endpoint, const json_t *req, int timeout_ms, json_
 	text = json_dumps(req, JSON_COMPACT);
 	if (!text)
 		abort();
-	if (zmq_send(sock, text, strlen(text), 0) < 0) {
+	if (zmq_send(sock, text, strlen(text), attach ? ZMQ_SNDMORE : 0) < 0 ||
+	    (attach && zmq_send(sock, attach, attach_len, 0) < 0)) {
 		rc = antt_errf(err, ANTT_E_UNAVAIL, "anttd did not take the request on %s: %s",
 		               endpoint, zmq_strerror(errno));
 		goto out;
@@ -95,4 +97,42 @@ out:
 	zmq_close(sock);
 	zmq_ctx_term(ctx);
 	return rc;
+}
+
+int antt_reports_parse(const char *buf, size_t len, json_t **out, char *err)
+{
+	json_t *reports = json_array();
+	size_t pos = 0;
+	int line = 1;
+	for (;;) {
+		while (pos < len && strchr(" \t\r\n", buf[pos])) {
+			if (buf[pos] == '\n')
+				line++;
+			pos++;
+		}
+		if (pos >= len)
+			break;
+		json_error_t je;
+		json_t *v = json_loadb(buf + pos, len - pos,
+		                       JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
+		if (!v) {
+			json_decref(reports);
+			return antt_errf(err, ANTT_E_INVAL, "%d:%d: not valid JSON: %s",
+			                 line + je.line - 1, je.column, je.text);
+		}
+		for (size_t i = pos; i < pos + je.position; i++)
+			line += buf[i] == '\n';
+		pos += je.position;
+		if (json_is_array(v))
+			json_array_extend(reports, v);
+		else
+			json_array_append(reports, v);
+		json_decref(v);
+	}
+	if (json_array_size(reports) == 0) {
+		json_decref(reports);
+		return antt_errf(err, ANTT_E_INVAL, "no report in it");
+	}
+	*out = reports;
+	return ANTT_OK;
 }

@@ -31,9 +31,15 @@ json_t *antt_ctl_error(antt_ctl_class c, const char *message);
  * 0 no, -1 cannot tell. */
 int antt_ctl_daemon_running(const char *lock_path, long *pid);
 
-/* Send req to the daemon at endpoint and wait up to timeout_ms for the
- * reply.  Caller owns *resp.  ANTT_E_UNAVAIL if no daemon answers. */
-int antt_ctl_call(const char *endpoint, const json_t *req, int timeout_ms, json_t **resp,
-                  char *err);
+/* Send req, and attach (if not NULL) as a second frame, to the daemon at
+ * endpoint and wait up to timeout_ms for the reply.  Caller owns *resp.
+ * ANTT_E_UNAVAIL if no daemon answers. */
+int antt_ctl_call(const char *endpoint, const json_t *req, const void *attach, size_t attach_len,
+                  int timeout_ms, json_t **resp, char *err);
+
+/* Reports as JSON text: one object, an array of them, or several values one
+ * after another (JSON lines).  *out is a new array of every report (not yet
+ * checked).  On a syntax error, err says "LINE:COLUMN: not valid JSON: ...". */
+int antt_reports_parse(const char *buf, size_t len, json_t **out, char *err);
 
 #endif
