@@ -55,6 +55,12 @@ static int s_form_parse(const char *path, antt_form_t *f, char *err)
 	const char *id = s_str(root, "id"), *kind = s_str(root, "kind"),
 	           *period = s_str(root, "period"), *title = s_str(root, "title");
 	json_t *inds = json_object_get(root, "indicators");
+	if (id && !strncmp(id, ANTT_FORM_RESERVED, strlen(ANTT_FORM_RESERVED))) {
+		rc = antt_errf(err, ANTT_E_CONFIG,
+		               "form %s: ids starting \"" ANTT_FORM_RESERVED "\" are reserved",
+		               path);
+		goto out;
+	}
 	if (!id || !antt_valid_name(id)) {
 		rc = antt_errf(err, ANTT_E_CONFIG,
 		               "form %s: \"id\" must be a name of letters, digits, '.', '_', '-'",

@@ -14,6 +14,7 @@ void antt_body_clear(antt_body_t *b)
 	free(b->form);
 	free(b->period);
 	free(b->note);
+	free(b->enroll_unit);
 	for (size_t i = 0; i < b->n_values; i++)
 		free(b->values[i].code);
 	free(b->values);
@@ -121,6 +122,18 @@ int antt_body_check(const antt_body_t *b, char *err)
 			                 "note must be 1 to %d bytes of valid UTF-8",
 			                 ANTT_NOTE_MAX);
 	}
+	int system_form = !strncmp(b->form, ANTT_FORM_RESERVED, strlen(ANTT_FORM_RESERVED));
+	if (b->has_enroll) {
+		if (strcmp(b->form, ANTT_FORM_ENROLL) || b->n_values || b->has_corrects)
+			return antt_errf(err, ANTT_E_INVAL,
+			                 "an enrollment record has form " ANTT_FORM_ENROLL
+			                 " and no values or corrects");
+		if (!antt_valid_unit(b->enroll_unit))
+			return antt_errf(err, ANTT_E_INVAL, "bad enrolled unit code");
+	} else if (system_form) {
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "form ids starting \"" ANTT_FORM_RESERVED "\" are reserved");
+	}
 	return ANTT_OK;
 }
 
@@ -144,6 +157,13 @@ int antt_body_encode(const antt_body_t *b, uint8_t **out, size_t *len, char *err
 	if (b->has_corrects) {
 		m.corrects.data = (uint8_t *)b->corrects;
 		m.corrects.len = ANTT_ID_BYTES;
+	}
+	Antt__Enroll enroll = ANTT__ENROLL__INIT;
+	if (b->has_enroll) {
+		enroll.unit = b->enroll_unit;
+		enroll.key.data = (uint8_t *)b->enroll_key;
+		enroll.key.len = ANTT_KEY_BYTES;
+		m.enroll = &enroll;
 	}
 	Antt__Value *vals = antt_xcalloc(b->n_values, sizeof *vals);
 	Antt__Value **ptrs = antt_xcalloc(b->n_values, sizeof *ptrs);
@@ -173,7 +193,8 @@ int antt_body_decode(const uint8_t *buf, size_t len, antt_body_t *b, char *err)
 	Antt__RecordBody *m = antt__record_body__unpack(NULL, len, buf);
 	if (!m)
 		return antt_errf(err, ANTT_E_INVAL, "record body is not a valid encoding");
-	int unknown = m->base.n_unknown_fields != 0;
+	int unknown =
+	    m->base.n_unknown_fields != 0 || (m->enroll && m->enroll->base.n_unknown_fields != 0);
 	for (size_t i = 0; i < m->n_values; i++)
 		unknown |= m->values[i]->base.n_unknown_fields != 0;
 	if (unknown) {
@@ -183,6 +204,10 @@ int antt_body_decode(const uint8_t *buf, size_t len, antt_body_t *b, char *err)
 	if (m->author.len != ANTT_KEY_BYTES || m->prev.len != ANTT_ID_BYTES ||
 	    (m->corrects.len != 0 && m->corrects.len != ANTT_ID_BYTES)) {
 		rc = antt_errf(err, ANTT_E_INVAL, "record body has a key or id of the wrong size");
+		goto out;
+	}
+	if (m->enroll && m->enroll->key.len != ANTT_KEY_BYTES) {
+		rc = antt_errf(err, ANTT_E_INVAL, "enrollment key is not 32 bytes");
 		goto out;
 	}
 	if (m->n_values > ANTT_VALUES_MAX) {
@@ -201,6 +226,11 @@ int antt_body_decode(const uint8_t *buf, size_t len, antt_body_t *b, char *err)
 	if (m->corrects.len) {
 		b->has_corrects = 1;
 		memcpy(b->corrects, m->corrects.data, ANTT_ID_BYTES);
+	}
+	if (m->enroll) {
+		b->has_enroll = 1;
+		b->enroll_unit = antt_xstrdup(m->enroll->unit);
+		memcpy(b->enroll_key, m->enroll->key.data, ANTT_KEY_BYTES);
 	}
 	b->n_values = m->n_values;
 	b->values = antt_xcalloc(m->n_values, sizeof *b->values);

@@ -44,7 +44,15 @@ typedef struct {
 	char *note;           /* NULL or non-empty */
 	int has_corrects;
 	uint8_t corrects[ANTT_ID_BYTES];
+	/* an enrollment record: form ANTT_FORM_ENROLL, period the day, no values */
+	int has_enroll;
+	char *enroll_unit;
+	uint8_t enroll_key[ANTT_KEY_BYTES];
 } antt_body_t;
+
+/* Form ids starting "antt." are the system's own, never a report form. */
+#define ANTT_FORM_RESERVED "antt."
+#define ANTT_FORM_ENROLL "antt.enroll"
 
 /* Free what a decoded or built body owns and zero it. */
 void antt_body_clear(antt_body_t *b);

@@ -615,8 +615,8 @@ static void test_reject_encoding(void **state)
 {
 	(void)state;
 	/* unknown fields, at the top and inside a value */
-	static const uint8_t f12[] = {0x60, 0x01};
-	s_reject_appended(f12, sizeof f12, "unknown varint field 12", "unknown fields");
+	static const uint8_t f13[] = {0x68, 0x01};
+	s_reject_appended(f13, sizeof f13, "unknown varint field 13", "unknown fields");
 	static const uint8_t f100[] = {0xa2, 0x06, 0x01, 'x'};
 	s_reject_appended(f100, sizeof f100, "unknown bytes field 100", "unknown fields");
 	static const uint8_t v3[] = {0x4a, 0x07, 0x0a, 0x01, 'z', 0x10, 0x01, 0x18, 0x05};
