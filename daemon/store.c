@@ -4,6 +4,10 @@
  *   1  records + meta.  records keeps the signed body and signature exactly
  *      as signed; the other columns are an index over the body, re-checked
  *      by antt_store_verify.
+ *   2  enrollments (an index over enrollment records: who admitted which
+ *      key for which unit), forks (evidence: a second record for an
+ *      author and seq), refusals (what a parent refused of ours, and why),
+ *      receipts (how far up each author's records are stored, per level).
  * A migration is one entry of s_migrations, run in one transaction.
  * Only prepared statements touch data. */
 #define _GNU_SOURCE
@@ -40,6 +44,25 @@ static const char *s_migrations[] = {
     "  UNIQUE(author, seq));"
     "CREATE INDEX records_report ON records(unit, form, period);"
     "CREATE INDEX records_corrects ON records(corrects) WHERE corrects IS NOT NULL;",
+    /* 1 -> 2 */
+    "CREATE TABLE enrollments("
+    "  key BLOB NOT NULL CHECK(length(key) = 32),"
+    "  unit TEXT NOT NULL,"
+    "  by BLOB NOT NULL CHECK(length(by) = 32),"
+    "  record BLOB NOT NULL,"
+    "  PRIMARY KEY(key, by));"
+    "CREATE INDEX enrollments_by ON enrollments(by);"
+    "CREATE TABLE forks("
+    "  id BLOB PRIMARY KEY, author BLOB NOT NULL, seq INTEGER NOT NULL,"
+    "  body BLOB NOT NULL, sig BLOB NOT NULL, received INTEGER NOT NULL,"
+    "  peer TEXT NOT NULL);"
+    "CREATE TABLE refusals("
+    "  author BLOB NOT NULL, seq INTEGER NOT NULL, id BLOB NOT NULL,"
+    "  code INTEGER NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  PRIMARY KEY(author, seq));"
+    "CREATE TABLE receipts("
+    "  level INTEGER NOT NULL, author BLOB NOT NULL, seq INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL, PRIMARY KEY(level, author));",
 };
 
 enum {
@@ -49,6 +72,14 @@ enum {
 	S_FIND_REPORT,
 	S_FIND_CORR,
 	S_STATS,
+	S_ENROLL_ADD,
+	S_HEADS,
+	S_AT_SEQ,
+	S_RANGE,
+	S_ENROLLED,
+	S_FORK_ADD,
+	S_REFUSAL_ADD,
+	S_RECEIPT_SET,
 	S_COUNT_ /* number of statements */
 };
 
@@ -63,6 +94,20 @@ static const char *s_sql[S_COUNT_] = {
                       "AND corrects IS NULL ORDER BY n LIMIT 1",
     [S_FIND_CORR] = "SELECT id FROM records WHERE corrects = ?1 ORDER BY n LIMIT 1",
     [S_STATS] = "SELECT count(*), count(DISTINCT author) FROM records",
+    [S_ENROLL_ADD] = "INSERT OR IGNORE INTO enrollments(key, unit, by, record) VALUES(?1,?2,?3,?4)",
+    /* SQLite: the bare column id comes from the row holding max(seq) */
+    [S_HEADS] = "SELECT author, max(seq), id FROM records GROUP BY author",
+    [S_AT_SEQ] = "SELECT id FROM records WHERE author = ?1 AND seq = ?2",
+    [S_RANGE] = "SELECT id, body, sig, seq FROM records WHERE author = ?1 AND seq >= ?2 "
+                "ORDER BY seq LIMIT ?3",
+    [S_ENROLLED] = "SELECT unit, by FROM enrollments WHERE key = ?1 ORDER BY rowid",
+    [S_FORK_ADD] = "INSERT OR IGNORE INTO forks(id, author, seq, body, sig, received, peer) "
+                   "VALUES(?1,?2,?3,?4,?5,?6,?7)",
+    [S_REFUSAL_ADD] = "INSERT OR REPLACE INTO refusals(author, seq, id, code, reason, at) "
+                      "VALUES(?1,?2,?3,?4,?5,?6)",
+    [S_RECEIPT_SET] = "INSERT INTO receipts(level, author, seq, at) VALUES(?1,?2,?3,?4) "
+                      "ON CONFLICT(level, author) DO UPDATE SET seq = excluded.seq, "
+                      "at = excluded.at WHERE excluded.seq > seq",
 };
 
 struct antt_store {
@@ -234,7 +279,8 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 		goto out;
 	}
 	for (int i = 0; i < S_COUNT_; i++) {
-		if (readonly && i == S_APPEND)
+		if (readonly && (i == S_APPEND || i == S_ENROLL_ADD || i == S_FORK_ADD ||
+		                 i == S_REFUSAL_ADD || i == S_RECEIPT_SET))
 			continue;
 		if (sqlite3_prepare_v3(s->db, s_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
 		                       NULL) != SQLITE_OK) {
@@ -333,6 +379,17 @@ int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const ui
 		rc = s_dberr(s, err, "appending a record");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	if (!rc && b->has_enroll) {
+		st = s->st[S_ENROLL_ADD];
+		sqlite3_bind_blob(st, 1, b->enroll_key, ANTT_KEY_BYTES, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, b->enroll_unit, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 3, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 4, id, ANTT_ID_BYTES, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = s_dberr(s, err, "indexing an enrollment");
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
 	return rc;
 }
 
@@ -593,6 +650,164 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg,
 	}
 	if (!rc && r != SQLITE_DONE)
 		rc = s_dberr(s, err, "verifying");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int antt_store_heads(antt_store_t *s, antt_author_head_t **out, size_t *n, char *err)
+{
+	sqlite3_stmt *st = s->st[S_HEADS];
+	size_t cap = 16;
+	int r, rc = ANTT_OK;
+	*n = 0;
+	*out = antt_xcalloc(cap, sizeof **out);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != ANTT_KEY_BYTES ||
+		    sqlite3_column_bytes(st, 2) != ANTT_ID_BYTES)
+			continue; /* cannot be: CHECK constraints */
+		if (*n == cap)
+			*out = antt_xrealloc(*out, (cap *= 2) * sizeof **out);
+		antt_author_head_t *h = &(*out)[(*n)++];
+		memcpy(h->author, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
+		h->head.seq = (uint64_t)sqlite3_column_int64(st, 1);
+		memcpy(h->head.id, sqlite3_column_blob(st, 2), ANTT_ID_BYTES);
+	}
+	if (r != SQLITE_DONE) {
+		rc = s_dberr(s, err, "reading heads");
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int antt_store_id_at(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,
+                     uint8_t id[ANTT_ID_BYTES], char *err)
+{
+	sqlite3_stmt *st = s->st[S_AT_SEQ];
+	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	return s_find_id(s, st, id, err);
+}
+
+int antt_store_range(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t from,
+                     size_t max, antt_store_raw_fn cb, void *arg, char *err)
+{
+	sqlite3_stmt *st = s->st[S_RANGE];
+	int r, rc = ANTT_OK;
+	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != ANTT_ID_BYTES ||
+		    sqlite3_column_bytes(st, 2) != ANTT_SIG_BYTES) {
+			rc = antt_errf(err, ANTT_E_CORRUPT,
+			               "store %s: a record has a damaged id or signature: run "
+			               "'antt verify'",
+			               s->path);
+			break;
+		}
+		if (cb(sqlite3_column_blob(st, 0), sqlite3_column_blob(st, 1),
+		       (size_t)sqlite3_column_bytes(st, 1), sqlite3_column_blob(st, 2),
+		       (uint64_t)sqlite3_column_int64(st, 3), arg))
+			break;
+	}
+	if (!rc && r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = s_dberr(s, err, "reading records");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int antt_store_enrolled(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
+                        char unit[ANTT_UNIT_MAX + 1], uint8_t by[ANTT_KEY_BYTES], char *err)
+{
+	sqlite3_stmt *st = s->st[S_ENROLLED];
+	int rc = ANTT_E_NOTFOUND;
+	sqlite3_bind_blob(st, 1, key, ANTT_KEY_BYTES, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW && sqlite3_column_bytes(st, 1) == ANTT_KEY_BYTES) {
+		snprintf(unit, ANTT_UNIT_MAX + 1, "%s", (const char *)sqlite3_column_text(st, 0));
+		memcpy(by, sqlite3_column_blob(st, 1), ANTT_KEY_BYTES);
+		rc = ANTT_OK;
+	} else if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		rc = s_dberr(s, err, "reading enrollments");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int antt_store_add_fork(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
+                        size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
+                        int64_t received, const char *peer, char *err)
+{
+	sqlite3_stmt *st = s->st[S_FORK_ADD];
+	int rc = ANTT_OK;
+	sqlite3_bind_blob(st, 1, id, ANTT_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)b->seq);
+	sqlite3_bind_blob(st, 4, body, (int)blen, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, sig, ANTT_SIG_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, received);
+	sqlite3_bind_text(st, 7, peer, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = s_dberr(s, err, "keeping fork evidence");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int antt_store_add_refusal(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,
+                           const uint8_t id[ANTT_ID_BYTES], int code, const char *reason,
+                           int64_t at, char *err)
+{
+	sqlite3_stmt *st = s->st[S_REFUSAL_ADD];
+	int rc = ANTT_OK;
+	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	sqlite3_bind_blob(st, 3, id, ANTT_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, code);
+	sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, at);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = s_dberr(s, err, "recording a refusal");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int antt_store_set_receipt(antt_store_t *s, int level, const uint8_t author[ANTT_KEY_BYTES],
+                           uint64_t seq, int64_t at, char *err)
+{
+	sqlite3_stmt *st = s->st[S_RECEIPT_SET];
+	int rc = ANTT_OK;
+	sqlite3_bind_int(st, 1, level);
+	sqlite3_bind_blob(st, 2, author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
+	sqlite3_bind_int64(st, 4, at);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = s_dberr(s, err, "recording a receipt");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int antt_store_query(antt_store_t *s, const char *sql, const uint8_t *blob, size_t blen,
+                     antt_store_row_fn cb, void *arg, char *err)
+{
+	sqlite3_stmt *st;
+	int r, rc = ANTT_OK;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return s_dberr(s, err, "preparing a query");
+	if (blob)
+		sqlite3_bind_blob(st, 1, blob, (int)blen, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if (cb(st, arg))
+			break;
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = s_dberr(s, err, "querying");
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -13,7 +13,7 @@
 #include "record.h"
 
 #define ANTT_STORE_APP_ID 0x616e7474 /* "antt": PRAGMA application_id */
-#define ANTT_STORE_SCHEMA 1          /* PRAGMA user_version */
+#define ANTT_STORE_SCHEMA 2          /* PRAGMA user_version */
 
 typedef struct antt_store antt_store_t;
 
@@ -105,5 +105,52 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg,
                       const volatile int *stop, char *err);
 
 const char *antt_store_path(const antt_store_t *s);
+
+/* ---- for sync ---- */
+
+typedef struct {
+	uint8_t author[ANTT_KEY_BYTES];
+	antt_head_t head;
+} antt_author_head_t;
+
+/* The head of every author held.  Caller frees *out. */
+int antt_store_heads(antt_store_t *s, antt_author_head_t **out, size_t *n, char *err);
+
+/* The id of author's record seq: 0, or ANTT_E_NOTFOUND. */
+int antt_store_id_at(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,
+                     uint8_t id[ANTT_ID_BYTES], char *err);
+
+/* Author's records from seq `from` on, in order, at most max: the bytes as
+ * stored.  cb returns non-zero to stop. */
+typedef int (*antt_store_raw_fn)(const uint8_t *id, const uint8_t *body, size_t blen,
+                                 const uint8_t *sig, uint64_t seq, void *arg);
+int antt_store_range(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t from,
+                     size_t max, antt_store_raw_fn cb, void *arg, char *err);
+
+/* Who enrolled key (the first enrollment held): 0 with unit and the
+ * enrolling key, or ANTT_E_NOTFOUND.  Enrollment records are indexed by
+ * antt_store_append in the same transaction. */
+int antt_store_enrolled(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
+                        char unit[ANTT_UNIT_MAX + 1], uint8_t by[ANTT_KEY_BYTES], char *err);
+
+/* Keep a second record for an author and seq as evidence (never forwarded). */
+int antt_store_add_fork(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
+                        size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
+                        int64_t received, const char *peer, char *err);
+
+/* Remember that the parent refused one of our records, and why. */
+int antt_store_add_refusal(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,
+                           const uint8_t id[ANTT_ID_BYTES], int code, const char *reason,
+                           int64_t at, char *err);
+
+/* Raise how far up (level 1 = the parent) author's records are stored. */
+int antt_store_set_receipt(antt_store_t *s, int level, const uint8_t author[ANTT_KEY_BYTES],
+                           uint64_t seq, int64_t at, char *err);
+
+/* A read-only query for status views: sql with an optional blob as ?1;
+ * cb gets each row (a sqlite3_stmt *) and returns non-zero to stop. */
+typedef int (*antt_store_row_fn)(void *stmt, void *arg);
+int antt_store_query(antt_store_t *s, const char *sql, const uint8_t *blob, size_t blen,
+                     antt_store_row_fn cb, void *arg, char *err);
 
 #endif
