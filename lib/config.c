@@ -15,6 +15,7 @@
 typedef struct {
 	antt_config_t *c;
 	char *key, *store, *forms, *socket, *level;
+	char *parent_key, *heartbeat, *timeout, *batch;
 	FILE *f;
 	int line;         /* lines read, counted as inih counts them */
 	int problem_line; /* the line of problem, 0 if none yet */
@@ -62,9 +63,22 @@ static int s_handle(s_parse_t *p, const char *section, const char *name, const c
 	} else if (!strcmp(section, "log")) {
 		if (!strcmp(name, "level"))
 			return s_set(&p->level, value, p, name);
+	} else if (!strcmp(section, "sync")) {
+		if (!strcmp(name, "listen"))
+			return s_set(&p->c->listen, value, p, name);
+		if (!strcmp(name, "parent"))
+			return s_set(&p->c->parent, value, p, name);
+		if (!strcmp(name, "parent_key"))
+			return s_set(&p->parent_key, value, p, name);
+		if (!strcmp(name, "heartbeat"))
+			return s_set(&p->heartbeat, value, p, name);
+		if (!strcmp(name, "timeout"))
+			return s_set(&p->timeout, value, p, name);
+		if (!strcmp(name, "batch"))
+			return s_set(&p->batch, value, p, name);
 	} else {
 		snprintf(p->problem, sizeof p->problem,
-		         "unknown section [%s] (known: [node], [control], [log])", section);
+		         "unknown section [%s] (known: [node], [control], [log], [sync])", section);
 		return 0;
 	}
 	snprintf(p->problem, sizeof p->problem, "unknown setting '%s' in [%s]", name, section);
@@ -80,6 +94,54 @@ static int s_handler(void *user, const char *section, const char *name, const ch
 	if (!ok)
 		p->problem_line = p->line;
 	return ok;
+}
+
+/* A whole number in [lo, hi], or -1. */
+static long s_number(const char *s, long lo, long hi)
+{
+	char *end;
+	errno = 0;
+	long v = s ? strtol(s, &end, 10) : -1;
+	return s && !errno && end != s && !*end && v >= lo && v <= hi ? v : -1;
+}
+
+static int s_endpoint_ok(const char *e)
+{
+	return !strncmp(e, "tcp://", 6) && strchr(e + 6, ':') && strlen(e) < 256;
+}
+
+static int s_check_sync(antt_config_t *c, s_parse_t *p, const char *path, char *err)
+{
+	c->heartbeat_ms = p->heartbeat ? (int)s_number(p->heartbeat, 100, 600000) : 5000;
+	c->timeout_ms = p->timeout ? (int)s_number(p->timeout, 300, 3600000) : 30000;
+	c->batch = p->batch ? (int)s_number(p->batch, 1, 100000) : 1000;
+	if (c->heartbeat_ms < 0 || c->timeout_ms < 0 || c->batch < 0)
+		return antt_errf(
+		    err, ANTT_E_CONFIG,
+		    "%s: [sync] heartbeat (100-600000 ms), timeout (300-3600000 ms) and "
+		    "batch (1-100000) take whole numbers in those ranges",
+		    path);
+	if (c->timeout_ms <= c->heartbeat_ms)
+		return antt_errf(err, ANTT_E_CONFIG,
+		                 "%s: [sync] timeout must be longer than heartbeat", path);
+	if (c->listen && !s_endpoint_ok(c->listen))
+		return antt_errf(
+		    err, ANTT_E_CONFIG,
+		    "%s: [sync] listen '%s' is not tcp://ADDRESS:PORT (e.g. tcp://*:7400)", path,
+		    c->listen);
+	if (c->parent && !s_endpoint_ok(c->parent))
+		return antt_errf(err, ANTT_E_CONFIG,
+		                 "%s: [sync] parent '%s' is not tcp://HOST:PORT", path, c->parent);
+	if (!c->parent != !p->parent_key)
+		return antt_errf(
+		    err, ANTT_E_CONFIG,
+		    "%s: [sync] parent and parent_key go together: the parent's address "
+		    "and its public key (from 'antt status' on the parent)",
+		    path);
+	if (p->parent_key && antt_unhex(c->parent_key, sizeof c->parent_key, p->parent_key))
+		return antt_errf(err, ANTT_E_CONFIG,
+		                 "%s: [sync] parent_key is not a public key (64 hex digits)", path);
+	return ANTT_OK;
 }
 
 const char *antt_config_default_path(void)
@@ -144,6 +206,8 @@ int antt_config_load(const char *path, antt_config_t **out, char *err)
 			goto out;
 		}
 	}
+	if ((rc = s_check_sync(c, &p, path, err)))
+		goto out;
 	c->key_path = antt_path_resolve(path, p.key);
 	c->store_path = antt_path_resolve(path, p.store);
 	c->forms_dir = antt_path_resolve(path, p.forms);
@@ -168,6 +232,10 @@ out:
 	free(p.forms);
 	free(p.socket);
 	free(p.level);
+	free(p.parent_key);
+	free(p.heartbeat);
+	free(p.timeout);
+	free(p.batch);
 	if (rc)
 		antt_config_destroy(&c);
 	*out = c;
@@ -187,6 +255,8 @@ void antt_config_destroy(antt_config_t **self_p)
 	free(c->socket_path);
 	free(c->endpoint);
 	free(c->lock_path);
+	free(c->listen);
+	free(c->parent);
 	free(c);
 	*self_p = NULL;
 }

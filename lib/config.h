@@ -9,9 +9,18 @@
  *     socket = anttd.sock     ; local control socket (a path; ipc:// is added)
  *     [log]
  *     level = info            ; error | warning | info | debug
+ *     [sync]                  ; optional: a node in a tree
+ *     listen = tcp://\*:7400  ; accept children (a hub)
+ *     parent = tcp://host:7400 ; sync upward (a commune or a district)
+ *     parent_key = HEX        ; the parent's public key
+ *     heartbeat = 5000        ; ms between heartbeats when idle
+ *     timeout = 30000         ; ms of silence before a link is dropped
+ *     batch = 1000            ; most records in one batch
  */
 #ifndef ANTT_CONFIG_H
 #define ANTT_CONFIG_H
+
+#include <stdint.h>
 
 typedef struct {
 	char *path; /* the config file itself */
@@ -23,6 +32,12 @@ typedef struct {
 	char *endpoint;    /* "ipc://" socket_path */
 	char *lock_path;   /* store_path ".lock" */
 	int log_level;
+	char *listen; /* NULL: accepts no children */
+	char *parent; /* NULL: syncs to no parent */
+	uint8_t parent_key[32];
+	int heartbeat_ms;
+	int timeout_ms;
+	int batch;
 } antt_config_t;
 
 /* Where antt and anttd look when no -c is given: $ANTT_CONF, else this. */
