@@ -21,6 +21,8 @@ static const struct {
     {"status", antt_cmd_status, "status"},
     {"forms", antt_cmd_forms, "forms"},
     {"verify", antt_cmd_verify, "verify"},
+    {"enroll", antt_cmd_enroll, "enroll --unit CODE --key KEY   admit a child node (at a hub)"},
+    {"children", antt_cmd_children, "children   the children enrolled here, and their links"},
 };
 
 void antt_cli_err(const char *fmt, ...)

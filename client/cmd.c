@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -134,13 +135,19 @@ static int s_mkdirs(const char *dir)
 
 int antt_cmd_init(antt_cli_t *cli)
 {
-	static const char *usage = "init --unit CODE --dir DIR [--forms DIR] [--json]";
+	static const char *usage =
+	    "init --unit CODE --dir DIR [--forms DIR] [--listen tcp://*:PORT]\n"
+	    "            [--parent tcp://HOST:PORT --parent-key KEY] [--json]";
 	static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
 	                                     {"dir", required_argument, NULL, 'd'},
 	                                     {"forms", required_argument, NULL, 'f'},
+	                                     {"listen", required_argument, NULL, 'l'},
+	                                     {"parent", required_argument, NULL, 'p'},
+	                                     {"parent-key", required_argument, NULL, 'k'},
 	                                     COMMON_OPTS,
 	                                     {0}};
 	const char *unit = NULL, *dir = NULL, *forms = ANTT_FORMS_DIR;
+	const char *listen = NULL, *parent = NULL, *parent_key = NULL;
 	int opt;
 	optind = 1;
 	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1) {
@@ -150,8 +157,28 @@ int antt_cmd_init(antt_cli_t *cli)
 			dir = optarg;
 		else if (opt == 'f')
 			forms = optarg;
+		else if (opt == 'l')
+			listen = optarg;
+		else if (opt == 'p')
+			parent = optarg;
+		else if (opt == 'k')
+			parent_key = optarg;
 		else if (s_common_opt(cli, opt, usage) < 0)
 			return EX_USAGE;
+	}
+	uint8_t pkbuf[ANTT_KEY_BYTES];
+	if (!parent != !parent_key) {
+		antt_cli_err("--parent and --parent-key go together: the parent's address and its "
+		             "public key (from 'antt status' on the parent)");
+		return EX_USAGE;
+	}
+	if (parent_key && antt_unhex(pkbuf, ANTT_KEY_BYTES, parent_key)) {
+		antt_cli_err("--parent-key '%s' is not a public key (64 hex digits)", parent_key);
+		return EX_USAGE;
+	}
+	if ((listen && strncmp(listen, "tcp://", 6)) || (parent && strncmp(parent, "tcp://", 6))) {
+		antt_cli_err("--listen and --parent take tcp://ADDRESS:PORT");
+		return EX_USAGE;
 	}
 	if (!unit || !dir || optind != cli->argc) {
 		fprintf(stderr, "usage: antt %s\n", usage);
@@ -192,21 +219,24 @@ int antt_cmd_init(antt_cli_t *cli)
 		ret = EX_CANTCREAT;
 		goto out;
 	}
-	char *conf;
-	int n = asprintf(&conf,
-	                 "# antt node configuration: see docs/configuration.md\n"
-	                 "[node]\n"
-	                 "unit = %s\n"
-	                 "key = node.key\n"
-	                 "store = store.db\n"
-	                 "forms = %s\n"
-	                 "\n[control]\n"
-	                 "socket = anttd.sock\n"
-	                 "\n[log]\n"
-	                 "level = info\n",
-	                 unit, absforms);
-	if (n < 0)
+	char *conf = NULL;
+	size_t n = 0;
+	FILE *cf = open_memstream(&conf, &n);
+	if (!cf)
 		abort();
+	fprintf(cf,
+	        "# antt node configuration: see docs/configuration.md\n"
+	        "[node]\nunit = %s\nkey = node.key\nstore = store.db\nforms = %s\n"
+	        "\n[control]\nsocket = anttd.sock\n"
+	        "\n[log]\nlevel = info\n",
+	        unit, absforms);
+	if (listen || parent)
+		fprintf(cf, "\n[sync]\n");
+	if (listen)
+		fprintf(cf, "listen = %s\n", listen);
+	if (parent)
+		fprintf(cf, "parent = %s\nparent_key = %s\n", parent, parent_key);
+	fclose(cf);
 	int rc = antt_write_new_file(conf_path, conf, (size_t)n, 0640, err);
 	free(conf);
 	if (rc) {
@@ -513,6 +543,47 @@ int antt_cmd_show(antt_cli_t *cli)
 	return 0;
 }
 
+static const char *s_level_name(json_int_t level)
+{
+	static const char *names[] = {"", "parent", "parent's parent", "3 levels up",
+	                              "4 levels up"};
+	return level >= 1 && level <= 4 ? names[level] : "further up";
+}
+
+static void s_print_sync_status(json_t *resp)
+{
+	json_t *up = json_object_get(resp, "uplink"), *hub = json_object_get(resp, "hub");
+	if (up) {
+		size_t i;
+		json_t *l;
+		printf("parent      %s (%s)\n", s_str(up, "parent"), s_str(up, "state"));
+		json_t *ok = json_object_get(up, "last_ok");
+		if (json_is_integer(ok)) {
+			char t[32];
+			time_t tt = (time_t)json_integer_value(ok);
+			struct tm tm;
+			gmtime_r(&tt, &tm);
+			strftime(t, sizeof t, "%Y-%m-%d %H:%M:%S UTC", &tm);
+			printf("last sync   %s\n", t);
+		} else {
+			printf("last sync   never\n");
+		}
+		json_array_foreach (json_object_get(up, "levels"), i, l)
+			printf("received by %s: seq %" JSON_INTEGER_FORMAT
+			       " / %" JSON_INTEGER_FORMAT "\n",
+			       s_level_name(json_integer_value(json_object_get(l, "level"))),
+			       json_integer_value(json_object_get(l, "seq")),
+			       json_integer_value(json_object_get(l, "of")));
+		if (json_integer_value(json_object_get(up, "refused")))
+			printf("refused     %" JSON_INTEGER_FORMAT " record(s); last: %s\n",
+			       json_integer_value(json_object_get(up, "refused")),
+			       s_str(up, "last_refusal"));
+	}
+	if (hub)
+		printf("children    %" JSON_INTEGER_FORMAT " connected (see 'antt children')\n",
+		       json_integer_value(json_object_get(hub, "connected")));
+}
+
 int antt_cmd_status(antt_cli_t *cli)
 {
 	static const char *usage = "status [--json]";
@@ -548,6 +619,7 @@ int antt_cmd_status(antt_cli_t *cli)
 		                                                   : "(no record yet)",
 		       s_str(resp, "store"), s_str(resp, "version"),
 		       json_integer_value(json_object_get(resp, "pid")));
+		s_print_sync_status(resp);
 	}
 	json_decref(resp);
 	return 0;
@@ -623,4 +695,86 @@ int antt_cmd_verify(antt_cli_t *cli)
 	}
 	json_decref(resp);
 	return valid ? 0 : EXIT_REFUSED;
+}
+
+int antt_cmd_enroll(antt_cli_t *cli)
+{
+	static const char *usage = "enroll --unit CODE --key KEY [--json]";
+	static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
+	                                     {"key", required_argument, NULL, 'k'},
+	                                     COMMON_OPTS,
+	                                     {0}};
+	const char *unit = NULL, *key = NULL;
+	int opt, ret;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1) {
+		if (opt == 'u')
+			unit = optarg;
+		else if (opt == 'k')
+			key = optarg;
+		else if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	}
+	if (!unit || !key || optind != cli->argc) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	json_t *resp;
+	if ((ret =
+	         s_call(cli, json_pack("{s:s, s:s, s:s}", "op", "enroll", "unit", unit, "key", key),
+	                TIMEOUT_MS, &resp)))
+		return ret;
+	json_object_del(resp, "ok");
+	if (cli->json)
+		s_print_json(resp);
+	else
+		printf("enrolled unit %s (key %s) in record %s seq %" JSON_INTEGER_FORMAT "\n",
+		       unit, key, s_str(resp, "id"),
+		       json_integer_value(json_object_get(resp, "seq")));
+	json_decref(resp);
+	return 0;
+}
+
+int antt_cmd_children(antt_cli_t *cli)
+{
+	static const char *usage = "children [--json]";
+	static const struct option opts[] = {COMMON_OPTS, {0}};
+	int opt, ret;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
+		if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	if (optind != cli->argc) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	json_t *resp;
+	if ((ret = s_call(cli, json_pack("{s:s}", "op", "children"), TIMEOUT_MS, &resp)))
+		return ret;
+	json_t *list = json_object_get(resp, "children");
+	if (cli->json) {
+		s_print_json(list);
+	} else if (json_array_size(list) == 0) {
+		printf("no child enrolled (antt enroll --unit CODE --key KEY)\n");
+	} else {
+		size_t i;
+		json_t *c;
+		printf("%-8s %-18s %-10s %-10s %-8s %s\n", "UNIT", "KEY", "LINK", "LAST SEEN",
+		       "RECORDS", "HEAD");
+		json_array_foreach (list, i, c) {
+			char seen[24] = "-";
+			json_t *ls = json_object_get(c, "last_seen_s");
+			if (json_is_integer(ls))
+				snprintf(seen, sizeof seen, "%" JSON_INTEGER_FORMAT " s ago",
+				         json_integer_value(ls));
+			printf("%-8s %.16s.. %-10s %-10s %-8" JSON_INTEGER_FORMAT
+			       " %" JSON_INTEGER_FORMAT "\n",
+			       s_str(c, "unit"), s_str(c, "key"),
+			       json_is_true(json_object_get(c, "connected")) ? "connected" : "-",
+			       seen, json_integer_value(json_object_get(c, "records")),
+			       json_integer_value(json_object_get(c, "head")));
+		}
+	}
+	json_decref(resp);
+	return 0;
 }

@@ -15,13 +15,17 @@
 #include "ctl.h"
 #include "forms.h"
 #include "keyfile.h"
+#include "hub.h"
 #include "node.h"
+#include "uplink.h"
 
 typedef struct {
 	uv_loop_t loop;
 	uv_signal_t sigterm, sigint;
 	antt_node_t *node;
 	antt_ctl_t *ctl;
+	antt_hub_t *hub;
+	antt_uplink_t *uplink;
 	int stopping;
 } s_daemon_t;
 
@@ -50,6 +54,8 @@ static void s_on_signal(uv_signal_t *h, int signum)
 	d->stopping = 1;
 	antt_log(ANTT_LOG_INFO, "%s: stopping", strsignal(signum));
 	antt_node_stop(d->node);
+	antt_uplink_close(&d->uplink);
+	antt_hub_close(&d->hub);
 	antt_ctl_close(&d->ctl);
 	uv_close((uv_handle_t *)&d->sigterm, s_on_closed);
 	uv_close((uv_handle_t *)&d->sigint, s_on_closed);
@@ -118,6 +124,10 @@ int main(int argc, char **argv)
 	int rc = antt_node_open(cfg, &d.loop, &d.node, err);
 	if (!rc)
 		rc = antt_ctl_open(&d.loop, d.node, cfg->socket_path, &d.ctl, err);
+	if (!rc && cfg->listen)
+		rc = antt_hub_open(&d.loop, d.node, cfg, &d.hub, err);
+	if (!rc && cfg->parent)
+		rc = antt_uplink_open(&d.loop, d.node, d.hub, cfg, &d.uplink, err);
 	if (rc) {
 		antt_log(ANTT_LOG_ERR, "%s", err);
 		ret = rc == ANTT_E_BUSY      ? EX_TEMPFAIL
@@ -136,6 +146,8 @@ int main(int argc, char **argv)
 	uv_run(&d.loop, UV_RUN_DEFAULT);
 	antt_log(ANTT_LOG_INFO, "stopped");
 out:
+	antt_uplink_close(&d.uplink);
+	antt_hub_close(&d.hub);
 	antt_ctl_close(&d.ctl);
 	uv_run(&d.loop, UV_RUN_DEFAULT); /* let closing handles finish */
 	antt_node_destroy(&d.node);

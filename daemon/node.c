@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -48,7 +49,44 @@ struct antt_node {
 	antt_forms_t *forms;
 	volatile int stop; /* read by background work */
 	int verifying;
+	void (*stored_fn)(void *);
+	void *stored_arg;
+	void (*status_fn[2])(json_t *, void *); /* 0: uplink, 1: hub */
+	void *status_arg[2];
 };
+
+antt_store_t *antt_node_store(antt_node_t *n)
+{
+	return n->store;
+}
+
+const antt_key_t *antt_node_key(const antt_node_t *n)
+{
+	return n->key;
+}
+
+const char *antt_node_unit(const antt_node_t *n)
+{
+	return n->unit;
+}
+
+void antt_node_on_stored(antt_node_t *n, void (*fn)(void *arg), void *arg)
+{
+	n->stored_fn = fn;
+	n->stored_arg = arg;
+}
+
+void antt_node_stored(antt_node_t *n)
+{
+	if (n->stored_fn)
+		n->stored_fn(n->stored_arg);
+}
+
+void antt_node_on_status(antt_node_t *n, void (*fn)(json_t *status, void *arg), void *arg, int slot)
+{
+	n->status_fn[slot] = fn;
+	n->status_arg[slot] = arg;
+}
 
 /* ---- lifecycle ---- */
 
@@ -513,6 +551,7 @@ static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, uint8_t l
 			json_array_clear(out);
 	} else {
 		memcpy(last, head.id, ANTT_ID_BYTES);
+		antt_node_stored(n);
 	}
 out:
 	for (size_t i = 0; i < count; i++)
@@ -746,10 +785,90 @@ static json_t *s_op_status(antt_node_t *n, const json_t *req)
 		return s_fail(rc, err);
 	json_t *h = json_pack("{s:I, s:o}", "seq", (json_int_t)head.seq, "id",
 	                      head.seq ? s_hex_json(head.id, ANTT_ID_BYTES) : json_null());
-	return json_pack("{s:b, s:s, s:s, s:I, s:I, s:o, s:s, s:i, s:s, s:i}", "ok", 1, "unit",
-	                 n->unit, "public_key", n->pk_hex, "records", (json_int_t)st.records,
-	                 "authors", (json_int_t)st.authors, "head", h, "store", n->store_path,
-	                 "pid", (int)getpid(), "version", ANTT_VERSION, "forms", (int)n->forms->n);
+	json_t *resp =
+	    json_pack("{s:b, s:s, s:s, s:I, s:I, s:o, s:s, s:i, s:s, s:i}", "ok", 1, "unit",
+	              n->unit, "public_key", n->pk_hex, "records", (json_int_t)st.records,
+	              "authors", (json_int_t)st.authors, "head", h, "store", n->store_path, "pid",
+	              (int)getpid(), "version", ANTT_VERSION, "forms", (int)n->forms->n);
+	for (int i = 0; i < 2; i++)
+		if (n->status_fn[i])
+			n->status_fn[i](resp, n->status_arg[i]);
+	return resp;
+}
+
+/* Admit a child: an enrollment record in this node's own chain. */
+static json_t *s_op_enroll(antt_node_t *n, const json_t *req)
+{
+	char err[ANTT_ERR_MAX], day[16], unit_by[ANTT_UNIT_MAX + 1];
+	const char *unit = json_string_value(json_object_get(req, "unit"));
+	const char *key = json_string_value(json_object_get(req, "key"));
+	uint8_t pk[ANTT_KEY_BYTES], by[ANTT_KEY_BYTES], last[ANTT_ID_BYTES];
+	if (!unit || !antt_valid_unit(unit))
+		return antt_ctl_error(ANTT_CTL_DATA,
+		                      "enroll needs the child's unit code (--unit CODE)");
+	if (!key || antt_unhex(pk, ANTT_KEY_BYTES, key))
+		return antt_ctl_error(
+		    ANTT_CTL_DATA, "enroll needs the child's public key, 64 hex digits (--key KEY, "
+		                   "printed by 'antt init' and 'antt status' on the child)");
+	if (!memcmp(pk, n->key->pk, ANTT_KEY_BYTES))
+		return antt_ctl_error(ANTT_CTL_DATA, "that is this node's own key");
+	int rc = antt_store_enrolled(n->store, pk, unit_by, by, err);
+	if (rc == ANTT_OK && !memcmp(by, n->key->pk, ANTT_KEY_BYTES)) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "key %.16s... is already enrolled here, for unit %s", key,
+		         unit_by);
+		return antt_ctl_error(ANTT_CTL_DATA, msg);
+	}
+	time_t now = (time_t)antt_now();
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	antt_body_t b = {.version = ANTT_RECORD_VERSION, .has_enroll = 1};
+	b.unit = antt_xstrdup(n->unit);
+	b.form = antt_xstrdup(ANTT_FORM_ENROLL);
+	b.period = antt_xstrdup(day);
+	b.enroll_unit = antt_xstrdup(unit);
+	memcpy(b.enroll_key, pk, ANTT_KEY_BYTES);
+	size_t failed;
+	rc = s_append(n, &b, 1, last, NULL, &failed, err);
+	json_t *resp = rc ? s_fail(rc, err)
+	                  : json_pack("{s:b, s:o, s:I, s:s, s:s}", "ok", 1, "id",
+	                              s_hex_json(last, ANTT_ID_BYTES), "seq", (json_int_t)b.seq,
+	                              "unit", unit, "key", key);
+	if (!rc)
+		antt_log(ANTT_LOG_INFO, "enrolled unit %s, key %s", unit, key);
+	antt_body_clear(&b);
+	return resp;
+}
+
+static int s_child_row(void *stmt, void *arg)
+{
+	sqlite3_stmt *st = stmt;
+	json_t *list = arg;
+	char key[2 * ANTT_KEY_BYTES + 1] = "";
+	if (sqlite3_column_bytes(st, 0) == ANTT_KEY_BYTES)
+		antt_hex(key, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
+	json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:I}", "key", key, "unit",
+	                                      (const char *)sqlite3_column_text(st, 1), "records",
+	                                      (json_int_t)sqlite3_column_int64(st, 2), "head",
+	                                      (json_int_t)sqlite3_column_int64(st, 3)));
+	return 0;
+}
+
+/* The children this node enrolled, with what it holds of each. */
+json_t *antt_node_children(antt_node_t *n, char *err)
+{
+	json_t *list = json_array();
+	if (antt_store_query(
+	        n->store,
+	        "SELECT e.key, e.unit, (SELECT count(*) FROM records r WHERE r.author = "
+	        "e.key), (SELECT max(seq) FROM records r WHERE r.author = e.key) "
+	        "FROM enrollments e WHERE e.by = ?1 ORDER BY e.unit",
+	        n->key->pk, ANTT_KEY_BYTES, s_child_row, list, err)) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
 }
 
 static json_t *s_op_forms(antt_node_t *n, const json_t *req)
@@ -863,7 +982,16 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 		resp = s_op_status(n, req);
 	else if (!strcmp(op, "forms"))
 		resp = s_op_forms(n, req);
-	else if (!strcmp(op, "ping"))
+	else if (!strcmp(op, "enroll"))
+		resp = s_op_enroll(n, req);
+	else if (!strcmp(op, "children")) {
+		char err[ANTT_ERR_MAX];
+		json_t *list = antt_node_children(n, err);
+		resp = list ? json_pack("{s:b, s:o}", "ok", 1, "children", list)
+		            : s_fail(ANTT_E_STORE, err);
+		if (list && n->status_fn[1]) /* the hub adds who is connected */
+			n->status_fn[1](resp, n->status_arg[1]);
+	} else if (!strcmp(op, "ping"))
 		resp = json_pack("{s:b}", "ok", 1);
 	else if (!strcmp(op, "verify")) {
 		s_op_verify(n, done, arg);

@@ -32,4 +32,23 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 /* The node's public key in hex (65 bytes with NUL). */
 const char *antt_node_public_hex(const antt_node_t *n);
 
+/* ---- for sync (borrowed pointers, valid for the node's life) ---- */
+#include "keyfile.h"
+#include "store.h"
+antt_store_t *antt_node_store(antt_node_t *n);
+const antt_key_t *antt_node_key(const antt_node_t *n);
+const char *antt_node_unit(const antt_node_t *n);
+
+/* The children this node enrolled: [{key, unit, records, head}].  NULL on
+ * error.  Caller owns the list. */
+json_t *antt_node_children(antt_node_t *n, char *err);
+
+/* fn(arg) runs after every commit that stored records (for the uplink). */
+void antt_node_on_stored(antt_node_t *n, void (*fn)(void *arg), void *arg);
+void antt_node_stored(antt_node_t *n); /* tell the listener */
+
+/* Status parts that sync adds: fn(status object, arg) fills it in. */
+void antt_node_on_status(antt_node_t *n, void (*fn)(json_t *status, void *arg), void *arg,
+                         int slot);
+
 #endif

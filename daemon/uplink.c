@@ -1,0 +1,531 @@
+/* uplink.c - the child side of sync (see uplink.h, proto/README.md).
+ *
+ * States and transitions (every change goes through s_set_state, which
+ * logs "old -> new"):
+ *
+ *   DOWN ──backoff timer──► HELLO: new DEALER (CURVE), connect, send Hello
+ *   HELLO ──Heads──► READY: take the parent's heads as where to send from
+ *   READY ──work and credit──► SENDING: one Batch in flight
+ *   SENDING ──Ack──► READY: heads advance, refusals recorded, receipts
+ *   READY/SENDING ──Error "send Hello first"──► HELLO (send Hello again)
+ *   any ──nothing from the parent for [sync] timeout, or a batch unacked
+ *         that long──► DOWN (socket closed; backoff doubles, 1 s .. 60 s)
+ *
+ * Heartbeat: in READY, a Ping every [sync] heartbeat when nothing else was
+ * sent.  Nothing is trusted across connections: each one starts with the
+ * head exchange, so either side may have lost or restored its store. */
+#define _GNU_SOURCE
+#include "uplink.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "antt.pb-c.h"
+#include "common.h"
+#include "zwatch.h"
+
+#define BACKOFF_MIN_MS 1000
+#define BACKOFF_MAX_MS 60000
+#define BATCH_MAX_BYTES (4 * 1024 * 1024)
+
+typedef enum { S_DOWN, S_HELLO, S_READY, S_SENDING } s_state_t;
+static const char *s_state_names[] = {"down", "hello", "ready", "sending"};
+
+typedef struct {
+	uint8_t author[ANTT_KEY_BYTES];
+	uint64_t seq; /* the parent holds 1..seq */
+} s_remote_t;
+
+struct antt_uplink {
+	uv_loop_t *loop;
+	antt_node_t *node;
+	antt_hub_t *hub;
+	char *endpoint;
+	uint8_t server_curve[32];
+	int heartbeat_ms, timeout_ms, batch_max;
+	void *zctx, *sock;
+	antt_zwatch_t *w;
+	uv_timer_t timer; /* backoff, heartbeat and timeouts */
+	s_state_t state;
+	uint64_t last_heard, last_sent, batch_sent_at;
+	int backoff_ms;
+	uint64_t batch_no;
+	uint32_t credit;
+	s_remote_t *remote;
+	size_t n_remote;
+	int64_t sent, refused;
+	int64_t last_ok; /* wall clock of the last Ack */
+	char last_refusal[200];
+	int closing;
+};
+
+static void s_set_state(antt_uplink_t *u, s_state_t to)
+{
+	if (u->state == to)
+		return;
+	antt_log(to == S_DOWN ? ANTT_LOG_INFO : ANTT_LOG_DEBUG, "uplink %s: %s -> %s", u->endpoint,
+	         s_state_names[u->state], s_state_names[to]);
+	u->state = to;
+}
+
+static void s_send(antt_uplink_t *u, const Antt__SyncMsg *m)
+{
+	size_t len = antt__sync_msg__get_packed_size(m);
+	uint8_t *buf = antt_xmalloc(len);
+	antt__sync_msg__pack(m, buf);
+	if (zmq_send(u->sock, buf, len, ZMQ_DONTWAIT) < 0)
+		antt_log(ANTT_LOG_DEBUG, "uplink: not sent: %s", zmq_strerror(errno));
+	else
+		u->last_sent = uv_now(u->loop);
+	free(buf);
+	/* the send may have consumed ZMQ_FD's edge: look again (deferred if
+	 * we are inside the watch's own callback) */
+	antt_zwatch_kick(u->w);
+}
+
+static s_remote_t *s_remote(antt_uplink_t *u, const uint8_t author[ANTT_KEY_BYTES], int add)
+{
+	for (size_t i = 0; i < u->n_remote; i++)
+		if (!memcmp(u->remote[i].author, author, ANTT_KEY_BYTES))
+			return &u->remote[i];
+	if (!add)
+		return NULL;
+	u->remote = antt_xrealloc(u->remote, (u->n_remote + 1) * sizeof *u->remote);
+	s_remote_t *r = &u->remote[u->n_remote++];
+	memcpy(r->author, author, ANTT_KEY_BYTES);
+	r->seq = 0;
+	return r;
+}
+
+static void s_take_heads(antt_uplink_t *u, Antt__Head **heads, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (heads[i]->author.len == ANTT_KEY_BYTES) {
+			s_remote_t *r = s_remote(u, heads[i]->author.data, 1);
+			r->seq = heads[i]->seq; /* the parent's word, also when lower */
+		}
+}
+
+/* ---- connecting ---- */
+
+static void s_close_socket(antt_uplink_t *u);
+
+static void s_sock_closed(void *arg)
+{
+	void **pair = arg;
+	zmq_close(pair[0]);
+	zmq_ctx_term(pair[1]);
+	free(pair);
+}
+
+static void s_close_socket(antt_uplink_t *u)
+{
+	if (!u->sock)
+		return;
+	void **pair = antt_xmalloc(2 * sizeof *pair);
+	pair[0] = u->sock;
+	pair[1] = u->zctx;
+	u->sock = u->zctx = NULL;
+	/* closed only once libuv has let go of the socket's fd */
+	antt_zwatch_stop(&u->w, s_sock_closed, pair);
+}
+
+static int s_on_msg(void *sock, void *arg);
+
+static void s_hello(antt_uplink_t *u)
+{
+	char err[ANTT_ERR_MAX];
+	antt_author_head_t *mine = NULL;
+	size_t n = 0;
+	if (antt_store_heads(antt_node_store(u->node), &mine, &n, err)) {
+		antt_log(ANTT_LOG_ERR, "uplink: %s", err);
+		return;
+	}
+	Antt__Hello hello = ANTT__HELLO__INIT;
+	Antt__Head *heads = antt_xcalloc(n ? n : 1, sizeof *heads);
+	Antt__Head **ptrs = antt_xcalloc(n ? n : 1, sizeof *ptrs);
+	for (size_t i = 0; i < n; i++) {
+		antt__head__init(&heads[i]);
+		heads[i].author.data = mine[i].author;
+		heads[i].author.len = ANTT_KEY_BYTES;
+		heads[i].seq = mine[i].head.seq;
+		heads[i].id.data = mine[i].head.id;
+		heads[i].id.len = ANTT_ID_BYTES;
+		ptrs[i] = &heads[i];
+	}
+	hello.version = 1;
+	hello.unit = (char *)antt_node_unit(u->node);
+	hello.n_heads = n;
+	hello.heads = ptrs;
+	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+	m.msg_case = ANTT__SYNC_MSG__MSG_HELLO;
+	m.hello = &hello;
+	s_set_state(u, S_HELLO);
+	u->batch_sent_at = uv_now(u->loop);
+	s_send(u, &m);
+	free(heads);
+	free(ptrs);
+	free(mine);
+}
+
+static void s_connect(antt_uplink_t *u)
+{
+	const antt_key_t *key = antt_node_key(u->node);
+	uint8_t cpk[32], csk[32];
+	int zero = 0;
+	if (crypto_sign_ed25519_pk_to_curve25519(cpk, key->pk) != 0) {
+		antt_log(ANTT_LOG_ERR, "uplink: this node's key has no transport key");
+		return;
+	}
+	crypto_sign_ed25519_sk_to_curve25519(csk, key->sk);
+	u->zctx = zmq_ctx_new();
+	u->sock = zmq_socket(u->zctx, ZMQ_DEALER);
+	zmq_setsockopt(u->sock, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(u->sock, ZMQ_CURVE_SERVERKEY, u->server_curve, 32);
+	zmq_setsockopt(u->sock, ZMQ_CURVE_PUBLICKEY, cpk, 32);
+	zmq_setsockopt(u->sock, ZMQ_CURVE_SECRETKEY, csk, 32);
+	sodium_memzero(csk, sizeof csk);
+	int hb = u->heartbeat_ms, hbt = u->timeout_ms;
+	zmq_setsockopt(u->sock, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb);
+	zmq_setsockopt(u->sock, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
+	int64_t maxmsg = 16 * 1024 * 1024;
+	zmq_setsockopt(u->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+	if (zmq_connect(u->sock, u->endpoint) != 0) {
+		antt_log(ANTT_LOG_ERR, "uplink: cannot connect to %s: %s", u->endpoint,
+		         zmq_strerror(errno));
+		zmq_close(u->sock);
+		zmq_ctx_term(u->zctx);
+		u->sock = u->zctx = NULL;
+		return;
+	}
+	antt_zwatch_start(u->loop, u->sock, s_on_msg, u, &u->w);
+	u->last_heard = uv_now(u->loop);
+	s_hello(u);
+}
+
+static void s_down(antt_uplink_t *u, const char *why)
+{
+	if (u->state != S_DOWN)
+		antt_log(ANTT_LOG_WARN, "uplink %s: %s; reconnecting in %d s", u->endpoint, why,
+		         u->backoff_ms / 1000);
+	s_close_socket(u);
+	s_set_state(u, S_DOWN);
+	u->last_heard = uv_now(u->loop);
+	u->backoff_ms = u->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : u->backoff_ms * 2;
+}
+
+/* ---- sending ---- */
+
+typedef struct {
+	ProtobufCBinaryData *recs;
+	size_t n, max, bytes;
+} s_fill_t;
+
+static int s_fill_one(const uint8_t *id, const uint8_t *body, size_t blen, const uint8_t *sig,
+                      uint64_t seq, void *arg)
+{
+	s_fill_t *f = arg;
+	uint8_t *env;
+	size_t len;
+	(void)id, (void)seq;
+	antt_envelope_encode(body, blen, sig, &env, &len);
+	f->recs[f->n].data = env;
+	f->recs[f->n].len = len;
+	f->n++;
+	f->bytes += len;
+	return f->n >= f->max || f->bytes >= BATCH_MAX_BYTES;
+}
+
+/* Send the next batch if there is work and credit.  Own records first
+ * (they carry the enrollments the parent needs for the rest). */
+static void s_pump(antt_uplink_t *u)
+{
+	char err[ANTT_ERR_MAX];
+	if (u->state != S_READY || u->credit == 0)
+		return;
+	antt_author_head_t *mine = NULL;
+	size_t n = 0;
+	if (antt_store_heads(antt_node_store(u->node), &mine, &n, err)) {
+		antt_log(ANTT_LOG_ERR, "uplink: %s", err);
+		return;
+	}
+	size_t max = (size_t)u->batch_max < u->credit ? (size_t)u->batch_max : u->credit;
+	s_fill_t f = {antt_xcalloc(max, sizeof *f.recs), 0, max, 0};
+	const uint8_t *self = antt_node_key(u->node)->pk;
+	for (int pass = 0; pass < 2 && f.n < max; pass++)
+		for (size_t i = 0; i < n && f.n < f.max && f.bytes < BATCH_MAX_BYTES; i++) {
+			int own = !memcmp(mine[i].author, self, ANTT_KEY_BYTES);
+			if (own != (pass == 0))
+				continue;
+			s_remote_t *r = s_remote(u, mine[i].author, 0);
+			uint64_t from = (r ? r->seq : 0) + 1;
+			if (mine[i].head.seq < from)
+				continue;
+			if (antt_store_range(antt_node_store(u->node), mine[i].author, from,
+			                     f.max - f.n, s_fill_one, &f, err))
+				antt_log(ANTT_LOG_ERR, "uplink: %s", err);
+		}
+	if (f.n) {
+		Antt__Batch b = ANTT__BATCH__INIT;
+		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+		b.batch = ++u->batch_no;
+		b.n_records = f.n;
+		b.records = f.recs;
+		m.msg_case = ANTT__SYNC_MSG__MSG_BATCH;
+		m.batch = &b;
+		s_set_state(u, S_SENDING);
+		u->batch_sent_at = uv_now(u->loop);
+		u->sent += (int64_t)f.n;
+		s_send(u, &m);
+	}
+	for (size_t i = 0; i < f.n; i++)
+		free(f.recs[i].data);
+	free(f.recs);
+	free(mine);
+}
+
+/* ---- receiving ---- */
+
+static void s_on_ack(antt_uplink_t *u, const Antt__Ack *ack)
+{
+	char err[ANTT_ERR_MAX];
+	antt_store_t *st = antt_node_store(u->node);
+	int64_t now = antt_now();
+	s_take_heads(u, ack->heads, ack->n_heads);
+	u->credit = ack->credit;
+	u->last_ok = now;
+	int rc = antt_store_begin(st, err);
+	for (size_t i = 0; i < ack->n_heads && !rc; i++)
+		if (ack->heads[i]->author.len == ANTT_KEY_BYTES)
+			rc = antt_store_set_receipt(st, 1, ack->heads[i]->author.data,
+			                            ack->heads[i]->seq, now, err);
+	for (size_t i = 0; i < ack->n_refused && !rc; i++) {
+		const Antt__Refusal *r = ack->refused[i];
+		uint8_t zero[ANTT_ID_BYTES] = {0};
+		const uint8_t *author = r->author.len == ANTT_KEY_BYTES ? r->author.data : zero;
+		const uint8_t *id = r->id.len == ANTT_ID_BYTES ? r->id.data : zero;
+		char reason[161];
+		snprintf(reason, sizeof reason, "%s", r->reason ? r->reason : "");
+		rc = antt_store_add_refusal(st, author, r->seq, id, (int)r->code, reason, now, err);
+		snprintf(u->last_refusal, sizeof u->last_refusal, "seq %" PRIu64 ": %s", r->seq,
+		         reason);
+		antt_log(ANTT_LOG_WARN, "uplink: the parent refused seq %" PRIu64 ": %s", r->seq,
+		         reason);
+		/* one bad record never blocks the queue: step over it */
+		if (r->author.len == ANTT_KEY_BYTES) {
+			s_remote_t *rem = s_remote(u, r->author.data, 1);
+			if (rem->seq < r->seq)
+				rem->seq = r->seq;
+		}
+	}
+	if (!rc)
+		rc = antt_store_commit(st, err);
+	if (rc) {
+		antt_store_rollback(st);
+		antt_log(ANTT_LOG_ERR, "uplink: %s", err);
+	}
+	u->refused += (int64_t)ack->n_refused;
+	if (u->hub) /* my parent holds these: one level above my children's parent */
+		antt_hub_receipt(u->hub, 1, ack->heads, ack->n_heads);
+	u->backoff_ms = BACKOFF_MIN_MS;
+	s_set_state(u, S_READY);
+	s_pump(u);
+}
+
+static void s_on_receipt(antt_uplink_t *u, const Antt__Receipt *r)
+{
+	char err[ANTT_ERR_MAX];
+	antt_store_t *st = antt_node_store(u->node);
+	int64_t now = antt_now();
+	if (r->level < 1 || r->level > 16)
+		return;
+	int rc = antt_store_begin(st, err);
+	for (size_t i = 0; i < r->n_heads && !rc; i++)
+		if (r->heads[i]->author.len == ANTT_KEY_BYTES)
+			rc = antt_store_set_receipt(st, (int)r->level + 1, r->heads[i]->author.data,
+			                            r->heads[i]->seq, now, err);
+	if (!rc)
+		rc = antt_store_commit(st, err);
+	if (rc) {
+		antt_store_rollback(st);
+		antt_log(ANTT_LOG_ERR, "uplink: %s", err);
+	}
+	if (u->hub)
+		antt_hub_receipt(u->hub, r->level + 1, r->heads, r->n_heads);
+}
+
+static int s_on_msg(void *sock, void *arg)
+{
+	antt_uplink_t *u = arg;
+	zmq_msg_t msg;
+	zmq_msg_init(&msg);
+	if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&msg);
+		return -1;
+	}
+	u->last_heard = uv_now(u->loop);
+	Antt__SyncMsg *m = zmq_msg_more(&msg) ? NULL
+	                                      : antt__sync_msg__unpack(NULL, zmq_msg_size(&msg),
+	                                                               zmq_msg_data(&msg));
+	zmq_msg_close(&msg);
+	if (!m) {
+		antt_log(ANTT_LOG_WARN, "uplink: malformed message from the parent");
+		return 0;
+	}
+	switch (m->msg_case) {
+	case ANTT__SYNC_MSG__MSG_HEADS:
+		if (u->state == S_HELLO) {
+			s_take_heads(u, m->heads->heads, m->heads->n_heads);
+			u->credit = m->heads->credit;
+			antt_log(ANTT_LOG_INFO, "uplink %s: connected", u->endpoint);
+			u->backoff_ms = BACKOFF_MIN_MS;
+			s_set_state(u, S_READY);
+			s_pump(u);
+		}
+		break;
+	case ANTT__SYNC_MSG__MSG_ACK:
+		if (u->state == S_SENDING && m->ack->batch == u->batch_no)
+			s_on_ack(u, m->ack);
+		break;
+	case ANTT__SYNC_MSG__MSG_RECEIPT: s_on_receipt(u, m->receipt); break;
+	case ANTT__SYNC_MSG__MSG_PONG: break;
+	case ANTT__SYNC_MSG__MSG_ERROR:
+		antt_log(ANTT_LOG_WARN, "uplink: the parent says: %s",
+		         m->error->reason ? m->error->reason : "error");
+		if (m->error->code == 1 || m->error->code == 4)
+			s_hello(u);
+		break;
+	default: break;
+	}
+	antt__sync_msg__free_unpacked(m, NULL);
+	return 0;
+}
+
+/* ---- the timer: backoff, heartbeat, timeouts ---- */
+
+static void s_on_timer(uv_timer_t *t)
+{
+	antt_uplink_t *u = t->data;
+	uint64_t now = uv_now(u->loop);
+	switch (u->state) {
+	case S_DOWN:
+		if (now - u->last_heard >= (uint64_t)u->backoff_ms)
+			s_connect(u);
+		break;
+	case S_HELLO:
+	case S_SENDING:
+		if (now - u->batch_sent_at > (uint64_t)u->timeout_ms)
+			s_down(u, u->state == S_HELLO ? "no answer to Hello"
+			                              : "batch not acknowledged");
+		break;
+	case S_READY:
+		if (now - u->last_heard > (uint64_t)u->timeout_ms) {
+			s_down(u, "parent silent");
+		} else if (now - u->last_sent >= (uint64_t)u->heartbeat_ms) {
+			Antt__Ping p = ANTT__PING__INIT;
+			Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+			p.nonce = now;
+			m.msg_case = ANTT__SYNC_MSG__MSG_PING;
+			m.ping = &p;
+			s_send(u, &m);
+			s_pump(u);
+		}
+		break;
+	}
+}
+
+static void s_on_stored(void *arg)
+{
+	s_pump(arg);
+}
+
+typedef struct {
+	json_t *levels;
+	uint64_t head;
+} s_levels_t;
+
+static int s_level_row(void *stmt, void *arg)
+{
+	sqlite3_stmt *st = stmt;
+	s_levels_t *l = arg;
+	json_array_append_new(l->levels, json_pack("{s:I, s:I, s:I, s:I}", "level",
+	                                           (json_int_t)sqlite3_column_int64(st, 0), "seq",
+	                                           (json_int_t)sqlite3_column_int64(st, 1), "of",
+	                                           (json_int_t)l->head, "at",
+	                                           (json_int_t)sqlite3_column_int64(st, 2)));
+	return 0;
+}
+
+/* status: the link, and how far up this node's own records are stored */
+static void s_uplink_status(json_t *resp, void *arg)
+{
+	antt_uplink_t *u = arg;
+	char err[ANTT_ERR_MAX];
+	antt_head_t head = {0};
+	const uint8_t *self = antt_node_key(u->node)->pk;
+	antt_store_head(antt_node_store(u->node), self, &head, err);
+	s_levels_t l = {json_array(), head.seq};
+	antt_store_query(antt_node_store(u->node),
+	                 "SELECT level, seq, at FROM receipts WHERE author = ?1 ORDER BY level",
+	                 self, ANTT_KEY_BYTES, s_level_row, &l, err);
+	json_object_set_new(resp, "uplink",
+	                    json_pack("{s:s, s:s, s:I, s:I, s:o, s:s, s:o}", "parent", u->endpoint,
+	                              "state", s_state_names[u->state], "sent", (json_int_t)u->sent,
+	                              "refused", (json_int_t)u->refused, "last_ok",
+	                              u->last_ok ? json_integer(u->last_ok) : json_null(),
+	                              "last_refusal", u->last_refusal, "levels", l.levels));
+}
+
+int antt_uplink_open(uv_loop_t *loop, antt_node_t *node, antt_hub_t *hub, const antt_config_t *cfg,
+                     antt_uplink_t **out, char *err)
+{
+	antt_uplink_t *u = antt_xcalloc(1, sizeof *u);
+	u->loop = loop;
+	u->node = node;
+	u->hub = hub;
+	u->endpoint = antt_xstrdup(cfg->parent);
+	u->heartbeat_ms = cfg->heartbeat_ms;
+	u->timeout_ms = cfg->timeout_ms;
+	u->batch_max = cfg->batch;
+	u->backoff_ms = BACKOFF_MIN_MS;
+	if (crypto_sign_ed25519_pk_to_curve25519(u->server_curve, cfg->parent_key) != 0) {
+		free(u->endpoint);
+		free(u);
+		return antt_errf(err, ANTT_E_CONFIG,
+		                 "[sync] parent_key is not a valid Ed25519 public key");
+	}
+	uv_timer_init(loop, &u->timer);
+	u->timer.data = u;
+	int tick = cfg->heartbeat_ms / 4 > 50 ? cfg->heartbeat_ms / 4 : 50;
+	uv_timer_start(&u->timer, s_on_timer, 0, (uint64_t)tick);
+	antt_node_on_stored(node, s_on_stored, u);
+	antt_node_on_status(node, s_uplink_status, u, 0);
+	s_connect(u);
+	*out = u;
+	return ANTT_OK;
+}
+
+static void s_timer_closed(uv_handle_t *h)
+{
+	antt_uplink_t *u = h->data;
+	free(u->remote);
+	free(u->endpoint);
+	free(u);
+}
+
+void antt_uplink_close(antt_uplink_t **self_p)
+{
+	antt_uplink_t *u = *self_p;
+	if (!u)
+		return;
+	*self_p = NULL;
+	antt_node_on_stored(u->node, NULL, NULL);
+	antt_node_on_status(u->node, NULL, NULL, 0);
+	s_close_socket(u);
+	uv_close((uv_handle_t *)&u->timer, s_timer_closed);
+}
