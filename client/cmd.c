@@ -471,13 +471,17 @@ int antt_cmd_log(antt_cli_t *cli)
 		size_t i;
 		json_t *r;
 		char t[20];
-		printf("%-6s %-12s %-16s %-10s %-16s %s\n", "SEQ", "ID", "FORM", "PERIOD",
-		       "CLOCK (UTC)", "VALUES");
+		printf("%-6s %-12s %-6s %-16s %-10s %-16s %s\n", "SEQ", "ID", "UNIT", "FORM",
+		       "PERIOD", "CLOCK (UTC)", "VALUES");
 		json_array_foreach (recs, i, r) {
-			printf("%-6" JSON_INTEGER_FORMAT " %-12.12s %-16s %-10s %-16s ",
+			printf("%-6" JSON_INTEGER_FORMAT " %-12.12s %-6s %-16s %-10s %-16s ",
 			       json_integer_value(json_object_get(r, "seq")), s_str(r, "id"),
-			       s_str(r, "form"), s_str(r, "period"),
+			       s_str(r, "unit"), s_str(r, "form"), s_str(r, "period"),
 			       s_short_time(s_str(r, "clock"), t));
+			json_t *en = json_object_get(r, "enroll");
+			if (en)
+				printf("enrolls unit %s, key %.16s...", s_str(en, "unit"),
+				       s_str(en, "key"));
 			s_print_values_inline(json_object_get(r, "values"));
 			if (json_is_string(json_object_get(r, "corrects")))
 				printf("  (corrects %.12s)", s_str(r, "corrects"));
@@ -531,6 +535,9 @@ int antt_cmd_show(antt_cli_t *cli)
 			       s_str(r, "corrected_by"));
 		if (json_object_get(r, "note"))
 			printf("note       %s\n", s_str(r, "note"));
+		json_t *en = json_object_get(r, "enroll");
+		if (en)
+			printf("enrolls    unit %s, key %s\n", s_str(en, "unit"), s_str(en, "key"));
 		printf("values\n");
 		const char *code;
 		json_t *v, *labels = json_object_get(r, "labels");

@@ -328,13 +328,14 @@ static int s_take_record(antt_hub_t *h, s_session_t *s, const ProtobufCBinaryDat
 	size_t blen;
 	antt_body_t b = {0};
 	char why[ANTT_ERR_MAX], msg[200];
-	int stored = 0;
+	int stored = 0, decoded = 0;
 	if (antt_envelope_decode(env->data, env->len, &body, &blen, sig, why) ||
 	    antt_body_decode(body, blen, &b, why)) {
 		snprintf(msg, sizeof msg, "bad record: %.150s", why);
 		s_refuse(ref, NULL, NULL, REF_BAD, msg);
 		goto out;
 	}
+	decoded = 1;
 	antt_record_id(id, body, blen);
 	if (!s_author_allowed(h, s->key, b.author)) {
 		s_refuse(ref, &b, id, REF_AUTHOR,
@@ -387,7 +388,7 @@ static int s_take_record(antt_hub_t *h, s_session_t *s, const ProtobufCBinaryDat
 			touched->heads[i].id.len = ANTT_ID_BYTES;
 		}
 out:
-	if (!stored && b.author[0] | b.author[1] && !*fatal) {
+	if (!stored && decoded && !*fatal) {
 		/* a refused or duplicate record still tells the child our head */
 		s_heads_add(h, touched, b.author, NULL);
 	}

@@ -224,6 +224,10 @@ static json_t *s_record_json(const antt_node_t *n, const uint8_t id[ANTT_ID_BYTE
 	                    b->has_corrects ? s_hex_json(b->corrects, ANTT_ID_BYTES) : json_null());
 	json_object_set_new(o, "corrected_by",
 	                    corrected_by ? s_hex_json(corrected_by, ANTT_ID_BYTES) : json_null());
+	if (b->has_enroll)
+		json_object_set_new(o, "enroll",
+		                    json_pack("{s:s, s:o}", "unit", b->enroll_unit, "key",
+		                              s_hex_json(b->enroll_key, ANTT_KEY_BYTES)));
 	if (full) {
 		json_object_set_new(o, "prev", s_hex_json(b->prev, ANTT_ID_BYTES));
 		json_object_set_new(o, "version", json_integer(b->version));
