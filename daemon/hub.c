@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -53,9 +54,9 @@ struct antt_hub {
 	void *zctx;
 	void *zap, *router;
 	antt_zwatch_t *zap_w, *router_w;
-	uv_timer_t reaper;
+	uv_timer_t reaper, audit_timer;
 	int timeout_ms;
-	int closing, open_handles;
+	int closing, open_handles, auditing;
 	s_session_t *sessions;
 	size_t n_sessions;
 };
@@ -319,89 +320,115 @@ static void s_refuse(s_refusals_t *r, const antt_body_t *b, const uint8_t *id, u
 	r->ptrs[i] = x;
 }
 
-/* Check and append one envelope.  1 stored, 0 duplicate or refused. */
-static int s_take_record(antt_hub_t *h, s_session_t *s, const ProtobufCBinaryData *env,
-                         s_refusals_t *ref, s_heads_t *touched, int64_t now, char *err, int *fatal)
+/* One record of a batch, decoded. */
+typedef struct {
+	int ok; /* decoded */
+	uint8_t *body;
+	size_t blen;
+	uint8_t sig[ANTT_SIG_BYTES];
+	uint8_t id[ANTT_ID_BYTES];
+	antt_body_t b;
+} s_rec_t;
+
+/* The records of one author at or below the head: duplicates are skipped,
+ * a different record with a held seq is a fork, kept as evidence. */
+static int s_take_old(antt_hub_t *h, s_session_t *s, s_rec_t *r, s_refusals_t *ref, int64_t now,
+                      char *err)
 {
 	antt_store_t *st = antt_node_store(h->node);
-	uint8_t *body = NULL, sig[ANTT_SIG_BYTES], id[ANTT_ID_BYTES], have[ANTT_ID_BYTES];
-	size_t blen;
-	antt_body_t b = {0};
-	char why[ANTT_ERR_MAX], msg[200];
-	int stored = 0, decoded = 0;
-	if (antt_envelope_decode(env->data, env->len, &body, &blen, sig, why) ||
-	    antt_body_decode(body, blen, &b, why)) {
-		snprintf(msg, sizeof msg, "bad record: %.150s", why);
-		s_refuse(ref, NULL, NULL, REF_BAD, msg);
-		goto out;
+	uint8_t have[ANTT_ID_BYTES];
+	char hex[2 * ANTT_KEY_BYTES + 1];
+	int rc = antt_store_id_at(st, r->b.author, r->b.seq, have, err);
+	if (rc == ANTT_OK && !memcmp(have, r->id, ANTT_ID_BYTES))
+		return ANTT_OK; /* already held: deduplicated */
+	if (rc != ANTT_OK && rc != ANTT_E_NOTFOUND)
+		return rc;
+	if (antt_record_verify(r->sig, r->body, r->blen, r->b.author) != 0) {
+		s_refuse(ref, &r->b, r->id, REF_SIG, "bad signature");
+		return ANTT_OK;
 	}
-	decoded = 1;
-	antt_record_id(id, body, blen);
-	if (!s_author_allowed(h, s->key, b.author)) {
-		s_refuse(ref, &b, id, REF_AUTHOR,
-		         "unknown author: not this child's key nor enrolled under it");
-		goto out;
-	}
-	antt_head_t head;
-	if ((*fatal = antt_store_head(st, b.author, &head, err)))
-		goto out;
-	if (b.seq <= head.seq) {
-		int r = antt_store_id_at(st, b.author, b.seq, have, err);
-		if (r == ANTT_OK && !memcmp(have, id, ANTT_ID_BYTES))
-			goto out; /* already held: deduplicated */
-		if (antt_record_verify(sig, body, blen, b.author) != 0) {
-			s_refuse(ref, &b, id, REF_SIG, "bad signature");
-			goto out;
-		}
-		/* the author signed two records with one seq: keep it as evidence */
-		if ((*fatal = antt_store_add_fork(st, id, body, blen, sig, &b, now, s->unit, err)))
-			goto out;
-		antt_log(ANTT_LOG_WARN,
-		         "sync: FORK from child %s: author %.16s... signed two "
-		         "records with seq %" PRIu64 "; kept as evidence, not stored",
-		         s->unit, antt_hex(msg, b.author, ANTT_KEY_BYTES), b.seq);
-		s_refuse(ref, &b, id, REF_FORK, "fork: another record with this seq is held");
-		goto out;
-	}
-	if (b.seq != head.seq + 1 || memcmp(b.prev, head.id, ANTT_ID_BYTES)) {
-		snprintf(msg, sizeof msg, "gap: expected seq %" PRIu64 " after the head held",
-		         head.seq + 1);
-		s_refuse(ref, &b, id, REF_GAP, msg);
-		goto out;
-	}
-	if (antt_record_verify(sig, body, blen, b.author) != 0) {
-		s_refuse(ref, &b, id, REF_SIG, "bad signature");
-		goto out;
-	}
-	if ((*fatal = antt_store_append(st, id, body, blen, sig, &b, now, err)))
-		goto out;
-	stored = 1;
-	if ((*fatal = s_heads_add(h, touched, b.author, err)))
-		goto out;
-	/* s_heads_add listed the head before this record if it was first:
-	 * make it the new one */
-	for (size_t i = 0; i < touched->n; i++)
-		if (!memcmp(touched->authors[i], b.author, ANTT_KEY_BYTES)) {
-			touched->heads[i].seq = b.seq;
-			memcpy(touched->ids[i], id, ANTT_ID_BYTES);
-			touched->heads[i].id.data = touched->ids[i];
-			touched->heads[i].id.len = ANTT_ID_BYTES;
-		}
-out:
-	if (!stored && decoded && !*fatal) {
-		/* a refused or duplicate record still tells the child our head */
-		s_heads_add(h, touched, b.author, NULL);
-	}
-	free(body);
-	antt_body_clear(&b);
-	return stored;
+	/* the author signed two records with one seq */
+	if ((rc = antt_store_add_fork(st, r->id, r->body, r->blen, r->sig, &r->b, now, s->unit,
+	                              err)))
+		return rc;
+	antt_log(ANTT_LOG_WARN,
+	         "sync: FORK from child %s: author %s signed two records with seq %" PRIu64
+	         "; kept as evidence, never forwarded",
+	         s->unit, antt_hex(hex, r->b.author, ANTT_KEY_BYTES), r->b.seq);
+	s_refuse(ref, &r->b, r->id, REF_FORK, "fork: another record with this seq is held");
+	return ANTT_OK;
 }
+
+/* Take run[0..n): records of one author in a row.  Those that extend the
+ * held head link by link are authentic if the last one's signature
+ * verifies (each prev is the hash of the body before, so one signature
+ * vouches for the whole run); their own signatures are left to the
+ * background audit.  When the last signature fails, check each to name the
+ * culprit. */
+static int s_take_run(antt_hub_t *h, s_session_t *s, s_rec_t *run, size_t n, s_refusals_t *ref,
+                      int64_t now, size_t *stored, int *unaudited, char *err)
+{
+	antt_store_t *st = antt_node_store(h->node);
+	const uint8_t *author = run[0].b.author;
+	antt_head_t head;
+	char msg[120];
+	int rc;
+	if (!s_author_allowed(h, s->key, author)) {
+		for (size_t i = 0; i < n; i++)
+			s_refuse(ref, &run[i].b, run[i].id, REF_AUTHOR,
+			         "unknown author: not this child's key nor enrolled under it");
+		return ANTT_OK;
+	}
+	if ((rc = antt_store_head(st, author, &head, err)))
+		return rc;
+	size_t i = 0;
+	for (; i < n && run[i].b.seq <= head.seq; i++)
+		if ((rc = s_take_old(h, s, &run[i], ref, now, err)))
+			return rc;
+	/* the part that links onto the head */
+	size_t from = i, to = i;
+	uint64_t seq = head.seq;
+	const uint8_t *prev = head.id;
+	while (to < n && run[to].b.seq == seq + 1 && !memcmp(run[to].b.prev, prev, ANTT_ID_BYTES)) {
+		seq = run[to].b.seq;
+		prev = run[to].id;
+		to++;
+	}
+	int whole = to > from && antt_record_verify(run[to - 1].sig, run[to - 1].body,
+	                                            run[to - 1].blen, author) == 0;
+	for (i = from; i < to; i++) {
+		int own =
+		    whole ? i == to - 1
+		          : antt_record_verify(run[i].sig, run[i].body, run[i].blen, author) == 0;
+		if (!whole && !own) {
+			s_refuse(ref, &run[i].b, run[i].id, REF_SIG, "bad signature");
+			break; /* what follows no longer links onto what is held */
+		}
+		if ((rc = antt_store_append_ex(st, run[i].id, run[i].body, run[i].blen, run[i].sig,
+		                               &run[i].b, now, own, err)))
+			return rc;
+		(*stored)++;
+		*unaudited |= !own;
+	}
+	if (i < to)
+		i++; /* the one refused for its signature */
+	for (; i < n; i++) {
+		snprintf(msg, sizeof msg, "gap: seq %" PRIu64 " does not follow the chain held",
+		         run[i].b.seq);
+		s_refuse(ref, &run[i].b, run[i].id, REF_GAP, msg);
+	}
+	return ANTT_OK;
+}
+
+static void s_audit_start(antt_hub_t *h);
+static void s_audit_run(antt_hub_t *h);
 
 static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 {
-	char err[ANTT_ERR_MAX];
+	char err[ANTT_ERR_MAX], why[ANTT_ERR_MAX], msg[200];
 	antt_store_t *st = antt_node_store(h->node);
-	size_t n = batch->n_records;
+	size_t n = batch->n_records, stored = 0;
+	int unaudited = 0;
 	if (batch->zrecords.len) {
 		s_send_error(h, s->rid, s->rid_len, 2, "compressed batches are not supported yet");
 		return;
@@ -412,16 +439,40 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 	ref.keys = antt_xcalloc(n + 1, ANTT_KEY_BYTES);
 	ref.ids = antt_xcalloc(n + 1, ANTT_ID_BYTES);
 	ref.reasons = antt_xcalloc(n + 1, sizeof *ref.reasons);
-	s_heads_t touched;
-	s_heads_init(&touched, n + 1);
+	s_rec_t *recs = antt_xcalloc(n + 1, sizeof *recs);
+	for (size_t i = 0; i < n; i++) {
+		s_rec_t *r = &recs[i];
+		const ProtobufCBinaryData *env = &batch->records[i];
+		if (antt_envelope_decode(env->data, env->len, &r->body, &r->blen, r->sig, why) ||
+		    antt_body_decode(r->body, r->blen, &r->b, why)) {
+			snprintf(msg, sizeof msg, "bad record: %.150s", why);
+			s_refuse(&ref, NULL, NULL, REF_BAD, msg);
+			continue;
+		}
+		r->ok = 1;
+		antt_record_id(r->id, r->body, r->blen);
+	}
 	int64_t now = antt_now();
 	int fatal = antt_store_begin(st, err);
-	size_t stored = 0;
-	for (size_t i = 0; i < n && !fatal; i++)
-		stored += (size_t)s_take_record(h, s, &batch->records[i], &ref, &touched, now, err,
-		                                &fatal);
+	for (size_t i = 0; i < n && !fatal;) {
+		if (!recs[i].ok) {
+			i++;
+			continue;
+		}
+		size_t j = i + 1;
+		while (j < n && recs[j].ok &&
+		       !memcmp(recs[j].b.author, recs[i].b.author, ANTT_KEY_BYTES))
+			j++;
+		fatal = s_take_run(h, s, &recs[i], j - i, &ref, now, &stored, &unaudited, err);
+		i = j;
+	}
 	if (!fatal)
 		fatal = antt_store_commit(st, err);
+	s_heads_t heads; /* after the commit: the heads as they now are */
+	s_heads_init(&heads, n + 1);
+	for (size_t i = 0; i < n && !fatal; i++)
+		if (recs[i].ok)
+			fatal = s_heads_add(h, &heads, recs[i].b.author, err);
 	if (fatal) {
 		antt_store_rollback(st);
 		antt_log(ANTT_LOG_ERR, "sync: batch from child %s not stored: %s", s->unit, err);
@@ -430,8 +481,8 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		Antt__Ack ack = ANTT__ACK__INIT;
 		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
 		ack.batch = batch->batch;
-		ack.n_heads = touched.n;
-		ack.heads = touched.ptrs;
+		ack.n_heads = heads.n;
+		ack.heads = heads.ptrs;
 		ack.n_refused = ref.n;
 		ack.refused = ref.ptrs;
 		ack.credit = HUB_CREDIT;
@@ -447,13 +498,142 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		         batch->batch, stored);
 		if (stored)
 			antt_node_stored(h->node);
+		if (unaudited)
+			s_audit_start(h);
 	}
-	s_heads_free(&touched);
+	for (size_t i = 0; i < n; i++) {
+		free(recs[i].body);
+		antt_body_clear(&recs[i].b);
+	}
+	free(recs);
+	s_heads_free(&heads);
 	free(ref.items);
 	free(ref.ptrs);
 	free(ref.keys);
 	free(ref.ids);
 	free(ref.reasons);
+}
+
+/* ---- the background audit of signatures accepted on a later one ---- */
+
+#define AUDIT_CHUNK 2000
+
+typedef struct {
+	uv_work_t work;
+	antt_hub_t *hub;
+	char *path;
+	int64_t rows[AUDIT_CHUNK];
+	int good[AUDIT_CHUNK];
+	size_t n;
+	int rc;
+	char err[ANTT_ERR_MAX];
+} s_audit_t;
+
+static int s_audit_row(void *stmt, void *arg)
+{
+	sqlite3_stmt *st = stmt;
+	s_audit_t *a = arg;
+	a->rows[a->n] = sqlite3_column_int64(st, 0);
+	a->good[a->n] = sqlite3_column_bytes(st, 2) == ANTT_SIG_BYTES &&
+	                sqlite3_column_bytes(st, 3) == ANTT_KEY_BYTES &&
+	                antt_record_verify(sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 1),
+	                                   (size_t)sqlite3_column_bytes(st, 1),
+	                                   sqlite3_column_blob(st, 3)) == 0;
+	return ++a->n == AUDIT_CHUNK;
+}
+
+static void s_audit_work(uv_work_t *w)
+{
+	s_audit_t *a = w->data;
+	antt_store_t *st = NULL;
+	a->rc = antt_store_open(a->path, NULL, ANTT_STORE_READONLY, &st, a->err);
+	if (!a->rc)
+		a->rc = antt_store_query(st,
+		                         "SELECT n, body, sig, author FROM records WHERE audit = 0 "
+		                         "ORDER BY n",
+		                         NULL, 0, s_audit_row, a, a->err);
+	antt_store_close(&st);
+}
+
+static void s_closed(void *arg);
+
+static void s_audit_after(uv_work_t *w, int status)
+{
+	s_audit_t *a = w->data;
+	antt_hub_t *h = a->hub;
+	antt_store_t *st = antt_node_store(h->node);
+	char err[ANTT_ERR_MAX];
+	int64_t good[AUDIT_CHUNK], bad[AUDIT_CHUNK];
+	size_t ng = 0, nb = 0;
+	for (size_t i = 0; i < a->n; i++) {
+		if (a->good[i])
+			good[ng++] = a->rows[i];
+		else
+			bad[nb++] = a->rows[i];
+	}
+	int more = !h->closing && status == 0 && !a->rc && a->n == AUDIT_CHUNK;
+	if (a->rc)
+		antt_log(ANTT_LOG_ERR, "sync: audit: %s", a->err);
+	else if (a->n && !h->closing) {
+		int rc = antt_store_begin(st, err);
+		if (!rc)
+			rc = antt_store_exec_ids(st, "UPDATE records SET audit = 1 WHERE n = ?1",
+			                         good, ng, err);
+		if (!rc)
+			rc = antt_store_exec_ids(st, "UPDATE records SET audit = -1 WHERE n = ?1",
+			                         bad, nb, err);
+		if (!rc)
+			rc = antt_store_commit(st, err);
+		if (rc) {
+			antt_store_rollback(st);
+			antt_log(ANTT_LOG_ERR, "sync: audit: %s", err);
+		}
+		if (nb)
+			antt_log(
+			    ANTT_LOG_WARN,
+			    "sync: audit: %zu record(s) carry a signature that does not verify "
+			    "although their chain does: a relay altered signatures (see "
+			    "records.audit = -1)",
+			    nb);
+	}
+	free(a->path);
+	free(a);
+	h->auditing = 0;
+	if (more)
+		s_audit_run(h);
+	s_closed(h); /* the reference the job held */
+}
+
+/* Intake first: the audit runs once batches have stopped for a moment. */
+#define AUDIT_QUIET_MS 1000
+
+static void s_audit_due(uv_timer_t *t)
+{
+	s_audit_run(t->data);
+}
+
+static void s_audit_start(antt_hub_t *h)
+{
+	if (!h->closing)
+		uv_timer_start(&h->audit_timer, s_audit_due, AUDIT_QUIET_MS, 0);
+}
+
+static void s_audit_run(antt_hub_t *h)
+{
+	if (h->auditing || h->closing)
+		return;
+	s_audit_t *a = antt_xcalloc(1, sizeof *a);
+	a->hub = h;
+	a->path = antt_xstrdup(antt_store_path(antt_node_store(h->node)));
+	a->work.data = a;
+	h->auditing = 1;
+	h->open_handles++;
+	if (uv_queue_work(h->loop, &a->work, s_audit_work, s_audit_after) != 0) {
+		h->auditing = 0;
+		h->open_handles--;
+		free(a->path);
+		free(a);
+	}
 }
 
 /* ---- the ROUTER ---- */
@@ -634,9 +814,11 @@ int antt_hub_open(uv_loop_t *loop, antt_node_t *node, const antt_config_t *cfg, 
 	}
 	antt_zwatch_start(loop, h->zap, s_zap_msg, h, &h->zap_w);
 	antt_zwatch_start(loop, h->router, s_router_msg, h, &h->router_w);
-	h->open_handles = 3;
+	h->open_handles = 4;
 	uv_timer_init(loop, &h->reaper);
 	h->reaper.data = h;
+	uv_timer_init(loop, &h->audit_timer);
+	h->audit_timer.data = h;
 	uv_timer_start(&h->reaper, s_on_reap, (uint64_t)cfg->heartbeat_ms,
 	               (uint64_t)cfg->heartbeat_ms);
 	antt_node_on_status(node, s_hub_status, h, 1);
@@ -667,8 +849,10 @@ void antt_hub_close(antt_hub_t **self_p)
 	if (!h)
 		return;
 	*self_p = NULL;
+	h->closing = 1;
 	antt_node_on_status(h->node, NULL, NULL, 1);
 	uv_close((uv_handle_t *)&h->reaper, s_timer_closed);
+	uv_close((uv_handle_t *)&h->audit_timer, s_timer_closed);
 	antt_zwatch_stop(&h->router_w, s_closed, h);
 	antt_zwatch_stop(&h->zap_w, s_closed, h);
 }

@@ -4,7 +4,11 @@
  *   1  records + meta.  records keeps the signed body and signature exactly
  *      as signed; the other columns are an index over the body, re-checked
  *      by antt_store_verify.
- *   2  enrollments (an index over enrollment records: who admitted which
+ *   2  heads (each author's last record, kept by antt_store_append, so
+ *      that listing heads does not scan the records), records.audit (1: its own signature was
+ * checked, 0: accepted on the signature of a later record of its chain, awaiting the background
+ *      audit, -1: its own signature failed the audit), enrollments (an index
+ *      over enrollment records: who admitted which
  *      key for which unit), forks (evidence: a second record for an
  *      author and seq), refusals (what a parent refused of ours, and why),
  *      receipts (how far up each author's records are stored, per level).
@@ -45,6 +49,10 @@ static const char *s_migrations[] = {
     "CREATE INDEX records_report ON records(unit, form, period);"
     "CREATE INDEX records_corrects ON records(corrects) WHERE corrects IS NOT NULL;",
     /* 1 -> 2 */
+    "ALTER TABLE records ADD COLUMN audit INTEGER NOT NULL DEFAULT 1;"
+    "CREATE INDEX records_unaudited ON records(n) WHERE audit = 0;"
+    "CREATE TABLE heads(author BLOB PRIMARY KEY, seq INTEGER NOT NULL, id BLOB NOT NULL);"
+    "INSERT INTO heads SELECT author, max(seq), id FROM records GROUP BY author;"
     "CREATE TABLE enrollments("
     "  key BLOB NOT NULL CHECK(length(key) = 32),"
     "  unit TEXT NOT NULL,"
@@ -74,6 +82,7 @@ enum {
 	S_STATS,
 	S_ENROLL_ADD,
 	S_HEADS,
+	S_HEAD_SET,
 	S_AT_SEQ,
 	S_RANGE,
 	S_ENROLLED,
@@ -86,7 +95,8 @@ enum {
 static const char *s_sql[S_COUNT_] = {
     [S_HEAD] = "SELECT seq, id FROM records WHERE author = ?1 ORDER BY seq DESC LIMIT 1",
     [S_APPEND] = "INSERT INTO records(id, author, seq, prev, unit, form, period, clock, "
-                 "corrects, body, sig, received) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+                 "corrects, body, sig, received, audit) "
+                 "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
     [S_GET_RANGE] = "SELECT r.id, r.body, r.sig, r.received, "
                     "(SELECT c.id FROM records c WHERE c.corrects = r.id ORDER BY c.n LIMIT 1) "
                     "FROM records r WHERE r.id BETWEEN ?1 AND ?2 LIMIT 2",
@@ -95,8 +105,9 @@ static const char *s_sql[S_COUNT_] = {
     [S_FIND_CORR] = "SELECT id FROM records WHERE corrects = ?1 ORDER BY n LIMIT 1",
     [S_STATS] = "SELECT count(*), count(DISTINCT author) FROM records",
     [S_ENROLL_ADD] = "INSERT OR IGNORE INTO enrollments(key, unit, by, record) VALUES(?1,?2,?3,?4)",
-    /* SQLite: the bare column id comes from the row holding max(seq) */
-    [S_HEADS] = "SELECT author, max(seq), id FROM records GROUP BY author",
+    [S_HEADS] = "SELECT author, seq, id FROM heads",
+    [S_HEAD_SET] = "INSERT INTO heads(author, seq, id) VALUES(?1,?2,?3) ON CONFLICT(author) "
+                   "DO UPDATE SET seq = excluded.seq, id = excluded.id WHERE excluded.seq > seq",
     [S_AT_SEQ] = "SELECT id FROM records WHERE author = ?1 AND seq = ?2",
     [S_RANGE] = "SELECT id, body, sig, seq FROM records WHERE author = ?1 AND seq >= ?2 "
                 "ORDER BY seq LIMIT ?3",
@@ -279,8 +290,8 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 		goto out;
 	}
 	for (int i = 0; i < S_COUNT_; i++) {
-		if (readonly && (i == S_APPEND || i == S_ENROLL_ADD || i == S_FORK_ADD ||
-		                 i == S_REFUSAL_ADD || i == S_RECEIPT_SET))
+		if (readonly && (i == S_APPEND || i == S_ENROLL_ADD || i == S_HEAD_SET ||
+		                 i == S_FORK_ADD || i == S_REFUSAL_ADD || i == S_RECEIPT_SET))
 			continue;
 		if (sqlite3_prepare_v3(s->db, s_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
 		                       NULL) != SQLITE_OK) {
@@ -353,6 +364,13 @@ int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const ui
                       size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
                       int64_t received, char *err)
 {
+	return antt_store_append_ex(s, id, body, blen, sig, b, received, 1, err);
+}
+
+int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
+                         size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
+                         int64_t received, int audited, char *err)
+{
 	int rc = ANTT_OK;
 	sqlite3_stmt *st = s->st[S_APPEND];
 	sqlite3_bind_blob(st, 1, id, ANTT_ID_BYTES, SQLITE_STATIC);
@@ -370,6 +388,7 @@ int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const ui
 	sqlite3_bind_blob(st, 10, body, (int)blen, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 11, sig, ANTT_SIG_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 12, received);
+	sqlite3_bind_int(st, 13, audited ? 1 : 0);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_CONSTRAINT_UNIQUE || r == SQLITE_CONSTRAINT_PRIMARYKEY)
 		rc = antt_errf(err, ANTT_E_EXISTS,
@@ -379,6 +398,16 @@ int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const ui
 		rc = s_dberr(s, err, "appending a record");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	if (!rc) {
+		st = s->st[S_HEAD_SET];
+		sqlite3_bind_blob(st, 1, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)b->seq);
+		sqlite3_bind_blob(st, 3, id, ANTT_ID_BYTES, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = s_dberr(s, err, "moving the head");
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	}
 	if (!rc && b->has_enroll) {
 		st = s->st[S_ENROLL_ADD];
 		sqlite3_bind_blob(st, 1, b->enroll_key, ANTT_KEY_BYTES, SQLITE_STATIC);
@@ -808,6 +837,22 @@ int antt_store_query(antt_store_t *s, const char *sql, const uint8_t *blob, size
 			break;
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = s_dberr(s, err, "querying");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int antt_store_exec_ids(antt_store_t *s, const char *sql, const int64_t *rows, size_t n, char *err)
+{
+	sqlite3_stmt *st;
+	int rc = ANTT_OK;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return s_dberr(s, err, "preparing an update");
+	for (size_t i = 0; i < n && !rc; i++) {
+		sqlite3_bind_int64(st, 1, rows[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = s_dberr(s, err, "updating");
+		sqlite3_reset(st);
+	}
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -48,6 +48,16 @@ int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const ui
                       size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
                       int64_t received, char *err);
 
+/* The same, saying whether the record's own signature was checked
+ * (audited = 0: accepted on a later signature of its chain; the background
+ * audit checks it later). */
+int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
+                         size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
+                         int64_t received, int audited, char *err);
+
+/* Run sql (one ?1 placeholder) once for each row number in rows. */
+int antt_store_exec_ids(antt_store_t *s, const char *sql, const int64_t *rows, size_t n, char *err);
+
 /* A stored record, decoded. */
 typedef struct {
 	uint8_t id[ANTT_ID_BYTES];

@@ -114,7 +114,7 @@ static int s_check_sync(antt_config_t *c, s_parse_t *p, const char *path, char *
 {
 	c->heartbeat_ms = p->heartbeat ? (int)s_number(p->heartbeat, 100, 600000) : 5000;
 	c->timeout_ms = p->timeout ? (int)s_number(p->timeout, 300, 3600000) : 30000;
-	c->batch = p->batch ? (int)s_number(p->batch, 1, 100000) : 1000;
+	c->batch = p->batch ? (int)s_number(p->batch, 1, 100000) : 5000;
 	if (c->heartbeat_ms < 0 || c->timeout_ms < 0 || c->batch < 0)
 		return antt_errf(
 		    err, ANTT_E_CONFIG,

@@ -15,7 +15,7 @@
  *     parent_key = HEX        ; the parent's public key
  *     heartbeat = 5000        ; ms between heartbeats when idle
  *     timeout = 30000         ; ms of silence before a link is dropped
- *     batch = 1000            ; most records in one batch
+ *     batch = 5000            ; most records in one batch
  */
 #ifndef ANTT_CONFIG_H
 #define ANTT_CONFIG_H
