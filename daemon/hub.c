@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+#include <zstd.h>
 
 #include "common.h"
 #include "record.h"
@@ -31,6 +32,7 @@
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define HUB_MAX_FRAME (16 * 1024 * 1024)
+#define HUB_MAX_UNZ (64ULL * 1024 * 1024) /* largest decompressed batch */
 #define HUB_CREDIT 5000
 #define HUB_MAX_SESSIONS 20000
 #define HUB_MAX_DEPTH 8 /* enrollment levels below a child */
@@ -429,9 +431,30 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 	antt_store_t *st = antt_node_store(h->node);
 	size_t n = batch->n_records, stored = 0;
 	int unaudited = 0;
+	Antt__Records *unz = NULL;
+	ProtobufCBinaryData *envs = batch->records;
 	if (batch->zrecords.len) {
-		s_send_error(h, s->rid, s->rid_len, 2, "compressed batches are not supported yet");
-		return;
+		/* bounded: a frame of 16 MiB may not unpack to more than 64 MiB */
+		unsigned long long raw_len =
+		    ZSTD_getFrameContentSize(batch->zrecords.data, batch->zrecords.len);
+		uint8_t *raw = NULL;
+		if (raw_len <= HUB_MAX_UNZ) {
+			raw = antt_xmalloc(raw_len ? (size_t)raw_len : 1);
+			size_t got = ZSTD_decompress(raw, (size_t)raw_len, batch->zrecords.data,
+			                             batch->zrecords.len);
+			if (!ZSTD_isError(got) && got == raw_len)
+				unz = antt__records__unpack(NULL, got, raw);
+		}
+		free(raw);
+		if (!unz || n) {
+			if (unz)
+				antt__records__free_unpacked(unz, NULL);
+			s_send_error(h, s->rid, s->rid_len, 2, "malformed compressed batch");
+			s_session_drop(h, s, "sent a malformed compressed batch; session closed");
+			return;
+		}
+		n = unz->n_records;
+		envs = unz->records;
 	}
 	s_refusals_t ref = {0};
 	ref.items = antt_xcalloc(n + 1, sizeof *ref.items);
@@ -442,7 +465,7 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 	s_rec_t *recs = antt_xcalloc(n + 1, sizeof *recs);
 	for (size_t i = 0; i < n; i++) {
 		s_rec_t *r = &recs[i];
-		const ProtobufCBinaryData *env = &batch->records[i];
+		const ProtobufCBinaryData *env = &envs[i];
 		if (antt_envelope_decode(env->data, env->len, &r->body, &r->blen, r->sig, why) ||
 		    antt_body_decode(r->body, r->blen, &r->b, why)) {
 			snprintf(msg, sizeof msg, "bad record: %.150s", why);
@@ -506,6 +529,8 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		antt_body_clear(&recs[i].b);
 	}
 	free(recs);
+	if (unz)
+		antt__records__free_unpacked(unz, NULL);
 	s_heads_free(&heads);
 	free(ref.items);
 	free(ref.ptrs);

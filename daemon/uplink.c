@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+#include <zstd.h>
 
 #include "antt.pb-c.h"
 #include "common.h"
@@ -32,6 +33,7 @@
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
 #define BATCH_MAX_BYTES (4 * 1024 * 1024)
+#define ZBATCH_MIN 2048 /* smaller batches go as they are */
 
 typedef enum { S_DOWN, S_HELLO, S_READY, S_SENDING } s_state_t;
 static const char *s_state_names[] = {"down", "hello", "ready", "sending"};
@@ -59,7 +61,8 @@ struct antt_uplink {
 	s_remote_t *remote;
 	size_t n_remote;
 	int64_t sent, refused;
-	int64_t last_ok; /* wall clock of the last Ack */
+	int64_t wire_raw, wire_z; /* bytes of batches compressed, before and after */
+	int64_t last_ok;          /* wall clock of the last Ack */
 	char last_refusal[200];
 	int closing;
 };
@@ -273,15 +276,38 @@ static void s_pump(antt_uplink_t *u)
 	if (f.n) {
 		Antt__Batch b = ANTT__BATCH__INIT;
 		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+		uint8_t *z = NULL;
 		b.batch = ++u->batch_no;
 		b.n_records = f.n;
 		b.records = f.recs;
+		/* on slow links every byte counts: compress when it pays */
+		if (f.bytes >= ZBATCH_MIN) {
+			Antt__Records rs = ANTT__RECORDS__INIT;
+			rs.n_records = f.n;
+			rs.records = f.recs;
+			size_t raw_len = antt__records__get_packed_size(&rs);
+			uint8_t *raw = antt_xmalloc(raw_len);
+			antt__records__pack(&rs, raw);
+			size_t cap = ZSTD_compressBound(raw_len);
+			z = antt_xmalloc(cap);
+			size_t zlen = ZSTD_compress(z, cap, raw, raw_len, 3);
+			if (!ZSTD_isError(zlen) && zlen < raw_len * 9 / 10) {
+				b.n_records = 0;
+				b.records = NULL;
+				b.zrecords.data = z;
+				b.zrecords.len = zlen;
+				u->wire_raw += (int64_t)raw_len;
+				u->wire_z += (int64_t)zlen;
+			}
+			free(raw);
+		}
 		m.msg_case = ANTT__SYNC_MSG__MSG_BATCH;
 		m.batch = &b;
 		s_set_state(u, S_SENDING);
 		u->batch_sent_at = uv_now(u->loop);
 		u->sent += (int64_t)f.n;
 		s_send(u, &m);
+		free(z);
 	}
 	for (size_t i = 0; i < f.n; i++)
 		free(f.recs[i].data);
