@@ -65,26 +65,38 @@ struct antt_hub {
 
 /* ---- ZAP: who may connect ---- */
 
-/* Is curve an enrolled child's transport key?  Then its Ed25519 key. */
+typedef struct {
+	const uint8_t *curve;
+	uint8_t *ed;
+	int found;
+} s_curve_find_t;
+
+static int s_curve_row(void *stmt, void *arg)
+{
+	sqlite3_stmt *st = stmt;
+	s_curve_find_t *f = arg;
+	uint8_t x[32];
+	if (sqlite3_column_bytes(st, 0) != ANTT_KEY_BYTES ||
+	    crypto_sign_ed25519_pk_to_curve25519(x, sqlite3_column_blob(st, 0)) != 0)
+		return 0;
+	if (sodium_memcmp(x, f->curve, 32) == 0) {
+		memcpy(f->ed, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
+		f->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Is curve the transport key of a key this node enrolled?  Then its
+ * Ed25519 key.  (Enrollments are few: a hub's children.) */
 static int s_child_by_curve(antt_hub_t *h, const uint8_t curve[32], uint8_t ed[ANTT_KEY_BYTES])
 {
-	json_t *children = antt_node_children(h->node, NULL);
-	size_t i;
-	json_t *c;
-	int found = 0;
-	json_array_foreach (children, i, c) {
-		uint8_t k[ANTT_KEY_BYTES], x[32];
-		if (antt_unhex(k, ANTT_KEY_BYTES, json_string_value(json_object_get(c, "key"))) ||
-		    crypto_sign_ed25519_pk_to_curve25519(x, k) != 0)
-			continue;
-		if (sodium_memcmp(x, curve, 32) == 0) {
-			memcpy(ed, k, ANTT_KEY_BYTES);
-			found = 1;
-			break;
-		}
-	}
-	json_decref(children);
-	return found;
+	char err[ANTT_ERR_MAX];
+	s_curve_find_t f = {curve, ed, 0};
+	if (antt_store_query(antt_node_store(h->node), "SELECT key FROM enrollments WHERE by = ?1",
+	                     antt_node_key(h->node)->pk, ANTT_KEY_BYTES, s_curve_row, &f, err))
+		antt_log(ANTT_LOG_ERR, "sync: ZAP: %s", err);
+	return f.found;
 }
 
 static int s_zap_msg(void *sock, void *arg)

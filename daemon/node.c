@@ -866,7 +866,7 @@ json_t *antt_node_children(antt_node_t *n, char *err)
 	if (antt_store_query(
 	        n->store,
 	        "SELECT e.key, e.unit, (SELECT count(*) FROM records r WHERE r.author = "
-	        "e.key), (SELECT max(seq) FROM records r WHERE r.author = e.key) "
+	        "e.key), (SELECT seq FROM heads h WHERE h.author = e.key) "
 	        "FROM enrollments e WHERE e.by = ?1 ORDER BY e.unit",
 	        n->key->pk, ANTT_KEY_BYTES, s_child_row, list, err)) {
 		json_decref(list);
