@@ -1,13 +1,12 @@
 /* ctl.c - the control socket (see ctl.h).
  *
- * ZMQ_FD is edge-triggered: it signals that ZMQ_EVENTS may have changed,
- * not that a message is waiting, and any zmq_send or zmq_recv may consume
- * the edge.  So every path that touched the socket ends in s_drain(), which
- * re-reads ZMQ_EVENTS and receives until nothing is left.
+ * The socket is driven by a zwatch (zwatch.h): ZMQ_FD is edge-triggered,
+ * so a reply sent later (a verify from the thread pool) kicks the watch to
+ * look at ZMQ_EVENTS again.
  *
  * Requests in flight are counted in refs; the struct is freed when the
- * socket is closed, the poll handle's close callback has run and no reply
- * is still due. */
+ * socket is closed, the watch's close callback has run and no reply is
+ * still due. */
 #define _GNU_SOURCE
 #include "ctl.h"
 
@@ -20,6 +19,7 @@
 
 #include "common.h"
 #include "ctlproto.h"
+#include "zwatch.h"
 
 /* identity, empty delimiter, request, optional attachment (+1 to detect more) */
 #define MAX_FRAMES 5
@@ -30,11 +30,10 @@ struct antt_ctl {
 	antt_node_t *node;
 	void *zctx;
 	void *sock;
-	uv_poll_t poll;
-	int closed;   /* antt_ctl_close was called */
-	int draining; /* inside s_drain */
-	int refs;     /* poll handle open + replies due */
-	char *path;   /* the socket file, removed at close */
+	antt_zwatch_t *w;
+	int closed; /* antt_ctl_close was called */
+	int refs;   /* watch open + replies due */
+	char *path; /* the socket file, removed at close */
 };
 
 /* A request waiting for its reply: the routing frames to send back. */
@@ -43,8 +42,6 @@ typedef struct {
 	size_t n_route;
 	zmq_msg_t route[ROUTE_FRAMES];
 } s_pending_t;
-
-static void s_drain(antt_ctl_t *c);
 
 static void s_unref(antt_ctl_t *c)
 {
@@ -77,15 +74,16 @@ static void s_reply(json_t *resp, void *arg)
 		zmq_msg_close(&p->route[i]);
 	json_decref(resp);
 	free(p);
-	if (!c->closed && !c->draining)
-		s_drain(c);
+	if (!c->closed)
+		antt_zwatch_kick(c->w);
 	s_unref(c);
 }
 
 /* Receive one whole multipart message; handle it or drop it.
  * Returns 0 when a message was taken, -1 when none was waiting. */
-static int s_take_one(antt_ctl_t *c)
+static int s_take_one(void *sock, void *arg)
 {
+	antt_ctl_t *c = arg;
 	zmq_msg_t frames[MAX_FRAMES];
 	size_t n = 0;
 	int more = 1, too_many = 0;
@@ -139,32 +137,6 @@ static int s_take_one(antt_ctl_t *c)
 	return 0;
 }
 
-static void s_drain(antt_ctl_t *c)
-{
-	c->draining = 1;
-	while (!c->closed) {
-		int events = 0;
-		size_t len = sizeof events;
-		if (zmq_getsockopt(c->sock, ZMQ_EVENTS, &events, &len) < 0) {
-			if (errno != EINTR)
-				antt_log(ANTT_LOG_ERR, "control: ZMQ_EVENTS: %s",
-				         zmq_strerror(errno));
-			break;
-		}
-		if (!(events & ZMQ_POLLIN) || s_take_one(c) < 0)
-			break;
-	}
-	c->draining = 0;
-}
-
-static void s_on_poll(uv_poll_t *h, int status, int events)
-{
-	antt_ctl_t *c = h->data;
-	if (status < 0)
-		antt_log(ANTT_LOG_WARN, "control: poll: %s", uv_strerror(status));
-	s_drain(c);
-}
-
 int antt_ctl_open(uv_loop_t *loop, antt_node_t *node, const char *socket_path, antt_ctl_t **out,
                   char *err)
 {
@@ -191,15 +163,8 @@ int antt_ctl_open(uv_loop_t *loop, antt_node_t *node, const char *socket_path, a
 	}
 	chmod(socket_path, 0660);
 	c->path = antt_xstrdup(socket_path);
-	int fd;
-	size_t len = sizeof fd;
-	zmq_getsockopt(c->sock, ZMQ_FD, &fd, &len);
-	uv_poll_init(loop, &c->poll, fd);
-	c->poll.data = c;
-	uv_poll_start(&c->poll, UV_READABLE, s_on_poll);
 	*out = c;
-	/* messages may already be queued: the edge would never come */
-	s_drain(c);
+	antt_zwatch_start(loop, c->sock, s_take_one, c, &c->w);
 	return ANTT_OK;
 fail:
 	zmq_close(c->sock);
@@ -209,9 +174,9 @@ fail:
 	return rc;
 }
 
-static void s_on_poll_closed(uv_handle_t *h)
+static void s_on_closed(void *arg)
 {
-	antt_ctl_t *c = h->data;
+	antt_ctl_t *c = arg;
 	zmq_close(c->sock); /* only now: libuv no longer watches its fd */
 	unlink(c->path);    /* we hold the store lock: the socket is ours */
 	s_unref(c);
@@ -224,5 +189,5 @@ void antt_ctl_close(antt_ctl_t **self_p)
 		return;
 	*self_p = NULL;
 	c->closed = 1;
-	uv_close((uv_handle_t *)&c->poll, s_on_poll_closed);
+	antt_zwatch_stop(&c->w, s_on_closed, c);
 }
