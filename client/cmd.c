@@ -45,6 +45,18 @@ static void s_print_json(json_t *j)
 	fputc('\n', stdout);
 }
 
+/* Command-line text as a JSON string.  JSON carries only UTF-8: text in
+ * another encoding (TCVN3, Windows-1258...) must be refused, not lost. */
+static json_t *s_text(const char *s)
+{
+	json_t *j = json_string(s);
+	if (!j) {
+		antt_cli_err("'%s' is not UTF-8 text", s);
+		exit(EX_USAGE);
+	}
+	return j;
+}
+
 static int s_load_config(antt_cli_t *cli, antt_config_t **cfg)
 {
 	char err[ANTT_ERR_MAX];
@@ -121,6 +133,10 @@ static const char *s_str(json_t *o, const char *key)
 static int s_mkdirs(const char *dir)
 {
 	char path[PATH_MAX];
+	if (!*dir || strlen(dir) >= sizeof path) {
+		errno = !*dir ? ENOENT : ENAMETOOLONG;
+		return -1;
+	}
 	snprintf(path, sizeof path, "%s", dir);
 	for (char *p = path + 1; *p; p++) {
 		if (*p != '/')
@@ -338,10 +354,10 @@ int antt_cmd_submit(antt_cli_t *cli)
 			json_decref(req);
 			return ret;
 		}
-		json_t *rep =
-		    json_pack("{s:s, s:s, s:o}", "form", form, "period", period, "values", vals);
+		json_t *rep = json_pack("{s:o, s:o, s:o}", "form", s_text(form), "period",
+		                        s_text(period), "values", vals);
 		if (note)
-			json_object_set_new(rep, "note", json_string(note));
+			json_object_set_new(rep, "note", s_text(note));
 		json_object_set_new(req, "reports", json_pack("[o]", rep));
 		ret = s_call(cli, req, TIMEOUT_MS, &resp);
 	}
@@ -374,7 +390,7 @@ int antt_cmd_correct(antt_cli_t *cli)
 		fprintf(stderr, "usage: antt %s\n", usage);
 		return EX_USAGE;
 	}
-	json_t *req = json_pack("{s:s, s:s}", "op", "correct", "id", cli->argv[optind]);
+	json_t *req = json_pack("{s:s, s:o}", "op", "correct", "id", s_text(cli->argv[optind]));
 	if (optind + 1 < cli->argc) {
 		json_t *vals;
 		if ((ret =
@@ -385,7 +401,7 @@ int antt_cmd_correct(antt_cli_t *cli)
 		json_object_set_new(req, "values", vals);
 	}
 	if (note)
-		json_object_set_new(req, "note", json_string(note));
+		json_object_set_new(req, "note", s_text(note));
 	json_t *resp;
 	if ((ret = s_call(cli, req, TIMEOUT_MS, &resp)))
 		return ret;
@@ -435,11 +451,11 @@ int antt_cmd_log(antt_cli_t *cli)
 	optind = 1;
 	while ((opt = getopt_long(cli->argc, cli->argv, "c:hn:", opts, NULL)) != -1) {
 		if (opt == 'f')
-			json_object_set_new(req, "form", json_string(optarg));
+			json_object_set_new(req, "form", s_text(optarg));
 		else if (opt == 'p')
-			json_object_set_new(req, "period", json_string(optarg));
+			json_object_set_new(req, "period", s_text(optarg));
 		else if (opt == 'a')
-			json_object_set_new(req, "author", json_string(optarg));
+			json_object_set_new(req, "author", s_text(optarg));
 		else if (opt == 'n') {
 			char *end;
 			long long n = strtoll(optarg, &end, 10);
@@ -508,8 +524,9 @@ int antt_cmd_show(antt_cli_t *cli)
 		return EX_USAGE;
 	}
 	json_t *resp;
-	if ((ret = s_call(cli, json_pack("{s:s, s:s}", "op", "show", "id", cli->argv[optind]),
-	                  TIMEOUT_MS, &resp)))
+	if ((ret =
+	         s_call(cli, json_pack("{s:s, s:o}", "op", "show", "id", s_text(cli->argv[optind])),
+	                TIMEOUT_MS, &resp)))
 		return ret;
 	json_t *r = json_object_get(resp, "record");
 	if (cli->json) {
@@ -727,9 +744,10 @@ int antt_cmd_enroll(antt_cli_t *cli)
 		return EX_USAGE;
 	}
 	json_t *resp;
-	if ((ret =
-	         s_call(cli, json_pack("{s:s, s:s, s:s}", "op", "enroll", "unit", unit, "key", key),
-	                TIMEOUT_MS, &resp)))
+	if ((ret = s_call(cli,
+	                  json_pack("{s:s, s:o, s:o}", "op", "enroll", "unit", s_text(unit), "key",
+	                            s_text(key)),
+	                  TIMEOUT_MS, &resp)))
 		return ret;
 	json_object_del(resp, "ok");
 	if (cli->json)

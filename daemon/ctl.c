@@ -13,7 +13,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -56,6 +58,8 @@ static void s_reply(json_t *resp, void *arg)
 {
 	s_pending_t *p = arg;
 	antt_ctl_t *c = p->ctl;
+	if (!resp) /* json_pack refused a value (not UTF-8): never abort on it */
+		resp = antt_ctl_error(ANTT_CTL_INTERNAL, "anttd could not build the reply");
 	if (!c->closed) {
 		char *text = json_dumps(resp, JSON_COMPACT);
 		if (!text)
@@ -92,6 +96,8 @@ static int s_take_one(void *sock, void *arg)
 		zmq_msg_init(&m);
 		if (zmq_msg_recv(&m, c->sock, ZMQ_DONTWAIT) < 0) {
 			zmq_msg_close(&m);
+			if (errno == EINTR) /* returning -1 would end the drain: the edge lost */
+				continue;
 			if (n == 0)
 				return -1;
 			break; /* cannot happen: parts of a message arrive together */
@@ -104,7 +110,9 @@ static int s_take_one(void *sock, void *arg)
 			zmq_msg_close(&m);
 		}
 	}
-	if (n < 3 || too_many || n == MAX_FRAMES || zmq_msg_size(&frames[1]) != 0) {
+	(void)too_many; /* more than MAX_FRAMES - 1 frames: n == MAX_FRAMES */
+	if (n < 2 || zmq_msg_size(&frames[1]) != 0) {
+		/* no empty delimiter: no way to route a reply a client expects */
 		antt_log(ANTT_LOG_WARN, "control: dropped a malformed request (%zu frames)", n);
 		for (size_t i = 0; i < n; i++)
 			zmq_msg_close(&frames[i]);
@@ -115,8 +123,19 @@ static int s_take_one(void *sock, void *arg)
 	p->n_route = ROUTE_FRAMES;
 	for (size_t i = 0; i < ROUTE_FRAMES; i++)
 		p->route[i] = frames[i];
-	zmq_msg_t *payload = &frames[2], *attach = n == 4 ? &frames[3] : NULL;
 	c->refs++;
+	if (n < 3 || n == MAX_FRAMES) {
+		/* a REQ client would wait for an answer forever: tell it */
+		for (size_t i = ROUTE_FRAMES; i < n; i++)
+			zmq_msg_close(&frames[i]);
+		s_reply(
+		    antt_ctl_error(ANTT_CTL_USAGE,
+		                   "a request is one frame holding a JSON object, and for submit "
+		                   "at most one more frame (docs/control.md)"),
+		    p);
+		return 0;
+	}
+	zmq_msg_t *payload = &frames[2], *attach = n == 4 ? &frames[3] : NULL;
 
 	json_error_t je;
 	json_t *req =
@@ -124,7 +143,8 @@ static int s_take_one(void *sock, void *arg)
 	zmq_msg_close(payload);
 	if (!req || !json_is_object(req)) {
 		char msg[256];
-		snprintf(msg, sizeof msg, "request is not a JSON object: %s", req ? "" : je.text);
+		snprintf(msg, sizeof msg, "request is not a JSON object: %s",
+		         req ? "it is JSON of another type" : je.text);
 		json_decref(req);
 		s_reply(antt_ctl_error(ANTT_CTL_USAGE, msg), p);
 	} else {
@@ -137,9 +157,33 @@ static int s_take_one(void *sock, void *arg)
 	return 0;
 }
 
+/* Does a live process listen on the socket file?  (A file left by a killed
+ * anttd refuses the connection.) */
+static int s_socket_in_use(const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	int busy = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+	close(fd);
+	return busy;
+}
+
 int antt_ctl_open(uv_loop_t *loop, antt_node_t *node, const char *socket_path, antt_ctl_t **out,
                   char *err)
 {
+	/* The store lock makes the store ours, not the socket path: another
+	 * node's config may name the same path, and binding would take its
+	 * clients (they would store into the wrong node). */
+	if (s_socket_in_use(socket_path)) {
+		*out = NULL;
+		return antt_errf(err, ANTT_E_BUSY,
+		                 "control socket %s is in use by another anttd: give each node "
+		                 "its own [control] socket",
+		                 socket_path);
+	}
 	antt_ctl_t *c = antt_xcalloc(1, sizeof *c);
 	int zero = 0, rc = ANTT_OK;
 	int64_t maxmsg = ANTT_CTL_MSG_MAX;

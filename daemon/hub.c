@@ -35,7 +35,8 @@
 #define HUB_MAX_UNZ (64ULL * 1024 * 1024) /* largest decompressed batch */
 #define HUB_CREDIT 5000
 #define HUB_MAX_SESSIONS 20000
-#define HUB_MAX_DEPTH 8 /* enrollment levels below a child */
+#define HUB_MAX_DEPTH 8     /* enrollment levels below a child */
+#define HUB_MAX_HEADS 10000 /* authors in one Hello: s_heads_add is linear */
 
 enum { REF_BAD = 1, REF_SIG = 2, REF_AUTHOR = 3, REF_GAP = 4, REF_FORK = 5 };
 
@@ -258,9 +259,13 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello)
 		s_send_error(h, s->rid, s->rid_len, 3, "unsupported protocol version");
 		return;
 	}
+	if (hello->n_heads > HUB_MAX_HEADS) {
+		s_send_error(h, s->rid, s->rid_len, 2, "too many heads in Hello");
+		return;
+	}
 	s->hello = 1;
 	snprintf(s->unit, sizeof s->unit, "%s", antt_valid_unit(hello->unit) ? hello->unit : "?");
-	size_t n = hello->n_heads < 100000 ? hello->n_heads : 100000;
+	size_t n = hello->n_heads;
 	s_heads_t hs;
 	s_heads_init(&hs, n ? n : 1);
 	for (size_t i = 0; i < n; i++) {
@@ -467,6 +472,14 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		}
 		n = unz->n_records;
 		envs = unz->records;
+	}
+	if (n > HUB_CREDIT) {
+		/* ~800 bytes of arrays below per entry, and an empty entry is 2
+		 * bytes: 8 million in a 16 MiB frame, 33 million unzipped */
+		if (unz)
+			antt__records__free_unpacked(unz, NULL);
+		s_send_error(h, s->rid, s->rid_len, 2, "batch larger than the credit given");
+		return;
 	}
 	s_refusals_t ref = {0};
 	ref.items = antt_xcalloc(n + 1, sizeof *ref.items);

@@ -34,7 +34,7 @@ static void s_usage(FILE *f)
 	fprintf(f,
 	        "usage: anttd [-c FILE] [-n] [-v] [-h] [-V]\n"
 	        "  -c FILE  config file (default: $ANTT_CONF, else %s)\n"
-	        "  -n       check the config, key, store and forms, then exit\n"
+	        "  -n       check the config, key and forms, then exit\n"
 	        "  -v       log debug messages\n"
 	        "  -h       this help\n"
 	        "  -V       print the version\n",

@@ -96,8 +96,10 @@ static int s_lock(const char *path, const char *store, int *fd_out, char *err)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return antt_errf(err, ANTT_E_IO, "cannot open lock file %s: %s", path,
-		                 strerror(errno));
+		return antt_errf(err,
+		                 errno == ENOENT || errno == ENOTDIR ? ANTT_E_CONFIG : ANTT_E_IO,
+		                 "cannot open lock file %s: %s (check [node] store in the config)",
+		                 path, strerror(errno));
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
 		char buf[32] = {0};
@@ -128,6 +130,8 @@ int antt_node_open(const antt_config_t *cfg, uv_loop_t *loop, antt_node_t **out,
 	n->unit = antt_xstrdup(cfg->unit);
 	n->store_path = antt_xstrdup(cfg->store_path);
 	rc = antt_key_load(cfg->key_path, &n->key, err);
+	if (!rc) /* before the store is created: a refused start leaves no store */
+		rc = antt_forms_load(cfg->forms_dir, &n->forms, err);
 	if (rc)
 		goto out;
 	antt_hex(n->pk_hex, n->key->pk, ANTT_KEY_BYTES);
@@ -135,9 +139,6 @@ int antt_node_open(const antt_config_t *cfg, uv_loop_t *loop, antt_node_t **out,
 	if (rc)
 		goto out;
 	rc = antt_store_open(cfg->store_path, n->key->pk, ANTT_STORE_CREATE, &n->store, err);
-	if (rc)
-		goto out;
-	rc = antt_forms_load(cfg->forms_dir, &n->forms, err);
 out:
 	if (rc)
 		antt_node_destroy(&n);
@@ -341,6 +342,11 @@ static int s_take_report(antt_node_t *n, const json_t *rep, antt_body_t *b, char
 	}
 	const char *form = json_string_value(json_object_get(rep, "form"));
 	const char *period = json_string_value(json_object_get(rep, "period"));
+	if (!form && json_object_get(rep, "form"))
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "\"form\" must be text: a form id (see 'antt forms')");
+	if (!period && json_object_get(rep, "period"))
+		return antt_errf(err, ANTT_E_INVAL, "\"period\" must be text, like 2024-06");
 	if (!form) {
 		char *ids = antt_forms_list_ids(n->forms);
 		int rc = antt_errf(err, ANTT_E_INVAL, "no form given; the forms are: %s", ids);
@@ -632,6 +638,13 @@ static json_t *s_op_submit(antt_node_t *n, const json_t *req, const void *attach
 {
 	char err[ANTT_ERR_MAX];
 	json_t *reports = json_object_get(req, "reports"), *parsed = NULL, *resp;
+	json_t *ids = json_object_get(req, "ids");
+	if (ids && !json_is_boolean(ids) && !json_is_null(ids))
+		return antt_ctl_error(ANTT_CTL_USAGE, "\"ids\" must be true or false");
+	if (attach && reports)
+		return antt_ctl_error(
+		    ANTT_CTL_USAGE,
+		    "give the reports in \"reports\" or in a second frame, not both");
 	if (attach && !reports) {
 		/* a file's text as it is: parsed once, here */
 		if (antt_reports_parse(attach, attach_len, &parsed, err))
@@ -700,7 +713,9 @@ static json_t *s_op_correct(antt_node_t *n, const json_t *req)
 		b.note = antt_xstrdup(old.b.note);
 	b.has_corrects = 1;
 	memcpy(b.corrects, old.id, ANTT_ID_BYTES);
-	if (!vals && !json_object_get(req, "note")) {
+	json_t *note = json_object_get(req, "note");
+	if ((!vals || (json_is_object(vals) && json_object_size(vals) == 0)) &&
+	    (!note || json_is_null(note))) {
 		rc = antt_errf(err, ANTT_E_INVAL, "nothing to correct: give CODE=VALUE or --note");
 		goto out;
 	}
@@ -737,10 +752,22 @@ static int s_log_one(const antt_stored_t *r, void *arg)
 	return 0;
 }
 
+/* An optional text field: absent, null or a string. */
+static int s_opt_text(const json_t *req, const char *key)
+{
+	json_t *v = json_object_get(req, key);
+	return !v || json_is_null(v) || json_is_string(v);
+}
+
 static json_t *s_op_log(antt_node_t *n, const json_t *req)
 {
 	char err[ANTT_ERR_MAX];
 	uint8_t author[ANTT_KEY_BYTES];
+	json_t *lim = json_object_get(req, "limit");
+	if (!s_opt_text(req, "form") || !s_opt_text(req, "period") || !s_opt_text(req, "author"))
+		return antt_ctl_error(ANTT_CTL_USAGE, "form, period and author must be text");
+	if (lim && !json_is_null(lim) && (!json_is_integer(lim) || json_integer_value(lim) < 1))
+		return antt_ctl_error(ANTT_CTL_USAGE, "limit must be a whole number of 1 or more");
 	antt_store_filter_t f = {
 	    .form = json_string_value(json_object_get(req, "form")),
 	    .period = json_string_value(json_object_get(req, "period")),
@@ -974,6 +1001,8 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 	json_t *resp;
 	if (!op)
 		resp = antt_ctl_error(ANTT_CTL_USAGE, "request has no \"op\"");
+	else if (attach && strcmp(op, "submit"))
+		resp = antt_ctl_error(ANTT_CTL_USAGE, "only submit takes a second frame");
 	else if (!strcmp(op, "submit"))
 		resp = s_op_submit(n, req, attach, attach_len);
 	else if (!strcmp(op, "correct"))

@@ -217,10 +217,18 @@ static int s_migrate(antt_store_t *s, const uint8_t *node_pk, int readonly, char
 	if (node_pk) {
 		sqlite3_stmt *st;
 		int rc = ANTT_OK;
-		sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'node_key'", -1, &st,
-		                   NULL);
-		if (sqlite3_step(st) != SQLITE_ROW ||
-		    sqlite3_column_bytes(st, 0) != ANTT_KEY_BYTES ||
+		if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'node_key'", -1,
+		                       &st, NULL) != SQLITE_OK ||
+		    sqlite3_step(st) != SQLITE_ROW) {
+			rc = antt_errf(
+			    err, ANTT_E_CORRUPT,
+			    "store %s is damaged: it does not name its node (%s); restore it "
+			    "from a backup",
+			    s->path, sqlite3_errmsg(s->db));
+			sqlite3_finalize(st);
+			return rc;
+		}
+		if (sqlite3_column_bytes(st, 0) != ANTT_KEY_BYTES ||
 		    memcmp(sqlite3_column_blob(st, 0), node_pk, ANTT_KEY_BYTES) != 0)
 			rc = antt_errf(
 			    err, ANTT_E_CORRUPT,

@@ -40,7 +40,9 @@ static const char *s_state_names[] = {"down", "hello", "ready", "sending"};
 
 typedef struct {
 	uint8_t author[ANTT_KEY_BYTES];
-	uint64_t seq; /* the parent holds 1..seq */
+	uint64_t seq;     /* the parent holds 1..seq */
+	uint64_t blocked; /* when the parent refused one (loop ms; 0: not): nothing
+	                   * after it can link now; offered again a timeout later */
 } s_remote_t;
 
 struct antt_uplink {
@@ -105,8 +107,10 @@ static s_remote_t *s_remote(antt_uplink_t *u, const uint8_t author[ANTT_KEY_BYTE
 	return r;
 }
 
-static void s_take_heads(antt_uplink_t *u, Antt__Head **heads, size_t n)
+static void s_take_heads(antt_uplink_t *u, Antt__Head **heads, size_t n, int fresh)
 {
+	for (size_t i = 0; fresh && i < u->n_remote; i++)
+		u->remote[i].blocked = 0; /* a new connection: offer everything again */
 	for (size_t i = 0; i < n; i++)
 		if (heads[i]->author.len == ANTT_KEY_BYTES) {
 			s_remote_t *r = s_remote(u, heads[i]->author.data, 1);
@@ -176,13 +180,23 @@ static void s_hello(antt_uplink_t *u)
 	free(mine);
 }
 
+/* Not connected: try again after the backoff (not on every tick), longer
+ * each time. */
+static void s_retry_later(antt_uplink_t *u)
+{
+	u->last_heard = uv_now(u->loop);
+	u->backoff_ms = u->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : u->backoff_ms * 2;
+}
+
 static void s_connect(antt_uplink_t *u)
 {
 	const antt_key_t *key = antt_node_key(u->node);
 	uint8_t cpk[32], csk[32];
 	int zero = 0;
+	s_close_socket(u); /* a Hello that failed may have left one */
 	if (crypto_sign_ed25519_pk_to_curve25519(cpk, key->pk) != 0) {
 		antt_log(ANTT_LOG_ERR, "uplink: this node's key has no transport key");
+		s_retry_later(u);
 		return;
 	}
 	crypto_sign_ed25519_sk_to_curve25519(csk, key->sk);
@@ -204,6 +218,7 @@ static void s_connect(antt_uplink_t *u)
 		zmq_close(u->sock);
 		zmq_ctx_term(u->zctx);
 		u->sock = u->zctx = NULL;
+		s_retry_later(u);
 		return;
 	}
 	antt_zwatch_start(u->loop, u->sock, s_on_msg, u, &u->w);
@@ -267,7 +282,10 @@ static void s_pump(antt_uplink_t *u)
 				continue;
 			s_remote_t *r = s_remote(u, mine[i].author, 0);
 			uint64_t from = (r ? r->seq : 0) + 1;
-			if (mine[i].head.seq < from)
+			if (r && r->blocked &&
+			    uv_now(u->loop) - r->blocked > (uint64_t)u->timeout_ms)
+				r->blocked = 0; /* what the parent lacked may have come since */
+			if (mine[i].head.seq < from || (r && r->blocked))
 				continue;
 			if (antt_store_range(antt_node_store(u->node), mine[i].author, from,
 			                     f.max - f.n, s_fill_one, &f, err))
@@ -322,7 +340,7 @@ static void s_on_ack(antt_uplink_t *u, const Antt__Ack *ack)
 	char err[ANTT_ERR_MAX];
 	antt_store_t *st = antt_node_store(u->node);
 	int64_t now = antt_now();
-	s_take_heads(u, ack->heads, ack->n_heads);
+	s_take_heads(u, ack->heads, ack->n_heads, 0);
 	u->credit = ack->credit;
 	u->last_ok = now;
 	int rc = antt_store_begin(st, err);
@@ -342,12 +360,11 @@ static void s_on_ack(antt_uplink_t *u, const Antt__Ack *ack)
 		         reason);
 		antt_log(ANTT_LOG_WARN, "uplink: the parent refused seq %" PRIu64 ": %s", r->seq,
 		         reason);
-		/* one bad record never blocks the queue: step over it */
-		if (r->author.len == ANTT_KEY_BYTES) {
-			s_remote_t *rem = s_remote(u, r->author.data, 1);
-			if (rem->seq < r->seq)
-				rem->seq = r->seq;
-		}
+		/* one bad record never blocks the queue: other authors flow on;
+		 * this author's later records could not link onto what the
+		 * parent holds, so they wait for the next connection */
+		if (r->author.len == ANTT_KEY_BYTES)
+			s_remote(u, r->author.data, 1)->blocked = uv_now(u->loop);
 	}
 	if (!rc)
 		rc = antt_store_commit(st, err);
@@ -406,7 +423,7 @@ static int s_on_msg(void *sock, void *arg)
 	switch (m->msg_case) {
 	case ANTT__SYNC_MSG__MSG_HEADS:
 		if (u->state == S_HELLO) {
-			s_take_heads(u, m->heads->heads, m->heads->n_heads);
+			s_take_heads(u, m->heads->heads, m->heads->n_heads, 1);
 			u->credit = m->heads->credit;
 			antt_log(ANTT_LOG_INFO, "uplink %s: connected", u->endpoint);
 			u->backoff_ms = BACKOFF_MIN_MS;

@@ -30,8 +30,11 @@ static void s_drain(antt_zwatch_t *w)
 			antt_log(ANTT_LOG_ERR, "ZMQ_EVENTS: %s", zmq_strerror(errno));
 			break;
 		}
-		if (!(events & ZMQ_POLLIN) || w->on_msg(w->sock, w->arg) < 0)
+		if (!(events & ZMQ_POLLIN))
 			break;
+		errno = 0;
+		if (w->on_msg(w->sock, w->arg) < 0 && errno != EINTR)
+			break; /* EINTR: a message may still wait, and no edge would come */
 	}
 	w->draining = 0;
 }
@@ -42,23 +45,25 @@ static void s_on_poll(uv_poll_t *h, int status, int events)
 	s_drain(h->data);
 }
 
-int antt_zwatch_start(uv_loop_t *loop, void *sock, antt_zwatch_fn on_msg, void *arg,
-                      antt_zwatch_t **out)
+void antt_zwatch_start(uv_loop_t *loop, void *sock, antt_zwatch_fn on_msg, void *arg,
+                       antt_zwatch_t **out)
 {
 	int fd;
 	size_t len = sizeof fd;
-	if (zmq_getsockopt(sock, ZMQ_FD, &fd, &len) < 0)
-		return ANTT_E_IO;
+	if (zmq_getsockopt(sock, ZMQ_FD, &fd, &len) < 0) {
+		antt_log(ANTT_LOG_ERR, "ZMQ_FD: %s", zmq_strerror(errno));
+		abort(); /* a socket we just made: only a bug gets here */
+	}
 	antt_zwatch_t *w = antt_xcalloc(1, sizeof *w);
 	w->sock = sock;
 	w->on_msg = on_msg;
 	w->arg = arg;
-	uv_poll_init(loop, &w->poll, fd);
+	if (uv_poll_init(loop, &w->poll, fd) != 0)
+		abort(); /* likewise */
 	w->poll.data = w;
 	uv_poll_start(&w->poll, UV_READABLE, s_on_poll);
 	*out = w;
 	s_drain(w); /* messages may already wait: no edge would come */
-	return ANTT_OK;
 }
 
 void antt_zwatch_kick(antt_zwatch_t *w)

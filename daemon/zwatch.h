@@ -12,15 +12,17 @@
 
 typedef struct antt_zwatch antt_zwatch_t;
 
-/* Receive and handle one whole message from sock; 0, or -1 if none was
- * waiting (EAGAIN). */
+/* Receive and handle one whole message from sock; 0, or -1 with errno
+ * from the receive if none was taken (EAGAIN; on EINTR the watch tries
+ * again). */
 typedef int (*antt_zwatch_fn)(void *sock, void *arg);
 /* Called once the poll handle is closed: the socket may be closed now. */
 typedef void (*antt_zwatch_closed_fn)(void *arg);
 
-/* Start watching sock (borrowed).  Caller owns *out. */
-int antt_zwatch_start(uv_loop_t *loop, void *sock, antt_zwatch_fn on_msg, void *arg,
-                      antt_zwatch_t **out);
+/* Start watching sock (borrowed).  Caller owns *out.  A socket without a
+ * ZMQ_FD is a bug: it aborts. */
+void antt_zwatch_start(uv_loop_t *loop, void *sock, antt_zwatch_fn on_msg, void *arg,
+                       antt_zwatch_t **out);
 /* Drain now: after a send made outside on_msg. */
 void antt_zwatch_kick(antt_zwatch_t *w);
 /* Stop; closed(closed_arg) runs from the loop when libuv has let go of the

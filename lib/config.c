@@ -107,7 +107,12 @@ static long s_number(const char *s, long lo, long hi)
 
 static int s_endpoint_ok(const char *e)
 {
-	return !strncmp(e, "tcp://", 6) && strchr(e + 6, ':') && strlen(e) < 256;
+	const char *port = strrchr(e, ':');
+	if (strncmp(e, "tcp://", 6) || !port || port <= e + 6 || strlen(e) >= 256)
+		return 0;
+	if (!strcmp(port + 1, "*")) /* any port: listen only, but libzmq accepts it */
+		return 1;
+	return s_number(port + 1, 1, 65535) > 0;
 }
 
 static int s_check_sync(antt_config_t *c, s_parse_t *p, const char *path, char *err)

@@ -11,6 +11,7 @@
 #include <zmq.h>
 
 #include "common.h"
+#include "record.h"
 
 static const char *s_class_names[] = {"usage", "data", "notfound", "store", "internal"};
 
@@ -27,9 +28,32 @@ antt_ctl_class antt_ctl_class_parse(const char *name)
 	return ANTT_CTL_INTERNAL;
 }
 
+/* Messages quote what the client sent, cut to a buffer's size: the cut may
+ * fall inside a UTF-8 character, and a JSON string must be valid UTF-8.
+ * Bytes that are not valid UTF-8 become '?'. */
+static json_t *s_message(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j)
+		return j;
+	char *t = antt_xstrdup(s);
+	for (size_t i = 0; t[i];) {
+		unsigned char ch = (unsigned char)t[i];
+		size_t n = ch < 0x80 ? 1 : ch >= 0xf0 ? 4 : ch >= 0xe0 ? 3 : 2;
+		if (strnlen(t + i, n) == n && antt_valid_utf8(t + i, n))
+			i += n;
+		else
+			t[i++] = '?';
+	}
+	j = json_string(t);
+	free(t);
+	return j;
+}
+
 json_t *antt_ctl_error(antt_ctl_class c, const char *message)
 {
-	return json_pack("{s:b, s:s, s:s}", "ok", 0, "error", s_class_names[c], "message", message);
+	return json_pack("{s:b, s:s, s:o}", "ok", 0, "error", s_class_names[c], "message",
+	                 s_message(message));
 }
 
 int antt_ctl_daemon_running(const char *lock_path, long *pid)
@@ -105,7 +129,7 @@ int antt_reports_parse(const char *buf, size_t len, json_t **out, char *err)
 	size_t pos = 0;
 	int line = 1;
 	for (;;) {
-		while (pos < len && strchr(" \t\r\n", buf[pos])) {
+		while (pos < len && buf[pos] && strchr(" \t\r\n", buf[pos])) {
 			if (buf[pos] == '\n')
 				line++;
 			pos++;

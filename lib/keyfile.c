@@ -69,6 +69,14 @@ int antt_key_save(const antt_key_t *k, const char *path, char *err)
 	return rc;
 }
 
+/* inih reads each line into a buffer on its stack: wipe what it left. */
+static void __attribute__((noinline)) s_wipe_stack(void)
+{
+	unsigned char buf[16384];
+	sodium_memzero(buf, sizeof buf);
+	__asm__ __volatile__("" : : "r"(buf) : "memory");
+}
+
 typedef struct {
 	int type_ok, has_seed, has_pub, bad;
 	char badkey[64];
@@ -125,8 +133,11 @@ int antt_key_load(const char *path, antt_key_t **out, char *err)
 		               strerror(errno));
 		goto out;
 	}
+	/* unbuffered: no stdio buffer keeps the seed's text once freed */
+	setvbuf(f, NULL, _IONBF, 0);
 	int line = ini_parse_file(f, s_key_handler, p);
 	fclose(f);
+	s_wipe_stack();
 	if (line != 0 || !p->type_ok || !p->has_seed || !p->has_pub) {
 		if (line > 0)
 			rc = antt_errf(
