@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
@@ -118,6 +119,8 @@ int main(int argc, char **argv)
 		return ret;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* no core file: it would hold the node's secret key */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 
 	s_daemon_t d = {0};
 	uv_loop_init(&d.loop);

@@ -976,6 +976,12 @@ static void s_verify_after(uv_work_t *w, int status)
 
 static void s_op_verify(antt_node_t *n, antt_node_reply_fn done, void *arg)
 {
+	if (n->verifying) { /* one whole-store scan at a time */
+		done(antt_ctl_error(ANTT_CTL_DATA,
+		                    "a verification is already running on this node: wait for it"),
+		     arg);
+		return;
+	}
 	s_verify_t *v = antt_xcalloc(1, sizeof *v);
 	v->n = n;
 	v->done = done;
