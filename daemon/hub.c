@@ -252,6 +252,80 @@ static int s_heads_add(antt_hub_t *h, s_heads_t *hs, const uint8_t author[ANTT_K
 
 /* ---- Hello ---- */
 
+typedef struct {
+	uint32_t level;
+	uint64_t seq;
+	uint8_t author[ANTT_KEY_BYTES];
+} s_known_t;
+
+typedef struct {
+	s_known_t *rows;
+	size_t n, cap;
+	const uint8_t *author;
+} s_known_list_t;
+
+static int s_known_row(void *stmt, void *arg)
+{
+	sqlite3_stmt *st = stmt;
+	s_known_list_t *l = arg;
+	int64_t level = sqlite3_column_int64(st, 0);
+	if (level < 1 || level > 16)
+		return 0;
+	if (l->n == l->cap)
+		l->rows =
+		    antt_xrealloc(l->rows, (l->cap = l->cap ? 2 * l->cap : 16) * sizeof *l->rows);
+	s_known_t *k = &l->rows[l->n++];
+	k->level = (uint32_t)level;
+	k->seq = (uint64_t)sqlite3_column_int64(st, 1);
+	memcpy(k->author, l->author, ANTT_KEY_BYTES);
+	return 0;
+}
+
+/* A child that was away when receipts came down learns them at Hello: for
+ * its authors, how far above this hub their records are stored. */
+static void s_send_known_receipts(antt_hub_t *h, s_session_t *s, const s_heads_t *hs)
+{
+	char err[ANTT_ERR_MAX];
+	s_known_list_t l = {0};
+	for (size_t i = 0; i < hs->n; i++) {
+		l.author = hs->authors[i];
+		if (antt_store_query(antt_node_store(h->node),
+		                     "SELECT level, seq FROM receipts WHERE author = ?1",
+		                     hs->authors[i], ANTT_KEY_BYTES, s_known_row, &l, err)) {
+			antt_log(ANTT_LOG_ERR, "sync: %s", err);
+			break;
+		}
+	}
+	Antt__Head *heads = antt_xcalloc(l.n + 1, sizeof *heads);
+	Antt__Head **ptrs = antt_xcalloc(l.n + 1, sizeof *ptrs);
+	for (uint32_t level = 1; level <= 16; level++) {
+		size_t k = 0;
+		for (size_t i = 0; i < l.n; i++) {
+			if (l.rows[i].level != level)
+				continue;
+			antt__head__init(&heads[k]);
+			heads[k].author.data = l.rows[i].author;
+			heads[k].author.len = ANTT_KEY_BYTES;
+			heads[k].seq = l.rows[i].seq;
+			ptrs[k] = &heads[k];
+			k++;
+		}
+		if (k) {
+			Antt__Receipt r = ANTT__RECEIPT__INIT;
+			Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+			r.level = level;
+			r.n_heads = k;
+			r.heads = ptrs;
+			m.msg_case = ANTT__SYNC_MSG__MSG_RECEIPT;
+			m.receipt = &r;
+			s_send(h, s->rid, s->rid_len, &m);
+		}
+	}
+	free(heads);
+	free(ptrs);
+	free(l.rows);
+}
+
 static void s_on_hello(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello)
 {
 	char err[ANTT_ERR_MAX];
@@ -284,6 +358,7 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello)
 	m.msg_case = ANTT__SYNC_MSG__MSG_HEADS;
 	m.heads = &hd;
 	s_send(h, s->rid, s->rid_len, &m);
+	s_send_known_receipts(h, s, &hs);
 	s_heads_free(&hs);
 	antt_log(ANTT_LOG_INFO, "sync: child %s connected (%zu authors)", s->unit, n);
 }
@@ -762,7 +837,9 @@ static void s_on_reap(uv_timer_t *t)
 	s_session_t *s = h->sessions;
 	while (s) {
 		s_session_t *next = s->next;
-		if (now - s->last_seen > (uint64_t)h->timeout_ms)
+		/* three timeouts: a child's next message may wait in our queue
+		 * while we are busy with others; this only frees memory */
+		if (now - s->last_seen > 3 * (uint64_t)h->timeout_ms)
 			s_session_drop(h, s, "silent; session dropped");
 		s = next;
 	}
