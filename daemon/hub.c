@@ -473,43 +473,46 @@ static int s_take_run(antt_hub_t *h, s_session_t *s, s_rec_t *run, size_t n, s_r
 			         "unknown author: not this child's key nor enrolled under it");
 		return ANTT_OK;
 	}
-	if ((rc = antt_store_head(st, author, &head, err)))
-		return rc;
 	size_t i = 0;
-	for (; i < n && run[i].b.seq <= head.seq; i++)
-		if ((rc = s_take_old(h, s, &run[i], ref, now, err)))
+	while (i < n) {
+		if ((rc = antt_store_head(st, author, &head, err)))
 			return rc;
-	/* the part that links onto the head */
-	size_t from = i, to = i;
-	uint64_t seq = head.seq;
-	const uint8_t *prev = head.id;
-	while (to < n && run[to].b.seq == seq + 1 && !memcmp(run[to].b.prev, prev, ANTT_ID_BYTES)) {
-		seq = run[to].b.seq;
-		prev = run[to].id;
-		to++;
-	}
-	int whole = to > from && antt_record_verify(run[to - 1].sig, run[to - 1].body,
-	                                            run[to - 1].blen, author) == 0;
-	for (i = from; i < to; i++) {
-		int own =
-		    whole ? i == to - 1
-		          : antt_record_verify(run[i].sig, run[i].body, run[i].blen, author) == 0;
-		if (!whole && !own) {
-			s_refuse(ref, &run[i].b, run[i].id, REF_SIG, "bad signature");
-			break; /* what follows no longer links onto what is held */
+		s_rec_t *r = &run[i];
+		if (r->b.seq <= head.seq) {
+			if ((rc = s_take_old(h, s, r, ref, now, err)))
+				return rc;
+			i++;
+			continue;
 		}
-		if ((rc = antt_store_append_ex(st, run[i].id, run[i].body, run[i].blen, run[i].sig,
-		                               &run[i].b, now, own, err)))
-			return rc;
-		(*stored)++;
-		*unaudited |= !own;
-	}
-	if (i < to)
-		i++; /* the one refused for its signature */
-	for (; i < n; i++) {
-		snprintf(msg, sizeof msg, "gap: seq %" PRIu64 " does not follow the chain held",
-		         run[i].b.seq);
-		s_refuse(ref, &run[i].b, run[i].id, REF_GAP, msg);
+		if (r->b.seq != head.seq + 1 || memcmp(r->b.prev, head.id, ANTT_ID_BYTES)) {
+			snprintf(msg, sizeof msg,
+			         "gap: seq %" PRIu64 " does not follow the chain held", r->b.seq);
+			s_refuse(ref, &r->b, r->id, REF_GAP, msg);
+			i++;
+			continue;
+		}
+		/* the longest part from here that links record to record */
+		size_t to = i + 1;
+		while (to < n && run[to].b.seq == run[to - 1].b.seq + 1 &&
+		       !memcmp(run[to].b.prev, run[to - 1].id, ANTT_ID_BYTES))
+			to++;
+		int whole = antt_record_verify(run[to - 1].sig, run[to - 1].body, run[to - 1].blen,
+		                               author) == 0;
+		for (; i < to; i++) {
+			int own = whole ? i == to - 1
+			                : antt_record_verify(run[i].sig, run[i].body, run[i].blen,
+			                                     author) == 0;
+			if (!own && !whole) {
+				s_refuse(ref, &run[i].b, run[i].id, REF_SIG, "bad signature");
+				i++;
+				break; /* the rest is taken against the head as it now is */
+			}
+			if ((rc = antt_store_append_ex(st, run[i].id, run[i].body, run[i].blen,
+			                               run[i].sig, &run[i].b, now, own, err)))
+				return rc;
+			(*stored)++;
+			*unaudited |= !own;
+		}
 	}
 	return ANTT_OK;
 }
