@@ -380,24 +380,30 @@ static void s_on_ack(antt_uplink_t *u, const Antt__Ack *ack)
 	s_pump(u);
 }
 
-static void s_on_receipt(antt_uplink_t *u, const Antt__Receipt *r)
+/* Record that `level` above this node holds heads (one transaction). */
+static void s_store_receipts(antt_uplink_t *u, int level, Antt__Head **heads, size_t n)
 {
 	char err[ANTT_ERR_MAX];
 	antt_store_t *st = antt_node_store(u->node);
 	int64_t now = antt_now();
-	if (r->level < 1 || r->level > 16)
-		return;
 	int rc = antt_store_begin(st, err);
-	for (size_t i = 0; i < r->n_heads && !rc; i++)
-		if (r->heads[i]->author.len == ANTT_KEY_BYTES)
-			rc = antt_store_set_receipt(st, (int)r->level + 1, r->heads[i]->author.data,
-			                            r->heads[i]->seq, now, err);
+	for (size_t i = 0; i < n && !rc; i++)
+		if (heads[i]->author.len == ANTT_KEY_BYTES && heads[i]->seq)
+			rc = antt_store_set_receipt(st, level, heads[i]->author.data, heads[i]->seq,
+			                            now, err);
 	if (!rc)
 		rc = antt_store_commit(st, err);
 	if (rc) {
 		antt_store_rollback(st);
 		antt_log(ANTT_LOG_ERR, "uplink: %s", err);
 	}
+}
+
+static void s_on_receipt(antt_uplink_t *u, const Antt__Receipt *r)
+{
+	if (r->level < 1 || r->level > 16)
+		return;
+	s_store_receipts(u, (int)r->level + 1, r->heads, r->n_heads);
 	if (u->hub)
 		antt_hub_receipt(u->hub, r->level + 1, r->heads, r->n_heads);
 }
@@ -424,6 +430,11 @@ static int s_on_msg(void *sock, void *arg)
 	case ANTT__SYNC_MSG__MSG_HEADS:
 		if (u->state == S_HELLO) {
 			s_take_heads(u, m->heads->heads, m->heads->n_heads, 1);
+			/* what the parent holds is received, whatever we remember:
+			 * an Ack may have been lost, or our store restored */
+			s_store_receipts(u, 1, m->heads->heads, m->heads->n_heads);
+			if (u->hub)
+				antt_hub_receipt(u->hub, 1, m->heads->heads, m->heads->n_heads);
 			u->credit = m->heads->credit;
 			antt_log(ANTT_LOG_INFO, "uplink %s: connected", u->endpoint);
 			u->backoff_ms = BACKOFF_MIN_MS;
