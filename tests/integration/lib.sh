@@ -45,6 +45,8 @@ _it_cleanup() {
 			wait "$pid" 2>/dev/null || true
 		fi
 	done
+	# ports reserved by it_port (sync scenarios)
+	declare -F _it_release_ports >/dev/null && _it_release_ports
 	if [ "${ANTT_IT_KEEP:-0}" = 1 ]; then
 		echo "kept $IT_TMP" >&2
 	else
@@ -313,4 +315,292 @@ assert_all_stored() {
 	missing=$(jq -r --rawfile acked "$2" \
 		'($acked | split("\n") | map(select(. != ""))) - [.[].id] | join(" ")' <<<"$OUT")
 	assert_eq "" "$missing" "$3: acknowledged records missing"
+}
+
+# ---- sync: trees of nodes over loopback TCP ----
+#
+# The sync scenarios (t_sync_*.sh) run several anttd linked commune ->
+# district -> province on 127.0.0.1.  Ports are taken from 20000-32767
+# (below Linux's ephemeral range, so never an outgoing connection's port),
+# starting at a place derived from the script's pid, skipping ports in use,
+# and reserved under /tmp/antt-it-ports until the scenario ends so that
+# scenarios running in parallel never pick the same one.
+
+IT_PORT_DIR=/tmp/antt-it-ports
+IT_PORTS=() # ports this scenario reserved
+
+# Is a TCP port listened on (any address)?  From /proc, no tool needed.
+_it_port_listened() {
+	local hex
+	hex=$(printf ':%04X ' "$1")
+	# state 0A = LISTEN; column 2 is local address:port
+	awk -v p="$hex" '$4 == "0A" && index($2 " ", p) { found = 1 } END { exit !found }' \
+		/proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# it_port VAR: set VAR to a free TCP port, reserved for this scenario (not
+# in a subshell: the reservation is released when the scenario ends).  A
+# reservation whose owner is gone (a scenario killed by a timeout) is taken
+# over.
+it_port() {
+	local i port dir owner
+	mkdir -p "$IT_PORT_DIR" 2>/dev/null || true
+	for ((i = 0; i < 4000; i++)); do
+		port=$((20000 + (($$ * 131 + ${#IT_PORTS[@]} * 7 + i * 13) % 12768)))
+		dir="$IT_PORT_DIR/$port"
+		if ! mkdir "$dir" 2>/dev/null; then
+			owner=$(cat "$dir/pid" 2>/dev/null || echo 0)
+			# a reservation being made right now has no pid file yet
+			if [ "$owner" = 0 ] || kill -0 "$owner" 2>/dev/null; then
+				continue
+			fi
+		fi
+		echo $$ >"$dir/pid"
+		IT_PORTS+=("$port")
+		if _it_port_listened "$port"; then
+			continue # in use by something else: keep it reserved, skip it
+		fi
+		printf -v "$1" '%s' "$port"
+		return 0
+	done
+	fail "no free TCP port found in 20000-32767"
+}
+
+_it_release_ports() {
+	local p
+	for p in "${IT_PORTS[@]}"; do
+		[ "$(cat "$IT_PORT_DIR/$p/pid" 2>/dev/null)" = $$ ] && rm -rf "${IT_PORT_DIR:?}/$p"
+	done
+	return 0
+}
+
+# sync_node_init NAME UNIT LISTEN_PORT PARENT_PORT PARENT_KEY: a node in
+# $IT_TMP/NAME, hub when LISTEN_PORT is given, child when PARENT_PORT and
+# PARENT_KEY are ("" for none).  Heartbeat and timeout are short
+# (SYNC_HEARTBEAT, SYNC_TIMEOUT ms) so that lost links are seen at once;
+# SYNC_BATCH, when set, is the most records in one batch.
+# Sets NODE, CONF, PUBKEY like node_init.
+SYNC_HEARTBEAT=${SYNC_HEARTBEAT:-300}
+SYNC_TIMEOUT=${SYNC_TIMEOUT:-2000}
+sync_node_init() {
+	local name=$1 unit=$2 listen=$3 pport=$4 pkey=$5 args=()
+	NODE="$IT_TMP/$name"
+	CONF="$NODE/anttd.conf"
+	[ -n "$listen" ] && args+=(--listen "tcp://127.0.0.1:$listen")
+	[ -n "$pport" ] && args+=(--parent "tcp://127.0.0.1:$pport" --parent-key "$pkey")
+	run "$ANTT" init --unit "$unit" --dir "$NODE" --json "${args[@]}"
+	[ "$RC" -eq 0 ] || fail "antt init --unit $unit --dir $NODE ${args[*]} exited $RC"
+	PUBKEY=$(jq -r .public_key <<<"$OUT")
+	assert_hex64 "$PUBKEY" "public key printed by antt init --json"
+	# [sync] is the last section antt init writes
+	[ "$(grep -c '^\[sync\]' "$CONF")" = 1 ] || fail "$CONF has no [sync] section"
+	printf 'heartbeat = %s\ntimeout = %s\n' "$SYNC_HEARTBEAT" "$SYNC_TIMEOUT" >>"$CONF"
+	if [ -n "${SYNC_BATCH:-}" ]; then
+		printf 'batch = %s\n' "$SYNC_BATCH" >>"$CONF"
+	fi
+}
+
+# wait_for SECONDS WHAT CMD [ARGS...]: run CMD every 0.2 s until it
+# succeeds; fail naming WHAT if it still does not after SECONDS.  CMD's
+# output goes to $IT_TMP/.wait.out (the last try's is shown on failure).
+wait_for() {
+	local secs=$1 what=$2 deadline
+	shift 2
+	deadline=$((SECONDS + secs))
+	while :; do
+		if "$@" >"$IT_TMP/.wait.out" 2>&1; then
+			return 0
+		fi
+		if ((SECONDS >= deadline)); then
+			OUT=$(cat "$IT_TMP/.wait.out")
+			ERR=""
+			fail "$what: not so within $secs s"
+		fi
+		sleep 0.2
+	done
+}
+
+# store_sql CONF SQL: a read-only query on the node's store while its anttd
+# runs (WAL: readers never block the writer).  Prints the result.
+store_sql() {
+	local db out
+	db="$(dirname "$1")/store.db"
+	out=$(sqlite3 -batch -bail -readonly -cmd '.timeout 5000' "$db" "$2" 2>&1) ||
+		fail "sqlite3 $db '$2' failed: $out"
+	printf '%s\n' "$out"
+}
+
+# author_held CONF KEY: how many records of author KEY the store holds
+# (cheap enough to poll: one SQL count).
+author_held() {
+	store_sql "$1" "SELECT count(*) FROM records WHERE author = x'$2'"
+}
+
+# author_count CONF KEY: the same through antt: `antt log --author KEY`.
+author_count() {
+	local out
+	out=$("$ANTT" -c "$1" log --json --author "$2") || fail "antt -c $1 log --author $2 failed"
+	jq length <<<"$out"
+}
+
+# _held_is CONF KEY N: does the store hold exactly N records of KEY?
+_held_is() {
+	local n
+	n=$(author_held "$1" "$2")
+	echo "holds $n records of ${2:0:12}..."
+	[ "$n" = "$3" ]
+}
+
+# wait_held SECONDS CONF KEY N WHAT: wait until the store holds N records of KEY.
+wait_held() {
+	wait_for "$1" "$5: $4 records of ${3:0:12}... at $(basename "$(dirname "$2")")" \
+		_held_is "$2" "$3" "$4"
+}
+
+# own_seq CONF: the node's own head seq (antt status).
+own_seq() {
+	local out
+	out=$("$ANTT" -c "$1" status --json) || fail "antt -c $1 status --json failed"
+	jq -er .head.seq <<<"$out"
+}
+
+# uplink_field CONF JQ: a field of `antt status --json`'s .uplink.
+uplink_field() {
+	local out
+	out=$("$ANTT" -c "$1" status --json) || fail "antt -c $1 status --json failed"
+	jq -r ".uplink | $2" <<<"$out"
+}
+
+# _receipts_are CONF N: the node's own records are received up to seq N by
+# its parent (level 1) and by its parent's parent (level 2), of N.
+_receipts_are() {
+	local out
+	out=$("$ANTT" -c "$1" status --json) || return 1
+	out=$(jq -c '[.uplink.levels[] | select(.level <= 2) | [.level, .seq, .of]]' <<<"$out")
+	echo "uplink.levels [level, seq, of]: $out"
+	[ "$out" = "[[1,$2,$2],[2,$2,$2]]" ]
+}
+
+# wait_receipts SECONDS CONF N WHAT: wait until _receipts_are CONF N.
+wait_receipts() {
+	wait_for "$1" "$4: receipts 'received by parent seq $3 / $3' and 'by parent's parent seq $3 / $3' at $2" \
+		_receipts_are "$2" "$3"
+}
+
+# assert_no_duplicates CONF WHAT: no record id and no (author, seq) twice
+# in the store, as `antt log` lists it.
+assert_no_duplicates() {
+	local f="$IT_TMP/.dups" n
+	"$ANTT" -c "$1" log --json | jq -r '.[] | "\(.id) \(.author) \(.seq)"' >"$f" ||
+		fail "antt -c $1 log --json failed"
+	n=$(wc -l <"$f")
+	assert_eq "$n" "$(cut -d' ' -f1 "$f" | sort -u | wc -l)" "$2: distinct ids in the log"
+	assert_eq "$n" "$(cut -d' ' -f2,3 "$f" | sort -u | wc -l)" "$2: distinct (author, seq) in the log"
+}
+
+# assert_no_duplicates_sql CONF WHAT: the same, quicker, on the store itself.
+assert_no_duplicates_sql() {
+	assert_eq "0|0" "$(store_sql "$1" "SELECT count(*) - count(DISTINCT id), count(*) - (SELECT count(*) FROM (SELECT DISTINCT author, seq FROM records)) FROM records")" \
+		"$2: ids and (author, seq) held twice"
+}
+
+# assert_verify CONF WHAT: antt verify passes and checked every record.
+assert_verify() {
+	verify_bg "$1"
+	verify_wait "$1" "$2"
+}
+
+# verify_bg CONF: start `antt verify` on CONF in the background (several
+# stores verify at once); verify_wait CONF WHAT checks it like assert_verify.
+# Records must not arrive in between (the count is taken before).
+declare -A _IT_VERIFY=()
+verify_bg() {
+	local f
+	f="$IT_TMP/.verify.$(md5sum <<<"$1" | cut -c1-8)"
+	record_count "$1" >"$f.n"
+	("$ANTT" -c "$1" verify --json >"$f" 2>"$f.err") &
+	_IT_VERIFY[$1]="$!:$f"
+}
+verify_wait() {
+	local pid=${_IT_VERIFY[$1]%%:*} f=${_IT_VERIFY[$1]#*:} rc=0
+	wait "$pid" || rc=$?
+	OUT=$(cat "$f") ERR=$(cat "$f.err") RC=$rc
+	[ "$rc" -eq 0 ] || fail "$2: 'antt verify' exited $rc, expected 0"
+	assert_eq true "$(jq -r .valid <<<"$OUT")" "$2: verify valid"
+	assert_eq "$(cat "$f.n")" "$(jq -r .checked <<<"$OUT")" "$2: verify checked every record"
+}
+
+# gen_events FILE N PERIOD [TAG]: N bvanttq-event reports as JSON lines.
+gen_events() {
+	local file=$1 n=$2 period=$3 tag=${4:-}
+	awk -v n="$n" -v p="$period" -v t="$tag" 'BEGIN {
+		for (i = 1; i <= n; i++)
+			printf "{\"form\":\"bvanttq-event\",\"period\":\"%s\",\"values\":{\"tin_bao\":%d,\"to_giac\":%d},\"note\":\"%s %d\"}\n",
+				p, i, i % 7, (t == "" ? "bulk" : t), i
+	}' >"$file"
+}
+
+# shellcheck disable=SC2034 # the variables set are for the scenarios
+# sync_tree N: a province (unit 33), a district (332) under it and N
+# communes (12341..) under the district, each enrolled by its parent before
+# it starts (so nothing is refused and no link waits out a backoff), and
+# all running.  Sets P_CONF P_KEY P_PID PORT_P, D_CONF D_KEY D_PID PORT_D,
+# and arrays C_CONF C_KEY C_PID (index 1..N).
+sync_tree() {
+	local n=$1 i
+	it_port PORT_P
+	it_port PORT_D
+	sync_node_init p 33 "$PORT_P" "" ""
+	P_CONF=$CONF P_KEY=$PUBKEY
+	sync_node_init d 332 "$PORT_D" "$PORT_P" "$P_KEY"
+	D_CONF=$CONF D_KEY=$PUBKEY
+	C_CONF=("") C_KEY=("") C_PID=("")
+	for ((i = 1; i <= n; i++)); do
+		sync_node_init "c$i" "1234$i" "" "$PORT_D" "$D_KEY"
+		C_CONF+=("$CONF") C_KEY+=("$PUBKEY")
+	done
+	daemon_start "$P_CONF"
+	P_PID=$DPID
+	antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY"
+	daemon_start "$D_CONF"
+	D_PID=$DPID
+	for ((i = 1; i <= n; i++)); do
+		antt_ok "$D_CONF" enroll --unit "1234$i" --key "${C_KEY[$i]}"
+		daemon_start "${C_CONF[$i]}"
+		C_PID+=("$DPID")
+	done
+}
+
+# assert_same_chain FROM_CONF TO_CONF KEY WHAT: TO holds exactly FROM's
+# records of author KEY: the same ids in the same order (antt log).
+assert_same_chain() {
+	local a="$IT_TMP/.chain.a" b="$IT_TMP/.chain.b"
+	"$ANTT" -c "$1" log --json --author "$3" | jq -r '.[].id' >"$a" || fail "antt -c $1 log failed"
+	"$ANTT" -c "$2" log --json --author "$3" | jq -r '.[].id' >"$b" || fail "antt -c $2 log failed"
+	cmp -s "$a" "$b" ||
+		fail "$4: the records of ${3:0:12}... differ between $(dirname "$1") ($(wc -l <"$a")) and $(dirname "$2") ($(wc -l <"$b")): $(diff "$a" "$b" | head -n 5 | tr '\n' ' ')"
+}
+
+# assert_same_chain_sql FROM_CONF TO_CONF KEY WHAT: the same as
+# assert_same_chain, read from the two stores (quick on large chains).
+assert_same_chain_sql() {
+	local a="$IT_TMP/.chain.a" b="$IT_TMP/.chain.b" q
+	q="SELECT lower(hex(id)) FROM records WHERE author = x'$3' ORDER BY seq"
+	store_sql "$1" "$q" >"$a"
+	store_sql "$2" "$q" >"$b"
+	cmp -s "$a" "$b" ||
+		fail "$4: the records of ${3:0:12}... differ between $(dirname "$1") ($(wc -l <"$a")) and $(dirname "$2") ($(wc -l <"$b")): $(diff "$a" "$b" | head -n 5 | tr '\n' ' ')"
+}
+
+# assert_no_sanitizer_reports: no daemon log holds an AddressSanitizer,
+# LeakSanitizer or UndefinedBehaviorSanitizer report (builds with
+# ANTT_SANITIZE; run it after the daemons stopped, for leaks).
+assert_no_sanitizer_reports() {
+	local l
+	for l in "${IT_LOGS[@]}"; do
+		if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$l" 2>/dev/null; then
+			OUT=$(grep -E -A 12 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$l" | head -n 40) ERR=""
+			fail "sanitizer report in $l"
+		fi
+	done
 }

@@ -1,0 +1,1079 @@
+/* sync_peer - a hand-made sync child for the integration scenarios.
+ *
+ * It speaks the sync protocol of proto/README.md to a real hub (anttd with
+ * [sync] listen) the way a child would, but builds every message itself, so
+ * that it can send what an honest anttd never sends.  Everything it learns
+ * is printed as JSON lines on stdout, one per case or round, for the
+ * scripts (t_sync_peer.sh, t_sync_many.sh) to assert with jq.
+ *
+ *   sync_peer keygen FILE
+ *       a new identity in FILE (mode 0600); prints its public key.
+ *   sync_peer curve KEY
+ *       the Curve25519 transport key of an Ed25519 public key (hex), as the
+ *       hub's log names it.
+ *   sync_peer keygen-many DIR N UNIT_BASE
+ *       N identities DIR/child-0001.key ...; prints "UNIT KEY" per line,
+ *       UNIT = UNIT_BASE + i (for `antt enroll`).
+ *   sync_peer attack --hub EP --hub-key HEX --key FILE --unit U [--timeout MS]
+ *       plays the child of key FILE: honest records, then forged, altered,
+ *       garbage, non-canonical, replayed, out-of-order, bad-signature and
+ *       forked ones, compressed batches (honest, a bomb, junk), then
+ *       malformed frames.  One JSON line per case ("case" names it):
+ *         {"case": C, "sent": [{"seq", "id"}...], "ack": {"heads": [...],
+ *          "refused": [{"code", "reason", "seq", "author", "id"}...]}}
+ *       or {"case": C, "error": {"code", "reason"}} when the hub answered
+ *       with an Error, plus case-specific fields.  Exits 0 when every case
+ *       got an answer (what the answers are is for the script to judge).
+ *   sync_peer many --hub EP --hub-key HEX --keys DIR [--records K]
+ *                  [--rounds R] [--watch-pid PID] [--timeout MS]
+ *       every DIR/child-NNNN.key (its unit in child-NNNN.unit) a child, all
+ *       at once in one process.  Per round each connects, says Hello, sends
+ *       K records after the hub's head and waits for the Ack (on Error 1 or
+ *       4 it says Hello again, as anttd does); then the round's line
+ *         {"round", "children", "acked", "failed", "stored", "refused",
+ *          "errors", "ms", "hub_vmrss_kb", "hub_vmhwm_kb"}
+ *       (the hub's memory from /proc/PID/status while all are connected),
+ *       and every socket is closed.  Exits 0 when every child's batch was
+ *       acknowledged without refusal in every round.
+ *
+ * Transport exactly as anttd's uplink: a DEALER, CURVE client with the
+ * Curve25519 keys derived from the Ed25519 identity. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <zmq.h>
+#include <zstd.h>
+
+#include "antt.pb-c.h"
+#include "common.h"
+#include "keyfile.h"
+#include "record.h"
+
+#define MAX_FRAME (16 * 1024 * 1024)
+
+static int g_timeout_ms = 10000;
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "sync_peer: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(2);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *hex(const uint8_t *b, size_t n)
+{
+	/* a few rotating buffers: several hex() in one printf */
+	static char bufs[4][2 * 64 + 1];
+	static int k;
+	char *out = bufs[k++ % 4];
+	if (n > 64)
+		n = 64;
+	return antt_hex(out, b, n);
+}
+
+/* Print s as a JSON string. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* ---- records ---- */
+
+typedef struct {
+	uint8_t *env; /* the Envelope bytes, as sent */
+	size_t env_len;
+	uint8_t *body;
+	size_t blen;
+	uint8_t sig[ANTT_SIG_BYTES];
+	uint8_t id[ANTT_ID_BYTES];
+	uint64_t seq;
+} rec_t;
+
+static void rec_free(rec_t *r)
+{
+	free(r->env);
+	free(r->body);
+	memset(r, 0, sizeof *r);
+}
+
+static void rec_seal(rec_t *r)
+{
+	free(r->env);
+	antt_record_id(r->id, r->body, r->blen);
+	antt_envelope_encode(r->body, r->blen, r->sig, &r->env, &r->env_len);
+}
+
+/* A valid event record of author key: seq after prev, signed by signer
+ * (normally the author itself). */
+static void rec_make(rec_t *r, const antt_key_t *author, const antt_key_t *signer, uint64_t seq,
+                     const uint8_t prev[ANTT_ID_BYTES], const char *unit, uint64_t value,
+                     const char *note)
+{
+	char err[ANTT_ERR_MAX];
+	antt_body_t b = {0};
+	memset(r, 0, sizeof *r);
+	b.version = ANTT_RECORD_VERSION;
+	memcpy(b.author, author->pk, ANTT_KEY_BYTES);
+	b.seq = seq;
+	if (seq > 1)
+		memcpy(b.prev, prev, ANTT_ID_BYTES);
+	b.unit = antt_xstrdup(unit);
+	b.clock = antt_now();
+	b.form = antt_xstrdup("bvanttq-event");
+	b.period = antt_xstrdup("2024-06-20");
+	b.n_values = 2;
+	b.values = antt_xcalloc(2, sizeof *b.values);
+	b.values[0].code = antt_xstrdup("tin_bao"); /* ascending by code */
+	b.values[0].value = value;
+	b.values[1].code = antt_xstrdup("to_giac");
+	b.values[1].value = seq % 7;
+	b.note = note && *note ? antt_xstrdup(note) : NULL;
+	if (antt_body_encode(&b, &r->body, &r->blen, err))
+		die("cannot encode a record: %s", err);
+	antt_body_clear(&b);
+	r->seq = seq;
+	antt_record_sign(r->sig, r->body, r->blen, signer->sk);
+	rec_seal(r);
+}
+
+/* ---- messages ---- */
+
+static void send_msg(void *sock, const Antt__SyncMsg *m)
+{
+	size_t len = antt__sync_msg__get_packed_size(m);
+	uint8_t *buf = antt_xmalloc(len ? len : 1);
+	antt__sync_msg__pack(m, buf);
+	if (zmq_send(sock, buf, len, 0) < 0)
+		die("zmq_send: %s", zmq_strerror(errno));
+	free(buf);
+}
+
+static void send_hello(void *sock, const char *unit, const uint8_t self[ANTT_KEY_BYTES],
+                       uint32_t version)
+{
+	Antt__Head h = ANTT__HEAD__INIT;
+	Antt__Head *hp = &h;
+	Antt__Hello hello = ANTT__HELLO__INIT;
+	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+	h.author.data = (uint8_t *)self;
+	h.author.len = ANTT_KEY_BYTES;
+	hello.version = version;
+	hello.unit = (char *)unit;
+	hello.n_heads = 1;
+	hello.heads = &hp;
+	m.msg_case = ANTT__SYNC_MSG__MSG_HELLO;
+	m.hello = &hello;
+	send_msg(sock, &m);
+}
+
+/* A Batch of raw envelopes (any bytes). */
+static void send_batch_raw(void *sock, uint64_t no, ProtobufCBinaryData *recs, size_t n)
+{
+	Antt__Batch b = ANTT__BATCH__INIT;
+	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+	b.batch = no;
+	b.n_records = n;
+	b.records = recs;
+	m.msg_case = ANTT__SYNC_MSG__MSG_BATCH;
+	m.batch = &b;
+	send_msg(sock, &m);
+}
+
+static void send_batch(void *sock, uint64_t no, rec_t *const *recs, size_t n)
+{
+	ProtobufCBinaryData *raw = antt_xcalloc(n ? n : 1, sizeof *raw);
+	for (size_t i = 0; i < n; i++) {
+		raw[i].data = recs[i]->env;
+		raw[i].len = recs[i]->env_len;
+	}
+	send_batch_raw(sock, no, raw, n);
+	free(raw);
+}
+
+/* A Batch whose records travel zstd-compressed (zrecords): raw is the
+ * Records message to compress. */
+static void send_batch_z(void *sock, uint64_t no, const uint8_t *raw, size_t raw_len)
+{
+	size_t cap = ZSTD_compressBound(raw_len);
+	uint8_t *z = antt_xmalloc(cap);
+	size_t zlen = ZSTD_compress(z, cap, raw, raw_len, 1);
+	if (ZSTD_isError(zlen))
+		die("ZSTD_compress: %s", ZSTD_getErrorName(zlen));
+	Antt__Batch b = ANTT__BATCH__INIT;
+	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+	b.batch = no;
+	b.zrecords.data = z;
+	b.zrecords.len = zlen;
+	m.msg_case = ANTT__SYNC_MSG__MSG_BATCH;
+	m.batch = &b;
+	send_msg(sock, &m);
+	free(z);
+}
+
+/* The Records message of recs, packed.  Caller frees. */
+static uint8_t *pack_records(rec_t *const *recs, size_t n, size_t *len)
+{
+	Antt__Records r = ANTT__RECORDS__INIT;
+	ProtobufCBinaryData *raw = antt_xcalloc(n ? n : 1, sizeof *raw);
+	for (size_t i = 0; i < n; i++) {
+		raw[i].data = recs[i]->env;
+		raw[i].len = recs[i]->env_len;
+	}
+	r.n_records = n;
+	r.records = raw;
+	*len = antt__records__get_packed_size(&r);
+	uint8_t *buf = antt_xmalloc(*len ? *len : 1);
+	antt__records__pack(&r, buf);
+	free(raw);
+	return buf;
+}
+
+/* Wait for the next Heads, Ack or Error (and Pong when want_pong), skipping
+ * Receipts.  NULL after timeout_ms. */
+static Antt__SyncMsg *recv_answer(void *sock, int timeout_ms, int want_pong)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	for (;;) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0)
+			return NULL;
+		zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+		int rc = zmq_poll(&it, 1, (long)left);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0)
+			die("zmq_poll: %s", zmq_strerror(errno));
+		if (rc == 0)
+			continue;
+		zmq_msg_t msg;
+		zmq_msg_init(&msg);
+		if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&msg);
+			continue;
+		}
+		Antt__SyncMsg *m =
+		    antt__sync_msg__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
+		zmq_msg_close(&msg);
+		if (!m)
+			die("the hub sent a message that does not decode");
+		switch (m->msg_case) {
+		case ANTT__SYNC_MSG__MSG_HEADS:
+		case ANTT__SYNC_MSG__MSG_ACK:
+		case ANTT__SYNC_MSG__MSG_ERROR: return m;
+		case ANTT__SYNC_MSG__MSG_PONG:
+			if (want_pong)
+				return m;
+			break;
+		default: break; /* Receipt: not what we wait for */
+		}
+		antt__sync_msg__free_unpacked(m, NULL);
+	}
+}
+
+/* ---- connecting ---- */
+
+static void *peer_socket(void *ctx, const char *endpoint, const uint8_t server_ed[ANTT_KEY_BYTES],
+                         const antt_key_t *key)
+{
+	uint8_t spk[32], cpk[32], csk[32];
+	int zero = 0;
+	int64_t maxmsg = MAX_FRAME;
+	if (crypto_sign_ed25519_pk_to_curve25519(spk, server_ed) != 0 ||
+	    crypto_sign_ed25519_pk_to_curve25519(cpk, key->pk) != 0 ||
+	    crypto_sign_ed25519_sk_to_curve25519(csk, key->sk) != 0)
+		die("a key has no Curve25519 form");
+	void *s = zmq_socket(ctx, ZMQ_DEALER);
+	if (!s)
+		die("zmq_socket: %s", zmq_strerror(errno));
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, spk, 32);
+	zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, cpk, 32);
+	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, csk, 32);
+	zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+	sodium_memzero(csk, sizeof csk);
+	if (zmq_connect(s, endpoint) != 0)
+		die("zmq_connect %s: %s", endpoint, zmq_strerror(errno));
+	return s;
+}
+
+/* ---- attack ---- */
+
+typedef struct {
+	void *ctx, *sock;
+	const char *endpoint, *unit;
+	uint8_t hub[ANTT_KEY_BYTES];
+	antt_key_t *key;
+	uint64_t batch_no;
+	/* the hub's head of our key, as its last answer said */
+	uint64_t head_seq;
+	uint8_t head_id[ANTT_ID_BYTES];
+	int failures;
+} atk_t;
+
+static void take_heads(atk_t *a, Antt__Head **heads, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (heads[i]->author.len == ANTT_KEY_BYTES &&
+		    !memcmp(heads[i]->author.data, a->key->pk, ANTT_KEY_BYTES)) {
+			a->head_seq = heads[i]->seq;
+			memset(a->head_id, 0, ANTT_ID_BYTES);
+			if (heads[i]->id.len == ANTT_ID_BYTES)
+				memcpy(a->head_id, heads[i]->id.data, ANTT_ID_BYTES);
+		}
+}
+
+static void print_heads(Antt__Head **heads, size_t n)
+{
+	printf("[");
+	for (size_t i = 0; i < n; i++)
+		printf("%s{\"author\":\"%s\",\"seq\":%" PRIu64 ",\"id\":%s%s%s}", i ? "," : "",
+		       hex(heads[i]->author.data, heads[i]->author.len), heads[i]->seq,
+		       heads[i]->id.len ? "\"" : "",
+		       heads[i]->id.len ? hex(heads[i]->id.data, 32) : "null",
+		       heads[i]->id.len ? "\"" : "");
+	printf("]");
+}
+
+static void print_sent(rec_t *const *recs, size_t n)
+{
+	printf("\"sent\":[");
+	for (size_t i = 0; i < n; i++)
+		printf("%s{\"seq\":%" PRIu64 ",\"id\":\"%s\"}", i ? "," : "", recs[i]->seq,
+		       hex(recs[i]->id, ANTT_ID_BYTES));
+	printf("]");
+}
+
+/* Print the answer m (an Ack or an Error; NULL: none came) as the rest of
+ * a case's JSON line, and close the line. */
+static void print_answer(atk_t *a, Antt__SyncMsg *m)
+{
+	if (!m) {
+		printf(",\"timeout\":true}\n");
+		a->failures++;
+	} else if (m->msg_case == ANTT__SYNC_MSG__MSG_ERROR) {
+		printf(",\"error\":{\"code\":%u,\"reason\":", m->error->code);
+		json_str(stdout, m->error->reason);
+		printf("}}\n");
+	} else if (m->msg_case == ANTT__SYNC_MSG__MSG_ACK) {
+		const Antt__Ack *k = m->ack;
+		take_heads(a, k->heads, k->n_heads);
+		printf(",\"ack\":{\"batch\":%" PRIu64 ",\"credit\":%u,\"heads\":", k->batch,
+		       k->credit);
+		print_heads(k->heads, k->n_heads);
+		printf(",\"refused\":[");
+		for (size_t i = 0; i < k->n_refused; i++) {
+			const Antt__Refusal *r = k->refused[i];
+			printf("%s{\"code\":%u,\"reason\":", i ? "," : "", r->code);
+			json_str(stdout, r->reason);
+			printf(",\"seq\":%" PRIu64 ",\"author\":%s%s%s,\"id\":%s%s%s}", r->seq,
+			       r->author.len ? "\"" : "",
+			       r->author.len ? hex(r->author.data, r->author.len) : "null",
+			       r->author.len ? "\"" : "", r->id.len ? "\"" : "",
+			       r->id.len ? hex(r->id.data, r->id.len) : "null",
+			       r->id.len ? "\"" : "");
+		}
+		printf("]}}\n");
+	} else {
+		printf(",\"unexpected\":%d}\n", (int)m->msg_case);
+		a->failures++;
+	}
+	fflush(stdout);
+	if (m)
+		antt__sync_msg__free_unpacked(m, NULL);
+}
+
+/* Hello on the current socket; take the heads.  0, or -1 (printed). */
+static int atk_hello(atk_t *a, const char *case_name)
+{
+	send_hello(a->sock, a->unit, a->key->pk, 1);
+	Antt__SyncMsg *m = recv_answer(a->sock, g_timeout_ms, 0);
+	if (!m || m->msg_case != ANTT__SYNC_MSG__MSG_HEADS) {
+		printf("{\"case\":\"%s\",\"hello\":\"failed\"", case_name);
+		print_answer(a, m);
+		a->failures++;
+		return -1;
+	}
+	take_heads(a, m->heads->heads, m->heads->n_heads);
+	antt__sync_msg__free_unpacked(m, NULL);
+	return 0;
+}
+
+/* Send recs as one batch and print the case's line with the Ack. */
+static void atk_case(atk_t *a, const char *name, rec_t *const *recs, size_t n)
+{
+	send_batch(a->sock, ++a->batch_no, recs, n);
+	Antt__SyncMsg *m = recv_answer(a->sock, g_timeout_ms, 0);
+	printf("{\"case\":\"%s\",", name);
+	print_sent(recs, n);
+	print_answer(a, m);
+}
+
+static void atk_reconnect(atk_t *a)
+{
+	zmq_close(a->sock);
+	a->sock = peer_socket(a->ctx, a->endpoint, a->hub, a->key);
+}
+
+/* Wait for a disconnect event on a monitor socket. */
+static int wait_disconnect(void *mon, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	while (now_ms() < deadline) {
+		zmq_pollitem_t it = {mon, 0, ZMQ_POLLIN, 0};
+		if (zmq_poll(&it, 1, (long)(deadline - now_ms())) <= 0)
+			continue;
+		zmq_msg_t ev, addr;
+		zmq_msg_init(&ev);
+		zmq_msg_init(&addr);
+		if (zmq_msg_recv(&ev, mon, 0) < 0)
+			continue;
+		uint16_t event = 0;
+		if (zmq_msg_size(&ev) >= 2)
+			memcpy(&event, zmq_msg_data(&ev), 2);
+		if (zmq_msg_more(&ev))
+			zmq_msg_recv(&addr, mon, 0);
+		zmq_msg_close(&ev);
+		zmq_msg_close(&addr);
+		if (event == ZMQ_EVENT_DISCONNECTED)
+			return 1;
+	}
+	return 0;
+}
+
+static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], const char *key_path,
+                      const char *unit)
+{
+	char err[ANTT_ERR_MAX];
+	atk_t a = {0};
+	a.endpoint = endpoint;
+	a.unit = unit;
+	memcpy(a.hub, hub, ANTT_KEY_BYTES);
+	if (antt_key_load(key_path, &a.key, err))
+		die("%s", err);
+	antt_key_t *stranger = NULL; /* a key nobody enrolled */
+	antt_key_generate(&stranger);
+	a.ctx = zmq_ctx_new();
+	a.sock = peer_socket(a.ctx, endpoint, hub, a.key);
+
+	if (atk_hello(&a, "hello"))
+		return 1;
+	uint64_t h0 = a.head_seq;
+	uint8_t h0_id[ANTT_ID_BYTES];
+	memcpy(h0_id, a.head_id, ANTT_ID_BYTES);
+	printf("{\"case\":\"hello\",\"author\":\"%s\",\"head\":%" PRIu64 "}\n",
+	       hex(a.key->pk, ANTT_KEY_BYTES), h0);
+
+	/* honest: three records after the hub's head */
+	rec_t honest[3];
+	rec_t *hp[3];
+	for (int i = 0; i < 3; i++) {
+		rec_make(&honest[i], a.key, a.key, h0 + 1 + (uint64_t)i,
+		         i ? honest[i - 1].id : h0_id, unit, 100 + (uint64_t)i, "honest");
+		hp[i] = &honest[i];
+	}
+	atk_case(&a, "honest", hp, 3);
+
+	/* (a) forged: signed, validly, by a key nobody enrolled */
+	rec_t forged;
+	rec_make(&forged, stranger, stranger, 1, NULL, unit, 1, "forged");
+	rec_t *fp = &forged;
+	atk_case(&a, "forged", &fp, 1);
+
+	/* (b) altered: a valid next record with one byte of its note changed
+	 * after signing (still a well-formed body; id and signature differ) */
+	rec_t altered;
+	rec_make(&altered, a.key, a.key, a.head_seq + 1, a.head_id, unit, 7, "altered-X");
+	uint8_t *x = memmem(altered.body, altered.blen, "altered-X", 9);
+	if (!x)
+		die("note not found in the body");
+	x[8] = 'Y';
+	rec_seal(&altered); /* new id, the old signature */
+	rec_t *ap = &altered;
+	atk_case(&a, "altered", &ap, 1);
+
+	/* bad record: bytes that are no envelope at all */
+	{
+		uint8_t junk[40];
+		memset(junk, 0xff, sizeof junk);
+		ProtobufCBinaryData raw = {sizeof junk, junk};
+		send_batch_raw(a.sock, ++a.batch_no, &raw, 1);
+		printf("{\"case\":\"garbage_record\",\"sent\":[]");
+		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+	}
+
+	/* bad record: a validly signed body that is not in canonical encoding
+	 * (the note field twice: a reader would show one, a signer the other) */
+	rec_t noncanon;
+	rec_make(&noncanon, a.key, a.key, a.head_seq + 1, a.head_id, unit, 8, "one");
+	{
+		uint8_t *b2 = antt_xmalloc(noncanon.blen + 8);
+		memcpy(b2, noncanon.body, noncanon.blen);
+		/* field 10 (note), wire type 2: tag 0x52, length 3, "two" */
+		memcpy(b2 + noncanon.blen, "\x52\x03two", 5);
+		free(noncanon.body);
+		noncanon.body = b2;
+		noncanon.blen += 5;
+		antt_record_sign(noncanon.sig, noncanon.body, noncanon.blen, a.key->sk);
+		rec_seal(&noncanon);
+	}
+	rec_t *np = &noncanon;
+	atk_case(&a, "noncanonical", &np, 1);
+
+	/* (c) replayed: the honest records again: deduplicated, no refusal */
+	atk_case(&a, "replay", hp, 3);
+
+	/* (d) out of order: seq head+2 */
+	rec_t gap;
+	{
+		uint8_t someprev[ANTT_ID_BYTES];
+		randombytes_buf(someprev, sizeof someprev);
+		rec_make(&gap, a.key, a.key, a.head_seq + 2, someprev, unit, 9, "out of order");
+	}
+	rec_t *gp = &gap;
+	atk_case(&a, "gap", &gp, 1);
+
+	/* (e) bad signature, correct chain: the next record, signed by another key */
+	rec_t badsig;
+	rec_make(&badsig, a.key, stranger, a.head_seq + 1, a.head_id, unit, 10, "bad signature");
+	rec_t *bp = &badsig;
+	atk_case(&a, "badsig", &bp, 1);
+
+	/* the same followed by a successor whose signature fails too: the
+	 * run's last signature fails, so the hub checks each (a run whose last
+	 * signature verifies would be taken whole, the earlier signatures left
+	 * to the background audit) */
+	rec_t bc1, bc2;
+	rec_make(&bc1, a.key, stranger, a.head_seq + 1, a.head_id, unit, 16, "bad signature 2");
+	rec_make(&bc2, a.key, stranger, a.head_seq + 2, bc1.id, unit, 17, "after a bad signature");
+	rec_t *bcp[2] = {&bc1, &bc2};
+	atk_case(&a, "badsig_chained", bcp, 2);
+
+	/* (f) fork: a second, validly signed record with the seq of a held one */
+	rec_t fork;
+	rec_make(&fork, a.key, a.key, honest[0].seq, h0_id, unit, 999, "fork");
+	rec_t *kp = &fork;
+	atk_case(&a, "fork", &kp, 1);
+
+	/* one bad record in a batch does not stop the good ones after it:
+	 * [next, bad signature for the one after, a good one after] */
+	rec_t m1, m2, m3;
+	rec_make(&m1, a.key, a.key, a.head_seq + 1, a.head_id, unit, 11, "mixed 1");
+	rec_make(&m2, a.key, stranger, a.head_seq + 2, m1.id, unit, 12, "mixed bad");
+	rec_make(&m3, a.key, a.key, a.head_seq + 2, m1.id, unit, 13, "mixed 2");
+	rec_t *mp[3] = {&m1, &m2, &m3};
+	atk_case(&a, "mixed", mp, 3);
+
+	/* honest again: the session goes on after all that */
+	rec_t after;
+	rec_make(&after, a.key, a.key, a.head_seq + 1, a.head_id, unit, 14, "after");
+	rec_t *afp = &after;
+	atk_case(&a, "honest_after", &afp, 1);
+
+	/* ---- compressed batches (zrecords) ---- */
+
+	/* two honest records, compressed: taken like any */
+	rec_t z1, z2;
+	rec_make(&z1, a.key, a.key, a.head_seq + 1, a.head_id, unit, 18, "compressed 1");
+	rec_make(&z2, a.key, a.key, a.head_seq + 2, z1.id, unit, 19, "compressed 2");
+	{
+		rec_t *zp[2] = {&z1, &z2};
+		size_t len;
+		uint8_t *raw = pack_records(zp, 2, &len);
+		send_batch_z(a.sock, ++a.batch_no, raw, len);
+		free(raw);
+		printf("{\"case\":\"zhonest\",");
+		print_sent(zp, 2);
+		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+	}
+	/* a compression bomb: a small frame that unpacks to 65 MiB (one record
+	 * of zeros): refused unopened, Error 2, the session closed */
+	{
+		size_t big = 65u * 1024 * 1024;
+		uint8_t *zeros = antt_xcalloc(1, big);
+		Antt__Records r = ANTT__RECORDS__INIT;
+		ProtobufCBinaryData one = {big, zeros};
+		r.n_records = 1;
+		r.records = &one;
+		size_t len = antt__records__get_packed_size(&r);
+		uint8_t *raw = antt_xmalloc(len);
+		antt__records__pack(&r, raw);
+		free(zeros);
+		send_batch_z(a.sock, ++a.batch_no, raw, len);
+		free(raw);
+		printf("{\"case\":\"zbomb\",\"unpacked\":%zu", len);
+		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+		int ok = atk_hello(&a, "hello_after_zbomb") == 0;
+		printf("{\"case\":\"hello_after_zbomb\",\"heads\":%s,\"head\":%" PRIu64 "}\n",
+		       ok ? "true" : "false", a.head_seq);
+	}
+	/* compressed bytes that are no Records message */
+	{
+		uint8_t junk[100];
+		memset(junk, 0xff, sizeof junk);
+		send_batch_z(a.sock, ++a.batch_no, junk, sizeof junk);
+		printf("{\"case\":\"zjunk\"");
+		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+		int ok = atk_hello(&a, "hello_after_zjunk") == 0;
+		printf("{\"case\":\"hello_after_zjunk\",\"heads\":%s,\"head\":%" PRIu64 "}\n",
+		       ok ? "true" : "false", a.head_seq);
+	}
+
+	/* ---- (g) malformed frames ---- */
+
+	/* unexpected message kind from a child (Heads), after Hello */
+	{
+		Antt__Heads hd = ANTT__HEADS__INIT;
+		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+		m.msg_case = ANTT__SYNC_MSG__MSG_HEADS;
+		m.heads = &hd;
+		send_msg(a.sock, &m);
+		printf("{\"case\":\"unexpected_kind\"");
+		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+	}
+
+	/* two frames in one message: dropped; the session goes on (Ping, Pong) */
+	{
+		zmq_send(a.sock, "x", 1, ZMQ_SNDMORE);
+		zmq_send(a.sock, "y", 1, 0);
+		Antt__Ping p = ANTT__PING__INIT;
+		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+		p.nonce = 42;
+		m.msg_case = ANTT__SYNC_MSG__MSG_PING;
+		m.ping = &p;
+		send_msg(a.sock, &m);
+		Antt__SyncMsg *r = recv_answer(a.sock, g_timeout_ms, 1);
+		printf("{\"case\":\"multipart\",\"pong\":%s}\n",
+		       r && r->msg_case == ANTT__SYNC_MSG__MSG_PONG && r->pong->nonce == 42
+		           ? "true"
+		           : "false");
+		if (r)
+			antt__sync_msg__free_unpacked(r, NULL);
+	}
+
+	/* garbage bytes as a frame: Error 2, session closed; a Hello on the
+	 * same connection starts a new one */
+	{
+		uint8_t junk[64];
+		memset(junk, 0xff, sizeof junk);
+		zmq_send(a.sock, junk, sizeof junk, 0);
+		printf("{\"case\":\"garbage_frame\"");
+		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+		Antt__Ping p = ANTT__PING__INIT;
+		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+		m.msg_case = ANTT__SYNC_MSG__MSG_PING;
+		m.ping = &p;
+		send_msg(a.sock, &m);
+		printf("{\"case\":\"ping_after_garbage\"");
+		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+		int ok = atk_hello(&a, "hello_after_garbage") == 0;
+		printf("{\"case\":\"hello_after_garbage\",\"heads\":%s,\"head\":%" PRIu64 "}\n",
+		       ok ? "true" : "false", a.head_seq);
+	}
+
+	/* unsupported protocol version */
+	{
+		send_hello(a.sock, unit, a.key->pk, 2);
+		printf("{\"case\":\"version\"");
+		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+	}
+
+	/* a Batch before Hello, on a new connection: Error 1, nothing stored */
+	{
+		atk_reconnect(&a);
+		rec_t early;
+		rec_make(&early, a.key, a.key, a.head_seq + 1, a.head_id, unit, 15, "before hello");
+		rec_t *ep = &early;
+		send_batch(a.sock, ++a.batch_no, &ep, 1);
+		printf("{\"case\":\"batch_before_hello\",");
+		print_sent(&ep, 1);
+		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+		rec_free(&early);
+	}
+
+	/* a frame over 16 MiB: the hub closes the connection (ZMQ_MAXMSGSIZE) */
+	{
+		atk_reconnect(&a);
+		if (zmq_socket_monitor(a.sock, "inproc://peer-monitor", ZMQ_EVENT_DISCONNECTED) !=
+		    0)
+			die("zmq_socket_monitor: %s", zmq_strerror(errno));
+		void *mon = zmq_socket(a.ctx, ZMQ_PAIR);
+		zmq_connect(mon, "inproc://peer-monitor");
+		int ok = atk_hello(&a, "oversize") == 0;
+		size_t big = (size_t)MAX_FRAME + 1024 * 1024;
+		uint8_t *buf = antt_xcalloc(1, big);
+		zmq_send(a.sock, buf, big, 0);
+		free(buf);
+		int gone = wait_disconnect(mon, g_timeout_ms);
+		printf("{\"case\":\"oversize\",\"hello\":%s,\"bytes\":%zu,\"disconnected\":%s}\n",
+		       ok ? "true" : "false", big, gone ? "true" : "false");
+		zmq_socket_monitor(a.sock, NULL, 0);
+		zmq_close(mon);
+		/* and the hub still answers a new connection */
+		atk_reconnect(&a);
+		ok = atk_hello(&a, "hello_after_oversize") == 0;
+		printf("{\"case\":\"hello_after_oversize\",\"heads\":%s,\"head\":%" PRIu64 "}\n",
+		       ok ? "true" : "false", a.head_seq);
+	}
+	fflush(stdout);
+
+	for (int i = 0; i < 3; i++)
+		rec_free(&honest[i]);
+	rec_free(&forged);
+	rec_free(&altered);
+	rec_free(&noncanon);
+	rec_free(&gap);
+	rec_free(&badsig);
+	rec_free(&bc1);
+	rec_free(&bc2);
+	rec_free(&fork);
+	rec_free(&m1);
+	rec_free(&m2);
+	rec_free(&m3);
+	rec_free(&after);
+	rec_free(&z1);
+	rec_free(&z2);
+	zmq_close(a.sock);
+	zmq_ctx_term(a.ctx);
+	antt_key_destroy(&a.key);
+	antt_key_destroy(&stranger);
+	return a.failures ? 1 : 0;
+}
+
+/* ---- many children ---- */
+
+typedef struct {
+	antt_key_t *key;
+	char unit[ANTT_UNIT_MAX + 1];
+	void *sock;
+	int state; /* 0 hello sent, 1 batch sent, 2 acked, 3 failed */
+	uint64_t want_head;
+	uint64_t total_stored;
+} child_t;
+
+static void proc_mem(long pid, long *rss, long *hwm)
+{
+	char path[64], line[256];
+	*rss = *hwm = -1;
+	snprintf(path, sizeof path, "/proc/%ld/status", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		if (!strncmp(line, "VmRSS:", 6))
+			*rss = strtol(line + 6, NULL, 10);
+		else if (!strncmp(line, "VmHWM:", 6))
+			*hwm = strtol(line + 6, NULL, 10);
+	}
+	fclose(f);
+}
+
+static int key_name_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int cmd_many(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], const char *dir,
+                    int records, int rounds, long watch)
+{
+	char err[ANTT_ERR_MAX];
+	DIR *d = opendir(dir);
+	if (!d)
+		die("%s: %s", dir, strerror(errno));
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l > 4 && !strcmp(e->d_name + l - 4, ".key")) {
+			names = antt_xrealloc(names, (n + 1) * sizeof *names);
+			if (asprintf(&names[n++], "%s/%s", dir, e->d_name) < 0)
+				abort();
+		}
+	}
+	closedir(d);
+	qsort(names, n, sizeof *names, key_name_cmp);
+	if (!n)
+		die("no *.key in %s", dir);
+	child_t *ch = antt_xcalloc(n, sizeof *ch);
+	for (size_t i = 0; i < n; i++) {
+		if (antt_key_load(names[i], &ch[i].key, err))
+			die("%s", err);
+		/* the unit is in the file name's companion: DIR/child-NNNN.unit */
+		char up[4096];
+		snprintf(up, sizeof up, "%.*s.unit", (int)(strlen(names[i]) - 4), names[i]);
+		FILE *f = fopen(up, "r");
+		if (!f || !fgets(ch[i].unit, sizeof ch[i].unit, f))
+			die("%s: cannot read the unit", up);
+		ch[i].unit[strcspn(ch[i].unit, "\n")] = 0;
+		fclose(f);
+		free(names[i]);
+	}
+	free(names);
+
+	zmq_pollitem_t *items = antt_xcalloc(n, sizeof *items);
+	int all_ok = 1;
+	for (int round = 1; round <= rounds; round++) {
+		/* a context per round: every socket of the last one is gone */
+		void *ctx = zmq_ctx_new();
+		zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, (int)n + 16);
+		int64_t t0 = now_ms();
+		size_t acked = 0, failed = 0, refused = 0, errors = 0, stored = 0;
+		for (size_t i = 0; i < n; i++) {
+			ch[i].sock = peer_socket(ctx, endpoint, hub, ch[i].key);
+			ch[i].state = 0;
+			send_hello(ch[i].sock, ch[i].unit, ch[i].key->pk, 1);
+		}
+		int64_t deadline = now_ms() + g_timeout_ms * 3;
+		while (acked + failed < n && now_ms() < deadline) {
+			for (size_t i = 0; i < n; i++) {
+				items[i].socket = ch[i].sock;
+				items[i].events = ZMQ_POLLIN;
+				items[i].revents = 0;
+			}
+			int rc = zmq_poll(items, (int)n, 200);
+			if (rc < 0 && errno == EINTR)
+				continue;
+			if (rc < 0)
+				die("zmq_poll: %s", zmq_strerror(errno));
+			for (size_t i = 0; i < n; i++) {
+				if (!(items[i].revents & ZMQ_POLLIN))
+					continue;
+				child_t *c = &ch[i];
+				zmq_msg_t msg;
+				zmq_msg_init(&msg);
+				while (zmq_msg_recv(&msg, c->sock, ZMQ_DONTWAIT) >= 0) {
+					Antt__SyncMsg *m = antt__sync_msg__unpack(
+					    NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
+					if (!m)
+						die("the hub sent a message that does not decode");
+					if (m->msg_case == ANTT__SYNC_MSG__MSG_HEADS &&
+					    c->state == 0) {
+						uint64_t seq = 0;
+						uint8_t prev[ANTT_ID_BYTES] = {0};
+						for (size_t j = 0; j < m->heads->n_heads; j++) {
+							Antt__Head *h = m->heads->heads[j];
+							if (h->author.len == ANTT_KEY_BYTES &&
+							    !memcmp(h->author.data, c->key->pk,
+							            ANTT_KEY_BYTES)) {
+								seq = h->seq;
+								if (h->id.len == ANTT_ID_BYTES)
+									memcpy(prev, h->id.data,
+									       ANTT_ID_BYTES);
+							}
+						}
+						rec_t *rs =
+						    antt_xcalloc((size_t)records, sizeof *rs);
+						rec_t **rp =
+						    antt_xcalloc((size_t)records, sizeof *rp);
+						for (int k = 0; k < records; k++) {
+							rec_make(&rs[k], c->key, c->key,
+							         seq + 1 + (uint64_t)k,
+							         k ? rs[k - 1].id : prev, c->unit,
+							         (uint64_t)round, NULL);
+							rp[k] = &rs[k];
+						}
+						send_batch(c->sock, (uint64_t)round, rp,
+						           (size_t)records);
+						for (int k = 0; k < records; k++)
+							rec_free(&rs[k]);
+						free(rs);
+						free(rp);
+						c->want_head = seq + (uint64_t)records;
+						c->state = 1;
+					} else if (m->msg_case == ANTT__SYNC_MSG__MSG_ACK &&
+					           c->state == 1) {
+						uint64_t head = 0;
+						for (size_t j = 0; j < m->ack->n_heads; j++)
+							if (m->ack->heads[j]->author.len ==
+							        ANTT_KEY_BYTES &&
+							    !memcmp(m->ack->heads[j]->author.data,
+							            c->key->pk, ANTT_KEY_BYTES))
+								head = m->ack->heads[j]->seq;
+						refused += m->ack->n_refused;
+						if (m->ack->n_refused == 0 &&
+						    head == c->want_head) {
+							c->state = 2;
+							acked++;
+							stored += (size_t)records;
+						} else {
+							c->state = 3;
+							failed++;
+						}
+					} else if (m->msg_case == ANTT__SYNC_MSG__MSG_ERROR) {
+						fprintf(stderr, "child %s: error %u: %s\n", c->unit,
+						        m->error->code, m->error->reason);
+						errors++;
+						if ((m->error->code == 1 || m->error->code == 4) &&
+						    c->state < 2) {
+							/* as anttd's uplink: Hello again */
+							c->state = 0;
+							send_hello(c->sock, c->unit, c->key->pk, 1);
+						} else if (c->state < 2) {
+							c->state = 3;
+							failed++;
+						}
+					}
+					antt__sync_msg__free_unpacked(m, NULL);
+					zmq_msg_close(&msg);
+					zmq_msg_init(&msg);
+				}
+				zmq_msg_close(&msg);
+			}
+		}
+		int64_t ms = now_ms() - t0;
+		long rss = -1, hwm = -1;
+		if (watch > 0)
+			proc_mem(watch, &rss, &hwm);
+		printf("{\"round\":%d,\"children\":%zu,\"acked\":%zu,\"failed\":%zu,\"stored\":%zu,"
+		       "\"refused\":%zu,\"errors\":%zu,\"ms\":%" PRId64
+		       ",\"hub_vmrss_kb\":%ld,\"hub_vmhwm_kb\":%ld}\n",
+		       round, n, acked, failed, stored, refused, errors, ms, rss, hwm);
+		fflush(stdout);
+		if (acked != n)
+			all_ok = 0;
+		for (size_t i = 0; i < n; i++) {
+			zmq_close(ch[i].sock);
+			ch[i].sock = NULL;
+		}
+		zmq_ctx_term(ctx);
+	}
+	free(items);
+	for (size_t i = 0; i < n; i++)
+		antt_key_destroy(&ch[i].key);
+	free(ch);
+	return all_ok ? 0 : 1;
+}
+
+/* ---- main ---- */
+
+static void usage(void)
+{
+	fprintf(
+	    stderr,
+	    "usage: sync_peer keygen FILE\n"
+	    "       sync_peer curve KEY\n"
+	    "       sync_peer keygen-many DIR N UNIT_BASE\n"
+	    "       sync_peer attack --hub EP --hub-key HEX --key FILE --unit U [--timeout MS]\n"
+	    "       sync_peer many --hub EP --hub-key HEX --keys DIR [--records K] "
+	    "[--rounds R] [--watch-pid PID] [--timeout MS]\n");
+	exit(64);
+}
+
+int main(int argc, char **argv)
+{
+	char err[ANTT_ERR_MAX];
+	if (sodium_init() < 0)
+		die("sodium_init failed");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2)
+		usage();
+	/* many sockets: as many descriptors as allowed */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (!strcmp(argv[1], "keygen") && argc == 3) {
+		antt_key_t *k = NULL;
+		antt_key_generate(&k);
+		if (antt_key_save(k, argv[2], err))
+			die("%s", err);
+		printf("%s\n", hex(k->pk, ANTT_KEY_BYTES));
+		antt_key_destroy(&k);
+		return 0;
+	}
+	if (!strcmp(argv[1], "curve") && argc == 3) {
+		uint8_t ed[ANTT_KEY_BYTES], x[32];
+		if (antt_unhex(ed, ANTT_KEY_BYTES, argv[2]) ||
+		    crypto_sign_ed25519_pk_to_curve25519(x, ed) != 0)
+			die("'%s' is not an Ed25519 public key", argv[2]);
+		printf("%s\n", hex(x, 32));
+		return 0;
+	}
+	if (!strcmp(argv[1], "keygen-many") && argc == 5) {
+		int n = atoi(argv[3]);
+		long base = atol(argv[4]);
+		for (int i = 1; i <= n; i++) {
+			char path[4096], unit[32];
+			antt_key_t *k = NULL;
+			antt_key_generate(&k);
+			snprintf(path, sizeof path, "%s/child-%04d.key", argv[2], i);
+			if (antt_key_save(k, path, err))
+				die("%s", err);
+			snprintf(unit, sizeof unit, "%ld", base + i);
+			snprintf(path, sizeof path, "%s/child-%04d.unit", argv[2], i);
+			FILE *f = fopen(path, "w");
+			if (!f || fprintf(f, "%s\n", unit) < 0 || fclose(f) != 0)
+				die("%s: %s", path, strerror(errno));
+			printf("%s %s\n", unit, hex(k->pk, ANTT_KEY_BYTES));
+			antt_key_destroy(&k);
+		}
+		return 0;
+	}
+	const char *hub_ep = NULL, *hub_key = NULL, *key = NULL, *unit = NULL, *keys = NULL;
+	int records = 3, rounds = 1;
+	long watch = 0;
+	for (int i = 2; i < argc; i++) {
+		const char *o = argv[i];
+		if (i + 1 >= argc)
+			usage();
+		const char *v = argv[++i];
+		if (!strcmp(o, "--hub"))
+			hub_ep = v;
+		else if (!strcmp(o, "--hub-key"))
+			hub_key = v;
+		else if (!strcmp(o, "--key"))
+			key = v;
+		else if (!strcmp(o, "--unit"))
+			unit = v;
+		else if (!strcmp(o, "--keys"))
+			keys = v;
+		else if (!strcmp(o, "--records"))
+			records = atoi(v);
+		else if (!strcmp(o, "--rounds"))
+			rounds = atoi(v);
+		else if (!strcmp(o, "--watch-pid"))
+			watch = atol(v);
+		else if (!strcmp(o, "--timeout"))
+			g_timeout_ms = atoi(v);
+		else
+			usage();
+	}
+	uint8_t hub[ANTT_KEY_BYTES];
+	if (!hub_ep || !hub_key || antt_unhex(hub, ANTT_KEY_BYTES, hub_key))
+		usage();
+	if (!strcmp(argv[1], "attack") && key && unit)
+		return cmd_attack(hub_ep, hub, key, unit);
+	if (!strcmp(argv[1], "many") && keys && records > 0 && rounds > 0)
+		return cmd_many(hub_ep, hub, keys, records, rounds, watch);
+	usage();
+}

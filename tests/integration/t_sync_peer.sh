@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# t_sync_peer: a hostile child.  sync_peer, holding an enrolled key, sends
+# the district forged, altered, malformed, replayed, out-of-order,
+# badly signed and forked records, compressed batches (a bomb among them)
+# and malformed frames.  Each bad record is
+# refused with its code (proto/README.md: 1 bad record, 2 bad signature,
+# 3 unknown author, 4 gap, 5 fork), none of it is stored at the district or
+# reaches the province, the fork is kept as evidence, replays are
+# deduplicated silently, and the district stays up: a real commune's
+# records flow during and after.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+: "${SYNC_PEER:?set SYNC_PEER to the sync_peer binary}"
+[ -x "$SYNC_PEER" ] || fail "SYNC_PEER=$SYNC_PEER is not an executable"
+
+log_step "a province, a district, a real commune and the peer's key"
+it_port PORT_P
+it_port PORT_D
+sync_node_init p 33 "$PORT_P" "" ""
+P_CONF=$CONF P_KEY=$PUBKEY
+sync_node_init d 332 "$PORT_D" "$PORT_P" "$P_KEY"
+D_CONF=$CONF D_KEY=$PUBKEY
+sync_node_init c1 12346 "" "$PORT_D" "$D_KEY"
+C1_CONF=$CONF C1_KEY=$PUBKEY
+X_KEYFILE="$IT_TMP/peer.key"
+run "$SYNC_PEER" keygen "$X_KEYFILE"
+assert_rc 0 "sync_peer keygen"
+X_KEY=$OUT
+assert_hex64 "$X_KEY" "the peer's public key"
+
+daemon_start "$P_CONF"
+P_PID=$DPID
+antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY"
+daemon_start "$D_CONF"
+D_PID=$DPID
+antt_ok "$D_CONF" enroll --unit 12346 --key "$C1_KEY"
+antt_ok "$D_CONF" enroll --unit 12399 --key "$X_KEY"
+daemon_start "$C1_CONF"
+C1_PID=$DPID
+
+log_step "the commune's first records reach the province"
+antt_ok "$C1_CONF" submit --form bvanttq-monthly --period 2024-05 hop_dan=2 hop_dan_nguoi=80
+antt_ok "$C1_CONF" submit --form bvanttq-event --period 2024-06-01 tin_bao=1
+wait_held 30 "$P_CONF" "$C1_KEY" 2 "before the attack"
+wait_held 30 "$P_CONF" "$D_KEY" 2 "the district's enrollments"
+D_COUNT0=$(record_count "$D_CONF")
+
+log_step "the peer attacks while the commune keeps submitting"
+writer_start "$C1_CONF" "$IT_TMP/acks" 2024-06-02 40
+IT_PIDS+=("$WRITER") # stopped with the daemons if an assertion fails first
+PEER_OUT="$IT_TMP/peer.jsonl"
+"$SYNC_PEER" attack --hub "tcp://127.0.0.1:$PORT_D" --hub-key "$D_KEY" \
+	--key "$X_KEYFILE" --unit 12399 --timeout 10000 >"$PEER_OUT" 2>"$IT_TMP/peer.err" ||
+	{
+		OUT=$(cat "$PEER_OUT") ERR=$(cat "$IT_TMP/peer.err")
+		fail "sync_peer attack: some case got no answer from the hub"
+	}
+OUT=$(cat "$PEER_OUT") ERR=""
+
+# peer_case NAME JQ: JQ applied to the line of case NAME
+peer_case() {
+	local line
+	line=$(jq -c --arg c "$1" 'select(.case == $c)' "$PEER_OUT")
+	[ -n "$line" ] || fail "sync_peer printed no line for case $1"
+	jq -c "$2" <<<"$line"
+}
+# assert_refused NAME '[[code, seq], ...]': the Ack's refusals of case NAME
+assert_refused() {
+	assert_eq "$2" "$(peer_case "$1" '[.ack.refused[] | [.code, .seq]]')" "case $1: refusals [code, seq]"
+}
+# the peer's head at the district as the Ack of case NAME gives it
+ack_head() { peer_case "$1" "[.ack.heads[] | select(.author == \"$X_KEY\") | .seq, .id]"; }
+
+assert_eq 0 "$(peer_case hello .head)" "the district holds nothing of the peer at first"
+STORED_IDS=() # what the district must hold of the peer, in seq order
+REFUSED_IDS=() # what it must never hold
+
+log_step "honest records are taken"
+assert_refused honest '[]'
+mapfile -t ids < <(peer_case honest '.sent[].id' | tr -d '"')
+STORED_IDS+=("${ids[@]}")
+assert_eq "[3,\"${ids[2]}\"]" "$(ack_head honest)" "case honest: head after"
+
+log_step "(a) a forged record: unknown author (3)"
+assert_refused forged '[[3,1]]'
+assert_ne "$X_KEY" "$(peer_case forged '.ack.refused[0].author' | tr -d '"')" "the forged record's author"
+FORGER=$(peer_case forged '.ack.refused[0].author' | tr -d '"')
+REFUSED_IDS+=("$(peer_case forged '.sent[0].id' | tr -d '"')")
+
+log_step "(b) an altered record: bad signature (2)"
+assert_refused altered '[[2,4]]'
+assert_contains "$(peer_case altered '.ack.refused[0].reason')" "signature" "case altered: reason"
+REFUSED_IDS+=("$(peer_case altered '.sent[0].id' | tr -d '"')")
+assert_eq "[3,\"${STORED_IDS[2]}\"]" "$(ack_head altered)" "case altered: head unchanged"
+
+log_step "bad records: not an envelope, not canonical (1)"
+assert_refused garbage_record '[[1,0]]'
+assert_contains "$(peer_case garbage_record '.ack.refused[0].reason')" "bad record" "case garbage_record: reason"
+assert_refused noncanonical '[[1,0]]'
+assert_contains "$(peer_case noncanonical '.ack.refused[0].reason')" "canonical" "case noncanonical: reason"
+REFUSED_IDS+=("$(peer_case noncanonical '.sent[0].id' | tr -d '"')")
+
+log_step "(c) replayed records: deduplicated silently"
+assert_refused replay '[]'
+assert_eq "[3,\"${STORED_IDS[2]}\"]" "$(ack_head replay)" "case replay: head unchanged"
+
+log_step "(d) out of order, seq head+2: gap (4)"
+assert_refused gap '[[4,5]]'
+REFUSED_IDS+=("$(peer_case gap '.sent[0].id' | tr -d '"')")
+
+log_step "(e) a bad signature on the right chain (2)"
+assert_refused badsig '[[2,4]]'
+REFUSED_IDS+=("$(peer_case badsig '.sent[0].id' | tr -d '"')")
+# followed in its batch by a successor whose signature fails too: the run's
+# last signature fails, so each is checked: the first refused (2), and the
+# successor no longer links onto what is held (4).  (A run whose last
+# signature verifies is taken whole; the earlier signatures are audited in
+# the background: proto/README.md.)
+assert_refused badsig_chained '[[2,4],[4,5]]'
+mapfile -t ids < <(peer_case badsig_chained '.sent[].id' | tr -d '"')
+REFUSED_IDS+=("${ids[@]}")
+assert_eq "[3,\"${STORED_IDS[2]}\"]" "$(ack_head badsig_chained)" "case badsig_chained: head unchanged"
+
+log_step "(f) a fork: same seq, other content, validly signed (5)"
+assert_refused fork '[[5,1]]'
+FORK_ID=$(peer_case fork '.sent[0].id' | tr -d '"')
+REFUSED_IDS+=("$FORK_ID")
+
+log_step "one bad record in a batch does not stop the good ones after it"
+assert_refused mixed '[[2,5]]'
+mapfile -t ids < <(peer_case mixed '.sent[].id' | tr -d '"')
+STORED_IDS+=("${ids[0]}" "${ids[2]}")
+REFUSED_IDS+=("${ids[1]}")
+assert_eq "[5,\"${ids[2]}\"]" "$(ack_head mixed)" "case mixed: head after"
+assert_refused honest_after '[]'
+STORED_IDS+=("$(peer_case honest_after '.sent[0].id' | tr -d '"')")
+assert_eq "[6,\"${STORED_IDS[5]}\"]" "$(ack_head honest_after)" "case honest_after: head after"
+
+log_step "compressed batches: honest ones taken, a bomb and junk refused unopened"
+assert_refused zhonest '[]'
+mapfile -t ids < <(peer_case zhonest '.sent[].id' | tr -d '"')
+STORED_IDS+=("${ids[@]}")
+assert_eq "[8,\"${ids[1]}\"]" "$(ack_head zhonest)" "case zhonest: head after"
+assert_eq 2 "$(peer_case zbomb .error.code)" "a batch that unpacks to 65 MiB: Error 2"
+assert_eq true "$(peer_case hello_after_zbomb .heads)" "a Hello after the bomb starts a new session"
+assert_eq 8 "$(peer_case hello_after_zbomb .head)" "the head after the bomb"
+assert_eq 2 "$(peer_case zjunk .error.code)" "compressed junk: Error 2"
+assert_eq true "$(peer_case hello_after_zjunk .heads)" "a Hello after the junk starts a new session"
+
+log_step "(g) malformed frames"
+assert_eq '{"code":2,"reason":"unexpected message"}' "$(peer_case unexpected_kind .error)" "a Heads sent by a child"
+assert_eq true "$(peer_case multipart .pong)" "a Ping after a two-frame message is answered (the message alone is dropped)"
+assert_eq 2 "$(peer_case garbage_frame .error.code)" "garbage bytes as a frame: Error 2"
+assert_eq 1 "$(peer_case ping_after_garbage .error.code)" "after garbage the session is closed: Error 1 'send Hello first'"
+assert_eq true "$(peer_case hello_after_garbage .heads)" "a Hello after garbage starts a new session"
+assert_eq 3 "$(peer_case version .error.code)" "Hello version 2: Error 3"
+assert_eq 1 "$(peer_case batch_before_hello .error.code)" "a Batch before Hello: Error 1"
+REFUSED_IDS+=("$(peer_case batch_before_hello '.sent[0].id' | tr -d '"')")
+assert_eq true "$(peer_case oversize .hello)" "oversize: Hello first"
+assert_eq true "$(peer_case oversize .disconnected)" "a frame over 16 MiB closes the connection"
+assert_eq true "$(peer_case hello_after_oversize .heads)" "the district takes a new connection after an oversized frame"
+
+log_step "the district holds exactly the peer's honest records"
+case $(_it_pstate "$D_PID") in Z | gone) fail "the district's anttd died during the attack" ;; esac
+antt_ok "$D_CONF" log --json --author "$X_KEY"
+assert_eq "${STORED_IDS[*]}" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")" "the peer's records at the district"
+assert_eq "1 2 3 4 5 6 7 8" "$(jq -r '[.[].seq | tostring] | join(" ")' <<<"$OUT")" "their seqs"
+# no refused record anywhere in the store, under any author
+in_list=$(printf "x'%s'," "${REFUSED_IDS[@]}")
+in_list=${in_list%,}
+assert_eq 0 "$(store_sql "$D_CONF" "SELECT count(*) FROM records WHERE id IN ($in_list)")" \
+	"refused records in the district's store"
+assert_eq 0 "$(author_held "$D_CONF" "$FORGER")" "records of the forger at the district"
+assert_eq 1 "$(store_sql "$D_CONF" 'SELECT count(*) FROM forks')" "forks kept as evidence at the district"
+assert_eq "$FORK_ID" "$(store_sql "$D_CONF" 'SELECT lower(hex(id)) FROM forks')" "the fork kept is the one sent"
+assert_contains "$(cat "$IT_TMP/d/anttd.log")" "FORK from child 12399" "the district logs the fork"
+assert_verify "$D_CONF" "district after the attack"
+assert_no_duplicates "$D_CONF" "district after the attack"
+
+log_step "the province gets the honest ones only"
+wait_held 30 "$P_CONF" "$X_KEY" 8 "the peer's honest records"
+antt_ok "$P_CONF" log --json --author "$X_KEY"
+assert_eq "${STORED_IDS[*]}" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")" "the peer's records at the province"
+assert_eq 0 "$(store_sql "$P_CONF" "SELECT count(*) FROM records WHERE id IN ($in_list)")" \
+	"refused records in the province's store"
+assert_eq 0 "$(author_held "$P_CONF" "$FORGER")" "records of the forger at the province"
+assert_eq 0 "$(store_sql "$P_CONF" 'SELECT count(*) FROM forks')" "a fork is never forwarded"
+
+log_step "the commune's records flowed during the attack and flow after it"
+wait "$WRITER" || fail "the commune's writer failed"
+assert_eq 40 "$(wc -l <"$IT_TMP/acks")" "submits acknowledged at the commune during the attack"
+antt_ok "$C1_CONF" submit --json --form bvanttq-monthly --period 2024-06 hop_dan=5 hop_dan_nguoi=210
+antt_ok "$C1_CONF" correct "$(jq -r .id <<<"$OUT")" hop_dan=6
+C_N=$(own_seq "$C1_CONF")
+assert_eq 44 "$C_N" "the commune's own records"
+wait_held 45 "$P_CONF" "$C1_KEY" "$C_N" "the commune's records after the attack"
+assert_eq "$C_N" "$(author_count "$P_CONF" "$C1_KEY")" "antt log --author at the province"
+wait_receipts 30 "$C1_CONF" "$C_N" "the commune after the attack"
+assert_all_stored "$P_CONF" "$IT_TMP/acks" "the commune's records submitted during the attack, at the province"
+assert_verify "$D_CONF" "district at the end"
+assert_verify "$P_CONF" "province at the end"
+assert_no_duplicates "$P_CONF" "province at the end"
+assert_eq "$((D_COUNT0 + 8 + 42))" "$(record_count "$D_CONF")" "district: records before + the peer's 8 + the commune's 42"
+
+daemon_stop "$C1_PID"
+daemon_stop "$D_PID"
+daemon_stop "$P_PID"
+assert_no_sanitizer_reports

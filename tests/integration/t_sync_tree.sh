@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# t_sync_tree: three communes -> one district -> the province.  What each
+# commune records (monthly reports, event entries, a correction, and 2,000
+# reports from a file at one of them) reaches the province by itself:
+# every record exactly once, in each author's order, verifying; and every
+# commune learns how far up its records are stored (receipts).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+BULK=${ANTT_IT_BULK:-2000}
+
+log_step "a tree: province 33, district 332, communes 12341..12343"
+sync_tree 3
+assert_eq 3 "$(record_count "$D_CONF")" "district: its enrollments of the communes"
+
+log_step "each commune records monthly reports, events and a correction"
+for i in 1 2 3; do
+	conf=${C_CONF[$i]}
+	for m in 01 02 03; do
+		antt_ok "$conf" submit --form bvanttq-monthly --period "2024-$m" \
+			hop_dan=$((i + 10#$m)) hop_dan_nguoi=$((100 * i + 10#$m)) --note "xã $i tháng $m"
+	done
+	for ((e = 1; e <= i * 3; e++)); do
+		antt_ok "$conf" submit --form bvanttq-event --period "2024-03-1$e" tin_bao="$e" to_giac=1
+	done
+	antt_ok "$conf" submit --json --form bvanttq-monthly --period 2024-04 hop_dan=4 camera_an_ninh=2
+	antt_ok "$conf" correct "$(jq -r .id <<<"$OUT")" hop_dan=5 --note "sửa số liệu"
+done
+antt_ok "${C_CONF[3]}" log --json --form bvanttq-monthly --period 2024-04
+C3_ORIG=$(jq -r '.[0].id' <<<"$OUT")
+C3_CORR=$(jq -r '.[1].id' <<<"$OUT")
+assert_eq "$C3_ORIG" "$(jq -r '.[1].corrects' <<<"$OUT")" "c3: the correction names the report"
+
+log_step "and $BULK reports from a file at commune 1, while the others go on"
+gen_events "$IT_TMP/bulk.jsonl" "$BULK" 2024-05-20 "nhập hàng loạt"
+antt_ok "${C_CONF[1]}" submit --file "$IT_TMP/bulk.jsonl" --json
+assert_eq "$BULK" "$(jq '.records | length' <<<"$OUT")" "bulk submit: records stored"
+for i in 2 3; do
+	antt_ok "${C_CONF[$i]}" submit --form bvanttq-event --period 2024-05-21 tin_bao=$((i * 7))
+done
+
+N=("")
+for i in 1 2 3; do
+	N+=("$(own_seq "${C_CONF[$i]}")")
+done
+assert_eq "$((3 + 3 + 2 + BULK)) $((3 + 6 + 2 + 1)) $((3 + 9 + 2 + 1))" "${N[*]:1}" "each commune's own records"
+
+log_step "everything reaches the province"
+for i in 1 2 3; do
+	wait_held 60 "$P_CONF" "${C_KEY[$i]}" "${N[$i]}" "commune $i"
+done
+wait_held 30 "$P_CONF" "$D_KEY" 3 "the district's enrollments"
+TOTAL=$((1 + 3 + N[1] + N[2] + N[3]))
+assert_count "$P_CONF" "$TOTAL" "province: its own, the district's and every commune's records"
+assert_count "$D_CONF" "$((TOTAL - 1))" "district: its own and every commune's records"
+for i in 1 2 3; do
+	assert_eq "${N[$i]}" "$(author_count "$P_CONF" "${C_KEY[$i]}")" "province: antt log --author commune $i"
+	assert_eq "${N[$i]}" "$(author_count "$D_CONF" "${C_KEY[$i]}")" "district: antt log --author commune $i"
+	assert_same_chain "${C_CONF[$i]}" "$P_CONF" "${C_KEY[$i]}" "commune $i at the province"
+done
+assert_same_chain "$D_CONF" "$P_CONF" "$D_KEY" "the district's own chain at the province"
+
+log_step "no record twice, and the province's and district's stores verify"
+assert_no_duplicates "$P_CONF" "province"
+assert_no_duplicates "$D_CONF" "district"
+assert_verify "$P_CONF" "province"
+assert_verify "$D_CONF" "district"
+
+log_step "a correction arrives as a correction"
+antt_ok "$P_CONF" show "$C3_ORIG" --json
+assert_eq "$C3_CORR" "$(jq -r .corrected_by <<<"$OUT")" "province: c3's April report is corrected by c3's correction"
+antt_ok "$P_CONF" show "$C3_CORR" --json
+assert_eq 5 "$(jq -r .values.hop_dan <<<"$OUT")" "province: the corrected figure"
+assert_eq 12343 "$(jq -r .unit <<<"$OUT")" "province: the correction's unit"
+
+log_step "enrollments travel up too"
+antt_ok "$P_CONF" log --json --author "$D_KEY" --form antt.enroll
+assert_eq "12341 12342 12343" "$(jq -r '[.[].enroll.unit] | sort | join(" ")' <<<"$OUT")" \
+	"province: the district's enrollment records"
+assert_eq "${C_KEY[1]}" "$(jq -r '[.[] | select(.enroll.unit == "12341")][0].enroll.key' <<<"$OUT")" \
+	"province: commune 1's enrolled key"
+
+log_step "receipts: every commune knows its records are at the district and the province"
+for i in 1 2 3; do
+	wait_receipts 30 "${C_CONF[$i]}" "${N[$i]}" "commune $i"
+	antt_ok "${C_CONF[$i]}" status
+	assert_contains "$OUT" "received by parent: seq ${N[$i]} / ${N[$i]}" "commune $i: status text"
+	assert_contains "$OUT" "received by parent's parent: seq ${N[$i]} / ${N[$i]}" "commune $i: status text"
+	antt_ok "${C_CONF[$i]}" status --json
+	assert_eq ready "$(jq -r .uplink.state <<<"$OUT")" "commune $i: link state"
+	assert_eq 0 "$(jq -r .uplink.refused <<<"$OUT")" "commune $i: records refused"
+	# sent counts a batch again when it was resent after a lost link
+	(($(jq -r .uplink.sent <<<"$OUT") >= N[i])) || fail "commune $i: uplink.sent below ${N[$i]}"
+	assert_match "$(jq -r .uplink.last_ok <<<"$OUT")" '^[0-9]+$' "commune $i: last_ok"
+done
+antt_ok "$D_CONF" status --json
+assert_eq '[[1,3,3]]' "$(jq -c '[.uplink.levels[] | [.level, .seq, .of]]' <<<"$OUT")" \
+	"district: its own records received by the province"
+assert_eq ready "$(jq -r .uplink.state <<<"$OUT")" "district: link state"
+assert_eq 3 "$(jq -r .hub.connected <<<"$OUT")" "district: children connected"
+(($(jq -r .uplink.sent <<<"$OUT") >= TOTAL - 1)) || fail "district: uplink.sent below $((TOTAL - 1))"
+antt_ok "$P_CONF" status --json
+assert_eq 1 "$(jq -r .hub.connected <<<"$OUT")" "province: children connected"
+assert_eq null "$(jq -r .uplink <<<"$OUT")" "province: no parent"
+
+log_step "antt children at the district and the province"
+antt_ok "$D_CONF" children --json
+assert_eq "[[\"12341\",${N[1]},${N[1]},true],[\"12342\",${N[2]},${N[2]},true],[\"12343\",${N[3]},${N[3]},true]]" \
+	"$(jq -c '[.[] | [.unit, .records, .head, .connected]]' <<<"$OUT")" "district: children (unit, records, head, connected)"
+assert_eq "${C_KEY[1]} ${C_KEY[2]} ${C_KEY[3]}" "$(jq -r '[.[].key] | join(" ")' <<<"$OUT")" "district: children keys"
+antt_ok "$P_CONF" children --json
+assert_eq "[[\"332\",\"$D_KEY\",3,true]]" "$(jq -c '[.[] | [.unit, .key, .records, .connected]]' <<<"$OUT")" \
+	"province: children"
+
+log_step "a record submitted now flows at once, receipts follow"
+antt_ok "${C_CONF[2]}" submit --form bvanttq-event --period 2024-05-22 tin_bao=1
+N[2]=$((N[2] + 1))
+wait_held 30 "$P_CONF" "${C_KEY[2]}" "${N[2]}" "commune 2's late record"
+wait_receipts 30 "${C_CONF[2]}" "${N[2]}" "commune 2 after its late record"
+
+log_step "clean stops"
+for i in 1 2 3; do
+	daemon_stop "${C_PID[$i]}"
+done
+daemon_stop "$D_PID"
+daemon_stop "$P_PID"
+assert_no_sanitizer_reports
