@@ -778,11 +778,17 @@ static int s_router_msg(void *sock, void *arg)
 		return -1;
 	}
 	int ok = zmq_msg_more(&rid) && zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) >= 0;
-	while (zmq_msg_more(ok ? &msg : &rid)) { /* extra frames: malformed */
+	/* extra frames: malformed; read them to the end of this message only
+	 * (the next message, maybe another child's, is not ours to drop) */
+	int more = ok && zmq_msg_more(&msg);
+	while (more) {
 		zmq_msg_t x;
 		zmq_msg_init(&x);
-		if (zmq_msg_recv(&x, sock, ZMQ_DONTWAIT) < 0)
+		if (zmq_msg_recv(&x, sock, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&x);
 			break;
+		}
+		more = zmq_msg_more(&x);
 		ok = 0;
 		zmq_msg_close(&x);
 	}
@@ -836,6 +842,10 @@ out:
 static void s_on_reap(uv_timer_t *t)
 {
 	antt_hub_t *h = t->data;
+	/* what has arrived counts: a child whose message waits in the queue
+	 * while the hub was busy is not silent */
+	antt_zwatch_kick(h->router_w);
+	uv_update_time(h->loop);
 	uint64_t now = uv_now(h->loop);
 	s_session_t *s = h->sessions;
 	while (s) {

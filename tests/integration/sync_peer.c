@@ -660,8 +660,20 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
 	}
 
-	/* two frames in one message: dropped; the session goes on (Ping, Pong) */
+	/* two frames in one message: dropped, and only it; the messages queued
+	 * behind it (maybe another child's) are not.  A batch of honest
+	 * records first keeps the hub busy, so that the two-frame message and
+	 * a Ping are both waiting in its queue when it comes to them */
 	{
+		enum { BUSY = 1000 };
+		rec_t *busy = antt_xcalloc(BUSY, sizeof *busy);
+		rec_t **bp2 = antt_xcalloc(BUSY, sizeof *bp2);
+		for (size_t k = 0; k < BUSY; k++) {
+			rec_make(&busy[k], a.key, a.key, a.head_seq + 1 + k,
+			         k ? busy[k - 1].id : a.head_id, unit, 20 + k, "busy");
+			bp2[k] = &busy[k];
+		}
+		send_batch(a.sock, ++a.batch_no, bp2, BUSY);
 		zmq_send(a.sock, "x", 1, ZMQ_SNDMORE);
 		zmq_send(a.sock, "y", 1, 0);
 		Antt__Ping p = ANTT__PING__INIT;
@@ -670,13 +682,20 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 		m.msg_case = ANTT__SYNC_MSG__MSG_PING;
 		m.ping = &p;
 		send_msg(a.sock, &m);
+		Antt__SyncMsg *ack = recv_answer(a.sock, g_timeout_ms, 0);
 		Antt__SyncMsg *r = recv_answer(a.sock, g_timeout_ms, 1);
-		printf("{\"case\":\"multipart\",\"pong\":%s}\n",
+		printf("{\"case\":\"multipart\",\"pong\":%s,",
 		       r && r->msg_case == ANTT__SYNC_MSG__MSG_PONG && r->pong->nonce == 42
 		           ? "true"
 		           : "false");
 		if (r)
 			antt__sync_msg__free_unpacked(r, NULL);
+		print_sent(bp2, BUSY);
+		print_answer(&a, ack);
+		for (size_t k = 0; k < BUSY; k++)
+			rec_free(&busy[k]);
+		free(busy);
+		free(bp2);
 	}
 
 	/* garbage bytes as a frame: Error 2, session closed; a Hello on the

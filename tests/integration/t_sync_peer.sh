@@ -150,7 +150,12 @@ assert_eq true "$(peer_case hello_after_zjunk .heads)" "a Hello after the junk s
 
 log_step "(g) malformed frames"
 assert_eq '{"code":2,"reason":"unexpected message"}' "$(peer_case unexpected_kind .error)" "a Heads sent by a child"
-assert_eq true "$(peer_case multipart .pong)" "a Ping after a two-frame message is answered (the message alone is dropped)"
+assert_eq true "$(peer_case multipart .pong)" "a Ping queued behind a two-frame message is answered (the message alone is dropped)"
+assert_refused multipart '[]'
+mapfile -t ids < <(peer_case multipart '.sent[].id' | tr -d '"')
+STORED_IDS+=("${ids[@]}")
+N_X=${#STORED_IDS[@]} # the peer's records the district must hold: 1008
+assert_eq "[$N_X,\"${ids[-1]}\"]" "$(ack_head multipart)" "case multipart: head after the batch before it"
 assert_eq 2 "$(peer_case garbage_frame .error.code)" "garbage bytes as a frame: Error 2"
 assert_eq 1 "$(peer_case ping_after_garbage .error.code)" "after garbage the session is closed: Error 1 'send Hello first'"
 assert_eq true "$(peer_case hello_after_garbage .heads)" "a Hello after garbage starts a new session"
@@ -165,7 +170,7 @@ log_step "the district holds exactly the peer's honest records"
 case $(_it_pstate "$D_PID") in Z | gone) fail "the district's anttd died during the attack" ;; esac
 antt_ok "$D_CONF" log --json --author "$X_KEY"
 assert_eq "${STORED_IDS[*]}" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")" "the peer's records at the district"
-assert_eq "1 2 3 4 5 6 7 8" "$(jq -r '[.[].seq | tostring] | join(" ")' <<<"$OUT")" "their seqs"
+assert_eq "$(seq -s ' ' 1 "$N_X")" "$(jq -r '[.[].seq | tostring] | join(" ")' <<<"$OUT")" "their seqs"
 # no refused record anywhere in the store, under any author
 in_list=$(printf "x'%s'," "${REFUSED_IDS[@]}")
 in_list=${in_list%,}
@@ -179,7 +184,7 @@ assert_verify "$D_CONF" "district after the attack"
 assert_no_duplicates "$D_CONF" "district after the attack"
 
 log_step "the province gets the honest ones only"
-wait_held 30 "$P_CONF" "$X_KEY" 8 "the peer's honest records"
+wait_held 30 "$P_CONF" "$X_KEY" "$N_X" "the peer's honest records"
 antt_ok "$P_CONF" log --json --author "$X_KEY"
 assert_eq "${STORED_IDS[*]}" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")" "the peer's records at the province"
 assert_eq 0 "$(store_sql "$P_CONF" "SELECT count(*) FROM records WHERE id IN ($in_list)")" \
@@ -201,7 +206,7 @@ assert_all_stored "$P_CONF" "$IT_TMP/acks" "the commune's records submitted duri
 assert_verify "$D_CONF" "district at the end"
 assert_verify "$P_CONF" "province at the end"
 assert_no_duplicates "$P_CONF" "province at the end"
-assert_eq "$((D_COUNT0 + 8 + 42))" "$(record_count "$D_CONF")" "district: records before + the peer's 8 + the commune's 42"
+assert_eq "$((D_COUNT0 + N_X + 42))" "$(record_count "$D_CONF")" "district: records before + the peer's + the commune's 42"
 
 daemon_stop "$C1_PID"
 daemon_stop "$D_PID"
