@@ -1724,17 +1724,18 @@ int main(int argc, char **argv)
 			                              (json_int_t)tree.unaudited_p));
 			json_object_set_new(
 			    j, "wire",
-			    json_pack("{s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f}",
-			              "measured", "TCP relay in the bench, commune <-> district",
-			              "connections", (json_int_t)tree.conns, "up_bytes",
-			              (json_int_t)tree.up, "down_bytes", (json_int_t)tree.down,
-			              "envelope_bytes", (json_int_t)tree.env_bytes,
-			              "envelope_avg_bytes", tree.env_avg, "body_avg_bytes",
-			              tree.body_avg, "up_per_record", (double)tree.up / (double)o.n,
-			              "down_per_record", (double)tree.down / (double)o.n,
-			              "up_over_envelope", (double)tree.up / (double)tree.env_bytes,
-			              "down_over_envelope",
-			              (double)tree.down / (double)tree.env_bytes));
+			    json_pack(
+			        "{s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f}",
+			        "measured", "TCP relay in the bench, commune <-> district",
+			        "connections", (json_int_t)tree.conns, "up_bytes",
+			        (json_int_t)tree.up, "up_bytes_until_province_held",
+			        (json_int_t)tree.up_to_province, "down_bytes",
+			        (json_int_t)tree.down, "envelope_bytes", (json_int_t)tree.env_bytes,
+			        "envelope_avg_bytes", tree.env_avg, "body_avg_bytes", tree.body_avg,
+			        "up_per_record", (double)tree.up / (double)o.n, "down_per_record",
+			        (double)tree.down / (double)o.n, "up_over_envelope",
+			        (double)tree.up / (double)tree.env_bytes, "down_over_envelope",
+			        (double)tree.down / (double)tree.env_bytes));
 		}
 		json_object_set_new(
 		    j, "aims",
