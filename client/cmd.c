@@ -581,6 +581,8 @@ static void s_print_sync_status(json_t *resp)
 		size_t i;
 		json_t *l;
 		printf("parent      %s (%s)\n", s_str(up, "parent"), s_str(up, "state"));
+		if (*s_str(up, "link_error"))
+			printf("link error  %s\n", s_str(up, "link_error"));
 		json_t *ok = json_object_get(up, "last_ok");
 		if (json_is_integer(ok)) {
 			char t[32];

@@ -66,38 +66,16 @@ struct antt_hub {
 
 /* ---- ZAP: who may connect ---- */
 
-typedef struct {
-	const uint8_t *curve;
-	uint8_t *ed;
-	int found;
-} s_curve_find_t;
-
-static int s_curve_row(void *stmt, void *arg)
-{
-	sqlite3_stmt *st = stmt;
-	s_curve_find_t *f = arg;
-	uint8_t x[32];
-	if (sqlite3_column_bytes(st, 0) != ANTT_KEY_BYTES ||
-	    crypto_sign_ed25519_pk_to_curve25519(x, sqlite3_column_blob(st, 0)) != 0)
-		return 0;
-	if (sodium_memcmp(x, f->curve, 32) == 0) {
-		memcpy(f->ed, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
-		f->found = 1;
-		return 1;
-	}
-	return 0;
-}
-
 /* Is curve the transport key of a key this node enrolled?  Then its
- * Ed25519 key.  (Enrollments are few: a hub's children.) */
+ * Ed25519 key. */
 static int s_child_by_curve(antt_hub_t *h, const uint8_t curve[32], uint8_t ed[ANTT_KEY_BYTES])
 {
 	char err[ANTT_ERR_MAX];
-	s_curve_find_t f = {curve, ed, 0};
-	if (antt_store_query(antt_node_store(h->node), "SELECT key FROM enrollments WHERE by = ?1",
-	                     antt_node_key(h->node)->pk, ANTT_KEY_BYTES, s_curve_row, &f, err))
+	int rc = antt_store_child_by_curve(antt_node_store(h->node), antt_node_key(h->node)->pk,
+	                                   curve, ed, err);
+	if (rc && rc != ANTT_E_NOTFOUND)
 		antt_log(ANTT_LOG_ERR, "sync: ZAP: %s", err);
-	return f.found;
+	return rc == ANTT_OK;
 }
 
 static int s_zap_msg(void *sock, void *arg)
@@ -522,7 +500,7 @@ static void s_audit_run(antt_hub_t *h);
 
 static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 {
-	char err[ANTT_ERR_MAX], why[ANTT_ERR_MAX], msg[200];
+	char err[ANTT_ERR_MAX], why[ANTT_ERR_MAX], msg[160];
 	antt_store_t *st = antt_node_store(h->node);
 	size_t n = batch->n_records, stored = 0;
 	int unaudited = 0;
@@ -571,7 +549,7 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		const ProtobufCBinaryData *env = &envs[i];
 		if (antt_envelope_decode(env->data, env->len, &r->body, &r->blen, r->sig, why) ||
 		    antt_body_decode(r->body, r->blen, &r->b, why)) {
-			snprintf(msg, sizeof msg, "bad record: %.150s", why);
+			snprintf(msg, sizeof msg, "bad record: %.140s", why);
 			s_refuse(&ref, NULL, NULL, REF_BAD, msg);
 			continue;
 		}

@@ -12,6 +12,10 @@
  *      key for which unit), forks (evidence: a second record for an
  *      author and seq), refusals (what a parent refused of ours, and why),
  *      receipts (how far up each author's records are stored, per level).
+ *   3  enrollments.curve: the enrolled key's CURVE transport key (what ZAP
+ *      is handed), indexed, so that admitting a connection is one lookup
+ *      however many children a hub has.  antt_curve() is an SQL function
+ *      of this store's connection (see s_curve_fn).
  * A migration is one entry of s_migrations, run in one transaction.
  * Only prepared statements touch data. */
 #define _GNU_SOURCE
@@ -19,6 +23,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +76,10 @@ static const char *s_migrations[] = {
     "CREATE TABLE receipts("
     "  level INTEGER NOT NULL, author BLOB NOT NULL, seq INTEGER NOT NULL,"
     "  at INTEGER NOT NULL, PRIMARY KEY(level, author));",
+    /* 2 -> 3 */
+    "ALTER TABLE enrollments ADD COLUMN curve BLOB;"
+    "UPDATE enrollments SET curve = antt_curve(key);"
+    "CREATE INDEX enrollments_curve ON enrollments(curve, by);",
 };
 
 enum {
@@ -89,6 +98,7 @@ enum {
 	S_FORK_ADD,
 	S_REFUSAL_ADD,
 	S_RECEIPT_SET,
+	S_BY_CURVE,
 	S_COUNT_ /* number of statements */
 };
 
@@ -104,7 +114,8 @@ static const char *s_sql[S_COUNT_] = {
                       "AND corrects IS NULL ORDER BY n LIMIT 1",
     [S_FIND_CORR] = "SELECT id FROM records WHERE corrects = ?1 ORDER BY n LIMIT 1",
     [S_STATS] = "SELECT count(*), count(DISTINCT author) FROM records",
-    [S_ENROLL_ADD] = "INSERT OR IGNORE INTO enrollments(key, unit, by, record) VALUES(?1,?2,?3,?4)",
+    [S_ENROLL_ADD] = "INSERT OR IGNORE INTO enrollments(key, unit, by, record, curve) "
+                     "VALUES(?1,?2,?3,?4,antt_curve(?1))",
     [S_HEADS] = "SELECT author, seq, id FROM heads",
     [S_HEAD_SET] = "INSERT INTO heads(author, seq, id) VALUES(?1,?2,?3) ON CONFLICT(author) "
                    "DO UPDATE SET seq = excluded.seq, id = excluded.id WHERE excluded.seq > seq",
@@ -119,6 +130,7 @@ static const char *s_sql[S_COUNT_] = {
     [S_RECEIPT_SET] = "INSERT INTO receipts(level, author, seq, at) VALUES(?1,?2,?3,?4) "
                       "ON CONFLICT(level, author) DO UPDATE SET seq = excluded.seq, "
                       "at = excluded.at WHERE excluded.seq > seq",
+    [S_BY_CURVE] = "SELECT key FROM enrollments WHERE curve = ?1 AND by = ?2 LIMIT 1",
 };
 
 struct antt_store {
@@ -142,6 +154,19 @@ static int s_exec(antt_store_t *s, const char *sql, char *err)
 		return rc;
 	}
 	return ANTT_OK;
+}
+
+/* antt_curve(ed25519 public key): its X25519 (CURVE) key, or NULL. */
+static void s_curve_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	uint8_t x[32];
+	(void)argc;
+	if (sqlite3_value_bytes(argv[0]) != ANTT_KEY_BYTES ||
+	    crypto_sign_ed25519_pk_to_curve25519(x, sqlite3_value_blob(argv[0])) != 0) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	sqlite3_result_blob(ctx, x, sizeof x, SQLITE_TRANSIENT);
 }
 
 static int s_pragma_int(antt_store_t *s, const char *sql, int64_t *out)
@@ -272,6 +297,12 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 5000);
+	if (sqlite3_create_function(s->db, "antt_curve", 1,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+	                            s_curve_fn, NULL, NULL) != SQLITE_OK) {
+		rc = s_dberr(s, err, "cannot register functions");
+		goto out;
+	}
 	/* check the file is ours before changing anything about it */
 	rc = s_migrate(s, node_pk, readonly, err);
 	if (rc)
@@ -826,6 +857,25 @@ int antt_store_set_receipt(antt_store_t *s, int level, const uint8_t author[ANTT
 	sqlite3_bind_int64(st, 4, at);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = s_dberr(s, err, "recording a receipt");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int antt_store_child_by_curve(antt_store_t *s, const uint8_t by[ANTT_KEY_BYTES],
+                              const uint8_t curve[32], uint8_t key[ANTT_KEY_BYTES], char *err)
+{
+	sqlite3_stmt *st = s->st[S_BY_CURVE];
+	int rc = ANTT_E_NOTFOUND;
+	sqlite3_bind_blob(st, 1, curve, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, by, ANTT_KEY_BYTES, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW && sqlite3_column_bytes(st, 0) == ANTT_KEY_BYTES) {
+		memcpy(key, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
+		rc = ANTT_OK;
+	} else if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		rc = s_dberr(s, err, "reading enrollments");
+	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;

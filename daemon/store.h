@@ -13,7 +13,7 @@
 #include "record.h"
 
 #define ANTT_STORE_APP_ID 0x616e7474 /* "antt": PRAGMA application_id */
-#define ANTT_STORE_SCHEMA 2          /* PRAGMA user_version */
+#define ANTT_STORE_SCHEMA 3          /* PRAGMA user_version */
 
 typedef struct antt_store antt_store_t;
 
@@ -142,6 +142,11 @@ int antt_store_range(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint
  * antt_store_append in the same transaction. */
 int antt_store_enrolled(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
                         char unit[ANTT_UNIT_MAX + 1], uint8_t by[ANTT_KEY_BYTES], char *err);
+
+/* The key that by enrolled whose CURVE transport key is curve: 0 with
+ * key, or ANTT_E_NOTFOUND.  One index lookup (ZAP asks it per handshake). */
+int antt_store_child_by_curve(antt_store_t *s, const uint8_t by[ANTT_KEY_BYTES],
+                              const uint8_t curve[32], uint8_t key[ANTT_KEY_BYTES], char *err);
 
 /* Keep a second record for an author and seq as evidence (never forwarded). */
 int antt_store_add_fork(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,

@@ -10,6 +10,9 @@
  *   READY/SENDING ──Error "send Hello first"──► HELLO (send Hello again)
  *   any ──nothing from the parent for [sync] timeout, or a batch unacked
  *         that long──► DOWN (socket closed; backoff doubles, 1 s .. 60 s)
+ *   HELLO ──the CURVE handshake failed (socket monitor: the parent's ZAP
+ *         refused our key, or the parent key is wrong)──► DOWN at once,
+ *         the reason kept for antt status
  *
  * Heartbeat: in READY, a Ping every [sync] heartbeat when nothing else was
  * sent.  Nothing is trusted across connections: each one starts with the
@@ -53,6 +56,7 @@ struct antt_uplink {
 	uint8_t server_curve[32];
 	int heartbeat_ms, timeout_ms, batch_max;
 	void *zctx, *sock;
+	void *mon; /* PAIR: the socket monitor's handshake failures */
 	antt_zwatch_t *w;
 	uv_timer_t timer; /* backoff, heartbeat and timeouts */
 	s_state_t state;
@@ -66,6 +70,7 @@ struct antt_uplink {
 	int64_t wire_raw, wire_z; /* bytes of batches compressed, before and after */
 	int64_t last_ok;          /* wall clock of the last Ack */
 	char last_refusal[200];
+	char link_error[200]; /* why the last connection failed ("" once connected) */
 	int closing;
 };
 
@@ -134,6 +139,10 @@ static void s_close_socket(antt_uplink_t *u)
 {
 	if (!u->sock)
 		return;
+	if (u->mon) {
+		zmq_close(u->mon);
+		u->mon = NULL;
+	}
 	void **pair = antt_xmalloc(2 * sizeof *pair);
 	pair[0] = u->sock;
 	pair[1] = u->zctx;
@@ -220,6 +229,19 @@ static void s_connect(antt_uplink_t *u)
 		u->sock = u->zctx = NULL;
 		s_retry_later(u);
 		return;
+	}
+	/* a refused handshake is silent on the socket itself: watch for it.
+	 * One context per connection, so the inproc name is ours alone. */
+	if (zmq_socket_monitor(u->sock, "inproc://uplink-monitor",
+	                       ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+	                           ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+	                           ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) == 0) {
+		u->mon = zmq_socket(u->zctx, ZMQ_PAIR);
+		zmq_setsockopt(u->mon, ZMQ_LINGER, &zero, sizeof zero);
+		if (zmq_connect(u->mon, "inproc://uplink-monitor") != 0) {
+			zmq_close(u->mon);
+			u->mon = NULL;
+		}
 	}
 	antt_zwatch_start(u->loop, u->sock, s_on_msg, u, &u->w);
 	u->last_heard = uv_now(u->loop);
@@ -437,6 +459,7 @@ static int s_on_msg(void *sock, void *arg)
 				antt_hub_receipt(u->hub, 1, m->heads->heads, m->heads->n_heads);
 			u->credit = m->heads->credit;
 			antt_log(ANTT_LOG_INFO, "uplink %s: connected", u->endpoint);
+			u->link_error[0] = '\0';
 			u->backoff_ms = BACKOFF_MIN_MS;
 			s_set_state(u, S_READY);
 			s_pump(u);
@@ -462,6 +485,36 @@ static int s_on_msg(void *sock, void *arg)
 
 /* ---- the timer: backoff, heartbeat, timeouts ---- */
 
+/* A handshake failure the monitor reported, as advice; NULL if none.
+ * Each event is two frames: 16-bit event and 32-bit value, then the
+ * endpoint. */
+static const char *s_handshake_failure(antt_uplink_t *u)
+{
+	const char *why = NULL;
+	uint8_t ev[6];
+	char rest[256];
+	int n;
+	while (u->mon && (n = zmq_recv(u->mon, ev, sizeof ev, ZMQ_DONTWAIT)) >= 0) {
+		int more = 0;
+		size_t ml = sizeof more;
+		zmq_getsockopt(u->mon, ZMQ_RCVMORE, &more, &ml);
+		while (more && zmq_recv(u->mon, rest, sizeof rest, ZMQ_DONTWAIT) >= 0)
+			zmq_getsockopt(u->mon, ZMQ_RCVMORE, &more, &ml);
+		if (n < 2)
+			continue;
+		uint16_t event;
+		memcpy(&event, ev, sizeof event);
+		if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+			why = "the parent refused this node's key: it is not enrolled there "
+			      "(the parent's admin runs antt enroll with this node's unit and "
+			      "public key)";
+		else if (!why)
+			why = "the secure handshake with the parent failed: check that [sync] "
+			      "parent_key is the parent's public key";
+	}
+	return why;
+}
+
 static void s_on_timer(uv_timer_t *t)
 {
 	antt_uplink_t *u = t->data;
@@ -472,11 +525,23 @@ static void s_on_timer(uv_timer_t *t)
 			s_connect(u);
 		break;
 	case S_HELLO:
-	case S_SENDING:
-		if (now - u->batch_sent_at > (uint64_t)u->timeout_ms)
+	case S_SENDING: {
+		const char *why = u->state == S_HELLO ? s_handshake_failure(u) : NULL;
+		if (why) {
+			if (strcmp(u->link_error, why))
+				antt_log(ANTT_LOG_ERR, "uplink %s: %s", u->endpoint, why);
+			snprintf(u->link_error, sizeof u->link_error, "%s", why);
+			s_down(u, "handshake failed");
+		} else if (now - u->batch_sent_at > (uint64_t)u->timeout_ms) {
+			if (u->state == S_HELLO)
+				snprintf(u->link_error, sizeof u->link_error,
+				         "no answer from the parent within %d s",
+				         u->timeout_ms / 1000);
 			s_down(u, u->state == S_HELLO ? "no answer to Hello"
 			                              : "batch not acknowledged");
+		}
 		break;
+	}
 	case S_READY:
 		if (now - u->last_heard > (uint64_t)u->timeout_ms) {
 			s_down(u, "parent silent");
@@ -527,12 +592,13 @@ static void s_uplink_status(json_t *resp, void *arg)
 	antt_store_query(antt_node_store(u->node),
 	                 "SELECT level, seq, at FROM receipts WHERE author = ?1 ORDER BY level",
 	                 self, ANTT_KEY_BYTES, s_level_row, &l, err);
-	json_object_set_new(resp, "uplink",
-	                    json_pack("{s:s, s:s, s:I, s:I, s:o, s:s, s:o}", "parent", u->endpoint,
-	                              "state", s_state_names[u->state], "sent", (json_int_t)u->sent,
-	                              "refused", (json_int_t)u->refused, "last_ok",
-	                              u->last_ok ? json_integer(u->last_ok) : json_null(),
-	                              "last_refusal", u->last_refusal, "levels", l.levels));
+	json_object_set_new(
+	    resp, "uplink",
+	    json_pack("{s:s, s:s, s:I, s:I, s:o, s:s, s:s, s:o}", "parent", u->endpoint, "state",
+	              s_state_names[u->state], "sent", (json_int_t)u->sent, "refused",
+	              (json_int_t)u->refused, "last_ok",
+	              u->last_ok ? json_integer(u->last_ok) : json_null(), "last_refusal",
+	              u->last_refusal, "link_error", u->link_error, "levels", l.levels));
 }
 
 int antt_uplink_open(uv_loop_t *loop, antt_node_t *node, antt_hub_t *hub, const antt_config_t *cfg,

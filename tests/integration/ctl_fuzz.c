@@ -726,6 +726,8 @@ static char *fz_with(const char *base, const char *key, const char *value)
 	json_decref(j);
 	fz_buf_t b = {0};
 	size_t n = strlen(s);
+	if (n < 2)
+		fz_fatal("bad base request %s", base);
 	fz_put(&b, s, n - 1); /* without the closing brace */
 	fz_putf(&b, "%s\"%s\":%s}", n > 2 ? "," : "", key, value);
 	free(s);
