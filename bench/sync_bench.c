@@ -665,7 +665,7 @@ static void s_store_rate(const s_chain_t *c, const char *dir, s_limits_t *l)
 			s_die("%s", err);
 		for (; i < end; i++)
 			if (antt_store_append_ex(st, id[i], c->body[i], c->blen[i], c->sig[i],
-			                         &b[i], now, i == end - 1, err))
+			                         &b[i], now, now, i == end - 1, err))
 				s_die("%s", err);
 		if (antt_store_commit(st, err))
 			s_die("%s", err);

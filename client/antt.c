@@ -23,6 +23,13 @@ static const struct {
     {"verify", antt_cmd_verify, "verify"},
     {"enroll", antt_cmd_enroll, "enroll --unit CODE --key KEY   admit a child node (at a hub)"},
     {"children", antt_cmd_children, "children   the children enrolled here, and their links"},
+    {"units", antt_cmd_units, "units import FILE.csv   load the administrative units (at a hub)"},
+    {"report", antt_cmd_report,
+     "report --period P [--unit CODE] [--form F] [--by unit|period|indicator] [--csv]"},
+    {"missing", antt_cmd_missing, "missing --period P [--unit CODE] [--form F]"},
+    {"history", antt_cmd_history, "history --unit CODE --period P [--form F]"},
+    {"export", antt_cmd_export, "export --period P [--unit CODE] [--form F] [--csv]"},
+    {"rebuild", antt_cmd_rebuild, "rebuild   rebuild the decoded tables from the records"},
 };
 
 void antt_cli_err(const char *fmt, ...)

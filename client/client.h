@@ -22,6 +22,14 @@ typedef struct {
 /* Print an error for the user, prefixed "antt: ". */
 void antt_cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* cmd.c: send req (taken), with an attachment frame if attach is not NULL,
+ * to the node's anttd; 0 with *resp the reply, or the exit code after
+ * printing the error (after "what:" when what is given). */
+int antt_cli_call(antt_cli_t *cli, json_t *req, const char *attach, size_t attach_len,
+                  const char *what, int timeout_ms, json_t **resp);
+/* One JSON document on stdout. */
+void antt_cli_print_json(json_t *j);
+
 /* args.c */
 /* "code=value" words -> JSON object; exit code or 0. */
 int antt_args_values(int argc, char **argv, json_t **out);
@@ -37,5 +45,13 @@ int antt_cmd_forms(antt_cli_t *cli);
 int antt_cmd_verify(antt_cli_t *cli);
 int antt_cmd_enroll(antt_cli_t *cli);
 int antt_cmd_children(antt_cli_t *cli);
+
+/* cmd_reports.c */
+int antt_cmd_units(antt_cli_t *cli);
+int antt_cmd_report(antt_cli_t *cli);
+int antt_cmd_missing(antt_cli_t *cli);
+int antt_cmd_history(antt_cli_t *cli);
+int antt_cmd_export(antt_cli_t *cli);
+int antt_cmd_rebuild(antt_cli_t *cli);
 
 #endif

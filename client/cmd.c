@@ -39,7 +39,7 @@ static int s_common_opt(antt_cli_t *cli, int opt, const char *usage)
 	}
 }
 
-static void s_print_json(json_t *j)
+void antt_cli_print_json(json_t *j)
 {
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
@@ -71,8 +71,8 @@ static int s_load_config(antt_cli_t *cli, antt_config_t **cfg)
 /* Send req (taken), with an attachment frame if attach is not NULL, to the
  * node's anttd; on success *resp is the reply.  Prints the error, after
  * "what:" when what is given, and returns the exit code otherwise. */
-static int s_call_with(antt_cli_t *cli, json_t *req, const char *attach, size_t attach_len,
-                       const char *what, int timeout_ms, json_t **resp)
+int antt_cli_call(antt_cli_t *cli, json_t *req, const char *attach, size_t attach_len,
+                  const char *what, int timeout_ms, json_t **resp)
 {
 	antt_config_t *cfg = NULL;
 	char err[ANTT_ERR_MAX];
@@ -119,7 +119,7 @@ out:
 
 static int s_call(antt_cli_t *cli, json_t *req, int timeout_ms, json_t **resp)
 {
-	return s_call_with(cli, req, NULL, 0, NULL, timeout_ms, resp);
+	return antt_cli_call(cli, req, NULL, 0, NULL, timeout_ms, resp);
 }
 
 static const char *s_str(json_t *o, const char *key)
@@ -266,7 +266,7 @@ int antt_cmd_init(antt_cli_t *cli)
 	if (cli->json) {
 		json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "unit", unit, "public_key", pk,
 		                      "config", conf_path, "key", key_path);
-		s_print_json(j);
+		antt_cli_print_json(j);
 		json_decref(j);
 	} else {
 		printf("created node for unit %s\n"
@@ -341,7 +341,7 @@ int antt_cmd_submit(antt_cli_t *cli)
 			json_decref(req);
 			return rc == ANTT_E_INVAL ? EXIT_REFUSED : EXIT_NOINPUT;
 		}
-		ret = s_call_with(cli, req, text, len, file, LONG_TIMEOUT_MS, &resp);
+		ret = antt_cli_call(cli, req, text, len, file, LONG_TIMEOUT_MS, &resp);
 		free(text);
 	} else {
 		if (!form || !period || optind == cli->argc) {
@@ -365,7 +365,7 @@ int antt_cmd_submit(antt_cli_t *cli)
 		return ret;
 	json_object_del(resp, "ok");
 	if (cli->json)
-		s_print_json(resp);
+		antt_cli_print_json(resp);
 	else
 		s_print_stored(resp);
 	json_decref(resp);
@@ -407,7 +407,7 @@ int antt_cmd_correct(antt_cli_t *cli)
 		return ret;
 	json_object_del(resp, "ok");
 	if (cli->json)
-		s_print_json(resp);
+		antt_cli_print_json(resp);
 	else
 		printf("stored record %s seq %" JSON_INTEGER_FORMAT ", correcting %s\n",
 		       s_str(resp, "id"), json_integer_value(json_object_get(resp, "seq")),
@@ -480,7 +480,7 @@ int antt_cmd_log(antt_cli_t *cli)
 		return ret;
 	json_t *recs = json_object_get(resp, "records");
 	if (cli->json) {
-		s_print_json(recs);
+		antt_cli_print_json(recs);
 	} else if (json_array_size(recs) == 0) {
 		printf("no records\n");
 	} else {
@@ -530,7 +530,7 @@ int antt_cmd_show(antt_cli_t *cli)
 		return ret;
 	json_t *r = json_object_get(resp, "record");
 	if (cli->json) {
-		s_print_json(r);
+		antt_cli_print_json(r);
 	} else {
 		printf("record     %s\n"
 		       "seq        %" JSON_INTEGER_FORMAT "\n"
@@ -628,7 +628,7 @@ int antt_cmd_status(antt_cli_t *cli)
 		return ret;
 	json_object_del(resp, "ok");
 	if (cli->json) {
-		s_print_json(resp);
+		antt_cli_print_json(resp);
 	} else {
 		json_t *head = json_object_get(resp, "head");
 		printf("unit        %s\n"
@@ -669,7 +669,7 @@ int antt_cmd_forms(antt_cli_t *cli)
 		return ret;
 	json_t *forms = json_object_get(resp, "forms");
 	if (cli->json) {
-		s_print_json(forms);
+		antt_cli_print_json(forms);
 	} else {
 		size_t i, j;
 		json_t *f, *ind;
@@ -705,7 +705,7 @@ int antt_cmd_verify(antt_cli_t *cli)
 	json_object_del(resp, "ok");
 	int valid = json_is_true(json_object_get(resp, "valid"));
 	if (cli->json) {
-		s_print_json(resp);
+		antt_cli_print_json(resp);
 	} else {
 		size_t i;
 		json_t *p;
@@ -753,7 +753,7 @@ int antt_cmd_enroll(antt_cli_t *cli)
 		return ret;
 	json_object_del(resp, "ok");
 	if (cli->json)
-		s_print_json(resp);
+		antt_cli_print_json(resp);
 	else
 		printf("enrolled unit %s (key %s) in record %s seq %" JSON_INTEGER_FORMAT "\n",
 		       unit, key, s_str(resp, "id"),
@@ -780,7 +780,7 @@ int antt_cmd_children(antt_cli_t *cli)
 		return ret;
 	json_t *list = json_object_get(resp, "children");
 	if (cli->json) {
-		s_print_json(list);
+		antt_cli_print_json(list);
 	} else if (json_array_size(list) == 0) {
 		printf("no child enrolled (antt enroll --unit CODE --key KEY)\n");
 	} else {

@@ -399,6 +399,7 @@ typedef struct {
 	size_t blen;
 	uint8_t sig[ANTT_SIG_BYTES];
 	uint8_t id[ANTT_ID_BYTES];
+	int64_t first; /* when the first hub stored it */
 	antt_body_t b;
 } s_rec_t;
 
@@ -486,7 +487,8 @@ static int s_take_run(antt_hub_t *h, s_session_t *s, s_rec_t *run, size_t n, s_r
 				break; /* the rest is taken against the head as it now is */
 			}
 			if ((rc = antt_store_append_ex(st, run[i].id, run[i].body, run[i].blen,
-			                               run[i].sig, &run[i].b, now, own, err)))
+			                               run[i].sig, &run[i].b, now, run[i].first,
+			                               own, err)))
 				return rc;
 			(*stored)++;
 			*unaudited |= !own;
@@ -506,6 +508,8 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 	int unaudited = 0;
 	Antt__Records *unz = NULL;
 	ProtobufCBinaryData *envs = batch->records;
+	const int64_t *firsts = batch->first_stored;
+	size_t n_firsts = batch->n_first_stored;
 	if (batch->zrecords.len) {
 		/* bounded: a frame of 16 MiB may not unpack to more than 64 MiB */
 		unsigned long long raw_len =
@@ -528,6 +532,8 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		}
 		n = unz->n_records;
 		envs = unz->records;
+		firsts = unz->first_stored;
+		n_firsts = unz->n_first_stored;
 	}
 	if (n > HUB_CREDIT) {
 		/* ~800 bytes of arrays below per entry, and an empty entry is 2
@@ -557,6 +563,18 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		antt_record_id(r->id, r->body, r->blen);
 	}
 	int64_t now = antt_now();
+	/* The first hub's time decides whether a report was on time.  A child
+	 * that is the author has no hub below it: the first hub is this one.
+	 * A child hub says when it stored what it forwards; never later than
+	 * now. */
+	for (size_t i = 0; i < n; i++) {
+		s_rec_t *r = &recs[i];
+		int64_t said = n_firsts == n ? firsts[i] : 0;
+		r->first = !r->ok || !memcmp(r->b.author, s->key, ANTT_KEY_BYTES) || said <= 0 ||
+		                   said > now
+		               ? now
+		               : said;
+	}
 	int fatal = antt_store_begin(st, err);
 	for (size_t i = 0; i < n && !fatal;) {
 		if (!recs[i].ok) {

@@ -34,6 +34,7 @@
 #include "ctlproto.h"
 #include "forms.h"
 #include "keyfile.h"
+#include "reports.h"
 #include "store.h"
 
 #define HEX_ID (2 * ANTT_ID_BYTES + 1)
@@ -912,10 +913,13 @@ static json_t *s_op_forms(antt_node_t *n, const json_t *req)
 			json_array_append_new(inds,
 			                      json_pack("{s:s, s:s}", "code", f->indicators[j].code,
 			                                "label", f->indicators[j].label));
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", f->id,
-		                                      "kind", f->periodic ? "periodic" : "event",
-		                                      "period", antt_period_kind_name(f->period),
-		                                      "title", f->title, "indicators", inds));
+		json_array_append_new(
+		    list,
+		    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "id", f->id, "kind",
+		              f->periodic ? "periodic" : "event", "period",
+		              antt_period_kind_name(f->period), "title", f->title, "deadline_days",
+		              f->deadline_days >= 0 ? json_integer(f->deadline_days) : json_null(),
+		              "indicators", inds));
 	}
 	return json_pack("{s:b, s:o}", "ok", 1, "forms", list);
 }
@@ -998,6 +1002,69 @@ static void s_op_verify(antt_node_t *n, antt_node_reply_fn done, void *arg)
 	}
 }
 
+/* ---- reports, in the thread pool, on a connection of their own ---- */
+
+typedef struct {
+	uv_work_t work;
+	antt_node_t *n;
+	json_t *req;
+	json_t *resp;
+	antt_node_reply_fn done;
+	void *arg;
+} s_query_t;
+
+static void s_query_work(uv_work_t *w)
+{
+	s_query_t *q = w->data;
+	char err[ANTT_ERR_MAX];
+	antt_store_t *s = NULL;
+	if (antt_store_open(q->n->store_path, NULL, ANTT_STORE_READONLY, &s, err))
+		q->resp = antt_ctl_error(ANTT_CTL_STORE, err);
+	else
+		q->resp = antt_reports_answer(s, q->n->forms, q->n->unit, q->req);
+	antt_store_close(&s);
+}
+
+static void s_query_after(uv_work_t *w, int status)
+{
+	s_query_t *q = w->data;
+	if (status == UV_ECANCELED) {
+		json_decref(q->resp);
+		q->resp = antt_ctl_error(ANTT_CTL_STORE, "cancelled: anttd is stopping");
+	}
+	q->done(q->resp, q->arg);
+	json_decref(q->req);
+	free(q);
+}
+
+static void s_op_query(antt_node_t *n, const json_t *req, antt_node_reply_fn done, void *arg)
+{
+	s_query_t *q = antt_xcalloc(1, sizeof *q);
+	q->n = n;
+	q->req = json_deep_copy(req);
+	q->done = done;
+	q->arg = arg;
+	q->work.data = q;
+	int rc = uv_queue_work(n->loop, &q->work, s_query_work, s_query_after);
+	if (rc) {
+		json_decref(q->req);
+		free(q);
+		done(antt_ctl_error(ANTT_CTL_INTERNAL, uv_strerror(rc)), arg);
+	}
+}
+
+static json_t *s_op_rebuild(antt_node_t *n)
+{
+	char err[ANTT_ERR_MAX];
+	int64_t records = 0;
+	int rc = antt_store_rebuild(n->store, &records, err);
+	if (rc)
+		return s_fail(rc, err);
+	antt_log(ANTT_LOG_INFO, "rebuild: decoded tables rebuilt from %" PRId64 " records",
+	         records);
+	return json_pack("{s:b, s:I}", "ok", 1, "records", (json_int_t)records);
+}
+
 /* ---- dispatch ---- */
 
 void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, size_t attach_len,
@@ -1007,8 +1074,18 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 	json_t *resp;
 	if (!op)
 		resp = antt_ctl_error(ANTT_CTL_USAGE, "request has no \"op\"");
-	else if (attach && strcmp(op, "submit"))
-		resp = antt_ctl_error(ANTT_CTL_USAGE, "only submit takes a second frame");
+	else if (attach && strcmp(op, "submit") && strcmp(op, "units_import"))
+		resp = antt_ctl_error(ANTT_CTL_USAGE,
+		                      "only submit and units_import take a second frame");
+	else if (antt_reports_is_op(op)) {
+		s_op_query(n, req, done, arg);
+		return;
+	} else if (!strcmp(op, "units_import"))
+		resp = attach ? antt_reports_units_import(n->store, attach, attach_len)
+		              : antt_ctl_error(ANTT_CTL_USAGE,
+		                               "units_import takes the CSV file as a second frame");
+	else if (!strcmp(op, "rebuild"))
+		resp = s_op_rebuild(n);
 	else if (!strcmp(op, "submit"))
 		resp = s_op_submit(n, req, attach, attach_len);
 	else if (!strcmp(op, "correct"))

@@ -19,7 +19,7 @@
  * A migration is one entry of s_migrations, run in one transaction.
  * Only prepared statements touch data. */
 #define _GNU_SOURCE
-#include "store.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -80,6 +80,22 @@ static const char *s_migrations[] = {
     "ALTER TABLE enrollments ADD COLUMN curve BLOB;"
     "UPDATE enrollments SET curve = antt_curve(key);"
     "CREATE INDEX enrollments_curve ON enrollments(curve, by);",
+    /* 3 -> 4 (then the decoded tables are filled from the records) */
+    "ALTER TABLE records ADD COLUMN first INTEGER;"
+    "CREATE TABLE units("
+    "  code TEXT PRIMARY KEY, level TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL,"
+    "  parent TEXT, depth INTEGER NOT NULL, a1 TEXT, a2 TEXT, a3 TEXT) WITHOUT ROWID;"
+    "CREATE INDEX units_a1 ON units(a1, depth);"
+    "CREATE INDEX units_a2 ON units(a2, depth);"
+    "CREATE INDEX units_parent ON units(parent);"
+    "CREATE TABLE vals("
+    "  n INTEGER NOT NULL, code TEXT NOT NULL, value INTEGER NOT NULL,"
+    "  PRIMARY KEY(n, code)) WITHOUT ROWID;"
+    "CREATE TABLE reports("
+    "  unit TEXT NOT NULL, form TEXT NOT NULL, period TEXT NOT NULL, root INTEGER NOT NULL,"
+    "  n INTEGER, versions INTEGER NOT NULL, day0 INTEGER NOT NULL, day1 INTEGER NOT NULL,"
+    "  PRIMARY KEY(unit, form, period, root)) WITHOUT ROWID;"
+    "CREATE INDEX reports_when ON reports(form, day0);",
 };
 
 enum {
@@ -105,8 +121,8 @@ enum {
 static const char *s_sql[S_COUNT_] = {
     [S_HEAD] = "SELECT seq, id FROM records WHERE author = ?1 ORDER BY seq DESC LIMIT 1",
     [S_APPEND] = "INSERT INTO records(id, author, seq, prev, unit, form, period, clock, "
-                 "corrects, body, sig, received, audit) "
-                 "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+                 "corrects, body, sig, received, audit, first) "
+                 "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
     [S_GET_RANGE] = "SELECT r.id, r.body, r.sig, r.received, "
                     "(SELECT c.id FROM records c WHERE c.corrects = r.id ORDER BY c.n LIMIT 1) "
                     "FROM records r WHERE r.id BETWEEN ?1 AND ?2 LIMIT 2",
@@ -120,7 +136,7 @@ static const char *s_sql[S_COUNT_] = {
     [S_HEAD_SET] = "INSERT INTO heads(author, seq, id) VALUES(?1,?2,?3) ON CONFLICT(author) "
                    "DO UPDATE SET seq = excluded.seq, id = excluded.id WHERE excluded.seq > seq",
     [S_AT_SEQ] = "SELECT id FROM records WHERE author = ?1 AND seq = ?2",
-    [S_RANGE] = "SELECT id, body, sig, seq FROM records WHERE author = ?1 AND seq >= ?2 "
+    [S_RANGE] = "SELECT id, body, sig, seq, first FROM records WHERE author = ?1 AND seq >= ?2 "
                 "ORDER BY seq LIMIT ?3",
     [S_ENROLLED] = "SELECT unit, by FROM enrollments WHERE key = ?1 ORDER BY rowid",
     [S_FORK_ADD] = "INSERT OR IGNORE INTO forks(id, author, seq, body, sig, received, peer) "
@@ -133,13 +149,9 @@ static const char *s_sql[S_COUNT_] = {
     [S_BY_CURVE] = "SELECT key FROM enrollments WHERE curve = ?1 AND by = ?2 LIMIT 1",
 };
 
-struct antt_store {
-	sqlite3 *db;
-	char *path;
-	sqlite3_stmt *st[S_COUNT_];
-};
+_Static_assert(S_COUNT_ <= ANTT_STORE_NSTMT, "raise ANTT_STORE_NSTMT");
 
-static int s_dberr(antt_store_t *s, char *err, const char *what)
+int antt_store_dberr(antt_store_t *s, char *err, const char *what)
 {
 	return antt_errf(err, ANTT_E_STORE, "store %s: %s: %s", s->path, what,
 	                 sqlite3_errmsg(s->db));
@@ -212,6 +224,10 @@ static int s_migrate(antt_store_t *s, const uint8_t *node_pk, int readonly, char
 			return rc;
 		for (int64_t v = ver; v < ANTT_STORE_SCHEMA && !rc; v++)
 			rc = s_exec(s, s_migrations[v], err);
+		if (!rc && ver < 4) {
+			int64_t n;
+			rc = antt_store_reindex(s, &n, err);
+		}
 		if (!rc) {
 			char sql[96];
 			snprintf(sql, sizeof sql,
@@ -226,7 +242,7 @@ static int s_migrate(antt_store_t *s, const uint8_t *node_pk, int readonly, char
 			                   -1, &st, NULL);
 			sqlite3_bind_blob(st, 1, node_pk, ANTT_KEY_BYTES, SQLITE_STATIC);
 			if (sqlite3_step(st) != SQLITE_DONE)
-				rc = s_dberr(s, err, "stamping the node key");
+				rc = antt_store_dberr(s, err, "stamping the node key");
 			sqlite3_finalize(st);
 		}
 		if (!rc)
@@ -292,7 +308,7 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 	}
 	int oflags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		rc = s_dberr(s, err, "cannot open");
+		rc = antt_store_dberr(s, err, "cannot open");
 		goto out;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
@@ -300,7 +316,7 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 	if (sqlite3_create_function(s->db, "antt_curve", 1,
 	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
 	                            s_curve_fn, NULL, NULL) != SQLITE_OK) {
-		rc = s_dberr(s, err, "cannot register functions");
+		rc = antt_store_dberr(s, err, "cannot register functions");
 		goto out;
 	}
 	/* check the file is ours before changing anything about it */
@@ -334,7 +350,7 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 			continue;
 		if (sqlite3_prepare_v3(s->db, s_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
 		                       NULL) != SQLITE_OK) {
-			rc = s_dberr(s, err, "preparing statements");
+			rc = antt_store_dberr(s, err, "preparing statements");
 			goto out;
 		}
 	}
@@ -352,6 +368,7 @@ void antt_store_close(antt_store_t **self_p)
 		return;
 	for (int i = 0; i < S_COUNT_; i++)
 		sqlite3_finalize(s->st[i]);
+	antt_store_index_close(s);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -392,7 +409,7 @@ int antt_store_head(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], antt_
 		if (sqlite3_column_bytes(st, 1) == ANTT_ID_BYTES)
 			memcpy(head->id, sqlite3_column_blob(st, 1), ANTT_ID_BYTES);
 	} else if (r != SQLITE_DONE) {
-		rc = s_dberr(s, err, "reading the chain head");
+		rc = antt_store_dberr(s, err, "reading the chain head");
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -403,14 +420,15 @@ int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const ui
                       size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
                       int64_t received, char *err)
 {
-	return antt_store_append_ex(s, id, body, blen, sig, b, received, 1, err);
+	return antt_store_append_ex(s, id, body, blen, sig, b, received, 0, 1, err);
 }
 
 int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
                          size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
-                         int64_t received, int audited, char *err)
+                         int64_t received, int64_t first, int audited, char *err)
 {
 	int rc = ANTT_OK;
+	int64_t n = 0;
 	sqlite3_stmt *st = s->st[S_APPEND];
 	sqlite3_bind_blob(st, 1, id, ANTT_ID_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
@@ -428,13 +446,19 @@ int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const
 	sqlite3_bind_blob(st, 11, sig, ANTT_SIG_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 12, received);
 	sqlite3_bind_int(st, 13, audited ? 1 : 0);
+	if (first)
+		sqlite3_bind_int64(st, 14, first);
+	else
+		sqlite3_bind_null(st, 14);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_CONSTRAINT_UNIQUE || r == SQLITE_CONSTRAINT_PRIMARYKEY)
 		rc = antt_errf(err, ANTT_E_EXISTS,
 		               "record seq %llu of this author is already stored",
 		               (unsigned long long)b->seq);
 	else if (r != SQLITE_DONE)
-		rc = s_dberr(s, err, "appending a record");
+		rc = antt_store_dberr(s, err, "appending a record");
+	else
+		n = sqlite3_last_insert_rowid(s->db);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (!rc) {
@@ -443,7 +467,7 @@ int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)b->seq);
 		sqlite3_bind_blob(st, 3, id, ANTT_ID_BYTES, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = s_dberr(s, err, "moving the head");
+			rc = antt_store_dberr(s, err, "moving the head");
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 	}
@@ -454,10 +478,24 @@ int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const
 		sqlite3_bind_blob(st, 3, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 4, id, ANTT_ID_BYTES, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = s_dberr(s, err, "indexing an enrollment");
+			rc = antt_store_dberr(s, err, "indexing an enrollment");
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 	}
+	if (!rc)
+		rc = antt_store_index_record(s, n, id, b, err);
+	return rc;
+}
+
+int antt_store_rebuild(antt_store_t *s, int64_t *records, char *err)
+{
+	int rc = antt_store_begin(s, err);
+	if (!rc)
+		rc = antt_store_reindex(s, records, err);
+	if (!rc)
+		rc = antt_store_commit(s, err);
+	if (rc)
+		antt_store_rollback(s);
 	return rc;
 }
 
@@ -538,7 +576,7 @@ int antt_store_get(antt_store_t *s, const char *id_hex, antt_stored_t *out, char
 			break;
 	}
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		rc = s_dberr(s, err, "reading a record");
+		rc = antt_store_dberr(s, err, "reading a record");
 	else if (!rc && !found)
 		rc = antt_errf(err, ANTT_E_NOTFOUND, "no record %s in this store (see 'antt log')",
 		               id_hex);
@@ -555,7 +593,7 @@ static int s_find_id(antt_store_t *s, sqlite3_stmt *st, uint8_t id[ANTT_ID_BYTES
 		memcpy(id, sqlite3_column_blob(st, 0), ANTT_ID_BYTES);
 		rc = ANTT_OK;
 	} else if (r != SQLITE_DONE && r != SQLITE_ROW) {
-		rc = s_dberr(s, err, "looking up a record");
+		rc = antt_store_dberr(s, err, "looking up a record");
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -588,7 +626,7 @@ int antt_store_stats(antt_store_t *s, antt_store_stats_t *out, char *err)
 		out->records = sqlite3_column_int64(st, 0);
 		out->authors = sqlite3_column_int64(st, 1);
 	} else {
-		rc = s_dberr(s, err, "counting records");
+		rc = antt_store_dberr(s, err, "counting records");
 	}
 	sqlite3_reset(st);
 	return rc;
@@ -606,7 +644,7 @@ int antt_store_each(antt_store_t *s, const antt_store_filter_t *f, antt_store_ea
 	sqlite3_stmt *st;
 	int rc = ANTT_OK;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return s_dberr(s, err, "listing records");
+		return antt_store_dberr(s, err, "listing records");
 	if (f && f->form)
 		sqlite3_bind_text(st, 1, f->form, -1, SQLITE_STATIC);
 	if (f && f->period)
@@ -626,7 +664,7 @@ int antt_store_each(antt_store_t *s, const antt_store_filter_t *f, antt_store_ea
 			break;
 	}
 	if (!rc && r != SQLITE_ROW && r != SQLITE_DONE)
-		rc = s_dberr(s, err, "listing records");
+		rc = antt_store_dberr(s, err, "listing records");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -655,8 +693,15 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg,
 	int64_t last_seq = 0;
 	int have_last = 0;
 	*checked = 0;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return s_dberr(s, err, "verifying");
+	/* one snapshot for the records and the decoded tables (WAL: writers
+	 * go on meanwhile) */
+	if ((rc = s_exec(s, "BEGIN", err)))
+		return rc;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = antt_store_dberr(s, err, "verifying");
+		s_exec(s, "ROLLBACK", NULL);
+		return rc;
+	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (stop && *stop) {
 			rc = antt_errf(err, ANTT_E_UNAVAIL, "verification interrupted");
@@ -717,8 +762,11 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg,
 		have_last = 1;
 	}
 	if (!rc && r != SQLITE_DONE)
-		rc = s_dberr(s, err, "verifying");
+		rc = antt_store_dberr(s, err, "verifying");
 	sqlite3_finalize(st);
+	if (!rc)
+		rc = antt_store_verify_index(s, problem, arg, stop, err);
+	s_exec(s, "ROLLBACK", NULL);
 	return rc;
 }
 
@@ -741,7 +789,7 @@ int antt_store_heads(antt_store_t *s, antt_author_head_t **out, size_t *n, char 
 		memcpy(h->head.id, sqlite3_column_blob(st, 2), ANTT_ID_BYTES);
 	}
 	if (r != SQLITE_DONE) {
-		rc = s_dberr(s, err, "reading heads");
+		rc = antt_store_dberr(s, err, "reading heads");
 		free(*out);
 		*out = NULL;
 		*n = 0;
@@ -778,11 +826,11 @@ int antt_store_range(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint
 		}
 		if (cb(sqlite3_column_blob(st, 0), sqlite3_column_blob(st, 1),
 		       (size_t)sqlite3_column_bytes(st, 1), sqlite3_column_blob(st, 2),
-		       (uint64_t)sqlite3_column_int64(st, 3), arg))
+		       (uint64_t)sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), arg))
 			break;
 	}
 	if (!rc && r != SQLITE_ROW && r != SQLITE_DONE)
-		rc = s_dberr(s, err, "reading records");
+		rc = antt_store_dberr(s, err, "reading records");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
@@ -800,7 +848,7 @@ int antt_store_enrolled(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
 		memcpy(by, sqlite3_column_blob(st, 1), ANTT_KEY_BYTES);
 		rc = ANTT_OK;
 	} else if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		rc = s_dberr(s, err, "reading enrollments");
+		rc = antt_store_dberr(s, err, "reading enrollments");
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -821,7 +869,7 @@ int antt_store_add_fork(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const 
 	sqlite3_bind_int64(st, 6, received);
 	sqlite3_bind_text(st, 7, peer, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = s_dberr(s, err, "keeping fork evidence");
+		rc = antt_store_dberr(s, err, "keeping fork evidence");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
@@ -840,7 +888,7 @@ int antt_store_add_refusal(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES]
 	sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, at);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = s_dberr(s, err, "recording a refusal");
+		rc = antt_store_dberr(s, err, "recording a refusal");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
@@ -856,7 +904,7 @@ int antt_store_set_receipt(antt_store_t *s, int level, const uint8_t author[ANTT
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
 	sqlite3_bind_int64(st, 4, at);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = s_dberr(s, err, "recording a receipt");
+		rc = antt_store_dberr(s, err, "recording a receipt");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
@@ -874,7 +922,7 @@ int antt_store_child_by_curve(antt_store_t *s, const uint8_t by[ANTT_KEY_BYTES],
 		memcpy(key, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
 		rc = ANTT_OK;
 	} else if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		rc = s_dberr(s, err, "reading enrollments");
+		rc = antt_store_dberr(s, err, "reading enrollments");
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -887,14 +935,14 @@ int antt_store_query(antt_store_t *s, const char *sql, const uint8_t *blob, size
 	sqlite3_stmt *st;
 	int r, rc = ANTT_OK;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return s_dberr(s, err, "preparing a query");
+		return antt_store_dberr(s, err, "preparing a query");
 	if (blob)
 		sqlite3_bind_blob(st, 1, blob, (int)blen, SQLITE_STATIC);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
 		if (cb(st, arg))
 			break;
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		rc = s_dberr(s, err, "querying");
+		rc = antt_store_dberr(s, err, "querying");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -904,11 +952,11 @@ int antt_store_exec_ids(antt_store_t *s, const char *sql, const int64_t *rows, s
 	sqlite3_stmt *st;
 	int rc = ANTT_OK;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return s_dberr(s, err, "preparing an update");
+		return antt_store_dberr(s, err, "preparing an update");
 	for (size_t i = 0; i < n && !rc; i++) {
 		sqlite3_bind_int64(st, 1, rows[i]);
 		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = s_dberr(s, err, "updating");
+			rc = antt_store_dberr(s, err, "updating");
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);

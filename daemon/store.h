@@ -13,7 +13,7 @@
 #include "record.h"
 
 #define ANTT_STORE_APP_ID 0x616e7474 /* "antt": PRAGMA application_id */
-#define ANTT_STORE_SCHEMA 3          /* PRAGMA user_version */
+#define ANTT_STORE_SCHEMA 4          /* PRAGMA user_version */
 
 typedef struct antt_store antt_store_t;
 
@@ -48,12 +48,17 @@ int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const ui
                       size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
                       int64_t received, char *err);
 
-/* The same, saying whether the record's own signature was checked
- * (audited = 0: accepted on a later signature of its chain; the background
- * audit checks it later). */
+/* The same, saying when the first hub stored it (first: Unix time; 0 at
+ * the author's own node, where no hub has yet) and whether the record's own
+ * signature was checked (audited = 0: accepted on a later signature of its
+ * chain; the background audit checks it later). */
 int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
                          size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
-                         int64_t received, int audited, char *err);
+                         int64_t received, int64_t first, int audited, char *err);
+
+/* Rebuild the decoded tables (values and reports) from the signed
+ * records, in one transaction of its own; *records: how many were read. */
+int antt_store_rebuild(antt_store_t *s, int64_t *records, char *err);
 
 /* Run sql (one ?1 placeholder) once for each row number in rows. */
 int antt_store_exec_ids(antt_store_t *s, const char *sql, const int64_t *rows, size_t n, char *err);
@@ -133,7 +138,7 @@ int antt_store_id_at(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint
 /* Author's records from seq `from` on, in order, at most max: the bytes as
  * stored.  cb returns non-zero to stop. */
 typedef int (*antt_store_raw_fn)(const uint8_t *id, const uint8_t *body, size_t blen,
-                                 const uint8_t *sig, uint64_t seq, void *arg);
+                                 const uint8_t *sig, uint64_t seq, int64_t first, void *arg);
 int antt_store_range(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t from,
                      size_t max, antt_store_raw_fn cb, void *arg, char *err);
 

@@ -263,11 +263,13 @@ static void s_down(antt_uplink_t *u, const char *why)
 
 typedef struct {
 	ProtobufCBinaryData *recs;
+	int64_t *firsts; /* when the first hub stored each (0: none has) */
 	size_t n, max, bytes;
+	int any_first;
 } s_fill_t;
 
 static int s_fill_one(const uint8_t *id, const uint8_t *body, size_t blen, const uint8_t *sig,
-                      uint64_t seq, void *arg)
+                      uint64_t seq, int64_t first, void *arg)
 {
 	s_fill_t *f = arg;
 	uint8_t *env;
@@ -276,6 +278,8 @@ static int s_fill_one(const uint8_t *id, const uint8_t *body, size_t blen, const
 	antt_envelope_encode(body, blen, sig, &env, &len);
 	f->recs[f->n].data = env;
 	f->recs[f->n].len = len;
+	f->firsts[f->n] = first;
+	f->any_first |= first != 0;
 	f->n++;
 	f->bytes += len;
 	return f->n >= f->max || f->bytes >= BATCH_MAX_BYTES;
@@ -295,7 +299,8 @@ static void s_pump(antt_uplink_t *u)
 		return;
 	}
 	size_t max = (size_t)u->batch_max < u->credit ? (size_t)u->batch_max : u->credit;
-	s_fill_t f = {antt_xcalloc(max, sizeof *f.recs), 0, max, 0};
+	s_fill_t f = {
+	    antt_xcalloc(max, sizeof *f.recs), antt_xcalloc(max, sizeof *f.firsts), 0, max, 0, 0};
 	const uint8_t *self = antt_node_key(u->node)->pk;
 	for (int pass = 0; pass < 2 && f.n < max; pass++)
 		for (size_t i = 0; i < n && f.n < f.max && f.bytes < BATCH_MAX_BYTES; i++) {
@@ -320,11 +325,17 @@ static void s_pump(antt_uplink_t *u)
 		b.batch = ++u->batch_no;
 		b.n_records = f.n;
 		b.records = f.recs;
+		if (f.any_first) { /* a hub says when it first stored what it forwards */
+			b.n_first_stored = f.n;
+			b.first_stored = f.firsts;
+		}
 		/* on slow links every byte counts: compress when it pays */
 		if (f.bytes >= ZBATCH_MIN) {
 			Antt__Records rs = ANTT__RECORDS__INIT;
 			rs.n_records = f.n;
 			rs.records = f.recs;
+			rs.n_first_stored = b.n_first_stored;
+			rs.first_stored = b.first_stored;
 			size_t raw_len = antt__records__get_packed_size(&rs);
 			uint8_t *raw = antt_xmalloc(raw_len);
 			antt__records__pack(&rs, raw);
@@ -334,6 +345,8 @@ static void s_pump(antt_uplink_t *u)
 			if (!ZSTD_isError(zlen) && zlen < raw_len * 9 / 10) {
 				b.n_records = 0;
 				b.records = NULL;
+				b.n_first_stored = 0;
+				b.first_stored = NULL;
 				b.zrecords.data = z;
 				b.zrecords.len = zlen;
 				u->wire_raw += (int64_t)raw_len;
@@ -352,6 +365,7 @@ static void s_pump(antt_uplink_t *u)
 	for (size_t i = 0; i < f.n; i++)
 		free(f.recs[i].data);
 	free(f.recs);
+	free(f.firsts);
 	free(mine);
 }
 

@@ -43,11 +43,12 @@ static int s_form_parse(const char *path, antt_form_t *f, char *err)
 	json_t *val;
 	json_object_foreach (root, key, val) {
 		if (strcmp(key, "id") && strcmp(key, "kind") && strcmp(key, "period") &&
-		    strcmp(key, "title") && strcmp(key, "indicators")) {
+		    strcmp(key, "title") && strcmp(key, "indicators") &&
+		    strcmp(key, "deadline_days")) {
 			rc = antt_errf(
 			    err, ANTT_E_CONFIG,
 			    "form %s: unknown key \"%s\" (known: id, kind, period, title, "
-			    "indicators)",
+			    "deadline_days, indicators)",
 			    path, key);
 			goto out;
 		}
@@ -91,6 +92,17 @@ static int s_form_parse(const char *path, antt_form_t *f, char *err)
 		               path, ANTT_VALUES_MAX);
 		goto out;
 	}
+	json_t *dl = json_object_get(root, "deadline_days");
+	if (dl && (!json_is_integer(dl) || json_integer_value(dl) < 0 ||
+	           json_integer_value(dl) > 366 || strcmp(kind, "periodic"))) {
+		rc = antt_errf(
+		    err, ANTT_E_CONFIG,
+		    "form %s: \"deadline_days\" must be a whole number of days, 0 to 366, "
+		    "and only a periodic form has one",
+		    path);
+		goto out;
+	}
+	f->deadline_days = dl ? (int)json_integer_value(dl) : -1;
 	f->id = antt_xstrdup(id);
 	f->periodic = !strcmp(kind, "periodic");
 	f->period = (antt_period_kind)pk;

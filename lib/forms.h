@@ -20,6 +20,7 @@ typedef struct {
 	int periodic; /* 1: one report per unit and period; 0: event entries that add up */
 	antt_period_kind period;
 	char *title;
+	int deadline_days; /* due this many days after the period ends (Vietnam time); -1: none */
 	size_t n_indicators;
 	antt_indicator_t *indicators;
 } antt_form_t;

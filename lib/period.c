@@ -1,6 +1,7 @@
 /* period.c - reporting period syntax (see period.h). */
 #include "period.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "common.h"
@@ -86,4 +87,51 @@ int antt_period_check(antt_period_kind k, const char *s, char *err)
 	return antt_errf(err, ANTT_E_INVAL,
 	                 "'%s' is a %s, but this form takes a %s, written like %s", s, s_names[got],
 	                 s_names[k], s_examples[k]);
+}
+
+int antt_period_days(const char *s, int *first, int *last)
+{
+	int k = antt_period_classify(s);
+	if (k < 0)
+		return ANTT_E_INVAL;
+	int y = s_digits(s, 4), m0 = 1, m1 = 12;
+	if (k == ANTT_PERIOD_DAY) {
+		*first = *last = y * 10000 + s_digits(s + 5, 2) * 100 + s_digits(s + 8, 2);
+		return ANTT_OK;
+	}
+	if (k == ANTT_PERIOD_MONTH)
+		m0 = m1 = s_digits(s + 5, 2);
+	else if (k == ANTT_PERIOD_QUARTER)
+		m1 = 3 * s_digits(s + 6, 1), m0 = m1 - 2;
+	*first = y * 10000 + m0 * 100 + 1;
+	*last = y * 10000 + m1 * 100 + s_days_in_month(y, m1);
+	return ANTT_OK;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static long long s_days_from_civil(int y, int m, int d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+long long antt_period_due(int yyyymmdd, int days)
+{
+	long long day = s_days_from_civil(yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);
+	return (day + 1 + days) * 86400 - ANTT_TZ_OFFSET;
+}
+
+int antt_period_months(const char *s, char out[12][8])
+{
+	int first, last;
+	if (antt_period_days(s, &first, &last) || antt_period_classify(s) == ANTT_PERIOD_DAY)
+		return 0;
+	int n = 0, y = first / 10000;
+	for (int m = first / 100 % 100; m <= last / 100 % 100; m++)
+		snprintf(out[n++], 8, "%04u-%02u", (unsigned)y % 10000, (unsigned)m % 100);
+	return n;
 }

@@ -23,4 +23,20 @@ int antt_period_classify(const char *s);
 /* 0 if s is a valid period of kind k, else ANTT_E_INVAL with the reason. */
 int antt_period_check(antt_period_kind k, const char *s, char *err);
 
+/* The days a period covers, as yyyymmdd numbers: 2024-Q2 -> 20240401 ..
+ * 20240630.  0, or ANTT_E_INVAL if s is no valid period. */
+int antt_period_days(const char *s, int *first, int *last);
+
+/* Reports are due by local time in Vietnam (UTC+7, no daylight saving). */
+#define ANTT_TZ_OFFSET (7 * 3600)
+
+/* The Unix time at which the day after yyyymmdd plus `days` more days
+ * begins in Vietnam: a report of a period ending on yyyymmdd with a grace
+ * of `days` is late if first stored at or after it. */
+long long antt_period_due(int yyyymmdd, int days);
+
+/* The months a period covers, for listings: "2024-04", "2024-05", ... into
+ * out (at most 12, 8 bytes each); their number, or 0 for a day period. */
+int antt_period_months(const char *s, char out[12][8]);
+
 #endif

@@ -3,8 +3,10 @@
 # tree on loopback in a temporary folder: three communes of Huyện Tiên Lữ
 # (332) -> the district -> the province of Hưng Yên (33).  Officers submit,
 # correct and read reports at the communes; the records flow up by
-# themselves; the province shows and verifies them; the communes show how
-# far up their records are stored.  --keep leaves the folder in place.
+# themselves; the province shows and verifies them, loads the official list
+# of administrative units and reports on its subtree (totals, who has not
+# reported, a report's versions); the communes show how far up their
+# records are stored.  --keep leaves the folder in place.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/deps.sh"
@@ -77,6 +79,14 @@ done
 step at province log
 step at province verify
 step at district children
+
+say "the province loads the official administrative units once, then reports on its subtree"
+step at province units import "$top/data/units-vn-2025-03.csv"
+step at province report --period 2025-05 --form bvanttq-monthly --by indicator
+step at province report --period 2025-Q2 --unit 332 --form bvanttq-event
+step at province missing --period 2025-05 --unit 332
+step at province history --unit 12346 --period 2025-05
+
 say "at the commune: how far up its records are stored"
 sleep 1
 step at c12346 status

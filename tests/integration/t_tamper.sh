@@ -51,7 +51,10 @@ expect_tampered() {
 	run "$ANTT" -c "$CONF" verify --json
 	assert_rc 65 "$what: antt verify --json"
 	assert_eq false "$(jq -r .valid <<<"$OUT")" "$what: verify --json valid"
-	assert_eq "$(printf '%s\n' "${want_ids[@]}" | sort -u)" "$(jq -r '.problems[].id' <<<"$OUT" | sort -u)" \
+	# (a record changed behind anttd's back also leaves the decoded tables
+	# disagreeing with the records: those problems say to rebuild them)
+	assert_eq "$(printf '%s\n' "${want_ids[@]}" | sort -u)" \
+		"$(jq -r '.problems[] | select(.problem | contains("antt rebuild") | not) | .id' <<<"$OUT" | sort -u)" \
 		"$what: ids named in problems"
 	for s in "$@"; do
 		assert_contains "$(jq -r --arg id "${ID[$s]}" '.problems[] | select(.id == $id) | .problem' <<<"$OUT")" \

@@ -445,6 +445,10 @@ static void s_expect_problem(s_fx_t *fx, int64_t records, const uint8_t *id, con
 	int said = 0;
 	for (size_t i = 0; i < ps.n; i++) {
 		char want[2 * ANTT_ID_BYTES + 1], got[2 * ANTT_ID_BYTES + 1];
+		/* tampering with the records also leaves the decoded tables
+		 * disagreeing with them: those problems may name other rows */
+		if (strstr(ps.p[i].what, "antt rebuild") && !strstr(says, "antt rebuild"))
+			continue;
 		if (memcmp(ps.p[i].id, id, ANTT_ID_BYTES) || ps.p[i].seq != seq)
 			fail_msg("problem \"%s\" names record %s seq %lld, expected %s seq %lld",
 			         ps.p[i].what, antt_hex(got, ps.p[i].id, ANTT_ID_BYTES),
@@ -576,6 +580,96 @@ static void test_verify_deleted_first(void **state)
 	s_fill(fx, &ids);
 	s_tamper(fx, "DELETE FROM records WHERE id = ?1", ids.b[1], NULL, 0);
 	s_expect_problem(fx, 6, ids.b[2], fx->b->pk, 2, "chain does not start at seq 1");
+}
+
+/* The decoded tables after s_fill: values of every report record; the
+ * monthly 2024-05 report of the unit has two originals (keys a and b): a
+ * conflict, counted in neither; each event entry is its own report. */
+static void test_decoded_tables(void **state)
+{
+	s_fx_t *fx = *state;
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	antt_store_close(&fx->s);
+	sqlite3 *db = s_raw(fx->path);
+	assert_int_equal(s_pragma(db, "SELECT count(*) FROM vals"), 14);
+	assert_int_equal(s_pragma(db, "SELECT sum(value) FROM vals WHERE code = 'tin_bao'"),
+	                 2 * (3 + 4 + 7 + 1 + 2 + 1 + 5));
+	assert_int_equal(s_pragma(db, "SELECT count(*) FROM reports"), 5);
+	assert_int_equal(s_pragma(db, "SELECT count(*) FROM reports WHERE period = '2024-05' "
+	                              "AND n IS NULL AND versions = 3"),
+	                 1);
+	assert_int_equal(s_pragma(db, "SELECT count(*) FROM reports WHERE period = '2024-06-16' "
+	                              "AND n = root AND versions = 1"),
+	                 2);
+	assert_int_equal(s_pragma(db, "SELECT day0 * 100000000 + day1 FROM reports "
+	                              "WHERE period = '2024-04'"),
+	                 2024040120240430LL);
+	/* what counts: neither version of the conflict */
+	assert_int_equal(s_pragma(db, "SELECT sum(v.value) FROM vals v JOIN reports r ON r.n = v.n "
+	                              "WHERE v.code = 'hoa_giai'"),
+	                 3 + 1 + 2 + 1);
+	sqlite3_close(db);
+}
+
+/* Decoded values changed behind the store's back: verify names the record
+ * and says to rebuild; antt_store_rebuild restores them. */
+static void test_verify_decoded(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	s_tamper(fx,
+	         "UPDATE vals SET value = value + 1 WHERE code = 'tin_bao' AND "
+	         "n = (SELECT n FROM records WHERE id = ?1)",
+	         ids.a[1], NULL, 0);
+	s_expect_problem(fx, 7, ids.a[1], fx->a->pk, 1,
+	                 "decoded values disagree with the signed body: run antt rebuild");
+	int64_t n = 0;
+	assert_int_equal(antt_store_rebuild(fx->s, &n, err), ANTT_OK);
+	assert_int_equal(n, 7);
+	s_problems_t ps = {0};
+	int64_t checked = -1;
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, NULL, err), ANTT_OK);
+	if (ps.n)
+		fail_msg("after rebuild: %s", ps.p[0].what);
+	/* a report row removed: named too */
+	s_tamper(fx, "DELETE FROM reports WHERE root = (SELECT n FROM records WHERE id = ?1)",
+	         ids.a[4], NULL, 0);
+	s_open(fx);
+	ps.n = 0;
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, NULL, err), ANTT_OK);
+	assert_true(ps.n > 0);
+}
+
+/* A store of schema 2 (before the CURVE index and the decoded tables) is
+ * brought up to date on open, its decoded tables filled from its records. */
+static void test_migrate_from_2(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	s_ids_t ids;
+	s_fill(fx, &ids);
+	antt_store_close(&fx->s);
+	s_raw_exec(fx->path, "DROP TABLE vals; DROP TABLE reports; DROP TABLE units;"
+	                     "ALTER TABLE records DROP COLUMN first;"
+	                     "DROP INDEX enrollments_curve;"
+	                     "ALTER TABLE enrollments DROP COLUMN curve;"
+	                     "PRAGMA user_version = 2");
+	s_open(fx);
+	s_problems_t ps = {0};
+	int64_t checked = -1;
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, NULL, err), ANTT_OK);
+	assert_int_equal(checked, 7);
+	if (ps.n)
+		fail_msg("after migration: %s", ps.p[0].what);
+	antt_store_close(&fx->s);
+	sqlite3 *db = s_raw(fx->path);
+	assert_int_equal(s_pragma(db, "PRAGMA user_version"), ANTT_STORE_SCHEMA);
+	assert_int_equal(s_pragma(db, "SELECT count(*) FROM reports"), 5);
+	assert_int_equal(s_pragma(db, "SELECT count(*) FROM vals"), 14);
+	sqlite3_close(db);
 }
 
 static void test_verify_prev_column(void **state)
@@ -974,6 +1068,9 @@ int main(void)
 	    T(test_not_a_database),
 	    T(test_other_node_key),
 	    T(test_newer_schema),
+	    T(test_decoded_tables),
+	    T(test_verify_decoded),
+	    T(test_migrate_from_2),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

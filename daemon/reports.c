@@ -1,0 +1,803 @@
+/* reports.c - report, missing, history and export over the decoded tables
+ * (see reports.h, store_index.c for the tables, docs/reports.md).
+ *
+ * Scope.  A request names a unit (the node's own by default).  Its subtree
+ * is every unit whose ancestor at the unit's depth is the unit (units.a1,
+ * a2, a3).  A node whose own unit is not in the administrative list (a
+ * national hub) is the root: its scope is every unit, broken down by the
+ * top-level ones.  Reports from units that are not in the list are counted
+ * apart ("unlisted"): they cannot be placed in the tree.
+ *
+ * Periods.  A report belongs to a requested period when the days of its own
+ * period lie within it (reports.day0/day1): 2024 takes 2024-05, 2024-Q2 and
+ * 2024-05-17.
+ *
+ * Time.  A report is late when the first hub stored it at or after its
+ * form's deadline (deadline_days after the end of its period, Vietnam time);
+ * the first hub's receipt decides, not the author's clock.  A report whose
+ * author clock is more than S_AHEAD ahead of that receipt, or more than
+ * S_BEHIND behind it, is flagged skewed. */
+#define _GNU_SOURCE
+#include "reports.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+#include "ctlproto.h"
+#include "period.h"
+#include "store_int.h"
+#include "units.h"
+
+#define S_AHEAD (10 * 60)        /* signed after the hub stored it: a fast clock */
+#define S_BEHIND (2 * 24 * 3600) /* signed long before any hub had it */
+#define S_LIST_MAX 5000          /* most units listed by missing, late or skewed */
+
+int antt_reports_is_op(const char *op)
+{
+	return !strcmp(op, "report") || !strcmp(op, "missing") || !strcmp(op, "history") ||
+	       !strcmp(op, "export");
+}
+
+/* ---- the request ---- */
+
+typedef struct {
+	antt_store_t *s;
+	const antt_forms_t *forms;
+	char err[ANTT_ERR_MAX];
+	int bad;            /* err holds a usage or data error */
+	const char *period; /* as asked */
+	int day0, day1;
+	const char *unit; /* scope: a unit's code, or NULL for the root */
+	int depth;        /* of unit; 0 for the root */
+	char unit_name[256];
+	const char *node_unit;
+} s_req_t;
+
+static json_t *s_error(s_req_t *q)
+{
+	return antt_ctl_error(q->bad ? ANTT_CTL_DATA : ANTT_CTL_STORE, q->err);
+}
+
+__attribute__((format(printf, 2, 3))) static int s_usage(s_req_t *q, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(q->err, sizeof q->err, fmt, ap);
+	va_end(ap);
+	q->bad = 1;
+	return -1;
+}
+
+static int s_dberr(s_req_t *q)
+{
+	snprintf(q->err, sizeof q->err, "store %s: %s", antt_store_path(q->s),
+	         sqlite3_errmsg(q->s->db));
+	return -1;
+}
+
+static sqlite3_stmt *s_prep(s_req_t *q, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(q->s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		s_dberr(q);
+		return NULL;
+	}
+	return st;
+}
+
+static int64_t s_count(s_req_t *q, const char *sql)
+{
+	sqlite3_stmt *st = s_prep(q, sql);
+	int64_t n = -1;
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static const char *s_col(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	return t ? t : "";
+}
+
+/* The unit's name and depth, or -1. */
+static int s_unit_info(s_req_t *q, const char *code, char *name, size_t nsize, int *depth)
+{
+	sqlite3_stmt *st = s_prep(q, "SELECT name, depth FROM units WHERE code = ?1");
+	int found = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(name, nsize, "%s", s_col(st, 0));
+		*depth = sqlite3_column_int(st, 1);
+		found = 1;
+	}
+	sqlite3_finalize(st);
+	return found ? 0 : 1;
+}
+
+/* period and unit of the request, checked */
+static int s_scope(s_req_t *q, const json_t *req)
+{
+	const char *unit = json_string_value(json_object_get(req, "unit"));
+	q->period = json_string_value(json_object_get(req, "period"));
+	if (!q->period)
+		return s_usage(q, "%sname a period: --period 2024-05, 2024-Q2 or 2024", "");
+	if (antt_period_days(q->period, &q->day0, &q->day1))
+		return s_usage(q,
+		               "'%s' is not a period: write a month (2024-05), a quarter "
+		               "(2024-Q2), a year (2024) or a day (2024-05-17), years 2000 to 2099",
+		               q->period);
+	int64_t listed = s_count(q, "SELECT count(*) FROM units");
+	if (listed < 0)
+		return -1;
+	if (listed == 0)
+		return s_usage(q,
+		               "%sthis node has no administrative units: load them once with "
+		               "antt units import FILE.csv",
+		               "");
+	q->unit = unit ? unit : q->node_unit;
+	int r = s_unit_info(q, q->unit, q->unit_name, sizeof q->unit_name, &q->depth);
+	if (r < 0)
+		return -1;
+	if (r == 1) {
+		if (unit && strcmp(unit, q->node_unit))
+			return s_usage(q,
+			               "unknown unit '%s': it is not in the administrative units "
+			               "loaded here (antt units import)",
+			               unit);
+		/* the node's own unit, unlisted: a national hub, the root */
+		snprintf(q->unit_name, sizeof q->unit_name, "%s", "Toàn quốc");
+		q->unit = NULL;
+		q->depth = 0;
+	}
+	return 0;
+}
+
+/* The forms asked for (one named, or every form of this node), or NULL
+ * with the error set; *n their number. */
+static const antt_form_t **s_forms(s_req_t *q, const json_t *req, int periodic_only, size_t *n)
+{
+	const char *id = json_string_value(json_object_get(req, "form"));
+	const antt_form_t **out = antt_xcalloc(q->forms->n + 1, sizeof *out);
+	*n = 0;
+	if (id) {
+		const antt_form_t *f = antt_forms_find(q->forms, id);
+		if (!f) {
+			char *ids = antt_forms_list_ids(q->forms);
+			snprintf(q->err, sizeof q->err, "unknown form '%.64s' (this node has: %s)",
+			         id, ids);
+			free(ids);
+			q->bad = 1;
+			free(out);
+			return NULL;
+		}
+		if (periodic_only && !f->periodic) {
+			s_usage(q,
+			        "form '%s' records events, which are not due: missing applies to "
+			        "periodic forms",
+			        id);
+			free(out);
+			return NULL;
+		}
+		out[(*n)++] = f;
+		return out;
+	}
+	for (size_t i = 0; i < q->forms->n; i++)
+		if (!periodic_only || q->forms->forms[i].periodic)
+			out[(*n)++] = &q->forms->forms[i];
+	return out;
+}
+
+/* "u.aD = ?4" for the scope, or "1" for the root; the level broken down */
+static const char *s_scope_sql(const s_req_t *q)
+{
+	static const char *by_depth[] = {"1", "u.a1 = ?4", "u.a2 = ?4", "u.a3 = ?4"};
+	return by_depth[q->depth > 3 ? 3 : q->depth];
+}
+
+static const char *s_child_col(const s_req_t *q)
+{
+	static const char *cols[] = {"u.a1", "u.a2", "u.a3", "u.code"};
+	return cols[q->depth > 3 ? 3 : q->depth];
+}
+
+static void s_bind_scope(const s_req_t *q, sqlite3_stmt *st, const char *form)
+{
+	sqlite3_bind_text(st, 1, form, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, q->day0);
+	sqlite3_bind_int(st, 3, q->day1);
+	if (q->unit)
+		sqlite3_bind_text(st, 4, q->unit, -1, SQLITE_STATIC);
+}
+
+static json_t *s_unit_json(s_req_t *q)
+{
+	return json_pack("{s:o, s:s, s:i}", "code", q->unit ? json_string(q->unit) : json_null(),
+	                 "name", q->unit_name, "depth", q->depth);
+}
+
+/* ---- report ---- */
+
+/* Totals of one form: rows by key (child unit, month or none). */
+static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
+{
+	char sql[2048];
+	const char *key = !strcmp(by, "unit")     ? s_child_col(q)
+	                  : !strcmp(by, "period") ? "CASE WHEN length(r.period) = 10 THEN "
+	                                            "substr(r.period, 1, 7) ELSE r.period END"
+	                                          : "''";
+	snprintf(sql, sizeof sql,
+	         "SELECT %s AS k, v.code, sum(v.value) FROM reports r "
+	         "JOIN units u ON u.code = r.unit JOIN vals v ON v.n = r.n "
+	         "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s "
+	         "GROUP BY k, v.code ORDER BY k",
+	         key, s_scope_sql(q));
+	sqlite3_stmt *st = s_prep(q, sql);
+	if (!st)
+		return NULL;
+	s_bind_scope(q, st, f->id);
+	json_t *rows = json_object(), *totals = json_object();
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = s_col(st, 0), *code = s_col(st, 1);
+		json_int_t v = sqlite3_column_int64(st, 2);
+		json_t *row = json_object_get(rows, k);
+		if (!row) {
+			row = json_pack("{s:s, s:{}}", "key", k, "values");
+			json_object_set_new(rows, k, row);
+		}
+		json_object_set_new(json_object_get(row, "values"), code, json_integer(v));
+		json_t *t = json_object_get(totals, code);
+		json_object_set_new(totals, code,
+		                    json_integer(v + (t ? json_integer_value(t) : 0)));
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE) {
+		json_decref(rows);
+		json_decref(totals);
+		s_dberr(q);
+		return NULL;
+	}
+
+	/* units that reported, per key and in all; names of child units */
+	snprintf(sql, sizeof sql,
+	         "SELECT %s AS k, count(DISTINCT r.unit), "
+	         "(SELECT name FROM units WHERE code = %s), "
+	         "sum(r.n IS NULL) FROM reports r JOIN units u ON u.code = r.unit "
+	         "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s GROUP BY k",
+	         key, !strcmp(by, "unit") ? key : "NULL", s_scope_sql(q));
+	if (!(st = s_prep(q, sql))) {
+		json_decref(rows);
+		json_decref(totals);
+		return NULL;
+	}
+	s_bind_scope(q, st, f->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *k = s_col(st, 0);
+		json_t *row = json_object_get(rows, k);
+		if (!row) { /* reported, but every version is in conflict */
+			row = json_pack("{s:s, s:{}}", "key", k, "values");
+			json_object_set_new(rows, k, row);
+		}
+		json_object_set_new(row, "units", json_integer(sqlite3_column_int64(st, 1)));
+		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+			json_object_set_new(row, "name", json_string(s_col(st, 2)));
+	}
+	sqlite3_finalize(st);
+	snprintf(sql, sizeof sql,
+	         "SELECT count(DISTINCT r.unit) FROM reports r JOIN units u ON u.code = r.unit "
+	         "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s",
+	         s_scope_sql(q));
+	int64_t units = 0;
+	if ((st = s_prep(q, sql))) {
+		s_bind_scope(q, st, f->id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			units = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+
+	/* conflicts in scope, and reports from units not in the list */
+	json_t *conflicts = json_array();
+	snprintf(sql, sizeof sql,
+	         "SELECT r.unit, u.name, r.period, r.versions FROM reports r "
+	         "JOIN units u ON u.code = r.unit WHERE r.form = ?1 AND r.day0 >= ?2 "
+	         "AND r.day1 <= ?3 AND %s AND r.n IS NULL ORDER BY r.unit, r.period LIMIT %d",
+	         s_scope_sql(q), S_LIST_MAX);
+	if ((st = s_prep(q, sql))) {
+		s_bind_scope(q, st, f->id);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			json_array_append_new(
+			    conflicts, json_pack("{s:s, s:s, s:s, s:i}", "unit", s_col(st, 0),
+			                         "name", s_col(st, 1), "period", s_col(st, 2),
+			                         "versions", sqlite3_column_int(st, 3)));
+		sqlite3_finalize(st);
+	}
+	int64_t unlisted = 0;
+	if (!q->unit && (st = s_prep(q, "SELECT count(*) FROM reports r WHERE r.form = ?1 AND "
+	                                "r.day0 >= ?2 AND r.day1 <= ?3 AND NOT EXISTS "
+	                                "(SELECT 1 FROM units WHERE code = r.unit)"))) {
+		s_bind_scope(q, st, f->id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			unlisted = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+
+	json_t *list = json_array(), *row, *inds = json_array();
+	const char *k;
+	json_object_foreach (rows, k, row)
+		json_array_append(list, row);
+	json_decref(rows);
+	for (size_t i = 0; i < f->n_indicators; i++)
+		json_array_append_new(inds, json_pack("{s:s, s:s}", "code", f->indicators[i].code,
+		                                      "label", f->indicators[i].label));
+	return json_pack("{s:s, s:s, s:b, s:o, s:o, s:I, s:o, s:o, s:I}", "form", f->id, "title",
+	                 f->title, "periodic", f->periodic, "indicators", inds, "totals", totals,
+	                 "units", (json_int_t)units, "rows", list, "conflicts", conflicts,
+	                 "unlisted", (json_int_t)unlisted);
+}
+
+static json_t *s_report(s_req_t *q, const json_t *req)
+{
+	const char *by = json_string_value(json_object_get(req, "by"));
+	if (!by)
+		by = "unit";
+	if (strcmp(by, "unit") && strcmp(by, "period") && strcmp(by, "indicator")) {
+		s_usage(q, "--by takes unit, period or indicator, not '%s'", by);
+		return NULL;
+	}
+	size_t n;
+	const antt_form_t **forms = s_forms(q, req, 0, &n);
+	if (!forms)
+		return NULL;
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *one = s_report_form(q, forms[i], by);
+		if (!one) {
+			json_decref(out);
+			free(forms);
+			return NULL;
+		}
+		json_array_append_new(out, one);
+	}
+	free(forms);
+	return json_pack("{s:b, s:o, s:s, s:s, s:o}", "ok", 1, "unit", s_unit_json(q), "period",
+	                 q->period, "by", by, "forms", out);
+}
+
+/* ---- missing ---- */
+
+/* A report of the form in scope: when its first version reached the first
+ * hub (here, if nothing says otherwise) and its author's clock then. */
+typedef struct {
+	char unit[ANTT_UNIT_MAX + 1];
+	char period[16];
+	int64_t first, clock;
+} s_filed_t;
+
+static int s_filed_cmp(const void *a, const void *b)
+{
+	const s_filed_t *x = a, *y = b;
+	int c = strcmp(x->unit, y->unit);
+	return c ? c : strcmp(x->period, y->period);
+}
+
+static const s_filed_t *s_filed_find(const s_filed_t *v, size_t n, const char *unit,
+                                     const char *period)
+{
+	s_filed_t key;
+	snprintf(key.unit, sizeof key.unit, "%.*s", ANTT_UNIT_MAX, unit);
+	snprintf(key.period, sizeof key.period, "%.15s", period);
+	return bsearch(&key, v, n, sizeof *v, s_filed_cmp);
+}
+
+/* The form's periods within the request (months of a year for a monthly
+ * form...) into out (at most 12). */
+static int s_due_periods(s_req_t *q, const antt_form_t *f, char (*out)[12])
+{
+	int k = antt_period_classify(q->period);
+	if ((int)f->period > k || (f->period == ANTT_PERIOD_DAY && k != ANTT_PERIOD_DAY)) {
+		snprintf(q->err, sizeof q->err,
+		         "form %s is due every %s: ask for a period made of whole %ss (for example "
+		         "%s)",
+		         f->id, antt_period_kind_name(f->period), antt_period_kind_name(f->period),
+		         antt_period_kind_example(f->period));
+		q->bad = 1;
+		return -1;
+	}
+	int n = 0;
+	unsigned y = (unsigned)q->day0 / 10000 % 10000;
+	unsigned m0 = (unsigned)q->day0 / 100 % 100, m1 = (unsigned)q->day1 / 100 % 100;
+	switch (f->period) {
+	case ANTT_PERIOD_YEAR: snprintf(out[n++], 12, "%04u", y); break;
+	case ANTT_PERIOD_QUARTER:
+		for (unsigned m = m0; m <= m1 && n < 12; m += 3)
+			snprintf(out[n++], 12, "%04u-Q%u", y, (m - 1) / 3 % 4 + 1);
+		break;
+	case ANTT_PERIOD_MONTH:
+		for (unsigned m = m0; m <= m1 && n < 12; m++)
+			snprintf(out[n++], 12, "%04u-%02u", y, m % 100);
+		break;
+	case ANTT_PERIOD_DAY: snprintf(out[n++], 12, "%s", q->period); break;
+	}
+	return n;
+}
+
+static void s_bump(json_t *o, const char *key)
+{
+	json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) + 1));
+}
+
+static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
+{
+	char periods[12][12], sql[2048];
+	int np = s_due_periods(q, f, periods);
+	if (np < 0)
+		return NULL;
+	/* every report of the form in scope, at once */
+	snprintf(
+	    sql, sizeof sql,
+	    "SELECT r.unit, r.period, coalesce(rec.first, rec.received), rec.clock "
+	    "FROM reports r JOIN units u ON u.code = r.unit JOIN records rec ON rec.n = r.root "
+	    "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s",
+	    s_scope_sql(q));
+	sqlite3_stmt *st = s_prep(q, sql);
+	if (!st)
+		return NULL;
+	s_bind_scope(q, st, f->id);
+	size_t nf = 0, cap = 1024;
+	s_filed_t *filed = antt_xmalloc(cap * sizeof *filed);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (nf == cap)
+			filed = antt_xrealloc(filed, (cap *= 2) * sizeof *filed);
+		s_filed_t *x = &filed[nf++];
+		snprintf(x->unit, sizeof x->unit, "%.*s", ANTT_UNIT_MAX, s_col(st, 0));
+		snprintf(x->period, sizeof x->period, "%.15s", s_col(st, 1));
+		x->first = sqlite3_column_int64(st, 2);
+		x->clock = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	qsort(filed, nf, sizeof *filed, s_filed_cmp);
+
+	/* expected: the leaves of the subtree (units nothing is below), by
+	 * their parent (the district) */
+	snprintf(sql, sizeof sql,
+	         "SELECT u.code, u.name, coalesce(u.parent, u.code), "
+	         "coalesce((SELECT name FROM units WHERE code = u.parent), u.name) "
+	         "FROM units u WHERE %s AND NOT EXISTS "
+	         "(SELECT 1 FROM units c WHERE c.parent = u.code) ORDER BY 3, u.code",
+	         s_scope_sql(q));
+	if (!(st = s_prep(q, sql))) {
+		free(filed);
+		return NULL;
+	}
+	if (q->unit)
+		sqlite3_bind_text(st, 4, q->unit, -1, SQLITE_STATIC);
+	json_t *missing = json_array(), *late = json_array(), *skewed = json_array();
+	json_t *groups = json_array(), *g = NULL;
+	char gkey[64] = "\x01";
+	int64_t expected = 0, reported = 0, n_late = 0, n_skewed = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *code = s_col(st, 0), *name = s_col(st, 1), *k = s_col(st, 2);
+		const char *gname = s_col(st, 3);
+		if (!g || strcmp(k, gkey)) {
+			snprintf(gkey, sizeof gkey, "%s", k);
+			g = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i}", "code", k, "name", gname,
+			              "expected", 0, "reported", 0, "on_time", 0, "late", 0);
+			json_array_append_new(groups, g);
+		}
+		json_t *absent = json_array();
+		for (int i = 0; i < np; i++) {
+			expected++;
+			s_bump(g, "expected");
+			const s_filed_t *x = s_filed_find(filed, nf, code, periods[i]);
+			if (!x) {
+				json_array_append_new(absent, json_string(periods[i]));
+				continue;
+			}
+			reported++;
+			s_bump(g, "reported");
+			int d0, d1;
+			antt_period_days(periods[i], &d0, &d1);
+			long long due =
+			    f->deadline_days >= 0 ? antt_period_due(d1, f->deadline_days) : 0;
+			int is_late = due && x->first >= due;
+			s_bump(g, is_late ? "late" : "on_time");
+			if (is_late && n_late++ < S_LIST_MAX)
+				json_array_append_new(
+				    late, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "unit", code,
+				                    "name", name, "district", gname, "period",
+				                    periods[i], "stored", (json_int_t)x->first,
+				                    "due", (json_int_t)due));
+			if ((x->clock > x->first + S_AHEAD || x->clock < x->first - S_BEHIND) &&
+			    n_skewed++ < S_LIST_MAX)
+				json_array_append_new(
+				    skewed, json_pack("{s:s, s:s, s:s, s:I, s:I}", "unit", code,
+				                      "name", name, "period", periods[i], "clock",
+				                      (json_int_t)x->clock, "stored",
+				                      (json_int_t)x->first));
+		}
+		if (json_array_size(absent) && json_array_size(missing) < S_LIST_MAX)
+			json_array_append_new(missing,
+			                      json_pack("{s:s, s:s, s:s, s:s, s:O}", "unit", code,
+			                                "name", name, "district", gname,
+			                                "district_code", k, "periods", absent));
+		json_decref(absent);
+	}
+	sqlite3_finalize(st);
+	free(filed);
+	return json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "form", f->id,
+	                 "title", f->title, "deadline_days",
+	                 f->deadline_days >= 0 ? json_integer(f->deadline_days) : json_null(),
+	                 "expected", (json_int_t)expected, "reported", (json_int_t)reported, "late",
+	                 (json_int_t)n_late, "skewed", (json_int_t)n_skewed, "groups", groups,
+	                 "missing", missing, "late_reports", late, "skewed_reports", skewed);
+}
+
+static json_t *s_missing(s_req_t *q, const json_t *req)
+{
+	size_t n;
+	const antt_form_t **forms = s_forms(q, req, 1, &n);
+	if (!forms)
+		return NULL;
+	if (!n) {
+		free(forms);
+		s_usage(q, "%sthis node has no periodic form: nothing is due", "");
+		return NULL;
+	}
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *one = s_missing_form(q, forms[i]);
+		if (!one) {
+			json_decref(out);
+			free(forms);
+			return NULL;
+		}
+		json_array_append_new(out, one);
+	}
+	free(forms);
+	return json_pack("{s:b, s:o, s:s, s:o}", "ok", 1, "unit", s_unit_json(q), "period",
+	                 q->period, "forms", out);
+}
+
+/* ---- history ---- */
+
+static json_t *s_hexj(const void *p, int n)
+{
+	char hex[2 * 64 + 1];
+	if (n <= 0 || n > 64 || !p)
+		return json_null();
+	return json_string(antt_hex(hex, p, (size_t)n));
+}
+
+static json_t *s_history(s_req_t *q, const json_t *req)
+{
+	const char *unit = json_string_value(json_object_get(req, "unit"));
+	const char *form = json_string_value(json_object_get(req, "form"));
+	if (!unit) {
+		s_usage(q, "%sname the unit: --unit CODE", "");
+		return NULL;
+	}
+	if (form && !antt_forms_find(q->forms, form)) {
+		s_usage(q, "unknown form '%s' (see antt forms)", form);
+		return NULL;
+	}
+	sqlite3_stmt *st = s_prep(
+	    q, "SELECT rec.id, rec.author, rec.seq, rec.form, rec.period, rec.clock, rec.corrects, "
+	       "rec.received, rec.first, rec.body, "
+	       "(SELECT e.unit FROM enrollments e WHERE e.key = rec.author LIMIT 1), "
+	       "EXISTS(SELECT 1 FROM reports r WHERE r.n = rec.n AND r.unit = rec.unit AND "
+	       "r.form = rec.form AND r.period = rec.period), "
+	       "EXISTS(SELECT 1 FROM reports r WHERE r.n IS NULL AND r.unit = rec.unit AND "
+	       "r.form = rec.form AND r.period = rec.period), "
+	       "(SELECT c.id FROM records c WHERE c.corrects = rec.id ORDER BY c.n LIMIT 1) "
+	       "FROM records rec WHERE rec.unit = ?1 AND (?2 IS NULL OR rec.form = ?2) AND "
+	       "rec.form NOT LIKE 'antt.%' AND EXISTS(SELECT 1 FROM reports r WHERE "
+	       "r.unit = rec.unit AND r.form = rec.form AND r.period = rec.period AND "
+	       "r.day0 >= ?3 AND r.day1 <= ?4) ORDER BY rec.form, rec.period, rec.n");
+	if (!st)
+		return NULL;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	if (form)
+		sqlite3_bind_text(st, 2, form, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, q->day0);
+	sqlite3_bind_int(st, 4, q->day1);
+	json_t *list = json_array();
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		antt_body_t b;
+		char derr[ANTT_ERR_MAX];
+		json_t *vals = json_object();
+		if (!antt_body_decode(sqlite3_column_blob(st, 9),
+		                      (size_t)sqlite3_column_bytes(st, 9), &b, derr)) {
+			for (size_t i = 0; i < b.n_values; i++)
+				json_object_set_new(vals, b.values[i].code,
+				                    json_integer((json_int_t)b.values[i].value));
+			if (b.note)
+				json_object_set_new(vals, "", json_string(b.note));
+			antt_body_clear(&b);
+		}
+		json_t *note = json_object_get(vals, "");
+		json_t *note_j = note ? json_incref(note) : json_null();
+		json_object_del(vals, "");
+		const char *state = sqlite3_column_int(st, 11)   ? "counts"
+		                    : sqlite3_column_int(st, 12) ? "conflict"
+		                                                 : "superseded";
+		json_array_append_new(
+		    list,
+		    json_pack(
+		        "{s:o, s:o, s:I, s:s, s:s, s:I, s:o, s:I, s:o, s:o, s:o, s:s, s:o, s:o}",
+		        "id", s_hexj(sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0)),
+		        "author", s_hexj(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1)),
+		        "seq", (json_int_t)sqlite3_column_int64(st, 2), "form", s_col(st, 3),
+		        "period", s_col(st, 4), "clock", (json_int_t)sqlite3_column_int64(st, 5),
+		        "corrects", s_hexj(sqlite3_column_blob(st, 6), sqlite3_column_bytes(st, 6)),
+		        "received", (json_int_t)sqlite3_column_int64(st, 7), "first_stored",
+		        sqlite3_column_type(st, 8) == SQLITE_NULL
+		            ? json_null()
+		            : json_integer(sqlite3_column_int64(st, 8)),
+		        "signer_unit",
+		        sqlite3_column_type(st, 10) == SQLITE_NULL ? json_null()
+		                                                   : json_string(s_col(st, 10)),
+		        "values", vals, "state", state, "corrected_by",
+		        s_hexj(sqlite3_column_blob(st, 13), sqlite3_column_bytes(st, 13)), "note",
+		        note_j));
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE) {
+		json_decref(list);
+		s_dberr(q);
+		return NULL;
+	}
+	char name[256] = "";
+	int depth;
+	int known = s_unit_info(q, unit, name, sizeof name, &depth) == 0;
+	return json_pack("{s:b, s:{s:s, s:o}, s:s, s:o}", "ok", 1, "unit", "code", unit, "name",
+	                 known ? json_string(name) : json_null(), "period", q->period, "versions",
+	                 list);
+}
+
+/* ---- export ---- */
+
+static json_t *s_export(s_req_t *q, const json_t *req)
+{
+	size_t n;
+	const antt_form_t **forms = s_forms(q, req, 0, &n);
+	if (!forms)
+		return NULL;
+	json_t *rows = json_array();
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+	         "SELECT u.a1, (SELECT name FROM units WHERE code = u.a1), u.a2, "
+	         "(SELECT name FROM units WHERE code = u.a2), r.unit, u.name, v.code, "
+	         "sum(v.value) FROM reports r JOIN units u ON u.code = r.unit "
+	         "JOIN vals v ON v.n = r.n WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 "
+	         "AND %s GROUP BY r.unit, v.code ORDER BY r.unit, v.code",
+	         s_scope_sql(q));
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *st = s_prep(q, sql);
+		if (!st) {
+			json_decref(rows);
+			free(forms);
+			return NULL;
+		}
+		s_bind_scope(q, st, forms[i]->id);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const antt_indicator_t *ind = antt_form_indicator(forms[i], s_col(st, 6));
+			json_array_append_new(
+			    rows,
+			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
+			              "province", s_col(st, 0), "province_name", s_col(st, 1),
+			              "district", s_col(st, 2), "district_name", s_col(st, 3),
+			              "unit", s_col(st, 4), "unit_name", s_col(st, 5), "form",
+			              forms[i]->id, "period", q->period, "indicator", s_col(st, 6),
+			              "label", ind ? ind->label : "", "value",
+			              (json_int_t)sqlite3_column_int64(st, 7)));
+		}
+		sqlite3_finalize(st);
+	}
+	free(forms);
+	return json_pack("{s:b, s:o, s:s, s:o}", "ok", 1, "unit", s_unit_json(q), "period",
+	                 q->period, "rows", rows);
+}
+
+static json_t *s_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
+                        const json_t *req);
+
+json_t *antt_reports_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
+                            const json_t *req)
+{
+	/* one snapshot for all the queries of an answer */
+	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return antt_ctl_error(ANTT_CTL_STORE, sqlite3_errmsg(s->db));
+	json_t *out = s_answer(s, forms, node_unit, req);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return out;
+}
+
+static json_t *s_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
+                        const json_t *req)
+{
+	s_req_t q = {.s = s, .forms = forms, .node_unit = node_unit};
+	const char *op = json_string_value(json_object_get(req, "op"));
+	json_t *out = NULL;
+	if (!strcmp(op, "history")) {
+		q.period = json_string_value(json_object_get(req, "period"));
+		if (!q.period)
+			s_usage(&q, "%sname a period: --period 2024-05, 2024-Q2 or 2024", "");
+		else if (antt_period_days(q.period, &q.day0, &q.day1))
+			s_usage(&q,
+			        "'%s' is not a period: write 2024-05, 2024-Q2, 2024 or 2024-05-17",
+			        q.period);
+		else
+			out = s_history(&q, req);
+		return out ? out : s_error(&q);
+	}
+	if (s_scope(&q, req))
+		return s_error(&q);
+	if (!strcmp(op, "report"))
+		out = s_report(&q, req);
+	else if (!strcmp(op, "missing"))
+		out = s_missing(&q, req);
+	else
+		out = s_export(&q, req);
+	return out ? out : s_error(&q);
+}
+
+/* ---- units ---- */
+
+json_t *antt_reports_units_import(antt_store_t *s, const char *csv, size_t len)
+{
+	char err[ANTT_ERR_MAX];
+	antt_units_t u;
+	if (antt_units_parse(csv, len, &u, err))
+		return antt_ctl_error(ANTT_CTL_DATA, err);
+	int rc = antt_store_begin(s, err);
+	sqlite3_stmt *st = NULL;
+	if (!rc && sqlite3_exec(s->db, "DELETE FROM units", NULL, NULL, NULL) != SQLITE_OK)
+		rc = antt_store_dberr(s, err, "replacing the units");
+	if (!rc && sqlite3_prepare_v2(s->db,
+	                              "INSERT INTO units(code, level, type, name, parent, depth, "
+	                              "a1, a2, a3) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+	                              -1, &st, NULL) != SQLITE_OK)
+		rc = antt_store_dberr(s, err, "replacing the units");
+	int64_t by_depth[ANTT_UNITS_DEPTH + 1] = {0};
+	for (size_t i = 0; i < u.n && !rc; i++) {
+		const antt_unit_t *x = &u.v[i];
+		sqlite3_bind_text(st, 1, x->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, x->level, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, x->type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, x->name, -1, SQLITE_STATIC);
+		if (x->parent)
+			sqlite3_bind_text(st, 5, x->parent, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 6, x->depth);
+		for (int d = 0; d < ANTT_UNITS_DEPTH; d++)
+			if (x->anc[d])
+				sqlite3_bind_text(st, 7 + d, x->anc[d], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = antt_store_dberr(s, err, "replacing the units");
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (x->depth >= 1 && x->depth <= ANTT_UNITS_DEPTH)
+			by_depth[x->depth]++;
+	}
+	sqlite3_finalize(st);
+	if (!rc)
+		rc = antt_store_commit(s, err);
+	size_t n = u.n;
+	antt_units_clear(&u);
+	if (rc) {
+		antt_store_rollback(s);
+		antt_log(ANTT_LOG_ERR, "%s", err);
+		return antt_ctl_error(ANTT_CTL_STORE, err);
+	}
+	antt_log(ANTT_LOG_INFO, "units: %zu administrative units loaded", n);
+	return json_pack("{s:b, s:I, s:[I, I, I]}", "ok", 1, "units", (json_int_t)n, "by_depth",
+	                 (json_int_t)by_depth[1], (json_int_t)by_depth[2], (json_int_t)by_depth[3]);
+}

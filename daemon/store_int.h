@@ -1,0 +1,45 @@
+/* store_int.h - what store.c shares with the files that extend it
+ * (store_index.c, reports.c); not for the rest of the daemon. */
+#ifndef ANTT_STORE_INT_H
+#define ANTT_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define ANTT_STORE_NSTMT 24
+
+enum {
+	IX_VERSIONS,
+	IX_VAL_ADD,
+	IX_REPORTS_DEL,
+	IX_REPORT_ADD,
+	IX_VALS_OF,
+	IX_BY_ID,
+	IX_CORRECTIONS,
+	IX_REPORT_DEL,
+	IX_COUNT_
+};
+
+struct antt_store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *st[ANTT_STORE_NSTMT]; /* store.c's statements */
+	sqlite3_stmt *ix[IX_COUNT_];        /* store_index.c's, prepared on first use */
+};
+
+int antt_store_dberr(antt_store_t *s, char *err, const char *what);
+
+/* The decoded tables of the record just appended as row n (called by
+ * antt_store_append_ex inside its transaction). */
+int antt_store_index_record(antt_store_t *s, int64_t n, const uint8_t id[ANTT_ID_BYTES],
+                            const antt_body_t *b, char *err);
+/* Empty and refill the decoded tables from the records, inside the
+ * caller's transaction. */
+int antt_store_reindex(antt_store_t *s, int64_t *records, char *err);
+/* Compare the decoded tables with the records (verify). */
+int antt_store_verify_index(antt_store_t *s, antt_store_problem_fn problem, void *arg,
+                            const volatile int *stop, char *err);
+void antt_store_index_close(antt_store_t *s);
+
+#endif
