@@ -124,14 +124,3 @@ long long antt_period_due(int yyyymmdd, int days)
 	long long day = s_days_from_civil(yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);
 	return (day + 1 + days) * 86400 - ANTT_TZ_OFFSET;
 }
-
-int antt_period_months(const char *s, char out[12][8])
-{
-	int first, last;
-	if (antt_period_days(s, &first, &last) || antt_period_classify(s) == ANTT_PERIOD_DAY)
-		return 0;
-	int n = 0, y = first / 10000;
-	for (int m = first / 100 % 100; m <= last / 100 % 100; m++)
-		snprintf(out[n++], 8, "%04u-%02u", (unsigned)y % 10000, (unsigned)m % 100);
-	return n;
-}

@@ -35,8 +35,4 @@ int antt_period_days(const char *s, int *first, int *last);
  * of `days` is late if first stored at or after it. */
 long long antt_period_due(int yyyymmdd, int days);
 
-/* The months a period covers, for listings: "2024-04", "2024-05", ... into
- * out (at most 12, 8 bytes each); their number, or 0 for a day period. */
-int antt_period_months(const char *s, char out[12][8]);
-
 #endif

@@ -38,6 +38,8 @@ static void test_shipped_forms(void **state)
 	assert_ptr_equal(m, &fs->forms[1]);
 	assert_int_equal(m->periodic, 1);
 	assert_int_equal(m->period, ANTT_PERIOD_MONTH);
+	assert_int_equal(m->deadline_days, 5);
+	assert_int_equal(fs->forms[0].deadline_days, -1);
 	const antt_form_t *e = antt_forms_find(fs, "bvanttq-event");
 	assert_ptr_equal(e, &fs->forms[0]);
 	assert_int_equal(e->periodic, 0);
@@ -92,6 +94,18 @@ static const s_bad_t s_bad[] = {
      "{\"id\": \"x\", \"kind\": \"event\", \"period\": \"day\", \"title\": \"T\", "
      "\"indicators\": [{\"code\": \"a\", \"label\": \"A\"}], \"colour\": \"red\"}",
      "unknown key \"colour\""},
+    {"negative deadline",
+     "{\"id\": \"x\", \"kind\": \"periodic\", \"period\": \"month\", \"title\": \"T\", "
+     "\"deadline_days\": -1, \"indicators\": [{\"code\": \"a\", \"label\": \"A\"}]}",
+     "\"deadline_days\""},
+    {"deadline not a number",
+     "{\"id\": \"x\", \"kind\": \"periodic\", \"period\": \"month\", \"title\": \"T\", "
+     "\"deadline_days\": \"5\", \"indicators\": [{\"code\": \"a\", \"label\": \"A\"}]}",
+     "\"deadline_days\""},
+    {"deadline of an event form",
+     "{\"id\": \"x\", \"kind\": \"event\", \"period\": \"day\", \"title\": \"T\", "
+     "\"deadline_days\": 5, \"indicators\": [{\"code\": \"a\", \"label\": \"A\"}]}",
+     "only a periodic form"},
     {"bad id",
      "{\"id\": \"-x\", \"kind\": \"event\", \"period\": \"day\", \"title\": \"T\", "
      "\"indicators\": [{\"code\": \"a\", \"label\": \"A\"}]}",

@@ -169,6 +169,32 @@ static void test_kind_names(void **state)
 	assert_int_equal(antt_period_kind_parse(""), -1);
 }
 
+static void test_days_and_due(void **state)
+{
+	(void)state;
+	int a = 0, b = 0;
+	assert_int_equal(antt_period_days("2024-02", &a, &b), ANTT_OK);
+	assert_int_equal(a, 20240201);
+	assert_int_equal(b, 20240229); /* leap year */
+	assert_int_equal(antt_period_days("2023-02", &a, &b), ANTT_OK);
+	assert_int_equal(b, 20230228);
+	assert_int_equal(antt_period_days("2024-Q4", &a, &b), ANTT_OK);
+	assert_int_equal(a, 20241001);
+	assert_int_equal(b, 20241231);
+	assert_int_equal(antt_period_days("2024", &a, &b), ANTT_OK);
+	assert_int_equal(a, 20240101);
+	assert_int_equal(b, 20241231);
+	assert_int_equal(antt_period_days("2024-06-15", &a, &b), ANTT_OK);
+	assert_int_equal(a, 20240615);
+	assert_int_equal(b, 20240615);
+	assert_int_equal(antt_period_days("2024-13", &a, &b), ANTT_E_INVAL);
+	assert_int_equal(antt_period_days("2024-Q5", &a, &b), ANTT_E_INVAL);
+	/* May 2024 with 5 days' grace: due before 2024-06-06 00:00 in Vietnam,
+	 * 2024-06-05 17:00 UTC */
+	assert_int_equal(antt_period_due(20240531, 5), 1717606800LL);
+	assert_int_equal(antt_period_due(20241231, 0), 1735664400LL); /* 2025-01-01 00:00 +07 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -176,6 +202,7 @@ int main(void)
 	    cmocka_unit_test(test_check_every_kind),
 	    cmocka_unit_test(test_wrong_kind_message),
 	    cmocka_unit_test(test_kind_names),
+	    cmocka_unit_test(test_days_and_due),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
