@@ -1,7 +1,6 @@
 /* period.c - reporting period syntax (see period.h). */
 #include "period.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "common.h"
