@@ -333,7 +333,12 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 			               path, sqlite3_errmsg(s->db));
 			goto out;
 		}
-		rc = s_exec(s, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", err);
+		/* a hub appends into large indexes: 64 MiB of page cache at most
+		 * (taken as the store grows, not at once) */
+		rc = s_exec(s,
+		            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+		            "PRAGMA cache_size = -65536",
+		            err);
 		if (rc)
 			goto out;
 	}

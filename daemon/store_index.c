@@ -311,15 +311,18 @@ static int s_regroup_event(antt_store_t *s, int64_t n, const uint8_t id[ANTT_ID_
 		return rc;
 	int day0 = 0, day1 = 0;
 	antt_period_days(b->period, &day0, &day1);
-	/* the entry's row is keyed by its root; a new correction changes it */
-	sqlite3_bind_text(del, 1, b->unit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(del, 2, b->form, -1, SQLITE_STATIC);
-	sqlite3_bind_text(del, 3, b->period, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(del, 4, first);
-	if (sqlite3_step(del) != SQLITE_DONE)
-		rc = antt_store_dberr(s, err, "updating a report");
-	sqlite3_reset(del);
-	sqlite3_clear_bindings(del);
+	/* the entry's row is keyed by its first version; a new correction
+	 * changes it (a new entry alone has none yet) */
+	if (nv > 1 || b->has_corrects) {
+		sqlite3_bind_text(del, 1, b->unit, -1, SQLITE_STATIC);
+		sqlite3_bind_text(del, 2, b->form, -1, SQLITE_STATIC);
+		sqlite3_bind_text(del, 3, b->period, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(del, 4, first);
+		if (sqlite3_step(del) != SQLITE_DONE)
+			rc = antt_store_dberr(s, err, "updating a report");
+		sqlite3_reset(del);
+		sqlite3_clear_bindings(del);
+	}
 	if (!rc) {
 		sqlite3_bind_text(add, 1, b->unit, -1, SQLITE_STATIC);
 		sqlite3_bind_text(add, 2, b->form, -1, SQLITE_STATIC);
