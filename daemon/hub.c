@@ -38,7 +38,7 @@
 #define HUB_MAX_DEPTH 8     /* enrollment levels below a child */
 #define HUB_MAX_HEADS 10000 /* authors in one Hello: s_heads_add is linear */
 
-enum { REF_BAD = 1, REF_SIG = 2, REF_AUTHOR = 3, REF_GAP = 4, REF_FORK = 5 };
+enum { REF_BAD = 1, REF_SIG = 2, REF_AUTHOR = 3, REF_GAP = 4, REF_FORK = 5, REF_UNIT = 6 };
 
 typedef struct s_session {
 	struct s_session *next;
@@ -432,6 +432,26 @@ static int s_take_old(antt_hub_t *h, s_session_t *s, s_rec_t *r, s_refusals_t *r
 	return ANTT_OK;
 }
 
+/* May a key enrolled for author_unit sign b?  Only reports of its own
+ * unit, and enrollments of units below it (when the administrative tree
+ * is loaded here).  0, or 1 with the reason in msg. */
+static int s_unit_refused(antt_hub_t *h, const antt_body_t *b, const char *author_unit, char *msg,
+                          size_t size)
+{
+	if (strcmp(b->unit, author_unit)) {
+		snprintf(msg, size, "signed for unit %.20s by a key enrolled for unit %.20s",
+		         b->unit, author_unit);
+		return 1;
+	}
+	if (b->has_enroll &&
+	    antt_store_unit_below(antt_node_store(h->node), b->enroll_unit, author_unit) == 0) {
+		snprintf(msg, size, "enrolls unit %.20s, which is not below unit %.20s",
+		         b->enroll_unit, author_unit);
+		return 1;
+	}
+	return 0;
+}
+
 /* Take run[0..n): records of one author in a row.  Those that extend the
  * held head link by link are authentic if the last one's signature
  * verifies (each prev is the hash of the body before, so one signature
@@ -446,7 +466,10 @@ static int s_take_run(antt_hub_t *h, s_session_t *s, s_rec_t *run, size_t n, s_r
 	antt_head_t head;
 	char msg[120];
 	int rc;
-	if (!s_author_allowed(h, s->key, author)) {
+	char author_unit[ANTT_UNIT_MAX + 1];
+	uint8_t by[ANTT_KEY_BYTES];
+	if (!s_author_allowed(h, s->key, author) ||
+	    antt_store_enrolled(st, author, author_unit, by, NULL) != ANTT_OK) {
 		for (size_t i = 0; i < n; i++)
 			s_refuse(ref, &run[i].b, run[i].id, REF_AUTHOR,
 			         "unknown author: not this child's key nor enrolled under it");
@@ -485,6 +508,11 @@ static int s_take_run(antt_hub_t *h, s_session_t *s, s_rec_t *run, size_t n, s_r
 				s_refuse(ref, &run[i].b, run[i].id, REF_SIG, "bad signature");
 				i++;
 				break; /* the rest is taken against the head as it now is */
+			}
+			if (s_unit_refused(h, &run[i].b, author_unit, msg, sizeof msg)) {
+				s_refuse(ref, &run[i].b, run[i].id, REF_UNIT, msg);
+				i++;
+				break; /* what follows can no longer link: gaps */
 			}
 			if ((rc = antt_store_append_ex(st, run[i].id, run[i].body, run[i].blen,
 			                               run[i].sig, &run[i].b, now, run[i].first,

@@ -844,6 +844,14 @@ static json_t *s_op_enroll(antt_node_t *n, const json_t *req)
 		                   "printed by 'antt init' and 'antt status' on the child)");
 	if (!memcmp(pk, n->key->pk, ANTT_KEY_BYTES))
 		return antt_ctl_error(ANTT_CTL_DATA, "that is this node's own key");
+	if (antt_store_unit_below(n->store, unit, n->unit) == 0) {
+		char msg[200];
+		snprintf(msg, sizeof msg,
+		         "unit %s is not below this node's unit %s in the administrative units "
+		         "loaded here: a hub enrolls only units of its own subtree",
+		         unit, n->unit);
+		return antt_ctl_error(ANTT_CTL_DATA, msg);
+	}
 	int rc = antt_store_enrolled(n->store, pk, unit_by, by, err);
 	if (rc == ANTT_OK && !memcmp(by, n->key->pk, ANTT_KEY_BYTES)) {
 		char msg[160];

@@ -60,6 +60,11 @@ int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const
  * records, in one transaction of its own; *records: how many were read. */
 int antt_store_rebuild(antt_store_t *s, int64_t *records, char *err);
 
+/* Is unit strictly below above in the administrative tree (antt units
+ * import)?  1 yes, 0 no (or not in the tree), -1 no tree is loaded.  A
+ * unit `above` that is not in the tree stands for the root. */
+int antt_store_unit_below(antt_store_t *s, const char *unit, const char *above);
+
 /* Run sql (one ?1 placeholder) once for each row number in rows. */
 int antt_store_exec_ids(antt_store_t *s, const char *sql, const int64_t *rows, size_t n, char *err);
 

@@ -567,3 +567,32 @@ int antt_store_verify_index(antt_store_t *s, antt_store_problem_fn problem, void
 	sqlite3_finalize(st);
 	return ANTT_OK;
 }
+
+/* ---- the administrative tree ---- */
+
+int antt_store_unit_below(antt_store_t *s, const char *unit, const char *above)
+{
+	static const char *sql =
+	    "SELECT (SELECT count(*) > 0 FROM units), "
+	    "(SELECT depth FROM units WHERE code = ?2), "
+	    "(SELECT a1 = ?2 OR a2 = ?2 OR a3 = ?2 FROM units WHERE code = ?1), "
+	    "EXISTS(SELECT 1 FROM units WHERE code = ?1)";
+	sqlite3_stmt *st;
+	int r = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, above, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (!sqlite3_column_int(st, 0))
+			r = -1; /* no tree loaded: nothing to check against */
+		else if (!sqlite3_column_int(st, 3))
+			r = 0; /* not a unit of the tree */
+		else if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			r = 1; /* above is no unit of the tree: the root, above all */
+		else
+			r = strcmp(unit, above) != 0 && sqlite3_column_int(st, 2);
+	}
+	sqlite3_finalize(st);
+	return r;
+}
