@@ -320,9 +320,11 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 		sqlite3_finalize(st);
 	}
 	int64_t unlisted = 0;
-	if (!q->unit && (st = s_prep(q, "SELECT count(*) FROM reports r WHERE r.form = ?1 AND "
-	                                "r.day0 >= ?2 AND r.day1 <= ?3 AND NOT EXISTS "
-	                                "(SELECT 1 FROM units WHERE code = r.unit)"))) {
+	/* only the node's own scope holds every report it has, placed or not */
+	if ((!q->unit || !strcmp(q->unit, q->node_unit)) &&
+	    (st = s_prep(q, "SELECT count(*) FROM reports r WHERE r.form = ?1 AND "
+	                    "r.day0 >= ?2 AND r.day1 <= ?3 AND NOT EXISTS "
+	                    "(SELECT 1 FROM units WHERE code = r.unit)"))) {
 		s_bind_scope(q, st, f->id);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			unlisted = sqlite3_column_int64(st, 0);
@@ -582,6 +584,10 @@ static json_t *s_history(s_req_t *q, const json_t *req)
 	const char *form = json_string_value(json_object_get(req, "form"));
 	if (!unit) {
 		s_usage(q, "%sname the unit: --unit CODE", "");
+		return NULL;
+	}
+	if (!antt_valid_unit(unit)) {
+		s_usage(q, "'%.40s' is not a unit code (letters, digits, '.', '_', '-')", unit);
 		return NULL;
 	}
 	if (form && !antt_forms_find(q->forms, form)) {

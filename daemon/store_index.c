@@ -281,7 +281,9 @@ static int s_regroup_event(antt_store_t *s, int64_t n, const uint8_t id[ANTT_ID_
 	ns[0] = root;
 	for (size_t i = 0; i < nv && !rc; i++) {
 		size_t children = 0;
-		sqlite3_bind_blob(down, 1, ids[i], ANTT_ID_BYTES, SQLITE_STATIC);
+		uint8_t this_id[ANTT_ID_BYTES]; /* ids moves as it grows */
+		memcpy(this_id, ids[i], ANTT_ID_BYTES);
+		sqlite3_bind_blob(down, 1, this_id, ANTT_ID_BYTES, SQLITE_STATIC);
 		while (sqlite3_step(down) == SQLITE_ROW) {
 			if (!s_same_report(down, 2, b) ||
 			    sqlite3_column_bytes(down, 1) != ANTT_ID_BYTES)

@@ -9,6 +9,15 @@
 #   ANTT=build/antt ANTTD=build/anttd bash tests/integration/t_basic.sh
 #
 # Set ANTT_IT_KEEP=1 to keep the temporary folder for inspection.
+#
+# Time scale: ANTT_TEST_SLOW, a whole number >= 1, multiplies every time
+# budget the scenarios wait within (wait_for and the waits built on it,
+# daemon_start, daemon_wait_exit, the writer's waits, and the timeouts the
+# scenarios hand to antt and sync_peer, through `slow`), for builds that
+# run slower: scripts/test.sh --sanitize sets it to 3.  Unset, it is 3 when
+# ANTT_IT_SANITIZE=1 (CMake sets that in an ANTT_SANITIZE build) and 1
+# otherwise.  Only budgets change: what is waited for and checked is the
+# same, and the daemons' own [sync] heartbeat and timeout are not scaled.
 
 set -euo pipefail
 
@@ -25,6 +34,18 @@ done
 
 # The scenarios must not pick up a node config from the environment.
 unset ANTT_CONF
+
+if [ -z "${ANTT_TEST_SLOW:-}" ]; then
+	if [ "${ANTT_IT_SANITIZE:-0}" = 1 ]; then ANTT_TEST_SLOW=3; else ANTT_TEST_SLOW=1; fi
+fi
+[[ "$ANTT_TEST_SLOW" =~ ^[1-9][0-9]*$ ]] || {
+	echo "FAIL: ANTT_TEST_SLOW=$ANTT_TEST_SLOW is not a whole number >= 1" >&2
+	exit 1
+}
+IT_SLOW=$ANTT_TEST_SLOW
+
+# slow N: N (seconds, milliseconds, a count of polls) times the time scale.
+slow() { echo $(($1 * IT_SLOW)); }
 
 # Short on purpose: ipc socket paths must stay under ~100 bytes.
 IT_TMP=$(mktemp -d /tmp/antt-it.XXXXXX)
@@ -182,8 +203,8 @@ _it_pstate() {
 }
 
 # daemon_start CONF [LOG]: start anttd in the background and wait until
-# `antt status` answers (at most 15 s).  Sets DPID.  Fails if anttd exits
-# or never answers.
+# `antt status` answers (at most 15 s, scaled).  Sets DPID.  Fails if anttd
+# exits or never answers.
 daemon_start() {
 	local conf=$1 log=${2:-$(dirname "$1")/anttd.log} i
 	case " ${IT_LOGS[*]} " in
@@ -193,7 +214,7 @@ daemon_start() {
 	"$ANTTD" -c "$conf" 2>>"$log" &
 	DPID=$!
 	IT_PIDS+=("$DPID")
-	for ((i = 0; i < 300; i++)); do
+	for ((i = 0; i < 300 * IT_SLOW; i++)); do
 		case $(_it_pstate "$DPID") in
 		Z | gone)
 			local rc=0
@@ -206,13 +227,13 @@ daemon_start() {
 		fi
 		sleep 0.05
 	done
-	fail "anttd -c $conf did not answer 'antt status' within 15 s"
+	fail "anttd -c $conf did not answer 'antt status' within $(slow 15) s"
 }
 
 # daemon_wait_exit PID SECONDS: wait for PID (a child) to exit; sets DRC to
-# its exit code.  Fails if it is still running after SECONDS.
+# its exit code.  Fails if it is still running after SECONDS (scaled).
 daemon_wait_exit() {
-	local pid=$1 secs=$2 i n
+	local pid=$1 secs=$(($2 * IT_SLOW)) i n
 	n=$((secs * 20))
 	for ((i = 0; i < n; i++)); do
 		case $(_it_pstate "$pid") in
@@ -228,7 +249,7 @@ daemon_wait_exit() {
 	wait "$pid" || DRC=$?
 }
 
-# daemon_stop PID: SIGTERM, wait (10 s at most), expect exit code 0.
+# daemon_stop PID: SIGTERM, wait (10 s at most, scaled), expect exit code 0.
 daemon_stop() {
 	kill -TERM "$1"
 	daemon_wait_exit "$1" 10
@@ -282,14 +303,15 @@ writer_start() {
 	WRITER=$!
 }
 
-# writer_wait_acks ACKS N: wait (10 s at most) until N submits were acknowledged.
+# writer_wait_acks ACKS N: wait (10 s at most, scaled) until N submits were
+# acknowledged.
 writer_wait_acks() {
 	local i
-	for ((i = 0; i < 500; i++)); do
+	for ((i = 0; i < 500 * IT_SLOW; i++)); do
 		(($(wc -l <"$1") >= $2)) && return 0
 		sleep 0.02
 	done
-	fail "fewer than $2 submits acknowledged within 10 s ($(wc -l <"$1"))"
+	fail "fewer than $2 submits acknowledged within $(slow 10) s ($(wc -l <"$1"))"
 }
 
 # writer_finish ACKS: after anttd went away, let the writer notice.  A
@@ -297,7 +319,7 @@ writer_wait_acks() {
 # out its reply timeout; it was never acknowledged, so it is stopped.
 writer_finish() {
 	local i
-	for ((i = 0; i < 40; i++)); do
+	for ((i = 0; i < 40 * IT_SLOW; i++)); do
 		case $(_it_pstate "$WRITER") in Z | gone) break ;; esac
 		sleep 0.05
 	done
@@ -401,10 +423,11 @@ sync_node_init() {
 }
 
 # wait_for SECONDS WHAT CMD [ARGS...]: run CMD every 0.2 s until it
-# succeeds; fail naming WHAT if it still does not after SECONDS.  CMD's
-# output goes to $IT_TMP/.wait.out (the last try's is shown on failure).
+# succeeds; fail naming WHAT if it still does not after SECONDS (scaled).
+# CMD's output goes to $IT_TMP/.wait.out (the last try's is shown on
+# failure).
 wait_for() {
-	local secs=$1 what=$2 deadline
+	local secs=$(($1 * IT_SLOW)) what=$2 deadline
 	shift 2
 	deadline=$((SECONDS + secs))
 	while :; do
@@ -425,7 +448,7 @@ wait_for() {
 store_sql() {
 	local db out
 	db="$(dirname "$1")/store.db"
-	out=$(sqlite3 -batch -bail -readonly -cmd '.timeout 5000' "$db" "$2" 2>&1) ||
+	out=$(sqlite3 -batch -bail -readonly -cmd ".timeout $(slow 5000)" "$db" "$2" 2>&1) ||
 		fail "sqlite3 $db '$2' failed: $out"
 	printf '%s\n' "$out"
 }
@@ -451,7 +474,8 @@ _held_is() {
 	[ "$n" = "$3" ]
 }
 
-# wait_held SECONDS CONF KEY N WHAT: wait until the store holds N records of KEY.
+# wait_held SECONDS CONF KEY N WHAT: wait until the store holds N records of
+# KEY (SECONDS scaled, as by wait_for).
 wait_held() {
 	wait_for "$1" "$5: $4 records of ${3:0:12}... at $(basename "$(dirname "$2")")" \
 		_held_is "$2" "$3" "$4"
@@ -481,7 +505,8 @@ _receipts_are() {
 	[ "$out" = "[[1,$2,$2],[2,$2,$2]]" ]
 }
 
-# wait_receipts SECONDS CONF N WHAT: wait until _receipts_are CONF N.
+# wait_receipts SECONDS CONF N WHAT: wait until _receipts_are CONF N (SECONDS
+# scaled, as by wait_for).
 wait_receipts() {
 	wait_for "$1" "$4: receipts 'received by parent seq $3 / $3' and 'by parent's parent seq $3 / $3' at $2" \
 		_receipts_are "$2" "$3"

@@ -68,7 +68,7 @@ RSS=() # the hub's VmRSS at the end of each round, all children connected
 for ((r = 1; r <= ROUNDS; r++)); do
 	log_step "round $r: $CHILDREN children at once, $RECORDS records each"
 	run "$SYNC_PEER" many --hub "tcp://127.0.0.1:$PORT_D" --hub-key "$D_KEY" --keys "$KEYS" \
-		--records "$RECORDS" --rounds 1 --watch-pid "$D_PID" --timeout 30000
+		--records "$RECORDS" --rounds 1 --watch-pid "$D_PID" --timeout "$(slow 30000)"
 	[ "$RC" -eq 0 ] || fail "round $r: sync_peer many exited $RC (not every batch acknowledged)"
 	line=$OUT
 	echo "    $line"

@@ -16,15 +16,16 @@ BIG=${ANTT_IT_BIG:-20000}
 SYNC_BATCH=1000
 
 # timed_submit CONF ARGS...: antt submit must succeed at once, whatever the
-# links do (it answers when the record is on disk, never waits for a parent).
+# links do (it answers when the record is on disk, never waits for a parent):
+# within 5 s (scaled, lib.sh).
 timed_submit() {
 	local conf=$1 t0 ms
 	shift
 	t0=$(date +%s%N)
-	run timeout 20 "$ANTT" -c "$conf" submit --json "$@"
+	run timeout "$(slow 20)" "$ANTT" -c "$conf" submit --json "$@"
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	[ "$RC" -eq 0 ] || fail "submit at $(dirname "$conf") exited $RC while a parent is down"
-	((ms < 5000)) || fail "submit at $(dirname "$conf") took $ms ms while a parent is down"
+	((ms < $(slow 5000))) || fail "submit at $(dirname "$conf") took $ms ms while a parent is down (bound $(slow 5000) ms)"
 }
 
 _not_ready() { case $(uplink_field "$1" .state) in down | hello) return 0 ;; *) return 1 ;; esac; }
@@ -37,9 +38,10 @@ _lvl1_is() { [ "$(level_seq "$1" 1)" = "$2" ]; }
 # some of the records of KEY being transferred (more than HELD0) but not
 # all (fewer than TARGET), then kill -9 PID at once.  Sets KILLED_AT to the
 # count seen, or to "" if the transfer finished before it could be caught.
+# Fails if none arrives within 60 s (scaled).
 kill_mid_transfer() {
 	local pid=$1 conf=$2 key=$3 target=$4 deadline held
-	deadline=$((SECONDS + 60))
+	deadline=$((SECONDS + $(slow 60)))
 	KILLED_AT=""
 	while ((SECONDS < deadline)); do
 		held=$(author_held "$conf" "$key")
@@ -54,7 +56,7 @@ kill_mid_transfer() {
 		fi
 		sleep 0.02
 	done
-	fail "no record of ${key:0:12}... reached $(dirname "$conf") within 60 s (holds $held, before $HELD0)"
+	fail "no record of ${key:0:12}... reached $(dirname "$conf") within $(slow 60) s (holds $held, before $HELD0)"
 }
 
 # bulk_and_kill COMMUNE_CONF KEY VICTIM(d|p) WHAT: submit $BIG records at

@@ -51,7 +51,7 @@ writer_start "$C1_CONF" "$IT_TMP/acks" 2024-06-02 40
 IT_PIDS+=("$WRITER") # stopped with the daemons if an assertion fails first
 PEER_OUT="$IT_TMP/peer.jsonl"
 "$SYNC_PEER" attack --hub "tcp://127.0.0.1:$PORT_D" --hub-key "$D_KEY" \
-	--key "$X_KEYFILE" --unit 12399 --timeout 10000 >"$PEER_OUT" 2>"$IT_TMP/peer.err" ||
+	--key "$X_KEYFILE" --unit 12399 --timeout "$(slow 10000)" >"$PEER_OUT" 2>"$IT_TMP/peer.err" ||
 	{
 		OUT=$(cat "$PEER_OUT") ERR=$(cat "$IT_TMP/peer.err")
 		fail "sync_peer attack: some case got no answer from the hub"

@@ -50,8 +50,16 @@ for c in "$C2_CONF" "$C3_CONF"; do
 	assert_eq null "$(jq -r .uplink.last_ok <<<"$OUT")" "$(basename "$(dirname "$c")"): last_ok"
 	assert_eq '[]' "$(jq -c .uplink.levels <<<"$OUT")" "$(basename "$(dirname "$c")"): receipts"
 	assert_eq 3 "$(jq -r .records <<<"$OUT")" "$(basename "$(dirname "$c")"): its own records are kept"
+	# the handshake failure is named at once, with what to do
+	case $c in
+	"$C2_CONF") want="not enrolled there" ;;
+	*) want="check that [sync] parent_key is the parent's public key" ;;
+	esac
+	assert_contains "$(jq -r .uplink.link_error <<<"$OUT")" "$want" "$(basename "$(dirname "$c")"): link error"
+
 	antt_ok "$c" status
 	assert_contains "$OUT" "last sync   never" "$(basename "$(dirname "$c")"): status text"
+	assert_contains "$OUT" "link error  " "$(basename "$(dirname "$c")"): status text names the link error"
 done
 antt_ok "$D_CONF" children --json
 assert_eq '["12341","12343"]' "$(jq -c '[.[].unit]' <<<"$OUT")" "district: children (c2 is none)"
@@ -74,6 +82,7 @@ assert_same_chain "$C2_CONF" "$P_CONF" "$C2_KEY" "c2 at the province"
 wait_receipts 30 "$C2_CONF" 4 "c2 after its enrollment"
 antt_ok "$C2_CONF" status --json
 assert_eq 0 "$(jq -r .uplink.refused <<<"$OUT")" "c2: records refused"
+assert_eq "" "$(jq -r .uplink.link_error <<<"$OUT")" "c2: no link error once connected"
 antt_ok "$D_CONF" children --json
 assert_eq true "$(jq -r '.[] | select(.unit == "12342") | .connected' <<<"$OUT")" "district: c2 connected"
 assert_eq 4 "$(jq -r '.[] | select(.unit == "12342") | .records' <<<"$OUT")" "district: c2's records"

@@ -1,0 +1,431 @@
+/* report_gen - a commune that signs exactly what the test asks, for the
+ * consolidated-report scenario (t_reports.sh).
+ *
+ * anttd's own `antt submit` always signs with the node's clock, one
+ * original per periodic report, and `antt correct` refuses to correct a
+ * version twice.  A report scenario needs more: reports whose author clock
+ * is skewed, two corrections of one version and two originals of one
+ * report (conflicts), many communes without a daemon each.  report_gen
+ * signs such records with a commune's key and sends them to its district
+ * hub over the real sync protocol (as sync_peer does), so that they enter
+ * the tree like any commune's.
+ *
+ *   report_gen keygen FILE
+ *       a new identity in FILE (mode 0600); prints its public key.
+ *   report_gen send --hub EP --hub-key HEX --key FILE --unit U --spec FILE
+ *                   [--timeout MS]
+ *       asks the hub for its head of the key (Hello), then signs one record
+ *       per line of the spec (JSON lines), chained after that head, and
+ *       sends them in one Batch.  A spec line:
+ *         {"form": F, "period": P, "values": {"code": n, ...},
+ *          "clock": UNIX | "clock_offset": SECONDS (from now),
+ *          "corrects": INDEX (0-based line of this spec) | "HEX ID",
+ *          "note": TEXT, "unit": U (default --unit)}
+ *       Prints one JSON object:
+ *         {"head_before": N, "records": [{"seq", "id", "clock"}...],
+ *          "head_after": N, "refused": [{"code", "reason", "seq"}...]}
+ *       Exits 0 when the hub acknowledged every record without refusal.
+ *
+ * Transport exactly as anttd's uplink: a DEALER, CURVE client with the
+ * Curve25519 keys derived from the Ed25519 identity. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "antt.pb-c.h"
+#include "common.h"
+#include "keyfile.h"
+#include "record.h"
+
+#define MAX_FRAME (16 * 1024 * 1024)
+
+static int g_timeout_ms = 10000;
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "report_gen: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(2);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *hex(const uint8_t *b, size_t n)
+{
+	static char bufs[4][2 * 64 + 1];
+	static int k;
+	char *out = bufs[k++ % 4];
+	if (n > 64)
+		n = 64;
+	return antt_hex(out, b, n);
+}
+
+static void send_msg(void *sock, const Antt__SyncMsg *m)
+{
+	size_t len = antt__sync_msg__get_packed_size(m);
+	uint8_t *buf = antt_xmalloc(len ? len : 1);
+	antt__sync_msg__pack(m, buf);
+	if (zmq_send(sock, buf, len, 0) < 0)
+		die("zmq_send: %s", zmq_strerror(errno));
+	free(buf);
+}
+
+/* The next Heads, Ack or Error (Receipts, Pongs skipped); NULL on timeout. */
+static Antt__SyncMsg *recv_answer(void *sock)
+{
+	int64_t deadline = mono_ms() + g_timeout_ms;
+	for (;;) {
+		int64_t left = deadline - mono_ms();
+		if (left <= 0)
+			return NULL;
+		zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+		int rc = zmq_poll(&it, 1, (long)left);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0)
+			die("zmq_poll: %s", zmq_strerror(errno));
+		if (rc == 0)
+			continue;
+		zmq_msg_t msg;
+		zmq_msg_init(&msg);
+		if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&msg);
+			continue;
+		}
+		Antt__SyncMsg *m =
+		    antt__sync_msg__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
+		zmq_msg_close(&msg);
+		if (!m)
+			die("the hub sent a message that does not decode");
+		switch (m->msg_case) {
+		case ANTT__SYNC_MSG__MSG_HEADS:
+		case ANTT__SYNC_MSG__MSG_ACK:
+		case ANTT__SYNC_MSG__MSG_ERROR: return m;
+		default: break;
+		}
+		antt__sync_msg__free_unpacked(m, NULL);
+	}
+}
+
+static void *peer_socket(void *ctx, const char *endpoint, const uint8_t server_ed[ANTT_KEY_BYTES],
+                         const antt_key_t *key)
+{
+	uint8_t spk[32], cpk[32], csk[32];
+	int zero = 0;
+	int64_t maxmsg = MAX_FRAME;
+	if (crypto_sign_ed25519_pk_to_curve25519(spk, server_ed) != 0 ||
+	    crypto_sign_ed25519_pk_to_curve25519(cpk, key->pk) != 0 ||
+	    crypto_sign_ed25519_sk_to_curve25519(csk, key->sk) != 0)
+		die("a key has no Curve25519 form");
+	void *s = zmq_socket(ctx, ZMQ_DEALER);
+	if (!s)
+		die("zmq_socket: %s", zmq_strerror(errno));
+	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+	zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, spk, 32);
+	zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, cpk, 32);
+	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, csk, 32);
+	zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+	sodium_memzero(csk, sizeof csk);
+	if (zmq_connect(s, endpoint) != 0)
+		die("zmq_connect %s: %s", endpoint, zmq_strerror(errno));
+	return s;
+}
+
+typedef struct {
+	const char *code;
+	uint64_t value;
+} kv_t;
+
+static int kv_cmp(const void *a, const void *b)
+{
+	return strcmp(((const kv_t *)a)->code, ((const kv_t *)b)->code);
+}
+
+typedef struct {
+	uint8_t *env;
+	size_t env_len;
+	uint8_t id[ANTT_ID_BYTES];
+	uint64_t seq;
+	int64_t clock;
+} rec_t;
+
+/* Sign spec line i (o) as record seq after prev. */
+static void make_record(rec_t *r, const antt_key_t *key, uint64_t seq,
+                        const uint8_t prev[ANTT_ID_BYTES], const char *unit, json_t *o,
+                        const rec_t *done, size_t i)
+{
+	char err[ANTT_ERR_MAX];
+	antt_body_t b = {0};
+	const char *form = json_string_value(json_object_get(o, "form"));
+	const char *period = json_string_value(json_object_get(o, "period"));
+	json_t *vals = json_object_get(o, "values");
+	if (!form || !period || !json_is_object(vals))
+		die("spec line %zu: needs form, period and values", i + 1);
+	b.version = ANTT_RECORD_VERSION;
+	memcpy(b.author, key->pk, ANTT_KEY_BYTES);
+	b.seq = seq;
+	if (seq > 1)
+		memcpy(b.prev, prev, ANTT_ID_BYTES);
+	const char *u = json_string_value(json_object_get(o, "unit"));
+	b.unit = antt_xstrdup(u ? u : unit);
+	json_t *c = json_object_get(o, "clock");
+	json_t *off = json_object_get(o, "clock_offset");
+	b.clock = json_is_integer(c)     ? (int64_t)json_integer_value(c)
+	          : json_is_integer(off) ? antt_now() + (int64_t)json_integer_value(off)
+	                                 : antt_now();
+	b.form = antt_xstrdup(form);
+	b.period = antt_xstrdup(period);
+	size_t n = json_object_size(vals), k = 0;
+	kv_t *kv = antt_xcalloc(n ? n : 1, sizeof *kv);
+	const char *code;
+	json_t *v;
+	json_object_foreach (vals, code, v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			die("spec line %zu: value of %s is not a whole number", i + 1, code);
+		kv[k].code = code;
+		kv[k++].value = (uint64_t)json_integer_value(v);
+	}
+	qsort(kv, n, sizeof *kv, kv_cmp);
+	b.n_values = n;
+	b.values = antt_xcalloc(n ? n : 1, sizeof *b.values);
+	for (size_t j = 0; j < n; j++) {
+		b.values[j].code = antt_xstrdup(kv[j].code);
+		b.values[j].value = kv[j].value;
+	}
+	free(kv);
+	const char *note = json_string_value(json_object_get(o, "note"));
+	b.note = note && *note ? antt_xstrdup(note) : NULL;
+	json_t *corr = json_object_get(o, "corrects");
+	if (json_is_integer(corr)) {
+		json_int_t j = json_integer_value(corr);
+		if (j < 0 || (size_t)j >= i)
+			die("spec line %zu: corrects %" JSON_INTEGER_FORMAT
+			    " is not an earlier line (0-based)",
+			    i + 1, j);
+		memcpy(b.corrects, done[j].id, ANTT_ID_BYTES);
+		b.has_corrects = 1;
+	} else if (json_is_string(corr)) {
+		if (antt_unhex(b.corrects, ANTT_ID_BYTES, json_string_value(corr)))
+			die("spec line %zu: corrects is not a record id", i + 1);
+		b.has_corrects = 1;
+	}
+	uint8_t *body;
+	size_t blen;
+	if (antt_body_encode(&b, &body, &blen, err))
+		die("spec line %zu: cannot encode the record: %s", i + 1, err);
+	uint8_t sig[ANTT_SIG_BYTES];
+	antt_record_sign(sig, body, blen, key->sk);
+	antt_record_id(r->id, body, blen);
+	antt_envelope_encode(body, blen, sig, &r->env, &r->env_len);
+	r->seq = seq;
+	r->clock = b.clock;
+	free(body);
+	antt_body_clear(&b);
+}
+
+static uint64_t head_of(Antt__Head **heads, size_t n, const uint8_t *pk, uint8_t id[ANTT_ID_BYTES])
+{
+	uint64_t seq = 0;
+	for (size_t i = 0; i < n; i++)
+		if (heads[i]->author.len == ANTT_KEY_BYTES &&
+		    !memcmp(heads[i]->author.data, pk, ANTT_KEY_BYTES)) {
+			seq = heads[i]->seq;
+			if (id) {
+				memset(id, 0, ANTT_ID_BYTES);
+				if (heads[i]->id.len == ANTT_ID_BYTES)
+					memcpy(id, heads[i]->id.data, ANTT_ID_BYTES);
+			}
+		}
+	return seq;
+}
+
+static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], const char *key_path,
+                    const char *unit, const char *spec_path)
+{
+	char err[ANTT_ERR_MAX];
+	antt_key_t *key = NULL;
+	if (antt_key_load(key_path, &key, err))
+		die("%s", err);
+	json_t **lines = NULL;
+	size_t n = 0;
+	FILE *f = fopen(spec_path, "r");
+	if (!f)
+		die("%s: %s", spec_path, strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	while (getline(&line, &cap, f) > 0) {
+		if (line[strspn(line, " \t\r\n")] == '\0')
+			continue;
+		json_error_t je;
+		json_t *o = json_loads(line, 0, &je);
+		if (!json_is_object(o))
+			die("%s: line %zu: not a JSON object: %s", spec_path, n + 1, je.text);
+		lines = antt_xrealloc(lines, (n + 1) * sizeof *lines);
+		lines[n++] = o;
+	}
+	free(line);
+	fclose(f);
+	if (!n)
+		die("%s: no records", spec_path);
+
+	void *ctx = zmq_ctx_new();
+	void *sock = peer_socket(ctx, endpoint, hub, key);
+	/* Hello: our head at the hub */
+	{
+		Antt__Head h = ANTT__HEAD__INIT;
+		Antt__Head *hp = &h;
+		Antt__Hello hello = ANTT__HELLO__INIT;
+		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+		h.author.data = key->pk;
+		h.author.len = ANTT_KEY_BYTES;
+		hello.version = 1;
+		hello.unit = (char *)unit;
+		hello.n_heads = 1;
+		hello.heads = &hp;
+		m.msg_case = ANTT__SYNC_MSG__MSG_HELLO;
+		m.hello = &hello;
+		send_msg(sock, &m);
+	}
+	Antt__SyncMsg *a = recv_answer(sock);
+	if (!a || a->msg_case != ANTT__SYNC_MSG__MSG_HEADS)
+		die("no Heads from the hub after Hello (%s)",
+		    !a                                         ? "timeout"
+		    : a->msg_case == ANTT__SYNC_MSG__MSG_ERROR ? a->error->reason
+		                                               : "another message");
+	uint8_t prev[ANTT_ID_BYTES];
+	uint64_t head = head_of(a->heads->heads, a->heads->n_heads, key->pk, prev);
+	if (a->heads->credit && n > a->heads->credit)
+		die("%zu records, more than the hub's credit %u", n, a->heads->credit);
+	antt__sync_msg__free_unpacked(a, NULL);
+
+	rec_t *recs = antt_xcalloc(n, sizeof *recs);
+	ProtobufCBinaryData *raw = antt_xcalloc(n, sizeof *raw);
+	for (size_t i = 0; i < n; i++) {
+		make_record(&recs[i], key, head + 1 + i, i ? recs[i - 1].id : prev, unit, lines[i],
+		            recs, i);
+		raw[i].data = recs[i].env;
+		raw[i].len = recs[i].env_len;
+	}
+	{
+		Antt__Batch b = ANTT__BATCH__INIT;
+		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+		b.batch = 1;
+		b.n_records = n;
+		b.records = raw;
+		m.msg_case = ANTT__SYNC_MSG__MSG_BATCH;
+		m.batch = &b;
+		send_msg(sock, &m);
+	}
+	a = recv_answer(sock);
+	if (!a)
+		die("no Ack from the hub within %d ms", g_timeout_ms);
+	if (a->msg_case != ANTT__SYNC_MSG__MSG_ACK)
+		die("the hub answered the batch with %s",
+		    a->msg_case == ANTT__SYNC_MSG__MSG_ERROR ? a->error->reason : "no Ack");
+	uint64_t after = head_of(a->ack->heads, a->ack->n_heads, key->pk, NULL);
+	json_t *out = json_pack("{s:I}", "head_before", (json_int_t)head);
+	json_t *rl = json_array(), *refl = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(rl,
+		                      json_pack("{s:I, s:s, s:I}", "seq", (json_int_t)recs[i].seq,
+		                                "id", hex(recs[i].id, ANTT_ID_BYTES), "clock",
+		                                (json_int_t)recs[i].clock));
+	for (size_t i = 0; i < a->ack->n_refused; i++)
+		json_array_append_new(
+		    refl,
+		    json_pack("{s:i, s:s, s:I}", "code", (int)a->ack->refused[i]->code, "reason",
+		              a->ack->refused[i]->reason ? a->ack->refused[i]->reason : "", "seq",
+		              (json_int_t)a->ack->refused[i]->seq));
+	json_object_set_new(out, "records", rl);
+	json_object_set_new(out, "head_after", json_integer((json_int_t)after));
+	json_object_set_new(out, "refused", refl);
+	int ok = a->ack->n_refused == 0 && after == head + n;
+	char *s = json_dumps(out, JSON_COMPACT);
+	printf("%s\n", s);
+	free(s);
+	json_decref(out);
+	antt__sync_msg__free_unpacked(a, NULL);
+	for (size_t i = 0; i < n; i++) {
+		free(recs[i].env);
+		json_decref(lines[i]);
+	}
+	free(recs);
+	free(raw);
+	free(lines);
+	zmq_close(sock);
+	zmq_ctx_term(ctx);
+	antt_key_destroy(&key);
+	return ok ? 0 : 1;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: report_gen keygen FILE\n"
+	                "       report_gen send --hub EP --hub-key HEX --key FILE --unit U "
+	                "--spec FILE [--timeout MS]\n");
+	exit(64);
+}
+
+int main(int argc, char **argv)
+{
+	char err[ANTT_ERR_MAX];
+	if (sodium_init() < 0)
+		die("sodium_init failed");
+	if (argc < 2)
+		usage();
+	if (!strcmp(argv[1], "keygen") && argc == 3) {
+		antt_key_t *k = NULL;
+		antt_key_generate(&k);
+		if (antt_key_save(k, argv[2], err))
+			die("%s", err);
+		printf("%s\n", hex(k->pk, ANTT_KEY_BYTES));
+		antt_key_destroy(&k);
+		return 0;
+	}
+	if (strcmp(argv[1], "send"))
+		usage();
+	const char *hub_ep = NULL, *hub_key = NULL, *key = NULL, *unit = NULL, *spec = NULL;
+	for (int i = 2; i < argc; i++) {
+		const char *o = argv[i];
+		if (i + 1 >= argc)
+			usage();
+		const char *v = argv[++i];
+		if (!strcmp(o, "--hub"))
+			hub_ep = v;
+		else if (!strcmp(o, "--hub-key"))
+			hub_key = v;
+		else if (!strcmp(o, "--key"))
+			key = v;
+		else if (!strcmp(o, "--unit"))
+			unit = v;
+		else if (!strcmp(o, "--spec"))
+			spec = v;
+		else if (!strcmp(o, "--timeout"))
+			g_timeout_ms = atoi(v);
+		else
+			usage();
+	}
+	uint8_t hub[ANTT_KEY_BYTES];
+	if (!hub_ep || !hub_key || !key || !unit || !spec ||
+	    antt_unhex(hub, ANTT_KEY_BYTES, hub_key))
+		usage();
+	return cmd_send(hub_ep, hub, key, unit, spec);
+}
