@@ -21,6 +21,9 @@
  *          "clock": UNIX | "clock_offset": SECONDS (from now),
  *          "corrects": INDEX (0-based line of this spec) | "HEX ID",
  *          "note": TEXT, "unit": U (default --unit)}
+ *       or an enrollment: {"enroll": {"unit": U, "key": HEX}}.
+ *       --sign-key FILE: sign with that key instead (a hub forwarding a
+ *       record of a child of its own: connected as --key, signed by another).
  *       Prints one JSON object:
  *         {"head_before": N, "records": [{"seq", "id", "clock"}...],
  *          "head_after": N, "refused": [{"code", "reason", "seq"}...]}
@@ -174,10 +177,27 @@ static void make_record(rec_t *r, const antt_key_t *key, uint64_t seq,
 {
 	char err[ANTT_ERR_MAX];
 	antt_body_t b = {0};
-	const char *form = json_string_value(json_object_get(o, "form"));
-	const char *period = json_string_value(json_object_get(o, "period"));
-	json_t *vals = json_object_get(o, "values");
-	if (!form || !period || !json_is_object(vals))
+	json_t *enroll = json_object_get(o, "enroll");
+	if (enroll) { /* an enrollment record, as antt enroll makes one */
+		const char *eu = json_string_value(json_object_get(enroll, "unit"));
+		const char *ek = json_string_value(json_object_get(enroll, "key"));
+		char day[16];
+		time_t now = (time_t)antt_now();
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(day, sizeof day, "%Y-%m-%d", &tm);
+		if (!eu || !ek || antt_unhex(b.enroll_key, ANTT_KEY_BYTES, ek))
+			die("spec line %zu: enroll needs unit and key (hex)", i + 1);
+		b.has_enroll = 1;
+		b.enroll_unit = antt_xstrdup(eu);
+		b.form = antt_xstrdup(ANTT_FORM_ENROLL);
+		b.period = antt_xstrdup(day);
+	}
+	const char *form =
+	    enroll ? ANTT_FORM_ENROLL : json_string_value(json_object_get(o, "form"));
+	const char *period = enroll ? b.period : json_string_value(json_object_get(o, "period"));
+	json_t *vals = enroll ? NULL : json_object_get(o, "values");
+	if (!enroll && (!form || !period || !json_is_object(vals)))
 		die("spec line %zu: needs form, period and values", i + 1);
 	b.version = ANTT_RECORD_VERSION;
 	memcpy(b.author, key->pk, ANTT_KEY_BYTES);
@@ -191,9 +211,11 @@ static void make_record(rec_t *r, const antt_key_t *key, uint64_t seq,
 	b.clock = json_is_integer(c)     ? (int64_t)json_integer_value(c)
 	          : json_is_integer(off) ? antt_now() + (int64_t)json_integer_value(off)
 	                                 : antt_now();
-	b.form = antt_xstrdup(form);
-	b.period = antt_xstrdup(period);
-	size_t n = json_object_size(vals), k = 0;
+	if (!enroll) {
+		b.form = antt_xstrdup(form);
+		b.period = antt_xstrdup(period);
+	}
+	size_t n = enroll ? 0 : json_object_size(vals), k = 0;
 	kv_t *kv = antt_xcalloc(n ? n : 1, sizeof *kv);
 	const char *code;
 	json_t *v;
@@ -258,11 +280,13 @@ static uint64_t head_of(Antt__Head **heads, size_t n, const uint8_t *pk, uint8_t
 }
 
 static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], const char *key_path,
-                    const char *unit, const char *spec_path)
+                    const char *sign_path, const char *unit, const char *spec_path)
 {
 	char err[ANTT_ERR_MAX];
-	antt_key_t *key = NULL;
+	antt_key_t *key = NULL, *signer = NULL;
 	if (antt_key_load(key_path, &key, err))
+		die("%s", err);
+	if (antt_key_load(sign_path ? sign_path : key_path, &signer, err))
 		die("%s", err);
 	json_t **lines = NULL;
 	size_t n = 0;
@@ -294,7 +318,7 @@ static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 		Antt__Head *hp = &h;
 		Antt__Hello hello = ANTT__HELLO__INIT;
 		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
-		h.author.data = key->pk;
+		h.author.data = signer->pk;
 		h.author.len = ANTT_KEY_BYTES;
 		hello.version = 1;
 		hello.unit = (char *)unit;
@@ -311,7 +335,7 @@ static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 		    : a->msg_case == ANTT__SYNC_MSG__MSG_ERROR ? a->error->reason
 		                                               : "another message");
 	uint8_t prev[ANTT_ID_BYTES];
-	uint64_t head = head_of(a->heads->heads, a->heads->n_heads, key->pk, prev);
+	uint64_t head = head_of(a->heads->heads, a->heads->n_heads, signer->pk, prev);
 	if (a->heads->credit && n > a->heads->credit)
 		die("%zu records, more than the hub's credit %u", n, a->heads->credit);
 	antt__sync_msg__free_unpacked(a, NULL);
@@ -319,8 +343,8 @@ static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 	rec_t *recs = antt_xcalloc(n, sizeof *recs);
 	ProtobufCBinaryData *raw = antt_xcalloc(n, sizeof *raw);
 	for (size_t i = 0; i < n; i++) {
-		make_record(&recs[i], key, head + 1 + i, i ? recs[i - 1].id : prev, unit, lines[i],
-		            recs, i);
+		make_record(&recs[i], signer, head + 1 + i, i ? recs[i - 1].id : prev, unit,
+		            lines[i], recs, i);
 		raw[i].data = recs[i].env;
 		raw[i].len = recs[i].env_len;
 	}
@@ -340,7 +364,9 @@ static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 	if (a->msg_case != ANTT__SYNC_MSG__MSG_ACK)
 		die("the hub answered the batch with %s",
 		    a->msg_case == ANTT__SYNC_MSG__MSG_ERROR ? a->error->reason : "no Ack");
-	uint64_t after = head_of(a->ack->heads, a->ack->n_heads, key->pk, NULL);
+	uint64_t after = head_of(a->ack->heads, a->ack->n_heads, signer->pk, NULL);
+	if (!after) /* the hub names only authors it holds: then it holds ours as before */
+		after = head;
 	json_t *out = json_pack("{s:I}", "head_before", (json_int_t)head);
 	json_t *rl = json_array(), *refl = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -373,6 +399,7 @@ static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 	zmq_close(sock);
 	zmq_ctx_term(ctx);
 	antt_key_destroy(&key);
+	antt_key_destroy(&signer);
 	return ok ? 0 : 1;
 }
 
@@ -380,7 +407,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: report_gen keygen FILE\n"
 	                "       report_gen send --hub EP --hub-key HEX --key FILE --unit U "
-	                "--spec FILE [--timeout MS]\n");
+	                "--spec FILE [--sign-key FILE] [--timeout MS]\n");
 	exit(64);
 }
 
@@ -403,6 +430,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "send"))
 		usage();
 	const char *hub_ep = NULL, *hub_key = NULL, *key = NULL, *unit = NULL, *spec = NULL;
+	const char *sign = NULL;
 	for (int i = 2; i < argc; i++) {
 		const char *o = argv[i];
 		if (i + 1 >= argc)
@@ -416,6 +444,8 @@ int main(int argc, char **argv)
 			key = v;
 		else if (!strcmp(o, "--unit"))
 			unit = v;
+		else if (!strcmp(o, "--sign-key"))
+			sign = v;
 		else if (!strcmp(o, "--spec"))
 			spec = v;
 		else if (!strcmp(o, "--timeout"))
@@ -427,5 +457,5 @@ int main(int argc, char **argv)
 	if (!hub_ep || !hub_key || !key || !unit || !spec ||
 	    antt_unhex(hub, ANTT_KEY_BYTES, hub_key))
 		usage();
-	return cmd_send(hub_ep, hub, key, unit, spec);
+	return cmd_send(hub_ep, hub, key, sign, unit, spec);
 }

@@ -148,13 +148,13 @@ antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY"
 ANTTD=$IT_TMP/anttd-fake daemon_start "$D_CONF"
 D_PID=$DPID
 
-log_step "import the real units file at the province and the district"
-N_UNITS=$(($(wc -l <"$UNITS_CSV") - 1))
+log_step "import the units at the province and the district"
+# first the real list with one commune more under 332 (12399): a unit that a later list
+# no longer has (as after a reform), so that its reports become unlisted
+cp "$UNITS_CSV" "$IT_TMP/units-with-12399.csv"
+echo "12399,commune,Xã,Xã Thử Nghiệm,332" >>"$IT_TMP/units-with-12399.csv"
 for conf in "$P_CONF" "$D_CONF"; do
-	antt_ok "$conf" units import "$UNITS_CSV" --json
-	assert_eq "$N_UNITS" "$(jq -r .units <<<"$OUT")" "units import: units loaded"
-	assert_eq "$(awk -F, 'NR > 1 { n[$2]++ } END { printf "[%d,%d,%d]", n["province"], n["district"], n["commune"] }' "$UNITS_CSV")" \
-		"$(jq -c .by_depth <<<"$OUT")" "units import: provinces, districts, communes"
+	antt_ok "$conf" units import "$IT_TMP/units-with-12399.csv"
 done
 
 log_step "commune nodes and report_gen keys, enrolled at the district"
@@ -374,6 +374,15 @@ for g in "${!GKEY[@]}"; do
 	wait_held 30 "$P_CONF" "${GPUB[$g]}" "${GHEAD[$g]}" "report_gen $g"
 done
 wait_held 30 "$P_CONF" "$D_KEY" "$N_ENROLL" "the district's enrollments"
+
+log_step "the real units file, as it is, replaces the list at both hubs"
+N_UNITS=$(($(wc -l <"$UNITS_CSV") - 1))
+for conf in "$P_CONF" "$D_CONF"; do
+	antt_ok "$conf" units import "$UNITS_CSV" --json
+	assert_eq "$N_UNITS" "$(jq -r .units <<<"$OUT")" "units import: units loaded"
+	assert_eq "$(awk -F, 'NR > 1 { n[$2]++ } END { printf "[%d,%d,%d]", n["province"], n["district"], n["commune"] }' "$UNITS_CSV")" \
+		"$(jq -c .by_depth <<<"$OUT")" "units import: provinces, districts, communes"
+done
 SENT_DONE=$(date +%s)
 
 # the ledger, as JSON: one object per report
