@@ -198,10 +198,8 @@ static void test_days_and_due(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_classify),
-	    cmocka_unit_test(test_check_every_kind),
-	    cmocka_unit_test(test_wrong_kind_message),
-	    cmocka_unit_test(test_kind_names),
+	    cmocka_unit_test(test_classify),           cmocka_unit_test(test_check_every_kind),
+	    cmocka_unit_test(test_wrong_kind_message), cmocka_unit_test(test_kind_names),
 	    cmocka_unit_test(test_days_and_due),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
