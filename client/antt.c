@@ -22,6 +22,8 @@ static const struct {
     {"forms", antt_cmd_forms, "forms"},
     {"verify", antt_cmd_verify, "verify"},
     {"enroll", antt_cmd_enroll, "enroll --unit CODE --key KEY   admit a child node (at a hub)"},
+    {"revoke", antt_cmd_revoke,
+     "revoke --key KEY --after SEQ [--reason TEXT]   withdraw a child's key (at a hub)"},
     {"children", antt_cmd_children, "children   the children enrolled here, and their links"},
     {"units", antt_cmd_units, "units import FILE.csv   load the administrative units (at a hub)"},
     {"report", antt_cmd_report,

@@ -45,6 +45,7 @@ int antt_cmd_forms(antt_cli_t *cli);
 int antt_cmd_verify(antt_cli_t *cli);
 int antt_cmd_enroll(antt_cli_t *cli);
 int antt_cmd_children(antt_cli_t *cli);
+int antt_cmd_revoke(antt_cli_t *cli);
 
 /* cmd_reports.c */
 int antt_cmd_units(antt_cli_t *cli);

@@ -762,6 +762,59 @@ int antt_cmd_enroll(antt_cli_t *cli)
 	return 0;
 }
 
+int antt_cmd_revoke(antt_cli_t *cli)
+{
+	static const char *usage = "revoke --key KEY --after SEQ [--reason TEXT] [--json]";
+	static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
+	                                     {"after", required_argument, NULL, 'a'},
+	                                     {"reason", required_argument, NULL, 'r'},
+	                                     COMMON_OPTS,
+	                                     {0}};
+	const char *key = NULL, *after = NULL, *reason = NULL;
+	int opt, ret;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1) {
+		if (opt == 'k')
+			key = optarg;
+		else if (opt == 'a')
+			after = optarg;
+		else if (opt == 'r')
+			reason = optarg;
+		else if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	}
+	if (!key || !after || optind != cli->argc) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	char *end;
+	errno = 0;
+	long long seq = strtoll(after, &end, 10);
+	if (errno || *end || end == after || seq < 0) {
+		antt_cli_err("--after takes the last seq of that key that stays valid, a whole "
+		             "number (0: none), not '%s'",
+		             after);
+		return EX_USAGE;
+	}
+	json_t *req = json_pack("{s:s, s:o, s:I}", "op", "revoke", "key", s_text(key), "after",
+	                        (json_int_t)seq);
+	if (reason)
+		json_object_set_new(req, "reason", s_text(reason));
+	json_t *resp;
+	if ((ret = s_call(cli, req, TIMEOUT_MS, &resp)))
+		return ret;
+	json_object_del(resp, "ok");
+	if (cli->json)
+		antt_cli_print_json(resp);
+	else
+		printf("revoked key %s after seq %lld in record %s seq %" JSON_INTEGER_FORMAT
+		       ": its later records are refused by every hub this reaches\n",
+		       key, seq, s_str(resp, "id"),
+		       json_integer_value(json_object_get(resp, "seq")));
+	json_decref(resp);
+	return 0;
+}
+
 int antt_cmd_children(antt_cli_t *cli)
 {
 	static const char *usage = "children [--json]";

@@ -38,7 +38,15 @@
 #define HUB_MAX_DEPTH 8     /* enrollment levels below a child */
 #define HUB_MAX_HEADS 10000 /* authors in one Hello: s_heads_add is linear */
 
-enum { REF_BAD = 1, REF_SIG = 2, REF_AUTHOR = 3, REF_GAP = 4, REF_FORK = 5, REF_UNIT = 6 };
+enum {
+	REF_BAD = 1,
+	REF_SIG = 2,
+	REF_AUTHOR = 3,
+	REF_GAP = 4,
+	REF_FORK = 5,
+	REF_UNIT = 6,
+	REF_REVOKED = 7
+};
 
 typedef struct s_session {
 	struct s_session *next;
@@ -449,6 +457,11 @@ static int s_unit_refused(antt_hub_t *h, const antt_body_t *b, const char *autho
 		         b->enroll_unit, author_unit);
 		return 1;
 	}
+	if (b->has_revoke &&
+	    !antt_store_enrolled_under(antt_node_store(h->node), b->revoke_key, b->author)) {
+		snprintf(msg, size, "revokes a key that neither it nor a hub below it enrolled");
+		return 1;
+	}
 	return 0;
 }
 
@@ -508,6 +521,17 @@ static int s_take_run(antt_hub_t *h, s_session_t *s, s_rec_t *run, size_t n, s_r
 				s_refuse(ref, &run[i].b, run[i].id, REF_SIG, "bad signature");
 				i++;
 				break; /* the rest is taken against the head as it now is */
+			}
+			uint64_t after;
+			if (antt_store_revoked(st, author, &after, NULL) == ANTT_OK &&
+			    run[i].b.seq > after) {
+				snprintf(msg, sizeof msg,
+				         "revoked: this key's records after seq %" PRIu64
+				         " are no longer accepted",
+				         after);
+				s_refuse(ref, &run[i].b, run[i].id, REF_REVOKED, msg);
+				i++;
+				break;
 			}
 			if (s_unit_refused(h, &run[i].b, author_unit, msg, sizeof msg)) {
 				s_refuse(ref, &run[i].b, run[i].id, REF_UNIT, msg);

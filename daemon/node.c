@@ -230,6 +230,12 @@ static json_t *s_record_json(const antt_node_t *n, const uint8_t id[ANTT_ID_BYTE
 		json_object_set_new(o, "enroll",
 		                    json_pack("{s:s, s:o}", "unit", b->enroll_unit, "key",
 		                              s_hex_json(b->enroll_key, ANTT_KEY_BYTES)));
+	if (b->has_revoke)
+		json_object_set_new(
+		    o, "revoke",
+		    json_pack("{s:o, s:I, s:o}", "key", s_hex_json(b->revoke_key, ANTT_KEY_BYTES),
+		              "after", (json_int_t)b->revoke_after, "reason",
+		              b->revoke_reason ? json_string(b->revoke_reason) : json_null()));
 	if (full) {
 		json_object_set_new(o, "prev", s_hex_json(b->prev, ANTT_ID_BYTES));
 		json_object_set_new(o, "version", json_integer(b->version));
@@ -881,6 +887,54 @@ static json_t *s_op_enroll(antt_node_t *n, const json_t *req)
 	return resp;
 }
 
+/* revoke: key (hex), after (seq), reason?  The key must have been enrolled
+ * by this node or under it; its records after that seq are refused by
+ * every hub the revocation reaches, and no longer counted. */
+static json_t *s_op_revoke(antt_node_t *n, const json_t *req)
+{
+	char err[ANTT_ERR_MAX], day[16];
+	const char *key = json_string_value(json_object_get(req, "key"));
+	const char *reason = json_string_value(json_object_get(req, "reason"));
+	json_t *after = json_object_get(req, "after");
+	uint8_t pk[ANTT_KEY_BYTES], last[ANTT_ID_BYTES];
+	if (!key || antt_unhex(pk, ANTT_KEY_BYTES, key))
+		return antt_ctl_error(ANTT_CTL_DATA,
+		                      "revoke needs the key, 64 hex digits (--key KEY, as in antt "
+		                      "children)");
+	if (!json_is_integer(after) || json_integer_value(after) < 0)
+		return antt_ctl_error(ANTT_CTL_DATA,
+		                      "revoke needs the last seq of that key that stays valid "
+		                      "(--after SEQ, 0 for none)");
+	if (reason && (!*reason || strlen(reason) > ANTT_NOTE_MAX))
+		return antt_ctl_error(ANTT_CTL_DATA, "the reason must be 1 to 4096 bytes of text");
+	if (!antt_store_enrolled_under(n->store, pk, n->key->pk))
+		return antt_ctl_error(ANTT_CTL_DATA,
+		                      "that key was not enrolled by this node nor under it: only "
+		                      "the enrolling hub or a hub above it may revoke it");
+	time_t now = (time_t)antt_now();
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	antt_body_t b = {.version = ANTT_RECORD_VERSION, .has_revoke = 1};
+	b.unit = antt_xstrdup(n->unit);
+	b.form = antt_xstrdup(ANTT_FORM_REVOKE);
+	b.period = antt_xstrdup(day);
+	memcpy(b.revoke_key, pk, ANTT_KEY_BYTES);
+	b.revoke_after = (uint64_t)json_integer_value(after);
+	b.revoke_reason = reason ? antt_xstrdup(reason) : NULL;
+	size_t failed;
+	int rc = s_append(n, &b, 1, last, NULL, &failed, err);
+	json_t *resp = rc ? s_fail(rc, err)
+	                  : json_pack("{s:b, s:o, s:I, s:s, s:I}", "ok", 1, "id",
+	                              s_hex_json(last, ANTT_ID_BYTES), "seq", (json_int_t)b.seq,
+	                              "key", key, "after", (json_int_t)b.revoke_after);
+	if (!rc)
+		antt_log(ANTT_LOG_WARN, "revoked key %s after seq %" PRIu64 "%s%s", key,
+		         b.revoke_after, reason ? ": " : "", reason ? reason : "");
+	antt_body_clear(&b);
+	return resp;
+}
+
 static int s_child_row(void *stmt, void *arg)
 {
 	sqlite3_stmt *st = stmt;
@@ -1108,6 +1162,8 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 		resp = s_op_forms(n, req);
 	else if (!strcmp(op, "enroll"))
 		resp = s_op_enroll(n, req);
+	else if (!strcmp(op, "revoke"))
+		resp = s_op_revoke(n, req);
 	else if (!strcmp(op, "children")) {
 		char err[ANTT_ERR_MAX];
 		json_t *list = antt_node_children(n, err);

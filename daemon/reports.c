@@ -602,11 +602,11 @@ static json_t *s_history(s_req_t *q, const json_t *req)
 	       "r.form = rec.form AND r.period = rec.period), "
 	       "EXISTS(SELECT 1 FROM reports r WHERE r.n IS NULL AND r.unit = rec.unit AND "
 	       "r.form = rec.form AND r.period = rec.period), "
-	       "(SELECT c.id FROM records c WHERE c.corrects = rec.id ORDER BY c.n LIMIT 1) "
+	       "(SELECT c.id FROM records c WHERE c.corrects = rec.id ORDER BY c.n LIMIT 1), "
+	       "EXISTS(SELECT 1 FROM revocations v WHERE v.key = rec.author AND rec.seq > v.after) "
 	       "FROM records rec WHERE rec.unit = ?1 AND (?2 IS NULL OR rec.form = ?2) AND "
-	       "rec.form NOT LIKE 'antt.%' AND EXISTS(SELECT 1 FROM reports r WHERE "
-	       "r.unit = rec.unit AND r.form = rec.form AND r.period = rec.period AND "
-	       "r.day0 >= ?3 AND r.day1 <= ?4) ORDER BY rec.form, rec.period, rec.n");
+	       "rec.form NOT LIKE 'antt.%' AND antt_day0(rec.period) >= ?3 AND "
+	       "antt_day1(rec.period) <= ?4 ORDER BY rec.form, rec.period, rec.n");
 	if (!st)
 		return NULL;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
@@ -632,7 +632,8 @@ static json_t *s_history(s_req_t *q, const json_t *req)
 		json_t *note = json_object_get(vals, "");
 		json_t *note_j = note ? json_incref(note) : json_null();
 		json_object_del(vals, "");
-		const char *state = sqlite3_column_int(st, 11)   ? "counts"
+		const char *state = sqlite3_column_int(st, 14)   ? "revoked"
+		                    : sqlite3_column_int(st, 11) ? "counts"
 		                    : sqlite3_column_int(st, 12) ? "conflict"
 		                                                 : "superseded";
 		json_array_append_new(
@@ -716,9 +717,25 @@ static json_t *s_export(s_req_t *q, const json_t *req)
 static json_t *s_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
                         const json_t *req);
 
+/* antt_day0(period), antt_day1(period): its first and last day (yyyymmdd),
+ * 0 for no period */
+static void s_day_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int d0 = 0, d1 = 0;
+	(void)argc;
+	const char *p = (const char *)sqlite3_value_text(argv[0]);
+	if (p)
+		antt_period_days(p, &d0, &d1);
+	sqlite3_result_int(ctx, sqlite3_user_data(ctx) ? d1 : d0);
+}
+
 json_t *antt_reports_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
                             const json_t *req)
 {
+	sqlite3_create_function(s->db, "antt_day0", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+	                        s_day_fn, NULL, NULL);
+	sqlite3_create_function(s->db, "antt_day1", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+	                        (void *)1, s_day_fn, NULL, NULL);
 	/* one snapshot for all the queries of an answer */
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return antt_ctl_error(ANTT_CTL_STORE, sqlite3_errmsg(s->db));

@@ -12,6 +12,9 @@
  *      key for which unit), forks (evidence: a second record for an
  *      author and seq), refusals (what a parent refused of ours, and why),
  *      receipts (how far up each author's records are stored, per level).
+ *   5  revocations (an index over revocation records: which key, after
+ *      which seq, by whom); the decoded tables leave out the records of a
+ *      revoked key after that seq.
  *   3  enrollments.curve: the enrolled key's CURVE transport key (what ZAP
  *      is handed), indexed, so that admitting a connection is one lookup
  *      however many children a hub has.  antt_curve() is an SQL function
@@ -96,6 +99,11 @@ static const char *s_migrations[] = {
     "  n INTEGER, versions INTEGER NOT NULL, day0 INTEGER NOT NULL, day1 INTEGER NOT NULL,"
     "  PRIMARY KEY(unit, form, period, root)) WITHOUT ROWID;"
     "CREATE INDEX reports_when ON reports(form, day0);",
+    /* 4 -> 5 */
+    "CREATE TABLE revocations("
+    "  key BLOB NOT NULL CHECK(length(key) = 32), after INTEGER NOT NULL,"
+    "  by BLOB NOT NULL CHECK(length(by) = 32), record BLOB NOT NULL,"
+    "  reason TEXT, PRIMARY KEY(key, by));",
 };
 
 enum {
@@ -115,6 +123,8 @@ enum {
 	S_REFUSAL_ADD,
 	S_RECEIPT_SET,
 	S_BY_CURVE,
+	S_REVOKE_ADD,
+	S_REVOKED,
 	S_COUNT_ /* number of statements */
 };
 
@@ -147,6 +157,9 @@ static const char *s_sql[S_COUNT_] = {
                       "ON CONFLICT(level, author) DO UPDATE SET seq = excluded.seq, "
                       "at = excluded.at WHERE excluded.seq > seq",
     [S_BY_CURVE] = "SELECT key FROM enrollments WHERE curve = ?1 AND by = ?2 LIMIT 1",
+    [S_REVOKE_ADD] = "INSERT OR IGNORE INTO revocations(key, after, by, record, reason) "
+                     "VALUES(?1,?2,?3,?4,?5)",
+    [S_REVOKED] = "SELECT min(after) FROM revocations WHERE key = ?1",
 };
 
 _Static_assert(S_COUNT_ <= ANTT_STORE_NSTMT, "raise ANTT_STORE_NSTMT");
@@ -350,8 +363,9 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 		goto out;
 	}
 	for (int i = 0; i < S_COUNT_; i++) {
-		if (readonly && (i == S_APPEND || i == S_ENROLL_ADD || i == S_HEAD_SET ||
-		                 i == S_FORK_ADD || i == S_REFUSAL_ADD || i == S_RECEIPT_SET))
+		if (readonly &&
+		    (i == S_APPEND || i == S_ENROLL_ADD || i == S_HEAD_SET || i == S_FORK_ADD ||
+		     i == S_REFUSAL_ADD || i == S_RECEIPT_SET || i == S_REVOKE_ADD))
 			continue;
 		if (sqlite3_prepare_v3(s->db, s_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
 		                       NULL) != SQLITE_OK) {
@@ -487,8 +501,41 @@ int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
 	}
+	if (!rc && b->has_revoke) {
+		st = s->st[S_REVOKE_ADD];
+		sqlite3_bind_blob(st, 1, b->revoke_key, ANTT_KEY_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)b->revoke_after);
+		sqlite3_bind_blob(st, 3, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 4, id, ANTT_ID_BYTES, SQLITE_STATIC);
+		if (b->revoke_reason)
+			sqlite3_bind_text(st, 5, b->revoke_reason, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = antt_store_dberr(s, err, "indexing a revocation");
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		if (!rc) /* what the key signed after that no longer counts */
+			rc = antt_store_index_revoked(s, b->revoke_key, b->revoke_after, err);
+	}
 	if (!rc)
 		rc = antt_store_index_record(s, n, id, b, err);
+	return rc;
+}
+
+int antt_store_revoked(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], uint64_t *after,
+                       char *err)
+{
+	sqlite3_stmt *st = s->st[S_REVOKED];
+	int rc = ANTT_E_NOTFOUND;
+	sqlite3_bind_blob(st, 1, key, ANTT_KEY_BYTES, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*after = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = ANTT_OK;
+	} else if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		rc = antt_store_dberr(s, err, "reading revocations");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return rc;
 }
 
@@ -966,4 +1013,20 @@ int antt_store_exec_ids(antt_store_t *s, const char *sql, const int64_t *rows, s
 	}
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int antt_store_enrolled_under(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
+                              const uint8_t hub[ANTT_KEY_BYTES])
+{
+	uint8_t k[ANTT_KEY_BYTES], by[ANTT_KEY_BYTES];
+	char unit[ANTT_UNIT_MAX + 1];
+	memcpy(k, key, ANTT_KEY_BYTES);
+	for (int depth = 0; depth < 16; depth++) {
+		if (antt_store_enrolled(s, k, unit, by, NULL) != ANTT_OK)
+			return 0;
+		if (!memcmp(by, hub, ANTT_KEY_BYTES))
+			return 1;
+		memcpy(k, by, ANTT_KEY_BYTES);
+	}
+	return 0;
 }

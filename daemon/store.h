@@ -13,7 +13,7 @@
 #include "record.h"
 
 #define ANTT_STORE_APP_ID 0x616e7474 /* "antt": PRAGMA application_id */
-#define ANTT_STORE_SCHEMA 4          /* PRAGMA user_version */
+#define ANTT_STORE_SCHEMA 5          /* PRAGMA user_version */
 
 typedef struct antt_store antt_store_t;
 
@@ -59,6 +59,15 @@ int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const
 /* Rebuild the decoded tables (values and reports) from the signed
  * records, in one transaction of its own; *records: how many were read. */
 int antt_store_rebuild(antt_store_t *s, int64_t *records, char *err);
+
+/* Did hub enroll key, or a key enrolled (transitively) under hub? */
+int antt_store_enrolled_under(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
+                              const uint8_t hub[ANTT_KEY_BYTES]);
+
+/* The seq after which key is revoked (the lowest of its revocations
+ * held): 0 with *after, or ANTT_E_NOTFOUND. */
+int antt_store_revoked(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], uint64_t *after,
+                       char *err);
 
 /* Is unit strictly below above in the administrative tree (antt units
  * import)?  1 yes, 0 no (or not in the tree), -1 no tree is loaded.  A

@@ -35,16 +35,23 @@
 #include "period.h"
 #include "store_int.h"
 
+/* A record of a revoked key after the seq of its revocation is no version
+ * of anything: it is held (signed, in its chain) but never counted. */
+#define S_NOT_REVOKED                                                                              \
+	"AND NOT EXISTS(SELECT 1 FROM revocations v WHERE v.key = records.author AND "             \
+	"records.seq > v.after)"
+
 static const char *s_ix_sql[IX_COUNT_] = {
     [IX_VERSIONS] = "SELECT n, id, corrects FROM records WHERE unit = ?1 AND form = ?2 "
-                    "AND period = ?3 ORDER BY n",
+                    "AND period = ?3 " S_NOT_REVOKED " ORDER BY n",
     [IX_VAL_ADD] = "INSERT OR REPLACE INTO vals(n, code, value) VALUES(?1,?2,?3)",
     [IX_REPORTS_DEL] = "DELETE FROM reports WHERE unit = ?1 AND form = ?2 AND period = ?3",
     [IX_REPORT_ADD] = "INSERT INTO reports(unit, form, period, root, n, versions, day0, day1) "
                       "VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
     [IX_VALS_OF] = "SELECT code, value FROM vals WHERE n = ?1 ORDER BY code",
-    [IX_BY_ID] = "SELECT n, corrects, unit, form, period FROM records WHERE id = ?1",
-    [IX_CORRECTIONS] = "SELECT n, id, unit, form, period FROM records WHERE corrects = ?1",
+    [IX_BY_ID] = "SELECT n, corrects, unit, form, period FROM records WHERE id = ?1 " S_NOT_REVOKED,
+    [IX_CORRECTIONS] =
+        "SELECT n, id, unit, form, period FROM records WHERE corrects = ?1 " S_NOT_REVOKED,
     [IX_REPORT_DEL] = "DELETE FROM reports WHERE unit = ?1 AND form = ?2 AND period = ?3 "
                       "AND root = ?4",
 };
@@ -368,6 +375,32 @@ int antt_store_index_record(antt_store_t *s, int64_t n, const uint8_t id[ANTT_ID
 	return s_regroup_event(s, n, id, b, err);
 }
 
+int antt_store_index_revoked(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], uint64_t after,
+                             char *err)
+{
+	static const char *sql =
+	    "SELECT DISTINCT unit, form, period FROM records WHERE author = ?1 "
+	    "AND seq > ?2 AND form NOT LIKE 'antt.%'";
+	sqlite3_stmt *st;
+	int rc = ANTT_OK, r;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "applying a revocation");
+	sqlite3_bind_blob(st, 1, key, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)after);
+	while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *unit = (const char *)sqlite3_column_text(st, 0);
+		const char *form = (const char *)sqlite3_column_text(st, 1);
+		const char *period = (const char *)sqlite3_column_text(st, 2);
+		if (unit && form && period)
+			rc = s_regroup(s, unit, form, period,
+			               antt_period_classify(period) != ANTT_PERIOD_DAY, err);
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "applying a revocation");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int antt_store_reindex(antt_store_t *s, int64_t *records, char *err)
 {
 	static const char *sql = "SELECT n, body, id FROM records ORDER BY n";
@@ -449,7 +482,7 @@ int antt_store_verify_index(antt_store_t *s, antt_store_problem_fn problem, void
 	    "SELECT (SELECT count(*) FROM vals), "
 	    "(SELECT count(*) FROM (SELECT DISTINCT unit, form, period FROM reports)), "
 	    "(SELECT count(*) FROM (SELECT DISTINCT unit, form, period FROM records "
-	    "WHERE form NOT LIKE 'antt.%' AND form != ''))";
+	    "WHERE form NOT LIKE 'antt.%' AND form != '' " S_NOT_REVOKED "))";
 	sqlite3_stmt *st = NULL, *vals = s_ix(s, IX_VALS_OF, err);
 	int rc = ANTT_OK, r;
 	int64_t want_vals = 0;

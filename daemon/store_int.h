@@ -34,6 +34,10 @@ int antt_store_dberr(antt_store_t *s, char *err, const char *what);
  * antt_store_append_ex inside its transaction). */
 int antt_store_index_record(antt_store_t *s, int64_t n, const uint8_t id[ANTT_ID_BYTES],
                             const antt_body_t *b, char *err);
+/* A revocation of key after seq was appended: the reports its later
+ * records belong to are regrouped without them. */
+int antt_store_index_revoked(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], uint64_t after,
+                             char *err);
 /* Empty and refill the decoded tables from the records, inside the
  * caller's transaction. */
 int antt_store_reindex(antt_store_t *s, int64_t *records, char *err);

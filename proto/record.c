@@ -15,6 +15,7 @@ void antt_body_clear(antt_body_t *b)
 	free(b->period);
 	free(b->note);
 	free(b->enroll_unit);
+	free(b->revoke_reason);
 	for (size_t i = 0; i < b->n_values; i++)
 		free(b->values[i].code);
 	free(b->values);
@@ -130,6 +131,24 @@ int antt_body_check(const antt_body_t *b, char *err)
 			                 " and no values or corrects");
 		if (!antt_valid_unit(b->enroll_unit))
 			return antt_errf(err, ANTT_E_INVAL, "bad enrolled unit code");
+		if (b->has_revoke)
+			return antt_errf(err, ANTT_E_INVAL,
+			                 "a record enrolls or revokes, not both");
+	} else if (b->has_revoke) {
+		if (strcmp(b->form, ANTT_FORM_REVOKE) || b->n_values || b->has_corrects)
+			return antt_errf(err, ANTT_E_INVAL,
+			                 "a revocation record has form " ANTT_FORM_REVOKE
+			                 " and no values or corrects");
+		if (b->revoke_after > INT64_MAX)
+			return antt_errf(err, ANTT_E_INVAL, "revocation seq out of range");
+		if (b->revoke_reason) {
+			size_t n = strlen(b->revoke_reason);
+			if (n == 0 || n > ANTT_NOTE_MAX || !antt_valid_utf8(b->revoke_reason, n))
+				return antt_errf(
+				    err, ANTT_E_INVAL,
+				    "revocation reason must be 1 to %d bytes of valid UTF-8",
+				    ANTT_NOTE_MAX);
+		}
 	} else if (system_form) {
 		return antt_errf(err, ANTT_E_INVAL,
 		                 "form ids starting \"" ANTT_FORM_RESERVED "\" are reserved");
@@ -165,6 +184,14 @@ int antt_body_encode(const antt_body_t *b, uint8_t **out, size_t *len, char *err
 		enroll.key.len = ANTT_KEY_BYTES;
 		m.enroll = &enroll;
 	}
+	Antt__Revoke revoke = ANTT__REVOKE__INIT;
+	if (b->has_revoke) {
+		revoke.key.data = (uint8_t *)b->revoke_key;
+		revoke.key.len = ANTT_KEY_BYTES;
+		revoke.after_seq = b->revoke_after;
+		revoke.reason = b->revoke_reason ? b->revoke_reason : (char *)"";
+		m.revoke = &revoke;
+	}
 	Antt__Value *vals = antt_xcalloc(b->n_values, sizeof *vals);
 	Antt__Value **ptrs = antt_xcalloc(b->n_values, sizeof *ptrs);
 	for (size_t i = 0; i < b->n_values; i++) {
@@ -193,8 +220,9 @@ int antt_body_decode(const uint8_t *buf, size_t len, antt_body_t *b, char *err)
 	Antt__RecordBody *m = antt__record_body__unpack(NULL, len, buf);
 	if (!m)
 		return antt_errf(err, ANTT_E_INVAL, "record body is not a valid encoding");
-	int unknown =
-	    m->base.n_unknown_fields != 0 || (m->enroll && m->enroll->base.n_unknown_fields != 0);
+	int unknown = m->base.n_unknown_fields != 0 ||
+	              (m->enroll && m->enroll->base.n_unknown_fields != 0) ||
+	              (m->revoke && m->revoke->base.n_unknown_fields != 0);
 	for (size_t i = 0; i < m->n_values; i++)
 		unknown |= m->values[i]->base.n_unknown_fields != 0;
 	if (unknown) {
@@ -208,6 +236,10 @@ int antt_body_decode(const uint8_t *buf, size_t len, antt_body_t *b, char *err)
 	}
 	if (m->enroll && m->enroll->key.len != ANTT_KEY_BYTES) {
 		rc = antt_errf(err, ANTT_E_INVAL, "enrollment key is not 32 bytes");
+		goto out;
+	}
+	if (m->revoke && m->revoke->key.len != ANTT_KEY_BYTES) {
+		rc = antt_errf(err, ANTT_E_INVAL, "revoked key is not 32 bytes");
 		goto out;
 	}
 	if (m->n_values > ANTT_VALUES_MAX) {
@@ -231,6 +263,14 @@ int antt_body_decode(const uint8_t *buf, size_t len, antt_body_t *b, char *err)
 		b->has_enroll = 1;
 		b->enroll_unit = antt_xstrdup(m->enroll->unit);
 		memcpy(b->enroll_key, m->enroll->key.data, ANTT_KEY_BYTES);
+	}
+	if (m->revoke) {
+		b->has_revoke = 1;
+		memcpy(b->revoke_key, m->revoke->key.data, ANTT_KEY_BYTES);
+		b->revoke_after = m->revoke->after_seq;
+		b->revoke_reason = m->revoke->reason && *m->revoke->reason
+		                       ? antt_xstrdup(m->revoke->reason)
+		                       : NULL;
 	}
 	b->n_values = m->n_values;
 	b->values = antt_xcalloc(m->n_values, sizeof *b->values);

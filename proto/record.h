@@ -48,11 +48,17 @@ typedef struct {
 	int has_enroll;
 	char *enroll_unit;
 	uint8_t enroll_key[ANTT_KEY_BYTES];
+	/* a revocation record: form ANTT_FORM_REVOKE, period the day, no values */
+	int has_revoke;
+	uint8_t revoke_key[ANTT_KEY_BYTES];
+	uint64_t revoke_after;
+	char *revoke_reason; /* NULL or non-empty */
 } antt_body_t;
 
 /* Form ids starting "antt." are the system's own, never a report form. */
 #define ANTT_FORM_RESERVED "antt."
 #define ANTT_FORM_ENROLL "antt.enroll"
+#define ANTT_FORM_REVOKE "antt.revoke"
 
 /* Free what a decoded or built body owns and zero it. */
 void antt_body_clear(antt_body_t *b);

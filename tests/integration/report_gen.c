@@ -21,7 +21,8 @@
  *          "clock": UNIX | "clock_offset": SECONDS (from now),
  *          "corrects": INDEX (0-based line of this spec) | "HEX ID",
  *          "note": TEXT, "unit": U (default --unit)}
- *       or an enrollment: {"enroll": {"unit": U, "key": HEX}}.
+ *       or an enrollment: {"enroll": {"unit": U, "key": HEX}}, or a
+ *       revocation: {"revoke": {"key": HEX, "after": SEQ, "reason": TEXT}}.
  *       --sign-key FILE: sign with that key instead (a hub forwarding a
  *       record of a child of its own: connected as --key, signed by another).
  *       Prints one JSON object:
@@ -177,24 +178,35 @@ static void make_record(rec_t *r, const antt_key_t *key, uint64_t seq,
 {
 	char err[ANTT_ERR_MAX];
 	antt_body_t b = {0};
-	json_t *enroll = json_object_get(o, "enroll");
-	if (enroll) { /* an enrollment record, as antt enroll makes one */
+	json_t *enroll = json_object_get(o, "enroll"), *revoke = json_object_get(o, "revoke");
+	if (revoke) { /* a revocation record, as antt revoke makes one */
+		const char *rk = json_string_value(json_object_get(revoke, "key"));
+		const char *why = json_string_value(json_object_get(revoke, "reason"));
+		json_t *after = json_object_get(revoke, "after");
+		if (!rk || antt_unhex(b.revoke_key, ANTT_KEY_BYTES, rk) || !json_is_integer(after))
+			die("spec line %zu: revoke needs key (hex) and after", i + 1);
+		b.has_revoke = 1;
+		b.revoke_after = (uint64_t)json_integer_value(after);
+		b.revoke_reason = why ? antt_xstrdup(why) : NULL;
+		enroll = revoke; /* below: a system record too */
+	} else if (enroll) {     /* an enrollment record, as antt enroll makes one */
 		const char *eu = json_string_value(json_object_get(enroll, "unit"));
 		const char *ek = json_string_value(json_object_get(enroll, "key"));
+		if (!eu || !ek || antt_unhex(b.enroll_key, ANTT_KEY_BYTES, ek))
+			die("spec line %zu: enroll needs unit and key (hex)", i + 1);
+		b.has_enroll = 1;
+		b.enroll_unit = antt_xstrdup(eu);
+	}
+	if (enroll) { /* a system record: its form, the day as period, no values */
 		char day[16];
 		time_t now = (time_t)antt_now();
 		struct tm tm;
 		gmtime_r(&now, &tm);
 		strftime(day, sizeof day, "%Y-%m-%d", &tm);
-		if (!eu || !ek || antt_unhex(b.enroll_key, ANTT_KEY_BYTES, ek))
-			die("spec line %zu: enroll needs unit and key (hex)", i + 1);
-		b.has_enroll = 1;
-		b.enroll_unit = antt_xstrdup(eu);
-		b.form = antt_xstrdup(ANTT_FORM_ENROLL);
+		b.form = antt_xstrdup(revoke ? ANTT_FORM_REVOKE : ANTT_FORM_ENROLL);
 		b.period = antt_xstrdup(day);
 	}
-	const char *form =
-	    enroll ? ANTT_FORM_ENROLL : json_string_value(json_object_get(o, "form"));
+	const char *form = enroll ? b.form : json_string_value(json_object_get(o, "form"));
 	const char *period = enroll ? b.period : json_string_value(json_object_get(o, "period"));
 	json_t *vals = enroll ? NULL : json_object_get(o, "values");
 	if (!enroll && (!form || !period || !json_is_object(vals)))

@@ -6,7 +6,11 @@
 # commune's report.  Each is refused at the province with its reason
 # (code 6), nothing of it is stored or counted, and the honest records of
 # the same district and commune flow on.  At the province, antt enroll of a
-# unit outside its subtree is refused too.
+# unit outside its subtree is refused too.  Then revocation: the district
+# revokes its commune's key after seq 2; a record of it already held past
+# that no longer counts, a later one (a replay, or one signed since) is
+# refused (code 7), and a revocation of a key the district did not enroll
+# is refused; antt revoke at the province.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -85,6 +89,53 @@ assert_eq 0 "$(jq '[.[] | select(.unit == "12340" or .unit == "11950")] | length
 	"province: no record of 12340 or 11950"
 antt_ok "$P_CONF" verify --json
 assert_eq true "$(jq -r .valid <<<"$OUT")" "province: verify"
+
+log_step "revocation: the district revokes its commune's key after seq 2"
+ev() { echo "{\"form\":\"bvanttq-event\",\"period\":\"2024-05-1$1\",\"values\":{\"tin_bao\":$2},\"unit\":\"12346\"}"; }
+send "$D_KEYF" "$C_KEYF" "$(ev 1 10)" "$(ev 2 20)"
+assert_rc 0 "the commune's events, seq 2 and 3"
+assert_eq 3 "$(jq -r .head_after <<<"$OUT")" "the commune's head at the province"
+antt_ok "$P_CONF" report --period 2024-05 --unit 332 --form bvanttq-event --json
+assert_eq 30 "$(jq -r '.forms[0].totals.tin_bao' <<<"$OUT")" "events before the revocation"
+send "$D_KEYF" "$D_KEYF" "{\"revoke\":{\"key\":\"$C_KEY\",\"after\":2,\"reason\":\"máy tính bị mất\"}}"
+assert_rc 0 "the district's revocation"
+antt_ok "$P_CONF" report --period 2024-05 --unit 332 --form bvanttq-event --json
+assert_eq 10 "$(jq -r '.forms[0].totals.tin_bao' <<<"$OUT")" "events after the revocation: seq 3 no longer counts"
+antt_ok "$P_CONF" history --unit 12346 --period 2024-05-12 --json
+assert_eq 1 "$(jq '.versions | length' <<<"$OUT")" "the revoked record is still held (history)"
+assert_ne counts "$(jq -r '.versions[0].state' <<<"$OUT")" "the revoked record does not count"
+
+log_step "a later record of the revoked key is refused, and so is its replay"
+send "$D_KEYF" "$C_KEYF" "$(ev 3 40)"
+assert_rc 1 "a record signed after the revocation"
+assert_eq 7 "$(jq -r '.refused[0].code' <<<"$OUT")" "revoked key: refusal code"
+assert_contains "$(jq -r '.refused[0].reason' <<<"$OUT")" "revoked: this key's records after seq 2" \
+	"revoked key: reason"
+assert_eq 3 "$(jq -r .head_after <<<"$OUT")" "revoked key: nothing more stored"
+
+log_step "the district may not revoke a key it did not enroll"
+send "$D_KEYF" "$D_KEYF" "{\"revoke\":{\"key\":\"$P_KEY\",\"after\":0}}"
+assert_rc 1 "revocation of the province's key"
+assert_eq 6 "$(jq -r '.refused[0].code' <<<"$OUT")" "foreign revocation: refusal code"
+assert_contains "$(jq -r '.refused[0].reason' <<<"$OUT")" "neither it nor a hub below it enrolled" \
+	"foreign revocation: reason"
+antt_ok "$P_CONF" verify --json
+assert_eq true "$(jq -r .valid <<<"$OUT")" "province: verify after the revocation"
+
+log_step "antt revoke at the province: a key under it, not any key"
+run "$ANTT" -c "$P_CONF" revoke --key "$P_KEY" --after 0
+assert_rc 65 "revoke of the province's own key"
+assert_contains "$ERR" "was not enrolled by this node nor under it" "revoke: message"
+run "$ANTT" -c "$P_CONF" revoke --key "$C_KEY" --after x
+assert_rc 64 "revoke --after x"
+antt_ok "$P_CONF" revoke --key "$C_KEY" --after 1 --reason "kiểm tra"
+antt_ok "$P_CONF" report --period 2024-05 --unit 332 --json
+assert_eq null "$(jq -r '.forms[] | select(.form == "bvanttq-event") | .totals.tin_bao' <<<"$OUT")" \
+	"after seq 1 nothing of the commune counts but its May report"
+assert_eq 7 "$(jq -r '.forms[] | select(.form == "bvanttq-monthly") | .totals.hop_dan' <<<"$OUT")" \
+	"the May report (seq 1) still counts"
+antt_ok "$P_CONF" verify --json
+assert_eq true "$(jq -r .valid <<<"$OUT")" "province: verify after its own revocation"
 
 log_step "antt enroll at the province: only units of its subtree"
 run "$ANTT" -c "$P_CONF" enroll --unit 00001 --key "$X_KEY"

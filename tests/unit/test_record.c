@@ -615,8 +615,8 @@ static void test_reject_encoding(void **state)
 {
 	(void)state;
 	/* unknown fields, at the top and inside a value */
-	static const uint8_t f13[] = {0x68, 0x01};
-	s_reject_appended(f13, sizeof f13, "unknown varint field 13", "unknown fields");
+	static const uint8_t f14[] = {0x70, 0x01};
+	s_reject_appended(f14, sizeof f14, "unknown varint field 14", "unknown fields");
 	static const uint8_t f100[] = {0xa2, 0x06, 0x01, 'x'};
 	s_reject_appended(f100, sizeof f100, "unknown bytes field 100", "unknown fields");
 	static const uint8_t v3[] = {0x4a, 0x07, 0x0a, 0x01, 'z', 0x10, 0x01, 0x18, 0x05};
@@ -957,6 +957,58 @@ static void test_charsets(void **state)
 	assert_false(antt_valid_utf8("\xed\xbf\xbf", 3));    /* surrogate */
 }
 
+/* The system records: an enrollment and a revocation encode, decode to
+ * the same fields, and their rules hold (form, no values, one kind). */
+static void test_system_records(void **state)
+{
+	(void)state;
+	char err[ANTT_ERR_MAX];
+	antt_body_t b = {.version = ANTT_RECORD_VERSION, .seq = 2, .has_revoke = 1};
+	memset(b.author, 0x11, ANTT_KEY_BYTES);
+	memset(b.prev, 0x22, ANTT_ID_BYTES);
+	memset(b.revoke_key, 0x33, ANTT_KEY_BYTES);
+	b.unit = antt_xstrdup("332");
+	b.form = antt_xstrdup(ANTT_FORM_REVOKE);
+	b.period = antt_xstrdup("2024-06-01");
+	b.clock = 1717200000;
+	b.revoke_after = 41;
+	b.revoke_reason = antt_xstrdup("máy tính bị mất");
+	uint8_t *enc = NULL;
+	size_t len = 0;
+	assert_int_equal(antt_body_encode(&b, &enc, &len, err), ANTT_OK);
+	antt_body_t d;
+	assert_int_equal(antt_body_decode(enc, len, &d, err), ANTT_OK);
+	assert_true(d.has_revoke);
+	assert_false(d.has_enroll);
+	assert_memory_equal(d.revoke_key, b.revoke_key, ANTT_KEY_BYTES);
+	assert_int_equal(d.revoke_after, 41);
+	assert_string_equal(d.revoke_reason, "máy tính bị mất");
+	antt_body_clear(&d);
+	free(enc);
+
+	/* a revocation with the wrong form, with values, or that also enrolls */
+	free(b.form);
+	b.form = antt_xstrdup(ANTT_FORM_ENROLL);
+	assert_int_equal(antt_body_encode(&b, &enc, &len, err), ANTT_E_INVAL);
+	tu_assert_contains(err, ANTT_FORM_REVOKE);
+	free(b.form);
+	b.form = antt_xstrdup(ANTT_FORM_REVOKE);
+	b.has_enroll = 1;
+	b.enroll_unit = antt_xstrdup("12346");
+	assert_int_equal(antt_body_encode(&b, &enc, &len, err), ANTT_E_INVAL);
+	b.has_enroll = 0;
+	b.n_values = 1;
+	b.values = antt_xcalloc(1, sizeof *b.values);
+	b.values[0].code = antt_xstrdup("tin_bao");
+	assert_int_equal(antt_body_encode(&b, &enc, &len, err), ANTT_E_INVAL);
+	/* a report may not take a system form */
+	b.n_values = 1;
+	b.has_revoke = 0;
+	assert_int_equal(antt_body_encode(&b, &enc, &len, err), ANTT_E_INVAL);
+	tu_assert_contains(err, "reserved");
+	antt_body_clear(&b);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -967,6 +1019,7 @@ int main(void)
 	    cmocka_unit_test(test_reject_encoding),  cmocka_unit_test(test_reject_noncanonical),
 	    cmocka_unit_test(test_reject_truncated), cmocka_unit_test(test_reject_envelope),
 	    cmocka_unit_test(test_encode_refuses),   cmocka_unit_test(test_charsets),
+	    cmocka_unit_test(test_system_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

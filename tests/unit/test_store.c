@@ -643,8 +643,9 @@ static void test_verify_decoded(void **state)
 	assert_true(ps.n > 0);
 }
 
-/* A store of schema 2 (before the CURVE index and the decoded tables) is
- * brought up to date on open, its decoded tables filled from its records. */
+/* A store of schema 2 (before the CURVE index, the decoded tables and the
+ * revocations) is brought up to date on open, its decoded tables filled
+ * from its records. */
 static void test_migrate_from_2(void **state)
 {
 	s_fx_t *fx = *state;
@@ -652,11 +653,12 @@ static void test_migrate_from_2(void **state)
 	s_ids_t ids;
 	s_fill(fx, &ids);
 	antt_store_close(&fx->s);
-	s_raw_exec(fx->path, "DROP TABLE vals; DROP TABLE reports; DROP TABLE units;"
-	                     "ALTER TABLE records DROP COLUMN first;"
-	                     "DROP INDEX enrollments_curve;"
-	                     "ALTER TABLE enrollments DROP COLUMN curve;"
-	                     "PRAGMA user_version = 2");
+	s_raw_exec(fx->path,
+	           "DROP TABLE revocations; DROP TABLE vals; DROP TABLE reports; DROP TABLE units;"
+	           "ALTER TABLE records DROP COLUMN first;"
+	           "DROP INDEX enrollments_curve;"
+	           "ALTER TABLE enrollments DROP COLUMN curve;"
+	           "PRAGMA user_version = 2");
 	s_open(fx);
 	s_problems_t ps = {0};
 	int64_t checked = -1;
