@@ -688,19 +688,22 @@ int antt_cmd_forms(antt_cli_t *cli)
 
 int antt_cmd_verify(antt_cli_t *cli)
 {
-	static const char *usage = "verify [--json]";
-	static const struct option opts[] = {COMMON_OPTS, {0}};
-	int opt, ret;
+	static const char *usage = "verify [--deep] [--json]";
+	static const struct option opts[] = {{"deep", no_argument, NULL, 'd'}, COMMON_OPTS, {0}};
+	int opt, ret, deep = 0;
 	optind = 1;
 	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
-		if (s_common_opt(cli, opt, usage) < 0)
+		if (opt == 'd')
+			deep = 1;
+		else if (s_common_opt(cli, opt, usage) < 0)
 			return EX_USAGE;
 	if (optind != cli->argc) {
 		fprintf(stderr, "usage: antt %s\n", usage);
 		return EX_USAGE;
 	}
 	json_t *resp;
-	if ((ret = s_call(cli, json_pack("{s:s}", "op", "verify"), LONG_TIMEOUT_MS, &resp)))
+	if ((ret = s_call(cli, json_pack("{s:s, s:b}", "op", "verify", "deep", deep),
+	                  LONG_TIMEOUT_MS, &resp)))
 		return ret;
 	json_object_del(resp, "ok");
 	int valid = json_is_true(json_object_get(resp, "valid"));
@@ -716,8 +719,10 @@ int antt_cmd_verify(antt_cli_t *cli)
 			       json_integer_value(json_object_get(p, "seq")), s_str(p, "problem"));
 		printf("%" JSON_INTEGER_FORMAT " records checked: %s\n",
 		       json_integer_value(json_object_get(resp, "checked")),
-		       valid ? "every signature and chain link holds"
-		             : "PROBLEMS FOUND (see above)");
+		       !valid ? "PROBLEMS FOUND (see above)"
+		       : deep ? "every signature and chain link holds, and every author's key is "
+		                "enrolled by a chain ending at this node, for the units it signed"
+		              : "every signature and chain link holds");
 	}
 	json_decref(resp);
 	return valid ? 0 : EXIT_REFUSED;

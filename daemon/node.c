@@ -996,6 +996,7 @@ typedef struct {
 	json_t *problems; /* built by the worker, handed over in after_work */
 	int64_t checked;
 	int rc;
+	int deep; /* also the chain of trust */
 	char err[ANTT_ERR_MAX];
 } s_verify_t;
 
@@ -1016,6 +1017,8 @@ static void s_verify_work(uv_work_t *w)
 	v->rc = antt_store_open(v->n->store_path, NULL, ANTT_STORE_READONLY, &s, v->err);
 	if (!v->rc)
 		v->rc = antt_store_verify(s, s_verify_problem, v, &v->checked, &v->n->stop, v->err);
+	if (!v->rc && v->deep)
+		v->rc = antt_store_verify_trust(s, v->n->key->pk, s_verify_problem, v, v->err);
 	antt_store_close(&s);
 }
 
@@ -1040,7 +1043,7 @@ static void s_verify_after(uv_work_t *w, int status)
 	free(v);
 }
 
-static void s_op_verify(antt_node_t *n, antt_node_reply_fn done, void *arg)
+static void s_op_verify(antt_node_t *n, int deep, antt_node_reply_fn done, void *arg)
 {
 	if (n->verifying) { /* one whole-store scan at a time */
 		done(antt_ctl_error(ANTT_CTL_DATA,
@@ -1053,6 +1056,7 @@ static void s_op_verify(antt_node_t *n, antt_node_reply_fn done, void *arg)
 	v->done = done;
 	v->arg = arg;
 	v->problems = json_array();
+	v->deep = deep;
 	v->work.data = v;
 	n->verifying++;
 	int rc = uv_queue_work(n->loop, &v->work, s_verify_work, s_verify_after);
@@ -1174,7 +1178,7 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 	} else if (!strcmp(op, "ping"))
 		resp = json_pack("{s:b}", "ok", 1);
 	else if (!strcmp(op, "verify")) {
-		s_op_verify(n, done, arg);
+		s_op_verify(n, json_is_true(json_object_get(req, "deep")), done, arg);
 		return;
 	} else {
 		char msg[128];

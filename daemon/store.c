@@ -181,6 +181,15 @@ static int s_exec(antt_store_t *s, const char *sql, char *err)
 	return ANTT_OK;
 }
 
+/* antt_unit_ok(unit, above): antt_store_unit_below of this store. */
+static void s_unit_ok_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *u = (const char *)sqlite3_value_text(argv[0]);
+	const char *a = (const char *)sqlite3_value_text(argv[1]);
+	sqlite3_result_int(ctx, u && a ? antt_store_unit_below(sqlite3_user_data(ctx), u, a) : 0);
+}
+
 /* antt_curve(ed25519 public key): its X25519 (CURVE) key, or NULL. */
 static void s_curve_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -329,6 +338,11 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 	if (sqlite3_create_function(s->db, "antt_curve", 1,
 	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
 	                            s_curve_fn, NULL, NULL) != SQLITE_OK) {
+		rc = antt_store_dberr(s, err, "cannot register functions");
+		goto out;
+	}
+	if (sqlite3_create_function(s->db, "antt_unit_ok", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, s,
+	                            s_unit_ok_fn, NULL, NULL) != SQLITE_OK) {
 		rc = antt_store_dberr(s, err, "cannot register functions");
 		goto out;
 	}
@@ -1029,4 +1043,89 @@ int antt_store_enrolled_under(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES]
 		memcpy(k, by, ANTT_KEY_BYTES);
 	}
 	return 0;
+}
+
+enum { S_TRUST_UNIT, S_TRUST_ENROLL, S_TRUST_REVOKED };
+
+/* Each row of sql (?1 author, ?2 text, ?3 int): id, seq, and a problem
+ * of that kind, worded from column 2. */
+static int s_trust_rows(antt_store_t *s, const char *sql, const uint8_t author[ANTT_KEY_BYTES],
+                        const char *text, int64_t num, int kind, antt_store_problem_fn problem,
+                        void *arg, char *err)
+{
+	sqlite3_stmt *st;
+	int r;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "verifying the chain of trust");
+	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, num);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		uint8_t id[ANTT_ID_BYTES] = {0};
+		char what[256];
+		if (sqlite3_column_bytes(st, 0) == ANTT_ID_BYTES)
+			memcpy(id, sqlite3_column_blob(st, 0), ANTT_ID_BYTES);
+		const char *c2 = (const char *)sqlite3_column_text(st, 2);
+		c2 = c2 ? c2 : "";
+		if (kind == S_TRUST_UNIT)
+			snprintf(what, sizeof what,
+			         "signed for unit %.20s by a key enrolled for unit %.20s", c2,
+			         text);
+		else if (kind == S_TRUST_ENROLL)
+			snprintf(what, sizeof what,
+			         "enrolls unit %.20s, which is not below unit %.20s", c2, text);
+		else
+			snprintf(
+			    what, sizeof what,
+			    "signed after its key was revoked after seq %lld: held, never counted",
+			    (long long)num);
+		problem(id, author, sqlite3_column_int64(st, 1), what, arg);
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? ANTT_OK
+	                        : antt_store_dberr(s, err, "verifying the chain of trust");
+}
+
+int antt_store_verify_trust(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
+                            antt_store_problem_fn problem, void *arg, char *err)
+{
+	antt_author_head_t *heads = NULL;
+	size_t n = 0;
+	int rc = antt_store_heads(s, &heads, &n, err);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const uint8_t *a = heads[i].author;
+		char unit[ANTT_UNIT_MAX + 1];
+		uint8_t by[ANTT_KEY_BYTES];
+		uint64_t after;
+		if (!memcmp(a, self, ANTT_KEY_BYTES))
+			continue;
+		if (!antt_store_enrolled_under(s, a, self) ||
+		    antt_store_enrolled(s, a, unit, by, NULL) != ANTT_OK) {
+			problem(
+			    heads[i].head.id, a, (int64_t)heads[i].head.seq,
+			    "its author's key is not enrolled by a chain of enrollments ending at "
+			    "this node",
+			    arg);
+			continue;
+		}
+		rc = s_trust_rows(s,
+		                  "SELECT id, seq, unit FROM records WHERE author = ?1 AND "
+		                  "unit != ?2 AND ?3 = ?3",
+		                  a, unit, 0, S_TRUST_UNIT, problem, arg, err);
+		if (!rc)
+			rc = s_trust_rows(
+			    s,
+			    "SELECT r.id, r.seq, e.unit FROM records r JOIN enrollments e "
+			    "ON e.record = r.id WHERE r.author = ?1 AND ?3 = ?3 AND "
+			    "antt_unit_ok(e.unit, ?2) = 0",
+			    a, unit, 0, S_TRUST_ENROLL, problem, arg, err);
+		if (!rc && antt_store_revoked(s, a, &after, err) == ANTT_OK)
+			rc = s_trust_rows(s,
+			                  "SELECT id, seq, unit FROM records WHERE author = ?1 AND "
+			                  "seq > ?3 AND ?2 = ?2",
+			                  a, unit, (int64_t)after, S_TRUST_REVOKED, problem, arg,
+			                  err);
+	}
+	free(heads);
+	return rc;
 }

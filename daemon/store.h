@@ -130,6 +130,11 @@ int antt_store_each(antt_store_t *s, const antt_store_filter_t *f, antt_store_ea
 typedef void (*antt_store_problem_fn)(const uint8_t id[ANTT_ID_BYTES],
                                       const uint8_t author[ANTT_KEY_BYTES], int64_t seq,
                                       const char *what, void *arg);
+/* verify --deep: every other author's key enrolled by a chain ending at
+ * self, each record of its enrolled unit, each enrollment of a unit below
+ * it, and records signed after a revocation named. */
+int antt_store_verify_trust(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
+                            antt_store_problem_fn problem, void *arg, char *err);
 int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg, int64_t *checked,
                       const volatile int *stop, char *err);
 

@@ -5,7 +5,8 @@
 # a unit of another district, and has one of its communes sign another
 # commune's report.  Each is refused at the province with its reason
 # (code 6), nothing of it is stored or counted, and the honest records of
-# the same district and commune flow on.  At the province, antt enroll of a
+# the same district and commune flow on; verify --deep checks every key's
+# chain of enrollments.  At the province, antt enroll of a
 # unit outside its subtree is refused too.  Then revocation: the district
 # revokes its commune's key after seq 2; a record of it already held past
 # that no longer counts, a later one (a replay, or one signed since) is
@@ -22,6 +23,7 @@ it_port PORT_P
 sync_node_init p 33 "$PORT_P" "" ""
 P_CONF=$CONF P_KEY=$PUBKEY
 daemon_start "$P_CONF"
+P_PID=$DPID
 antt_ok "$P_CONF" units import "$UNITS_CSV"
 D_KEYF=$IT_TMP/district.key C_KEYF=$IT_TMP/c12346.key X_KEYF=$IT_TMP/c11950.key
 D_KEY=$("$REPORT_GEN" keygen "$D_KEYF")
@@ -89,6 +91,8 @@ assert_eq 0 "$(jq '[.[] | select(.unit == "12340" or .unit == "11950")] | length
 	"province: no record of 12340 or 11950"
 antt_ok "$P_CONF" verify --json
 assert_eq true "$(jq -r .valid <<<"$OUT")" "province: verify"
+antt_ok "$P_CONF" verify --deep --json
+assert_eq true "$(jq -r .valid <<<"$OUT")" "province: verify --deep (every key enrolled by a chain to it)"
 
 log_step "revocation: the district revokes its commune's key after seq 2"
 ev() { echo "{\"form\":\"bvanttq-event\",\"period\":\"2024-05-1$1\",\"values\":{\"tin_bao\":$2},\"unit\":\"12346\"}"; }
@@ -121,6 +125,12 @@ assert_contains "$(jq -r '.refused[0].reason' <<<"$OUT")" "neither it nor a hub 
 	"foreign revocation: reason"
 antt_ok "$P_CONF" verify --json
 assert_eq true "$(jq -r .valid <<<"$OUT")" "province: verify after the revocation"
+# --deep names the record held from before the revocation
+run "$ANTT" -c "$P_CONF" verify --deep --json
+assert_rc 65 "verify --deep after the revocation"
+assert_eq "$C_KEY 3" "$(jq -r '.problems[] | "\(.author) \(.seq)"' <<<"$OUT")" "verify --deep: the record named"
+assert_contains "$(jq -r '.problems[0].problem' <<<"$OUT")" "revoked after seq 2: held, never counted" \
+	"verify --deep: the problem"
 
 log_step "antt revoke at the province: a key under it, not any key"
 run "$ANTT" -c "$P_CONF" revoke --key "$P_KEY" --after 0
@@ -144,4 +154,16 @@ assert_contains "$ERR" "is not below this node's unit 33" "enroll outside: messa
 run "$ANTT" -c "$P_CONF" enroll --unit 99999 --key "$X_KEY"
 assert_rc 65 "enroll of a unit not in the list"
 antt_ok "$P_CONF" enroll --unit 323 --key "$X_KEY"
+
+log_step "verify --deep: an enrollment removed behind anttd's back breaks the chain"
+daemon_stop "$P_PID"
+sqlite3 -batch -bail "$(dirname "$P_CONF")/store.db" \
+	"DELETE FROM enrollments WHERE hex(key) = upper('$D_KEY')"
+daemon_start "$P_CONF"
+run "$ANTT" -c "$P_CONF" verify --deep --json
+assert_rc 65 "verify --deep without the district's enrollment"
+assert_contains "$(jq -r '.problems[] | select(.author == "'"$D_KEY"'") | .problem' <<<"$OUT")" \
+	"not enrolled by a chain of enrollments ending at this node" "verify --deep: the district's key"
+assert_contains "$(jq -r '.problems[] | select(.author == "'"$C_KEY"'") | .problem' <<<"$OUT")" \
+	"not enrolled by a chain of enrollments ending at this node" "verify --deep: the commune under it"
 assert_no_sanitizer_reports
