@@ -577,6 +577,11 @@ static const char *s_level_name(json_int_t level)
 static void s_print_sync_status(json_t *resp)
 {
 	json_t *up = json_object_get(resp, "uplink"), *hub = json_object_get(resp, "hub");
+	if (json_is_integer(json_object_get(resp, "recovering_to")))
+		printf("recovering  this node's own records up to seq %" JSON_INTEGER_FORMAT
+		       " from its parent (store restored from an old backup); nothing new is "
+		       "signed until then\n",
+		       json_integer_value(json_object_get(resp, "recovering_to")));
 	if (up) {
 		size_t i;
 		json_t *l;

@@ -31,6 +31,8 @@
 #include "zwatch.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
+#define HUB_FETCH_MAX 1000                /* records per Recovered */
+#define HUB_FETCH_BYTES (4 * 1024 * 1024) /* and bytes */
 #define HUB_MAX_FRAME (16 * 1024 * 1024)
 #define HUB_MAX_UNZ (64ULL * 1024 * 1024) /* largest decompressed batch */
 #define HUB_CREDIT 5000
@@ -814,6 +816,54 @@ static void s_audit_run(antt_hub_t *h)
 
 /* ---- the ROUTER ---- */
 
+/* ---- Fetch: a child restored from an old backup takes its own records
+ * back before it signs anything new (proto/README.md, "Recovery") ---- */
+
+typedef struct {
+	ProtobufCBinaryData *recs;
+	size_t n, bytes;
+} s_fetch_t;
+
+static int s_fetch_one(const uint8_t *id, const uint8_t *body, size_t blen, const uint8_t *sig,
+                       uint64_t seq, int64_t first, void *arg)
+{
+	s_fetch_t *f = arg;
+	(void)id, (void)seq, (void)first;
+	uint8_t *env;
+	size_t len;
+	antt_envelope_encode(body, blen, sig, &env, &len);
+	f->recs[f->n].data = env;
+	f->recs[f->n++].len = len;
+	f->bytes += len;
+	return f->bytes >= HUB_FETCH_BYTES;
+}
+
+static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__Fetch *fetch)
+{
+	char err[ANTT_ERR_MAX];
+	antt_head_t head = {0};
+	antt_store_t *st = antt_node_store(h->node);
+	s_fetch_t f = {antt_xcalloc(HUB_FETCH_MAX, sizeof *f.recs), 0, 0};
+	/* only the child's own chain: what it signed itself */
+	if (antt_store_head(st, s->key, &head, err) ||
+	    (fetch->from_seq >= 1 && fetch->from_seq <= head.seq &&
+	     antt_store_range(st, s->key, fetch->from_seq, HUB_FETCH_MAX, s_fetch_one, &f, err)))
+		antt_log(ANTT_LOG_ERR, "sync: fetch for child %s: %s", s->unit, err);
+	Antt__Recovered r = ANTT__RECOVERED__INIT;
+	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+	r.n_records = f.n;
+	r.records = f.recs;
+	r.head = head.seq;
+	m.msg_case = ANTT__SYNC_MSG__MSG_RECOVERED;
+	m.recovered = &r;
+	s_send(h, s->rid, s->rid_len, &m);
+	antt_log(ANTT_LOG_INFO, "sync: child %s recovers %zu of its own records from seq %" PRIu64,
+	         s->unit, f.n, fetch->from_seq);
+	for (size_t i = 0; i < f.n; i++)
+		free(f.recs[i].data);
+	free(f.recs);
+}
+
 static int s_router_msg(void *sock, void *arg)
 {
 	antt_hub_t *h = arg;
@@ -872,6 +922,8 @@ static int s_router_msg(void *sock, void *arg)
 		s_send_error(h, s->rid, s->rid_len, 1, "send Hello first");
 	else if (m->msg_case == ANTT__SYNC_MSG__MSG_BATCH)
 		s_on_batch(h, s, m->batch);
+	else if (m->msg_case == ANTT__SYNC_MSG__MSG_FETCH)
+		s_on_fetch(h, s, m->fetch);
 	else if (m->msg_case == ANTT__SYNC_MSG__MSG_PING) {
 		Antt__SyncMsg pong = ANTT__SYNC_MSG__INIT;
 		pong.msg_case = ANTT__SYNC_MSG__MSG_PONG;

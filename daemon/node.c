@@ -49,6 +49,7 @@ struct antt_node {
 	antt_store_t *store;
 	antt_forms_t *forms;
 	volatile int stop; /* read by background work */
+	uint64_t behind;   /* the parent's head of our chain, while ours is older */
 	int verifying;
 	void (*stored_fn)(void *);
 	void *stored_arg;
@@ -81,6 +82,11 @@ void antt_node_stored(antt_node_t *n)
 {
 	if (n->stored_fn)
 		n->stored_fn(n->stored_arg);
+}
+
+void antt_node_set_behind(antt_node_t *n, uint64_t parent_seq)
+{
+	n->behind = parent_seq;
 }
 
 void antt_node_on_status(antt_node_t *n, void (*fn)(json_t *status, void *arg), void *arg, int slot)
@@ -502,6 +508,18 @@ static void s_signer_finish(s_signer_t *sg)
 static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, uint8_t last[ANTT_ID_BYTES],
                     json_t *out, size_t *failed, char *err)
 {
+	if (n->behind) {
+		antt_head_t mine = {0};
+		antt_store_head(n->store, n->key->pk, &mine, NULL);
+		*failed = 0;
+		return antt_errf(err, ANTT_E_UNAVAIL,
+		                 "this node's store is older than its parent's copy of its records "
+		                 "(seq %" PRIu64 " here, %" PRIu64 " at the parent: restored from an "
+		                 "old backup?). They are being taken back from the parent; nothing "
+		                 "new is signed until then, so that no seq is signed twice. Try "
+		                 "again in a moment (antt status shows the progress)",
+		                 mine.seq, n->behind);
+	}
 	s_ready_t *ready = antt_xcalloc(count, sizeof *ready);
 	antt_head_t head;
 	int64_t now = antt_now();
@@ -831,6 +849,8 @@ static json_t *s_op_status(antt_node_t *n, const json_t *req)
 	for (int i = 0; i < 2; i++)
 		if (n->status_fn[i])
 			n->status_fn[i](resp, n->status_arg[i]);
+	if (n->behind) /* restored from an old backup: taking its records back */
+		json_object_set_new(resp, "recovering_to", json_integer((json_int_t)n->behind));
 	return resp;
 }
 

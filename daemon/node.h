@@ -47,6 +47,11 @@ json_t *antt_node_children(antt_node_t *n, char *err);
 void antt_node_on_stored(antt_node_t *n, void (*fn)(void *arg), void *arg);
 void antt_node_stored(antt_node_t *n); /* tell the listener */
 
+/* The parent holds this node's own chain up to parent_seq, beyond its own
+ * head (a store restored from an old backup): nothing new is signed until
+ * the uplink has taken those records back (0: not behind). */
+void antt_node_set_behind(antt_node_t *n, uint64_t parent_seq);
+
 /* Status parts that sync adds: fn(status object, arg) fills it in. */
 void antt_node_on_status(antt_node_t *n, void (*fn)(json_t *status, void *arg), void *arg,
                          int slot);

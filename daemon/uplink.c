@@ -10,6 +10,10 @@
  *   READY/SENDING ──Error "send Hello first"──► HELLO (send Hello again)
  *   any ──nothing from the parent for [sync] timeout, or a batch unacked
  *         that long──► DOWN (socket closed; backoff doubles, 1 s .. 60 s)
+ *   READY: when the parent's head of this node's own key is beyond its own
+ *         (a store restored from an old backup), Fetch; each Recovered
+ *         is checked and appended; Fetch again until caught up.  Until
+ *         then the node signs nothing new (antt_node_set_behind).
  *   HELLO ──the CURVE handshake failed (socket monitor: the parent's ZAP
  *         refused our key, or the parent key is wrong)──► DOWN at once,
  *         the reason kept for antt status
@@ -444,6 +448,110 @@ static void s_on_receipt(antt_uplink_t *u, const Antt__Receipt *r)
 		antt_hub_receipt(u->hub, r->level + 1, r->heads, r->n_heads);
 }
 
+/* ---- recovery of this node's own records ---- */
+
+static void s_fetch(antt_uplink_t *u, uint64_t from)
+{
+	Antt__Fetch f = ANTT__FETCH__INIT;
+	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+	f.from_seq = from;
+	m.msg_case = ANTT__SYNC_MSG__MSG_FETCH;
+	m.fetch = &f;
+	s_send(u, &m);
+}
+
+/* The parent's head of our own key, from Heads: behind it, take ours back;
+ * at or under it, the ids must agree (else our chain forked). */
+static void s_check_own_head(antt_uplink_t *u, Antt__Head **heads, size_t n)
+{
+	char err[ANTT_ERR_MAX];
+	const uint8_t *self = antt_node_key(u->node)->pk;
+	antt_head_t mine = {0};
+	if (antt_store_head(antt_node_store(u->node), self, &mine, err))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const Antt__Head *h = heads[i];
+		if (h->author.len != ANTT_KEY_BYTES || memcmp(h->author.data, self, ANTT_KEY_BYTES))
+			continue;
+		if (h->seq > mine.seq) {
+			antt_log(ANTT_LOG_WARN,
+			         "uplink: the parent holds this node's records up to seq %" PRIu64
+			         ", this store only to %" PRIu64
+			         " (restored from an old backup?): taking them back before signing "
+			         "anything new",
+			         h->seq, mine.seq);
+			antt_node_set_behind(u->node, h->seq);
+			s_fetch(u, mine.seq + 1);
+			return;
+		}
+		uint8_t id[ANTT_ID_BYTES];
+		if (h->seq && h->id.len == ANTT_ID_BYTES &&
+		    antt_store_id_at(antt_node_store(u->node), self, h->seq, id, err) == ANTT_OK &&
+		    memcmp(id, h->id.data, ANTT_ID_BYTES))
+			antt_log(ANTT_LOG_ERR,
+			         "uplink: FORK: the parent holds another record at seq %" PRIu64
+			         " of this node's own chain: this store was restored from a backup "
+			         "and signed again while the parent was out of reach; its records "
+			         "from there are refused (see antt status)",
+			         h->seq);
+	}
+}
+
+static void s_on_recovered(antt_uplink_t *u, const Antt__Recovered *r)
+{
+	char err[ANTT_ERR_MAX];
+	antt_store_t *st = antt_node_store(u->node);
+	const uint8_t *self = antt_node_key(u->node)->pk;
+	antt_head_t head = {0};
+	size_t taken = 0;
+	int rc = antt_store_begin(st, err);
+	if (!rc)
+		rc = antt_store_head(st, self, &head, err);
+	for (size_t i = 0; i < r->n_records && !rc; i++) {
+		uint8_t *body = NULL, sig[ANTT_SIG_BYTES], id[ANTT_ID_BYTES];
+		size_t blen;
+		antt_body_t b = {0};
+		char why[ANTT_ERR_MAX];
+		/* our own chain, link by link, each signature ours */
+		if (antt_envelope_decode(r->records[i].data, r->records[i].len, &body, &blen, sig,
+		                         why) ||
+		    antt_body_decode(body, blen, &b, why) ||
+		    memcmp(b.author, self, ANTT_KEY_BYTES) || b.seq != head.seq + 1 ||
+		    memcmp(b.prev, head.id, ANTT_ID_BYTES) ||
+		    antt_record_verify(sig, body, blen, self) != 0) {
+			rc = antt_errf(
+			    err, ANTT_E_CORRUPT,
+			    "a record the parent sent back is not the next of this node's "
+			    "own chain: recovery stopped");
+		} else {
+			antt_record_id(id, body, blen);
+			rc = antt_store_append_ex(st, id, body, blen, sig, &b, antt_now(), 0, 1,
+			                          err);
+			head.seq = b.seq;
+			memcpy(head.id, id, ANTT_ID_BYTES);
+			taken++;
+		}
+		antt_body_clear(&b);
+		free(body);
+	}
+	if (!rc)
+		rc = antt_store_commit(st, err);
+	if (rc) {
+		antt_store_rollback(st);
+		antt_log(ANTT_LOG_ERR, "uplink: %s", err);
+		return;
+	}
+	if (head.seq < r->head && taken) {
+		antt_node_set_behind(u->node, r->head);
+		s_fetch(u, head.seq + 1);
+	} else {
+		antt_node_set_behind(u->node, 0);
+		antt_log(ANTT_LOG_INFO,
+		         "uplink: this node's own records recovered up to seq %" PRIu64, head.seq);
+		s_pump(u);
+	}
+}
+
 static int s_on_msg(void *sock, void *arg)
 {
 	antt_uplink_t *u = arg;
@@ -472,6 +580,7 @@ static int s_on_msg(void *sock, void *arg)
 			if (u->hub)
 				antt_hub_receipt(u->hub, 1, m->heads->heads, m->heads->n_heads);
 			u->credit = m->heads->credit;
+			s_check_own_head(u, m->heads->heads, m->heads->n_heads);
 			antt_log(ANTT_LOG_INFO, "uplink %s: connected", u->endpoint);
 			u->link_error[0] = '\0';
 			u->backoff_ms = BACKOFF_MIN_MS;
@@ -484,6 +593,7 @@ static int s_on_msg(void *sock, void *arg)
 			s_on_ack(u, m->ack);
 		break;
 	case ANTT__SYNC_MSG__MSG_RECEIPT: s_on_receipt(u, m->receipt); break;
+	case ANTT__SYNC_MSG__MSG_RECOVERED: s_on_recovered(u, m->recovered); break;
 	case ANTT__SYNC_MSG__MSG_PONG: break;
 	case ANTT__SYNC_MSG__MSG_ERROR:
 		antt_log(ANTT_LOG_WARN, "uplink: the parent says: %s",

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# t_sync_restore: a commune whose store is restored from an old backup
+# does not fork its own chain.  It signs 2 records, is backed up, signs 3
+# more that reach the district, and loses its store; the old backup comes
+# back.  Connected again, it learns from the district that its chain goes
+# further, refuses to sign until it has taken those records back, takes
+# them back (checked link by link, its own signatures), and then signs
+# seq 6: the district and the province hold one chain, no fork.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+log_step "a tree with one commune; 2 records, then a backup of its store"
+sync_tree 1
+C=${C_CONF[1]} K=${C_KEY[1]}
+C_DIR=$(dirname "$C")
+antt_ok "$C" submit --form bvanttq-monthly --period 2024-01 hop_dan=1
+antt_ok "$C" submit --form bvanttq-monthly --period 2024-02 hop_dan=2
+wait_held 30 "$D_CONF" "$K" 2 "the first two at the district"
+daemon_stop "${C_PID[1]}"
+mkdir "$IT_TMP/backup"
+cp -p "$C_DIR"/store.db "$IT_TMP/backup/"
+daemon_start "$C"
+C_PID[1]=$DPID
+
+log_step "3 more records reach the district and the province"
+for m in 03 04 05; do
+	antt_ok "$C" submit --form bvanttq-monthly --period "2024-$m" hop_dan=$((10#$m))
+done
+wait_held 30 "$P_CONF" "$K" 5 "all five at the province"
+
+log_step "the store is lost; the old backup (seq 2) is restored"
+daemon_stop "${C_PID[1]}"
+rm -f "$C_DIR"/store.db "$C_DIR"/store.db-wal "$C_DIR"/store.db-shm
+cp -p "$IT_TMP/backup/store.db" "$C_DIR/"
+assert_eq 2 "$(store_sql "$C" "SELECT max(seq) FROM records")" "the restored store's head"
+daemon_start "$C"
+C_PID[1]=$DPID
+
+log_step "it takes its own records back from the district before signing"
+_recovered() { [ "$(own_seq "$C")" = 5 ]; }
+wait_for 30 "the commune's head back at seq 5" _recovered
+assert_same_chain "$C" "$D_CONF" "$K" "the commune's chain and the district's copy"
+antt_ok "$C" status --json
+assert_eq null "$(jq -r .recovering_to <<<"$OUT")" "status: no longer recovering"
+
+log_step "then it signs seq 6, which the district and the province take: no fork"
+antt_ok "$C" submit --form bvanttq-monthly --period 2024-06 hop_dan=6 --json
+assert_eq 6 "$(jq -r .seq <<<"$OUT")" "the next record's seq"
+# a second report for a month already filed before the loss is refused too:
+# the recovered records count as this node's own
+run "$ANTT" -c "$C" submit --form bvanttq-monthly --period 2024-04 hop_dan=40
+assert_rc 65 "2024-04 again after the recovery"
+wait_held 30 "$P_CONF" "$K" 6 "six records at the province"
+assert_same_chain "$C" "$P_CONF" "$K" "the commune's chain at the province"
+assert_eq 0 "$(store_sql "$D_CONF" "SELECT count(*) FROM forks")" "district: no fork"
+assert_eq 0 "$(store_sql "$P_CONF" "SELECT count(*) FROM forks")" "province: no fork"
+antt_ok "$C" verify --json
+assert_eq true "$(jq -r .valid <<<"$OUT")" "the commune's store verifies"
+grep -q "taking them back before signing anything new" "$C_DIR/anttd.log" ||
+	fail "the commune's log does not say it is taking its records back"
+assert_no_sanitizer_reports
