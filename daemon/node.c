@@ -514,7 +514,8 @@ static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, uint8_t l
 		*failed = 0;
 		return antt_errf(err, ANTT_E_UNAVAIL,
 		                 "this node's store is older than its parent's copy of its records "
-		                 "(seq %" PRIu64 " here, %" PRIu64 " at the parent: restored from an "
+		                 "(seq %" PRIu64 " here, %" PRIu64
+		                 " at the parent: restored from an "
 		                 "old backup?). They are being taken back from the parent; nothing "
 		                 "new is signed until then, so that no seq is signed twice. Try "
 		                 "again in a moment (antt status shows the progress)",
