@@ -388,8 +388,22 @@ static void s_on_ack(antt_uplink_t *u, const Antt__Ack *ack)
 		if (ack->heads[i]->author.len == ANTT_KEY_BYTES)
 			rc = antt_store_set_receipt(st, 1, ack->heads[i]->author.data,
 			                            ack->heads[i]->seq, now, err);
+	size_t waiting = 0;
 	for (size_t i = 0; i < ack->n_refused && !rc; i++) {
 		const Antt__Refusal *r = ack->refused[i];
+		if (r->code == 3 && r->author.len == ANTT_KEY_BYTES) {
+			/* unknown author: its enrollment has not reached the parent
+			 * yet (it travels in another chain).  Not a refusal: the
+			 * records wait here and are offered again a timeout later */
+			s_remote(u, r->author.data, 1)->blocked = uv_now(u->loop);
+			antt_log(ANTT_LOG_INFO,
+			         "uplink: seq %" PRIu64
+			         " waits: the parent does not know its author "
+			         "yet (%s)",
+			         r->seq, r->reason ? r->reason : "");
+			waiting++;
+			continue;
+		}
 		uint8_t zero[ANTT_ID_BYTES] = {0};
 		const uint8_t *author = r->author.len == ANTT_KEY_BYTES ? r->author.data : zero;
 		const uint8_t *id = r->id.len == ANTT_ID_BYTES ? r->id.data : zero;
@@ -412,7 +426,7 @@ static void s_on_ack(antt_uplink_t *u, const Antt__Ack *ack)
 		antt_store_rollback(st);
 		antt_log(ANTT_LOG_ERR, "uplink: %s", err);
 	}
-	u->refused += (int64_t)ack->n_refused;
+	u->refused += (int64_t)(ack->n_refused - waiting);
 	if (u->hub) /* my parent holds these: one level above my children's parent */
 		antt_hub_receipt(u->hub, 1, ack->heads, ack->n_heads);
 	u->backoff_ms = BACKOFF_MIN_MS;
