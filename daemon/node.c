@@ -856,6 +856,15 @@ static json_t *s_op_status(antt_node_t *n, const json_t *req)
 }
 
 /* Admit a child: an enrollment record in this node's own chain. */
+/* The period of a system record: the day it is made (UTC). */
+static void s_today(char day[16])
+{
+	time_t now = (time_t)antt_now();
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(day, 16, "%Y-%m-%d", &tm);
+}
+
 static json_t *s_op_enroll(antt_node_t *n, const json_t *req)
 {
 	char err[ANTT_ERR_MAX], day[16], unit_by[ANTT_UNIT_MAX + 1];
@@ -886,10 +895,7 @@ static json_t *s_op_enroll(antt_node_t *n, const json_t *req)
 		         unit_by);
 		return antt_ctl_error(ANTT_CTL_DATA, msg);
 	}
-	time_t now = (time_t)antt_now();
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	s_today(day);
 	antt_body_t b = {.version = ANTT_RECORD_VERSION, .has_enroll = 1};
 	b.unit = antt_xstrdup(n->unit);
 	b.form = antt_xstrdup(ANTT_FORM_ENROLL);
@@ -932,10 +938,7 @@ static json_t *s_op_revoke(antt_node_t *n, const json_t *req)
 		return antt_ctl_error(ANTT_CTL_DATA,
 		                      "that key was not enrolled by this node nor under it: only "
 		                      "the enrolling hub or a hub above it may revoke it");
-	time_t now = (time_t)antt_now();
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	s_today(day);
 	antt_body_t b = {.version = ANTT_RECORD_VERSION, .has_revoke = 1};
 	b.unit = antt_xstrdup(n->unit);
 	b.form = antt_xstrdup(ANTT_FORM_REVOKE);

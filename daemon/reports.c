@@ -345,6 +345,25 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 	                 "unlisted", (json_int_t)unlisted);
 }
 
+/* The answers for each form, in a list (forms is taken); NULL on error.
+ * With by, report's answer; else fn's. */
+static json_t *s_each_form(s_req_t *q, const antt_form_t **forms, size_t n, const char *by,
+                           json_t *(*fn)(s_req_t *, const antt_form_t *))
+{
+	json_t *out = json_array();
+	for (size_t i = 0; i < n && out; i++) {
+		json_t *one = by ? s_report_form(q, forms[i], by) : fn(q, forms[i]);
+		if (one) {
+			json_array_append_new(out, one);
+		} else {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+	free(forms);
+	return out;
+}
+
 static json_t *s_report(s_req_t *q, const json_t *req)
 {
 	const char *by = json_string_value(json_object_get(req, "by"));
@@ -358,17 +377,9 @@ static json_t *s_report(s_req_t *q, const json_t *req)
 	const antt_form_t **forms = s_forms(q, req, 0, &n);
 	if (!forms)
 		return NULL;
-	json_t *out = json_array();
-	for (size_t i = 0; i < n; i++) {
-		json_t *one = s_report_form(q, forms[i], by);
-		if (!one) {
-			json_decref(out);
-			free(forms);
-			return NULL;
-		}
-		json_array_append_new(out, one);
-	}
-	free(forms);
+	json_t *out = s_each_form(q, forms, n, by, NULL);
+	if (!out)
+		return NULL;
 	return json_pack("{s:b, s:o, s:s, s:s, s:o}", "ok", 1, "unit", s_unit_json(q), "period",
 	                 q->period, "by", by, "forms", out);
 }
@@ -553,17 +564,9 @@ static json_t *s_missing(s_req_t *q, const json_t *req)
 		s_usage(q, "%sthis node has no periodic form: nothing is due", "");
 		return NULL;
 	}
-	json_t *out = json_array();
-	for (size_t i = 0; i < n; i++) {
-		json_t *one = s_missing_form(q, forms[i]);
-		if (!one) {
-			json_decref(out);
-			free(forms);
-			return NULL;
-		}
-		json_array_append_new(out, one);
-	}
-	free(forms);
+	json_t *out = s_each_form(q, forms, n, NULL, s_missing_form);
+	if (!out)
+		return NULL;
 	return json_pack("{s:b, s:o, s:s, s:o}", "ok", 1, "unit", s_unit_json(q), "period",
 	                 q->period, "forms", out);
 }

@@ -190,6 +190,28 @@ static int s_is_periodic(const char *form, const antt_body_t *b)
 	return antt_period_classify(b->period) != ANTT_PERIOD_DAY;
 }
 
+/* One row of reports (n 0: a conflict, NULL). */
+static int s_report_add(antt_store_t *s, sqlite3_stmt *add, const char *unit, const char *form,
+                        const char *period, int64_t root, int64_t n, int versions, int day0,
+                        int day1, char *err)
+{
+	int rc = ANTT_OK;
+	sqlite3_bind_text(add, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(add, 2, form, -1, SQLITE_STATIC);
+	sqlite3_bind_text(add, 3, period, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(add, 4, root);
+	if (n)
+		sqlite3_bind_int64(add, 5, n);
+	sqlite3_bind_int(add, 6, versions);
+	sqlite3_bind_int(add, 7, day0);
+	sqlite3_bind_int(add, 8, day1);
+	if (sqlite3_step(add) != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "updating a report");
+	sqlite3_reset(add);
+	sqlite3_clear_bindings(add);
+	return rc;
+}
+
 static int s_regroup(antt_store_t *s, const char *unit, const char *form, const char *period,
                      int periodic, char *err)
 {
@@ -215,21 +237,8 @@ static int s_regroup(antt_store_t *s, const char *unit, const char *form, const 
 		sqlite3_clear_bindings(del);
 	}
 	for (size_t i = 0; i < ng && !rc; i++) {
-		sqlite3_bind_text(add, 1, unit, -1, SQLITE_STATIC);
-		sqlite3_bind_text(add, 2, form, -1, SQLITE_STATIC);
-		sqlite3_bind_text(add, 3, period, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(add, 4, g[i].root);
-		if (g[i].n)
-			sqlite3_bind_int64(add, 5, g[i].n);
-		else
-			sqlite3_bind_null(add, 5);
-		sqlite3_bind_int(add, 6, g[i].versions);
-		sqlite3_bind_int(add, 7, day0);
-		sqlite3_bind_int(add, 8, day1);
-		if (sqlite3_step(add) != SQLITE_DONE)
-			rc = antt_store_dberr(s, err, "updating a report");
-		sqlite3_reset(add);
-		sqlite3_clear_bindings(add);
+		rc = s_report_add(s, add, unit, form, period, g[i].root, g[i].n, g[i].versions,
+		                  day0, day1, err);
 	}
 	free(g);
 	free(v);
@@ -333,19 +342,8 @@ static int s_regroup_event(antt_store_t *s, int64_t n, const uint8_t id[ANTT_ID_
 		sqlite3_clear_bindings(del);
 	}
 	if (!rc) {
-		sqlite3_bind_text(add, 1, b->unit, -1, SQLITE_STATIC);
-		sqlite3_bind_text(add, 2, b->form, -1, SQLITE_STATIC);
-		sqlite3_bind_text(add, 3, b->period, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(add, 4, first);
-		if (!orphan && !forks)
-			sqlite3_bind_int64(add, 5, leaf);
-		sqlite3_bind_int(add, 6, (int)nv);
-		sqlite3_bind_int(add, 7, day0);
-		sqlite3_bind_int(add, 8, day1);
-		if (sqlite3_step(add) != SQLITE_DONE)
-			rc = antt_store_dberr(s, err, "updating a report");
-		sqlite3_reset(add);
-		sqlite3_clear_bindings(add);
+		rc = s_report_add(s, add, b->unit, b->form, b->period, first,
+		                  !orphan && !forks ? leaf : 0, (int)nv, day0, day1, err);
 	}
 	return rc;
 }
