@@ -153,17 +153,18 @@ int antt_cmd_init(antt_cli_t *cli)
 {
 	static const char *usage =
 	    "init --unit CODE --dir DIR [--forms DIR] [--listen tcp://*:PORT]\n"
-	    "            [--parent tcp://HOST:PORT --parent-key KEY] [--json]";
+	    "            [--parent tcp://HOST:PORT --parent-key KEY] [--root KEY] [--json]";
 	static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
 	                                     {"dir", required_argument, NULL, 'd'},
 	                                     {"forms", required_argument, NULL, 'f'},
 	                                     {"listen", required_argument, NULL, 'l'},
 	                                     {"parent", required_argument, NULL, 'p'},
 	                                     {"parent-key", required_argument, NULL, 'k'},
+	                                     {"root", required_argument, NULL, 'r'},
 	                                     COMMON_OPTS,
 	                                     {0}};
 	const char *unit = NULL, *dir = NULL, *forms = ANTT_FORMS_DIR;
-	const char *listen = NULL, *parent = NULL, *parent_key = NULL;
+	const char *listen = NULL, *parent = NULL, *parent_key = NULL, *root = NULL;
 	int opt;
 	optind = 1;
 	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1) {
@@ -179,6 +180,8 @@ int antt_cmd_init(antt_cli_t *cli)
 			parent = optarg;
 		else if (opt == 'k')
 			parent_key = optarg;
+		else if (opt == 'r')
+			root = optarg;
 		else if (s_common_opt(cli, opt, usage) < 0)
 			return EX_USAGE;
 	}
@@ -190,6 +193,11 @@ int antt_cmd_init(antt_cli_t *cli)
 	}
 	if (parent_key && antt_unhex(pkbuf, ANTT_KEY_BYTES, parent_key)) {
 		antt_cli_err("--parent-key '%s' is not a public key (64 hex digits)", parent_key);
+		return EX_USAGE;
+	}
+	if (root && (antt_unhex(pkbuf, ANTT_KEY_BYTES, root) || !parent)) {
+		antt_cli_err("--root takes the province's public key (64 hex digits), for a node "
+		             "with a parent; the province itself is the root");
 		return EX_USAGE;
 	}
 	if ((listen && strncmp(listen, "tcp://", 6)) || (parent && strncmp(parent, "tcp://", 6))) {
@@ -252,6 +260,8 @@ int antt_cmd_init(antt_cli_t *cli)
 		fprintf(cf, "listen = %s\n", listen);
 	if (parent)
 		fprintf(cf, "parent = %s\nparent_key = %s\n", parent, parent_key);
+	if (root)
+		fprintf(cf, "root = %s\n", root);
 	fclose(cf);
 	int rc = antt_write_new_file(conf_path, conf, (size_t)n, 0640, err);
 	free(conf);
@@ -586,6 +596,7 @@ static void s_print_sync_status(json_t *resp)
 		size_t i;
 		json_t *l;
 		printf("parent      %s (%s)\n", s_str(up, "parent"), s_str(up, "state"));
+		printf("trust       %s\n", s_str(json_object_get(up, "trust"), "state"));
 		if (*s_str(up, "link_error"))
 			printf("link error  %s\n", s_str(up, "link_error"));
 		json_t *ok = json_object_get(up, "last_ok");

@@ -343,9 +343,31 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello)
 	hd.n_heads = hs.n;
 	hd.heads = hs.ptrs;
 	hd.credit = HUB_CREDIT;
+	/* the child's credentials: our enrollment of it, then ours up to the
+	 * root (as our own parent gave them to us) */
+	ProtobufCBinaryData creds[HUB_MAX_DEPTH + 2];
+	Antt__Records *mine = NULL;
+	uint8_t *blob = NULL;
+	size_t blen = 0, nc = 0;
+	if (antt_store_credential(antt_node_store(h->node), s->key, antt_node_key(h->node)->pk,
+	                          &creds[0].data, &creds[0].len, err) == ANTT_OK) {
+		nc = 1;
+		if (antt_store_meta_get(antt_node_store(h->node), "credentials", &blob, &blen) ==
+		        ANTT_OK &&
+		    (mine = antt__records__unpack(NULL, blen, blob)))
+			for (size_t i = 0; i < mine->n_records && nc < HUB_MAX_DEPTH + 2; i++)
+				creds[nc++] = mine->records[i];
+	}
+	hd.n_credentials = nc;
+	hd.credentials = creds;
 	m.msg_case = ANTT__SYNC_MSG__MSG_HEADS;
 	m.heads = &hd;
 	s_send(h, s->rid, s->rid_len, &m);
+	if (nc)
+		free(creds[0].data);
+	if (mine)
+		antt__records__free_unpacked(mine, NULL);
+	free(blob);
 	s_send_known_receipts(h, s, &hs);
 	s_heads_free(&hs);
 	antt_log(ANTT_LOG_INFO, "sync: child %s connected (%zu authors)", s->unit, n);

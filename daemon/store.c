@@ -1129,3 +1129,58 @@ int antt_store_verify_trust(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
 	free(heads);
 	return rc;
 }
+
+int antt_store_credential(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
+                          const uint8_t by[ANTT_KEY_BYTES], uint8_t **env, size_t *len, char *err)
+{
+	static const char *sql = "SELECT r.body, r.sig FROM enrollments e JOIN records r "
+	                         "ON r.id = e.record WHERE e.key = ?1 AND e.by = ?2 LIMIT 1";
+	sqlite3_stmt *st;
+	int rc = ANTT_E_NOTFOUND;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "reading an enrollment");
+	sqlite3_bind_blob(st, 1, key, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, by, ANTT_KEY_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 1) == ANTT_SIG_BYTES) {
+		antt_envelope_encode(sqlite3_column_blob(st, 0),
+		                     (size_t)sqlite3_column_bytes(st, 0),
+		                     sqlite3_column_blob(st, 1), env, len);
+		rc = ANTT_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int antt_store_meta_get(antt_store_t *s, const char *name, uint8_t **blob, size_t *len)
+{
+	sqlite3_stmt *st;
+	int rc = ANTT_E_NOTFOUND;
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return ANTT_E_STORE;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*len = (size_t)sqlite3_column_bytes(st, 0);
+		*blob = antt_xmalloc(*len ? *len : 1);
+		memcpy(*blob, sqlite3_column_blob(st, 0), *len);
+		rc = ANTT_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int antt_store_meta_set(antt_store_t *s, const char *name, const uint8_t *blob, size_t len,
+                        char *err)
+{
+	sqlite3_stmt *st;
+	int rc = ANTT_OK;
+	if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "writing meta");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, blob, (int)len, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "writing meta");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -64,6 +64,15 @@ int antt_store_rebuild(antt_store_t *s, int64_t *records, char *err);
 int antt_store_enrolled_under(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
                               const uint8_t hub[ANTT_KEY_BYTES]);
 
+/* The enrollment record by which `by` enrolled key, as an envelope
+ * (caller frees *env): 0, or ANTT_E_NOTFOUND. */
+int antt_store_credential(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
+                          const uint8_t by[ANTT_KEY_BYTES], uint8_t **env, size_t *len, char *err);
+/* A value of the meta table (caller frees *blob): 0, or ANTT_E_NOTFOUND. */
+int antt_store_meta_get(antt_store_t *s, const char *name, uint8_t **blob, size_t *len);
+int antt_store_meta_set(antt_store_t *s, const char *name, const uint8_t *blob, size_t len,
+                        char *err);
+
 /* The seq after which key is revoked (the lowest of its revocations
  * held): 0 with *after, or ANTT_E_NOTFOUND. */
 int antt_store_revoked(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], uint64_t *after,

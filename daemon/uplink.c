@@ -58,6 +58,7 @@ struct antt_uplink {
 	antt_hub_t *hub;
 	char *endpoint;
 	uint8_t server_curve[32];
+	uint8_t parent_ed[ANTT_KEY_BYTES];
 	int heartbeat_ms, timeout_ms, batch_max;
 	void *zctx, *sock;
 	void *mon; /* PAIR: the socket monitor's handshake failures */
@@ -75,6 +76,10 @@ struct antt_uplink {
 	int64_t last_ok;          /* wall clock of the last Ack */
 	char last_refusal[200];
 	char link_error[200]; /* why the last connection failed ("" once connected) */
+	int has_root;
+	uint8_t root[ANTT_KEY_BYTES];
+	char trust[240]; /* the credentials' state, for antt status */
+	int trusted;     /* the chain of enrollments ends at the root */
 	int closing;
 };
 
@@ -474,6 +479,75 @@ static void s_fetch(antt_uplink_t *u, uint64_t from)
 	s_send(u, &m);
 }
 
+/* Check the credentials the parent sent (Heads): envelope i is an
+ * enrollment of the key that signed envelope i-1 (of this node's key for
+ * i = 0, signed by the parent), each signature good, the last signed by the
+ * root.  Kept (meta "credentials") when they hold, for this node's own
+ * children.  0, or 1 with the reason in u->trust. */
+static int s_check_credentials(antt_uplink_t *u, ProtobufCBinaryData *creds, size_t n,
+                               const uint8_t parent[ANTT_KEY_BYTES])
+{
+	char why[ANTT_ERR_MAX], chain[160] = "";
+	uint8_t want[ANTT_KEY_BYTES];
+	memcpy(want, antt_node_key(u->node)->pk, ANTT_KEY_BYTES);
+	u->trusted = 0;
+	if (!n) {
+		snprintf(u->trust, sizeof u->trust,
+		         "the parent sent no enrollment of this node (an older anttd?)");
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *body = NULL, sig[ANTT_SIG_BYTES];
+		size_t blen;
+		antt_body_t b = {0};
+		int bad =
+		    antt_envelope_decode(creds[i].data, creds[i].len, &body, &blen, sig, why) ||
+		    antt_body_decode(body, blen, &b, why) || !b.has_enroll ||
+		    memcmp(b.enroll_key, want, ANTT_KEY_BYTES) ||
+		    (i == 0 && memcmp(b.author, parent, ANTT_KEY_BYTES)) ||
+		    antt_record_verify(sig, body, blen, b.author) != 0;
+		if (!bad) {
+			size_t l = strlen(chain);
+			snprintf(chain + l, sizeof chain - l, "%s%.16s", l ? " <- " : "",
+			         b.enroll_unit);
+			memcpy(want, b.author, ANTT_KEY_BYTES);
+		}
+		antt_body_clear(&b);
+		free(body);
+		if (bad) {
+			snprintf(u->trust, sizeof u->trust,
+			         "enrollment %zu of the chain the parent sent does not hold",
+			         i + 1);
+			return 1;
+		}
+	}
+	/* want: the key that signed the last enrollment */
+	if (!u->has_root) {
+		snprintf(u->trust, sizeof u->trust,
+		         "enrolled (%s), not checked: [sync] root is not set", chain);
+	} else if (memcmp(want, u->root, ANTT_KEY_BYTES)) {
+		snprintf(
+		    u->trust, sizeof u->trust,
+		    "NOT from the root: the chain of enrollments (%s) ends at another key than "
+		    "[sync] root",
+		    chain);
+		return 1;
+	} else {
+		snprintf(u->trust, sizeof u->trust, "enrolled by a chain to the root (%s)", chain);
+		u->trusted = 1;
+	}
+	Antt__Records rs = ANTT__RECORDS__INIT;
+	rs.n_records = n;
+	rs.records = creds;
+	size_t len = antt__records__get_packed_size(&rs);
+	uint8_t *buf = antt_xmalloc(len);
+	antt__records__pack(&rs, buf);
+	if (antt_store_meta_set(antt_node_store(u->node), "credentials", buf, len, why))
+		antt_log(ANTT_LOG_ERR, "uplink: %s", why);
+	free(buf);
+	return 0;
+}
+
 /* The parent's head of our own key, from Heads: behind it, take ours back;
  * at or under it, the ids must agree (else our chain forked). */
 static void s_check_own_head(antt_uplink_t *u, Antt__Head **heads, size_t n)
@@ -594,6 +668,9 @@ static int s_on_msg(void *sock, void *arg)
 			if (u->hub)
 				antt_hub_receipt(u->hub, 1, m->heads->heads, m->heads->n_heads);
 			u->credit = m->heads->credit;
+			if (s_check_credentials(u, m->heads->credentials, m->heads->n_credentials,
+			                        u->parent_ed))
+				antt_log(ANTT_LOG_WARN, "uplink: credentials: %s", u->trust);
 			s_check_own_head(u, m->heads->heads, m->heads->n_heads);
 			antt_log(ANTT_LOG_INFO, "uplink %s: connected", u->endpoint);
 			u->link_error[0] = '\0';
@@ -732,11 +809,12 @@ static void s_uplink_status(json_t *resp, void *arg)
 	                 self, ANTT_KEY_BYTES, s_level_row, &l, err);
 	json_object_set_new(
 	    resp, "uplink",
-	    json_pack("{s:s, s:s, s:I, s:I, s:o, s:s, s:s, s:o}", "parent", u->endpoint, "state",
-	              s_state_names[u->state], "sent", (json_int_t)u->sent, "refused",
-	              (json_int_t)u->refused, "last_ok",
+	    json_pack("{s:s, s:s, s:I, s:I, s:o, s:s, s:s, s:o, s:{s:b, s:s}}", "parent",
+	              u->endpoint, "state", s_state_names[u->state], "sent", (json_int_t)u->sent,
+	              "refused", (json_int_t)u->refused, "last_ok",
 	              u->last_ok ? json_integer(u->last_ok) : json_null(), "last_refusal",
-	              u->last_refusal, "link_error", u->link_error, "levels", l.levels));
+	              u->last_refusal, "link_error", u->link_error, "levels", l.levels, "trust",
+	              "verified", u->trusted, "state", u->trust));
 }
 
 int antt_uplink_open(uv_loop_t *loop, antt_node_t *node, antt_hub_t *hub, const antt_config_t *cfg,
@@ -751,6 +829,10 @@ int antt_uplink_open(uv_loop_t *loop, antt_node_t *node, antt_hub_t *hub, const 
 	u->timeout_ms = cfg->timeout_ms;
 	u->batch_max = cfg->batch;
 	u->backoff_ms = BACKOFF_MIN_MS;
+	u->has_root = cfg->has_root;
+	memcpy(u->root, cfg->root, ANTT_KEY_BYTES);
+	memcpy(u->parent_ed, cfg->parent_key, ANTT_KEY_BYTES);
+	snprintf(u->trust, sizeof u->trust, "not yet heard from the parent");
 	if (crypto_sign_ed25519_pk_to_curve25519(u->server_curve, cfg->parent_key) != 0) {
 		free(u->endpoint);
 		free(u);

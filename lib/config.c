@@ -15,7 +15,7 @@
 typedef struct {
 	antt_config_t *c;
 	char *key, *store, *forms, *socket, *level;
-	char *parent_key, *heartbeat, *timeout, *batch;
+	char *parent_key, *root, *heartbeat, *timeout, *batch;
 	FILE *f;
 	int line;         /* lines read, counted as inih counts them */
 	int problem_line; /* the line of problem, 0 if none yet */
@@ -70,6 +70,8 @@ static int s_handle(s_parse_t *p, const char *section, const char *name, const c
 			return s_set(&p->c->parent, value, p, name);
 		if (!strcmp(name, "parent_key"))
 			return s_set(&p->parent_key, value, p, name);
+		if (!strcmp(name, "root"))
+			return s_set(&p->root, value, p, name);
 		if (!strcmp(name, "heartbeat"))
 			return s_set(&p->heartbeat, value, p, name);
 		if (!strcmp(name, "timeout"))
@@ -146,6 +148,12 @@ static int s_check_sync(antt_config_t *c, s_parse_t *p, const char *path, char *
 	if (p->parent_key && antt_unhex(c->parent_key, sizeof c->parent_key, p->parent_key))
 		return antt_errf(err, ANTT_E_CONFIG,
 		                 "%s: [sync] parent_key is not a public key (64 hex digits)", path);
+	if (p->root && antt_unhex(c->root, sizeof c->root, p->root))
+		return antt_errf(err, ANTT_E_CONFIG,
+		                 "%s: [sync] root is not a public key (64 hex digits): the "
+		                 "province's key, from 'antt status' there",
+		                 path);
+	c->has_root = p->root != NULL;
 	return ANTT_OK;
 }
 
@@ -238,6 +246,7 @@ out:
 	free(p.socket);
 	free(p.level);
 	free(p.parent_key);
+	free(p.root);
 	free(p.heartbeat);
 	free(p.timeout);
 	free(p.batch);

@@ -13,6 +13,7 @@
  *     listen = tcp://\*:7400  ; accept children (a hub)
  *     parent = tcp://host:7400 ; sync upward (a commune or a district)
  *     parent_key = HEX        ; the parent's public key
+ *     root = HEX              ; the province's public key: the root of trust
  *     heartbeat = 5000        ; ms between heartbeats when idle
  *     timeout = 30000         ; ms of silence before a link is dropped
  *     batch = 5000            ; most records in one batch
@@ -35,6 +36,8 @@ typedef struct {
 	char *listen; /* NULL: accepts no children */
 	char *parent; /* NULL: syncs to no parent */
 	uint8_t parent_key[32];
+	int has_root;
+	uint8_t root[32]; /* the root of trust (has_root) */
 	int heartbeat_ms;
 	int timeout_ms;
 	int batch;

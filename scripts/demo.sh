@@ -47,14 +47,14 @@ say "the province (Tỉnh Hưng Yên, 33) and the district (Huyện Tiên Lữ, 
 step "$bin/antt" init --unit 33 --dir "$dir/province" --listen "$prov" >/dev/null
 start province
 P=$(key province)
-step "$bin/antt" init --unit 332 --dir "$dir/district" --listen "$dist" --parent "$prov" --parent-key "$P" >/dev/null
+step "$bin/antt" init --unit 332 --dir "$dir/district" --listen "$dist" --parent "$prov" --parent-key "$P" --root "$P" >/dev/null
 start district
 D=$(key district)
 step at province enroll --unit 332 --key "$D"
 
 say "three communes, each enrolled at the district"
 for c in 12337 12340 12346; do
-	"$bin/antt" init --unit $c --dir "$dir/c$c" --parent "$dist" --parent-key "$D" >/dev/null
+	"$bin/antt" init --unit $c --dir "$dir/c$c" --parent "$dist" --parent-key "$D" --root "$P" >/dev/null
 	start c$c
 	step at district enroll --unit $c --key "$(key c$c)"
 done

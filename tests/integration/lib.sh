@@ -405,11 +405,12 @@ _it_release_ports() {
 SYNC_HEARTBEAT=${SYNC_HEARTBEAT:-300}
 SYNC_TIMEOUT=${SYNC_TIMEOUT:-2000}
 sync_node_init() {
-	local name=$1 unit=$2 listen=$3 pport=$4 pkey=$5 args=()
+	local name=$1 unit=$2 listen=$3 pport=$4 pkey=$5 root=${6:-${SYNC_ROOT:-}} args=()
 	NODE="$IT_TMP/$name"
 	CONF="$NODE/anttd.conf"
 	[ -n "$listen" ] && args+=(--listen "tcp://127.0.0.1:$listen")
 	[ -n "$pport" ] && args+=(--parent "tcp://127.0.0.1:$pport" --parent-key "$pkey")
+	[ -n "$pport" ] && [ -n "$root" ] && args+=(--root "$root")
 	run "$ANTT" init --unit "$unit" --dir "$NODE" --json "${args[@]}"
 	[ "$RC" -eq 0 ] || fail "antt init --unit $unit --dir $NODE ${args[*]} exited $RC"
 	PUBKEY=$(jq -r .public_key <<<"$OUT")
@@ -577,11 +578,11 @@ sync_tree() {
 	it_port PORT_D
 	sync_node_init p 33 "$PORT_P" "" ""
 	P_CONF=$CONF P_KEY=$PUBKEY
-	sync_node_init d 332 "$PORT_D" "$PORT_P" "$P_KEY"
+	sync_node_init d 332 "$PORT_D" "$PORT_P" "$P_KEY" "$P_KEY"
 	D_CONF=$CONF D_KEY=$PUBKEY
 	C_CONF=("") C_KEY=("") C_PID=("")
 	for ((i = 1; i <= n; i++)); do
-		sync_node_init "c$i" "1234$i" "" "$PORT_D" "$D_KEY"
+		sync_node_init "c$i" "1234$i" "" "$PORT_D" "$D_KEY" "$P_KEY"
 		C_CONF+=("$CONF") C_KEY+=("$PUBKEY")
 	done
 	daemon_start "$P_CONF"

@@ -80,6 +80,18 @@ assert_eq "12341 12342 12343" "$(jq -r '[.[].enroll.unit] | sort | join(" ")' <<
 assert_eq "${C_KEY[1]}" "$(jq -r '[.[] | select(.enroll.unit == "12341")][0].enroll.key' <<<"$OUT")" \
 	"province: commune 1's enrolled key"
 
+log_step "trust: every node below the province holds its chain of enrollments to the root"
+antt_ok "$D_CONF" status --json
+assert_eq true "$(jq -r .uplink.trust.verified <<<"$OUT")" "district: enrolled by the root"
+assert_contains "$(jq -r .uplink.trust.state <<<"$OUT")" "chain to the root (332)" "district: its chain"
+for i in 1 2 3; do
+	antt_ok "${C_CONF[$i]}" status --json
+	assert_eq true "$(jq -r .uplink.trust.verified <<<"$OUT")" "commune $i: enrolled by a chain to the root"
+	assert_contains "$(jq -r .uplink.trust.state <<<"$OUT")" "(1234$i <- 332)" "commune $i: its chain"
+done
+antt_ok "${C_CONF[1]}" status
+assert_contains "$OUT" "trust       enrolled by a chain to the root" "commune 1: status text"
+
 log_step "receipts: every commune knows its records are at the district and the province"
 for i in 1 2 3; do
 	wait_receipts 30 "${C_CONF[$i]}" "${N[$i]}" "commune $i"
@@ -117,6 +129,19 @@ antt_ok "${C_CONF[2]}" submit --form bvanttq-event --period 2024-05-22 tin_bao=1
 N[2]=$((N[2] + 1))
 wait_held 30 "$P_CONF" "${C_KEY[2]}" "${N[2]}" "commune 2's late record"
 wait_receipts 30 "${C_CONF[2]}" "${N[2]}" "commune 2 after its late record"
+
+log_step "a commune told another root sees that its chain does not end there"
+sync_node_init c4 12344 "" "$PORT_D" "$D_KEY" "$D_KEY" # the district's key as root: wrong
+C4_CONF=$CONF
+antt_ok "$D_CONF" enroll --unit 12344 --key "$PUBKEY"
+daemon_start "$C4_CONF"
+C4_PID=$DPID
+_c4_heard() { [ "$("$ANTT" -c "$C4_CONF" status --json | jq -r .uplink.trust.state)" != "not yet heard from the parent" ]; }
+wait_for 30 "commune 4 hears from the district" _c4_heard
+antt_ok "$C4_CONF" status --json
+assert_eq false "$(jq -r .uplink.trust.verified <<<"$OUT")" "commune 4: not verified"
+assert_contains "$(jq -r .uplink.trust.state <<<"$OUT")" "NOT from the root" "commune 4: why"
+daemon_stop "$C4_PID"
 
 log_step "clean stops"
 for i in 1 2 3; do
