@@ -117,6 +117,14 @@ BADCONF3="$MAIN_NODE/bad3.conf"
 grep -v '^unit' "$MAIN_CONF" >"$BADCONF3"
 refused 78 "unit" "config without a unit" "$ANTT" -c "$BADCONF3" status
 
+BADCONF4="$MAIN_NODE/bad4.conf"
+{ cat "$MAIN_CONF"; printf '\n[sync]\nroot = not-a-key\n'; } >"$BADCONF4"
+refused 78 "[sync] root is not a public key" "config with a bad root key" "$ANTT" -c "$BADCONF4" status
+run "$ANTT" init --unit 12346 --dir "$IT_TMP/rootless" --root 0123
+assert_rc 64 "antt init --root with a bad key"
+assert_err_has "--root takes the province's public key" "antt init --root with a bad key says what it takes"
+[ ! -e "$IT_TMP/rootless" ] || fail "antt init --root with a bad key created the folder"
+
 log_step "JSON files"
 J="$IT_TMP/json"
 mkdir -p "$J"
