@@ -78,7 +78,7 @@ struct antt_uplink {
 	char link_error[200]; /* why the last connection failed ("" once connected) */
 	int has_root;
 	uint8_t root[ANTT_KEY_BYTES];
-	char trust[240]; /* the credentials' state, for antt status */
+	char trust[400]; /* the credentials' state, for antt status */
 	int trusted;     /* the chain of enrollments ends at the root */
 	int closing;
 };
