@@ -8,10 +8,15 @@
 #     bench/run.sh --sync [ARGS]   antt-sync-bench: a hub's intake, a commune ->
 #                                  district -> province tree and the bytes on
 #                                  the wire (100000 records each)
+#     bench/run.sh --reports [ARGS]
+#                                  antt-report-bench: antt report and antt
+#                                  missing over a province's and the whole
+#                                  country's store (a year of monthly reports)
 #
 # Extra arguments go to the benchmark, e.g.
 #     bench/run.sh --json > bench.json
 #     bench/run.sh --sync --json > sync.json
+#     bench/run.sh --reports --json > reports.json
 # BUILD_DIR=... changes the build directory.  The temporary nodes go under
 # $TMPDIR (else /tmp): point TMPDIR at the disk you want measured.
 set -eu
@@ -21,6 +26,9 @@ jobs=$(nproc 2>/dev/null || echo 2)
 bench=antt-bench
 if [ "${1:-}" = --sync ]; then
 	bench=antt-sync-bench
+	shift
+elif [ "${1:-}" = --reports ]; then
+	bench=antt-report-bench
 	shift
 fi
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release >&2

@@ -223,6 +223,106 @@ static json_t *s_unit_json(s_req_t *q)
 	                 "name", q->unit_name, "depth", q->depth);
 }
 
+/* ---- the totals: one pass, summed in C ----
+ *
+ * A GROUP BY over (key, indicator) would make SQLite sort every value in
+ * scope (2.3 million for a year of the country) before adding them up.
+ * antt_sum(key, code, value), an aggregate of the answer's connection, adds
+ * each value into s_sums_t instead: the keys are few (the child units, or
+ * the months), the codes of one record come in order. */
+
+typedef struct {
+	char *code;
+	int64_t sum;
+} s_code_sum_t;
+
+typedef struct {
+	char *key;
+	s_code_sum_t *codes;
+	size_t n, cap, next; /* next: where the next code likely is */
+} s_key_sum_t;
+
+typedef struct {
+	s_key_sum_t *keys;
+	size_t n, cap;
+	s_key_sum_t *last;
+	int overflow;
+} s_sums_t;
+
+static s_key_sum_t *s_sums_key(s_sums_t *s, const char *key)
+{
+	if (s->last && !strcmp(s->last->key, key))
+		return s->last;
+	for (size_t i = 0; i < s->n; i++)
+		if (!strcmp(s->keys[i].key, key))
+			return s->last = &s->keys[i];
+	if (s->n == s->cap)
+		s->keys =
+		    antt_xrealloc(s->keys, (s->cap = s->cap ? 2 * s->cap : 16) * sizeof *s->keys);
+	s_key_sum_t *k = &s->keys[s->n++];
+	memset(k, 0, sizeof *k);
+	k->key = antt_xstrdup(key);
+	return s->last = k;
+}
+
+static void s_sums_add(s_sums_t *s, const char *key, const char *code, int64_t v)
+{
+	s_key_sum_t *k = s_sums_key(s, key);
+	s_code_sum_t *c = NULL;
+	if (k->next < k->n && !strcmp(k->codes[k->next].code, code))
+		c = &k->codes[k->next];
+	for (size_t i = 0; !c && i < k->n; i++)
+		if (!strcmp(k->codes[i].code, code))
+			c = &k->codes[i];
+	if (!c) {
+		if (k->n == k->cap)
+			k->codes = antt_xrealloc(k->codes, (k->cap = k->cap ? 2 * k->cap : 32) *
+			                                       sizeof *k->codes);
+		c = &k->codes[k->n++];
+		c->code = antt_xstrdup(code);
+		c->sum = 0;
+	}
+	k->next = (size_t)(c - k->codes) + 1;
+	if (__builtin_add_overflow(c->sum, v, &c->sum))
+		s->overflow = 1;
+}
+
+static void s_sums_clear(s_sums_t *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		for (size_t j = 0; j < s->keys[i].n; j++)
+			free(s->keys[i].codes[j].code);
+		free(s->keys[i].codes);
+		free(s->keys[i].key);
+	}
+	free(s->keys);
+	memset(s, 0, sizeof *s);
+}
+
+static void s_sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *k = (const char *)sqlite3_value_text(argv[0]);
+	const char *c = (const char *)sqlite3_value_text(argv[1]);
+	if (c)
+		s_sums_add(sqlite3_user_data(ctx), k ? k : "", c, sqlite3_value_int64(argv[2]));
+}
+
+static void s_sum_final(sqlite3_context *ctx)
+{
+	sqlite3_result_null(ctx);
+}
+
+static int s_key_cmp(const void *a, const void *b)
+{
+	return strcmp(((const s_key_sum_t *)a)->key, ((const s_key_sum_t *)b)->key);
+}
+
+static int s_code_cmp(const void *a, const void *b)
+{
+	return strcmp(((const s_code_sum_t *)a)->code, ((const s_code_sum_t *)b)->code);
+}
+
 /* ---- report ---- */
 
 /* Totals of one form: rows by key (child unit, month or none). */
@@ -233,46 +333,72 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 	                  : !strcmp(by, "period") ? "CASE WHEN length(r.period) = 10 THEN "
 	                                            "substr(r.period, 1, 7) ELSE r.period END"
 	                                          : "''";
-	snprintf(sql, sizeof sql,
-	         "SELECT %s AS k, v.code, sum(v.value) FROM reports r "
-	         "JOIN units u ON u.code = r.unit JOIN vals v ON v.n = r.n "
-	         "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s "
-	         "GROUP BY k, v.code ORDER BY k",
-	         key, s_scope_sql(q));
-	sqlite3_stmt *st = s_prep(q, sql);
-	if (!st)
-		return NULL;
-	s_bind_scope(q, st, f->id);
-	json_t *rows = json_object(), *totals = json_object();
-	int r;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *k = s_col(st, 0), *code = s_col(st, 1);
-		json_int_t v = sqlite3_column_int64(st, 2);
-		json_t *row = json_object_get(rows, k);
-		if (!row) {
-			row = json_pack("{s:s, s:{}}", "key", k, "values");
-			json_object_set_new(rows, k, row);
-		}
-		json_object_set_new(json_object_get(row, "values"), code, json_integer(v));
-		json_t *t = json_object_get(totals, code);
-		json_object_set_new(totals, code,
-		                    json_integer(v + (t ? json_integer_value(t) : 0)));
-	}
-	sqlite3_finalize(st);
-	if (r != SQLITE_DONE) {
-		json_decref(rows);
-		json_decref(totals);
+	s_sums_t sums = {0};
+	if (sqlite3_create_function(q->s->db, "antt_sum", 3, SQLITE_UTF8, &sums, NULL, s_sum_step,
+	                            s_sum_final) != SQLITE_OK) {
 		s_dberr(q);
 		return NULL;
 	}
-
-	/* units that reported, per key and in all; names of child units */
 	snprintf(sql, sizeof sql,
-	         "SELECT %s AS k, count(DISTINCT r.unit), "
-	         "(SELECT name FROM units WHERE code = %s), "
-	         "sum(r.n IS NULL) FROM reports r JOIN units u ON u.code = r.unit "
-	         "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s GROUP BY k",
-	         key, !strcmp(by, "unit") ? key : "NULL", s_scope_sql(q));
+	         "SELECT antt_sum(%s, v.code, v.value) FROM reports r "
+	         "JOIN units u ON u.code = r.unit JOIN vals v ON v.n = r.n "
+	         "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s",
+	         key, s_scope_sql(q));
+	sqlite3_stmt *st = s_prep(q, sql);
+	if (!st) {
+		s_sums_clear(&sums);
+		return NULL;
+	}
+	s_bind_scope(q, st, f->id);
+	int r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW || sums.overflow) {
+		if (sums.overflow)
+			s_usage(
+			    q,
+			    "%sthe totals do not fit in 64 bits: ask for a smaller period or unit",
+			    "");
+		else
+			s_dberr(q);
+		s_sums_clear(&sums);
+		return NULL;
+	}
+	/* rows by key, codes in order, as a GROUP BY would give them */
+	json_t *rows = json_object(), *totals = json_object();
+	qsort(sums.keys, sums.n, sizeof *sums.keys, s_key_cmp);
+	for (size_t i = 0; i < sums.n; i++) {
+		s_key_sum_t *k = &sums.keys[i];
+		json_t *row = json_pack("{s:s, s:{}}", "key", k->key, "values");
+		qsort(k->codes, k->n, sizeof *k->codes, s_code_cmp);
+		for (size_t j = 0; j < k->n; j++) {
+			json_object_set_new(json_object_get(row, "values"), k->codes[j].code,
+			                    json_integer(k->codes[j].sum));
+			json_t *t = json_object_get(totals, k->codes[j].code);
+			json_object_set_new(
+			    totals, k->codes[j].code,
+			    json_integer(k->codes[j].sum + (t ? json_integer_value(t) : 0)));
+		}
+		json_object_set_new(rows, k->key, row);
+	}
+	s_sums_clear(&sums);
+
+	/* units that reported, per key and in all; names of child units.  By
+	 * unit (or in all), from the units in scope, each looked up in reports
+	 * by its primary key ('+' keeps the planner off reports_when there); by
+	 * period, from the reports. */
+	static const char *filed = "EXISTS(SELECT 1 FROM reports r WHERE r.unit = u.code AND "
+	                           "r.form = ?1 AND +r.day0 >= ?2 AND +r.day1 <= ?3)";
+	if (strcmp(by, "period"))
+		snprintf(sql, sizeof sql,
+		         "SELECT %s AS k, count(*), (SELECT name FROM units WHERE code = %s) "
+		         "FROM units u WHERE %s AND %s GROUP BY k",
+		         key, !strcmp(by, "unit") ? key : "NULL", s_scope_sql(q), filed);
+	else
+		snprintf(sql, sizeof sql,
+		         "SELECT %s AS k, count(DISTINCT r.unit), NULL FROM reports r "
+		         "JOIN units u ON u.code = r.unit "
+		         "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s GROUP BY k",
+		         key, s_scope_sql(q));
 	if (!(st = s_prep(q, sql))) {
 		json_decref(rows);
 		json_decref(totals);
@@ -291,10 +417,8 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 			json_object_set_new(row, "name", json_string(s_col(st, 2)));
 	}
 	sqlite3_finalize(st);
-	snprintf(sql, sizeof sql,
-	         "SELECT count(DISTINCT r.unit) FROM reports r JOIN units u ON u.code = r.unit "
-	         "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s",
-	         s_scope_sql(q));
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM units u WHERE %s AND %s", s_scope_sql(q),
+	         filed);
 	int64_t units = 0;
 	if ((st = s_prep(q, sql))) {
 		s_bind_scope(q, st, f->id);
@@ -322,9 +446,9 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 	int64_t unlisted = 0;
 	/* only the node's own scope holds every report it has, placed or not */
 	if ((!q->unit || !strcmp(q->unit, q->node_unit)) &&
-	    (st = s_prep(q, "SELECT count(*) FROM reports r WHERE r.form = ?1 AND "
-	                    "r.day0 >= ?2 AND r.day1 <= ?3 AND NOT EXISTS "
-	                    "(SELECT 1 FROM units WHERE code = r.unit)"))) {
+	    (st = s_prep(q, "SELECT count(*) FROM reports r WHERE r.unit IN (SELECT DISTINCT "
+	                    "unit FROM reports WHERE unit NOT IN (SELECT code FROM units)) AND "
+	                    "r.form = ?1 AND +r.day0 >= ?2 AND +r.day1 <= ?3"))) {
 		s_bind_scope(q, st, f->id);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			unlisted = sqlite3_column_int64(st, 0);

@@ -4,21 +4,27 @@
  *   1  records + meta.  records keeps the signed body and signature exactly
  *      as signed; the other columns are an index over the body, re-checked
  *      by antt_store_verify.
- *   2  heads (each author's last record, kept by antt_store_append, so
- *      that listing heads does not scan the records), records.audit (1: its own signature was
- * checked, 0: accepted on the signature of a later record of its chain, awaiting the background
- *      audit, -1: its own signature failed the audit), enrollments (an index
- *      over enrollment records: who admitted which
- *      key for which unit), forks (evidence: a second record for an
- *      author and seq), refusals (what a parent refused of ours, and why),
- *      receipts (how far up each author's records are stored, per level).
- *   5  revocations (an index over revocation records: which key, after
- *      which seq, by whom); the decoded tables leave out the records of a
- *      revoked key after that seq.
+ *   2  heads (each author's last record, kept by antt_store_append, so that
+ *      listing heads does not scan the records), records.audit (1: its own
+ *      signature was checked, 0: accepted on the signature of a later
+ *      record of its chain, awaiting the background audit, -1: its own
+ *      signature failed the audit), enrollments (an index over enrollment
+ *      records: who admitted which key for which unit), forks (evidence: a
+ *      second record for an author and seq), refusals (what a parent
+ *      refused of ours, and why), receipts (how far up each author's
+ *      records are stored, per level).
  *   3  enrollments.curve: the enrolled key's CURVE transport key (what ZAP
  *      is handed), indexed, so that admitting a connection is one lookup
  *      however many children a hub has.  antt_curve() is an SQL function
  *      of this store's connection (see s_curve_fn).
+ *   4  records.first (when the first hub stored it), units (the
+ *      administrative tree), vals and reports: the decoded tables of
+ *      store_index.c, filled from the records by the migration.
+ *   5  revocations (an index over revocation records: which key, after
+ *      which seq, by whom); the decoded tables leave out the records of a
+ *      revoked key after that seq.
+ *   6  reports_when covers day1, n and versions: reports of a form and
+ *      period are read from the index alone.
  * A migration is one entry of s_migrations, run in one transaction.
  * Only prepared statements touch data. */
 #define _GNU_SOURCE
@@ -104,6 +110,9 @@ static const char *s_migrations[] = {
     "  key BLOB NOT NULL CHECK(length(key) = 32), after INTEGER NOT NULL,"
     "  by BLOB NOT NULL CHECK(length(by) = 32), record BLOB NOT NULL,"
     "  reason TEXT, PRIMARY KEY(key, by));",
+    /* 5 -> 6: reports by form and period read from the index alone */
+    "DROP INDEX reports_when;"
+    "CREATE INDEX reports_when ON reports(form, day0, day1, n, versions);",
 };
 
 enum {
