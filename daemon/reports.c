@@ -365,11 +365,13 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 	}
 	/* rows by key, codes in order, as a GROUP BY would give them */
 	json_t *rows = json_object(), *totals = json_object();
-	qsort(sums.keys, sums.n, sizeof *sums.keys, s_key_cmp);
+	if (sums.n > 1)
+		qsort(sums.keys, sums.n, sizeof *sums.keys, s_key_cmp);
 	for (size_t i = 0; i < sums.n; i++) {
 		s_key_sum_t *k = &sums.keys[i];
 		json_t *row = json_pack("{s:s, s:{}}", "key", k->key, "values");
-		qsort(k->codes, k->n, sizeof *k->codes, s_code_cmp);
+		if (k->n > 1)
+			qsort(k->codes, k->n, sizeof *k->codes, s_code_cmp);
 		for (size_t j = 0; j < k->n; j++) {
 			json_object_set_new(json_object_get(row, "values"), k->codes[j].code,
 			                    json_integer(k->codes[j].sum));
