@@ -37,7 +37,7 @@
 #define HUB_MAX_UNZ (64ULL * 1024 * 1024) /* largest decompressed batch */
 #define HUB_CREDIT 5000
 #define HUB_MAX_SESSIONS 20000
-#define HUB_MAX_DEPTH 8     /* enrollment levels below a child */
+#define HUB_MAX_DEPTH 8     /* most enrollments in a chain handed down */
 #define HUB_MAX_HEADS 10000 /* authors in one Hello: s_heads_add is linear */
 
 enum {
@@ -375,23 +375,6 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello)
 
 /* ---- Batch: the checks of proto/README.md, then one durable commit ---- */
 
-/* May child send records of author?  Its own key, or one enrolled under it. */
-static int s_author_allowed(antt_hub_t *h, const uint8_t child[ANTT_KEY_BYTES],
-                            const uint8_t author[ANTT_KEY_BYTES])
-{
-	uint8_t k[ANTT_KEY_BYTES], by[ANTT_KEY_BYTES];
-	char unit[ANTT_UNIT_MAX + 1];
-	memcpy(k, author, ANTT_KEY_BYTES);
-	for (int depth = 0; depth <= HUB_MAX_DEPTH; depth++) {
-		if (!memcmp(k, child, ANTT_KEY_BYTES))
-			return 1;
-		if (antt_store_enrolled(antt_node_store(h->node), k, unit, by, NULL) != ANTT_OK)
-			return 0;
-		memcpy(k, by, ANTT_KEY_BYTES);
-	}
-	return 0;
-}
-
 typedef struct {
 	Antt__Refusal *items;
 	Antt__Refusal **ptrs;
@@ -505,13 +488,18 @@ static int s_take_run(antt_hub_t *h, s_session_t *s, s_rec_t *run, size_t n, s_r
 	int rc;
 	char author_unit[ANTT_UNIT_MAX + 1];
 	uint8_t by[ANTT_KEY_BYTES];
-	if (!s_author_allowed(h, s->key, author) ||
+	/* the child's own key, or one enrolled (transitively) under it */
+	if ((memcmp(author, s->key, ANTT_KEY_BYTES) &&
+	     !antt_store_enrolled_under(st, author, s->key)) ||
 	    antt_store_enrolled(st, author, author_unit, by, NULL) != ANTT_OK) {
 		for (size_t i = 0; i < n; i++)
 			s_refuse(ref, &run[i].b, run[i].id, REF_AUTHOR,
 			         "unknown author: not this child's key nor enrolled under it");
 		return ANTT_OK;
 	}
+	/* revocations come from earlier runs, not from this author's own */
+	uint64_t after = 0;
+	int revoked = antt_store_revoked(st, author, &after, NULL) == ANTT_OK;
 	size_t i = 0;
 	while (i < n) {
 		if ((rc = antt_store_head(st, author, &head, err)))
@@ -546,9 +534,7 @@ static int s_take_run(antt_hub_t *h, s_session_t *s, s_rec_t *run, size_t n, s_r
 				i++;
 				break; /* the rest is taken against the head as it now is */
 			}
-			uint64_t after;
-			if (antt_store_revoked(st, author, &after, NULL) == ANTT_OK &&
-			    run[i].b.seq > after) {
+			if (revoked && run[i].b.seq > after) {
 				snprintf(msg, sizeof msg,
 				         "revoked: this key's records after seq %" PRIu64
 				         " are no longer accepted",
