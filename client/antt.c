@@ -22,6 +22,8 @@ static const struct {
     {"forms", antt_cmd_forms, "forms"},
     {"verify", antt_cmd_verify,
      "verify [--deep]   --deep: also every author's chain of enrollments"},
+    {"backup", antt_cmd_backup,
+     "backup --out FILE   a consistent copy of the live store (restore: docs/operations.md)"},
     {"enroll", antt_cmd_enroll, "enroll --unit CODE --key KEY   admit a child node (at a hub)"},
     {"revoke", antt_cmd_revoke,
      "revoke --key KEY --after SEQ [--reason TEXT]   withdraw a child's key (at a hub)"},

@@ -737,11 +737,59 @@ int antt_cmd_verify(antt_cli_t *cli)
 		       json_integer_value(json_object_get(resp, "checked")),
 		       !valid ? "PROBLEMS FOUND (see above)"
 		       : deep ? "every signature and chain link holds, and every author's key is "
-		                "enrolled by a chain ending at this node, for the units it signed"
+		                "enrolled by a chain ending at this node, for the units it signed, "
+		                "and this node's own chain of enrollments reaches [sync] root"
 		              : "every signature and chain link holds");
 	}
 	json_decref(resp);
 	return valid ? 0 : EXIT_REFUSED;
+}
+
+int antt_cmd_backup(antt_cli_t *cli)
+{
+	static const char *usage = "backup --out FILE [--json]";
+	static const struct option opts[] = {
+	    {"out", required_argument, NULL, 'o'}, COMMON_OPTS, {0}};
+	const char *out = NULL;
+	char path[PATH_MAX], cwd[PATH_MAX];
+	int opt, ret;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
+		if (opt == 'o')
+			out = optarg;
+		else if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	if (optind != cli->argc || !out || !*out) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	/* anttd writes the file: it needs the whole path */
+	if (out[0] != '/' &&
+	    (!getcwd(cwd, sizeof cwd) ||
+	     (size_t)snprintf(path, sizeof path, "%s/%s", cwd, out) >= sizeof path)) {
+		antt_cli_err("backup: cannot make %s an absolute path: give one", out);
+		return EX_USAGE;
+	}
+	json_t *resp;
+	if ((ret = s_call(
+	         cli, json_pack("{s:s, s:s}", "op", "backup", "out", out[0] == '/' ? out : path),
+	         LONG_TIMEOUT_MS, &resp)))
+		return ret;
+	json_object_del(resp, "ok");
+	if (cli->json)
+		antt_cli_print_json(resp);
+	else
+		printf(
+		    "backup written to %s: %" JSON_INTEGER_FORMAT
+		    " records (this node's own up to seq %" JSON_INTEGER_FORMAT
+		    "), %" JSON_INTEGER_FORMAT " bytes\n"
+		    "to restore: stop anttd, copy it over the store (removing the store's -wal and "
+		    "-shm files), start anttd with its parent reachable; see docs/operations.md\n",
+		    s_str(resp, "out"), json_integer_value(json_object_get(resp, "records")),
+		    json_integer_value(json_object_get(resp, "head")),
+		    json_integer_value(json_object_get(resp, "bytes")));
+	json_decref(resp);
+	return 0;
 }
 
 int antt_cmd_enroll(antt_cli_t *cli)

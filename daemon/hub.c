@@ -37,8 +37,9 @@
 #define HUB_MAX_UNZ (64ULL * 1024 * 1024) /* largest decompressed batch */
 #define HUB_CREDIT 5000
 #define HUB_MAX_SESSIONS 20000
-#define HUB_MAX_DEPTH 8     /* most enrollments in a chain handed down */
-#define HUB_MAX_HEADS 10000 /* authors in one Hello: s_heads_add is linear */
+#define HUB_MAX_DEPTH 8      /* most enrollments in a chain handed down */
+#define HUB_MAX_UNIT_KEYS 16 /* earlier keys of a unit handed down */
+#define HUB_MAX_HEADS 10000  /* authors in one Hello: s_heads_add is linear */
 
 enum {
 	REF_BAD = 1,
@@ -240,6 +241,19 @@ static int s_heads_add(antt_hub_t *h, s_heads_t *hs, const uint8_t author[ANTT_K
 
 /* ---- Hello ---- */
 
+/* The keys enrolled for the unit child's key is enrolled for, but child's. */
+static int s_child_unit_keys(antt_hub_t *h, const uint8_t child[ANTT_KEY_BYTES],
+                             uint8_t (*keys)[ANTT_KEY_BYTES], size_t *n, char *err)
+{
+	antt_store_t *st = antt_node_store(h->node);
+	char unit[ANTT_UNIT_MAX + 1];
+	uint8_t by[ANTT_KEY_BYTES];
+	*n = 0;
+	if (antt_store_enrolled(st, child, unit, by, NULL) != ANTT_OK)
+		return ANTT_OK;
+	return antt_store_unit_keys(st, unit, child, keys, HUB_MAX_UNIT_KEYS, n, err);
+}
+
 typedef struct {
 	uint32_t level;
 	uint64_t seq;
@@ -360,6 +374,19 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello)
 	}
 	hd.n_credentials = nc;
 	hd.credentials = creds;
+	/* the other keys of the child's unit (a replaced machine's earlier
+	 * keys): the child takes their records back before it signs */
+	uint8_t keys[HUB_MAX_UNIT_KEYS][ANTT_KEY_BYTES];
+	size_t nk = 0;
+	s_heads_t uh;
+	s_heads_init(&uh, HUB_MAX_UNIT_KEYS);
+	if (s_child_unit_keys(h, s->key, keys, &nk, err))
+		antt_log(ANTT_LOG_ERR, "sync: %s", err);
+	for (size_t i = 0; i < nk; i++)
+		if (s_heads_add(h, &uh, keys[i], err))
+			antt_log(ANTT_LOG_ERR, "sync: %s", err);
+	hd.n_unit_heads = uh.n;
+	hd.unit_heads = uh.ptrs;
 	m.msg_case = ANTT__SYNC_MSG__MSG_HEADS;
 	m.heads = &hd;
 	s_send(h, s->rid, s->rid_len, &m);
@@ -370,6 +397,7 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello)
 	free(blob);
 	s_send_known_receipts(h, s, &hs);
 	s_heads_free(&hs);
+	s_heads_free(&uh);
 	antt_log(ANTT_LOG_INFO, "sync: child %s connected (%zu authors)", s->unit, n);
 }
 
@@ -825,7 +853,8 @@ static void s_audit_run(antt_hub_t *h)
 /* ---- the ROUTER ---- */
 
 /* ---- Fetch: a child restored from an old backup takes its own records
- * back before it signs anything new (proto/README.md, "Recovery") ---- */
+ * back before it signs anything new, a replaced machine its unit's earlier
+ * keys' records (proto/README.md, "Recovery") ---- */
 
 typedef struct {
 	ProtobufCBinaryData *recs;
@@ -848,25 +877,48 @@ static int s_fetch_one(const uint8_t *id, const uint8_t *body, size_t blen, cons
 
 static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__Fetch *fetch)
 {
-	char err[ANTT_ERR_MAX];
+	char err[ANTT_ERR_MAX] = "";
 	antt_head_t head = {0};
 	antt_store_t *st = antt_node_store(h->node);
 	s_fetch_t f = {antt_xcalloc(HUB_FETCH_MAX, sizeof *f.recs), 0, 0};
-	/* only the child's own chain: what it signed itself */
-	if (antt_store_head(st, s->key, &head, err) ||
+	/* the child's own chain, or one of its unit's earlier keys: nothing
+	 * else is handed down */
+	const uint8_t *author = s->key;
+	if (fetch->author.len) {
+		uint8_t keys[HUB_MAX_UNIT_KEYS][ANTT_KEY_BYTES];
+		size_t nk = 0, i = 0;
+		if (fetch->author.len == ANTT_KEY_BYTES &&
+		    !s_child_unit_keys(h, s->key, keys, &nk, err))
+			while (i < nk && memcmp(keys[i], fetch->author.data, ANTT_KEY_BYTES))
+				i++;
+		if (fetch->author.len != ANTT_KEY_BYTES || i == nk) {
+			antt_log(ANTT_LOG_WARN,
+			         "sync: child %s asked for the records of a key that is not of its "
+			         "unit: refused",
+			         s->unit);
+			s_send_error(h, s->rid, s->rid_len, 2,
+			             "Fetch: that key is not enrolled for your unit");
+			free(f.recs);
+			return;
+		}
+		author = fetch->author.data;
+	}
+	if (antt_store_head(st, author, &head, err) ||
 	    (fetch->from_seq >= 1 && fetch->from_seq <= head.seq &&
-	     antt_store_range(st, s->key, fetch->from_seq, HUB_FETCH_MAX, s_fetch_one, &f, err)))
+	     antt_store_range(st, author, fetch->from_seq, HUB_FETCH_MAX, s_fetch_one, &f, err)))
 		antt_log(ANTT_LOG_ERR, "sync: fetch for child %s: %s", s->unit, err);
 	Antt__Recovered r = ANTT__RECOVERED__INIT;
 	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
 	r.n_records = f.n;
 	r.records = f.recs;
 	r.head = head.seq;
+	r.author = fetch->author;
 	m.msg_case = ANTT__SYNC_MSG__MSG_RECOVERED;
 	m.recovered = &r;
 	s_send(h, s->rid, s->rid_len, &m);
-	antt_log(ANTT_LOG_INFO, "sync: child %s recovers %zu of its own records from seq %" PRIu64,
-	         s->unit, f.n, fetch->from_seq);
+	antt_log(ANTT_LOG_INFO, "sync: child %s takes back %zu of %s records from seq %" PRIu64,
+	         s->unit, f.n, fetch->author.len ? "its unit's earlier key's" : "its own",
+	         fetch->from_seq);
 	for (size_t i = 0; i < f.n; i++)
 		free(f.recs[i].data);
 	free(f.recs);

@@ -50,6 +50,11 @@ struct antt_node {
 	antt_forms_t *forms;
 	volatile int stop; /* read by background work */
 	uint64_t behind;   /* the parent's head of our chain, while ours is older */
+	int learning;      /* taking the unit's earlier keys' records back */
+	int has_root, has_parent;
+	uint8_t root[ANTT_KEY_BYTES]; /* [sync] root */
+	int from_backup;              /* started on a copy made by antt backup: waits for
+	                               * the parent to confirm its own head */
 	int verifying;
 	void (*stored_fn)(void *);
 	void *stored_arg;
@@ -82,6 +87,29 @@ void antt_node_stored(antt_node_t *n)
 {
 	if (n->stored_fn)
 		n->stored_fn(n->stored_arg);
+}
+
+void antt_node_confirm_head(antt_node_t *n)
+{
+	char err[ANTT_ERR_MAX];
+	if (!n->from_backup)
+		return;
+	if (antt_store_meta_del(n->store, ANTT_META_FROM_BACKUP, err)) {
+		antt_log(ANTT_LOG_ERR, "%s", err);
+		return;
+	}
+	n->from_backup = 0;
+	antt_log(ANTT_LOG_INFO, "the parent confirmed this node's own head: signing again");
+}
+
+void antt_node_set_learning(antt_node_t *n, int on)
+{
+	n->learning = on;
+}
+
+int antt_node_learning(const antt_node_t *n)
+{
+	return n->learning;
 }
 
 void antt_node_set_behind(antt_node_t *n, uint64_t parent_seq)
@@ -136,6 +164,9 @@ int antt_node_open(const antt_config_t *cfg, uv_loop_t *loop, antt_node_t **out,
 	n->lock_fd = -1;
 	n->unit = antt_xstrdup(cfg->unit);
 	n->store_path = antt_xstrdup(cfg->store_path);
+	n->has_root = cfg->has_root;
+	n->has_parent = cfg->parent != NULL;
+	memcpy(n->root, cfg->root, ANTT_KEY_BYTES);
 	rc = antt_key_load(cfg->key_path, &n->key, err);
 	if (!rc) /* before the store is created: a refused start leaves no store */
 		rc = antt_forms_load(cfg->forms_dir, &n->forms, err);
@@ -146,6 +177,27 @@ int antt_node_open(const antt_config_t *cfg, uv_loop_t *loop, antt_node_t **out,
 	if (rc)
 		goto out;
 	rc = antt_store_open(cfg->store_path, n->key->pk, ANTT_STORE_CREATE, &n->store, err);
+	if (!rc) {
+		uint8_t *v = NULL;
+		size_t vlen;
+		n->from_backup =
+		    antt_store_meta_get(n->store, ANTT_META_FROM_BACKUP, &v, &vlen) == ANTT_OK;
+		free(v);
+		if (n->from_backup && !cfg->parent) {
+			antt_log(
+			    ANTT_LOG_WARN,
+			    "this store was restored from a backup (antt backup); this node has "
+			    "no parent to learn its own head from, so it signs on from the "
+			    "copy's head");
+			antt_node_confirm_head(n);
+		} else if (n->from_backup) {
+			antt_log(
+			    ANTT_LOG_WARN,
+			    "this store was restored from a backup (antt backup): nothing new is "
+			    "signed until the parent has said how far this node's own chain "
+			    "goes");
+		}
+	}
 out:
 	if (rc)
 		antt_node_destroy(&n);
@@ -521,6 +573,23 @@ static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, uint8_t l
 		                 "again in a moment (antt status shows the progress)",
 		                 mine.seq, n->behind);
 	}
+	if (n->from_backup) {
+		*failed = 0;
+		return antt_errf(err, ANTT_E_UNAVAIL,
+		                 "this store was restored from a backup: nothing is signed until "
+		                 "this node's parent has said how far its own chain goes (else a "
+		                 "seq could be signed twice). Let it connect to its parent and try "
+		                 "again (antt status shows \"waiting for the parent\")");
+	}
+	if (n->learning) {
+		*failed = 0;
+		return antt_errf(
+		    err, ANTT_E_UNAVAIL,
+		    "this unit's reports filed under its earlier key (the machine this "
+		    "one replaces) are being taken from the parent, so that no period "
+		    "is filed twice; nothing new is signed until then. Try again in a "
+		    "moment (antt status shows the progress)");
+	}
 	s_ready_t *ready = antt_xcalloc(count, sizeof *ready);
 	antt_head_t head;
 	int64_t now = antt_now();
@@ -702,10 +771,13 @@ static json_t *s_op_correct(antt_node_t *n, const json_t *req)
 	if (rc)
 		goto out;
 	antt_hex(hex, old.id, ANTT_ID_BYTES);
-	if (memcmp(old.b.author, n->key->pk, ANTT_KEY_BYTES) != 0) {
-		rc = antt_errf(
-		    err, ANTT_E_INVAL,
-		    "record %s was signed by another node: only its author can correct it", hex);
+	/* this node's own records, or its unit's under an earlier key (the
+	 * machine it replaces) */
+	if (strcmp(old.b.unit, n->unit) != 0) {
+		rc = antt_errf(err, ANTT_E_INVAL,
+		               "record %s is unit %s's, not this node's (%s): only a node of unit "
+		               "%s can correct it",
+		               hex, old.b.unit, n->unit, old.b.unit);
 		goto out;
 	}
 	if (old.has_corrected_by) {
@@ -852,6 +924,10 @@ static json_t *s_op_status(antt_node_t *n, const json_t *req)
 			n->status_fn[i](resp, n->status_arg[i]);
 	if (n->behind) /* restored from an old backup: taking its records back */
 		json_object_set_new(resp, "recovering_to", json_integer((json_int_t)n->behind));
+	if (n->learning)
+		json_object_set_new(resp, "learning_unit", json_true());
+	if (n->from_backup)
+		json_object_set_new(resp, "from_backup", json_true());
 	return resp;
 }
 
@@ -1034,6 +1110,40 @@ static void s_verify_problem(const uint8_t id[ANTT_ID_BYTES], const uint8_t auth
 	                                (json_int_t)seq, "problem", what));
 }
 
+/* This node's own link to the root: the chain of enrollments its parent
+ * handed it (meta "credentials"), re-checked; with what antt_store_verify_trust
+ * checks below this node, every author's chain reaches the root. */
+static void s_verify_credentials(s_verify_t *v, antt_store_t *s)
+{
+	static const uint8_t none[ANTT_ID_BYTES];
+	const antt_node_t *n = v->n;
+	char why[ANTT_ERR_MAX], chain[160], what[ANTT_ERR_MAX + 200];
+	uint8_t top[ANTT_KEY_BYTES], *blob = NULL;
+	size_t blen = 0;
+	if (!n->has_parent || !n->has_root || !memcmp(n->key->pk, n->root, ANTT_KEY_BYTES))
+		return; /* the root itself, or no root to reach */
+	if (antt_store_meta_get(s, "credentials", &blob, &blen) != ANTT_OK) {
+		s_verify_problem(none, n->key->pk, 0,
+		                 "this node holds no chain of enrollments from itself to the root "
+		                 "yet: its parent hands it one when it connects",
+		                 v);
+		return;
+	}
+	if (antt_credentials_check(blob, blen, n->key->pk, NULL, top, chain, sizeof chain, why))
+		snprintf(what, sizeof what, "this node's chain of enrollments to the root: %s",
+		         why);
+	else if (memcmp(top, n->root, ANTT_KEY_BYTES))
+		snprintf(what, sizeof what,
+		         "this node's chain of enrollments (%s) ends at another key than [sync] "
+		         "root",
+		         chain);
+	else
+		what[0] = '\0';
+	if (what[0])
+		s_verify_problem(none, n->key->pk, 0, what, v);
+	free(blob);
+}
+
 static void s_verify_work(uv_work_t *w)
 {
 	s_verify_t *v = w->data;
@@ -1043,6 +1153,8 @@ static void s_verify_work(uv_work_t *w)
 		v->rc = antt_store_verify(s, s_verify_problem, v, &v->checked, &v->n->stop, v->err);
 	if (!v->rc && v->deep)
 		v->rc = antt_store_verify_trust(s, v->n->key->pk, s_verify_problem, v, v->err);
+	if (!v->rc && v->deep)
+		s_verify_credentials(v, s);
 	antt_store_close(&s);
 }
 
@@ -1065,6 +1177,67 @@ static void s_verify_after(uv_work_t *w, int status)
 	json_decref(v->problems);
 	v->done(resp, v->arg);
 	free(v);
+}
+
+/* ---- backup: SQLite's online backup, in the thread pool ---- */
+
+typedef struct {
+	uv_work_t work;
+	antt_node_t *n;
+	antt_node_reply_fn done;
+	void *arg;
+	char *out;
+	antt_backup_info_t info;
+	int rc;
+	char err[ANTT_ERR_MAX];
+} s_backup_t;
+
+static void s_backup_work(uv_work_t *w)
+{
+	s_backup_t *b = w->data;
+	b->rc = antt_store_backup(b->n->store_path, b->out, b->n->key->pk, &b->info, b->err);
+}
+
+static void s_backup_after(uv_work_t *w, int status)
+{
+	s_backup_t *b = w->data;
+	json_t *resp;
+	if (status == UV_ECANCELED)
+		resp = antt_ctl_error(ANTT_CTL_STORE, "backup cancelled: anttd is stopping");
+	else if (b->rc)
+		resp = s_fail(b->rc, b->err);
+	else {
+		resp = json_pack("{s:b, s:s, s:I, s:I, s:I}", "ok", 1, "out", b->out, "records",
+		                 (json_int_t)b->info.records, "bytes", (json_int_t)b->info.bytes,
+		                 "head", (json_int_t)b->info.head);
+		antt_log(ANTT_LOG_INFO,
+		         "backup: %s written, %" PRId64 " records, own head seq %" PRIu64, b->out,
+		         b->info.records, b->info.head);
+	}
+	b->done(resp, b->arg);
+	free(b->out);
+	free(b);
+}
+
+static void s_op_backup(antt_node_t *n, const json_t *req, antt_node_reply_fn done, void *arg)
+{
+	const char *out = json_string_value(json_object_get(req, "out"));
+	if (!out || out[0] != '/') {
+		done(antt_ctl_error(ANTT_CTL_USAGE, "backup needs \"out\", an absolute path"), arg);
+		return;
+	}
+	s_backup_t *b = antt_xcalloc(1, sizeof *b);
+	b->n = n;
+	b->done = done;
+	b->arg = arg;
+	b->out = antt_xstrdup(out);
+	b->work.data = b;
+	int rc = uv_queue_work(n->loop, &b->work, s_backup_work, s_backup_after);
+	if (rc) {
+		done(antt_ctl_error(ANTT_CTL_STORE, uv_strerror(rc)), arg);
+		free(b->out);
+		free(b);
+	}
 }
 
 static void s_op_verify(antt_node_t *n, int deep, antt_node_reply_fn done, void *arg)
@@ -1203,6 +1376,9 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 		resp = json_pack("{s:b}", "ok", 1);
 	else if (!strcmp(op, "verify")) {
 		s_op_verify(n, json_is_true(json_object_get(req, "deep")), done, arg);
+		return;
+	} else if (!strcmp(op, "backup")) {
+		s_op_backup(n, req, done, arg);
 		return;
 	} else {
 		char msg[128];

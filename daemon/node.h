@@ -52,6 +52,15 @@ void antt_node_stored(antt_node_t *n); /* tell the listener */
  * the uplink has taken those records back (0: not behind). */
 void antt_node_set_behind(antt_node_t *n, uint64_t parent_seq);
 
+/* The parent has confirmed this node's own head: a node started on a
+ * backup copy (ANTT_META_FROM_BACKUP) signs again; the mark is removed. */
+void antt_node_confirm_head(antt_node_t *n);
+
+/* The uplink is taking the records of this node's unit's earlier keys
+ * from the parent (a replaced machine): nothing new is signed meanwhile. */
+void antt_node_set_learning(antt_node_t *n, int on);
+int antt_node_learning(const antt_node_t *n);
+
 /* Status parts that sync adds: fn(status object, arg) fills it in. */
 void antt_node_on_status(antt_node_t *n, void (*fn)(json_t *status, void *arg), void *arg,
                          int slot);

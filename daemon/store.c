@@ -25,6 +25,8 @@
  *      revoked key after that seq.
  *   6  reports_when covers day1, n and versions: reports of a form and
  *      period are read from the index alone.
+ *   7  enrollments_unit: the keys enrolled for a unit (a replaced
+ *      machine's earlier keys, handed to its new key: rotation).
  * A migration is one entry of s_migrations, run in one transaction.
  * Only prepared statements touch data. */
 #define _GNU_SOURCE
@@ -113,6 +115,8 @@ static const char *s_migrations[] = {
     /* 5 -> 6: reports by form and period read from the index alone */
     "DROP INDEX reports_when;"
     "CREATE INDEX reports_when ON reports(form, day0, day1, n, versions);",
+    /* 6 -> 7: the keys of a unit */
+    "CREATE INDEX enrollments_unit ON enrollments(unit);",
 };
 
 enum {
@@ -133,6 +137,7 @@ enum {
 	S_RECEIPT_SET,
 	S_BY_CURVE,
 	S_REVOKE_ADD,
+	S_UNIT_KEYS,
 	S_REVOKED,
 	S_COUNT_ /* number of statements */
 };
@@ -169,6 +174,7 @@ static const char *s_sql[S_COUNT_] = {
     [S_REVOKE_ADD] = "INSERT OR IGNORE INTO revocations(key, after, by, record, reason) "
                      "VALUES(?1,?2,?3,?4,?5)",
     [S_REVOKED] = "SELECT min(after) FROM revocations WHERE key = ?1",
+    [S_UNIT_KEYS] = "SELECT DISTINCT key FROM enrollments WHERE unit = ?1 AND key != ?2",
 };
 
 _Static_assert(S_COUNT_ <= ANTT_STORE_NSTMT, "raise ANTT_STORE_NSTMT");
@@ -1004,6 +1010,24 @@ int antt_store_child_by_curve(antt_store_t *s, const uint8_t by[ANTT_KEY_BYTES],
 	return rc;
 }
 
+int antt_store_unit_keys(antt_store_t *s, const char *unit, const uint8_t except[ANTT_KEY_BYTES],
+                         uint8_t (*keys)[ANTT_KEY_BYTES], size_t max, size_t *n, char *err)
+{
+	sqlite3_stmt *st = s->st[S_UNIT_KEYS];
+	int r = SQLITE_DONE, rc = ANTT_OK;
+	*n = 0;
+	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, except, ANTT_KEY_BYTES, SQLITE_STATIC);
+	while (*n < max && (r = sqlite3_step(st)) == SQLITE_ROW)
+		if (sqlite3_column_bytes(st, 0) == ANTT_KEY_BYTES)
+			memcpy(keys[(*n)++], sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
+	if (*n < max && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "reading enrollments");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
 int antt_store_query(antt_store_t *s, const char *sql, const uint8_t *blob, size_t blen,
                      antt_store_row_fn cb, void *arg, char *err)
 {
@@ -1191,5 +1215,133 @@ int antt_store_meta_set(antt_store_t *s, const char *name, const uint8_t *blob, 
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = antt_store_dberr(s, err, "writing meta");
 	sqlite3_finalize(st);
+	return rc;
+}
+
+int antt_store_meta_del(antt_store_t *s, const char *name, char *err)
+{
+	sqlite3_stmt *st;
+	int rc = ANTT_OK;
+	if (sqlite3_prepare_v2(s->db, "DELETE FROM meta WHERE key = ?1", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return antt_store_dberr(s, err, "writing meta");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "writing meta");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* fsync the directory holding path, so that a new file's name is durable */
+static int s_sync_dir(const char *path, char *err)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return antt_errf(err, ANTT_E_IO, "cannot sync directory %s: %s", dir, strerror(e));
+	}
+	close(fd);
+	return ANTT_OK;
+}
+
+/* The copy: SQLite's online backup from a read transaction of the live
+ * store (one snapshot: a writer may go on meanwhile), into a new 0600 file
+ * that is then made a self-contained rollback-journal database carrying the
+ * ANTT_META_FROM_BACKUP mark, and synced with its directory. */
+int antt_store_backup(const char *path, const char *out, const uint8_t self[ANTT_KEY_BYTES],
+                      antt_backup_info_t *info, char *err)
+{
+	sqlite3 *src = NULL, *dst = NULL;
+	sqlite3_backup *bk = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = ANTT_OK, made = 0;
+	memset(info, 0, sizeof *info);
+	int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		return antt_errf(err, errno == EEXIST ? ANTT_E_EXISTS : ANTT_E_IO,
+		                 "cannot create %s: %s%s", out, strerror(errno),
+		                 errno == EEXIST ? " (a backup never overwrites a file: give a new "
+		                                   "name)"
+		                                 : "");
+	}
+	close(fd);
+	made = 1;
+	if (sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_open_v2(out, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	        SQLITE_OK) {
+		rc = antt_errf(err, ANTT_E_IO, "backup: cannot open %s: %s", dst ? path : out,
+		               sqlite3_errmsg(dst ? src : dst));
+		goto out;
+	}
+	sqlite3_busy_timeout(src, 5000);
+	if (!(bk = sqlite3_backup_init(dst, "main", src, "main"))) {
+		rc = antt_errf(err, ANTT_E_IO, "backup: %s", sqlite3_errmsg(dst));
+		goto out;
+	}
+	int r = sqlite3_backup_step(bk, -1); /* all pages, one snapshot */
+	sqlite3_backup_finish(bk);
+	if (r != SQLITE_DONE) {
+		rc = antt_errf(err, r == SQLITE_FULL ? ANTT_E_IO : ANTT_E_STORE,
+		               "backup of %s into %s failed: %s", path, out, sqlite3_errstr(r));
+		goto out;
+	}
+	/* the copy: one file, marked, and what it holds */
+	char *e = NULL;
+	if (sqlite3_exec(dst,
+	                 "PRAGMA journal_mode = DELETE; "
+	                 "INSERT OR REPLACE INTO meta(key, value) VALUES('" ANTT_META_FROM_BACKUP
+	                 "', x'01')",
+	                 NULL, NULL, &e) != SQLITE_OK) {
+		rc = antt_errf(err, ANTT_E_STORE, "backup: marking the copy: %s", e ? e : "?");
+		sqlite3_free(e);
+		goto out;
+	}
+	if (sqlite3_prepare_v2(dst,
+	                       "SELECT (SELECT count(*) FROM records), (SELECT max(seq) FROM "
+	                       "records WHERE author = ?1)",
+	                       -1, &st, NULL) != SQLITE_OK ||
+	    (sqlite3_bind_blob(st, 1, self, ANTT_KEY_BYTES, SQLITE_STATIC),
+	     sqlite3_step(st) != SQLITE_ROW)) {
+		rc = antt_errf(err, ANTT_E_STORE, "backup: reading the copy: %s",
+		               sqlite3_errmsg(dst));
+		goto out;
+	}
+	info->records = sqlite3_column_int64(st, 0);
+	info->head = (uint64_t)sqlite3_column_int64(st, 1);
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(dst);
+	sqlite3_close(src);
+	if (!rc) {
+		struct stat sb;
+		if ((fd = open(out, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) < 0 ||
+		    fstat(fd, &sb) < 0)
+			rc = antt_errf(err, ANTT_E_IO, "backup: syncing %s: %s", out,
+			               strerror(errno));
+		else
+			info->bytes = (int64_t)sb.st_size;
+		if (fd >= 0)
+			close(fd);
+		if (!rc)
+			rc = s_sync_dir(out, err);
+	}
+	if (rc && made) {
+		unlink(out);
+		char j[4096];
+		snprintf(j, sizeof j, "%s-journal", out);
+		unlink(j);
+	}
 	return rc;
 }

@@ -13,7 +13,7 @@
 #include "record.h"
 
 #define ANTT_STORE_APP_ID 0x616e7474 /* "antt": PRAGMA application_id */
-#define ANTT_STORE_SCHEMA 6          /* PRAGMA user_version */
+#define ANTT_STORE_SCHEMA 7          /* PRAGMA user_version */
 
 typedef struct antt_store antt_store_t;
 
@@ -180,6 +180,28 @@ int antt_store_enrolled(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
  * key, or ANTT_E_NOTFOUND.  One index lookup (ZAP asks it per handshake). */
 int antt_store_child_by_curve(antt_store_t *s, const uint8_t by[ANTT_KEY_BYTES],
                               const uint8_t curve[32], uint8_t key[ANTT_KEY_BYTES], char *err);
+
+/* The other keys enrolled for unit (a replaced machine's earlier keys),
+ * at most max of them, into keys; *n how many. */
+int antt_store_unit_keys(antt_store_t *s, const char *unit, const uint8_t except[ANTT_KEY_BYTES],
+                         uint8_t (*keys)[ANTT_KEY_BYTES], size_t max, size_t *n, char *err);
+
+int antt_store_meta_del(antt_store_t *s, const char *name, char *err);
+
+/* Set in a copy made by antt_store_backup: a node started on it signs
+ * nothing until its parent has told it how far its own chain goes. */
+#define ANTT_META_FROM_BACKUP "from_backup"
+
+typedef struct {
+	int64_t records, bytes;
+	uint64_t head; /* the node's own head in the copy */
+} antt_backup_info_t;
+
+/* Copy the live store at path into the new file out (never overwritten;
+ * 0600; one consistent snapshot, taken without stopping the writer),
+ * marked ANTT_META_FROM_BACKUP.  self: the node's key, for info->head. */
+int antt_store_backup(const char *path, const char *out, const uint8_t self[ANTT_KEY_BYTES],
+                      antt_backup_info_t *info, char *err);
 
 /* Keep a second record for an author and seq as evidence (never forwarded). */
 int antt_store_add_fork(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,

@@ -14,6 +14,12 @@
  *         (a store restored from an old backup), Fetch; each Recovered
  *         is checked and appended; Fetch again until caught up.  Until
  *         then the node signs nothing new (antt_node_set_behind).
+ *   READY: then, for each earlier key of this node's unit the parent names
+ *         in Heads.unit_heads (a replaced machine's key) of which it holds
+ *         more than this store, Fetch {author} the same way: the unit's
+ *         reports filed under the old key, so that a month already filed is
+ *         corrected, not filed twice.  Until then (and only while
+ *         connected) nothing new is signed (antt_node_set_learning).
  *   HELLO ──the CURVE handshake failed (socket monitor: the parent's ZAP
  *         refused our key, or the parent key is wrong)──► DOWN at once,
  *         the reason kept for antt status
@@ -78,6 +84,8 @@ struct antt_uplink {
 	char link_error[200]; /* why the last connection failed ("" once connected) */
 	int has_root;
 	uint8_t root[ANTT_KEY_BYTES];
+	s_remote_t learn[16]; /* the unit's earlier keys still to take back */
+	size_t n_learn;
 	char trust[400]; /* the credentials' state, for antt status */
 	int trusted;     /* the chain of enrollments ends at the root */
 	int closing;
@@ -264,6 +272,10 @@ static void s_down(antt_uplink_t *u, const char *why)
 		         u->backoff_ms / 1000);
 	s_close_socket(u);
 	s_set_state(u, S_DOWN);
+	/* the unit's earlier keys are asked for again on the next connection;
+	 * offline, the node signs (a month filed twice is then a conflict) */
+	u->n_learn = 0;
+	antt_node_set_learning(u->node, 0);
 	u->last_heard = uv_now(u->loop);
 	u->backoff_ms = u->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : u->backoff_ms * 2;
 }
@@ -469,72 +481,36 @@ static void s_on_receipt(antt_uplink_t *u, const Antt__Receipt *r)
 
 /* ---- recovery of this node's own records ---- */
 
-static void s_fetch(antt_uplink_t *u, uint64_t from)
+/* Ask for author's records from seq from (author NULL: this node's own). */
+static void s_fetch(antt_uplink_t *u, const uint8_t *author, uint64_t from)
 {
 	Antt__Fetch f = ANTT__FETCH__INIT;
 	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
 	f.from_seq = from;
+	if (author) {
+		f.author.data = (uint8_t *)author;
+		f.author.len = ANTT_KEY_BYTES;
+	}
 	m.msg_case = ANTT__SYNC_MSG__MSG_FETCH;
 	m.fetch = &f;
 	s_send(u, &m);
 }
 
-/* Check the credentials the parent sent (Heads): envelope i is an
- * enrollment of the key that signed envelope i-1 (of this node's key for
- * i = 0, signed by the parent), each signature good, the last signed by the
- * root.  Kept (meta "credentials") when they hold, for this node's own
- * children.  0, or 1 with the reason in u->trust. */
+/* Check the credentials the parent sent (Heads): a chain of enrollments
+ * from this node's key (enrolled by the parent) up to the root
+ * (antt_credentials_check).  Kept (meta "credentials") when they hold, for
+ * this node's own children and its antt verify --deep.  0, or 1 with the
+ * reason in u->trust. */
 static int s_check_credentials(antt_uplink_t *u, ProtobufCBinaryData *creds, size_t n,
                                const uint8_t parent[ANTT_KEY_BYTES])
 {
-	char why[ANTT_ERR_MAX], chain[160] = "";
-	uint8_t want[ANTT_KEY_BYTES];
-	memcpy(want, antt_node_key(u->node)->pk, ANTT_KEY_BYTES);
+	char why[ANTT_ERR_MAX], chain[160];
+	uint8_t top[ANTT_KEY_BYTES];
 	u->trusted = 0;
 	if (!n) {
 		snprintf(u->trust, sizeof u->trust,
 		         "the parent sent no enrollment of this node (an older anttd?)");
 		return 1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		uint8_t *body = NULL, sig[ANTT_SIG_BYTES];
-		size_t blen;
-		antt_body_t b = {0};
-		int bad =
-		    antt_envelope_decode(creds[i].data, creds[i].len, &body, &blen, sig, why) ||
-		    antt_body_decode(body, blen, &b, why) || !b.has_enroll ||
-		    memcmp(b.enroll_key, want, ANTT_KEY_BYTES) ||
-		    (i == 0 && memcmp(b.author, parent, ANTT_KEY_BYTES)) ||
-		    antt_record_verify(sig, body, blen, b.author) != 0;
-		if (!bad) {
-			size_t l = strlen(chain);
-			snprintf(chain + l, sizeof chain - l, "%s%.16s", l ? " <- " : "",
-			         b.enroll_unit);
-			memcpy(want, b.author, ANTT_KEY_BYTES);
-		}
-		antt_body_clear(&b);
-		free(body);
-		if (bad) {
-			snprintf(u->trust, sizeof u->trust,
-			         "enrollment %zu of the chain the parent sent does not hold",
-			         i + 1);
-			return 1;
-		}
-	}
-	/* want: the key that signed the last enrollment */
-	if (!u->has_root) {
-		snprintf(u->trust, sizeof u->trust,
-		         "enrolled (%s), not checked: [sync] root is not set", chain);
-	} else if (memcmp(want, u->root, ANTT_KEY_BYTES)) {
-		snprintf(
-		    u->trust, sizeof u->trust,
-		    "NOT from the root: the chain of enrollments (%s) ends at another key than "
-		    "[sync] root",
-		    chain);
-		return 1;
-	} else {
-		snprintf(u->trust, sizeof u->trust, "enrolled by a chain to the root (%s)", chain);
-		u->trusted = 1;
 	}
 	Antt__Records rs = ANTT__RECORDS__INIT;
 	rs.n_records = n;
@@ -542,21 +518,40 @@ static int s_check_credentials(antt_uplink_t *u, ProtobufCBinaryData *creds, siz
 	size_t len = antt__records__get_packed_size(&rs);
 	uint8_t *buf = antt_xmalloc(len);
 	antt__records__pack(&rs, buf);
-	if (antt_store_meta_set(antt_node_store(u->node), "credentials", buf, len, why))
+	int rc = antt_credentials_check(buf, len, antt_node_key(u->node)->pk, parent, top, chain,
+	                                sizeof chain, why);
+	if (rc) {
+		snprintf(u->trust, sizeof u->trust, "the chain the parent sent: %.300s", why);
+	} else if (!u->has_root) {
+		snprintf(u->trust, sizeof u->trust,
+		         "enrolled (%s), not checked: [sync] root is not set", chain);
+	} else if (memcmp(top, u->root, ANTT_KEY_BYTES)) {
+		snprintf(
+		    u->trust, sizeof u->trust,
+		    "NOT from the root: the chain of enrollments (%s) ends at another key than "
+		    "[sync] root",
+		    chain);
+		rc = 1;
+	} else {
+		snprintf(u->trust, sizeof u->trust, "enrolled by a chain to the root (%s)", chain);
+		u->trusted = 1;
+	}
+	if (!rc && antt_store_meta_set(antt_node_store(u->node), "credentials", buf, len, why))
 		antt_log(ANTT_LOG_ERR, "uplink: %s", why);
 	free(buf);
-	return 0;
+	return rc ? 1 : 0;
 }
 
-/* The parent's head of our own key, from Heads: behind it, take ours back;
- * at or under it, the ids must agree (else our chain forked). */
-static void s_check_own_head(antt_uplink_t *u, Antt__Head **heads, size_t n)
+/* The parent's head of our own key, from Heads: behind it, take ours back
+ * (1: a Fetch is under way); at or under it, the ids must agree (else our
+ * chain forked). */
+static int s_check_own_head(antt_uplink_t *u, Antt__Head **heads, size_t n)
 {
 	char err[ANTT_ERR_MAX];
 	const uint8_t *self = antt_node_key(u->node)->pk;
 	antt_head_t mine = {0};
 	if (antt_store_head(antt_node_store(u->node), self, &mine, err))
-		return;
+		return 0;
 	for (size_t i = 0; i < n; i++) {
 		const Antt__Head *h = heads[i];
 		if (h->author.len != ANTT_KEY_BYTES || memcmp(h->author.data, self, ANTT_KEY_BYTES))
@@ -569,8 +564,8 @@ static void s_check_own_head(antt_uplink_t *u, Antt__Head **heads, size_t n)
 			         "anything new",
 			         h->seq, mine.seq);
 			antt_node_set_behind(u->node, h->seq);
-			s_fetch(u, mine.seq + 1);
-			return;
+			s_fetch(u, NULL, mine.seq + 1);
+			return 1;
 		}
 		uint8_t id[ANTT_ID_BYTES];
 		if (h->seq && h->id.len == ANTT_ID_BYTES &&
@@ -583,34 +578,89 @@ static void s_check_own_head(antt_uplink_t *u, Antt__Head **heads, size_t n)
 			         "from there are refused (see antt status)",
 			         h->seq);
 	}
+	antt_node_confirm_head(u->node); /* a backup copy: the head is known now */
+	return 0;
 }
 
+/* The unit's earlier keys of which the parent holds more than we do. */
+static void s_plan_learning(antt_uplink_t *u, Antt__Head **heads, size_t n)
+{
+	char err[ANTT_ERR_MAX];
+	u->n_learn = 0;
+	for (size_t i = 0; i < n && u->n_learn < sizeof u->learn / sizeof u->learn[0]; i++) {
+		const Antt__Head *h = heads[i];
+		antt_head_t have = {0};
+		if (h->author.len != ANTT_KEY_BYTES ||
+		    !memcmp(h->author.data, antt_node_key(u->node)->pk, ANTT_KEY_BYTES) ||
+		    antt_store_head(antt_node_store(u->node), h->author.data, &have, err) ||
+		    have.seq >= h->seq)
+			continue;
+		memcpy(u->learn[u->n_learn].author, h->author.data, ANTT_KEY_BYTES);
+		u->learn[u->n_learn++].seq = h->seq;
+	}
+}
+
+/* Fetch the next earlier key's records, or sign again when none is left. */
+static void s_learn_next(antt_uplink_t *u)
+{
+	char err[ANTT_ERR_MAX];
+	antt_head_t have = {0};
+	if (!u->n_learn) {
+		antt_node_set_learning(u->node, 0);
+		return;
+	}
+	if (antt_store_head(antt_node_store(u->node), u->learn[0].author, &have, err)) {
+		antt_log(ANTT_LOG_ERR, "uplink: %s", err);
+		u->n_learn = 0;
+		antt_node_set_learning(u->node, 0);
+		return;
+	}
+	if (!antt_node_learning(u->node))
+		antt_log(ANTT_LOG_INFO,
+		         "uplink: this unit had an earlier key (a replaced machine?): taking its "
+		         "records back before signing anything new");
+	antt_node_set_learning(u->node, 1);
+	s_fetch(u, u->learn[0].author, have.seq + 1);
+}
+
+/* Recovered: this node's own records (r->author absent), or those of the
+ * earlier key of its unit it asked for, in order, each checked link by
+ * link and by its author's signature, appended in one transaction. */
 static void s_on_recovered(antt_uplink_t *u, const Antt__Recovered *r)
 {
 	char err[ANTT_ERR_MAX];
 	antt_store_t *st = antt_node_store(u->node);
-	const uint8_t *self = antt_node_key(u->node)->pk;
+	const int own = r->author.len == 0;
+	const uint8_t *author = own ? antt_node_key(u->node)->pk : u->learn[0].author;
 	antt_head_t head = {0};
 	size_t taken = 0;
+	if (!own && (!u->n_learn || r->author.len != ANTT_KEY_BYTES ||
+	             memcmp(r->author.data, author, ANTT_KEY_BYTES))) {
+		antt_log(ANTT_LOG_WARN, "uplink: the parent sent records of a key not asked for");
+		return;
+	}
 	int rc = antt_store_begin(st, err);
 	if (!rc)
-		rc = antt_store_head(st, self, &head, err);
+		rc = antt_store_head(st, author, &head, err);
 	for (size_t i = 0; i < r->n_records && !rc; i++) {
 		uint8_t *body = NULL, sig[ANTT_SIG_BYTES], id[ANTT_ID_BYTES];
 		size_t blen;
 		antt_body_t b = {0};
 		char why[ANTT_ERR_MAX];
-		/* our own chain, link by link, each signature ours */
 		if (antt_envelope_decode(r->records[i].data, r->records[i].len, &body, &blen, sig,
 		                         why) ||
 		    antt_body_decode(body, blen, &b, why) ||
-		    memcmp(b.author, self, ANTT_KEY_BYTES) || b.seq != head.seq + 1 ||
+		    memcmp(b.author, author, ANTT_KEY_BYTES) || b.seq != head.seq + 1 ||
 		    memcmp(b.prev, head.id, ANTT_ID_BYTES) ||
-		    antt_record_verify(sig, body, blen, self) != 0) {
+		    (!own && strcmp(b.unit, antt_node_unit(u->node))) ||
+		    antt_record_verify(sig, body, blen, author) != 0) {
 			rc = antt_errf(
 			    err, ANTT_E_CORRUPT,
-			    "a record the parent sent back is not the next of this node's "
-			    "own chain: recovery stopped");
+			    own ? "a record the parent sent back is not the next of this "
+			          "node's own chain: recovery stopped"
+			        : "a record the parent sent of this unit's earlier key is "
+			          "not the next of that key's chain, or not of this unit: "
+			          "not taken");
 		} else {
 			antt_record_id(id, body, blen);
 			rc = antt_store_append_ex(st, id, body, blen, sig, &b, antt_now(), 0, 1,
@@ -627,17 +677,34 @@ static void s_on_recovered(antt_uplink_t *u, const Antt__Recovered *r)
 	if (rc) {
 		antt_store_rollback(st);
 		antt_log(ANTT_LOG_ERR, "uplink: %s", err);
+		if (!own) { /* nothing more to learn from this parent */
+			u->n_learn = 0;
+			s_learn_next(u);
+		}
 		return;
 	}
 	if (head.seq < r->head && taken) {
-		antt_node_set_behind(u->node, r->head);
-		s_fetch(u, head.seq + 1);
-	} else {
+		if (own)
+			antt_node_set_behind(u->node, r->head);
+		s_fetch(u, own ? NULL : author, head.seq + 1);
+		return;
+	}
+	if (own) {
 		antt_node_set_behind(u->node, 0);
+		antt_node_confirm_head(u->node);
 		antt_log(ANTT_LOG_INFO,
 		         "uplink: this node's own records recovered up to seq %" PRIu64, head.seq);
-		s_pump(u);
+	} else {
+		char hex[2 * ANTT_KEY_BYTES + 1];
+		antt_hex(hex, author, ANTT_KEY_BYTES);
+		antt_log(ANTT_LOG_INFO,
+		         "uplink: this unit's records under its earlier key %.16s taken back, up "
+		         "to seq %" PRIu64,
+		         hex, head.seq);
+		memmove(u->learn, u->learn + 1, --u->n_learn * sizeof u->learn[0]);
 	}
+	s_learn_next(u);
+	s_pump(u);
 }
 
 static int s_on_msg(void *sock, void *arg)
@@ -671,7 +738,9 @@ static int s_on_msg(void *sock, void *arg)
 			if (s_check_credentials(u, m->heads->credentials, m->heads->n_credentials,
 			                        u->parent_ed))
 				antt_log(ANTT_LOG_WARN, "uplink: credentials: %s", u->trust);
-			s_check_own_head(u, m->heads->heads, m->heads->n_heads);
+			s_plan_learning(u, m->heads->unit_heads, m->heads->n_unit_heads);
+			if (!s_check_own_head(u, m->heads->heads, m->heads->n_heads))
+				s_learn_next(u);
 			antt_log(ANTT_LOG_INFO, "uplink %s: connected", u->endpoint);
 			u->link_error[0] = '\0';
 			u->backoff_ms = BACKOFF_MIN_MS;

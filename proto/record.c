@@ -354,3 +354,48 @@ out:
 	antt__envelope__free_unpacked(e, NULL);
 	return rc;
 }
+
+int antt_credentials_check(const uint8_t *creds, size_t len, const uint8_t self[ANTT_KEY_BYTES],
+                           const uint8_t *parent, uint8_t top[ANTT_KEY_BYTES], char *chain,
+                           size_t chain_len, char *err)
+{
+	Antt__Records *rs = antt__records__unpack(NULL, len, creds);
+	int rc = ANTT_OK;
+	if (!rs || !rs->n_records) {
+		rc = antt_errf(err, ANTT_E_CORRUPT, "%s",
+		               rs ? "no enrollment of this node in it"
+		                  : "not a list of records (damaged)");
+		goto out;
+	}
+	chain[0] = '\0';
+	memcpy(top, self, ANTT_KEY_BYTES);
+	for (size_t i = 0; i < rs->n_records && !rc; i++) {
+		uint8_t *body = NULL, sig[ANTT_SIG_BYTES];
+		size_t blen;
+		antt_body_t b = {0};
+		char why[ANTT_ERR_MAX];
+		if (antt_envelope_decode(rs->records[i].data, rs->records[i].len, &body, &blen, sig,
+		                         why) ||
+		    antt_body_decode(body, blen, &b, why) || !b.has_enroll ||
+		    memcmp(b.enroll_key, top, ANTT_KEY_BYTES) ||
+		    (i == 0 && parent && memcmp(b.author, parent, ANTT_KEY_BYTES)) ||
+		    antt_record_verify(sig, body, blen, b.author) != 0) {
+			rc = antt_errf(
+			    err, ANTT_E_CORRUPT,
+			    "enrollment %zu of the chain does not hold (not an enrollment "
+			    "of the key before it, or a bad signature)",
+			    i + 1);
+		} else {
+			size_t l = strlen(chain);
+			snprintf(chain + l, chain_len - l, "%s%.16s", l ? " <- " : "",
+			         b.enroll_unit);
+			memcpy(top, b.author, ANTT_KEY_BYTES);
+		}
+		antt_body_clear(&b);
+		free(body);
+	}
+out:
+	if (rs)
+		antt__records__free_unpacked(rs, NULL);
+	return rc;
+}

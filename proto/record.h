@@ -96,4 +96,14 @@ int antt_valid_unit(const char *s); /* [0-9A-Za-z._-]{1,16} */
 int antt_valid_name(const char *s); /* [0-9A-Za-z._-]{1,64}, starts alnum */
 int antt_valid_utf8(const char *s, size_t len);
 
+/* Check a chain of enrollments (credentials: a packed Records message of
+ * Envelopes, as Heads.credentials carries them and meta "credentials" keeps
+ * them): envelope 0 enrolls key self (signed by parent, unless parent is
+ * NULL), envelope i enrolls the key that signed envelope i-1, every
+ * signature holds.  0 with top = the key that signed the last and chain =
+ * the units, nearest first ("332 <- 33"); else ANTT_E_CORRUPT and why. */
+int antt_credentials_check(const uint8_t *creds, size_t len, const uint8_t self[ANTT_KEY_BYTES],
+                           const uint8_t *parent, uint8_t top[ANTT_KEY_BYTES], char *chain,
+                           size_t chain_len, char *err);
+
 #endif

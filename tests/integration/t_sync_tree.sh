@@ -141,7 +141,25 @@ wait_for 30 "commune 4 hears from the district" _c4_heard
 antt_ok "$C4_CONF" status --json
 assert_eq false "$(jq -r .uplink.trust.verified <<<"$OUT")" "commune 4: not verified"
 assert_contains "$(jq -r .uplink.trust.state <<<"$OUT")" "NOT from the root" "commune 4: why"
+run "$ANTT" -c "$C4_CONF" verify --deep --json
+assert_rc 65 "commune 4: verify --deep without a chain to the root"
+assert_contains "$(jq -r '.problems[].problem' <<<"$OUT")" "no chain of enrollments from itself to the root" \
+	"commune 4: verify --deep names the missing chain"
 daemon_stop "$C4_PID"
+
+log_step "verify --deep below the province: each node's own chain reaches the root"
+for conf in "$D_CONF" "${C_CONF[1]}"; do
+	antt_ok "$conf" verify --deep --json
+	assert_eq true "$(jq -r .valid <<<"$OUT")" "verify --deep at $(dirname "$conf")"
+done
+# the district's kept chain swapped for commune 1's (a chain, but not its own)
+D_DB="$(dirname "$D_CONF")/store.db" C1_DB="$(dirname "${C_CONF[1]}")/store.db"
+sqlite3 -cmd ".timeout 5000" "$D_DB" "ATTACH '$C1_DB' AS c1; UPDATE meta SET value = \
+	(SELECT value FROM c1.meta WHERE key = 'credentials') WHERE key = 'credentials'"
+run "$ANTT" -c "$D_CONF" verify --deep --json
+assert_rc 65 "district: verify --deep with a chain that is not its own"
+assert_contains "$(jq -r '.problems[].problem' <<<"$OUT")" "chain of enrollments to the root: enrollment 1" \
+	"district: verify --deep names the broken link"
 
 log_step "clean stops"
 for i in 1 2 3; do

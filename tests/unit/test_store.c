@@ -643,8 +643,8 @@ static void test_verify_decoded(void **state)
 	assert_true(ps.n > 0);
 }
 
-/* A store of schema 2 (before the CURVE index, the decoded tables and the
- * revocations) is brought up to date on open, its decoded tables filled
+/* A store of schema 2 (before the CURVE index, the decoded tables, the
+ * revocations and the unit index of enrollments) is brought up to date on open, its decoded tables filled
  * from its records. */
 static void test_migrate_from_2(void **state)
 {
@@ -656,7 +656,7 @@ static void test_migrate_from_2(void **state)
 	s_raw_exec(fx->path,
 	           "DROP TABLE revocations; DROP TABLE vals; DROP TABLE reports; DROP TABLE units;"
 	           "ALTER TABLE records DROP COLUMN first;"
-	           "DROP INDEX enrollments_curve;"
+	           "DROP INDEX enrollments_curve; DROP INDEX enrollments_unit;"
 	           "ALTER TABLE enrollments DROP COLUMN curve;"
 	           "PRAGMA user_version = 2");
 	s_open(fx);
