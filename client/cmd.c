@@ -592,6 +592,12 @@ static void s_print_sync_status(json_t *resp)
 		       " from its parent (store restored from an old backup); nothing new is "
 		       "signed until then\n",
 		       json_integer_value(json_object_get(resp, "recovering_to")));
+	if (json_is_true(json_object_get(resp, "from_backup")))
+		printf("from backup waiting for the parent: this store is a backup copy, nothing "
+		       "is signed until the parent has confirmed this node's own head\n");
+	if (json_is_true(json_object_get(resp, "learning_unit")))
+		printf("learning    this unit's records under its earlier key (the machine this "
+		       "one replaces) from the parent; nothing new is signed until then\n");
 	if (up) {
 		size_t i;
 		json_t *l;
