@@ -448,7 +448,7 @@ typedef struct {
 
 /* The records of one author at or below the head: duplicates are skipped,
  * a different record with a held seq is a fork, kept as evidence. */
-static int s_take_old(antt_hub_t *h, s_session_t *s, s_rec_t *r, s_refusals_t *ref, int64_t now,
+static int s_take_old(antt_hub_t *h, const char *peer, s_rec_t *r, s_refusals_t *ref, int64_t now,
                       char *err)
 {
 	antt_store_t *st = antt_node_store(h->node);
@@ -464,13 +464,12 @@ static int s_take_old(antt_hub_t *h, s_session_t *s, s_rec_t *r, s_refusals_t *r
 		return ANTT_OK;
 	}
 	/* the author signed two records with one seq */
-	if ((rc = antt_store_add_fork(st, r->id, r->body, r->blen, r->sig, &r->b, now, s->unit,
-	                              err)))
+	if ((rc = antt_store_add_fork(st, r->id, r->body, r->blen, r->sig, &r->b, now, peer, err)))
 		return rc;
 	antt_log(ANTT_LOG_WARN,
-	         "sync: FORK from child %s: author %s signed two records with seq %" PRIu64
+	         "sync: FORK from %s: author %s signed two records with seq %" PRIu64
 	         "; kept as evidence, never forwarded",
-	         s->unit, antt_hex(hex, r->b.author, ANTT_KEY_BYTES), r->b.seq);
+	         peer, antt_hex(hex, r->b.author, ANTT_KEY_BYTES), r->b.seq);
 	s_refuse(ref, &r->b, r->id, REF_FORK, "fork: another record with this seq is held");
 	return ANTT_OK;
 }
@@ -506,8 +505,9 @@ static int s_unit_refused(antt_hub_t *h, const antt_body_t *b, const char *autho
  * vouches for the whole run); their own signatures are left to the
  * background audit.  When the last signature fails, check each to name the
  * culprit. */
-static int s_take_run(antt_hub_t *h, s_session_t *s, s_rec_t *run, size_t n, s_refusals_t *ref,
-                      int64_t now, size_t *stored, int *unaudited, char *err)
+static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const char *peer,
+                      s_rec_t *run, size_t n, s_refusals_t *ref, int64_t now, size_t *stored,
+                      int *unaudited, char *err)
 {
 	antt_store_t *st = antt_node_store(h->node);
 	const uint8_t *author = run[0].b.author;
@@ -516,9 +516,9 @@ static int s_take_run(antt_hub_t *h, s_session_t *s, s_rec_t *run, size_t n, s_r
 	int rc;
 	char author_unit[ANTT_UNIT_MAX + 1];
 	uint8_t by[ANTT_KEY_BYTES];
-	/* the child's own key, or one enrolled (transitively) under it */
-	if ((memcmp(author, s->key, ANTT_KEY_BYTES) &&
-	     !antt_store_enrolled_under(st, author, s->key)) ||
+	/* the sender's own key, or one enrolled (transitively) under it */
+	if ((memcmp(author, sender, ANTT_KEY_BYTES) &&
+	     !antt_store_enrolled_under(st, author, sender)) ||
 	    antt_store_enrolled(st, author, author_unit, by, NULL) != ANTT_OK) {
 		for (size_t i = 0; i < n; i++)
 			s_refuse(ref, &run[i].b, run[i].id, REF_AUTHOR,
@@ -534,7 +534,7 @@ static int s_take_run(antt_hub_t *h, s_session_t *s, s_rec_t *run, size_t n, s_r
 			return rc;
 		s_rec_t *r = &run[i];
 		if (r->b.seq <= head.seq) {
-			if ((rc = s_take_old(h, s, r, ref, now, err)))
+			if ((rc = s_take_old(h, peer, r, ref, now, err)))
 				return rc;
 			i++;
 			continue;
@@ -587,32 +587,138 @@ static int s_take_run(antt_hub_t *h, s_session_t *s, s_rec_t *run, size_t n, s_r
 	return ANTT_OK;
 }
 
+/* A zstd frame of a Records message, bounded: it must state its content
+ * size, at most HUB_MAX_UNZ.  NULL if it does not hold. */
+static Antt__Records *s_unzip_records(const uint8_t *z, size_t zlen)
+{
+	Antt__Records *unz = NULL;
+	unsigned long long raw_len = ZSTD_getFrameContentSize(z, zlen);
+	if (raw_len > HUB_MAX_UNZ) /* also ZSTD_CONTENTSIZE_UNKNOWN and _ERROR */
+		return NULL;
+	uint8_t *raw = antt_xmalloc(raw_len ? (size_t)raw_len : 1);
+	size_t got = ZSTD_decompress(raw, (size_t)raw_len, z, zlen);
+	if (!ZSTD_isError(got) && got == raw_len)
+		unz = antt__records__unpack(NULL, got, raw);
+	free(raw);
+	return unz;
+}
+
+/* What one intake did: the records decoded, refused, stored. */
+typedef struct {
+	s_rec_t *recs;
+	size_t n, stored;
+	int unaudited;
+	s_refusals_t ref;
+} s_intake_t;
+
+static void s_intake_free(s_intake_t *in)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		free(in->recs[i].body);
+		antt_body_clear(&in->recs[i].b);
+	}
+	free(in->recs);
+	free(in->ref.items);
+	free(in->ref.ptrs);
+	free(in->ref.keys);
+	free(in->ref.ids);
+	free(in->ref.reasons);
+}
+
+/* Take envelopes from sender (a child's key: its own records and those of
+ * keys enrolled under it) with the checks of proto/README.md, in one
+ * durable transaction.  firsts: when the first hub stored each (n_firsts ==
+ * n, else unknown); origin's own records were stored first here.  A
+ * non-zero return: nothing was stored (the store failed), err says why. */
+static int s_intake(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES],
+                    const uint8_t origin[ANTT_KEY_BYTES], const char *peer,
+                    const ProtobufCBinaryData *envs, size_t n, const int64_t *firsts,
+                    size_t n_firsts, s_intake_t *in, char *err)
+{
+	char why[ANTT_ERR_MAX], msg[160];
+	antt_store_t *st = antt_node_store(h->node);
+	memset(in, 0, sizeof *in);
+	in->n = n;
+	in->ref.items = antt_xcalloc(n + 1, sizeof *in->ref.items);
+	in->ref.ptrs = antt_xcalloc(n + 1, sizeof *in->ref.ptrs);
+	in->ref.keys = antt_xcalloc(n + 1, ANTT_KEY_BYTES);
+	in->ref.ids = antt_xcalloc(n + 1, ANTT_ID_BYTES);
+	in->ref.reasons = antt_xcalloc(n + 1, sizeof *in->ref.reasons);
+	in->recs = antt_xcalloc(n + 1, sizeof *in->recs);
+	s_rec_t *recs = in->recs;
+	for (size_t i = 0; i < n; i++) {
+		s_rec_t *r = &recs[i];
+		const ProtobufCBinaryData *env = &envs[i];
+		if (antt_envelope_decode(env->data, env->len, &r->body, &r->blen, r->sig, why) ||
+		    antt_body_decode(r->body, r->blen, &r->b, why)) {
+			snprintf(msg, sizeof msg, "bad record: %.140s", why);
+			s_refuse(&in->ref, NULL, NULL, REF_BAD, msg);
+			continue;
+		}
+		r->ok = 1;
+		antt_record_id(r->id, r->body, r->blen);
+	}
+	int64_t now = antt_now();
+	/* The first hub's time decides whether a report was on time.  An
+	 * origin that is the author has no hub below it: the first hub is this
+	 * one.  A child hub says when it stored what it forwards; never later
+	 * than now. */
+	for (size_t i = 0; i < n; i++) {
+		s_rec_t *r = &recs[i];
+		int64_t said = n_firsts == n ? firsts[i] : 0;
+		r->first = !r->ok || !memcmp(r->b.author, origin, ANTT_KEY_BYTES) || said <= 0 ||
+		                   said > now
+		               ? now
+		               : said;
+	}
+	int fatal = antt_store_begin(st, err);
+	for (size_t i = 0; i < n && !fatal;) {
+		if (!recs[i].ok) {
+			i++;
+			continue;
+		}
+		size_t j = i + 1;
+		while (j < n && recs[j].ok &&
+		       !memcmp(recs[j].b.author, recs[i].b.author, ANTT_KEY_BYTES))
+			j++;
+		fatal = s_take_run(h, sender, peer, &recs[i], j - i, &in->ref, now, &in->stored,
+		                   &in->unaudited, err);
+		i = j;
+	}
+	if (!fatal)
+		fatal = antt_store_commit(st, err);
+	if (fatal) {
+		antt_store_rollback(st);
+		in->stored = 0;
+		in->unaudited = 0;
+	}
+	return fatal;
+}
+
 static void s_audit_start(antt_hub_t *h);
 static void s_audit_run(antt_hub_t *h);
 
+/* After an intake stored records: forward them, audit what was taken on a
+ * later signature. */
+static void s_intake_done(antt_hub_t *h, const s_intake_t *in)
+{
+	if (in->stored)
+		antt_node_stored(h->node);
+	if (in->unaudited)
+		s_audit_start(h);
+}
+
 static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 {
-	char err[ANTT_ERR_MAX], why[ANTT_ERR_MAX], msg[160];
-	antt_store_t *st = antt_node_store(h->node);
-	size_t n = batch->n_records, stored = 0;
-	int unaudited = 0;
+	char err[ANTT_ERR_MAX];
+	size_t n = batch->n_records;
 	Antt__Records *unz = NULL;
 	ProtobufCBinaryData *envs = batch->records;
 	const int64_t *firsts = batch->first_stored;
 	size_t n_firsts = batch->n_first_stored;
 	if (batch->zrecords.len) {
 		/* bounded: a frame of 16 MiB may not unpack to more than 64 MiB */
-		unsigned long long raw_len =
-		    ZSTD_getFrameContentSize(batch->zrecords.data, batch->zrecords.len);
-		uint8_t *raw = NULL;
-		if (raw_len <= HUB_MAX_UNZ) {
-			raw = antt_xmalloc(raw_len ? (size_t)raw_len : 1);
-			size_t got = ZSTD_decompress(raw, (size_t)raw_len, batch->zrecords.data,
-			                             batch->zrecords.len);
-			if (!ZSTD_isError(got) && got == raw_len)
-				unz = antt__records__unpack(NULL, got, raw);
-		}
-		free(raw);
+		unz = s_unzip_records(batch->zrecords.data, batch->zrecords.len);
 		if (!unz || n) {
 			if (unz)
 				antt__records__free_unpacked(unz, NULL);
@@ -633,60 +739,16 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		s_send_error(h, s->rid, s->rid_len, 2, "batch larger than the credit given");
 		return;
 	}
-	s_refusals_t ref = {0};
-	ref.items = antt_xcalloc(n + 1, sizeof *ref.items);
-	ref.ptrs = antt_xcalloc(n + 1, sizeof *ref.ptrs);
-	ref.keys = antt_xcalloc(n + 1, ANTT_KEY_BYTES);
-	ref.ids = antt_xcalloc(n + 1, ANTT_ID_BYTES);
-	ref.reasons = antt_xcalloc(n + 1, sizeof *ref.reasons);
-	s_rec_t *recs = antt_xcalloc(n + 1, sizeof *recs);
-	for (size_t i = 0; i < n; i++) {
-		s_rec_t *r = &recs[i];
-		const ProtobufCBinaryData *env = &envs[i];
-		if (antt_envelope_decode(env->data, env->len, &r->body, &r->blen, r->sig, why) ||
-		    antt_body_decode(r->body, r->blen, &r->b, why)) {
-			snprintf(msg, sizeof msg, "bad record: %.140s", why);
-			s_refuse(&ref, NULL, NULL, REF_BAD, msg);
-			continue;
-		}
-		r->ok = 1;
-		antt_record_id(r->id, r->body, r->blen);
-	}
-	int64_t now = antt_now();
-	/* The first hub's time decides whether a report was on time.  A child
-	 * that is the author has no hub below it: the first hub is this one.
-	 * A child hub says when it stored what it forwards; never later than
-	 * now. */
-	for (size_t i = 0; i < n; i++) {
-		s_rec_t *r = &recs[i];
-		int64_t said = n_firsts == n ? firsts[i] : 0;
-		r->first = !r->ok || !memcmp(r->b.author, s->key, ANTT_KEY_BYTES) || said <= 0 ||
-		                   said > now
-		               ? now
-		               : said;
-	}
-	int fatal = antt_store_begin(st, err);
-	for (size_t i = 0; i < n && !fatal;) {
-		if (!recs[i].ok) {
-			i++;
-			continue;
-		}
-		size_t j = i + 1;
-		while (j < n && recs[j].ok &&
-		       !memcmp(recs[j].b.author, recs[i].b.author, ANTT_KEY_BYTES))
-			j++;
-		fatal = s_take_run(h, s, &recs[i], j - i, &ref, now, &stored, &unaudited, err);
-		i = j;
-	}
-	if (!fatal)
-		fatal = antt_store_commit(st, err);
+	char peer[ANTT_UNIT_MAX + 16];
+	snprintf(peer, sizeof peer, "child %s", s->unit);
+	s_intake_t in;
+	int fatal = s_intake(h, s->key, s->key, peer, envs, n, firsts, n_firsts, &in, err);
 	s_heads_t heads; /* after the commit: the heads as they now are */
 	s_heads_init(&heads, n + 1);
 	for (size_t i = 0; i < n && !fatal; i++)
-		if (recs[i].ok)
-			fatal = s_heads_add(h, &heads, recs[i].b.author, err);
+		if (in.recs[i].ok)
+			fatal = s_heads_add(h, &heads, in.recs[i].b.author, err);
 	if (fatal) {
-		antt_store_rollback(st);
 		antt_log(ANTT_LOG_ERR, "sync: batch from child %s not stored: %s", s->unit, err);
 		s_send_error(h, s->rid, s->rid_len, 4, "the hub could not store the batch; retry");
 	} else {
@@ -695,37 +757,25 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		ack.batch = batch->batch;
 		ack.n_heads = heads.n;
 		ack.heads = heads.ptrs;
-		ack.n_refused = ref.n;
-		ack.refused = ref.ptrs;
+		ack.n_refused = in.ref.n;
+		ack.refused = in.ref.ptrs;
 		ack.credit = HUB_CREDIT;
 		m.msg_case = ANTT__SYNC_MSG__MSG_ACK;
 		m.ack = &ack;
 		s_send(h, s->rid, s->rid_len, &m);
-		s->stored += (int64_t)stored;
-		s->refused += (int64_t)ref.n;
-		if (ref.n)
+		s->stored += (int64_t)in.stored;
+		s->refused += (int64_t)in.ref.n;
+		if (in.ref.n)
 			antt_log(ANTT_LOG_WARN, "sync: child %s: refused %zu record(s), first: %s",
-			         s->unit, ref.n, ref.reasons[0]);
+			         s->unit, in.ref.n, in.ref.reasons[0]);
 		antt_log(ANTT_LOG_DEBUG, "sync: child %s: batch %" PRIu64 ": %zu stored", s->unit,
-		         batch->batch, stored);
-		if (stored)
-			antt_node_stored(h->node);
-		if (unaudited)
-			s_audit_start(h);
+		         batch->batch, in.stored);
+		s_intake_done(h, &in);
 	}
-	for (size_t i = 0; i < n; i++) {
-		free(recs[i].body);
-		antt_body_clear(&recs[i].b);
-	}
-	free(recs);
+	s_intake_free(&in);
 	if (unz)
 		antt__records__free_unpacked(unz, NULL);
 	s_heads_free(&heads);
-	free(ref.items);
-	free(ref.ptrs);
-	free(ref.keys);
-	free(ref.ids);
-	free(ref.reasons);
 }
 
 /* ---- the background audit of signatures accepted on a later one ---- */
