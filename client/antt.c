@@ -24,6 +24,8 @@ static const struct {
      "verify [--deep]   --deep: also every author's chain of enrollments"},
     {"backup", antt_cmd_backup,
      "backup --out FILE   a consistent copy of the live store (restore: docs/operations.md)"},
+    {"bundle", antt_cmd_bundle,
+     "bundle export --out FILE [--all] | bundle import FILE   records carried on a file"},
     {"enroll", antt_cmd_enroll, "enroll --unit CODE --key KEY   admit a child node (at a hub)"},
     {"revoke", antt_cmd_revoke,
      "revoke --key KEY --after SEQ [--reason TEXT]   withdraw a child's key (at a hub)"},

@@ -44,6 +44,7 @@ int antt_cmd_status(antt_cli_t *cli);
 int antt_cmd_forms(antt_cli_t *cli);
 int antt_cmd_verify(antt_cli_t *cli);
 int antt_cmd_backup(antt_cli_t *cli);
+int antt_cmd_bundle(antt_cli_t *cli);
 int antt_cmd_enroll(antt_cli_t *cli);
 int antt_cmd_children(antt_cli_t *cli);
 int antt_cmd_revoke(antt_cli_t *cli);

@@ -751,13 +751,29 @@ int antt_cmd_verify(antt_cli_t *cli)
 	return valid ? 0 : EXIT_REFUSED;
 }
 
+/* FILE as anttd must see it (anttd writes it): an absolute path.  0, or
+ * EX_USAGE, said. */
+static int s_abs_path(const char *file, char *path, size_t size)
+{
+	char cwd[PATH_MAX];
+	if (file[0] == '/') {
+		if ((size_t)snprintf(path, size, "%s", file) < size)
+			return 0;
+	} else if (getcwd(cwd, sizeof cwd) &&
+	           (size_t)snprintf(path, size, "%s/%s", cwd, file) < size) {
+		return 0;
+	}
+	antt_cli_err("cannot make %s an absolute path: give one", file);
+	return EX_USAGE;
+}
+
 int antt_cmd_backup(antt_cli_t *cli)
 {
 	static const char *usage = "backup --out FILE [--json]";
 	static const struct option opts[] = {
 	    {"out", required_argument, NULL, 'o'}, COMMON_OPTS, {0}};
 	const char *out = NULL;
-	char path[PATH_MAX], cwd[PATH_MAX];
+	char path[PATH_MAX];
 	int opt, ret;
 	optind = 1;
 	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
@@ -770,16 +786,11 @@ int antt_cmd_backup(antt_cli_t *cli)
 		return EX_USAGE;
 	}
 	/* anttd writes the file: it needs the whole path */
-	if (out[0] != '/' &&
-	    (!getcwd(cwd, sizeof cwd) ||
-	     (size_t)snprintf(path, sizeof path, "%s/%s", cwd, out) >= sizeof path)) {
-		antt_cli_err("backup: cannot make %s an absolute path: give one", out);
-		return EX_USAGE;
-	}
+	if ((ret = s_abs_path(out, path, sizeof path)))
+		return ret;
 	json_t *resp;
-	if ((ret = s_call(
-	         cli, json_pack("{s:s, s:s}", "op", "backup", "out", out[0] == '/' ? out : path),
-	         LONG_TIMEOUT_MS, &resp)))
+	if ((ret = s_call(cli, json_pack("{s:s, s:s}", "op", "backup", "out", path),
+	                  LONG_TIMEOUT_MS, &resp)))
 		return ret;
 	json_object_del(resp, "ok");
 	if (cli->json)
@@ -796,6 +807,122 @@ int antt_cmd_backup(antt_cli_t *cli)
 		    json_integer_value(json_object_get(resp, "bytes")));
 	json_decref(resp);
 	return 0;
+}
+
+static int s_bundle_export(antt_cli_t *cli)
+{
+	static const char *usage = "bundle export --out FILE [--all] [--json]";
+	static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+	                                     {"all", no_argument, NULL, 'a'},
+	                                     COMMON_OPTS,
+	                                     {0}};
+	const char *out = NULL;
+	char path[PATH_MAX];
+	int opt, ret, all = 0;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
+		if (opt == 'o')
+			out = optarg;
+		else if (opt == 'a')
+			all = 1;
+		else if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	if (optind != cli->argc || !out || !*out) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	if ((ret = s_abs_path(out, path, sizeof path)))
+		return ret;
+	json_t *resp;
+	if ((ret = s_call(
+	         cli, json_pack("{s:s, s:s, s:b}", "op", "bundle_export", "out", path, "all", all),
+	         LONG_TIMEOUT_MS, &resp)))
+		return ret;
+	json_object_del(resp, "ok");
+	if (cli->json)
+		antt_cli_print_json(resp);
+	else
+		printf("bundle written to %s: %" JSON_INTEGER_FORMAT
+		       " records of %" JSON_INTEGER_FORMAT " author(s), %" JSON_INTEGER_FORMAT
+		       " bytes%s\n"
+		       "carry it to the district (or any hub above) and run there: antt bundle "
+		       "import FILE\n",
+		       s_str(resp, "out"), json_integer_value(json_object_get(resp, "records")),
+		       json_integer_value(json_object_get(resp, "authors")),
+		       json_integer_value(json_object_get(resp, "bytes")),
+		       all ? "" : " (what the parent is not known to hold)");
+	json_decref(resp);
+	return 0;
+}
+
+static int s_bundle_import(antt_cli_t *cli)
+{
+	static const char *usage = "bundle import FILE [--json]";
+	static const struct option opts[] = {COMMON_OPTS, {0}};
+	int opt, ret;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
+		if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	if (optind != cli->argc - 1) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	const char *file = cli->argv[optind];
+	char *data, err[ANTT_ERR_MAX];
+	size_t len;
+	int rc = antt_read_file(file, ANTT_CTL_MSG_MAX - 4096, &data, &len, err);
+	if (rc) {
+		antt_cli_err("%s", err);
+		return rc == ANTT_E_INVAL ? EXIT_REFUSED : EXIT_NOINPUT;
+	}
+	json_t *resp;
+	ret = antt_cli_call(cli, json_pack("{s:s}", "op", "bundle_import"), data, len, file,
+	                    LONG_TIMEOUT_MS, &resp);
+	free(data);
+	if (ret)
+		return ret;
+	json_object_del(resp, "ok");
+	json_int_t waiting = json_integer_value(json_object_get(resp, "waiting"));
+	json_t *refused = json_object_get(resp, "refused");
+	if (cli->json) {
+		antt_cli_print_json(resp);
+	} else {
+		size_t i;
+		json_t *r;
+		printf("bundle from %s: %" JSON_INTEGER_FORMAT " records, %" JSON_INTEGER_FORMAT
+		       " stored, %" JSON_INTEGER_FORMAT " already held\n",
+		       s_str(resp, "from"), json_integer_value(json_object_get(resp, "records")),
+		       json_integer_value(json_object_get(resp, "stored")),
+		       json_integer_value(json_object_get(resp, "duplicates")));
+		json_array_foreach (refused, i, r)
+			printf("REFUSED author %.16s... seq %" JSON_INTEGER_FORMAT ": %s\n",
+			       s_str(r, "author"), json_integer_value(json_object_get(r, "seq")),
+			       s_str(r, "reason"));
+		if (waiting)
+			printf(
+			    "%" JSON_INTEGER_FORMAT " records wait: their author's enrollment has "
+			    "not reached this hub yet; import the same bundle again once the hub "
+			    "that enrolled them has synced (nothing of them was stored)\n",
+			    waiting);
+	}
+	ret = json_array_size(refused) ? EXIT_REFUSED : waiting ? EX_TEMPFAIL : 0;
+	json_decref(resp);
+	return ret;
+}
+
+int antt_cmd_bundle(antt_cli_t *cli)
+{
+	if (cli->argc >= 2 && !strcmp(cli->argv[1], "export")) {
+		cli->argc--, cli->argv++;
+		return s_bundle_export(cli);
+	}
+	if (cli->argc >= 2 && !strcmp(cli->argv[1], "import")) {
+		cli->argc--, cli->argv++;
+		return s_bundle_import(cli);
+	}
+	fprintf(stderr, "usage: antt bundle export --out FILE [--all] | bundle import FILE\n");
+	return EX_USAGE;
 }
 
 int antt_cmd_enroll(antt_cli_t *cli)

@@ -26,7 +26,9 @@
 #include <zmq.h>
 #include <zstd.h>
 
+#include "bundle.h"
 #include "common.h"
+#include "ctlproto.h"
 #include "record.h"
 #include "zwatch.h"
 
@@ -778,6 +780,55 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 	s_heads_free(&heads);
 }
 
+/* ---- a bundle carried on a file (antt bundle import): the checks of a
+ * Batch, as if its records came from a child enrolled under this hub ---- */
+
+static json_t *s_import(const void *data, size_t len, void *arg)
+{
+	antt_hub_t *h = arg;
+	char err[ANTT_ERR_MAX], peer[64], hex[2 * ANTT_KEY_BYTES + 1];
+	Antt__Bundle *b = antt_bundle_parse(data, len, err);
+	if (!b)
+		return antt_ctl_error(ANTT_CTL_DATA, err);
+	snprintf(peer, sizeof peer, "bundle from %.20s", antt_valid_unit(b->unit) ? b->unit : "?");
+	s_intake_t in;
+	json_t *resp;
+	if (s_intake(h, antt_node_key(h->node)->pk, b->from.data, peer, b->records, b->n_records,
+	             b->first_stored, b->n_first_stored, &in, err)) {
+		antt_log(ANTT_LOG_ERR, "sync: %s not stored: %s", peer, err);
+		resp = antt_ctl_error(ANTT_CTL_STORE, err);
+	} else {
+		size_t waiting = 0;
+		json_t *refused = json_array();
+		for (size_t i = 0; i < in.ref.n; i++) {
+			const Antt__Refusal *r = in.ref.ptrs[i];
+			if (r->code == REF_AUTHOR) {
+				waiting++;
+				continue;
+			}
+			json_array_append_new(
+			    refused,
+			    json_pack("{s:s?, s:I, s:i, s:s}", "author",
+			              r->author.len ? antt_hex(hex, r->author.data, ANTT_KEY_BYTES)
+			                            : NULL,
+			              (json_int_t)r->seq, (int)r->code, "reason", r->reason));
+		}
+		resp =
+		    json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:o}", "ok", 1, "from", peer + 12,
+		              "records", (json_int_t)b->n_records, "stored", (json_int_t)in.stored,
+		              "duplicates", (json_int_t)(b->n_records - in.stored - in.ref.n),
+		              "waiting", (json_int_t)waiting, "refused", refused);
+		antt_log(in.ref.n ? ANTT_LOG_WARN : ANTT_LOG_INFO,
+		         "sync: %s: %zu records, %zu stored, %zu waiting for their author's "
+		         "enrollment, %zu refused",
+		         peer, b->n_records, in.stored, waiting, in.ref.n - waiting);
+		s_intake_done(h, &in);
+	}
+	s_intake_free(&in);
+	antt__bundle__free_unpacked(b, NULL);
+	return resp;
+}
+
 /* ---- the background audit of signatures accepted on a later one ---- */
 
 #define AUDIT_CHUNK 2000
@@ -1172,6 +1223,7 @@ int antt_hub_open(uv_loop_t *loop, antt_node_t *node, const antt_config_t *cfg, 
 	uv_timer_start(&h->reaper, s_on_reap, (uint64_t)cfg->heartbeat_ms,
 	               (uint64_t)cfg->heartbeat_ms);
 	antt_node_on_status(node, s_hub_status, h, 1);
+	antt_node_on_import(node, s_import, h);
 	antt_log(ANTT_LOG_INFO, "sync: listening for children on %s (CURVE, enrolled keys only)",
 	         cfg->listen);
 	*out = h;
@@ -1201,6 +1253,7 @@ void antt_hub_close(antt_hub_t **self_p)
 	*self_p = NULL;
 	h->closing = 1;
 	antt_node_on_status(h->node, NULL, NULL, 1);
+	antt_node_on_import(h->node, NULL, NULL);
 	uv_close((uv_handle_t *)&h->reaper, s_timer_closed);
 	uv_close((uv_handle_t *)&h->audit_timer, s_timer_closed);
 	antt_zwatch_stop(&h->router_w, s_closed, h);

@@ -30,6 +30,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "common.h"
 #include "ctlproto.h"
 #include "forms.h"
@@ -51,6 +52,8 @@ struct antt_node {
 	volatile int stop; /* read by background work */
 	uint64_t behind;   /* the parent's head of our chain, while ours is older */
 	int learning;      /* taking the unit's earlier keys' records back */
+	json_t *(*import_fn)(const void *data, size_t len, void *arg); /* the hub's */
+	void *import_arg;
 	int has_root, has_parent;
 	uint8_t root[ANTT_KEY_BYTES]; /* [sync] root */
 	int from_backup;              /* started on a copy made by antt backup: waits for
@@ -115,6 +118,13 @@ int antt_node_learning(const antt_node_t *n)
 void antt_node_set_behind(antt_node_t *n, uint64_t parent_seq)
 {
 	n->behind = parent_seq;
+}
+
+void antt_node_on_import(antt_node_t *n, json_t *(*fn)(const void *data, size_t len, void *arg),
+                         void *arg)
+{
+	n->import_fn = fn;
+	n->import_arg = arg;
 }
 
 void antt_node_on_status(antt_node_t *n, void (*fn)(json_t *status, void *arg), void *arg, int slot)
@@ -1179,7 +1189,8 @@ static void s_verify_after(uv_work_t *w, int status)
 	free(v);
 }
 
-/* ---- backup: SQLite's online backup, in the thread pool ---- */
+/* ---- files anttd writes in the thread pool: a backup (SQLite's online
+ * backup), a bundle of records to carry ---- */
 
 typedef struct {
 	uv_work_t work;
@@ -1187,56 +1198,73 @@ typedef struct {
 	antt_node_reply_fn done;
 	void *arg;
 	char *out;
-	antt_backup_info_t info;
+	int bundle, all;
+	antt_backup_info_t backup;
+	antt_bundle_info_t info;
 	int rc;
 	char err[ANTT_ERR_MAX];
-} s_backup_t;
+} s_file_job_t;
 
-static void s_backup_work(uv_work_t *w)
+static void s_file_work(uv_work_t *w)
 {
-	s_backup_t *b = w->data;
-	b->rc = antt_store_backup(b->n->store_path, b->out, b->n->key->pk, &b->info, b->err);
+	s_file_job_t *j = w->data;
+	j->rc = j->bundle ? antt_bundle_export(j->n->store_path, j->n->key->pk, j->n->unit, j->out,
+	                                       j->all, &j->info, j->err)
+	                  : antt_store_backup(j->n->store_path, j->out, j->n->key->pk, &j->backup,
+	                                      j->err);
 }
 
-static void s_backup_after(uv_work_t *w, int status)
+static void s_file_after(uv_work_t *w, int status)
 {
-	s_backup_t *b = w->data;
+	s_file_job_t *j = w->data;
 	json_t *resp;
 	if (status == UV_ECANCELED)
-		resp = antt_ctl_error(ANTT_CTL_STORE, "backup cancelled: anttd is stopping");
-	else if (b->rc)
-		resp = s_fail(b->rc, b->err);
-	else {
-		resp = json_pack("{s:b, s:s, s:I, s:I, s:I}", "ok", 1, "out", b->out, "records",
-		                 (json_int_t)b->info.records, "bytes", (json_int_t)b->info.bytes,
-		                 "head", (json_int_t)b->info.head);
+		resp = antt_ctl_error(ANTT_CTL_STORE, "cancelled: anttd is stopping");
+	else if (j->rc)
+		resp = s_fail(j->rc, j->err);
+	else if (j->bundle) {
+		resp = json_pack("{s:b, s:s, s:I, s:I, s:I}", "ok", 1, "out", j->out, "records",
+		                 (json_int_t)j->info.records, "authors",
+		                 (json_int_t)j->info.authors, "bytes", (json_int_t)j->info.bytes);
 		antt_log(ANTT_LOG_INFO,
-		         "backup: %s written, %" PRId64 " records, own head seq %" PRIu64, b->out,
-		         b->info.records, b->info.head);
+		         "bundle: %s written, %" PRId64 " records of %" PRId64 " author(s)", j->out,
+		         j->info.records, j->info.authors);
+	} else {
+		resp = json_pack("{s:b, s:s, s:I, s:I, s:I}", "ok", 1, "out", j->out, "records",
+		                 (json_int_t)j->backup.records, "bytes",
+		                 (json_int_t)j->backup.bytes, "head", (json_int_t)j->backup.head);
+		antt_log(ANTT_LOG_INFO,
+		         "backup: %s written, %" PRId64 " records, own head seq %" PRIu64, j->out,
+		         j->backup.records, j->backup.head);
 	}
-	b->done(resp, b->arg);
-	free(b->out);
-	free(b);
+	j->done(resp, j->arg);
+	free(j->out);
+	free(j);
 }
 
-static void s_op_backup(antt_node_t *n, const json_t *req, antt_node_reply_fn done, void *arg)
+/* backup {out} or bundle_export {out, all?} */
+static void s_op_file(antt_node_t *n, const json_t *req, int bundle, antt_node_reply_fn done,
+                      void *arg)
 {
 	const char *out = json_string_value(json_object_get(req, "out"));
 	if (!out || out[0] != '/') {
-		done(antt_ctl_error(ANTT_CTL_USAGE, "backup needs \"out\", an absolute path"), arg);
+		done(antt_ctl_error(ANTT_CTL_USAGE, "this request needs \"out\", an absolute path"),
+		     arg);
 		return;
 	}
-	s_backup_t *b = antt_xcalloc(1, sizeof *b);
-	b->n = n;
-	b->done = done;
-	b->arg = arg;
-	b->out = antt_xstrdup(out);
-	b->work.data = b;
-	int rc = uv_queue_work(n->loop, &b->work, s_backup_work, s_backup_after);
+	s_file_job_t *j = antt_xcalloc(1, sizeof *j);
+	j->n = n;
+	j->done = done;
+	j->arg = arg;
+	j->out = antt_xstrdup(out);
+	j->bundle = bundle;
+	j->all = json_is_true(json_object_get(req, "all"));
+	j->work.data = j;
+	int rc = uv_queue_work(n->loop, &j->work, s_file_work, s_file_after);
 	if (rc) {
 		done(antt_ctl_error(ANTT_CTL_STORE, uv_strerror(rc)), arg);
-		free(b->out);
-		free(b);
+		free(j->out);
+		free(j);
 	}
 }
 
@@ -1337,9 +1365,11 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 	json_t *resp;
 	if (!op)
 		resp = antt_ctl_error(ANTT_CTL_USAGE, "request has no \"op\"");
-	else if (attach && strcmp(op, "submit") && strcmp(op, "units_import"))
+	else if (attach && strcmp(op, "submit") && strcmp(op, "units_import") &&
+	         strcmp(op, "bundle_import"))
 		resp = antt_ctl_error(ANTT_CTL_USAGE,
-		                      "only submit and units_import take a second frame");
+		                      "only submit, units_import and bundle_import take a second "
+		                      "frame");
 	else if (antt_reports_is_op(op)) {
 		s_op_query(n, req, done, arg);
 		return;
@@ -1377,9 +1407,18 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 	else if (!strcmp(op, "verify")) {
 		s_op_verify(n, json_is_true(json_object_get(req, "deep")), done, arg);
 		return;
-	} else if (!strcmp(op, "backup")) {
-		s_op_backup(n, req, done, arg);
+	} else if (!strcmp(op, "backup") || !strcmp(op, "bundle_export")) {
+		s_op_file(n, req, !strcmp(op, "bundle_export"), done, arg);
 		return;
+	} else if (!strcmp(op, "bundle_import")) {
+		resp = !attach
+		           ? antt_ctl_error(ANTT_CTL_USAGE,
+		                            "bundle_import takes the bundle file as a second frame")
+		       : n->import_fn
+		           ? n->import_fn(attach, attach_len, n->import_arg)
+		           : antt_ctl_error(ANTT_CTL_USAGE,
+		                            "this node is not a hub ([sync] listen is not "
+		                            "set): bundles are imported at a hub");
 	} else {
 		char msg[128];
 		snprintf(msg, sizeof msg, "unknown operation \"%.40s\"", op);

@@ -61,6 +61,11 @@ void antt_node_confirm_head(antt_node_t *n);
 void antt_node_set_learning(antt_node_t *n, int on);
 int antt_node_learning(const antt_node_t *n);
 
+/* The hub takes in a bundle file's bytes (antt bundle import): fn returns
+ * the reply. */
+void antt_node_on_import(antt_node_t *n, json_t *(*fn)(const void *data, size_t len, void *arg),
+                         void *arg);
+
 /* Status parts that sync adds: fn(status object, arg) fills it in. */
 void antt_node_on_status(antt_node_t *n, void (*fn)(json_t *status, void *arg), void *arg,
                          int slot);

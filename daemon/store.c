@@ -138,6 +138,7 @@ enum {
 	S_BY_CURVE,
 	S_REVOKE_ADD,
 	S_UNIT_KEYS,
+	S_RECEIPT_GET,
 	S_REVOKED,
 	S_COUNT_ /* number of statements */
 };
@@ -174,6 +175,7 @@ static const char *s_sql[S_COUNT_] = {
     [S_REVOKE_ADD] = "INSERT OR IGNORE INTO revocations(key, after, by, record, reason) "
                      "VALUES(?1,?2,?3,?4,?5)",
     [S_REVOKED] = "SELECT min(after) FROM revocations WHERE key = ?1",
+    [S_RECEIPT_GET] = "SELECT seq FROM receipts WHERE level = ?1 AND author = ?2",
     [S_UNIT_KEYS] = "SELECT DISTINCT key FROM enrollments WHERE unit = ?1 AND key != ?2",
 };
 
@@ -1010,6 +1012,24 @@ int antt_store_child_by_curve(antt_store_t *s, const uint8_t by[ANTT_KEY_BYTES],
 	return rc;
 }
 
+int antt_store_receipt(antt_store_t *s, int level, const uint8_t author[ANTT_KEY_BYTES],
+                       uint64_t *seq, char *err)
+{
+	sqlite3_stmt *st = s->st[S_RECEIPT_GET];
+	int rc = ANTT_OK;
+	*seq = 0;
+	sqlite3_bind_int(st, 1, level);
+	sqlite3_bind_blob(st, 2, author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*seq = (uint64_t)sqlite3_column_int64(st, 0);
+	else if (r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "reading receipts");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
 int antt_store_unit_keys(antt_store_t *s, const char *unit, const uint8_t except[ANTT_KEY_BYTES],
                          uint8_t (*keys)[ANTT_KEY_BYTES], size_t max, size_t *n, char *err)
 {
@@ -1232,8 +1252,7 @@ int antt_store_meta_del(antt_store_t *s, const char *name, char *err)
 	return rc;
 }
 
-/* fsync the directory holding path, so that a new file's name is durable */
-static int s_sync_dir(const char *path, char *err)
+int antt_sync_dir(const char *path, char *err)
 {
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s", path);
@@ -1335,7 +1354,7 @@ out:
 		if (fd >= 0)
 			close(fd);
 		if (!rc)
-			rc = s_sync_dir(out, err);
+			rc = antt_sync_dir(out, err);
 	}
 	if (rc && made) {
 		unlink(out);

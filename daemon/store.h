@@ -213,6 +213,14 @@ int antt_store_add_refusal(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES]
                            const uint8_t id[ANTT_ID_BYTES], int code, const char *reason,
                            int64_t at, char *err);
 
+/* How far up (level 1 = the parent) author's records are known to be
+ * stored: *seq, 0 when nothing is known. */
+int antt_store_receipt(antt_store_t *s, int level, const uint8_t author[ANTT_KEY_BYTES],
+                       uint64_t *seq, char *err);
+
+/* fsync the directory holding path, so that a new file's name is durable. */
+int antt_sync_dir(const char *path, char *err);
+
 /* Raise how far up (level 1 = the parent) author's records are stored. */
 int antt_store_set_receipt(antt_store_t *s, int level, const uint8_t author[ANTT_KEY_BYTES],
                            uint64_t seq, int64_t at, char *err);

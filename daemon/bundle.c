@@ -1,0 +1,206 @@
+/* bundle.c - signed records carried on a file (see bundle.h). */
+#define _GNU_SOURCE
+#include "bundle.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "common.h"
+#include "store.h"
+
+#define MAGIC_LEN 8
+
+typedef struct {
+	ProtobufCBinaryData *recs;
+	int64_t *firsts;
+	size_t n, cap;
+	size_t bytes;
+	int too_big;
+} s_out_t;
+
+static int s_take(const uint8_t *id, const uint8_t *body, size_t blen, const uint8_t *sig,
+                  uint64_t seq, int64_t first, void *arg)
+{
+	s_out_t *o = arg;
+	(void)id, (void)seq;
+	if (o->n == o->cap) {
+		o->cap = o->cap ? 2 * o->cap : 1024;
+		o->recs = antt_xrealloc(o->recs, o->cap * sizeof *o->recs);
+		o->firsts = antt_xrealloc(o->firsts, o->cap * sizeof *o->firsts);
+	}
+	uint8_t *env;
+	size_t len;
+	antt_envelope_encode(body, blen, sig, &env, &len);
+	o->recs[o->n].data = env;
+	o->recs[o->n].len = len;
+	o->firsts[o->n++] = first;
+	o->bytes += len + 16;
+	o->too_big = o->bytes > ANTT_BUNDLE_MAX - 4096;
+	return o->too_big;
+}
+
+/* All of author's records from seq from, into o. */
+static int s_author(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t from,
+                    s_out_t *o, char *err)
+{
+	for (;;) {
+		size_t before = o->n;
+		int rc = antt_store_range(s, author, from, 1000, s_take, o, err);
+		if (rc || o->too_big || o->n - before < 1000)
+			return rc;
+		from += o->n - before;
+	}
+}
+
+static int s_write(const char *out, const uint8_t *frame, size_t len, char *err)
+{
+	int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return antt_errf(err, errno == EEXIST ? ANTT_E_EXISTS : ANTT_E_IO,
+		                 "cannot create %s: %s%s", out, strerror(errno),
+		                 errno == EEXIST ? " (a bundle never overwrites a file: give a new "
+		                                   "name)"
+		                                 : "");
+	const uint8_t *p = frame;
+	size_t left = len;
+	int e = 0;
+	if (write(fd, ANTT_BUNDLE_MAGIC, MAGIC_LEN) != MAGIC_LEN)
+		e = errno ? errno : EIO;
+	while (!e && left) {
+		ssize_t w = write(fd, p, left);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w < 0 ? errno : EIO;
+			break;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (!e && fsync(fd) < 0)
+		e = errno;
+	close(fd);
+	if (e) {
+		unlink(out);
+		return antt_errf(err, ANTT_E_IO, "cannot write %s: %s", out, strerror(e));
+	}
+	return antt_sync_dir(out, err);
+}
+
+int antt_bundle_export(const char *store_path, const uint8_t self[ANTT_KEY_BYTES], const char *unit,
+                       const char *out, int all, antt_bundle_info_t *info, char *err)
+{
+	antt_store_t *s = NULL;
+	antt_author_head_t *heads = NULL;
+	size_t nh = 0;
+	s_out_t o = {0};
+	uint8_t *packed = NULL, *frame = NULL;
+	memset(info, 0, sizeof *info);
+	int rc = antt_store_open(store_path, NULL, ANTT_STORE_READONLY, &s, err);
+	if (!rc)
+		rc = antt_store_heads(s, &heads, &nh, err);
+	/* this node's own records first: its enrollments admit the others */
+	for (int pass = 0; pass < 2 && !rc; pass++)
+		for (size_t i = 0; i < nh && !rc && !o.too_big; i++) {
+			const uint8_t *a = heads[i].author;
+			uint64_t held = 0;
+			if ((pass == 0) != !memcmp(a, self, ANTT_KEY_BYTES))
+				continue;
+			if (!all && (rc = antt_store_receipt(s, 1, a, &held, err)))
+				break;
+			if (held >= heads[i].head.seq)
+				continue;
+			size_t before = o.n;
+			rc = s_author(s, a, held + 1, &o, err);
+			info->authors += o.n > before;
+		}
+	if (!rc && o.too_big)
+		rc = antt_errf(err, ANTT_E_INVAL,
+		               "more than %llu MiB of records to carry: export with a link to the "
+		               "parent for part of them, or carry several bundles as the parent "
+		               "acknowledges",
+		               ANTT_BUNDLE_MAX >> 20);
+	if (!rc) {
+		Antt__Bundle b = ANTT__BUNDLE__INIT;
+		b.version = 1;
+		b.from.data = (uint8_t *)self;
+		b.from.len = ANTT_KEY_BYTES;
+		b.unit = (char *)unit;
+		b.created = antt_now();
+		b.n_records = o.n;
+		b.records = o.recs;
+		b.n_first_stored = o.n;
+		b.first_stored = o.firsts;
+		size_t plen = antt__bundle__get_packed_size(&b);
+		packed = antt_xmalloc(plen);
+		antt__bundle__pack(&b, packed);
+		size_t cap = ZSTD_compressBound(plen);
+		frame = antt_xmalloc(cap);
+		size_t zlen = ZSTD_compress(frame, cap, packed, plen, 3);
+		if (ZSTD_isError(zlen))
+			rc = antt_errf(err, ANTT_E_IO, "compressing the bundle: %s",
+			               ZSTD_getErrorName(zlen));
+		else if (!(rc = s_write(out, frame, zlen, err))) {
+			info->records = (int64_t)o.n;
+			info->bytes = (int64_t)(zlen + MAGIC_LEN);
+		}
+	}
+	for (size_t i = 0; i < o.n; i++)
+		free(o.recs[i].data);
+	free(o.recs);
+	free(o.firsts);
+	free(packed);
+	free(frame);
+	free(heads);
+	antt_store_close(&s);
+	return rc;
+}
+
+Antt__Bundle *antt_bundle_parse(const uint8_t *data, size_t len, char *err)
+{
+	if (len < MAGIC_LEN || memcmp(data, ANTT_BUNDLE_MAGIC, MAGIC_LEN)) {
+		antt_errf(err, ANTT_E_INVAL,
+		          "not an antt bundle (it does not begin with %s): give a file that "
+		          "antt bundle export wrote",
+		          ANTT_BUNDLE_MAGIC);
+		return NULL;
+	}
+	data += MAGIC_LEN, len -= MAGIC_LEN;
+	unsigned long long raw_len = ZSTD_getFrameContentSize(data, len);
+	if (raw_len == ZSTD_CONTENTSIZE_ERROR || raw_len == ZSTD_CONTENTSIZE_UNKNOWN ||
+	    raw_len > ANTT_BUNDLE_MAX) {
+		antt_errf(err, ANTT_E_INVAL,
+		          "the bundle is damaged or not from antt (its compressed part does not "
+		          "state a size up to %llu MiB): export it again",
+		          ANTT_BUNDLE_MAX >> 20);
+		return NULL;
+	}
+	uint8_t *raw = antt_xmalloc(raw_len ? (size_t)raw_len : 1);
+	size_t got = ZSTD_decompress(raw, (size_t)raw_len, data, len);
+	Antt__Bundle *b = NULL;
+	if (!ZSTD_isError(got) && got == raw_len)
+		b = antt__bundle__unpack(NULL, got, raw);
+	free(raw);
+	if (!b) {
+		antt_errf(err, ANTT_E_INVAL,
+		          "the bundle is damaged (truncated or altered): export it again");
+		return NULL;
+	}
+	if (b->version != 1 || b->from.len != ANTT_KEY_BYTES ||
+	    (b->n_first_stored && b->n_first_stored != b->n_records)) {
+		antt_errf(err, ANTT_E_INVAL,
+		          b->version != 1
+		              ? "the bundle is of version %u, which this antt does not "
+		                "read: upgrade antt"
+		              : "the bundle is damaged (version %u, bad header): export "
+		                "it again",
+		          b->version);
+		antt__bundle__free_unpacked(b, NULL);
+		return NULL;
+	}
+	return b;
+}
