@@ -601,7 +601,11 @@ static void s_print_sync_status(json_t *resp)
 	if (up) {
 		size_t i;
 		json_t *l;
-		printf("parent      %s (%s)\n", s_str(up, "parent"), s_str(up, "state"));
+		if (json_is_true(json_object_get(up, "on_fallback")))
+			printf("parent      %s out of reach: via the fallback %s (%s)\n",
+			       s_str(up, "parent"), s_str(up, "fallback"), s_str(up, "state"));
+		else
+			printf("parent      %s (%s)\n", s_str(up, "parent"), s_str(up, "state"));
 		printf("trust       %s\n", s_str(json_object_get(up, "trust"), "state"));
 		if (*s_str(up, "link_error"))
 			printf("link error  %s\n", s_str(up, "link_error"));

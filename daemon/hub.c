@@ -79,13 +79,19 @@ struct antt_hub {
 
 /* ---- ZAP: who may connect ---- */
 
-/* Is curve the transport key of a key this node enrolled?  Then its
- * Ed25519 key. */
+/* Is curve the transport key of a key this node enrolled, or of one
+ * enrolled under it (a grandchild whose own parent is out of reach, using
+ * this hub as its fallback)?  Then its Ed25519 key. */
 static int s_child_by_curve(antt_hub_t *h, const uint8_t curve[32], uint8_t ed[ANTT_KEY_BYTES])
 {
 	char err[ANTT_ERR_MAX];
-	int rc = antt_store_child_by_curve(antt_node_store(h->node), antt_node_key(h->node)->pk,
-	                                   curve, ed, err);
+	antt_store_t *st = antt_node_store(h->node);
+	const uint8_t *self = antt_node_key(h->node)->pk;
+	int rc = antt_store_child_by_curve(st, self, curve, ed, err);
+	if (rc == ANTT_E_NOTFOUND &&
+	    (rc = antt_store_child_by_curve(st, NULL, curve, ed, err)) == ANTT_OK &&
+	    !antt_store_enrolled_under(st, ed, self))
+		rc = ANTT_E_NOTFOUND;
 	if (rc && rc != ANTT_E_NOTFOUND)
 		antt_log(ANTT_LOG_ERR, "sync: ZAP: %s", err);
 	return rc == ANTT_OK;
@@ -359,19 +365,31 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello)
 	hd.n_heads = hs.n;
 	hd.heads = hs.ptrs;
 	hd.credit = HUB_CREDIT;
-	/* the child's credentials: our enrollment of it, then ours up to the
-	 * root (as our own parent gave them to us) */
-	ProtobufCBinaryData creds[HUB_MAX_DEPTH + 2];
+	/* the child's credentials: the enrollments from it up to this node
+	 * (one: ours of it; more for a grandchild using this hub as its
+	 * fallback), then ours up to the root (as our own parent gave them) */
+	ProtobufCBinaryData creds[2 * HUB_MAX_DEPTH + 2];
 	Antt__Records *mine = NULL;
 	uint8_t *blob = NULL;
-	size_t blen = 0, nc = 0;
-	if (antt_store_credential(antt_node_store(h->node), s->key, antt_node_key(h->node)->pk,
-	                          &creds[0].data, &creds[0].len, err) == ANTT_OK) {
-		nc = 1;
+	size_t blen = 0, nc = 0, own = 0; /* creds[0..own) are ours to free */
+	uint8_t k[ANTT_KEY_BYTES], by[ANTT_KEY_BYTES];
+	char unit[ANTT_UNIT_MAX + 1];
+	int reached = 0;
+	memcpy(k, s->key, ANTT_KEY_BYTES);
+	while (!reached && own < HUB_MAX_DEPTH &&
+	       antt_store_enrolled(antt_node_store(h->node), k, unit, by, NULL) == ANTT_OK &&
+	       antt_store_credential(antt_node_store(h->node), k, by, &creds[own].data,
+	                             &creds[own].len, err) == ANTT_OK) {
+		own++;
+		reached = !memcmp(by, antt_node_key(h->node)->pk, ANTT_KEY_BYTES);
+		memcpy(k, by, ANTT_KEY_BYTES);
+	}
+	if (reached) {
+		nc = own;
 		if (antt_store_meta_get(antt_node_store(h->node), "credentials", &blob, &blen) ==
 		        ANTT_OK &&
 		    (mine = antt__records__unpack(NULL, blen, blob)))
-			for (size_t i = 0; i < mine->n_records && nc < HUB_MAX_DEPTH + 2; i++)
+			for (size_t i = 0; i < mine->n_records && nc < 2 * HUB_MAX_DEPTH + 2; i++)
 				creds[nc++] = mine->records[i];
 	}
 	hd.n_credentials = nc;
@@ -392,8 +410,8 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello)
 	m.msg_case = ANTT__SYNC_MSG__MSG_HEADS;
 	m.heads = &hd;
 	s_send(h, s->rid, s->rid_len, &m);
-	if (nc)
-		free(creds[0].data);
+	for (size_t i = 0; i < own; i++)
+		free(creds[i].data);
 	if (mine)
 		antt__records__free_unpacked(mine, NULL);
 	free(blob);

@@ -136,6 +136,7 @@ enum {
 	S_REFUSAL_ADD,
 	S_RECEIPT_SET,
 	S_BY_CURVE,
+	S_ANY_BY_CURVE,
 	S_REVOKE_ADD,
 	S_UNIT_KEYS,
 	S_RECEIPT_GET,
@@ -172,6 +173,7 @@ static const char *s_sql[S_COUNT_] = {
                       "ON CONFLICT(level, author) DO UPDATE SET seq = excluded.seq, "
                       "at = excluded.at WHERE excluded.seq > seq",
     [S_BY_CURVE] = "SELECT key FROM enrollments WHERE curve = ?1 AND by = ?2 LIMIT 1",
+    [S_ANY_BY_CURVE] = "SELECT key FROM enrollments WHERE curve = ?1 LIMIT 1",
     [S_REVOKE_ADD] = "INSERT OR IGNORE INTO revocations(key, after, by, record, reason) "
                      "VALUES(?1,?2,?3,?4,?5)",
     [S_REVOKED] = "SELECT min(after) FROM revocations WHERE key = ?1",
@@ -993,13 +995,14 @@ int antt_store_set_receipt(antt_store_t *s, int level, const uint8_t author[ANTT
 	return rc;
 }
 
-int antt_store_child_by_curve(antt_store_t *s, const uint8_t by[ANTT_KEY_BYTES],
-                              const uint8_t curve[32], uint8_t key[ANTT_KEY_BYTES], char *err)
+int antt_store_child_by_curve(antt_store_t *s, const uint8_t *by, const uint8_t curve[32],
+                              uint8_t key[ANTT_KEY_BYTES], char *err)
 {
-	sqlite3_stmt *st = s->st[S_BY_CURVE];
+	sqlite3_stmt *st = s->st[by ? S_BY_CURVE : S_ANY_BY_CURVE];
 	int rc = ANTT_E_NOTFOUND;
 	sqlite3_bind_blob(st, 1, curve, 32, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, by, ANTT_KEY_BYTES, SQLITE_STATIC);
+	if (by)
+		sqlite3_bind_blob(st, 2, by, ANTT_KEY_BYTES, SQLITE_STATIC);
 	int r = sqlite3_step(st);
 	if (r == SQLITE_ROW && sqlite3_column_bytes(st, 0) == ANTT_KEY_BYTES) {
 		memcpy(key, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);

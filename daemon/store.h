@@ -176,10 +176,11 @@ int antt_store_range(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint
 int antt_store_enrolled(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
                         char unit[ANTT_UNIT_MAX + 1], uint8_t by[ANTT_KEY_BYTES], char *err);
 
-/* The key that by enrolled whose CURVE transport key is curve: 0 with
- * key, or ANTT_E_NOTFOUND.  One index lookup (ZAP asks it per handshake). */
-int antt_store_child_by_curve(antt_store_t *s, const uint8_t by[ANTT_KEY_BYTES],
-                              const uint8_t curve[32], uint8_t key[ANTT_KEY_BYTES], char *err);
+/* The key that by (NULL: anyone) enrolled whose CURVE transport key is
+ * curve: 0 with key, or ANTT_E_NOTFOUND.  One index lookup (ZAP asks it
+ * per handshake). */
+int antt_store_child_by_curve(antt_store_t *s, const uint8_t *by, const uint8_t curve[32],
+                              uint8_t key[ANTT_KEY_BYTES], char *err);
 
 /* The other keys enrolled for unit (a replaced machine's earlier keys),
  * at most max of them, into keys; *n how many. */

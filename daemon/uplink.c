@@ -24,6 +24,14 @@
  *         refused our key, or the parent key is wrong)──► DOWN at once,
  *         the reason kept for antt status
  *
+ * Fallback ([sync] fallback: a hub above the parent, e.g. the province):
+ * each connection is to one of the two.  DOWN ──connect, the parent not
+ * heard from for [sync] fallback_after──► HELLO to the fallback; READY on
+ * the fallback for fallback_after ──► DOWN, then HELLO to the parent again
+ * (if it does not answer, the next connection is to the fallback at once).
+ * Both hold the same chains: the head exchange on each connection decides
+ * what is sent, and a hub skips what it already holds.
+ *
  * Heartbeat: in READY, a Ping every [sync] heartbeat when nothing else was
  * sent.  Nothing is trusted across connections: each one starts with the
  * head exchange, so either side may have lost or restored its store. */
@@ -62,9 +70,15 @@ struct antt_uplink {
 	uv_loop_t *loop;
 	antt_node_t *node;
 	antt_hub_t *hub;
-	char *endpoint;
-	uint8_t server_curve[32];
-	uint8_t parent_ed[ANTT_KEY_BYTES];
+	struct {
+		char *endpoint;
+		uint8_t curve[32], ed[ANTT_KEY_BYTES];
+	} peer[2];        /* 0: the parent, 1: the fallback */
+	int n_peers, cur; /* cur: the one this connection is to */
+	int fallback_after_ms;
+	uint64_t parent_ok_at, switched_at; /* loop ms */
+	const char *endpoint;               /* peer[cur]'s */
+	const uint8_t *server_curve, *parent_ed;
 	int heartbeat_ms, timeout_ms, batch_max;
 	void *zctx, *sock;
 	void *mon; /* PAIR: the socket monitor's handshake failures */
@@ -214,12 +228,43 @@ static void s_retry_later(antt_uplink_t *u)
 	u->backoff_ms = u->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : u->backoff_ms * 2;
 }
 
+static void s_use_peer(antt_uplink_t *u, int i)
+{
+	u->cur = i;
+	u->endpoint = u->peer[i].endpoint;
+	u->server_curve = u->peer[i].curve;
+	u->parent_ed = u->peer[i].ed;
+	u->switched_at = uv_now(u->loop);
+	u->backoff_ms = BACKOFF_MIN_MS;
+	u->trusted = 0;
+	snprintf(u->trust, sizeof u->trust, "not yet heard from the %s", i ? "fallback" : "parent");
+}
+
+/* Which one to connect to now (see the fallback states above). */
+static void s_choose_peer(antt_uplink_t *u)
+{
+	uint64_t now = uv_now(u->loop), after = (uint64_t)u->fallback_after_ms;
+	if (u->n_peers < 2)
+		return;
+	if (u->cur == 0 && now - u->parent_ok_at >= after) {
+		antt_log(ANTT_LOG_WARN,
+		         "uplink: the parent %s has not been reached for %d s: sending to the "
+		         "fallback %s meanwhile",
+		         u->peer[0].endpoint, u->fallback_after_ms / 1000, u->peer[1].endpoint);
+		s_use_peer(u, 1);
+	} else if (u->cur == 1 && now - u->switched_at >= after) {
+		antt_log(ANTT_LOG_INFO, "uplink: trying the parent %s again", u->peer[0].endpoint);
+		s_use_peer(u, 0);
+	}
+}
+
 static void s_connect(antt_uplink_t *u)
 {
 	const antt_key_t *key = antt_node_key(u->node);
 	uint8_t cpk[32], csk[32];
 	int zero = 0;
 	s_close_socket(u); /* a Hello that failed may have left one */
+	s_choose_peer(u);
 	if (crypto_sign_ed25519_pk_to_curve25519(cpk, key->pk) != 0) {
 		antt_log(ANTT_LOG_ERR, "uplink: this node's key has no transport key");
 		s_retry_later(u);
@@ -717,6 +762,8 @@ static int s_on_msg(void *sock, void *arg)
 		return -1;
 	}
 	u->last_heard = uv_now(u->loop);
+	if (u->cur == 0)
+		u->parent_ok_at = u->last_heard;
 	Antt__SyncMsg *m = zmq_msg_more(&msg) ? NULL
 	                                      : antt__sync_msg__unpack(NULL, zmq_msg_size(&msg),
 	                                                               zmq_msg_data(&msg));
@@ -735,8 +782,10 @@ static int s_on_msg(void *sock, void *arg)
 			if (u->hub)
 				antt_hub_receipt(u->hub, 1, m->heads->heads, m->heads->n_heads);
 			u->credit = m->heads->credit;
+			/* from the fallback, the chain starts at our own parent's
+			 * enrollment of us: it must still end at the root */
 			if (s_check_credentials(u, m->heads->credentials, m->heads->n_credentials,
-			                        u->parent_ed))
+			                        u->cur ? NULL : u->parent_ed))
 				antt_log(ANTT_LOG_WARN, "uplink: credentials: %s", u->trust);
 			s_plan_learning(u, m->heads->unit_heads, m->heads->n_unit_heads);
 			if (!s_check_own_head(u, m->heads->heads, m->heads->n_heads))
@@ -829,6 +878,9 @@ static void s_on_timer(uv_timer_t *t)
 	case S_READY:
 		if (now - u->last_heard > (uint64_t)u->timeout_ms) {
 			s_down(u, "parent silent");
+		} else if (u->cur == 1 && now - u->switched_at >= (uint64_t)u->fallback_after_ms) {
+			s_down(u, "leaving the fallback to try the parent again");
+			u->backoff_ms = BACKOFF_MIN_MS;
 		} else if (now - u->last_sent >= (uint64_t)u->heartbeat_ms) {
 			Antt__Ping p = ANTT__PING__INIT;
 			Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
@@ -876,14 +928,14 @@ static void s_uplink_status(json_t *resp, void *arg)
 	antt_store_query(antt_node_store(u->node),
 	                 "SELECT level, seq, at FROM receipts WHERE author = ?1 ORDER BY level",
 	                 self, ANTT_KEY_BYTES, s_level_row, &l, err);
-	json_object_set_new(
-	    resp, "uplink",
-	    json_pack("{s:s, s:s, s:I, s:I, s:o, s:s, s:s, s:o, s:{s:b, s:s}}", "parent",
-	              u->endpoint, "state", s_state_names[u->state], "sent", (json_int_t)u->sent,
-	              "refused", (json_int_t)u->refused, "last_ok",
-	              u->last_ok ? json_integer(u->last_ok) : json_null(), "last_refusal",
-	              u->last_refusal, "link_error", u->link_error, "levels", l.levels, "trust",
-	              "verified", u->trusted, "state", u->trust));
+	json_t *up = json_pack("{s:s, s:s?, s:b, s:s, s:I, s:I, s:o, s:s, s:s, s:o, s:{s:b, s:s}}",
+	                       "parent", u->peer[0].endpoint, "fallback", u->peer[1].endpoint,
+	                       "on_fallback", u->cur == 1, "state", s_state_names[u->state], "sent",
+	                       (json_int_t)u->sent, "refused", (json_int_t)u->refused, "last_ok",
+	                       u->last_ok ? json_integer(u->last_ok) : json_null(), "last_refusal",
+	                       u->last_refusal, "link_error", u->link_error, "levels", l.levels,
+	                       "trust", "verified", u->trusted, "state", u->trust);
+	json_object_set_new(resp, "uplink", up);
 }
 
 int antt_uplink_open(uv_loop_t *loop, antt_node_t *node, antt_hub_t *hub, const antt_config_t *cfg,
@@ -893,21 +945,32 @@ int antt_uplink_open(uv_loop_t *loop, antt_node_t *node, antt_hub_t *hub, const 
 	u->loop = loop;
 	u->node = node;
 	u->hub = hub;
-	u->endpoint = antt_xstrdup(cfg->parent);
+	u->peer[0].endpoint = antt_xstrdup(cfg->parent);
+	memcpy(u->peer[0].ed, cfg->parent_key, ANTT_KEY_BYTES);
+	u->n_peers = 1;
+	if (cfg->fallback) {
+		u->peer[1].endpoint = antt_xstrdup(cfg->fallback);
+		memcpy(u->peer[1].ed, cfg->fallback_key, ANTT_KEY_BYTES);
+		u->n_peers = 2;
+	}
+	u->fallback_after_ms = cfg->fallback_after_ms;
 	u->heartbeat_ms = cfg->heartbeat_ms;
 	u->timeout_ms = cfg->timeout_ms;
 	u->batch_max = cfg->batch;
 	u->backoff_ms = BACKOFF_MIN_MS;
 	u->has_root = cfg->has_root;
 	memcpy(u->root, cfg->root, ANTT_KEY_BYTES);
-	memcpy(u->parent_ed, cfg->parent_key, ANTT_KEY_BYTES);
-	snprintf(u->trust, sizeof u->trust, "not yet heard from the parent");
-	if (crypto_sign_ed25519_pk_to_curve25519(u->server_curve, cfg->parent_key) != 0) {
-		free(u->endpoint);
-		free(u);
-		return antt_errf(err, ANTT_E_CONFIG,
-		                 "[sync] parent_key is not a valid Ed25519 public key");
-	}
+	for (int i = 0; i < u->n_peers; i++)
+		if (crypto_sign_ed25519_pk_to_curve25519(u->peer[i].curve, u->peer[i].ed) != 0) {
+			free(u->peer[0].endpoint);
+			free(u->peer[1].endpoint);
+			free(u);
+			return antt_errf(err, ANTT_E_CONFIG,
+			                 "[sync] %s is not a valid Ed25519 public key",
+			                 i ? "fallback_key" : "parent_key");
+		}
+	s_use_peer(u, 0);
+	u->parent_ok_at = uv_now(loop);
 	uv_timer_init(loop, &u->timer);
 	u->timer.data = u;
 	int tick = cfg->heartbeat_ms / 4 > 50 ? cfg->heartbeat_ms / 4 : 50;
@@ -923,7 +986,8 @@ static void s_timer_closed(uv_handle_t *h)
 {
 	antt_uplink_t *u = h->data;
 	free(u->remote);
-	free(u->endpoint);
+	free(u->peer[0].endpoint);
+	free(u->peer[1].endpoint);
 	free(u);
 }
 

@@ -16,6 +16,7 @@ typedef struct {
 	antt_config_t *c;
 	char *key, *store, *forms, *socket, *level;
 	char *parent_key, *root, *heartbeat, *timeout, *batch;
+	char *fallback_key, *fallback_after;
 	FILE *f;
 	int line;         /* lines read, counted as inih counts them */
 	int problem_line; /* the line of problem, 0 if none yet */
@@ -72,6 +73,12 @@ static int s_handle(s_parse_t *p, const char *section, const char *name, const c
 			return s_set(&p->parent_key, value, p, name);
 		if (!strcmp(name, "root"))
 			return s_set(&p->root, value, p, name);
+		if (!strcmp(name, "fallback"))
+			return s_set(&p->c->fallback, value, p, name);
+		if (!strcmp(name, "fallback_key"))
+			return s_set(&p->fallback_key, value, p, name);
+		if (!strcmp(name, "fallback_after"))
+			return s_set(&p->fallback_after, value, p, name);
 		if (!strcmp(name, "heartbeat"))
 			return s_set(&p->heartbeat, value, p, name);
 		if (!strcmp(name, "timeout"))
@@ -148,6 +155,30 @@ static int s_check_sync(antt_config_t *c, s_parse_t *p, const char *path, char *
 	if (p->parent_key && antt_unhex(c->parent_key, sizeof c->parent_key, p->parent_key))
 		return antt_errf(err, ANTT_E_CONFIG,
 		                 "%s: [sync] parent_key is not a public key (64 hex digits)", path);
+	if (c->fallback && !s_endpoint_ok(c->fallback))
+		return antt_errf(err, ANTT_E_CONFIG,
+		                 "%s: [sync] fallback '%s' is not tcp://HOST:PORT", path,
+		                 c->fallback);
+	if (!c->fallback != !p->fallback_key)
+		return antt_errf(err, ANTT_E_CONFIG,
+		                 "%s: [sync] fallback and fallback_key go together: the fallback "
+		                 "hub's address and its public key",
+		                 path);
+	if (c->fallback && !c->parent)
+		return antt_errf(err, ANTT_E_CONFIG,
+		                 "%s: [sync] fallback is used while the parent is out of reach: set "
+		                 "parent too",
+		                 path);
+	if (p->fallback_key &&
+	    antt_unhex(c->fallback_key, sizeof c->fallback_key, p->fallback_key))
+		return antt_errf(err, ANTT_E_CONFIG,
+		                 "%s: [sync] fallback_key is not a public key (64 hex digits)", path);
+	c->fallback_after_ms =
+	    p->fallback_after ? (int)s_number(p->fallback_after, 1, 86400) * 1000 : 300000;
+	if (c->fallback_after_ms < 0)
+		return antt_errf(err, ANTT_E_CONFIG,
+		                 "%s: [sync] fallback_after takes whole seconds from 1 to 86400",
+		                 path);
 	if (p->root && antt_unhex(c->root, sizeof c->root, p->root))
 		return antt_errf(err, ANTT_E_CONFIG,
 		                 "%s: [sync] root is not a public key (64 hex digits): the "
@@ -246,6 +277,8 @@ out:
 	free(p.socket);
 	free(p.level);
 	free(p.parent_key);
+	free(p.fallback_key);
+	free(p.fallback_after);
 	free(p.root);
 	free(p.heartbeat);
 	free(p.timeout);
@@ -271,6 +304,7 @@ void antt_config_destroy(antt_config_t **self_p)
 	free(c->lock_path);
 	free(c->listen);
 	free(c->parent);
+	free(c->fallback);
 	free(c);
 	*self_p = NULL;
 }

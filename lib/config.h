@@ -13,6 +13,10 @@
  *     listen = tcp://\*:7400  ; accept children (a hub)
  *     parent = tcp://host:7400 ; sync upward (a commune or a district)
  *     parent_key = HEX        ; the parent's public key
+ *     fallback = tcp://host:7400 ; a hub above the parent (the province), used
+ *                             ; while the parent is out of reach
+ *     fallback_key = HEX      ; its public key
+ *     fallback_after = 300    ; s without the parent before the fallback is used
  *     root = HEX              ; the province's public key: the root of trust
  *     heartbeat = 5000        ; ms between heartbeats when idle
  *     timeout = 30000         ; ms of silence before a link is dropped
@@ -36,6 +40,9 @@ typedef struct {
 	char *listen; /* NULL: accepts no children */
 	char *parent; /* NULL: syncs to no parent */
 	uint8_t parent_key[32];
+	char *fallback; /* NULL: none */
+	uint8_t fallback_key[32];
+	int fallback_after_ms;
 	int has_root;
 	uint8_t root[32]; /* the root of trust (has_root) */
 	int heartbeat_ms;
