@@ -186,7 +186,13 @@ int antt_node_open(const antt_config_t *cfg, uv_loop_t *loop, antt_node_t **out,
 	rc = s_lock(cfg->lock_path, cfg->store_path, &n->lock_fd, err);
 	if (rc)
 		goto out;
-	rc = antt_store_open(cfg->store_path, n->key->pk, ANTT_STORE_CREATE, &n->store, err);
+	if (cfg->relaxed)
+		antt_log(ANTT_LOG_WARN,
+		         "[node] durability = relaxed: a record acknowledged may be lost in a "
+		         "power cut (for measurements only)");
+	rc = antt_store_open(cfg->store_path, n->key->pk,
+	                     ANTT_STORE_CREATE | (cfg->relaxed ? ANTT_STORE_RELAXED : 0), &n->store,
+	                     err);
 	if (!rc) {
 		uint8_t *v = NULL;
 		size_t vlen;

@@ -382,8 +382,11 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 		/* a hub appends into large indexes: 64 MiB of page cache at most
 		 * (taken as the store grows, not at once) */
 		rc = s_exec(s,
-		            "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
-		            "PRAGMA cache_size = -65536",
+		            flags & ANTT_STORE_RELAXED
+		                ? "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; "
+		                  "PRAGMA cache_size = -65536"
+		                : "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+		                  "PRAGMA cache_size = -65536",
 		            err);
 		if (rc)
 			goto out;

@@ -20,6 +20,8 @@ typedef struct antt_store antt_store_t;
 enum {
 	ANTT_STORE_CREATE = 1,   /* create the file (mode 0600) if missing */
 	ANTT_STORE_READONLY = 2, /* a reader connection */
+	ANTT_STORE_RELAXED = 4,  /* synchronous=NORMAL: a commit survives a crash of
+	                          * anttd, not a power cut ([node] durability) */
 };
 
 /* Open (and migrate) a store.  When node_pk is given, the store must belong

@@ -58,6 +58,16 @@ static int s_handle(s_parse_t *p, const char *section, const char *name, const c
 			return s_set(&p->store, value, p, name);
 		if (!strcmp(name, "forms"))
 			return s_set(&p->forms, value, p, name);
+		if (!strcmp(name, "durability")) {
+			if (strcmp(value, "full") && strcmp(value, "relaxed")) {
+				snprintf(p->problem, sizeof p->problem,
+				         "[node] durability is full or relaxed, not '%.40s'",
+				         value);
+				return 0;
+			}
+			p->c->relaxed = !strcmp(value, "relaxed");
+			return 1;
+		}
 	} else if (!strcmp(section, "control")) {
 		if (!strcmp(name, "socket"))
 			return s_set(&p->socket, value, p, name);
@@ -165,14 +175,15 @@ static int s_check_sync(antt_config_t *c, s_parse_t *p, const char *path, char *
 		                 "hub's address and its public key",
 		                 path);
 	if (c->fallback && !c->parent)
+		return antt_errf(
+		    err, ANTT_E_CONFIG,
+		    "%s: [sync] fallback is used while the parent is out of reach: set "
+		    "parent too",
+		    path);
+	if (p->fallback_key && antt_unhex(c->fallback_key, sizeof c->fallback_key, p->fallback_key))
 		return antt_errf(err, ANTT_E_CONFIG,
-		                 "%s: [sync] fallback is used while the parent is out of reach: set "
-		                 "parent too",
+		                 "%s: [sync] fallback_key is not a public key (64 hex digits)",
 		                 path);
-	if (p->fallback_key &&
-	    antt_unhex(c->fallback_key, sizeof c->fallback_key, p->fallback_key))
-		return antt_errf(err, ANTT_E_CONFIG,
-		                 "%s: [sync] fallback_key is not a public key (64 hex digits)", path);
 	c->fallback_after_ms =
 	    p->fallback_after ? (int)s_number(p->fallback_after, 1, 86400) * 1000 : 300000;
 	if (c->fallback_after_ms < 0)

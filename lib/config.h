@@ -5,6 +5,8 @@
  *     key = node.key          ; identity file (relative paths: to this file's folder)
  *     store = store.db        ; SQLite store
  *     forms = /usr/share/antt/forms
+ *     durability = full       ; full | relaxed (no fsync per commit: for
+ *                             ; measurements only)
  *     [control]
  *     socket = anttd.sock     ; local control socket (a path; ipc:// is added)
  *     [log]
@@ -37,6 +39,7 @@ typedef struct {
 	char *endpoint;    /* "ipc://" socket_path */
 	char *lock_path;   /* store_path ".lock" */
 	int log_level;
+	int relaxed; /* [node] durability = relaxed */
 	char *listen; /* NULL: accepts no children */
 	char *parent; /* NULL: syncs to no parent */
 	uint8_t parent_key[32];

@@ -146,6 +146,31 @@ static const s_badconf_t s_badconf[] = {
     {"bad log level",
      S_NODE S_CONTROL "[log]\nlevel = verbose\n",
      {"[log] level 'verbose'", "error, warning, info, debug"}},
+    {"bad durability",
+     S_NODE "durability = fast\n" S_CONTROL,
+     {":6:", "[node] durability is full or relaxed, not 'fast'"}},
+    {"fallback without its key",
+     S_NODE S_CONTROL
+     "[sync]\nparent = tcp://h:1\nparent_key = "
+     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nfallback = tcp://p:2\n",
+     {"fallback and fallback_key go together"}},
+    {"fallback without a parent",
+     S_NODE S_CONTROL "[sync]\nfallback = tcp://p:2\nfallback_key = "
+                      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n",
+     {"set parent too"}},
+    {"fallback not tcp",
+     S_NODE S_CONTROL
+     "[sync]\nparent = tcp://h:1\nparent_key = "
+     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nfallback = ipc://x\n"
+     "fallback_key = 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n",
+     {"fallback 'ipc://x' is not tcp://HOST:PORT"}},
+    {"fallback_after out of range",
+     S_NODE S_CONTROL
+     "[sync]\nparent = tcp://h:1\nparent_key = "
+     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nfallback = tcp://p:2\n"
+     "fallback_key = "
+     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nfallback_after = 0\n",
+     {"fallback_after takes whole seconds from 1 to 86400"}},
 };
 
 static void test_config_bad(void **state)
