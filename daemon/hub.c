@@ -249,15 +249,18 @@ static int s_heads_add(antt_hub_t *h, s_heads_t *hs, const uint8_t author[ANTT_K
 
 /* ---- Hello ---- */
 
-/* The keys enrolled for the unit child's key is enrolled for, but child's. */
+/* The keys enrolled for the unit child's key is enrolled for, but child's;
+ * none for a revoked key (a stolen machine gets nothing filed after it). */
 static int s_child_unit_keys(antt_hub_t *h, const uint8_t child[ANTT_KEY_BYTES],
                              uint8_t (*keys)[ANTT_KEY_BYTES], size_t *n, char *err)
 {
 	antt_store_t *st = antt_node_store(h->node);
 	char unit[ANTT_UNIT_MAX + 1];
 	uint8_t by[ANTT_KEY_BYTES];
+	uint64_t after;
 	*n = 0;
-	if (antt_store_enrolled(st, child, unit, by, NULL) != ANTT_OK)
+	if (antt_store_enrolled(st, child, unit, by, NULL) != ANTT_OK ||
+	    antt_store_revoked(st, child, &after, NULL) == ANTT_OK)
 		return ANTT_OK;
 	return antt_store_unit_keys(st, unit, child, keys, HUB_MAX_UNIT_KEYS, n, err);
 }

@@ -776,9 +776,12 @@ static int s_on_msg(void *sock, void *arg)
 	case ANTT__SYNC_MSG__MSG_HEADS:
 		if (u->state == S_HELLO) {
 			s_take_heads(u, m->heads->heads, m->heads->n_heads, 1);
+			/* the unit's earlier keys: held by the parent, not ours to send */
+			s_take_heads(u, m->heads->unit_heads, m->heads->n_unit_heads, 0);
 			/* what the parent holds is received, whatever we remember:
 			 * an Ack may have been lost, or our store restored */
 			s_store_receipts(u, 1, m->heads->heads, m->heads->n_heads);
+			s_store_receipts(u, 1, m->heads->unit_heads, m->heads->n_unit_heads);
 			if (u->hub)
 				antt_hub_receipt(u->hub, 1, m->heads->heads, m->heads->n_heads);
 			u->credit = m->heads->credit;
