@@ -185,8 +185,36 @@ _Static_assert(S_COUNT_ <= ANTT_STORE_NSTMT, "raise ANTT_STORE_NSTMT");
 
 int antt_store_dberr(antt_store_t *s, char *err, const char *what)
 {
+	int code = sqlite3_errcode(s->db) & 0xff;
+	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		return antt_errf(err, ANTT_E_CORRUPT,
+		                 "store %s is DAMAGED (%s: %s): stop anttd and restore the store "
+		                 "from a backup (docs/operations.md, \"Restoring a store\")",
+		                 s->path, what, sqlite3_errmsg(s->db));
 	return antt_errf(err, ANTT_E_STORE, "store %s: %s: %s", s->path, what,
 	                 sqlite3_errmsg(s->db));
+}
+
+/* A whole read of the file's pages and indexes (PRAGMA quick_check): a
+ * damaged store is refused when anttd starts, not found at the first read
+ * of a bad page. */
+static int s_quick_check(antt_store_t *s, char *err)
+{
+	sqlite3_stmt *st;
+	int rc = ANTT_OK;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "checking the file");
+	int r = sqlite3_step(st);
+	const char *res = r == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	if (r != SQLITE_ROW)
+		rc = antt_store_dberr(s, err, "checking the file");
+	else if (!res || strcmp(res, "ok"))
+		rc = antt_errf(err, ANTT_E_CORRUPT,
+		               "store %s is DAMAGED (%.200s): restore it from a backup "
+		               "(docs/operations.md, \"Restoring a store\")",
+		               s->path, res ? res : "?");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static int s_exec(antt_store_t *s, const char *sql, char *err)
@@ -241,10 +269,17 @@ static int s_migrate(antt_store_t *s, const uint8_t *node_pk, int readonly, char
 	int64_t app = 0, ver = 0, tables = 0;
 	if (s_pragma_int(s, "PRAGMA application_id", &app) ||
 	    s_pragma_int(s, "PRAGMA user_version", &ver) ||
-	    s_pragma_int(s, "SELECT count(*) FROM sqlite_schema", &tables))
-		return antt_errf(err, ANTT_E_CORRUPT,
-		                 "%s is not an antt store (%s): check [node] store in the config",
-		                 s->path, sqlite3_errmsg(s->db));
+	    s_pragma_int(s, "SELECT count(*) FROM sqlite_schema", &tables)) {
+		int code = sqlite3_errcode(s->db) & 0xff;
+		if (code == SQLITE_CORRUPT)
+			return antt_store_dberr(s, err, "reading its header");
+		return antt_errf(
+		    err, ANTT_E_CORRUPT,
+		    "%s is not an antt store (%s): check [node] store in the config, or "
+		    "if it is this node's store, it is damaged: restore it from a "
+		    "backup (docs/operations.md)",
+		    s->path, sqlite3_errmsg(s->db));
+	}
 	if (app != ANTT_STORE_APP_ID && !(app == 0 && ver == 0 && tables == 0))
 		return antt_errf(err, ANTT_E_CORRUPT,
 		                 "%s is not an antt store (it is some other SQLite database): "
@@ -367,6 +402,8 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 	}
 	/* check the file is ours before changing anything about it */
 	rc = s_migrate(s, node_pk, readonly, err);
+	if (!rc && !readonly)
+		rc = s_quick_check(s, err);
 	if (rc)
 		goto out;
 	if (!readonly) {
