@@ -75,6 +75,8 @@ struct antt_hub {
 	int closing, open_handles, auditing;
 	s_session_t *sessions;
 	size_t n_sessions;
+	uint64_t store_failed_at; /* loop ms of the last "not stored" logged */
+	int store_failures;       /* not logged since */
 };
 
 /* ---- ZAP: who may connect ---- */
@@ -772,7 +774,20 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		if (in.recs[i].ok)
 			fatal = s_heads_add(h, &heads, in.recs[i].b.author, err);
 	if (fatal) {
-		antt_log(ANTT_LOG_ERR, "sync: batch from child %s not stored: %s", s->unit, err);
+		/* children retry at once: one line per 10 s, not one per retry
+		 * (a full disk lasts) */
+		uint64_t now = uv_now(h->loop);
+		if (!h->store_failed_at || now - h->store_failed_at >= 10000) {
+			antt_log(ANTT_LOG_ERR,
+			         "sync: batch from child %s not stored: %s (%d more batch(es) not "
+			         "stored "
+			         "since the last such line)",
+			         s->unit, err, h->store_failures);
+			h->store_failed_at = now;
+			h->store_failures = 0;
+		} else {
+			h->store_failures++;
+		}
 		s_send_error(h, s->rid, s->rid_len, 4, "the hub could not store the batch; retry");
 	} else {
 		Antt__Ack ack = ANTT__ACK__INIT;
