@@ -771,20 +771,29 @@ static int s_abs_path(const char *file, char *path, size_t size)
 	return EX_USAGE;
 }
 
-int antt_cmd_backup(antt_cli_t *cli)
+/* backup --out FILE, bundle export --out FILE [--all]: a file anttd writes. */
+static int s_write_file(antt_cli_t *cli, int bundle)
 {
-	static const char *usage = "backup --out FILE [--json]";
-	static const struct option opts[] = {
-	    {"out", required_argument, NULL, 'o'}, COMMON_OPTS, {0}};
+	const char *usage =
+	    bundle ? "bundle export --out FILE [--all] [--json]" : "backup --out FILE [--json]";
+	static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+	                                     {"all", no_argument, NULL, 'a'},
+	                                     COMMON_OPTS,
+	                                     {0}};
 	const char *out = NULL;
 	char path[PATH_MAX];
-	int opt, ret;
+	int opt, ret, all = 0;
 	optind = 1;
 	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
 		if (opt == 'o')
 			out = optarg;
-		else if (s_common_opt(cli, opt, usage) < 0)
+		else if (opt == 'a' && bundle)
+			all = 1;
+		else if (opt == 'a' || s_common_opt(cli, opt, usage) < 0) {
+			if (opt == 'a')
+				fprintf(stderr, "usage: antt %s\n", usage);
 			return EX_USAGE;
+		}
 	if (optind != cli->argc || !out || !*out) {
 		fprintf(stderr, "usage: antt %s\n", usage);
 		return EX_USAGE;
@@ -793,12 +802,24 @@ int antt_cmd_backup(antt_cli_t *cli)
 	if ((ret = s_abs_path(out, path, sizeof path)))
 		return ret;
 	json_t *resp;
-	if ((ret = s_call(cli, json_pack("{s:s, s:s}", "op", "backup", "out", path),
+	if ((ret = s_call(cli,
+	                  json_pack("{s:s, s:s, s:b}", "op", bundle ? "bundle_export" : "backup",
+	                            "out", path, "all", all),
 	                  LONG_TIMEOUT_MS, &resp)))
 		return ret;
 	json_object_del(resp, "ok");
 	if (cli->json)
 		antt_cli_print_json(resp);
+	else if (bundle)
+		printf("bundle written to %s: %" JSON_INTEGER_FORMAT
+		       " records of %" JSON_INTEGER_FORMAT " author(s), %" JSON_INTEGER_FORMAT
+		       " bytes%s\n"
+		       "carry it to the district (or any hub above) and run there: antt bundle "
+		       "import FILE\n",
+		       s_str(resp, "out"), json_integer_value(json_object_get(resp, "records")),
+		       json_integer_value(json_object_get(resp, "authors")),
+		       json_integer_value(json_object_get(resp, "bytes")),
+		       all ? "" : " (what the parent is not known to hold)");
 	else
 		printf(
 		    "backup written to %s: %" JSON_INTEGER_FORMAT
@@ -813,50 +834,9 @@ int antt_cmd_backup(antt_cli_t *cli)
 	return 0;
 }
 
-static int s_bundle_export(antt_cli_t *cli)
+int antt_cmd_backup(antt_cli_t *cli)
 {
-	static const char *usage = "bundle export --out FILE [--all] [--json]";
-	static const struct option opts[] = {{"out", required_argument, NULL, 'o'},
-	                                     {"all", no_argument, NULL, 'a'},
-	                                     COMMON_OPTS,
-	                                     {0}};
-	const char *out = NULL;
-	char path[PATH_MAX];
-	int opt, ret, all = 0;
-	optind = 1;
-	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
-		if (opt == 'o')
-			out = optarg;
-		else if (opt == 'a')
-			all = 1;
-		else if (s_common_opt(cli, opt, usage) < 0)
-			return EX_USAGE;
-	if (optind != cli->argc || !out || !*out) {
-		fprintf(stderr, "usage: antt %s\n", usage);
-		return EX_USAGE;
-	}
-	if ((ret = s_abs_path(out, path, sizeof path)))
-		return ret;
-	json_t *resp;
-	if ((ret = s_call(
-	         cli, json_pack("{s:s, s:s, s:b}", "op", "bundle_export", "out", path, "all", all),
-	         LONG_TIMEOUT_MS, &resp)))
-		return ret;
-	json_object_del(resp, "ok");
-	if (cli->json)
-		antt_cli_print_json(resp);
-	else
-		printf("bundle written to %s: %" JSON_INTEGER_FORMAT
-		       " records of %" JSON_INTEGER_FORMAT " author(s), %" JSON_INTEGER_FORMAT
-		       " bytes%s\n"
-		       "carry it to the district (or any hub above) and run there: antt bundle "
-		       "import FILE\n",
-		       s_str(resp, "out"), json_integer_value(json_object_get(resp, "records")),
-		       json_integer_value(json_object_get(resp, "authors")),
-		       json_integer_value(json_object_get(resp, "bytes")),
-		       all ? "" : " (what the parent is not known to hold)");
-	json_decref(resp);
-	return 0;
+	return s_write_file(cli, 0);
 }
 
 static int s_bundle_import(antt_cli_t *cli)
@@ -919,7 +899,7 @@ int antt_cmd_bundle(antt_cli_t *cli)
 {
 	if (cli->argc >= 2 && !strcmp(cli->argv[1], "export")) {
 		cli->argc--, cli->argv++;
-		return s_bundle_export(cli);
+		return s_write_file(cli, 1);
 	}
 	if (cli->argc >= 2 && !strcmp(cli->argv[1], "import")) {
 		cli->argc--, cli->argv++;
