@@ -259,7 +259,7 @@ static int s_child_unit_keys(antt_hub_t *h, const uint8_t child[ANTT_KEY_BYTES],
 	antt_store_t *st = antt_node_store(h->node);
 	char unit[ANTT_UNIT_MAX + 1];
 	uint8_t by[ANTT_KEY_BYTES];
-	uint64_t after;
+	uint64_t after = 0;
 	*n = 0;
 	if (antt_store_enrolled(st, child, unit, by, NULL) != ANTT_OK ||
 	    antt_store_revoked(st, child, &after, NULL) == ANTT_OK)

@@ -1192,7 +1192,7 @@ int antt_store_verify_trust(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
 		const uint8_t *a = heads[i].author;
 		char unit[ANTT_UNIT_MAX + 1];
 		uint8_t by[ANTT_KEY_BYTES];
-		uint64_t after;
+		uint64_t after = 0;
 		if (!memcmp(a, self, ANTT_KEY_BYTES))
 			continue;
 		if (!antt_store_enrolled_under(s, a, self) ||
