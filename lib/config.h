@@ -39,7 +39,7 @@ typedef struct {
 	char *endpoint;    /* "ipc://" socket_path */
 	char *lock_path;   /* store_path ".lock" */
 	int log_level;
-	int relaxed; /* [node] durability = relaxed */
+	int relaxed;  /* [node] durability = relaxed */
 	char *listen; /* NULL: accepts no children */
 	char *parent; /* NULL: syncs to no parent */
 	uint8_t parent_key[32];

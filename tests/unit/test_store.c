@@ -644,8 +644,8 @@ static void test_verify_decoded(void **state)
 }
 
 /* A store of schema 2 (before the CURVE index, the decoded tables, the
- * revocations and the unit index of enrollments) is brought up to date on open, its decoded tables filled
- * from its records. */
+ * revocations and the unit index of enrollments) is brought up to date on open, its decoded tables
+ * filled from its records. */
 static void test_migrate_from_2(void **state)
 {
 	s_fx_t *fx = *state;
