@@ -827,40 +827,57 @@ static json_t *s_import(const void *data, size_t len, void *arg)
 	if (!b)
 		return antt_ctl_error(ANTT_CTL_DATA, err);
 	snprintf(peer, sizeof peer, "bundle from %.20s", antt_valid_unit(b->unit) ? b->unit : "?");
-	s_intake_t in;
+	size_t stored = 0, waiting = 0, refused_n = 0, failed = 0;
+	json_t *refused = json_array();
+	/* as batches of at most the credit a child gets: memory stays bounded
+	 * however many records the file holds; each is one durable commit */
+	for (size_t at = 0; at < b->n_records && !failed; at += HUB_CREDIT) {
+		size_t n = b->n_records - at < HUB_CREDIT ? b->n_records - at : HUB_CREDIT;
+		s_intake_t in;
+		if (s_intake(h, antt_node_key(h->node)->pk, b->from.data, peer, b->records + at, n,
+		             b->n_first_stored ? b->first_stored + at : NULL,
+		             b->n_first_stored ? n : 0, &in, err)) {
+			failed = 1;
+		} else {
+			stored += in.stored;
+			for (size_t i = 0; i < in.ref.n; i++) {
+				const Antt__Refusal *r = in.ref.ptrs[i];
+				if (r->code == REF_AUTHOR) {
+					waiting++;
+					continue;
+				}
+				if (refused_n++ >= 100) /* counted; the first 100 listed */
+					continue;
+				json_array_append_new(
+				    refused, json_pack("{s:s?, s:I, s:i, s:s}", "author",
+				                       r->author.len ? antt_hex(hex, r->author.data,
+				                                                ANTT_KEY_BYTES)
+				                                     : NULL,
+				                       (json_int_t)r->seq, (int)r->code, "reason",
+				                       r->reason));
+			}
+			s_intake_done(h, &in);
+		}
+		s_intake_free(&in);
+	}
 	json_t *resp;
-	if (s_intake(h, antt_node_key(h->node)->pk, b->from.data, peer, b->records, b->n_records,
-	             b->first_stored, b->n_first_stored, &in, err)) {
-		antt_log(ANTT_LOG_ERR, "sync: %s not stored: %s", peer, err);
+	if (failed) {
+		antt_log(ANTT_LOG_ERR, "sync: %s: %zu records stored, the rest not: %s", peer,
+		         stored, err);
+		json_decref(refused);
 		resp = antt_ctl_error(ANTT_CTL_STORE, err);
 	} else {
-		size_t waiting = 0;
-		json_t *refused = json_array();
-		for (size_t i = 0; i < in.ref.n; i++) {
-			const Antt__Refusal *r = in.ref.ptrs[i];
-			if (r->code == REF_AUTHOR) {
-				waiting++;
-				continue;
-			}
-			json_array_append_new(
-			    refused,
-			    json_pack("{s:s?, s:I, s:i, s:s}", "author",
-			              r->author.len ? antt_hex(hex, r->author.data, ANTT_KEY_BYTES)
-			                            : NULL,
-			              (json_int_t)r->seq, (int)r->code, "reason", r->reason));
-		}
-		resp =
-		    json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:o}", "ok", 1, "from", peer + 12,
-		              "records", (json_int_t)b->n_records, "stored", (json_int_t)in.stored,
-		              "duplicates", (json_int_t)(b->n_records - in.stored - in.ref.n),
-		              "waiting", (json_int_t)waiting, "refused", refused);
-		antt_log(in.ref.n ? ANTT_LOG_WARN : ANTT_LOG_INFO,
+		resp = json_pack("{s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "ok", 1, "from",
+		                 peer + 12, "records", (json_int_t)b->n_records, "stored",
+		                 (json_int_t)stored, "duplicates",
+		                 (json_int_t)(b->n_records - stored - waiting - refused_n),
+		                 "waiting", (json_int_t)waiting, "refused_count",
+		                 (json_int_t)refused_n, "refused", refused);
+		antt_log(refused_n || waiting ? ANTT_LOG_WARN : ANTT_LOG_INFO,
 		         "sync: %s: %zu records, %zu stored, %zu waiting for their author's "
 		         "enrollment, %zu refused",
-		         peer, b->n_records, in.stored, waiting, in.ref.n - waiting);
-		s_intake_done(h, &in);
+		         peer, b->n_records, stored, waiting, refused_n);
 	}
-	s_intake_free(&in);
 	antt__bundle__free_unpacked(b, NULL);
 	return resp;
 }
