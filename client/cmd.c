@@ -890,7 +890,9 @@ static int s_bundle_import(antt_cli_t *cli)
 			    "that enrolled them has synced (nothing of them was stored)\n",
 			    waiting);
 	}
-	ret = json_array_size(refused) ? EXIT_REFUSED : waiting ? EX_TEMPFAIL : 0;
+	ret = json_integer_value(json_object_get(resp, "refused_count")) ? EXIT_REFUSED
+	      : waiting                                                  ? EX_TEMPFAIL
+	                                                                 : 0;
 	json_decref(resp);
 	return ret;
 }

@@ -853,8 +853,8 @@ static json_t *s_import(const void *data, size_t len, void *arg)
 				                       r->author.len ? antt_hex(hex, r->author.data,
 				                                                ANTT_KEY_BYTES)
 				                                     : NULL,
-				                       (json_int_t)r->seq, (int)r->code, "reason",
-				                       r->reason));
+				                       "seq", (json_int_t)r->seq, "code",
+				                       (int)r->code, "reason", r->reason));
 			}
 			s_intake_done(h, &in);
 		}

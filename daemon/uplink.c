@@ -194,9 +194,12 @@ static void s_hello(antt_uplink_t *u)
 		return;
 	}
 	Antt__Hello hello = ANTT__HELLO__INIT;
-	Antt__Head *heads = antt_xcalloc(n ? n : 1, sizeof *heads);
-	Antt__Head **ptrs = antt_xcalloc(n ? n : 1, sizeof *ptrs);
+	Antt__Head *heads = antt_xcalloc(n + 1, sizeof *heads);
+	Antt__Head **ptrs = antt_xcalloc(n + 1, sizeof *ptrs);
+	const uint8_t *self = antt_node_key(u->node)->pk;
+	int has_self = 0;
 	for (size_t i = 0; i < n; i++) {
+		has_self |= !memcmp(mine[i].author, self, ANTT_KEY_BYTES);
 		antt__head__init(&heads[i]);
 		heads[i].author.data = mine[i].author;
 		heads[i].author.len = ANTT_KEY_BYTES;
@@ -204,6 +207,14 @@ static void s_hello(antt_uplink_t *u)
 		heads[i].id.data = mine[i].head.id;
 		heads[i].id.len = ANTT_ID_BYTES;
 		ptrs[i] = &heads[i];
+	}
+	if (!has_self) { /* always our own key: the parent's head of it is what a
+		          * store restored from a backup must learn */
+		antt__head__init(&heads[n]);
+		heads[n].author.data = (uint8_t *)self;
+		heads[n].author.len = ANTT_KEY_BYTES;
+		ptrs[n] = &heads[n];
+		n++;
 	}
 	hello.version = 1;
 	hello.unit = (char *)antt_node_unit(u->node);
@@ -597,10 +608,12 @@ static int s_check_own_head(antt_uplink_t *u, Antt__Head **heads, size_t n)
 	antt_head_t mine = {0};
 	if (antt_store_head(antt_node_store(u->node), self, &mine, err))
 		return 0;
+	int named = 0;
 	for (size_t i = 0; i < n; i++) {
 		const Antt__Head *h = heads[i];
 		if (h->author.len != ANTT_KEY_BYTES || memcmp(h->author.data, self, ANTT_KEY_BYTES))
 			continue;
+		named = 1;
 		if (h->seq > mine.seq) {
 			antt_log(ANTT_LOG_WARN,
 			         "uplink: the parent holds this node's records up to seq %" PRIu64
@@ -623,7 +636,10 @@ static int s_check_own_head(antt_uplink_t *u, Antt__Head **heads, size_t n)
 			         "from there are refused (see antt status)",
 			         h->seq);
 	}
-	antt_node_confirm_head(u->node); /* a backup copy: the head is known now */
+	/* a backup copy: the head is known now, if the parent (not the
+	 * fallback, which may lack our newest records) named it */
+	if (named && u->cur == 0)
+		antt_node_confirm_head(u->node);
 	return 0;
 }
 
@@ -736,7 +752,8 @@ static void s_on_recovered(antt_uplink_t *u, const Antt__Recovered *r)
 	}
 	if (own) {
 		antt_node_set_behind(u->node, 0);
-		antt_node_confirm_head(u->node);
+		if (u->cur == 0)
+			antt_node_confirm_head(u->node);
 		antt_log(ANTT_LOG_INFO,
 		         "uplink: this node's own records recovered up to seq %" PRIu64, head.seq);
 	} else {

@@ -77,6 +77,19 @@ antt_ok "$P_CONF" report --period 2024 --unit 12341 --json
 assert_eq 100 "$(jq -r '[.forms[] | select(.form == "bvanttq-monthly") | .totals.hop_dan][0]' <<<"$OUT")" \
 	"the province's total for the commune (10+20+30+40)"
 
+log_step "a record the hub must refuse (its key revoked) is named, and the others are taken"
+antt_ok "$D_CONF" revoke --key "$C_KEY" --after 4 --reason "test"
+antt_ok "$C_CONF" submit --form bvanttq-monthly --period 2024-05 hop_dan=50
+antt_ok "$C_CONF" bundle export --out "$BUN/c1-c.bundle"
+run "$ANTT" -c "$D_CONF" bundle import "$BUN/c1-c.bundle" --json
+assert_rc 65 "a bundle holding a revoked key's later record"
+assert_eq "0 4 1 5 7" "$(jq -r '"\(.stored) \(.duplicates) \(.refused_count) \(.refused[0].seq) \(.refused[0].code)"' <<<"$OUT")" \
+	"import 3: stored, duplicates, refused, its seq and code"
+run "$ANTT" -c "$D_CONF" bundle import "$BUN/c1-c.bundle"
+assert_rc 65 "the same, as text"
+assert_contains "$OUT" "REFUSED author ${C_KEY:0:16}... seq 5: revoked" "import 3: text"
+assert_eq 4 "$(author_held "$D_CONF" "$C_KEY")" "the revoked key's fifth not stored"
+
 log_step "bad files are refused and change nothing"
 before=$(record_count "$D_CONF")
 head -c 3000 /dev/urandom >"$BUN/noise.bin"

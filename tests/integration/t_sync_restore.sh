@@ -73,4 +73,27 @@ antt_ok "$C" verify --json
 assert_eq true "$(jq -r .valid <<<"$OUT")" "the commune's store verifies"
 grep -q "taking them back before signing anything new" "$C_DIR/anttd.log" ||
 	fail "the commune's log does not say it is taking its records back"
+
+log_step "a backup made before the node signed anything: restored, it still waits for its parent"
+sync_node_init c9 12349 "" "$PORT_D" "$D_KEY" "$P_KEY"
+C9=$CONF K9=$PUBKEY
+antt_ok "$D_CONF" enroll --unit 12349 --key "$K9"
+daemon_start "$C9"
+C9_PID=$DPID
+antt_ok "$C9" backup --out "$IT_TMP/backup/empty.db"
+antt_ok "$C9" submit --form bvanttq-monthly --period 2024-01 hop_dan=1
+antt_ok "$C9" submit --form bvanttq-monthly --period 2024-02 hop_dan=2
+wait_held 30 "$D_CONF" "$K9" 2 "the new commune's two at the district"
+daemon_stop "$C9_PID"
+rm -f "$(dirname "$C9")"/store.db*
+cp -p "$IT_TMP/backup/empty.db" "$(dirname "$C9")/store.db"
+daemon_start "$C9"
+C9_PID=$DPID
+_c9_back() { [ "$(own_seq "$C9")" = 2 ]; }
+wait_for 30 "the new commune's two records taken back" _c9_back
+antt_ok "$C9" submit --form bvanttq-monthly --period 2024-03 hop_dan=3 --json
+assert_eq 3 "$(jq -r .seq <<<"$OUT")" "its next seq after the restore"
+wait_held 30 "$D_CONF" "$K9" 3 "all three at the district"
+assert_eq 0 "$(store_sql "$D_CONF" "SELECT count(*) FROM forks")" "district: no fork"
+daemon_stop "$C9_PID"
 assert_no_sanitizer_reports
