@@ -160,6 +160,31 @@ int antt_bundle_export(const char *store_path, const uint8_t self[ANTT_KEY_BYTES
 	return rc;
 }
 
+/* protobuf-c's allocations while it unpacks one Bundle, capped.  Bounding
+ * the unpacked bytes is not enough: protobuf-c takes some 50 bytes for each
+ * entry of a repeated field (its scan, then the array), and an empty entry
+ * is 2 bytes, so ANTT_BUNDLE_MAX of them (a file of a few KiB) would take
+ * 1.6 GB.  An envelope is more than 100 bytes: twice the bytes (and 1 MiB)
+ * is room for any Bundle of them.  What unpacks is freed as usual. */
+typedef struct {
+	size_t left;
+} s_budget_t;
+
+static void *s_budget_alloc(void *data, size_t size)
+{
+	s_budget_t *b = data;
+	if (size > b->left)
+		return NULL;
+	b->left -= size;
+	return antt_xmalloc(size);
+}
+
+static void s_budget_free(void *data, void *p)
+{
+	(void)data;
+	free(p);
+}
+
 Antt__Bundle *antt_bundle_parse(const uint8_t *data, size_t len, char *err)
 {
 	if (len < MAGIC_LEN || memcmp(data, ANTT_BUNDLE_MAGIC, MAGIC_LEN)) {
@@ -182,8 +207,11 @@ Antt__Bundle *antt_bundle_parse(const uint8_t *data, size_t len, char *err)
 	uint8_t *raw = antt_xmalloc(raw_len ? (size_t)raw_len : 1);
 	size_t got = ZSTD_decompress(raw, (size_t)raw_len, data, len);
 	Antt__Bundle *b = NULL;
-	if (!ZSTD_isError(got) && got == raw_len)
-		b = antt__bundle__unpack(NULL, got, raw);
+	if (!ZSTD_isError(got) && got == raw_len) {
+		s_budget_t budget = {2 * (size_t)raw_len + (1 << 20)};
+		ProtobufCAllocator a = {s_budget_alloc, s_budget_free, &budget};
+		b = antt__bundle__unpack(&a, got, raw);
+	}
 	free(raw);
 	if (!b) {
 		antt_errf(err, ANTT_E_INVAL,

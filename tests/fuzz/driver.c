@@ -1,13 +1,20 @@
 /* driver.c - runs a fuzz target once over every file of the folders given
  * (its corpus and its crash regressions): how the ordinary and sanitizer
- * builds keep every kept input as a test, without libFuzzer. */
+ * builds keep every kept input as a test, without libFuzzer.  An input
+ * fails if it crashes, or if the process has then used more than
+ * FUZZ_RSS_MAX_MB (default 1024) MiB of memory at its peak: a small input
+ * that makes a decoder take a gigabyte is a bug too (libFuzzer's
+ * -rss_limit_mb in tests/fuzz/run.sh). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "fuzz.h"
+
+static long s_rss_max_kb;
 
 static int s_file(const char *path)
 {
@@ -31,6 +38,12 @@ static int s_file(const char *path)
 	fclose(f);
 	LLVMFuzzerTestOneInput(buf, len);
 	free(buf);
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > s_rss_max_kb) {
+		fprintf(stderr, "%s: peak memory %ld MiB, more than %ld MiB\n", path,
+		        ru.ru_maxrss >> 10, s_rss_max_kb >> 10);
+		return 1;
+	}
 	return 0;
 }
 
@@ -38,6 +51,8 @@ int main(int argc, char **argv)
 {
 	int bad = 0;
 	long n = 0;
+	const char *max = getenv("FUZZ_RSS_MAX_MB");
+	s_rss_max_kb = (max && atol(max) > 0 ? atol(max) : 1024) << 10;
 	for (int i = 1; i < argc; i++) {
 		struct dirent **list;
 		int k = scandir(argv[i], &list, NULL, alphasort);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh [SECONDS] [TARGET...]: build the libFuzzer targets with
 # clang into build-fuzz (ANTT_FUZZ=ON: ASan and UBSan on) and fuzz each one
-# for SECONDS (default 60), starting from its committed corpus.  New
+# for SECONDS (default 60), starting from its committed corpus and crash
+# regressions.  New
 # interesting inputs go to build-fuzz/new-corpus/TARGET, crash inputs to
 # build-fuzz/crashes/TARGET; exits 1 if any target crashed.  A crash input,
 # once its bug is fixed, is kept in tests/fuzz/regress/TARGET: ctest runs it
@@ -23,11 +24,12 @@ for t in "${targets[@]}"; do
 	if ! "$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -max_len=65536 \
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$build/crashes/$t/" \
-		"$build/new-corpus/$t" "$src/tests/fuzz/corpus/$t" 2>"$build/fuzz_$t.log"; then
+		"$build/new-corpus/$t" "$src/tests/fuzz/corpus/$t" "$src/tests/fuzz/regress/$t" \
+		2>"$build/fuzz_$t.log"; then
 		crashed+=("$t")
 		tail -n 30 "$build/fuzz_$t.log" >&2
 	fi
-	grep -E '^stat::number_of_executed_units|^stat::new_units_added' "$build/fuzz_$t.log" >&2 || true
+	grep -aE '^stat::number_of_executed_units|^stat::new_units_added' "$build/fuzz_$t.log" >&2 || true
 done
 if [ ${#crashed[@]} -gt 0 ]; then
 	echo "run.sh: crashed: ${crashed[*]} (inputs in $build/crashes/)" >&2
