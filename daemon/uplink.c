@@ -32,6 +32,16 @@
  * Both hold the same chains: the head exchange on each connection decides
  * what is sent, and a hub skips what it already holds.
  *
+ * Batch size follows the link (the window, in envelope bytes): a batch
+ * must be acknowledged well within [sync] timeout, or a slow link (2G: 8
+ * KB/s) would time out on every batch and never move a record.  The window
+ * starts at WINDOW_START, doubles after an Ack within a quarter of the
+ * timeout of a batch that filled at least half of it (up to
+ * BATCH_MAX_BYTES), halves after an Ack later than half the timeout, and
+ * is quartered when a batch goes unacknowledged (down to WINDOW_MIN; a
+ * batch always holds at least one record).  It is kept across connections:
+ * it is the link's, not the session's.
+ *
  * Heartbeat: in READY, a Ping every [sync] heartbeat when nothing else was
  * sent.  Nothing is trusted across connections: each one starts with the
  * head exchange, so either side may have lost or restored its store. */
@@ -54,6 +64,8 @@
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
 #define BATCH_MAX_BYTES (4 * 1024 * 1024)
+#define WINDOW_START (32 * 1024)
+#define WINDOW_MIN 2048
 #define ZBATCH_MIN 2048 /* smaller batches go as they are */
 
 typedef enum { S_DOWN, S_HELLO, S_READY, S_SENDING } s_state_t;
@@ -89,6 +101,8 @@ struct antt_uplink {
 	int backoff_ms;
 	uint64_t batch_no;
 	uint32_t credit;
+	size_t window;      /* most envelope bytes in one batch (see the top) */
+	size_t batch_bytes; /* those of the batch in flight */
 	s_remote_t *remote;
 	size_t n_remote;
 	int64_t sent, refused;
@@ -341,7 +355,7 @@ static void s_down(antt_uplink_t *u, const char *why)
 typedef struct {
 	ProtobufCBinaryData *recs;
 	int64_t *firsts; /* when the first hub stored each (0: none has) */
-	size_t n, max, bytes;
+	size_t n, max, bytes, max_bytes;
 	int any_first;
 } s_fill_t;
 
@@ -359,7 +373,7 @@ static int s_fill_one(const uint8_t *id, const uint8_t *body, size_t blen, const
 	f->any_first |= first != 0;
 	f->n++;
 	f->bytes += len;
-	return f->n >= f->max || f->bytes >= BATCH_MAX_BYTES;
+	return f->n >= f->max || f->bytes >= f->max_bytes;
 }
 
 /* Send the next batch if there is work and credit.  Own records first
@@ -376,11 +390,16 @@ static void s_pump(antt_uplink_t *u)
 		return;
 	}
 	size_t max = (size_t)u->batch_max < u->credit ? (size_t)u->batch_max : u->credit;
-	s_fill_t f = {
-	    antt_xcalloc(max, sizeof *f.recs), antt_xcalloc(max, sizeof *f.firsts), 0, max, 0, 0};
+	s_fill_t f = {antt_xcalloc(max, sizeof *f.recs),
+	              antt_xcalloc(max, sizeof *f.firsts),
+	              0,
+	              max,
+	              0,
+	              u->window,
+	              0};
 	const uint8_t *self = antt_node_key(u->node)->pk;
 	for (int pass = 0; pass < 2 && f.n < max; pass++)
-		for (size_t i = 0; i < n && f.n < f.max && f.bytes < BATCH_MAX_BYTES; i++) {
+		for (size_t i = 0; i < n && f.n < f.max && f.bytes < f.max_bytes; i++) {
 			int own = !memcmp(mine[i].author, self, ANTT_KEY_BYTES);
 			if (own != (pass == 0))
 				continue;
@@ -435,6 +454,7 @@ static void s_pump(antt_uplink_t *u)
 		m.batch = &b;
 		s_set_state(u, S_SENDING);
 		u->batch_sent_at = uv_now(u->loop);
+		u->batch_bytes = f.bytes;
 		u->sent += (int64_t)f.n;
 		s_send(u, &m);
 		free(z);
@@ -448,11 +468,32 @@ static void s_pump(antt_uplink_t *u)
 
 /* ---- receiving ---- */
 
+/* The window after a batch acknowledged ELAPSED ms after it was sent, or
+ * not at all (ELAPSED < 0): see the top of the file. */
+static void s_adapt_window(antt_uplink_t *u, int64_t elapsed)
+{
+	size_t was = u->window;
+	if (elapsed < 0)
+		u->window /= 4;
+	else if (elapsed * 2 > u->timeout_ms)
+		u->window /= 2;
+	else if (elapsed * 4 < u->timeout_ms && u->batch_bytes * 2 >= u->window)
+		u->window *= 2;
+	if (u->window < WINDOW_MIN)
+		u->window = WINDOW_MIN;
+	if (u->window > BATCH_MAX_BYTES)
+		u->window = BATCH_MAX_BYTES;
+	if (u->window != was)
+		antt_log(ANTT_LOG_DEBUG, "uplink %s: batches of up to %zu KiB (were %zu KiB)",
+		         u->endpoint, u->window >> 10, was >> 10);
+}
+
 static void s_on_ack(antt_uplink_t *u, const Antt__Ack *ack)
 {
 	char err[ANTT_ERR_MAX];
 	antt_store_t *st = antt_node_store(u->node);
 	int64_t now = antt_now();
+	s_adapt_window(u, (int64_t)(uv_now(u->loop) - u->batch_sent_at));
 	s_take_heads(u, ack->heads, ack->n_heads, 0);
 	u->credit = ack->credit;
 	u->last_ok = now;
@@ -890,6 +931,8 @@ static void s_on_timer(uv_timer_t *t)
 				snprintf(u->link_error, sizeof u->link_error,
 				         "no answer from the parent within %d s",
 				         u->timeout_ms / 1000);
+			else
+				s_adapt_window(u, -1);
 			s_down(u, u->state == S_HELLO ? "no answer to Hello"
 			                              : "batch not acknowledged");
 		}
@@ -948,13 +991,14 @@ static void s_uplink_status(json_t *resp, void *arg)
 	antt_store_query(antt_node_store(u->node),
 	                 "SELECT level, seq, at FROM receipts WHERE author = ?1 ORDER BY level",
 	                 self, ANTT_KEY_BYTES, s_level_row, &l, err);
-	json_t *up = json_pack("{s:s, s:s?, s:b, s:s, s:I, s:I, s:o, s:s, s:s, s:o, s:{s:b, s:s}}",
-	                       "parent", u->peer[0].endpoint, "fallback", u->peer[1].endpoint,
-	                       "on_fallback", u->cur == 1, "state", s_state_names[u->state], "sent",
-	                       (json_int_t)u->sent, "refused", (json_int_t)u->refused, "last_ok",
-	                       u->last_ok ? json_integer(u->last_ok) : json_null(), "last_refusal",
-	                       u->last_refusal, "link_error", u->link_error, "levels", l.levels,
-	                       "trust", "verified", u->trusted, "state", u->trust);
+	json_t *up =
+	    json_pack("{s:s, s:s?, s:b, s:s, s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:{s:b, s:s}}",
+	              "parent", u->peer[0].endpoint, "fallback", u->peer[1].endpoint, "on_fallback",
+	              u->cur == 1, "state", s_state_names[u->state], "sent", (json_int_t)u->sent,
+	              "refused", (json_int_t)u->refused, "batch_window", (json_int_t)u->window,
+	              "last_ok", u->last_ok ? json_integer(u->last_ok) : json_null(),
+	              "last_refusal", u->last_refusal, "link_error", u->link_error, "levels",
+	              l.levels, "trust", "verified", u->trusted, "state", u->trust);
 	json_object_set_new(resp, "uplink", up);
 }
 
@@ -977,6 +1021,7 @@ int antt_uplink_open(uv_loop_t *loop, antt_node_t *node, antt_hub_t *hub, const 
 	u->heartbeat_ms = cfg->heartbeat_ms;
 	u->timeout_ms = cfg->timeout_ms;
 	u->batch_max = cfg->batch;
+	u->window = WINDOW_START;
 	u->backoff_ms = BACKOFF_MIN_MS;
 	u->has_root = cfg->has_root;
 	memcpy(u->root, cfg->root, ANTT_KEY_BYTES);

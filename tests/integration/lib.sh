@@ -68,6 +68,8 @@ _it_cleanup() {
 	done
 	# ports reserved by it_port (sync scenarios)
 	declare -F _it_release_ports >/dev/null && _it_release_ports
+	# network namespaces made by netlib.sh (t_net_*.sh)
+	declare -F _net_cleanup >/dev/null && _net_cleanup
 	if [ "${ANTT_IT_KEEP:-0}" = 1 ]; then
 		echo "kept $IT_TMP" >&2
 	else
@@ -204,14 +206,18 @@ _it_pstate() {
 
 # daemon_start CONF [LOG]: start anttd in the background and wait until
 # `antt status` answers (at most 15 s, scaled).  Sets DPID.  Fails if anttd
-# exits or never answers.
+# exits or never answers.  A node placed in a network namespace
+# (IT_NS[CONF], netlib.sh) starts in it; its control socket is a file, so
+# antt reaches it from anywhere.
+declare -A IT_NS=()
 daemon_start() {
-	local conf=$1 log=${2:-$(dirname "$1")/anttd.log} i
+	local conf=$1 log=${2:-$(dirname "$1")/anttd.log} i pre=()
 	case " ${IT_LOGS[*]} " in
 	*" $log "*) ;;
 	*) IT_LOGS+=("$log") ;;
 	esac
-	"$ANTTD" -c "$conf" 2>>"$log" &
+	[ -n "${IT_NS[$conf]:-}" ] && pre=(ip netns exec "${IT_NS[$conf]}")
+	"${pre[@]}" "$ANTTD" -c "$conf" 2>>"$log" &
 	DPID=$!
 	IT_PIDS+=("$DPID")
 	for ((i = 0; i < 300 * IT_SLOW; i++)); do
@@ -400,15 +406,17 @@ _it_release_ports() {
 # $IT_TMP/NAME, hub when LISTEN_PORT is given, child when PARENT_PORT and
 # PARENT_KEY are ("" for none).  Heartbeat and timeout are short
 # (SYNC_HEARTBEAT, SYNC_TIMEOUT ms) so that lost links are seen at once;
-# SYNC_BATCH, when set, is the most records in one batch.
+# SYNC_BATCH, when set, is the most records in one batch.  A hub listens on
+# SYNC_LISTEN_HOST (127.0.0.1; netlib.sh's nodes listen on every address).
 # Sets NODE, CONF, PUBKEY like node_init.
 SYNC_HEARTBEAT=${SYNC_HEARTBEAT:-300}
 SYNC_TIMEOUT=${SYNC_TIMEOUT:-2000}
+SYNC_LISTEN_HOST=${SYNC_LISTEN_HOST:-127.0.0.1}
 sync_node_init() {
 	local name=$1 unit=$2 listen=$3 pport=$4 pkey=$5 root=${6:-${SYNC_ROOT:-}} args=()
 	NODE="$IT_TMP/$name"
 	CONF="$NODE/anttd.conf"
-	[ -n "$listen" ] && args+=(--listen "tcp://127.0.0.1:$listen")
+	[ -n "$listen" ] && args+=(--listen "tcp://$SYNC_LISTEN_HOST:$listen")
 	[ -n "$pport" ] && args+=(--parent "tcp://127.0.0.1:$pport" --parent-key "$pkey")
 	[ -n "$pport" ] && [ -n "$root" ] && args+=(--root "$root")
 	run "$ANTT" init --unit "$unit" --dir "$NODE" --json "${args[@]}"
