@@ -152,7 +152,7 @@ static int s_mkdirs(const char *dir)
 int antt_cmd_init(antt_cli_t *cli)
 {
 	static const char *usage =
-	    "init --unit CODE --dir DIR [--forms DIR] [--listen tcp://*:PORT]\n"
+	    "init --unit CODE --dir DIR [--forms DIR] [--socket PATH] [--listen tcp://*:PORT]\n"
 	    "            [--parent tcp://HOST:PORT --parent-key KEY] [--root KEY] [--json]";
 	static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
 	                                     {"dir", required_argument, NULL, 'd'},
@@ -161,10 +161,12 @@ int antt_cmd_init(antt_cli_t *cli)
 	                                     {"parent", required_argument, NULL, 'p'},
 	                                     {"parent-key", required_argument, NULL, 'k'},
 	                                     {"root", required_argument, NULL, 'r'},
+	                                     {"socket", required_argument, NULL, 's'},
 	                                     COMMON_OPTS,
 	                                     {0}};
 	const char *unit = NULL, *dir = NULL, *forms = ANTT_FORMS_DIR;
 	const char *listen = NULL, *parent = NULL, *parent_key = NULL, *root = NULL;
+	const char *socket = "anttd.sock";
 	int opt;
 	optind = 1;
 	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1) {
@@ -182,6 +184,8 @@ int antt_cmd_init(antt_cli_t *cli)
 			parent_key = optarg;
 		else if (opt == 'r')
 			root = optarg;
+		else if (opt == 's')
+			socket = optarg;
 		else if (s_common_opt(cli, opt, usage) < 0)
 			return EX_USAGE;
 	}
@@ -202,6 +206,11 @@ int antt_cmd_init(antt_cli_t *cli)
 	}
 	if ((listen && strncmp(listen, "tcp://", 6)) || (parent && strncmp(parent, "tcp://", 6))) {
 		antt_cli_err("--listen and --parent take tcp://ADDRESS:PORT");
+		return EX_USAGE;
+	}
+	if (!*socket || strlen(socket) >= 100 || strpbrk(socket, "\n\r;#")) {
+		antt_cli_err("--socket takes a file path of fewer than 100 bytes (a Unix socket), "
+		             "such as /run/antt/NAME/anttd.sock");
 		return EX_USAGE;
 	}
 	if (!unit || !dir || optind != cli->argc) {
@@ -251,9 +260,9 @@ int antt_cmd_init(antt_cli_t *cli)
 	fprintf(cf,
 	        "# antt node configuration: see docs/configuration.md\n"
 	        "[node]\nunit = %s\nkey = node.key\nstore = store.db\nforms = %s\n"
-	        "\n[control]\nsocket = anttd.sock\n"
+	        "\n[control]\nsocket = %s\n"
 	        "\n[log]\nlevel = info\n",
-	        unit, absforms);
+	        unit, absforms, socket);
 	if (listen || parent)
 		fprintf(cf, "\n[sync]\n");
 	if (listen)
@@ -636,14 +645,91 @@ static void s_print_sync_status(json_t *resp)
 		       json_integer_value(json_object_get(hub, "connected")));
 }
 
+/* One metric in the Prometheus text format, labelled with the node's unit
+ * (and LEVEL when it is not 0). */
+static void s_metric(const char *name, const char *type, const char *help, const char *unit,
+                     int level, json_int_t value)
+{
+	if (help)
+		printf("# HELP antt_%s %s\n# TYPE antt_%s %s\n", name, help, name, type);
+	if (level)
+		printf("antt_%s{unit=\"%s\",level=\"%d\"} %" JSON_INTEGER_FORMAT "\n", name, unit,
+		       level, value);
+	else
+		printf("antt_%s{unit=\"%s\"} %" JSON_INTEGER_FORMAT "\n", name, unit, value);
+}
+
+static void s_print_prometheus(json_t *resp)
+{
+	const char *unit = s_str(resp, "unit");
+	json_t *up = json_object_get(resp, "uplink"), *hub = json_object_get(resp, "hub");
+	json_int_t head = json_integer_value(json_object_get(json_object_get(resp, "head"), "seq"));
+	s_metric("up", "gauge", "1: anttd answers", unit, 0, 1);
+	s_metric("records", "gauge", "Records in the store, of every author.", unit, 0,
+	         json_integer_value(json_object_get(resp, "records")));
+	s_metric("authors", "gauge", "Authors (keys) in the store.", unit, 0,
+	         json_integer_value(json_object_get(resp, "authors")));
+	s_metric("own_head_seq", "gauge", "Sequence number of this node's own last record.", unit,
+	         0, head);
+	if (up) {
+		const char *state = s_str(up, "state");
+		size_t i;
+		json_t *l;
+		s_metric("uplink_connected", "gauge", "1: the link to the parent is up.", unit, 0,
+		         !strcmp(state, "ready") || !strcmp(state, "sending"));
+		s_metric("uplink_on_fallback", "gauge", "1: sending to the fallback hub.", unit, 0,
+		         json_is_true(json_object_get(up, "on_fallback")));
+		s_metric("uplink_queued_records", "gauge",
+		         "Records held here that the parent does not hold yet (every author).",
+		         unit, 0, json_integer_value(json_object_get(up, "queued")));
+		s_metric("uplink_sent_records_total", "counter",
+		         "Records sent to the parent since anttd started.", unit, 0,
+		         json_integer_value(json_object_get(up, "sent")));
+		s_metric("uplink_refused_records_total", "counter",
+		         "Records the parent refused since anttd started.", unit, 0,
+		         json_integer_value(json_object_get(up, "refused")));
+		json_t *ok = json_object_get(up, "last_ok");
+		s_metric("uplink_last_sync_timestamp_seconds", "gauge",
+		         "When the parent last acknowledged a batch (Unix time; 0: never).", unit,
+		         0, json_is_integer(ok) ? json_integer_value(ok) : 0);
+		s_metric("uplink_trusted", "gauge",
+		         "1: this node's chain of enrollments reaches the root key.", unit, 0,
+		         json_is_true(json_object_get(json_object_get(up, "trust"), "verified")));
+		json_array_foreach (json_object_get(up, "levels"), i, l) {
+			int level = (int)json_integer_value(json_object_get(l, "level"));
+			json_int_t seq = json_integer_value(json_object_get(l, "seq"));
+			s_metric(
+			    "received_seq", "gauge",
+			    i ? NULL
+			      : "This node's own records stored LEVEL levels up: 1 the parent, "
+			        "2 its parent...",
+			    unit, level, seq);
+		}
+		json_array_foreach (json_object_get(up, "levels"), i, l) {
+			int level = (int)json_integer_value(json_object_get(l, "level"));
+			json_int_t seq = json_integer_value(json_object_get(l, "seq"));
+			s_metric("queue_depth", "gauge",
+			         i ? NULL
+			           : "This node's own records not yet stored LEVEL levels up.",
+			         unit, level, head > seq ? head - seq : 0);
+		}
+	}
+	if (hub)
+		s_metric("hub_children_connected", "gauge", "Children connected now.", unit, 0,
+		         json_integer_value(json_object_get(hub, "connected")));
+}
+
 int antt_cmd_status(antt_cli_t *cli)
 {
-	static const char *usage = "status [--json]";
-	static const struct option opts[] = {COMMON_OPTS, {0}};
-	int opt, ret;
+	static const char *usage = "status [--json | --prometheus]";
+	static const struct option opts[] = {
+	    {"prometheus", no_argument, NULL, 'P'}, COMMON_OPTS, {0}};
+	int opt, ret, prometheus = 0;
 	optind = 1;
 	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
-		if (s_common_opt(cli, opt, usage) < 0)
+		if (opt == 'P')
+			prometheus = 1;
+		else if (s_common_opt(cli, opt, usage) < 0)
 			return EX_USAGE;
 	if (optind != cli->argc) {
 		fprintf(stderr, "usage: antt %s\n", usage);
@@ -653,7 +739,9 @@ int antt_cmd_status(antt_cli_t *cli)
 	if ((ret = s_call(cli, json_pack("{s:s}", "op", "status"), TIMEOUT_MS, &resp)))
 		return ret;
 	json_object_del(resp, "ok");
-	if (cli->json) {
+	if (prometheus) {
+		s_print_prometheus(resp);
+	} else if (cli->json) {
 		antt_cli_print_json(resp);
 	} else {
 		json_t *head = json_object_get(resp, "head");

@@ -18,6 +18,7 @@
 #include "keyfile.h"
 #include "hub.h"
 #include "node.h"
+#include "service.h"
 #include "uplink.h"
 
 typedef struct {
@@ -27,6 +28,7 @@ typedef struct {
 	antt_ctl_t *ctl;
 	antt_hub_t *hub;
 	antt_uplink_t *uplink;
+	antt_service_t *service;
 	int stopping;
 } s_daemon_t;
 
@@ -54,6 +56,8 @@ static void s_on_signal(uv_signal_t *h, int signum)
 		return;
 	d->stopping = 1;
 	antt_log(ANTT_LOG_INFO, "%s: stopping", strsignal(signum));
+	antt_service_stopping(d->service);
+	antt_service_close(&d->service);
 	antt_node_stop(d->node);
 	antt_uplink_close(&d->uplink);
 	antt_hub_close(&d->hub);
@@ -113,6 +117,7 @@ int main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	antt_log_set_level(verbose ? ANTT_LOG_DEBUG : cfg->log_level);
+	antt_log_use_journal();
 	if (check) {
 		ret = s_check(cfg);
 		antt_config_destroy(&cfg);
@@ -146,9 +151,11 @@ int main(int argc, char **argv)
 	uv_signal_start(&d.sigint, s_on_signal, SIGINT);
 	antt_log(ANTT_LOG_INFO, "started: unit %s, key %s, store %s, control %s", cfg->unit,
 	         antt_node_public_hex(d.node), cfg->store_path, cfg->endpoint);
+	antt_service_open(&d.loop, d.node, &d.service);
 	uv_run(&d.loop, UV_RUN_DEFAULT);
 	antt_log(ANTT_LOG_INFO, "stopped");
 out:
+	antt_service_close(&d.service);
 	antt_uplink_close(&d.uplink);
 	antt_hub_close(&d.hub);
 	antt_ctl_close(&d.ctl);

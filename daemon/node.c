@@ -947,6 +947,11 @@ static json_t *s_op_status(antt_node_t *n, const json_t *req)
 	return resp;
 }
 
+json_t *antt_node_status(antt_node_t *n)
+{
+	return s_op_status(n, NULL);
+}
+
 /* Admit a child: an enrollment record in this node's own chain. */
 /* The period of a system record: the day it is made (UTC). */
 static void s_today(char day[16])

@@ -991,14 +991,25 @@ static void s_uplink_status(json_t *resp, void *arg)
 	antt_store_query(antt_node_store(u->node),
 	                 "SELECT level, seq, at FROM receipts WHERE author = ?1 ORDER BY level",
 	                 self, ANTT_KEY_BYTES, s_level_row, &l, err);
-	json_t *up =
-	    json_pack("{s:s, s:s?, s:b, s:s, s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:{s:b, s:s}}",
-	              "parent", u->peer[0].endpoint, "fallback", u->peer[1].endpoint, "on_fallback",
-	              u->cur == 1, "state", s_state_names[u->state], "sent", (json_int_t)u->sent,
-	              "refused", (json_int_t)u->refused, "batch_window", (json_int_t)u->window,
-	              "last_ok", u->last_ok ? json_integer(u->last_ok) : json_null(),
-	              "last_refusal", u->last_refusal, "link_error", u->link_error, "levels",
-	              l.levels, "trust", "verified", u->trusted, "state", u->trust);
+	/* records held here that the parent did not hold when it last said */
+	antt_author_head_t *mine = NULL;
+	size_t n = 0;
+	uint64_t queued = 0;
+	if (antt_store_heads(antt_node_store(u->node), &mine, &n, err) == 0)
+		for (size_t i = 0; i < n; i++) {
+			s_remote_t *r = s_remote(u, mine[i].author, 0);
+			uint64_t held = r ? r->seq : 0;
+			queued += mine[i].head.seq > held ? mine[i].head.seq - held : 0;
+		}
+	free(mine);
+	json_t *up = json_pack(
+	    "{s:s, s:s?, s:b, s:s, s:I, s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:{s:b, s:s}}", "parent",
+	    u->peer[0].endpoint, "fallback", u->peer[1].endpoint, "on_fallback", u->cur == 1,
+	    "state", s_state_names[u->state], "queued", (json_int_t)queued, "sent",
+	    (json_int_t)u->sent, "refused", (json_int_t)u->refused, "batch_window",
+	    (json_int_t)u->window, "last_ok", u->last_ok ? json_integer(u->last_ok) : json_null(),
+	    "last_refusal", u->last_refusal, "link_error", u->link_error, "levels", l.levels,
+	    "trust", "verified", u->trusted, "state", u->trust);
 	json_object_set_new(resp, "uplink", up);
 }
 

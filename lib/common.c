@@ -10,10 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <systemd/sd-journal.h>
 #include <time.h>
 #include <unistd.h>
 
 static int s_log_level = ANTT_LOG_INFO;
+static int s_log_journal; /* stderr is the journal: log to it with priorities */
+
+int antt_log_use_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	s_log_journal = js && sscanf(js, "%llu:%llu", &dev, &ino) == 2 &&
+	                fstat(STDERR_FILENO, &st) == 0 && (unsigned long long)st.st_dev == dev &&
+	                (unsigned long long)st.st_ino == ino;
+	return s_log_journal;
+}
 
 int antt_errf(char *err, int rc, const char *fmt, ...)
 {
@@ -59,6 +72,8 @@ void antt_log(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
+	if (s_log_journal && sd_journal_print(level, "%s", line) == 0)
+		return;
 	fprintf(stderr, "anttd: %s: %s\n", names[level] ? names[level] : "log", line);
 }
 

@@ -26,8 +26,12 @@ typedef enum {
 /* Format into err (ANTT_ERR_MAX bytes) and return rc; err may be NULL. */
 int antt_errf(char *err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Logging: to stderr with a level prefix.  Never pass secrets. */
+/* Logging: to stderr with a level prefix, or to the journal with the level
+ * as its priority once antt_log_use_journal found that stderr is the
+ * journal (systemd's JOURNAL_STREAM); returns 1 then.  The levels are
+ * syslog's priorities.  Never pass secrets. */
 enum { ANTT_LOG_ERR = 3, ANTT_LOG_WARN = 4, ANTT_LOG_INFO = 6, ANTT_LOG_DEBUG = 7 };
+int antt_log_use_journal(void);
 void antt_log_set_level(int level);
 int antt_log_level_parse(const char *s); /* -1 if unknown */
 void antt_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# t_service: anttd as a systemd service speaks the notify protocol (a real
+# datagram socket in NOTIFY_SOCKET, as systemd gives Type=notify units):
+# READY=1 once it serves the control socket, a STATUS line that says how
+# far its records are synced and how many children are connected, the
+# watchdog fed from the loop twice per WATCHDOG_USEC, STOPPING=1 on
+# SIGTERM; a stopped loop stops the feeding.  Without NOTIFY_SOCKET it
+# sends nothing and logs to stderr.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# notify_listen SOCK OUT: receive datagrams on SOCK, one line per message
+# (newlines inside a message shown as '|') with the ms since start, to OUT
+notify_listen() {
+	python3 -u - "$1" "$2" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+t0 = time.monotonic()
+with open(sys.argv[2], "w", buffering=1) as out:
+    while True:
+        m = s.recv(4096).decode()
+        out.write("%d %s\n" % ((time.monotonic() - t0) * 1000, m.replace("\n", "|")))
+PY
+	NPID=$!
+	IT_PIDS+=("$NPID")
+	for ((i = 0; i < 100; i++)); do [ -S "$1" ] && return 0; sleep 0.05; done
+	fail "the notify listener did not bind $1"
+}
+
+log_step "a hub with a child, each under a notify socket with a 2 s watchdog"
+it_port PORT_D
+sync_node_init d 332 "$PORT_D" "" ""
+D_CONF=$CONF D_KEY=$PUBKEY
+sync_node_init c 12346 "" "$PORT_D" "$D_KEY"
+C_CONF=$CONF C_KEY=$PUBKEY
+notify_listen "$IT_TMP/d.notify" "$IT_TMP/d.msgs"
+notify_listen "$IT_TMP/c.notify" "$IT_TMP/c.msgs"
+NOTIFY_SOCKET=$IT_TMP/d.notify WATCHDOG_USEC=2000000 daemon_start "$D_CONF"
+D_PID=$DPID
+antt_ok "$D_CONF" enroll --unit 12346 --key "$C_KEY"
+NOTIFY_SOCKET=$IT_TMP/c.notify WATCHDOG_USEC=2000000 daemon_start "$C_CONF"
+C_PID=$DPID
+antt_ok "$C_CONF" submit --form bvanttq-event --period 2024-05-01 tin_bao=1
+antt_ok "$C_CONF" submit --form bvanttq-event --period 2024-05-01 tin_bao=2
+
+log_step "READY, then the watchdog fed about every second"
+wait_for 10 "commune: READY=1" grep -q 'READY=1' "$IT_TMP/c.msgs"
+wait_for 10 "hub: READY=1" grep -q 'READY=1' "$IT_TMP/d.msgs"
+sleep 4
+n=$(grep -c 'WATCHDOG=1' "$IT_TMP/c.msgs" || true)
+((n >= 4)) || fail "commune: $n watchdog messages in 4 s and more, expected one a second ($(cat "$IT_TMP/c.msgs"))"
+
+log_step "STATUS says how far the records are synced and who is connected"
+# the status line is refreshed every 10 s at most and whenever the watchdog
+# is fed: wait for the one that has the receipt
+_status_synced() { grep -q 'STATUS=synced: 2/2 up, link ready; 2 records' "$IT_TMP/c.msgs"; }
+wait_for 15 "commune: STATUS=synced: 2/2 up" _status_synced
+_status_hub() { grep -q 'STATUS=children connected: 1; 3 records' "$IT_TMP/d.msgs"; }
+wait_for 15 "hub: STATUS=children connected: 1" _status_hub
+assert_eq 1 "$(grep -c 'READY=1' "$IT_TMP/c.msgs")" "commune: READY=1 sent once"
+
+log_step "antt status --prometheus: the figures a province's monitoring scrapes"
+antt_ok "$C_CONF" status --prometheus
+assert_contains "$OUT" '# TYPE antt_records gauge' "commune metrics"
+assert_contains "$OUT" 'antt_records{unit="12346"} 2' "commune metrics: records"
+assert_contains "$OUT" 'antt_uplink_connected{unit="12346"} 1' "commune metrics: link"
+assert_contains "$OUT" 'antt_uplink_queued_records{unit="12346"} 0' "commune metrics: nothing queued"
+assert_contains "$OUT" 'antt_queue_depth{unit="12346",level="1"} 0' "commune metrics: queue depth at the parent"
+assert_contains "$OUT" 'antt_uplink_refused_records_total{unit="12346"} 0' "commune metrics: refused"
+assert_match "$OUT" 'antt_uplink_last_sync_timestamp_seconds\{unit="12346"\} [1-9][0-9]{9}' "commune metrics: last sync"
+# every line a comment or 'name{labels} integer'
+assert_eq "" "$(grep -vE '^(# (HELP|TYPE) .*|antt_[a-z_]+\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\} [0-9]+)$' <<<"$OUT" || true)" \
+	"commune metrics: lines not in the text format"
+antt_ok "$D_CONF" status --prometheus
+assert_contains "$OUT" 'antt_hub_children_connected{unit="332"} 1' "hub metrics: children"
+assert_not_contains "$OUT" 'antt_uplink' "hub without a parent: no uplink metrics"
+daemon_kill9 "$D_PID"
+antt_ok "$C_CONF" submit --form bvanttq-event --period 2024-05-01 tin_bao=3
+_link_down() { "$ANTT" -c "$C_CONF" status --prometheus | grep -q 'antt_uplink_connected{unit="12346"} 0'; }
+wait_for 30 "commune metrics: the link down once the hub is gone" _link_down
+antt_ok "$C_CONF" status --prometheus
+assert_contains "$OUT" 'antt_uplink_queued_records{unit="12346"} 1' "commune metrics: one record queued"
+assert_contains "$OUT" 'antt_queue_depth{unit="12346",level="1"} 1' "commune metrics: one not at the parent"
+NOTIFY_SOCKET=$IT_TMP/d.notify WATCHDOG_USEC=2000000 daemon_start "$D_CONF"
+D_PID=$DPID
+_drained() { "$ANTT" -c "$C_CONF" status --prometheus | grep -q 'antt_queue_depth{unit="12346",level="1"} 0'; }
+wait_for 30 "commune metrics: the queue drained once the hub is back" _drained
+
+log_step "a loop that stops turning stops feeding the watchdog"
+kill -STOP "$C_PID"
+before=$(grep -c 'WATCHDOG=1' "$IT_TMP/c.msgs")
+sleep 3
+assert_eq "$before" "$(grep -c 'WATCHDOG=1' "$IT_TMP/c.msgs")" "watchdog messages while the loop is stopped"
+kill -CONT "$C_PID"
+wait_for 5 "commune: the watchdog fed again" bash -c "[ \$(grep -c WATCHDOG=1 '$IT_TMP/c.msgs') -gt $before ]"
+
+log_step "SIGTERM: STOPPING=1, then a clean exit"
+daemon_stop "$C_PID"
+assert_match "$(tail -n 1 "$IT_TMP/c.msgs")" 'STOPPING=1' "commune: last message"
+daemon_stop "$D_PID"
+
+log_step "without NOTIFY_SOCKET: nothing sent, logs on stderr"
+: >"$IT_TMP/c.msgs"
+daemon_start "$C_CONF" "$IT_TMP/c-plain.log"
+C_PID=$DPID
+sleep 1
+daemon_stop "$C_PID"
+assert_eq "" "$(cat "$IT_TMP/c.msgs")" "messages without NOTIFY_SOCKET"
+assert_contains "$(cat "$IT_TMP/c-plain.log")" "anttd: info: started: unit 12346" "stderr log"
