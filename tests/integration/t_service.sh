@@ -4,8 +4,10 @@
 # READY=1 once it serves the control socket, a STATUS line that says how
 # far its records are synced and how many children are connected, the
 # watchdog fed from the loop twice per WATCHDOG_USEC, STOPPING=1 on
-# SIGTERM; a stopped loop stops the feeding.  Without NOTIFY_SOCKET it
-# sends nothing and logs to stderr.
+# SIGTERM; a stopped loop stops the feeding.  antt status --prometheus
+# gives the figures monitoring scrapes (queue depth while the hub is down,
+# drained when it returns).  Without NOTIFY_SOCKET it sends nothing and
+# logs to stderr.  No log line, at debug level, holds a node's secret.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -34,6 +36,8 @@ sync_node_init d 332 "$PORT_D" "" ""
 D_CONF=$CONF D_KEY=$PUBKEY
 sync_node_init c 12346 "" "$PORT_D" "$D_KEY"
 C_CONF=$CONF C_KEY=$PUBKEY
+# every log line there is, for the check that no secret is ever logged
+sed -i 's/^level = info$/level = debug/' "$D_CONF" "$C_CONF"
 notify_listen "$IT_TMP/d.notify" "$IT_TMP/d.msgs"
 notify_listen "$IT_TMP/c.notify" "$IT_TMP/c.msgs"
 NOTIFY_SOCKET=$IT_TMP/d.notify WATCHDOG_USEC=2000000 daemon_start "$D_CONF"
@@ -108,3 +112,17 @@ sleep 1
 daemon_stop "$C_PID"
 assert_eq "" "$(cat "$IT_TMP/c.msgs")" "messages without NOTIFY_SOCKET"
 assert_contains "$(cat "$IT_TMP/c-plain.log")" "anttd: info: started: unit 12346" "stderr log"
+
+log_step "no secret in any log, at debug level, through enrollment, sync, outages and stops"
+for conf in "$D_CONF" "$C_CONF"; do
+	seed=$(sed -n 's/^seed = //p' "$(dirname "$conf")/node.key")
+	assert_hex64 "$seed" "the seed in $(dirname "$conf")/node.key"
+	for l in "${IT_LOGS[@]}" "$IT_TMP/c.msgs" "$IT_TMP/d.msgs"; do
+		[ -f "$l" ] || continue
+		if grep -qi "${seed:0:16}" "$l"; then
+			fail "$l holds (part of) the secret seed of $(dirname "$conf")/node.key"
+		fi
+	done
+done
+n=$(cat "${IT_LOGS[@]}" | grep -c 'debug:' || true)
+((n > 10)) || fail "only $n debug lines logged: the secret check saw too little"
