@@ -48,20 +48,40 @@
  * bench), its audit finds no bad signature, the province and district hold
  * exactly what was submitted, and every anttd exits 0 on SIGTERM.
  *
+ * --versus runs instead, side by side, for the same N records of the same
+ * size: the raw sign and verify rates; the tree of (b) without the relay,
+ * once with the default durability and once with '[node] durability =
+ * relaxed' at every node; then three mosquitto brokers bridged commune ->
+ * district -> province at QoS 1 with persistence, a publisher at the
+ * bottom and a subscriber at the top (antt-mosq-bench, bench/mosq_bench.c).
+ * For each side: time until all are at the top, records lost and
+ * duplicated, the bytes of both links (the kernel's tcp_info of the
+ * parents' accepted connections, read with 'ss -tin'), each node's peak
+ * memory (VmHWM) and CPU.  --listen, --parent and --prefix give each
+ * tier's addresses and a command to run its processes under (e.g. 'ip
+ * netns exec NS'), so that the same run can cross other links.
+ *
+ *     bench/run.sh --versus        # docs/benchmarks.md, "Versus a Mosquitto
+ *                                  # bridge chain"
+ *
  * Exit code: 0 when every phase ran, 1 when something failed, 2 on a usage
  * error; with --check also 1 when the aim (hub intake >= 3x the raw
- * one-core verify rate, plain batches) is missed. */
+ * one-core verify rate, plain batches; with --versus antt >= 2x
+ * Mosquitto's records/s, nothing lost or duplicated) is missed. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
@@ -91,6 +111,7 @@
 #include "store.h"
 
 #define AIM_INTAKE_OVER_VERIFY 3.0
+#define AIM_VERSUS 2.0 /* --versus: antt records/s over Mosquitto's */
 #define CHILD_UNIT "12346"
 #define HUB_UNIT "332"
 #define PROVINCE_UNIT "33"
@@ -101,14 +122,19 @@
 #define STOP_TIMEOUT_MS 60000   /* and exit within this after SIGTERM */
 #define REPLY_TIMEOUT_MS 120000 /* a control request, a Heads, an Ack */
 #define AUDIT_TIMEOUT_MS 600000 /* the hub's background audit */
-#define TREE_TIMEOUT_MS 900000  /* the tree: everything at the province */
-#define MAX_NODES 8
+#define MAX_NODES 12
+#define MAX_PROCS 8 /* other processes the bench runs: brokers, clients */
 
 typedef struct {
 	const char *antt, *anttd, *forms, *tmpbase, *perf;
 	long n, batch, poll_ms;
 	double seconds;
 	int json, keep, check, no_tree;
+	/* --versus */
+	int versus, no_full, no_relaxed, no_mosquitto, mosq_nodelay;
+	const char *mosq_bench, *mosquitto;
+	long inflight, payload;
+	double silence_s, timeout_s;
 } s_opts_t;
 
 typedef struct {
@@ -117,12 +143,32 @@ typedef struct {
 
 /* ---- the nodes the bench runs ---- */
 
+/* The tiers of a tree: where each one's node listens, how the tier below
+ * reaches it, and the words put before every command run for it (e.g.
+ * "ip netns exec NS"): --listen, --parent, --prefix. */
+enum { T_COMMUNE, T_DISTRICT, T_PROVINCE, N_TIERS };
+static const char *const s_tier_names[N_TIERS] = {"commune", "district", "province"};
+
 typedef struct {
-	char name[16];
+	char listen_host[128]; /* "": 127.0.0.1 */
+	int listen_port;       /* 0: a free port on loopback, new for each tree */
+	char parent_host[128]; /* "": the parent tier's listen address */
+	int parent_port;
+	char prefix_text[512]; /* as given */
+	char words[512];       /* its copy, cut into words */
+	char *prefix[32];      /* the words, NULL-terminated */
+} s_tier_t;
+
+static s_tier_t s_tiers[N_TIERS];
+
+typedef struct {
+	char name[32];
 	char dir[PATH_MAX], conf[PATH_MAX], log[PATH_MAX];
 	char pk[2 * ANTT_KEY_BYTES + 1];
 	int port; /* listening port, 0 for none */
 	pid_t pid;
+	pid_t real; /* the anttd under the tier's prefix (pid when there is none) */
+	const s_tier_t *tier;
 	antt_config_t *cfg;
 	void *req; /* persistent REQ socket to its control socket */
 } s_node_t;
@@ -130,6 +176,12 @@ typedef struct {
 static char s_dir[PATH_MAX]; /* the temporary folder, "" when none */
 static s_node_t *s_nodes[MAX_NODES];
 static size_t s_n_nodes;
+typedef struct {
+	char name[32], log[PATH_MAX]; /* log: "" for none */
+	pid_t pid;                    /* -1 once reaped */
+} s_proc_t;
+static s_proc_t s_procs[MAX_PROCS]; /* brokers and clients */
+static size_t s_n_procs;
 static pid_t s_perf = -1;
 static void *s_zctx;
 static const s_opts_t *s_o;
@@ -155,6 +207,12 @@ static void s_cleanup(int keep)
 			waitpid(s_nodes[i]->pid, NULL, 0);
 			s_nodes[i]->pid = -1;
 		}
+	for (size_t i = 0; i < s_n_procs; i++)
+		if (s_procs[i].pid > 0) {
+			kill(s_procs[i].pid, SIGTERM);
+			waitpid(s_procs[i].pid, NULL, 0);
+			s_procs[i].pid = -1;
+		}
 	if (s_dir[0]) {
 		if (keep)
 			fprintf(stderr, "antt-sync-bench: kept %s\n", s_dir);
@@ -173,13 +231,14 @@ static void s_die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	for (size_t i = 0; i < s_n_nodes; i++) {
-		FILE *f = fopen(s_nodes[i]->log, "r");
+	for (size_t i = 0; i < s_n_nodes + s_n_procs; i++) {
+		const char *name = i < s_n_nodes ? s_nodes[i]->name : s_procs[i - s_n_nodes].name;
+		const char *log = i < s_n_nodes ? s_nodes[i]->log : s_procs[i - s_n_nodes].log;
+		FILE *f = log[0] ? fopen(log, "r") : NULL;
 		if (!f)
 			continue;
 		char line[1024];
-		fprintf(stderr, "antt-sync-bench: log of %s (%s):\n", s_nodes[i]->name,
-		        s_nodes[i]->log);
+		fprintf(stderr, "antt-sync-bench: log of %s (%s):\n", name, log);
 		while (fgets(line, sizeof line, f))
 			fprintf(stderr, "  %s", line);
 		fclose(f);
@@ -348,6 +407,257 @@ static int s_free_port(void)
 		s_die("cannot find a free TCP port: %s", strerror(errno));
 	close(fd);
 	return ntohs(a.sin_port);
+}
+
+/* ---- tiers: addresses, command prefixes, what the kernel counts ---- */
+
+/* In a forked child: exec argv under the tier's prefix (t NULL: none). */
+static void s_exec_tier(const s_tier_t *t, char *const argv[]) __attribute__((noreturn));
+static void s_exec_tier(const s_tier_t *t, char *const argv[])
+{
+	char *full[128];
+	size_t k = 0;
+	for (size_t i = 0; t && t->prefix[i] && k < 64; i++)
+		full[k++] = t->prefix[i];
+	for (size_t i = 0; argv[i] && k < 127; i++)
+		full[k++] = argv[i];
+	full[k] = NULL;
+	execvp(full[0], full);
+	_exit(127);
+}
+
+/* Start argv under the tier's prefix, stdin from in_fd and stdout to out_fd
+ * (-1: /dev/null), stderr appended to errpath (NULL: /dev/null).  It gets
+ * SIGTERM if the bench dies.  Pipes given must be O_CLOEXEC. */
+static pid_t s_spawn(const s_tier_t *t, char *const argv[], int in_fd, int out_fd,
+                     const char *errpath)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		s_die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		int nul = open("/dev/null", O_RDWR);
+		int err = errpath ? open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0600) : nul;
+		dup2(in_fd >= 0 ? in_fd : nul, 0);
+		dup2(out_fd >= 0 ? out_fd : nul, 1);
+		dup2(err < 0 ? nul : err, 2);
+		s_exec_tier(t, argv);
+	}
+	return pid;
+}
+
+/* Run argv under the tier's prefix, stdout to outpath; its exit status. */
+static int s_run_tier(const s_tier_t *t, char *const argv[], const char *outpath)
+{
+	int out = open(outpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0)
+		s_die("%s: %s", outpath, strerror(errno));
+	pid_t pid = s_spawn(t, argv, -1, out, NULL);
+	close(out);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			s_die("waitpid: %s", strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int s_comm_is(pid_t pid, const char *comm)
+{
+	char path[64], buf[64] = "";
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof buf, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return !strcmp(buf, comm);
+}
+
+static pid_t s_ppid(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	int pp = -1;
+	if (!p || sscanf(p + 2, "%*c %d", &pp) != 1)
+		return -1;
+	return pp;
+}
+
+/* The process named comm that pid is, or that it started (a prefix such as
+ * "sudo ip netns exec NS" may fork before the command runs); pid if none. */
+static pid_t s_real_pid(pid_t pid, const char *comm)
+{
+	if (s_comm_is(pid, comm))
+		return pid;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = pid;
+	while (d && (e = readdir(d))) {
+		char *end;
+		long q = strtol(e->d_name, &end, 10);
+		if (*end || q <= 1 || !s_comm_is((pid_t)q, comm))
+			continue;
+		pid_t a = (pid_t)q;
+		for (int depth = 0; depth < 16 && a > 1; depth++)
+			if ((a = s_ppid(a)) == pid) {
+				found = (pid_t)q;
+				break;
+			}
+		if (found != pid)
+			break;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Peak resident memory of a process (VmHWM), in kB; -1 if unknown. */
+static long s_vmhwm_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, "VmHWM:", 6))
+			kb = strtol(line + 6, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/* What the kernel counted on the TCP connections a listener accepted:
+ * tcp_info's bytes_received (what the peer sent) and bytes_acked (what it
+ * acknowledged of what was sent to it), TCP payload only, retransmissions
+ * not counted twice; read with 'ss -tin' under the listener's tier prefix,
+ * so in its network namespace. */
+typedef struct {
+	char peer[96];
+	int peer_port;
+	uint64_t rx, acked;
+} s_sock_t;
+
+typedef struct {
+	s_sock_t s[32];
+	int n;
+} s_socks_t;
+
+typedef struct {
+	uint64_t up, down; /* child -> parent, parent -> child */
+	int conns, gone;   /* connections counted; seen before and closed since */
+} s_link_t;
+
+static void s_tcp_snapshot(const s_tier_t *t, int port, s_socks_t *out)
+{
+	char path[PATH_MAX + 16], sport[16], line[4096];
+	snprintf(path, sizeof path, "%s/ss.out", s_dir);
+	snprintf(sport, sizeof sport, ":%d", port);
+	char *argv[] = {"ss", "-tinH", "state", "established", "sport", "=", sport, NULL};
+	memset(out, 0, sizeof *out);
+	int rc = s_run_tier(t, argv, path);
+	if (rc != 0)
+		s_die("'%sss -tin' failed (exit %d): is ss (iproute2) installed?",
+		      t && t->prefix_text[0] ? t->prefix_text : "", rc);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		s_die("%s: %s", path, strerror(errno));
+	s_sock_t *cur = NULL;
+	while (fgets(line, sizeof line, f)) {
+		if (line[0] != ' ' && line[0] != '\t') {
+			char local[96], peer[96];
+			cur = NULL;
+			if (sscanf(line, "%*s %*s %95s %95s", local, peer) != 2 || out->n == 32)
+				continue;
+			char *lp = strrchr(local, ':'), *pp = strrchr(peer, ':');
+			if (!lp || atoi(lp + 1) != port || !pp)
+				continue;
+			cur = &out->s[out->n++];
+			snprintf(cur->peer, sizeof cur->peer, "%s", peer);
+			cur->peer_port = atoi(pp + 1);
+			continue;
+		}
+		if (!cur)
+			continue;
+		char *v;
+		if ((v = strstr(line, "bytes_acked:")))
+			cur->acked = strtoull(v + 12, NULL, 10);
+		if ((v = strstr(line, "bytes_received:")))
+			cur->rx = strtoull(v + 15, NULL, 10);
+	}
+	fclose(f);
+	unlink(path);
+}
+
+/* What crossed the connections between two snapshots; a client connected
+ * to the same listener on exclude_port (0: none) is left out. */
+static void s_tcp_diff(const s_socks_t *a, const s_socks_t *b, int exclude_port, s_link_t *l)
+{
+	memset(l, 0, sizeof *l);
+	for (int i = 0; i < b->n; i++) {
+		if (exclude_port && b->s[i].peer_port == exclude_port)
+			continue;
+		const s_sock_t *before = NULL;
+		for (int k = 0; k < a->n; k++)
+			if (!strcmp(a->s[k].peer, b->s[i].peer))
+				before = &a->s[k];
+		l->up += b->s[i].rx - (before ? before->rx : 0);
+		l->down += b->s[i].acked - (before ? before->acked : 0);
+		l->conns++;
+	}
+	for (int k = 0; k < a->n; k++) {
+		int still = 0;
+		if (exclude_port && a->s[k].peer_port == exclude_port)
+			continue;
+		for (int i = 0; i < b->n; i++)
+			still |= !strcmp(a->s[k].peer, b->s[i].peer);
+		l->gone += !still;
+	}
+}
+
+/* The addresses of one tree (or broker chain), from --listen and --parent. */
+typedef struct {
+	char host[N_TIERS][128];  /* where each tier listens */
+	int port[N_TIERS];        /* and on which port */
+	char local[N_TIERS][128]; /* how a process of the tier reaches its own listener */
+	char up[N_TIERS][160];    /* commune, district: HOST:PORT of the parent */
+} s_addrs_t;
+
+static int s_wildcard(const char *host)
+{
+	return !strcmp(host, "*") || !strcmp(host, "0.0.0.0");
+}
+
+static void s_addrs(s_addrs_t *a)
+{
+	memset(a, 0, sizeof *a);
+	for (int t = 0; t < N_TIERS; t++) {
+		const s_tier_t *ti = &s_tiers[t];
+		snprintf(a->host[t], sizeof a->host[t], "%.127s",
+		         ti->listen_host[0] ? ti->listen_host : "127.0.0.1");
+		a->port[t] = ti->listen_port ? ti->listen_port : s_free_port();
+		snprintf(a->local[t], sizeof a->local[t], "%.127s",
+		         s_wildcard(a->host[t]) ? "127.0.0.1" : a->host[t]);
+	}
+	for (int t = T_COMMUNE; t < T_PROVINCE; t++) {
+		const s_tier_t *ti = &s_tiers[t];
+		if (ti->parent_host[0])
+			snprintf(a->up[t], sizeof a->up[t], "%s:%d", ti->parent_host,
+			         ti->parent_port);
+		else
+			snprintf(a->up[t], sizeof a->up[t], "%s:%d", a->local[t + 1],
+			         a->port[t + 1]);
+	}
 }
 
 /* ---- what is signed and submitted ---- */
@@ -707,17 +1017,43 @@ static void s_find_binaries(s_opts_t *o, char *antt, char *anttd)
 	}
 }
 
-/* 'antt init' of a node in s_dir/name: a hub when listen, a child when
- * parent_port.  Its public key from 'init --json'. */
-static s_node_t *s_node_init(const char *name, const char *unit, int listen, int parent_port,
-                             const char *parent_key)
+/* [node] durability = relaxed in the node's config, after 'antt init'. */
+static void s_set_relaxed(const char *conf)
 {
-	char err[ANTT_ERR_MAX], out[PATH_MAX + 16], lst[64], par[64];
+	FILE *f = fopen(conf, "r");
+	if (!f)
+		s_die("%s: %s", conf, strerror(errno));
+	char *text = NULL;
+	size_t cap = 0;
+	ssize_t len = getdelim(&text, &cap, '\0', f);
+	fclose(f);
+	char *sect = len > 0 ? strstr(text, "[node]\n") : NULL;
+	if (!sect)
+		s_die("%s has no [node] section", conf);
+	size_t head = (size_t)(sect - text) + strlen("[node]\n");
+	f = fopen(conf, "w");
+	if (!f || fwrite(text, 1, head, f) != head || fputs("durability = relaxed\n", f) < 0 ||
+	    fwrite(text + head, 1, (size_t)len - head, f) != (size_t)len - head || fclose(f) != 0)
+		s_die("cannot write %s", conf);
+	free(text);
+}
+
+/* 'antt init' of a node in s_dir/name: a hub listening on
+ * tcp://listen_host:listen_port when listen_host, a child of parent_ep
+ * (tcp://HOST:PORT) when that is given; 'durability = relaxed' when
+ * relaxed.  Its processes run under the tier's prefix (NULL: none).  Its
+ * public key from 'init --json'. */
+static s_node_t *s_node_init(const char *name, const char *unit, const s_tier_t *tier,
+                             const char *listen_host, int listen_port, const char *parent_ep,
+                             const char *parent_key, int relaxed)
+{
+	char err[ANTT_ERR_MAX], out[PATH_MAX + 16], lst[192];
 	s_node_t *nd = antt_xcalloc(1, sizeof *nd);
 	if (s_n_nodes == MAX_NODES)
 		s_die("too many nodes");
 	s_nodes[s_n_nodes++] = nd;
 	nd->pid = -1;
+	nd->tier = tier;
 	snprintf(nd->name, sizeof nd->name, "%s", name);
 	if (snprintf(nd->dir, sizeof nd->dir, "%s/%s", s_dir, name) >= (int)sizeof nd->dir ||
 	    snprintf(nd->conf, sizeof nd->conf, "%s/anttd.conf", nd->dir) >= (int)sizeof nd->conf ||
@@ -737,16 +1073,15 @@ static s_node_t *s_node_init(const char *name, const char *unit, int listen, int
 		argv[a++] = "--forms";
 		argv[a++] = (char *)s_o->forms;
 	}
-	if (listen) {
-		nd->port = s_free_port();
-		snprintf(lst, sizeof lst, "tcp://127.0.0.1:%d", nd->port);
+	if (listen_host) {
+		nd->port = listen_port;
+		snprintf(lst, sizeof lst, "tcp://%s:%d", listen_host, nd->port);
 		argv[a++] = "--listen";
 		argv[a++] = lst;
 	}
-	if (parent_port) {
-		snprintf(par, sizeof par, "tcp://127.0.0.1:%d", parent_port);
+	if (parent_ep) {
 		argv[a++] = "--parent";
-		argv[a++] = par;
+		argv[a++] = (char *)parent_ep;
 		argv[a++] = "--parent-key";
 		argv[a++] = (char *)parent_key;
 	}
@@ -762,6 +1097,8 @@ static s_node_t *s_node_init(const char *name, const char *unit, int listen, int
 	snprintf(nd->pk, sizeof nd->pk, "%s", pk);
 	json_decref(j);
 	unlink(out);
+	if (relaxed)
+		s_set_relaxed(nd->conf);
 	if (antt_config_load(nd->conf, &nd->cfg, err))
 		s_die("%s", err);
 	return nd;
@@ -803,20 +1140,10 @@ static long s_records(s_node_t *nd)
 
 static void s_node_start(s_node_t *nd)
 {
-	pid_t pid = fork();
-	if (pid < 0)
-		s_die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		int nul = open("/dev/null", O_RDWR);
-		int lf = open(nd->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		dup2(nul, 0);
-		dup2(nul, 1);
-		dup2(lf < 0 ? nul : lf, 2);
-		execl(s_o->anttd, s_o->anttd, "-c", nd->conf, (char *)NULL);
-		_exit(127);
-	}
+	char *argv[] = {(char *)s_o->anttd, "-c", nd->conf, NULL};
+	pid_t pid = s_spawn(nd->tier, argv, -1, -1, nd->log);
 	nd->pid = pid;
+	nd->real = pid;
 	nd->req = zmq_socket(s_zctx, ZMQ_REQ);
 	int zero = 0, tmo = REPLY_TIMEOUT_MS;
 	zmq_setsockopt(nd->req, ZMQ_LINGER, &zero, sizeof zero);
@@ -841,6 +1168,7 @@ static void s_node_start(s_node_t *nd)
 		usleep(10000);
 	}
 	json_decref(s_call(nd, "{\"op\":\"ping\"}"));
+	nd->real = s_real_pid(pid, "anttd");
 }
 
 /* SIGTERM and wait; anttd's exit status. */
@@ -1023,7 +1351,8 @@ static void s_intake(const s_chain_t *c, const char *name, int compressed, const
 	char hex[2 * ANTT_KEY_BYTES + 1];
 	memset(r, 0, sizeof *r);
 	r->label = compressed ? "compressed (zrecords, zstd -3)" : "plain (records)";
-	s_node_t *hub = s_node_init(name, HUB_UNIT, 1, 0, NULL);
+	s_node_t *hub =
+	    s_node_init(name, HUB_UNIT, NULL, "127.0.0.1", s_free_port(), NULL, NULL, 0);
 	s_node_start(hub);
 	s_enroll(hub, CHILD_UNIT, antt_hex(hex, c->key->pk, ANTT_KEY_BYTES));
 
@@ -1278,7 +1607,20 @@ typedef struct {
 	double env_avg, body_avg;      /* the commune's records */
 	uint64_t env_bytes;
 	long jsonl_bytes;
+	/* --versus */
+	s_link_t link[2];      /* commune -> district, district -> province (tcp_info) */
+	long hwm_kb[N_TIERS];  /* VmHWM of each anttd, just before it stopped */
+	long lost, duplicated; /* the commune's records at the province */
+	double cpu_submit;     /* the 'antt submit' process */
+	double cpu_until_receipt[N_TIERS]; /* each anttd, submit to receipt */
 } s_tree_t;
+
+typedef struct {
+	const char *tag; /* node names: TAG-province, ...; NULL: province, ... */
+	int relay;       /* the commune's parent is the relay of (c) */
+	int relaxed;     /* [node] durability = relaxed at every node */
+	int wire;        /* count the bytes of both links with tcp_info */
+} s_tree_cfg_t;
 
 static const char *s_status_str(json_t *st, const char *obj, const char *key)
 {
@@ -1335,14 +1677,57 @@ static long s_receipt_level2(json_t *st)
 	return -1;
 }
 
-static void s_tree(long n, s_tree_t *t)
+/* The province's copies of the commune's records: lost, and duplicated
+ * (UNIQUE(author, seq) in the store forbids it; counted all the same). */
+static void s_province_check(s_node_t *p, const s_node_t *c, long n, s_tree_t *t)
 {
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	uint8_t pk[ANTT_KEY_BYTES];
+	antt_unhex(pk, ANTT_KEY_BYTES, c->pk);
+	if (sqlite3_open_v2(p->cfg->store_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		s_die("cannot open %s", p->cfg->store_path);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_prepare_v2(
+	        db,
+	        "SELECT count(*), count(DISTINCT seq) FROM records WHERE author = ?1 "
+	        "AND seq BETWEEN 1 AND ?2",
+	        -1, &st, NULL) != SQLITE_OK)
+		s_die("%s: %s", p->cfg->store_path, sqlite3_errmsg(db));
+	sqlite3_bind_blob(st, 1, pk, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		s_die("%s: %s", p->cfg->store_path, sqlite3_errmsg(db));
+	long rows = (long)sqlite3_column_int64(st, 0), distinct = (long)sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	t->lost = n - distinct;
+	t->duplicated = rows - distinct;
+}
+
+static void s_tree(long n, const s_tree_cfg_t *cfg, s_tree_t *t)
+{
+	char pname[32], dname[32], cname[32], ep[192];
 	memset(t, 0, sizeof *t);
-	s_node_t *p = s_node_init("province", PROVINCE_UNIT, 1, 0, NULL);
-	s_node_t *d = s_node_init("district", HUB_UNIT, 1, p->port, p->pk);
+	snprintf(pname, sizeof pname, "%s%sprovince", cfg->tag ? cfg->tag : "",
+	         cfg->tag ? "-" : "");
+	snprintf(dname, sizeof dname, "%s%sdistrict", cfg->tag ? cfg->tag : "",
+	         cfg->tag ? "-" : "");
+	snprintf(cname, sizeof cname, "%s%scommune", cfg->tag ? cfg->tag : "", cfg->tag ? "-" : "");
+	s_addrs_t ad;
+	s_addrs(&ad);
+	s_node_t *p = s_node_init(pname, PROVINCE_UNIT, &s_tiers[T_PROVINCE], ad.host[T_PROVINCE],
+	                          ad.port[T_PROVINCE], NULL, NULL, cfg->relaxed);
+	snprintf(ep, sizeof ep, "tcp://%s", ad.up[T_DISTRICT]);
+	s_node_t *d = s_node_init(dname, HUB_UNIT, &s_tiers[T_DISTRICT], ad.host[T_DISTRICT],
+	                          ad.port[T_DISTRICT], ep, p->pk, cfg->relaxed);
 	s_relay_t relay;
-	int relay_port = s_relay_start(&relay, d->port);
-	s_node_t *c = s_node_init("commune", CHILD_UNIT, 0, relay_port, d->pk);
+	if (cfg->relay)
+		snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", s_relay_start(&relay, d->port));
+	else
+		snprintf(ep, sizeof ep, "tcp://%s", ad.up[T_COMMUNE]);
+	s_node_t *c =
+	    s_node_init(cname, CHILD_UNIT, &s_tiers[T_COMMUNE], NULL, 0, ep, d->pk, cfg->relaxed);
 	/* each child enrolled before it first connects */
 	s_node_start(p);
 	s_enroll(p, HUB_UNIT, d->pk);
@@ -1384,38 +1769,38 @@ static void s_tree(long n, s_tree_t *t)
 	}
 	s_say("  tree settled; submitting %ld reports at the commune\n", n);
 	long p0 = s_records(p), d0 = s_records(d);
-	double cpu_c = s_proc_cpu(c->pid), cpu_d = s_proc_cpu(d->pid), cpu_p = s_proc_cpu(p->pid);
-	uint64_t up0 = s_load(&relay.up), down0 = s_load(&relay.down);
+	double cpu_c = s_proc_cpu(c->real), cpu_d = s_proc_cpu(d->real),
+	       cpu_p = s_proc_cpu(p->real);
+	uint64_t up0 = cfg->relay ? s_load(&relay.up) : 0,
+	         down0 = cfg->relay ? s_load(&relay.down) : 0;
+	s_socks_t cd0, dp0;
+	if (cfg->wire) {
+		s_tcp_snapshot(d->tier, d->port, &cd0);
+		s_tcp_snapshot(p->tier, p->port, &dp0);
+	}
 
 	if (s_o->perf) {
 		char pids[96], out[PATH_MAX];
-		snprintf(pids, sizeof pids, "%d,%d,%d", (int)c->pid, (int)d->pid, (int)p->pid);
+		snprintf(pids, sizeof pids, "%d,%d,%d", (int)c->real, (int)d->real, (int)p->real);
 		snprintf(out, sizeof out, "%s/tree.perf.data", s_o->perf);
 		s_perf_start(pids, out);
 	}
 	/* the timed part: antt submit --file, then poll district and province */
+	char *sargv[] = {(char *)s_o->antt, "-c", c->conf, "submit", "--file", jsonl, NULL};
 	int64_t t0 = s_now_ns();
-	pid_t sub = fork();
-	if (sub < 0)
-		s_die("fork: %s", strerror(errno));
-	if (sub == 0) {
-		int nul = open("/dev/null", O_RDWR);
-		int lf = open(c->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		dup2(nul, 0);
-		dup2(nul, 1);
-		dup2(lf < 0 ? nul : lf, 2);
-		execl(s_o->antt, s_o->antt, "-c", c->conf, "submit", "--file", jsonl, (char *)NULL);
-		_exit(127);
-	}
+	pid_t sub = s_spawn(c->tier, sargv, -1, -1, c->log);
 	int submitted = 0;
 	int64_t next_poll = t0;
 	s_poll_ms_sum = 0;
 	s_polls = 0;
-	deadline = t0 + (int64_t)TREE_TIMEOUT_MS * 1000000;
+	deadline = t0 + (int64_t)(s_o->timeout_s * 1e9);
 	while (!(submitted && t->district_s > 0 && t->province_s > 0)) {
 		int status;
-		if (!submitted && waitpid(sub, &status, WNOHANG) == sub) {
+		struct rusage ru;
+		if (!submitted && wait4(sub, &status, WNOHANG, &ru) == sub) {
 			t->submit_s = s_since_s(t0);
+			t->cpu_submit = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+			                (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 			submitted = 1;
 			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 				s_die("'antt submit --file' at the commune failed (status %d)",
@@ -1428,18 +1813,18 @@ static void s_tree(long n, s_tree_t *t)
 				t->district_s = s_since_s(t0);
 			if (t->province_s == 0 && s_records(p) >= p0 + n) {
 				t->province_s = s_since_s(t0);
-				t->up_to_province = s_load(&relay.up) - up0;
+				t->up_to_province = cfg->relay ? s_load(&relay.up) - up0 : 0;
 				/* how far the background audits got meanwhile */
 				t->unaudited_d = s_count_unaudited(d->cfg->store_path);
 				t->unaudited_p = s_count_unaudited(p->cfg->store_path);
 			}
 		}
 		if (now > deadline)
-			s_die("the province does not hold the %ld records %d s after the submit", n,
-			      TREE_TIMEOUT_MS / 1000);
+			s_die("the province does not hold the %ld records %.0f s after the submit",
+			      n, s_o->timeout_s);
 		usleep(2000);
 	}
-	t->cpu_province = s_proc_cpu(p->pid) - cpu_p;
+	t->cpu_province = s_proc_cpu(p->real) - cpu_p;
 	t->polls = s_polls;
 	t->poll_ms_mean = s_polls ? s_poll_ms_sum / (double)s_polls : 0;
 	if (s_o->perf)
@@ -1458,22 +1843,731 @@ static void s_tree(long n, s_tree_t *t)
 	t->receipts_s = s_since_s(t0);
 	s_say("  province holds all after %.2f s; receipts at the commune after %.2f s\n",
 	      t->province_s, t->receipts_s);
-	t->up = s_load(&relay.up) - up0;
-	t->down = s_load(&relay.down) - down0;
-	t->conns = __atomic_load_n(&relay.conns, __ATOMIC_RELAXED);
-	t->cpu_commune = s_proc_cpu(c->pid) - cpu_c;
-	t->cpu_district = s_proc_cpu(d->pid) - cpu_d;
+	if (cfg->wire) {
+		s_socks_t cd1, dp1;
+		s_tcp_snapshot(d->tier, d->port, &cd1);
+		s_tcp_snapshot(p->tier, p->port, &dp1);
+		s_tcp_diff(&cd0, &cd1, 0, &t->link[0]);
+		s_tcp_diff(&dp0, &dp1, 0, &t->link[1]);
+	}
+	if (cfg->relay) {
+		t->up = s_load(&relay.up) - up0;
+		t->down = s_load(&relay.down) - down0;
+		t->conns = __atomic_load_n(&relay.conns, __ATOMIC_RELAXED);
+	}
+	t->cpu_commune = s_proc_cpu(c->real) - cpu_c;
+	t->cpu_district = s_proc_cpu(d->real) - cpu_d;
+	t->cpu_until_receipt[T_COMMUNE] = t->cpu_commune;
+	t->cpu_until_receipt[T_DISTRICT] = t->cpu_district;
+	t->cpu_until_receipt[T_PROVINCE] = s_proc_cpu(p->real) - cpu_p;
 	t->rps = (double)n / t->province_s;
 	t->sync_rps = (double)n / (t->province_s - t->submit_s);
 
 	if (s_records(p) != p0 + n || s_records(d) != d0 + n)
 		s_die("the province or the district holds more than was submitted");
 	s_envelope_sizes(c, n, t);
-	s_node_stop(c);
-	s_node_stop(d);
-	s_node_stop(p);
-	s_relay_stop(&relay);
+	s_province_check(p, c, n, t);
+	s_node_t *nodes[N_TIERS] = {c, d, p};
+	for (int k = 0; k < N_TIERS; k++) {
+		t->hwm_kb[k] = s_vmhwm_kb(nodes[k]->real);
+		s_node_stop(nodes[k]);
+	}
+	if (cfg->relay)
+		s_relay_stop(&relay);
 	unlink(jsonl);
+}
+
+/* ---- --versus: the same records through a chain of Mosquitto brokers ---- */
+
+typedef struct {
+	long payload;     /* bytes a message */
+	long max_queued;  /* max_queued_messages of every broker */
+	char version[32]; /* mosquitto's, from its log */
+	double time_s;    /* first publish to last arrival at the top */
+	double pub_s;     /* first publish to the last PUBACK at the commune */
+	double rps;       /* records/s end to end */
+	char sub_end[16]; /* complete, silence, timeout */
+	long received, unique, lost, duplicated, ooo, malformed, acked;
+	long reconnects_pub, reconnects_sub;
+	long dropped_logged;  /* "messages are being dropped" in the brokers' logs */
+	s_link_t link[2];     /* bridges commune -> district, district -> province */
+	long hwm_kb[N_TIERS]; /* each broker's VmHWM, just before it stopped */
+	double cpu[N_TIERS];  /* each broker's CPU-s, go to the end */
+	double cpu_pub, cpu_sub;
+	long hwm_pub_kb, hwm_sub_kb;
+} s_mosq_t;
+
+/* Lines from a child's stdout. */
+typedef struct {
+	int fd;
+	char buf[16384];
+	size_t len;
+} s_lines_t;
+
+/* The next line (without its newline) within timeout_ms; 0 on timeout or
+ * end of file. */
+static int s_line(s_lines_t *l, char *out, size_t cap, int64_t timeout_ms)
+{
+	int64_t deadline = s_now_ns() + timeout_ms * 1000000;
+	for (;;) {
+		char *nl = memchr(l->buf, '\n', l->len);
+		if (nl) {
+			size_t k = (size_t)(nl - l->buf);
+			snprintf(out, cap, "%.*s", (int)k, l->buf);
+			memmove(l->buf, nl + 1, l->len - k - 1);
+			l->len -= k + 1;
+			return 1;
+		}
+		if (l->len == sizeof l->buf)
+			l->len = 0; /* a line too long for anything expected */
+		int64_t left = (deadline - s_now_ns()) / 1000000;
+		if (left <= 0)
+			return 0;
+		struct pollfd pf = {.fd = l->fd, .events = POLLIN};
+		int r = poll(&pf, 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return 0;
+		ssize_t got = read(l->fd, l->buf + l->len, sizeof l->buf - l->len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return 0;
+		l->len += (size_t)got;
+	}
+}
+
+static s_proc_t *s_proc_add(const char *name, const char *log)
+{
+	if (s_n_procs == MAX_PROCS)
+		s_die("too many processes");
+	s_proc_t *p = &s_procs[s_n_procs++];
+	snprintf(p->name, sizeof p->name, "%s", name);
+	snprintf(p->log, sizeof p->log, "%s", log ? log : "");
+	p->pid = -1;
+	return p;
+}
+
+/* How many lines of the file hold the text (0 if it cannot be read). */
+static long s_file_count(const char *path, const char *text)
+{
+	char line[2048];
+	long k = 0;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		k += strstr(line, text) != NULL;
+	fclose(f);
+	return k;
+}
+
+static void s_mosq_conf(const char *path, int tier, const s_addrs_t *a, const char *dir,
+                        long max_queued)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		s_die("%s: %s", path, strerror(errno));
+	fprintf(f, "# antt-sync-bench --versus: the %s broker\n", s_tier_names[tier]);
+	if (s_wildcard(a->host[tier]))
+		fprintf(f, "listener %d\n", a->port[tier]);
+	else
+		fprintf(f, "listener %d %s\n", a->port[tier], a->host[tier]);
+	fprintf(f, "allow_anonymous true\n");
+	if (geteuid() == 0)
+		fprintf(f, "user root\n"); /* keep the bench's user: the folder is its own */
+	fprintf(f,
+	        "# persistence: the in-memory store written to mosquitto.db every\n"
+	        "# autosave_interval seconds and at a clean exit; nothing is written per\n"
+	        "# message and nothing is synced before a PUBACK\n"
+	        "persistence true\n"
+	        "persistence_location %s/\n"
+	        "persistence_file mosquitto.db\n"
+	        "autosave_interval 1800\n"
+	        "autosave_on_changes false\n"
+	        "# every client and bridge: %ld QoS 1 messages in flight, %ld queued\n"
+	        "# above those before any is dropped (more than the run sends)\n"
+	        "max_inflight_messages %ld\n"
+	        "max_inflight_bytes 0\n"
+	        "max_queued_messages %ld\n"
+	        "max_queued_bytes 0\n"
+	        "memory_limit 0\n"
+	        "set_tcp_nodelay %s\n"
+	        "log_dest stderr\n"
+	        "log_type error\n"
+	        "log_type warning\n"
+	        "log_type notice\n"
+	        "log_type information\n",
+	        dir, s_o->inflight, max_queued, s_o->inflight, max_queued,
+	        s_o->mosq_nodelay ? "true" : "false");
+	if (tier < T_PROVINCE)
+		fprintf(f,
+		        "\n# the bridge up to the %s broker\n"
+		        "connection %s-up\n"
+		        "address %s\n"
+		        "topic antt/# out 1\n"
+		        "cleansession false\n"
+		        "local_cleansession false\n"
+		        "remote_clientid antt-%s-bridge\n"
+		        "bridge_protocol_version mqttv311\n"
+		        "try_private true\n"
+		        "notifications false\n"
+		        "start_type automatic\n"
+		        "keepalive_interval 60\n"
+		        "restart_timeout 1 10\n",
+		        s_tier_names[tier + 1], s_tier_names[tier], a->up[tier],
+		        s_tier_names[tier]);
+	if (fclose(f) != 0)
+		s_die("%s: %s", path, strerror(errno));
+}
+
+static json_t *s_json_line(s_lines_t *l, const char *who, int64_t timeout_ms)
+{
+	char line[4096];
+	json_error_t je;
+	while (s_line(l, line, sizeof line, timeout_ms)) {
+		if (line[0] != '{')
+			continue;
+		json_t *j = json_loads(line, 0, &je);
+		if (!j)
+			s_die("%s printed no JSON: %s", who, je.text);
+		return j;
+	}
+	s_die("no result from %s", who);
+}
+
+static long s_jint(json_t *j, const char *key)
+{
+	return (long)json_integer_value(json_object_get(j, key));
+}
+
+/* Wait for a client and its CPU time; dies if it failed. */
+static double s_reap(s_proc_t *pr)
+{
+	int status;
+	struct rusage ru;
+	int64_t deadline = s_now_ns() + (int64_t)STOP_TIMEOUT_MS * 1000000;
+	for (;;) {
+		pid_t r = wait4(pr->pid, &status, WNOHANG, &ru);
+		if (r == pr->pid)
+			break;
+		if (s_now_ns() > deadline)
+			s_die("%s did not exit", pr->name);
+		usleep(10000);
+	}
+	pr->pid = -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		s_die("%s failed (status %d)", pr->name,
+		      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static void s_mosq_chain(long n, long payload, s_mosq_t *m)
+{
+	char dir[N_TIERS][PATH_MAX + 32], path[PATH_MAX + 64], log[N_TIERS][PATH_MAX + 64];
+	char name[32], num[6][32];
+	s_proc_t *br[N_TIERS];
+	pid_t real[N_TIERS];
+	memset(m, 0, sizeof *m);
+	m->payload = payload;
+	m->max_queued = 2 * n > 1000 ? 2 * n : 1000;
+	s_addrs_t ad;
+	s_addrs(&ad);
+	/* the top first: each bridge finds its remote broker up */
+	for (int t = T_PROVINCE; t >= T_COMMUNE; t--) {
+		snprintf(dir[t], sizeof dir[t], "%s/mosq-%s", s_dir, s_tier_names[t]);
+		if (mkdir(dir[t], 0700) < 0)
+			s_die("%s: %s", dir[t], strerror(errno));
+		snprintf(path, sizeof path, "%s/mosquitto.conf", dir[t]);
+		snprintf(log[t], sizeof log[t], "%s/mosquitto.log", dir[t]);
+		s_mosq_conf(path, t, &ad, dir[t], m->max_queued);
+		snprintf(name, sizeof name, "mosquitto-%s", s_tier_names[t]);
+		br[t] = s_proc_add(name, log[t]);
+		char *argv[] = {(char *)s_o->mosquitto, "-c", path, NULL};
+		br[t]->pid = s_spawn(&s_tiers[t], argv, -1, -1, log[t]);
+		int64_t deadline = s_now_ns() + (int64_t)START_TIMEOUT_MS * 1000000;
+		while (!s_file_count(log[t], " running")) {
+			int status;
+			if (waitpid(br[t]->pid, &status, WNOHANG) == br[t]->pid) {
+				br[t]->pid = -1;
+				s_die("%s exited at start (status %d)", name,
+				      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			}
+			if (s_now_ns() > deadline)
+				s_die("%s did not start within %d ms", name, START_TIMEOUT_MS);
+			usleep(10000);
+		}
+		real[t] = s_real_pid(br[t]->pid, "mosquitto");
+	}
+	{
+		FILE *f = fopen(log[T_PROVINCE], "r");
+		char line[512];
+		while (f && fgets(line, sizeof line, f)) {
+			char *v = strstr(line, "mosquitto version ");
+			if (v && sscanf(v + 18, "%31s", m->version) == 1)
+				break;
+		}
+		if (f)
+			fclose(f);
+	}
+	uint64_t nonce;
+	randombytes_buf(&nonce, sizeof nonce);
+	nonce >>= 1;
+	snprintf(num[0], sizeof num[0], "%ld", n);
+	snprintf(num[1], sizeof num[1], "%ld", payload);
+	snprintf(num[2], sizeof num[2], "%" PRIu64, nonce);
+	snprintf(num[3], sizeof num[3], "%d", ad.port[T_PROVINCE]);
+	snprintf(num[4], sizeof num[4], "%d", ad.port[T_COMMUNE]);
+	snprintf(num[5], sizeof num[5], "%.0f", s_o->timeout_s);
+	char silence[32], inflight[32];
+	snprintf(silence, sizeof silence, "%g", s_o->silence_s);
+	snprintf(inflight, sizeof inflight, "%ld", s_o->inflight);
+
+	/* the subscriber at the top, subscribed before anything is published */
+	int sp[2], pin[2], pout[2];
+	if (pipe2(sp, O_CLOEXEC) < 0 || pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0)
+		s_die("pipe: %s", strerror(errno));
+	snprintf(path, sizeof path, "%s/mosq-sub.log", s_dir);
+	s_proc_t *sub = s_proc_add("antt-mosq-bench sub", path);
+	char *sargv[] = {(char *)s_o->mosq_bench,
+	                 "sub",
+	                 "--host",
+	                 ad.local[T_PROVINCE],
+	                 "--port",
+	                 num[3],
+	                 "-n",
+	                 num[0],
+	                 "--size",
+	                 num[1],
+	                 "--nonce",
+	                 num[2],
+	                 "--silence",
+	                 silence,
+	                 "--timeout",
+	                 num[5],
+	                 NULL};
+	sub->pid = s_spawn(&s_tiers[T_PROVINCE], sargv, -1, sp[1], path);
+	close(sp[1]);
+	s_lines_t sl = {.fd = sp[0]}, pl = {.fd = pout[0]};
+	char line[256];
+	int sub_port = 0, pub_port = 0;
+	if (!s_line(&sl, line, sizeof line, 30000) || sscanf(line, "ready %d", &sub_port) != 1)
+		s_die("the subscriber did not subscribe at the province broker within 30 s");
+	/* the publisher at the bottom: probes until one has crossed the chain */
+	snprintf(path, sizeof path, "%s/mosq-pub.log", s_dir);
+	s_proc_t *pub = s_proc_add("antt-mosq-bench pub", path);
+	char *pargv[] = {(char *)s_o->mosq_bench,
+	                 "pub",
+	                 "--host",
+	                 ad.local[T_COMMUNE],
+	                 "--port",
+	                 num[4],
+	                 "-n",
+	                 num[0],
+	                 "--size",
+	                 num[1],
+	                 "--nonce",
+	                 num[2],
+	                 "--inflight",
+	                 inflight,
+	                 "--timeout",
+	                 num[5],
+	                 NULL};
+	pub->pid = s_spawn(&s_tiers[T_COMMUNE], pargv, pin[0], pout[1], path);
+	close(pin[0]);
+	close(pout[1]);
+	if (!s_line(&pl, line, sizeof line, 30000) || sscanf(line, "connected %d", &pub_port) != 1)
+		s_die("the publisher did not connect to the commune broker within 30 s");
+	if (!s_line(&sl, line, sizeof line, 60000) || strcmp(line, "probe"))
+		s_die("no probe crossed the bridges to the province broker within 60 s");
+	s_say("  the chain passes a probe; publishing %ld messages of %ld bytes\n", n, payload);
+
+	s_socks_t cd0, dp0, cd1, dp1;
+	s_tcp_snapshot(&s_tiers[T_DISTRICT], ad.port[T_DISTRICT], &cd0);
+	s_tcp_snapshot(&s_tiers[T_PROVINCE], ad.port[T_PROVINCE], &dp0);
+	double cpu0[N_TIERS];
+	for (int t = 0; t < N_TIERS; t++)
+		cpu0[t] = s_proc_cpu(real[t]);
+	if (write(pin[1], "go\n", 3) != 3)
+		s_die("the publisher is gone: %s", strerror(errno));
+	int64_t wait_ms = (int64_t)(s_o->timeout_s * 1000) + 60000;
+	json_t *pj = s_json_line(&pl, "the publisher", wait_ms);
+	json_t *sj = s_json_line(&sl, "the subscriber", wait_ms);
+	s_tcp_snapshot(&s_tiers[T_DISTRICT], ad.port[T_DISTRICT], &cd1);
+	s_tcp_snapshot(&s_tiers[T_PROVINCE], ad.port[T_PROVINCE], &dp1);
+	for (int t = 0; t < N_TIERS; t++)
+		m->cpu[t] = s_proc_cpu(real[t]) - cpu0[t];
+	close(pin[1]);
+	m->cpu_pub = s_reap(pub);
+	m->cpu_sub = s_reap(sub);
+	close(sl.fd);
+	close(pl.fd);
+	s_tcp_diff(&cd0, &cd1, 0, &m->link[0]);
+	s_tcp_diff(&dp0, &dp1, sub_port, &m->link[1]);
+
+	int64_t first = (int64_t)json_integer_value(json_object_get(pj, "first_ns"));
+	int64_t last_ack = (int64_t)json_integer_value(json_object_get(pj, "last_ack_ns"));
+	int64_t complete = (int64_t)json_integer_value(json_object_get(sj, "complete_ns"));
+	int64_t last = (int64_t)json_integer_value(json_object_get(sj, "last_ns"));
+	snprintf(m->sub_end, sizeof m->sub_end, "%s",
+	         json_string_value(json_object_get(sj, "end"))
+	             ? json_string_value(json_object_get(sj, "end"))
+	             : "?");
+	m->received = s_jint(sj, "received");
+	m->unique = s_jint(sj, "unique");
+	m->lost = s_jint(sj, "lost");
+	m->duplicated = s_jint(sj, "duplicates");
+	m->ooo = s_jint(sj, "out_of_order");
+	m->malformed = s_jint(sj, "malformed");
+	m->reconnects_sub = s_jint(sj, "reconnects");
+	m->hwm_sub_kb = s_jint(sj, "vmhwm_kb");
+	m->acked = s_jint(pj, "acked");
+	m->reconnects_pub = s_jint(pj, "reconnects");
+	m->hwm_pub_kb = s_jint(pj, "vmhwm_kb");
+	m->time_s = (double)((complete ? complete : last) - first) / 1e9;
+	m->pub_s = last_ack ? (double)(last_ack - first) / 1e9 : -1;
+	m->rps = m->time_s > 0 ? (double)m->unique / m->time_s : 0;
+	json_decref(pj);
+	json_decref(sj);
+
+	/* stop the bottom first: nothing is left to forward */
+	for (int t = T_COMMUNE; t < N_TIERS; t++) {
+		int status;
+		m->hwm_kb[t] = s_vmhwm_kb(real[t]);
+		kill(br[t]->pid, SIGTERM);
+		int64_t deadline = s_now_ns() + (int64_t)STOP_TIMEOUT_MS * 1000000;
+		while (waitpid(br[t]->pid, &status, WNOHANG) != br[t]->pid) {
+			if (s_now_ns() > deadline)
+				s_die("%s did not stop within %d ms of SIGTERM", br[t]->name,
+				      STOP_TIMEOUT_MS);
+			usleep(10000);
+		}
+		br[t]->pid = -1;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			s_die("%s exited with status %d after SIGTERM", br[t]->name,
+			      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		m->dropped_logged += s_file_count(log[t], "messages are being dropped");
+	}
+	s_say("  %ld of %ld at the top after %.2f s (%s); %ld lost, %ld duplicated\n", m->unique, n,
+	      m->time_s, m->sub_end, m->lost, m->duplicated);
+}
+
+/* ---- --versus: both sides in one run, and what is printed ---- */
+
+typedef struct {
+	const char *key, *label;
+	int ran;
+	s_tree_t t;
+} s_side_t;
+
+static double s_mb(uint64_t b)
+{
+	return (double)b / 1e6;
+}
+
+static json_t *s_link_json(const s_link_t *l, long n)
+{
+	return json_pack("{s:I, s:I, s:f, s:I, s:I}", "up_bytes", (json_int_t)l->up, "down_bytes",
+	                 (json_int_t)l->down, "per_record", (double)(l->up + l->down) / (double)n,
+	                 "connections", (json_int_t)l->conns, "closed_meanwhile",
+	                 (json_int_t)l->gone);
+}
+
+static json_t *s_tiers_json(void)
+{
+	json_t *j = json_object();
+	for (int t = 0; t < N_TIERS; t++)
+		json_object_set_new(
+		    j, s_tier_names[t],
+		    json_pack("{s:s, s:I, s:s, s:I, s:s}", "listen_host",
+		              s_tiers[t].listen_host[0] ? s_tiers[t].listen_host : "127.0.0.1",
+		              "listen_port", (json_int_t)s_tiers[t].listen_port, "parent_host",
+		              s_tiers[t].parent_host, "parent_port",
+		              (json_int_t)s_tiers[t].parent_port, "prefix",
+		              s_tiers[t].prefix_text));
+	return j;
+}
+
+static int s_versus(const s_opts_t *o, const char *cpu, double busy0, double steal0, int64_t run0)
+{
+	s_limits_t lim = {0};
+	s_side_t sides[2] = {{.key = "antt_full", .label = "antt full"},
+	                     {.key = "antt_relaxed", .label = "antt relaxed"}};
+	s_mosq_t mq = {0};
+	int mq_ran = 0;
+	s_say("raw Ed25519 rates, %.1f s each...\n", o->seconds);
+	s_crypto_rates(o->seconds, &lim);
+	for (int k = 0; k < 2; k++) {
+		if ((k == 0 && o->no_full) || (k == 1 && o->no_relaxed))
+			continue;
+		s_tree_cfg_t cfg = {.tag = k ? "relaxed" : "full", .relaxed = k, .wire = 1};
+		s_say("antt, durability = %s: commune -> district -> province, %ld records...\n",
+		      k ? "relaxed" : "full", o->n);
+		s_tree(o->n, &cfg, &sides[k].t);
+		sides[k].ran = 1;
+	}
+	double env_avg = sides[0].ran ? sides[0].t.env_avg : sides[1].ran ? sides[1].t.env_avg : 0;
+	double body_avg = sides[0].ran   ? sides[0].t.body_avg
+	                  : sides[1].ran ? sides[1].t.body_avg
+	                                 : 0;
+	long payload = o->payload ? o->payload : (long)(env_avg + 0.5);
+	if (!o->no_mosquitto) {
+		if (payload < 16)
+			s_die("--payload is needed when no antt side runs (the envelope's size)");
+		s_say("Mosquitto: three brokers bridged at QoS 1, %ld messages of %ld bytes...\n",
+		      o->n, payload);
+		s_mosq_chain(o->n, payload, &mq);
+		mq_ran = 1;
+	}
+
+	double steal1, busy1 = s_machine_busy(&steal1);
+	double run_s = s_since_s(run0);
+	double other_cpu = busy0 < 0 || busy1 < 0 ? -1 : busy1 - busy0 - s_own_cpu();
+	double steal = steal0 < 0 || steal1 < 0 ? -1 : steal1 - steal0;
+	if (other_cpu < 0 && busy0 >= 0)
+		other_cpu = 0;
+	const char *source = getenv("ANTT_BENCH_SOURCE");
+	if (source && !*source)
+		source = NULL;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	char zmqver[32];
+	int zmj, zmn, zpt;
+	zmq_version(&zmj, &zmn, &zpt);
+	snprintf(zmqver, sizeof zmqver, "%d.%d.%d", zmj, zmn, zpt);
+	double ratio[2] = {0, 0};
+	for (int k = 0; k < 2; k++)
+		if (sides[k].ran && mq_ran && mq.rps > 0)
+			ratio[k] = sides[k].t.rps / mq.rps;
+	/* the aim: antt at least twice Mosquitto's rate, nothing lost or
+	 * duplicated on either side */
+	int aim_met[2], missed = 0;
+	for (int k = 0; k < 2; k++) {
+		aim_met[k] = sides[k].ran && mq_ran && ratio[k] >= AIM_VERSUS && !sides[k].t.lost &&
+		             !sides[k].t.duplicated;
+		missed |= sides[k].ran && mq_ran && !aim_met[k];
+	}
+	int rc = o->check && missed ? 1 : 0;
+
+	if (o->json) {
+		json_t *j = json_object();
+		if (source)
+			json_object_set_new(j, "source", json_string(source));
+		json_object_set_new(j, "machine",
+		                    json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:f, s:f, s:f}",
+		                              "cpu", cpu, "nproc", (json_int_t)ncpu, "libsodium",
+		                              sodium_version_string(), "sqlite",
+		                              sqlite3_libversion(), "libzmq", zmqver, "mosquitto",
+		                              mq_ran ? mq.version : "", "run_s", run_s,
+		                              "other_cpu_s", other_cpu, "steal_s", steal));
+		json_object_set_new(j, "params",
+		                    json_pack("{s:I, s:I, s:f, s:I, s:f, s:f, s:o}", "records",
+		                              (json_int_t)o->n, "poll_ms", (json_int_t)o->poll_ms,
+		                              "seconds", o->seconds, "inflight",
+		                              (json_int_t)o->inflight, "silence_s", o->silence_s,
+		                              "timeout_s", o->timeout_s, "tiers", s_tiers_json()));
+		json_object_set_new(j, "limits",
+		                    json_pack("{s:I, s:f, s:f}", "body_bytes",
+		                              (json_int_t)lim.body_len, "sign_per_s", lim.sign,
+		                              "verify_per_s", lim.verify));
+		json_t *js = json_object();
+		for (int k = 0; k < 2; k++) {
+			const s_tree_t *t = &sides[k].t;
+			if (!sides[k].ran)
+				continue;
+			json_t *side = json_pack(
+			    "{s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:I, s:f, s:f}", "durability",
+			    k ? "relaxed" : "full", "province_holds_all_s", t->province_s,
+			    "records_per_s", t->rps, "submit_returned_s", t->submit_s,
+			    "district_holds_all_s", t->district_s, "receipts_at_commune_s",
+			    t->receipts_s, "after_submit_records_per_s", t->sync_rps, "lost",
+			    (json_int_t)t->lost, "duplicated", (json_int_t)t->duplicated,
+			    "envelope_avg_bytes", t->env_avg, "body_avg_bytes", t->body_avg);
+			uint64_t tot =
+			    t->link[0].up + t->link[0].down + t->link[1].up + t->link[1].down;
+			json_object_set_new(
+			    side, "wire",
+			    json_pack("{s:s, s:I, s:f, s:o, s:o}", "measured",
+			              "tcp_info of the parents' accepted connections (ss -tin), "
+			              "submit to receipt",
+			              "total_bytes", (json_int_t)tot, "per_record",
+			              (double)tot / (double)o->n, "commune_district",
+			              s_link_json(&t->link[0], o->n), "district_province",
+			              s_link_json(&t->link[1], o->n)));
+			json_object_set_new(side, "vmhwm_kb",
+			                    json_pack("{s:I, s:I, s:I}", "commune",
+			                              (json_int_t)t->hwm_kb[T_COMMUNE], "district",
+			                              (json_int_t)t->hwm_kb[T_DISTRICT], "province",
+			                              (json_int_t)t->hwm_kb[T_PROVINCE]));
+			json_object_set_new(side, "cpu_s",
+			                    json_pack("{s:f, s:f, s:f, s:f}", "commune",
+			                              t->cpu_until_receipt[T_COMMUNE], "district",
+			                              t->cpu_until_receipt[T_DISTRICT], "province",
+			                              t->cpu_until_receipt[T_PROVINCE],
+			                              "antt_submit", t->cpu_submit));
+			json_object_set_new(js, sides[k].key, side);
+		}
+		if (mq_ran) {
+			json_t *side = json_pack(
+			    "{s:s, s:I, s:I, s:I, s:f, s:f, s:f, s:s, s:I, s:I, s:I, s:I, s:I, "
+			    "s:I, "
+			    "s:I, s:I, s:I, s:I}",
+			    "version", mq.version, "payload_bytes", (json_int_t)mq.payload,
+			    "max_queued_messages", (json_int_t)mq.max_queued,
+			    "max_inflight_messages", (json_int_t)o->inflight, "top_holds_all_s",
+			    mq.time_s, "records_per_s", mq.rps, "last_puback_s", mq.pub_s,
+			    "subscriber_end", mq.sub_end, "received", (json_int_t)mq.received,
+			    "unique", (json_int_t)mq.unique, "lost", (json_int_t)mq.lost,
+			    "duplicated", (json_int_t)mq.duplicated, "out_of_order",
+			    (json_int_t)mq.ooo, "malformed", (json_int_t)mq.malformed,
+			    "acked_at_commune", (json_int_t)mq.acked, "dropped_logged",
+			    (json_int_t)mq.dropped_logged, "reconnects_pub",
+			    (json_int_t)mq.reconnects_pub, "reconnects_sub",
+			    (json_int_t)mq.reconnects_sub);
+			json_object_set_new(
+			    side, "config",
+			    json_pack("{s:b, s:i, s:b, s:I, s:I, s:b, s:s, s:b, s:s, s:b, s:i}",
+			              "persistence", 1, "autosave_interval", 1800,
+			              "autosave_on_changes", 0, "max_inflight_messages",
+			              (json_int_t)o->inflight, "max_queued_messages",
+			              (json_int_t)mq.max_queued, "set_tcp_nodelay", o->mosq_nodelay,
+			              "bridge_topic", "antt/# out 1", "bridge_cleansession", 0,
+			              "bridge_protocol_version", "mqttv311",
+			              "clients_clean_session", 0, "client_qos", 1));
+			uint64_t tot =
+			    mq.link[0].up + mq.link[0].down + mq.link[1].up + mq.link[1].down;
+			json_object_set_new(
+			    side, "wire",
+			    json_pack(
+			        "{s:s, s:I, s:f, s:o, s:o}", "measured",
+			        "tcp_info of the bridges' connections at the remote broker (ss "
+			        "-tin), go to the subscriber's end",
+			        "total_bytes", (json_int_t)tot, "per_record",
+			        (double)tot / (double)o->n, "commune_district",
+			        s_link_json(&mq.link[0], o->n), "district_province",
+			        s_link_json(&mq.link[1], o->n)));
+			json_object_set_new(side, "vmhwm_kb",
+			                    json_pack("{s:I, s:I, s:I, s:I, s:I}", "commune",
+			                              (json_int_t)mq.hwm_kb[T_COMMUNE], "district",
+			                              (json_int_t)mq.hwm_kb[T_DISTRICT], "province",
+			                              (json_int_t)mq.hwm_kb[T_PROVINCE],
+			                              "publisher", (json_int_t)mq.hwm_pub_kb,
+			                              "subscriber", (json_int_t)mq.hwm_sub_kb));
+			json_object_set_new(side, "cpu_s",
+			                    json_pack("{s:f, s:f, s:f, s:f, s:f}", "commune",
+			                              mq.cpu[T_COMMUNE], "district",
+			                              mq.cpu[T_DISTRICT], "province",
+			                              mq.cpu[T_PROVINCE], "publisher", mq.cpu_pub,
+			                              "subscriber", mq.cpu_sub));
+			json_object_set_new(js, "mosquitto", side);
+		}
+		json_object_set_new(j, "sides", js);
+		json_object_set_new(j, "ratios",
+		                    json_pack("{s:f, s:f, s:f, s:b, s:b}", "aim", AIM_VERSUS,
+		                              "antt_full_over_mosquitto", ratio[0],
+		                              "antt_relaxed_over_mosquitto", ratio[1], "full_met",
+		                              aim_met[0], "relaxed_met", aim_met[1]));
+		json_dumpf(j, stdout,
+		           JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+		fputc('\n', stdout);
+		json_decref(j);
+		return rc;
+	}
+
+	printf("antt-sync-bench --versus: %s, %ld CPU(s); libsodium %s, SQLite %s, libzmq %s, "
+	       "mosquitto %s%s%s\n",
+	       cpu, ncpu, sodium_version_string(), sqlite3_libversion(), zmqver,
+	       mq_ran ? mq.version : "-", source ? "; source " : "", source ? source : "");
+	printf("run took %.1f s; other processes used %.1f CPU-s meanwhile, steal %.1f s "
+	       "(well above 0: the figures are skewed)\n\n",
+	       run_s, other_cpu, steal);
+	printf("this machine's limits, one core, %zu-byte record body\n", lim.body_len);
+	printf("  %-44s %10.0f /s\n", "Ed25519 sign", lim.sign);
+	printf("  %-44s %10.0f /s\n", "Ed25519 verify", lim.verify);
+	printf("\n%ld records up commune -> district -> province", o->n);
+	for (int t = 0; t < N_TIERS; t++)
+		if (s_tiers[t].prefix_text[0] || s_tiers[t].listen_host[0])
+			printf("%s %s at %s%s%s", t ? "," : ";", s_tier_names[t],
+			       s_tiers[t].listen_host[0] ? s_tiers[t].listen_host : "127.0.0.1",
+			       s_tiers[t].prefix_text[0] ? " under " : "", s_tiers[t].prefix_text);
+	printf("\n  antt: signed envelopes of %.1f bytes on average (body %.1f), 'antt submit "
+	       "--file' at the commune\n",
+	       env_avg, body_avg);
+	if (mq_ran)
+		printf("  Mosquitto %s: %ld-byte payloads on antt/12346, QoS 1, %ld in flight, "
+		       "persistence on (autosave 1800 s), max_queued_messages %ld\n",
+		       mq.version, mq.payload, o->inflight, mq.max_queued);
+
+	/* the table: one column a side */
+	const s_tree_t *ts[2] = {sides[0].ran ? &sides[0].t : NULL,
+	                         sides[1].ran ? &sides[1].t : NULL};
+	printf("\n  %-42s %14s %14s %14s\n", "", "antt full", "antt relaxed", "Mosquitto");
+#define S_ROW(label, prec, antt, mosq)                                                             \
+	do {                                                                                       \
+		printf("  %-42s", label);                                                          \
+		for (int k_ = 0; k_ < 3; k_++) {                                                   \
+			const s_tree_t *t = k_ < 2 ? ts[k_] : NULL;                                \
+			double v_ =                                                                \
+			    k_ < 2 ? (t ? (double)(antt) : NAN) : (mq_ran ? (double)(mosq) : NAN); \
+			if (isnan(v_))                                                             \
+				printf(" %14s", "-");                                              \
+			else                                                                       \
+				printf(" %14.*f", prec, v_);                                       \
+		}                                                                                  \
+		putchar('\n');                                                                     \
+	} while (0)
+#define S_WIRE(x) ((x)->link[0].up + (x)->link[0].down + (x)->link[1].up + (x)->link[1].down)
+	S_ROW("time until all at the top, s", 2, t->province_s, mq.time_s);
+	S_ROW("records/s end to end", 0, t->rps, mq.rps);
+	S_ROW("commune done, s (submit returned / PUBACKs)", 2, t->submit_s,
+	      mq.pub_s < 0 ? NAN : mq.pub_s);
+	S_ROW("district holds all, s", 2, t->district_s, NAN);
+	S_ROW("receipt at the commune, s", 2, t->receipts_s, NAN);
+	S_ROW("records lost", 0, t->lost, mq.lost);
+	S_ROW("records duplicated", 0, t->duplicated, mq.duplicated);
+	S_ROW("bytes on the wire, both links, MB", 2, s_mb(S_WIRE(t)), s_mb(S_WIRE(&mq)));
+	S_ROW("  per record", 1, (double)S_WIRE(t) / (double)o->n,
+	      (double)S_WIRE(&mq) / (double)o->n);
+	S_ROW("  commune -> district, MB", 2, s_mb(t->link[0].up), s_mb(mq.link[0].up));
+	S_ROW("  commune <- district, kB", 1, t->link[0].down / 1e3, mq.link[0].down / 1e3);
+	S_ROW("  district -> province, MB", 2, s_mb(t->link[1].up), s_mb(mq.link[1].up));
+	S_ROW("  district <- province, kB", 1, t->link[1].down / 1e3, mq.link[1].down / 1e3);
+	S_ROW("peak memory (VmHWM), MB: commune", 1, t->hwm_kb[T_COMMUNE] / 1024.0,
+	      mq.hwm_kb[T_COMMUNE] / 1024.0);
+	S_ROW("  district", 1, t->hwm_kb[T_DISTRICT] / 1024.0, mq.hwm_kb[T_DISTRICT] / 1024.0);
+	S_ROW("  province", 1, t->hwm_kb[T_PROVINCE] / 1024.0, mq.hwm_kb[T_PROVINCE] / 1024.0);
+	S_ROW("CPU-s meanwhile: commune", 2, t->cpu_until_receipt[T_COMMUNE], mq.cpu[T_COMMUNE]);
+	S_ROW("  district", 2, t->cpu_until_receipt[T_DISTRICT], mq.cpu[T_DISTRICT]);
+	S_ROW("  province", 2, t->cpu_until_receipt[T_PROVINCE], mq.cpu[T_PROVINCE]);
+	S_ROW("  'antt submit' / publisher", 2, t->cpu_submit, mq.cpu_pub);
+	S_ROW("  subscriber", 2, NAN, mq.cpu_sub);
+#undef S_WIRE
+#undef S_ROW
+	printf("  (antt: 'submit' started to the province holding all (polled every %ld ms), "
+	       "bytes and CPU to the commune's receipt;\n"
+	       "   Mosquitto: first publish to the last arrival at the subscriber (%s), bytes "
+	       "and CPU to its end)\n",
+	       o->poll_ms, mq_ran ? mq.sub_end : "-");
+	if (mq_ran && (mq.dropped_logged || mq.malformed || mq.reconnects_pub ||
+	               mq.reconnects_sub || mq.link[0].gone || mq.link[1].gone))
+		printf("  Mosquitto: %ld 'dropped' warnings logged, %ld malformed, %ld/%ld "
+		       "reconnects (pub/sub), %d/%d bridge connections closed meanwhile\n",
+		       mq.dropped_logged, mq.malformed, mq.reconnects_pub, mq.reconnects_sub,
+		       mq.link[0].gone, mq.link[1].gone);
+	for (int k = 0; k < 2; k++)
+		if (ts[k] && (ts[k]->link[0].gone || ts[k]->link[1].gone))
+			printf("  %s: %d/%d uplink connections closed meanwhile (their bytes are "
+			       "not counted)\n",
+			       sides[k].label, ts[k]->link[0].gone, ts[k]->link[1].gone);
+	printf("\naims\n");
+	for (int k = 0; k < 2; k++)
+		if (ts[k] && mq_ran)
+			printf(
+			    "  %-12s records/s / Mosquitto's  %6.2fx  (aim >= %.0fx, nothing lost "
+			    "or duplicated)   %s\n",
+			    sides[k].label, ratio[k], AIM_VERSUS, aim_met[k] ? "MET" : "NOT MET");
+	return rc;
 }
 
 /* ---- main ---- */
@@ -1499,7 +2593,73 @@ static void s_usage(FILE *f)
 	       "      --keep         keep the temporary folder\n"
 	       "      --json         one JSON document on stdout instead of the table\n"
 	       "      --check        exit 1 if the aim (intake >= 3x one-core verify) is missed\n"
-	       "  -h, --help\n");
+	       "                     (with --versus: antt >= 2x Mosquitto, for a side that ran)\n"
+	       "      --timeout S    give up on the tree (or the broker chain) after S s (900)\n"
+	       "  -h, --help\n"
+	       "\n"
+	       "  --versus           instead: the raw sign/verify rates, then the tree in both\n"
+	       "                     durability modes (full, relaxed) and a chain of three\n"
+	       "                     Mosquitto brokers bridged at QoS 1, the same N records\n"
+	       "                     of the same size end to end (docs/benchmarks.md)\n"
+	       "      --no-full, --no-relaxed, --no-mosquitto   leave a side out\n"
+	       "      --payload B    bytes a Mosquitto message (the antt envelopes' average)\n"
+	       "      --inflight K   QoS 1 messages in flight, publisher and brokers (1000)\n"
+	       "      --silence S    the subscriber stops after S s without a message (10)\n"
+	       "      --mosq-nodelay set_tcp_nodelay true in the brokers (default false)\n"
+	       "      --mosquitto PATH   the broker (/usr/sbin/mosquitto, else from $PATH)\n"
+	       "      --mosq-bench PATH  the clients (antt-mosq-bench next to this binary)\n"
+	       "      --listen TIER=HOST[:PORT]  where TIER (commune, district, province)\n"
+	       "                     listens (127.0.0.1, a free port for each side)\n"
+	       "      --parent TIER=HOST:PORT    how the commune or the district reaches its\n"
+	       "                     parent (the parent's --listen)\n"
+	       "      --prefix 'TIER=CMD ARGS'   run TIER's processes (node, broker, client,\n"
+	       "                     'ss') as CMD ARGS COMMAND..., e.g. 'district=ip netns\n"
+	       "                     exec antt-d'; words split on spaces\n");
+}
+
+/* "TIER=VALUE" of --listen, --parent, --prefix: the tier; VALUE in *value. */
+static int s_tier_arg(const char *opt, const char *arg, const char **value)
+{
+	const char *eq = strchr(arg, '=');
+	for (int t = 0; eq && t < N_TIERS; t++)
+		if (strlen(s_tier_names[t]) == (size_t)(eq - arg) &&
+		    !strncmp(arg, s_tier_names[t], (size_t)(eq - arg))) {
+			*value = eq + 1;
+			return t;
+		}
+	fprintf(stderr,
+	        "antt-sync-bench: %s takes TIER=VALUE, TIER commune, district or province\n", opt);
+	exit(2);
+}
+
+/* HOST[:PORT] into host and *port (0 when there is none). */
+static void s_hostport(const char *opt, const char *v, char *host, size_t cap, int *port,
+                       int need_port)
+{
+	const char *c = strrchr(v, ':');
+	char *end;
+	long p = c ? strtol(c + 1, &end, 10) : 0;
+	size_t hl = c ? (size_t)(c - v) : strlen(v);
+	if ((c && (*end || p < 1 || p > 65535)) || (need_port && !c) || !hl || hl >= cap) {
+		fprintf(stderr, "antt-sync-bench: %s: '%s' is not HOST%s\n", opt, v,
+		        need_port ? ":PORT" : "[:PORT]");
+		exit(2);
+	}
+	memcpy(host, v, hl);
+	host[hl] = '\0';
+	*port = (int)p;
+}
+
+static void s_prefix_set(s_tier_t *t, const char *v)
+{
+	snprintf(t->prefix_text, sizeof t->prefix_text, "%s", v);
+	snprintf(t->words, sizeof t->words, "%s", v);
+	size_t k = 0;
+	char *save = NULL;
+	for (char *w = strtok_r(t->words, " \t", &save); w && k < 31;
+	     w = strtok_r(NULL, " \t", &save))
+		t->prefix[k++] = w;
+	t->prefix[k] = NULL;
 }
 
 static long s_count_arg(const char *name, const char *s, long min, long max)
@@ -1542,7 +2702,21 @@ int main(int argc, char **argv)
 		O_CHECK,
 		O_POLL,
 		O_NOTREE,
-		O_PERF
+		O_PERF,
+		O_VERSUS,
+		O_NOFULL,
+		O_NORELAXED,
+		O_NOMOSQ,
+		O_PAYLOAD,
+		O_INFLIGHT,
+		O_SILENCE,
+		O_TIMEOUT,
+		O_NODELAY,
+		O_MOSQUITTO,
+		O_MOSQBENCH,
+		O_LISTEN,
+		O_PARENT,
+		O_PREFIX
 	};
 	static const struct option opts[] = {{"records", required_argument, NULL, 'n'},
 	                                     {"batch", required_argument, NULL, 'b'},
@@ -1557,9 +2731,31 @@ int main(int argc, char **argv)
 	                                     {"keep", no_argument, NULL, O_KEEP},
 	                                     {"json", no_argument, NULL, O_JSON},
 	                                     {"check", no_argument, NULL, O_CHECK},
+	                                     {"versus", no_argument, NULL, O_VERSUS},
+	                                     {"no-full", no_argument, NULL, O_NOFULL},
+	                                     {"no-relaxed", no_argument, NULL, O_NORELAXED},
+	                                     {"no-mosquitto", no_argument, NULL, O_NOMOSQ},
+	                                     {"payload", required_argument, NULL, O_PAYLOAD},
+	                                     {"inflight", required_argument, NULL, O_INFLIGHT},
+	                                     {"silence", required_argument, NULL, O_SILENCE},
+	                                     {"timeout", required_argument, NULL, O_TIMEOUT},
+	                                     {"mosq-nodelay", no_argument, NULL, O_NODELAY},
+	                                     {"mosquitto", required_argument, NULL, O_MOSQUITTO},
+	                                     {"mosq-bench", required_argument, NULL, O_MOSQBENCH},
+	                                     {"listen", required_argument, NULL, O_LISTEN},
+	                                     {"parent", required_argument, NULL, O_PARENT},
+	                                     {"prefix", required_argument, NULL, O_PREFIX},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {0}};
-	s_opts_t o = {.n = 100000, .batch = 5000, .poll_ms = 50, .seconds = 2.0};
+	s_opts_t o = {.n = 100000,
+	              .batch = 5000,
+	              .poll_ms = 50,
+	              .seconds = 2.0,
+	              .inflight = 1000,
+	              .silence_s = 10,
+	              .timeout_s = 900};
+	const char *tv;
+	int ti;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "n:b:s:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -1583,6 +2779,39 @@ int main(int argc, char **argv)
 		case O_KEEP: o.keep = 1; break;
 		case O_JSON: o.json = 1; break;
 		case O_CHECK: o.check = 1; break;
+		case O_VERSUS: o.versus = 1; break;
+		case O_NOFULL: o.no_full = 1; break;
+		case O_NORELAXED: o.no_relaxed = 1; break;
+		case O_NOMOSQ: o.no_mosquitto = 1; break;
+		case O_PAYLOAD: o.payload = s_count_arg("--payload", optarg, 16, 1 << 20); break;
+		case O_INFLIGHT: o.inflight = s_count_arg("--inflight", optarg, 1, 65535); break;
+		case O_SILENCE:
+			o.silence_s = (double)s_count_arg("--silence", optarg, 1, 86400);
+			break;
+		case O_TIMEOUT:
+			o.timeout_s = (double)s_count_arg("--timeout", optarg, 1, 86400);
+			break;
+		case O_NODELAY: o.mosq_nodelay = 1; break;
+		case O_MOSQUITTO: o.mosquitto = optarg; break;
+		case O_MOSQBENCH: o.mosq_bench = optarg; break;
+		case O_LISTEN:
+			ti = s_tier_arg("--listen", optarg, &tv);
+			s_hostport("--listen", tv, s_tiers[ti].listen_host,
+			           sizeof s_tiers[ti].listen_host, &s_tiers[ti].listen_port, 0);
+			break;
+		case O_PARENT:
+			ti = s_tier_arg("--parent", optarg, &tv);
+			if (ti == T_PROVINCE) {
+				fprintf(stderr, "antt-sync-bench: the province has no parent\n");
+				return 2;
+			}
+			s_hostport("--parent", tv, s_tiers[ti].parent_host,
+			           sizeof s_tiers[ti].parent_host, &s_tiers[ti].parent_port, 1);
+			break;
+		case O_PREFIX:
+			ti = s_tier_arg("--prefix", optarg, &tv);
+			s_prefix_set(&s_tiers[ti], tv);
+			break;
 		case 'h': s_usage(stdout); return 0;
 		default: s_usage(stderr); return 2;
 		}
@@ -1603,6 +2832,28 @@ int main(int argc, char **argv)
 		      "--antt and --anttd",
 		      o.antt, o.anttd);
 	s_machine(cpu, sizeof cpu);
+	char mosq_bench_buf[PATH_MAX + 32];
+	if (o.versus && !o.no_mosquitto) {
+		if (!o.mosq_bench) {
+			char self[PATH_MAX];
+			ssize_t sn = readlink("/proc/self/exe", self, sizeof self - 1);
+			if (sn < 0)
+				s_die("cannot find my own path: %s; give --mosq-bench",
+				      strerror(errno));
+			self[sn] = '\0';
+			snprintf(mosq_bench_buf, sizeof mosq_bench_buf, "%s/antt-mosq-bench",
+			         dirname(self));
+			o.mosq_bench = mosq_bench_buf;
+		}
+		if (access(o.mosq_bench, X_OK))
+			s_die("need %s (built when libmosquitto-dev is installed: scripts/deps.sh, "
+			      "then "
+			      "build again), or give --mosq-bench",
+			      o.mosq_bench);
+		if (!o.mosquitto)
+			o.mosquitto = access("/usr/sbin/mosquitto", X_OK) ? "mosquitto"
+			                                                  : "/usr/sbin/mosquitto";
+	}
 
 	int64_t run0 = s_now_ns();
 	s_run0 = run0;
@@ -1618,6 +2869,12 @@ int main(int argc, char **argv)
 		s_die("--perf %s: %s", o.perf, strerror(errno));
 	s_zctx = zmq_ctx_new();
 	double steal0, busy0 = s_machine_busy(&steal0);
+	if (o.versus) {
+		int rc = s_versus(&o, cpu, busy0, steal0, run0);
+		zmq_ctx_term(s_zctx);
+		s_cleanup(o.keep);
+		return rc;
+	}
 
 	/* 0. limits */
 	s_limits_t lim = {0};
@@ -1645,7 +2902,8 @@ int main(int argc, char **argv)
 	s_tree_t tree = {0};
 	if (!o.no_tree) {
 		s_say("tree: commune -> relay -> district -> province, %ld records...\n", o.n);
-		s_tree(o.n, &tree);
+		s_tree_cfg_t cfg = {.relay = 1};
+		s_tree(o.n, &cfg, &tree);
 	}
 
 	double steal1, busy1 = s_machine_busy(&steal1);
