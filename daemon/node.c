@@ -692,8 +692,11 @@ static json_t *s_fail(int rc, const char *err)
 	return antt_ctl_error(c, err);
 }
 
-/* Store reports (a JSON list, borrowed): all in one transaction, or none. */
-static json_t *s_submit(antt_node_t *n, const json_t *req, json_t *reports)
+/* Store reports (a JSON list, borrowed): all in one transaction, or none.
+ * With consume, each report's JSON is dropped from the list once it is
+ * taken into its body: a bulk file's parsed tree (about 1 KB a report)
+ * is not held through the signing and the transaction. */
+static json_t *s_submit(antt_node_t *n, const json_t *req, json_t *reports, int consume)
 {
 	char err[ANTT_ERR_MAX];
 	size_t count = json_array_size(reports);
@@ -704,6 +707,8 @@ static json_t *s_submit(antt_node_t *n, const json_t *req, json_t *reports)
 		rc = s_take_report(n, json_array_get(reports, i), &bodies[i], err);
 		if (rc && count > 1)
 			s_prefix_report(err, i);
+		if (consume)
+			json_array_set_new(reports, i, json_null());
 	}
 	/* two reports of one periodic form and period in the same batch */
 	for (size_t i = 0; i < count && !rc; i++) {
@@ -766,7 +771,7 @@ static json_t *s_op_submit(antt_node_t *n, const json_t *req, const void *attach
 		return antt_ctl_error(ANTT_CTL_USAGE,
 		                      "submit needs \"reports\": a list of reports, or the "
 		                      "reports as JSON text in a second frame");
-	resp = s_submit(n, req, reports);
+	resp = s_submit(n, req, reports, parsed != NULL);
 	json_decref(parsed);
 	return resp;
 }
