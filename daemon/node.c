@@ -692,24 +692,35 @@ static json_t *s_fail(int rc, const char *err)
 	return antt_ctl_error(c, err);
 }
 
-/* Store reports (a JSON list, borrowed): all in one transaction, or none.
- * With consume, each report's JSON is dropped from the list once it is
- * taken into its body: a bulk file's parsed tree (about 1 KB a report)
- * is not held through the signing and the transaction. */
-static json_t *s_submit(antt_node_t *n, const json_t *req, json_t *reports, int consume)
+/* Reports taken into bodies one by one: from a request's list, or from a
+ * file's text as it is parsed (antt_reports_each). */
+typedef struct {
+	antt_node_t *n;
+	antt_body_t *bodies;
+	size_t count, cap;
+} s_taking_t;
+
+static int s_take_next(json_t *report, size_t index, int more, void *arg, char *err)
 {
-	char err[ANTT_ERR_MAX];
-	size_t count = json_array_size(reports);
-	antt_body_t *bodies = antt_xcalloc(count, sizeof *bodies);
-	json_t *out = json_is_true(json_object_get(req, "ids")) ? json_array() : NULL, *resp = NULL;
-	int rc = ANTT_OK;
-	for (size_t i = 0; i < count && !rc; i++) {
-		rc = s_take_report(n, json_array_get(reports, i), &bodies[i], err);
-		if (rc && count > 1)
-			s_prefix_report(err, i);
-		if (consume)
-			json_array_set_new(reports, i, json_null());
+	s_taking_t *t = arg;
+	if (t->count == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->bodies = antt_xrealloc(t->bodies, t->cap * sizeof *t->bodies);
+		memset(t->bodies + t->count, 0, (t->cap - t->count) * sizeof *t->bodies);
 	}
+	int rc = s_take_report(t->n, report, &t->bodies[t->count++], err);
+	if (rc && (index > 0 || more))
+		s_prefix_report(err, index);
+	return rc;
+}
+
+/* Store the reports taken (rc: how the taking went; the bodies are freed
+ * here): all in one transaction, or none. */
+static json_t *s_submit(antt_node_t *n, const json_t *req, s_taking_t *t, int rc, char *err)
+{
+	antt_body_t *bodies = t->bodies;
+	size_t count = t->count;
+	json_t *out = json_is_true(json_object_get(req, "ids")) ? json_array() : NULL, *resp = NULL;
 	/* two reports of one periodic form and period in the same batch */
 	for (size_t i = 0; i < count && !rc; i++) {
 		const antt_form_t *f = antt_forms_find(n->forms, bodies[i].form);
@@ -753,27 +764,31 @@ static json_t *s_submit(antt_node_t *n, const json_t *req, json_t *reports, int 
 static json_t *s_op_submit(antt_node_t *n, const json_t *req, const void *attach, size_t attach_len)
 {
 	char err[ANTT_ERR_MAX];
-	json_t *reports = json_object_get(req, "reports"), *parsed = NULL, *resp;
+	json_t *reports = json_object_get(req, "reports");
 	json_t *ids = json_object_get(req, "ids");
+	s_taking_t t = {n, NULL, 0, 0};
+	int rc = ANTT_OK;
 	if (ids && !json_is_boolean(ids) && !json_is_null(ids))
 		return antt_ctl_error(ANTT_CTL_USAGE, "\"ids\" must be true or false");
 	if (attach && reports)
 		return antt_ctl_error(
 		    ANTT_CTL_USAGE,
 		    "give the reports in \"reports\" or in a second frame, not both");
-	if (attach && !reports) {
-		/* a file's text as it is: parsed once, here */
-		if (antt_reports_parse(attach, attach_len, &parsed, err))
+	if (attach) {
+		/* a file's text as it is: parsed here, a report at a time */
+		rc = antt_reports_each(attach, attach_len, s_take_next, &t, err);
+		if (rc && !t.count)
 			return antt_ctl_error(ANTT_CTL_DATA, err);
-		reports = parsed;
-	}
-	if (!json_is_array(reports) || json_array_size(reports) == 0)
+	} else if (!json_is_array(reports) || json_array_size(reports) == 0) {
 		return antt_ctl_error(ANTT_CTL_USAGE,
 		                      "submit needs \"reports\": a list of reports, or the "
 		                      "reports as JSON text in a second frame");
-	resp = s_submit(n, req, reports, parsed != NULL);
-	json_decref(parsed);
-	return resp;
+	} else {
+		size_t count = json_array_size(reports);
+		for (size_t i = 0; i < count && !rc; i++)
+			rc = s_take_next(json_array_get(reports, i), i, i + 1 < count, &t, err);
+	}
+	return s_submit(n, req, &t, rc, err);
 }
 
 static json_t *s_op_correct(antt_node_t *n, const json_t *req)

@@ -123,11 +123,10 @@ out:
 	return rc;
 }
 
-int antt_reports_parse(const char *buf, size_t len, json_t **out, char *err)
+int antt_reports_each(const char *buf, size_t len, antt_report_fn fn, void *arg, char *err)
 {
-	json_t *reports = json_array();
-	size_t pos = 0;
-	int line = 1;
+	size_t pos = 0, index = 0;
+	int line = 1, rc = ANTT_OK;
 	for (;;) {
 		while (pos < len && buf[pos] && strchr(" \t\r\n", buf[pos])) {
 			if (buf[pos] == '\n')
@@ -139,23 +138,48 @@ int antt_reports_parse(const char *buf, size_t len, json_t **out, char *err)
 		json_error_t je;
 		json_t *v = json_loadb(buf + pos, len - pos,
 		                       JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
-		if (!v) {
-			json_decref(reports);
+		if (!v)
 			return antt_errf(err, ANTT_E_INVAL, "%d:%d: not valid JSON: %s",
 			                 line + je.line - 1, je.column, je.text);
-		}
 		for (size_t i = pos; i < pos + je.position; i++)
 			line += buf[i] == '\n';
 		pos += je.position;
-		if (json_is_array(v))
-			json_array_extend(reports, v);
-		else
-			json_array_append(reports, v);
+		/* is another value after this one? (for the caller's messages) */
+		size_t next = pos;
+		while (next < len && buf[next] && strchr(" \t\r\n", buf[next]))
+			next++;
+		const int more_after = next < len;
+		if (json_is_array(v)) {
+			size_t n = json_array_size(v);
+			for (size_t i = 0; i < n && !rc; i++)
+				rc = fn(json_array_get(v, i), index++, i + 1 < n || more_after, arg,
+				        err);
+		} else {
+			rc = fn(v, index++, more_after, arg, err);
+		}
 		json_decref(v);
+		if (rc)
+			return rc;
 	}
-	if (json_array_size(reports) == 0) {
-		json_decref(reports);
+	if (index == 0)
 		return antt_errf(err, ANTT_E_INVAL, "no report in it");
+	return ANTT_OK;
+}
+
+static int s_collect(json_t *report, size_t index, int more, void *arg, char *err)
+{
+	(void)index, (void)more, (void)err;
+	json_array_append(arg, report);
+	return ANTT_OK;
+}
+
+int antt_reports_parse(const char *buf, size_t len, json_t **out, char *err)
+{
+	json_t *reports = json_array();
+	int rc = antt_reports_each(buf, len, s_collect, reports, err);
+	if (rc) {
+		json_decref(reports);
+		return rc;
 	}
 	*out = reports;
 	return ANTT_OK;

@@ -42,4 +42,13 @@ int antt_ctl_call(const char *endpoint, const json_t *req, const void *attach, s
  * checked).  On a syntax error, err says "LINE:COLUMN: not valid JSON: ...". */
 int antt_reports_parse(const char *buf, size_t len, json_t **out, char *err);
 
+/* The same, one report at a time: fn(report (borrowed), its 0-based index,
+ * whether another follows, arg, err) for each, in order, each JSON value
+ * (a line, or a whole array) parsed when it is reached and freed after, so
+ * that a large file's parsed form is never in memory at once.  fn returns
+ * ANTT_OK to go on, or an error code (err filled in), which stops the walk
+ * and is returned.  Errors as antt_reports_parse. */
+typedef int (*antt_report_fn)(json_t *report, size_t index, int more, void *arg, char *err);
+int antt_reports_each(const char *buf, size_t len, antt_report_fn fn, void *arg, char *err);
+
 #endif
