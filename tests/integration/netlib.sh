@@ -253,11 +253,19 @@ net_load_wait() {
 	done
 }
 
+_net_trusted() {
+	local t
+	t=$(uplink_field "$1" .trust.verified)
+	echo "trust verified: $t"
+	[ "$t" = true ]
+}
+
 # net_settle SECONDS WHAT: within SECONDS (scaled) every commune's records
 # are at the district and the province, exactly once and in the commune's
 # chain; the counts add up exactly; both hubs verify; every commune's
-# receipts say its records reached the province; and the province's report
-# totals are what the communes submitted (net_load).
+# receipts say its records reached the province, and its chain of
+# enrollments to the root; and the province's report totals are what the
+# communes submitted (net_load).
 net_settle() {
 	local secs=$1 what=$2 i sum=0 n want
 	for ((i = 1; i < ${#C_CONF[@]}; i++)); do
@@ -275,6 +283,8 @@ net_settle() {
 	assert_eq 0 "$(store_sql "$P_CONF" "SELECT count(*) FROM forks")" "$what: forks at the province"
 	for ((i = 1; i < ${#C_CONF[@]}; i++)); do
 		wait_receipts "$secs" "${C_CONF[$i]}" "$(own_seq "${C_CONF[$i]}")" "$what: commune $i"
+		wait_for "$secs" "$what: commune $i holds its chain of enrollments to the root" \
+			_net_trusted "${C_CONF[$i]}"
 	done
 	verify_bg "$P_CONF"
 	verify_bg "$D_CONF"
