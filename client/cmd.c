@@ -679,9 +679,12 @@ static void s_print_prometheus(json_t *resp)
 		         !strcmp(state, "ready") || !strcmp(state, "sending"));
 		s_metric("uplink_on_fallback", "gauge", "1: sending to the fallback hub.", unit, 0,
 		         json_is_true(json_object_get(up, "on_fallback")));
-		s_metric("uplink_queued_records", "gauge",
-		         "Records held here that the parent does not hold yet (every author).",
-		         unit, 0, json_integer_value(json_object_get(up, "queued")));
+		/* unknown until the parent has named its heads since anttd started */
+		if (json_is_integer(json_object_get(up, "queued")))
+			s_metric(
+			    "uplink_queued_records", "gauge",
+			    "Records held here that the parent does not hold yet (every author).",
+			    unit, 0, json_integer_value(json_object_get(up, "queued")));
 		s_metric("uplink_sent_records_total", "counter",
 		         "Records sent to the parent since anttd started.", unit, 0,
 		         json_integer_value(json_object_get(up, "sent")));
@@ -712,6 +715,18 @@ static void s_print_prometheus(json_t *resp)
 			         i ? NULL
 			           : "This node's own records not yet stored LEVEL levels up.",
 			         unit, level, head > seq ? head - seq : 0);
+		}
+		/* never synced: nothing is stored above, all of it waits (the
+		 * case an alert on queue_depth is for) */
+		if (json_array_size(json_object_get(up, "levels")) == 0) {
+			s_metric(
+			    "received_seq", "gauge",
+			    "This node's own records stored LEVEL levels up: 1 the parent, 2 its "
+			    "parent...",
+			    unit, 1, 0);
+			s_metric("queue_depth", "gauge",
+			         "This node's own records not yet stored LEVEL levels up.", unit, 1,
+			         head);
 		}
 	}
 	if (hub)

@@ -27,6 +27,7 @@
 #include <zstd.h>
 
 #include "bundle.h"
+#include "service.h"
 #include "common.h"
 #include "ctlproto.h"
 #include "record.h"
@@ -834,6 +835,7 @@ static json_t *s_import(const void *data, size_t len, void *arg)
 	for (size_t at = 0; at < b->n_records && !failed; at += HUB_CREDIT) {
 		size_t n = b->n_records - at < HUB_CREDIT ? b->n_records - at : HUB_CREDIT;
 		s_intake_t in;
+		antt_service_keepalive(); /* a large bundle holds the loop */
 		if (s_intake(h, antt_node_key(h->node)->pk, b->from.data, peer, b->records + at, n,
 		             b->n_first_stored ? b->first_stored + at : NULL,
 		             b->n_first_stored ? n : 0, &in, err)) {

@@ -36,6 +36,7 @@
 #include "forms.h"
 #include "keyfile.h"
 #include "reports.h"
+#include "service.h"
 #include "store.h"
 
 #define HEX_ID (2 * ANTT_ID_BYTES + 1)
@@ -651,8 +652,10 @@ static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, uint8_t l
 		s_signer_t sg;
 		s_signer_start(&sg, ready, count, n->key->sk);
 		for (size_t i = 0; i < count && !rc; i++) {
-			if (i % SIGN_CHUNK == 0)
+			if (i % SIGN_CHUNK == 0) {
 				s_signer_wait(&sg, i / SIGN_CHUNK);
+				antt_service_keepalive(); /* a bulk import holds the loop */
+			}
 			*failed = i;
 			rc = antt_store_append(n->store, ready[i].id, ready[i].enc, ready[i].len,
 			                       ready[i].sig, &bodies[i], now, err);
@@ -708,6 +711,8 @@ static int s_take_next(json_t *report, size_t index, int more, void *arg, char *
 		t->bodies = antt_xrealloc(t->bodies, t->cap * sizeof *t->bodies);
 		memset(t->bodies + t->count, 0, (t->cap - t->count) * sizeof *t->bodies);
 	}
+	if (t->count % 1024 == 0)
+		antt_service_keepalive();
 	int rc = s_take_report(t->n, report, &t->bodies[t->count++], err);
 	if (rc && (index > 0 || more))
 		s_prefix_report(err, index);
@@ -938,12 +943,13 @@ static json_t *s_op_show(antt_node_t *n, const json_t *req)
 	return resp;
 }
 
-static json_t *s_op_status(antt_node_t *n, const json_t *req)
+/* brief: without the record and author counts, which scan the store */
+static json_t *s_status(antt_node_t *n, int brief)
 {
 	char err[ANTT_ERR_MAX];
-	antt_store_stats_t st;
+	antt_store_stats_t st = {0};
 	antt_head_t head;
-	int rc = antt_store_stats(n->store, &st, err);
+	int rc = brief ? ANTT_OK : antt_store_stats(n->store, &st, err);
 	if (!rc)
 		rc = antt_store_head(n->store, n->key->pk, &head, err);
 	if (rc)
@@ -955,6 +961,10 @@ static json_t *s_op_status(antt_node_t *n, const json_t *req)
 	              n->unit, "public_key", n->pk_hex, "records", (json_int_t)st.records,
 	              "authors", (json_int_t)st.authors, "head", h, "store", n->store_path, "pid",
 	              (int)getpid(), "version", ANTT_VERSION, "forms", (int)n->forms->n);
+	if (brief) {
+		json_object_del(resp, "records");
+		json_object_del(resp, "authors");
+	}
 	for (int i = 0; i < 2; i++)
 		if (n->status_fn[i])
 			n->status_fn[i](resp, n->status_arg[i]);
@@ -967,9 +977,15 @@ static json_t *s_op_status(antt_node_t *n, const json_t *req)
 	return resp;
 }
 
+static json_t *s_op_status(antt_node_t *n, const json_t *req)
+{
+	(void)req;
+	return s_status(n, 0);
+}
+
 json_t *antt_node_status(antt_node_t *n)
 {
-	return s_op_status(n, NULL);
+	return s_status(n, 1);
 }
 
 /* Admit a child: an enrollment record in this node's own chain. */

@@ -66,8 +66,10 @@ int antt_node_learning(const antt_node_t *n);
 void antt_node_on_import(antt_node_t *n, json_t *(*fn)(const void *data, size_t len, void *arg),
                          void *arg);
 
-/* What `antt status` answers (its JSON, with the parts sync adds), for the
- * service manager's status line.  Caller owns the returned object. */
+/* What `antt status` answers (its JSON, with the parts sync adds) but the
+ * record and author counts, which scan the store: for the service
+ * manager's status line, refreshed often.  Caller owns the returned
+ * object. */
 json_t *antt_node_status(antt_node_t *n);
 
 /* Status parts that sync adds: fn(status object, arg) fills it in. */

@@ -19,15 +19,32 @@ struct antt_service {
 	uv_timer_t timer;
 	antt_node_t *node;
 	uint64_t watchdog_ms; /* 0: no watchdog */
+	uint64_t last_fed;    /* uv_hrtime() / 1e6 of the last WATCHDOG=1 */
 	uint64_t last_status;
 	char status[200];
 };
+
+/* the one service of this process (anttd has one loop), for keepalive */
+static antt_service_t *s_active;
+
+static void s_feed(antt_service_t *s)
+{
+	sd_notify(0, "WATCHDOG=1");
+	s->last_fed = uv_hrtime() / 1000000;
+}
+
+void antt_service_keepalive(void)
+{
+	antt_service_t *s = s_active;
+	if (s && s->watchdog_ms && uv_hrtime() / 1000000 - s->last_fed >= s->watchdog_ms / 4)
+		s_feed(s);
+}
 
 void antt_service_status_line(const json_t *st, char *out, size_t len)
 {
 	const json_t *up = json_object_get(st, "uplink");
 	const json_t *hub = json_object_get(st, "hub");
-	json_int_t records = json_integer_value(json_object_get(st, "records"));
+	const json_t *records = json_object_get(st, "records");
 	size_t at = 0;
 	out[0] = '\0';
 	if (up) {
@@ -48,9 +65,9 @@ void antt_service_status_line(const json_t *st, char *out, size_t len)
 		at +=
 		    (size_t)snprintf(out + at, len - at, "%schildren connected: %d", at ? "; " : "",
 		                     (int)json_integer_value(json_object_get(hub, "connected")));
-	if (at < len)
+	if (records && at < len)
 		snprintf(out + at, len - at, "%s%" JSON_INTEGER_FORMAT " records", at ? "; " : "",
-		         records);
+		         json_integer_value(records));
 }
 
 static void s_tick(uv_timer_t *t)
@@ -72,7 +89,7 @@ static void s_tick(uv_timer_t *t)
 	}
 	/* the loop turned: it is alive */
 	if (s->watchdog_ms)
-		sd_notify(0, "WATCHDOG=1");
+		s_feed(s);
 }
 
 int antt_service_open(uv_loop_t *loop, antt_node_t *node, antt_service_t **out)
@@ -95,6 +112,7 @@ int antt_service_open(uv_loop_t *loop, antt_node_t *node, antt_service_t **out)
 	uv_timer_start(&s->timer, s_tick, every, every);
 	s_tick(&s->timer);
 	sd_notify(0, "READY=1");
+	s_active = s;
 	if (s->watchdog_ms)
 		antt_log(ANTT_LOG_INFO, "systemd: ready; watchdog every %" PRIu64 " ms",
 		         s->watchdog_ms);
@@ -121,5 +139,7 @@ void antt_service_close(antt_service_t **self_p)
 	if (!s)
 		return;
 	*self_p = NULL;
+	if (s_active == s)
+		s_active = NULL;
 	uv_close((uv_handle_t *)&s->timer, s_closed);
 }

@@ -42,6 +42,14 @@
  * batch always holds at least one record).  It is kept across connections:
  * it is the link's, not the session's.
  *
+ * Credentials: the chain of enrollments up to the root comes in Heads.  A
+ * parent that was itself not yet enrolled by a chain to the root when this
+ * node connected (a tree starting up) hands an incomplete one; it is not
+ * handed again until the next Heads.  So in READY, while the chain does
+ * not reach [sync] root, the node says Hello again (READY ──►HELLO) after
+ * TRUST_RETRY_MIN, then doubling up to TRUST_RETRY_MAX (a Hello lists every
+ * author's head: on a slow link it is not free).
+ *
  * Heartbeat: in READY, a Ping every [sync] heartbeat when nothing else was
  * sent.  Nothing is trusted across connections: each one starts with the
  * head exchange, so either side may have lost or restored its store. */
@@ -66,6 +74,8 @@
 #define BATCH_MAX_BYTES (4 * 1024 * 1024)
 #define WINDOW_START (32 * 1024)
 #define WINDOW_MIN 2048
+#define TRUST_RETRY_MIN 10000 /* ms: the first new Hello for a chain to the root */
+#define TRUST_RETRY_MAX (30 * 60 * 1000)
 #define ZBATCH_MIN 2048 /* smaller batches go as they are */
 
 typedef enum { S_DOWN, S_HELLO, S_READY, S_SENDING } s_state_t;
@@ -101,8 +111,11 @@ struct antt_uplink {
 	int backoff_ms;
 	uint64_t batch_no;
 	uint32_t credit;
-	size_t window;      /* most envelope bytes in one batch (see the top) */
-	size_t batch_bytes; /* those of the batch in flight */
+	size_t window;        /* most envelope bytes in one batch (see the top) */
+	int heads_known;      /* the parent has named its heads since anttd started */
+	uint64_t trust_asked; /* loop ms of the last Heads (and its credentials) */
+	uint32_t trust_retry; /* ms until the chain is asked for again (see the top) */
+	size_t batch_bytes;   /* those of the batch in flight */
 	s_remote_t *remote;
 	size_t n_remote;
 	int64_t sent, refused;
@@ -845,13 +858,20 @@ static int s_on_msg(void *sock, void *arg)
 			u->credit = m->heads->credit;
 			/* from the fallback, the chain starts at our own parent's
 			 * enrollment of us: it must still end at the root */
+			int was_trusted = u->trusted;
 			if (s_check_credentials(u, m->heads->credentials, m->heads->n_credentials,
 			                        u->cur ? NULL : u->parent_ed))
 				antt_log(ANTT_LOG_WARN, "uplink: credentials: %s", u->trust);
+			else if (!was_trusted && u->heads_known)
+				antt_log(ANTT_LOG_INFO, "uplink: credentials: now %s", u->trust);
+			if (u->trusted)
+				u->trust_retry = TRUST_RETRY_MIN;
 			s_plan_learning(u, m->heads->unit_heads, m->heads->n_unit_heads);
 			if (!s_check_own_head(u, m->heads->heads, m->heads->n_heads))
 				s_learn_next(u);
 			antt_log(ANTT_LOG_INFO, "uplink %s: connected", u->endpoint);
+			u->heads_known = 1;
+			u->trust_asked = uv_now(u->loop);
 			u->link_error[0] = '\0';
 			u->backoff_ms = BACKOFF_MIN_MS;
 			s_set_state(u, S_READY);
@@ -944,6 +964,14 @@ static void s_on_timer(uv_timer_t *t)
 		} else if (u->cur == 1 && now - u->switched_at >= (uint64_t)u->fallback_after_ms) {
 			s_down(u, "leaving the fallback to try the parent again");
 			u->backoff_ms = BACKOFF_MIN_MS;
+		} else if (u->has_root && !u->trusted && now - u->trust_asked >= u->trust_retry) {
+			antt_log(ANTT_LOG_INFO,
+			         "uplink %s: asking the parent again for a chain of enrollments to "
+			         "the root",
+			         u->endpoint);
+			u->trust_retry = u->trust_retry * 2 > TRUST_RETRY_MAX ? TRUST_RETRY_MAX
+			                                                      : u->trust_retry * 2;
+			s_hello(u);
 		} else if (now - u->last_sent >= (uint64_t)u->heartbeat_ms) {
 			Antt__Ping p = ANTT__PING__INIT;
 			Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
@@ -1003,9 +1031,10 @@ static void s_uplink_status(json_t *resp, void *arg)
 		}
 	free(mine);
 	json_t *up = json_pack(
-	    "{s:s, s:s?, s:b, s:s, s:I, s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:{s:b, s:s}}", "parent",
+	    "{s:s, s:s?, s:b, s:s, s:o, s:I, s:I, s:I, s:o, s:s, s:s, s:o, s:{s:b, s:s}}", "parent",
 	    u->peer[0].endpoint, "fallback", u->peer[1].endpoint, "on_fallback", u->cur == 1,
-	    "state", s_state_names[u->state], "queued", (json_int_t)queued, "sent",
+	    "state", s_state_names[u->state], "queued",
+	    u->heads_known ? json_integer((json_int_t)queued) : json_null(), "sent",
 	    (json_int_t)u->sent, "refused", (json_int_t)u->refused, "batch_window",
 	    (json_int_t)u->window, "last_ok", u->last_ok ? json_integer(u->last_ok) : json_null(),
 	    "last_refusal", u->last_refusal, "link_error", u->link_error, "levels", l.levels,
@@ -1033,6 +1062,7 @@ int antt_uplink_open(uv_loop_t *loop, antt_node_t *node, antt_hub_t *hub, const 
 	u->timeout_ms = cfg->timeout_ms;
 	u->batch_max = cfg->batch;
 	u->window = WINDOW_START;
+	u->trust_retry = TRUST_RETRY_MIN;
 	u->backoff_ms = BACKOFF_MIN_MS;
 	u->has_root = cfg->has_root;
 	memcpy(u->root, cfg->root, ANTT_KEY_BYTES);

@@ -17,6 +17,9 @@ deb=$("$top/scripts/package.sh" | tail -n 1)
 [ -f "$deb" ] || fail "scripts/package.sh made no package"
 NAME=pkgtest$$
 cleanup() {
+	if [ -d /run/systemd/system ]; then
+		systemctl stop "anttd@$NAME" 2>/dev/null || true
+	fi
 	[ -n "${APID:-}" ] && kill -9 "$APID" 2>/dev/null
 	[ -n "${NPID:-}" ] && kill "$NPID" 2>/dev/null
 	rm -rf "/var/lib/antt/$NAME" "/run/antt/$NAME" "/tmp/$NAME.notify"

@@ -47,16 +47,31 @@ net_require() {
 	if [ -z "$why" ] && ! ip netns add "$NET_PREFIX-probe" 2>/dev/null; then
 		why="network namespaces cannot be made here (ip netns add failed)"
 	fi
+	# what the kernel must have: veth, the tbf qdisc, nftables
+	if [ -z "$why" ]; then
+		local p="$NET_PREFIX-probe"
+		if ! ip -n "$p" link add pa type veth peer name pb 2>/dev/null; then
+			why="the kernel cannot make veth pairs"
+		elif ! ip netns exec "$p" tc qdisc add dev pa root tbf rate 64kbit burst 4kb latency 100ms 2>/dev/null; then
+			why="the kernel has no tbf qdisc (sch_tbf)"
+		elif ! ip netns exec "$p" nft add table inet probe 2>/dev/null; then
+			why="the kernel has no nftables (nf_tables)"
+		fi
+		[ -z "$why" ] || ip netns del "$p" 2>/dev/null || true
+	fi
 	if [ -n "$why" ]; then
 		echo "SKIP $IT_NAME: shaped-network scenarios need root, network namespaces, ip, tc and nft: $why" >&2
 		exit 77
 	fi
 	ip netns del "$NET_PREFIX-probe"
-	# leftovers of scenarios that were killed before their cleanup ran
+	# leftovers of scenarios that were killed before their cleanup ran:
+	# their processes first (they would keep the namespace alive)
 	for ns in $(ip netns list | awk '{print $1}' | grep -E '^antt[0-9]+-' || true); do
 		pid=${ns#antt}
 		pid=${pid%%-*}
-		kill -0 "$pid" 2>/dev/null || ip netns del "$ns" 2>/dev/null || true
+		kill -0 "$pid" 2>/dev/null && continue
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
 	done
 }
 

@@ -58,9 +58,9 @@ n=$(grep -c 'WATCHDOG=1' "$IT_TMP/c.msgs" || true)
 log_step "STATUS says how far the records are synced and who is connected"
 # the status line is refreshed every 10 s at most and whenever the watchdog
 # is fed: wait for the one that has the receipt
-_status_synced() { grep -q 'STATUS=synced: 2/2 up, link ready; 2 records' "$IT_TMP/c.msgs"; }
+_status_synced() { grep -qx '[0-9]* STATUS=synced: 2/2 up, link ready' "$IT_TMP/c.msgs"; }
 wait_for 15 "commune: STATUS=synced: 2/2 up" _status_synced
-_status_hub() { grep -q 'STATUS=children connected: 1; 3 records' "$IT_TMP/d.msgs"; }
+_status_hub() { grep -qx '[0-9]* STATUS=children connected: 1' "$IT_TMP/d.msgs"; }
 wait_for 15 "hub: STATUS=children connected: 1" _status_hub
 assert_eq 1 "$(grep -c 'READY=1' "$IT_TMP/c.msgs")" "commune: READY=1 sent once"
 
@@ -112,6 +112,20 @@ sleep 1
 daemon_stop "$C_PID"
 assert_eq "" "$(cat "$IT_TMP/c.msgs")" "messages without NOTIFY_SOCKET"
 assert_contains "$(cat "$IT_TMP/c-plain.log")" "anttd: info: started: unit 12346" "stderr log"
+
+log_step "a commune that never reached its parent: all its records wait, the queue unknown"
+sync_node_init c2 12347 "" "$PORT_D" "$D_KEY"
+C2_CONF=$CONF
+daemon_start "$C2_CONF"
+C2_PID=$DPID
+antt_ok "$C2_CONF" submit --form bvanttq-event --period 2024-05-01 tin_bao=1
+antt_ok "$C2_CONF" submit --form bvanttq-event --period 2024-05-01 tin_bao=2
+antt_ok "$C2_CONF" status --prometheus
+assert_contains "$OUT" 'antt_queue_depth{unit="12347",level="1"} 2' "never synced: both records wait at level 1"
+assert_contains "$OUT" 'antt_received_seq{unit="12347",level="1"} 0' "never synced: nothing stored above"
+assert_contains "$OUT" 'antt_uplink_connected{unit="12347"} 0' "never synced: link down"
+assert_not_contains "$OUT" 'antt_uplink_queued_records' "never synced: the queue of every author unknown"
+daemon_stop "$C2_PID"
 
 log_step "no secret in any log, at debug level, through enrollment, sync, outages and stops"
 for conf in "$D_CONF" "$C_CONF"; do
