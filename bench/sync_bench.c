@@ -300,6 +300,16 @@ static s_bstats_t s_bstats(const double *v, size_t n)
 	return s;
 }
 
+/* Wait for the child pid: its exit status (-1 if it did not exit normally). */
+static int s_wait_status(pid_t pid)
+{
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			s_die("waitpid: %s", strerror(errno));
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 /* Run argv with stdin on /dev/null, stdout to outpath and stderr to
  * errpath (either NULL: /dev/null); the exit status (-1 if it did not exit
  * normally). */
@@ -318,28 +328,32 @@ static int s_run(char *const argv[], const char *outpath, const char *errpath)
 		execv(argv[0], argv);
 		_exit(127);
 	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			s_die("waitpid: %s", strerror(errno));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return s_wait_status(pid);
+}
+
+/* /proc/PID/stat into buf: the fields after the command name (the state
+ * first), or NULL if the process is gone. */
+static const char *s_proc_stat(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	size_t n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')'); /* the name may hold spaces and parentheses */
+	return p && p[1] ? p + 2 : NULL;
 }
 
 /* CPU seconds (user + system, all threads) a process has used so far. */
 static double s_proc_cpu(pid_t pid)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')'); /* after the command name */
+	char buf[1024];
+	const char *p = s_proc_stat(pid, buf, sizeof buf);
 	unsigned long long ut = 0, st = 0;
-	if (!p ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+	if (!p || sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -455,11 +469,7 @@ static int s_run_tier(const s_tier_t *t, char *const argv[], const char *outpath
 		s_die("%s: %s", outpath, strerror(errno));
 	pid_t pid = s_spawn(t, argv, -1, out, NULL);
 	close(out);
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			s_die("waitpid: %s", strerror(errno));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return s_wait_status(pid);
 }
 
 static int s_comm_is(pid_t pid, const char *comm)
@@ -478,17 +488,10 @@ static int s_comm_is(pid_t pid, const char *comm)
 
 static pid_t s_ppid(pid_t pid)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	char *p = strrchr(buf, ')');
+	char buf[1024];
+	const char *p = s_proc_stat(pid, buf, sizeof buf);
 	int pp = -1;
-	if (!p || sscanf(p + 2, "%*c %d", &pp) != 1)
+	if (!p || sscanf(p, "%*c %d", &pp) != 1)
 		return -1;
 	return pp;
 }

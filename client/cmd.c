@@ -698,36 +698,27 @@ static void s_print_prometheus(json_t *resp)
 		s_metric("uplink_trusted", "gauge",
 		         "1: this node's chain of enrollments reaches the root key.", unit, 0,
 		         json_is_true(json_object_get(json_object_get(up, "trust"), "verified")));
-		json_array_foreach (json_object_get(up, "levels"), i, l) {
-			int level = (int)json_integer_value(json_object_get(l, "level"));
-			json_int_t seq = json_integer_value(json_object_get(l, "seq"));
-			s_metric(
-			    "received_seq", "gauge",
-			    i ? NULL
-			      : "This node's own records stored LEVEL levels up: 1 the parent, "
-			        "2 its parent...",
-			    unit, level, seq);
-		}
-		json_array_foreach (json_object_get(up, "levels"), i, l) {
-			int level = (int)json_integer_value(json_object_get(l, "level"));
+		/* never synced: nothing is stored above, all of it waits (the
+		 * case an alert on queue_depth is for) */
+		json_t *levels = json_object_get(up, "levels"), *none = NULL;
+		if (json_array_size(levels) == 0)
+			levels = none = json_pack("[{s:i, s:i}]", "level", 1, "seq", 0);
+		json_array_foreach (levels, i, l)
+			s_metric("received_seq", "gauge",
+			         i ? NULL
+			           : "This node's own records stored LEVEL levels up: 1 the "
+			             "parent, 2 its parent...",
+			         unit, (int)json_integer_value(json_object_get(l, "level")),
+			         json_integer_value(json_object_get(l, "seq")));
+		json_array_foreach (levels, i, l) {
 			json_int_t seq = json_integer_value(json_object_get(l, "seq"));
 			s_metric("queue_depth", "gauge",
 			         i ? NULL
 			           : "This node's own records not yet stored LEVEL levels up.",
-			         unit, level, head > seq ? head - seq : 0);
+			         unit, (int)json_integer_value(json_object_get(l, "level")),
+			         head > seq ? head - seq : 0);
 		}
-		/* never synced: nothing is stored above, all of it waits (the
-		 * case an alert on queue_depth is for) */
-		if (json_array_size(json_object_get(up, "levels")) == 0) {
-			s_metric(
-			    "received_seq", "gauge",
-			    "This node's own records stored LEVEL levels up: 1 the parent, 2 its "
-			    "parent...",
-			    unit, 1, 0);
-			s_metric("queue_depth", "gauge",
-			         "This node's own records not yet stored LEVEL levels up.", unit, 1,
-			         head);
-		}
+		json_decref(none);
 	}
 	if (hub)
 		s_metric("hub_children_connected", "gauge", "Children connected now.", unit, 0,

@@ -27,10 +27,10 @@
 #include <zstd.h>
 
 #include "bundle.h"
-#include "service.h"
 #include "common.h"
 #include "ctlproto.h"
 #include "record.h"
+#include "service.h"
 #include "zwatch.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"

@@ -957,13 +957,12 @@ static json_t *s_status(antt_node_t *n, int brief)
 	json_t *h = json_pack("{s:I, s:o}", "seq", (json_int_t)head.seq, "id",
 	                      head.seq ? s_hex_json(head.id, ANTT_ID_BYTES) : json_null());
 	json_t *resp =
-	    json_pack("{s:b, s:s, s:s, s:I, s:I, s:o, s:s, s:i, s:s, s:i}", "ok", 1, "unit",
-	              n->unit, "public_key", n->pk_hex, "records", (json_int_t)st.records,
-	              "authors", (json_int_t)st.authors, "head", h, "store", n->store_path, "pid",
+	    json_pack("{s:b, s:s, s:s, s:o, s:s, s:i, s:s, s:i}", "ok", 1, "unit", n->unit,
+	              "public_key", n->pk_hex, "head", h, "store", n->store_path, "pid",
 	              (int)getpid(), "version", ANTT_VERSION, "forms", (int)n->forms->n);
-	if (brief) {
-		json_object_del(resp, "records");
-		json_object_del(resp, "authors");
+	if (!brief) {
+		json_object_set_new(resp, "records", json_integer((json_int_t)st.records));
+		json_object_set_new(resp, "authors", json_integer((json_int_t)st.authors));
 	}
 	for (int i = 0; i < 2; i++)
 		if (n->status_fn[i])

@@ -1,8 +1,8 @@
 /* service.h - anttd as a systemd service (Type=notify): it says READY once
  * the store, control socket and sync are open, keeps a STATUS line fresh
- * ("synced: 120/125 up, link ready; children connected: 3"), feeds the watchdog (WatchdogSec=) from
- * the loop, so that a loop that stops turning gets the daemon restarted, and says STOPPING on the
- * way out. */
+ * ("synced: 120/125 up, link ready; children connected: 3"), feeds the
+ * watchdog (WatchdogSec=) from the loop, so that a loop that stops turning
+ * gets the daemon restarted, and says STOPPING on the way out. */
 #ifndef ANTT_SERVICE_H
 #define ANTT_SERVICE_H
 

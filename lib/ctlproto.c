@@ -123,18 +123,22 @@ out:
 	return rc;
 }
 
+/* Past spaces, tabs and newlines (counted in *line); a NUL ends the text. */
+static void s_skip_space(const char *buf, size_t len, size_t *pos, int *line)
+{
+	while (*pos < len && buf[*pos] && strchr(" \t\r\n", buf[*pos])) {
+		if (buf[*pos] == '\n')
+			(*line)++;
+		(*pos)++;
+	}
+}
+
 int antt_reports_each(const char *buf, size_t len, antt_report_fn fn, void *arg, char *err)
 {
 	size_t pos = 0, index = 0;
 	int line = 1, rc = ANTT_OK;
-	for (;;) {
-		while (pos < len && buf[pos] && strchr(" \t\r\n", buf[pos])) {
-			if (buf[pos] == '\n')
-				line++;
-			pos++;
-		}
-		if (pos >= len)
-			break;
+	s_skip_space(buf, len, &pos, &line);
+	while (pos < len && buf[pos]) {
 		json_error_t je;
 		json_t *v = json_loadb(buf + pos, len - pos,
 		                       JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
@@ -144,11 +148,9 @@ int antt_reports_each(const char *buf, size_t len, antt_report_fn fn, void *arg,
 		for (size_t i = pos; i < pos + je.position; i++)
 			line += buf[i] == '\n';
 		pos += je.position;
-		/* is another value after this one? (for the caller's messages) */
-		size_t next = pos;
-		while (next < len && buf[next] && strchr(" \t\r\n", buf[next]))
-			next++;
-		const int more_after = next < len;
+		s_skip_space(buf, len, &pos, &line);
+		/* another value after this one? (for the caller's messages) */
+		const int more_after = pos < len && buf[pos];
 		if (json_is_array(v)) {
 			size_t n = json_array_size(v);
 			for (size_t i = 0; i < n && !rc; i++)
@@ -163,24 +165,5 @@ int antt_reports_each(const char *buf, size_t len, antt_report_fn fn, void *arg,
 	}
 	if (index == 0)
 		return antt_errf(err, ANTT_E_INVAL, "no report in it");
-	return ANTT_OK;
-}
-
-static int s_collect(json_t *report, size_t index, int more, void *arg, char *err)
-{
-	(void)index, (void)more, (void)err;
-	json_array_append(arg, report);
-	return ANTT_OK;
-}
-
-int antt_reports_parse(const char *buf, size_t len, json_t **out, char *err)
-{
-	json_t *reports = json_array();
-	int rc = antt_reports_each(buf, len, s_collect, reports, err);
-	if (rc) {
-		json_decref(reports);
-		return rc;
-	}
-	*out = reports;
 	return ANTT_OK;
 }

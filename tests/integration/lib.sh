@@ -579,7 +579,7 @@ gen_events() {
 # communes (12341..) under the district, each enrolled by its parent before
 # it starts (so nothing is refused and no link waits out a backoff), and
 # all running.  Sets P_CONF P_KEY P_PID PORT_P, D_CONF D_KEY D_PID PORT_D,
-# and arrays C_CONF C_KEY C_PID (index 1..N).
+# and arrays C_CONF C_KEY C_UNIT C_PID (index 1..N).
 sync_tree() {
 	local n=$1 i
 	it_port PORT_P
@@ -588,18 +588,27 @@ sync_tree() {
 	P_CONF=$CONF P_KEY=$PUBKEY
 	sync_node_init d 332 "$PORT_D" "$PORT_P" "$P_KEY" "$P_KEY"
 	D_CONF=$CONF D_KEY=$PUBKEY
-	C_CONF=("") C_KEY=("") C_PID=("")
+	C_CONF=("") C_KEY=("") C_UNIT=("")
 	for ((i = 1; i <= n; i++)); do
 		sync_node_init "c$i" "1234$i" "" "$PORT_D" "$D_KEY" "$P_KEY"
-		C_CONF+=("$CONF") C_KEY+=("$PUBKEY")
+		C_CONF+=("$CONF") C_KEY+=("$PUBKEY") C_UNIT+=("1234$i")
 	done
+	sync_tree_start
+}
+
+# sync_tree_start: start a tree made as sync_tree makes it (P_CONF, D_CONF,
+# C_CONF, C_KEY, C_UNIT), each node after its parent enrolled it.  Sets
+# P_PID, D_PID and C_PID.
+sync_tree_start() {
+	local i
 	daemon_start "$P_CONF"
 	P_PID=$DPID
 	antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY"
 	daemon_start "$D_CONF"
 	D_PID=$DPID
-	for ((i = 1; i <= n; i++)); do
-		antt_ok "$D_CONF" enroll --unit "1234$i" --key "${C_KEY[$i]}"
+	C_PID=("")
+	for ((i = 1; i < ${#C_CONF[@]}; i++)); do
+		antt_ok "$D_CONF" enroll --unit "${C_UNIT[$i]}" --key "${C_KEY[$i]}"
 		daemon_start "${C_CONF[$i]}"
 		C_PID+=("$DPID")
 	done

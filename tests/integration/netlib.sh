@@ -15,7 +15,6 @@
 #
 # Profiles (net_profile NAME sets NET_RATE, NET_DELAY_MS, NET_LOSS):
 #
-#   lan   no shaping
 #   3g    384 kbit/s, 100 ms each way, 1 % loss each way
 #   2g    64 kbit/s, 300 ms each way, 5 % loss each way
 #
@@ -34,7 +33,7 @@ NET_NS=()        # namespaces made, for the cleanup
 NET_FLAPPERS=()  # pids of the flap loops
 NET_PROXY_PORT=7401
 NET_HUB_PORT=7400
-declare -A NET_LINK=() # child ns -> "K child_if parent_ns parent_if"
+declare -A NET_LINK=() # child node -> "K child_ns child_if parent_ns parent_if loss"
 
 # net_require: skip (exit 77) unless this machine can make shaped networks.
 net_require() {
@@ -76,23 +75,27 @@ net_require() {
 }
 
 _net_cleanup() {
-	local pid ns
-	for pid in "${NET_FLAPPERS[@]}"; do
-		kill "$pid" 2>/dev/null || true
-		wait "$pid" 2>/dev/null || true
-	done
+	local ns
+	net_flap_stop
 	for ns in "${NET_NS[@]}"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
 }
 
-# net_profile NAME: set NET_RATE ("" for none), NET_DELAY_MS, NET_LOSS.
+# net_records SHORT LONG: set R, the reports per commune of a scenario:
+# ANTT_NET_RECORDS if set, else LONG in the long form (ANTT_NET_LONG=1),
+# else SHORT.
+net_long() { [ "${ANTT_NET_LONG:-0}" = 1 ]; }
+net_records() {
+	if net_long; then R=${ANTT_NET_RECORDS:-$2}; else R=${ANTT_NET_RECORDS:-$1}; fi
+}
+
+# net_profile NAME: set NET_RATE, NET_DELAY_MS, NET_LOSS.
 net_profile() {
 	case $1 in
-	lan) NET_RATE="" NET_DELAY_MS=0 NET_LOSS=0 ;;
 	3g) NET_RATE=384kbit NET_DELAY_MS=100 NET_LOSS=1 ;;
 	2g) NET_RATE=64kbit NET_DELAY_MS=300 NET_LOSS=5 ;;
-	*) fail "net_profile: no profile '$1' (lan, 3g, 2g)" ;;
+	*) fail "net_profile: no profile '$1' (3g, 2g)" ;;
 	esac
 }
 
@@ -128,7 +131,6 @@ _net_rules() {
 # _net_tbf NS IF RATE: at most RATE out of IF; the queue holds up to 2 s of
 # it (a 2G link's buffers are deep), beyond that the link drops.
 _net_tbf() {
-	[ -n "$3" ] || return 0
 	ip netns exec "$1" tc qdisc replace dev "$2" root tbf rate "$3" burst 4kb latency 2000ms ||
 		fail "tc tbf on $2 in $1 failed"
 }
@@ -221,23 +223,14 @@ net_tree() {
 	sync_node_init d 332 "$NET_HUB_PORT" "$NET_PROXY_PORT" "$P_KEY" "$P_KEY"
 	D_CONF=$CONF D_KEY=$PUBKEY
 	IT_NS[$CONF]="$NET_PREFIX-d"
-	C_CONF=("") C_KEY=("") C_PID=("")
+	C_CONF=("") C_KEY=("") C_UNIT=("")
 	for ((i = 1; i <= n; i++)); do
 		sync_node_init "c$i" "${NET_UNITS[$i]}" "" "$NET_PROXY_PORT" "$D_KEY" "$P_KEY"
-		C_CONF+=("$CONF") C_KEY+=("$PUBKEY")
+		C_CONF+=("$CONF") C_KEY+=("$PUBKEY") C_UNIT+=("${NET_UNITS[$i]}")
 		IT_NS[$CONF]="$NET_PREFIX-c$i"
 	done
-	daemon_start "$P_CONF"
-	P_PID=$DPID
+	sync_tree_start
 	antt_ok "$P_CONF" units import "$(dirname "${BASH_SOURCE[0]}")/../../data/units-vn-2025-03.csv"
-	antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY"
-	daemon_start "$D_CONF"
-	D_PID=$DPID
-	for ((i = 1; i <= n; i++)); do
-		antt_ok "$D_CONF" enroll --unit "${NET_UNITS[$i]}" --key "${C_KEY[$i]}"
-		daemon_start "${C_CONF[$i]}"
-		C_PID+=("$DPID")
-	done
 }
 
 # net_load R: at every commune of net_tree, R reports: half from a file at
@@ -311,4 +304,20 @@ net_settle() {
 	assert_eq "$want" "$(jq -r '.forms[0].totals.tin_bao' <<<"$OUT")" \
 		"$what: the province's total of tin_bao over the district, $NET_PERIOD"
 	echo "    $what: $sum commune records at the province, each once, verified"
+}
+
+# net_over PROFILE LABEL: the scenario of t_net_2g and t_net_3g: net_tree
+# over PROFILE links, R reports at each commune (net_load), and all of it
+# at the province within 300 s (net_settle).
+net_over() {
+	local t0
+	log_step "a tree in namespaces, every link $2-like"
+	net_tree 3 "$1"
+	t0=$SECONDS
+	log_step "each commune records $R reports: half at once, half one by one while it syncs"
+	net_load "$R"
+	net_load_wait
+	log_step "all of it reaches the province over the $2 links"
+	net_settle 300 "$2"
+	echo "    $((SECONDS - t0)) s from the first report to the last receipt"
 }

@@ -124,6 +124,12 @@ run "$ANTT" init --unit 12346 --dir "$IT_TMP/rootless" --root 0123
 assert_rc 64 "antt init --root with a bad key"
 assert_err_has "--root takes the province's public key" "antt init --root with a bad key says what it takes"
 [ ! -e "$IT_TMP/rootless" ] || fail "antt init --root with a bad key created the folder"
+for sock in "" "/run/antt/$(printf 'x%.0s' {1..100})/anttd.sock" $'a\nb'; do
+	run "$ANTT" init --unit 12346 --dir "$IT_TMP/badsock" --socket "$sock"
+	assert_rc 64 "antt init --socket '${sock:0:20}...'"
+	assert_err_has "--socket takes a file path of fewer than 100 bytes" "antt init with a bad --socket says what it takes"
+	[ ! -e "$IT_TMP/badsock" ] || fail "antt init with a bad --socket created the folder"
+done
 
 log_step "JSON files"
 J="$IT_TMP/json"

@@ -8,16 +8,6 @@ set -euo pipefail
 . "$(dirname "$0")/netlib.sh"
 net_require
 
-R=${ANTT_NET_RECORDS:-1000}
-[ "${ANTT_NET_LONG:-0}" = 1 ] && R=${ANTT_NET_RECORDS:-5000}
-SYNC_HEARTBEAT=${SYNC_HEARTBEAT_NET:-2000} SYNC_TIMEOUT=${SYNC_TIMEOUT_NET:-15000}
-
-log_step "a tree in namespaces, every link 2G-like"
-net_tree 3 2g
-T0=$SECONDS
-log_step "each commune records $R reports: half at once, half one by one while it syncs"
-net_load "$R"
-net_load_wait
-log_step "all of it reaches the province over the 2G links"
-net_settle 300 "2G"
-echo "    $((SECONDS - T0)) s from the first report to the last receipt"
+net_records 1000 5000
+SYNC_HEARTBEAT=2000 SYNC_TIMEOUT=15000
+net_over 2g 2G

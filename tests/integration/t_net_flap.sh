@@ -8,12 +8,9 @@ set -euo pipefail
 . "$(dirname "$0")/netlib.sh"
 net_require
 
-R=${ANTT_NET_RECORDS:-300}
+net_records 300 3000
 FLAP=30
-if [ "${ANTT_NET_LONG:-0}" = 1 ]; then
-	R=${ANTT_NET_RECORDS:-3000}
-	FLAP=180
-fi
+net_long && FLAP=180
 SYNC_HEARTBEAT=1000 SYNC_TIMEOUT=4000
 
 log_step "a tree in namespaces, every link 3G-like and flapping"

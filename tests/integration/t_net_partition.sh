@@ -11,12 +11,9 @@ set -euo pipefail
 . "$(dirname "$0")/netlib.sh"
 net_require
 
-R=${ANTT_NET_RECORDS:-60}
+net_records 60 1000
 PART=40
-if [ "${ANTT_NET_LONG:-0}" = 1 ]; then
-	R=${ANTT_NET_RECORDS:-1000}
-	PART=180
-fi
+net_long && PART=180
 # the daemons' own times: a silent link is dropped after 10 s
 SYNC_HEARTBEAT=2000 SYNC_TIMEOUT=10000
 
