@@ -48,7 +48,10 @@
  * handed again until the next Heads.  So in READY, while the chain does
  * not reach [sync] root, the node says Hello again (READY ──►HELLO) after
  * TRUST_RETRY_MIN, then doubling up to TRUST_RETRY_MAX (a Hello lists every
- * author's head: on a slow link it is not free).
+ * author's head: on a slow link it is not free).  A chain that ends at the
+ * parent's own key is that case, "not yet": logged at info while the
+ * retries are young (up to TRUST_PATIENCE), a warning after; a chain that
+ * ends at any other key is wrong at once (a warning).
  *
  * Heartbeat: in READY, a Ping every [sync] heartbeat when nothing else was
  * sent.  Nothing is trusted across connections: each one starts with the
@@ -76,7 +79,8 @@
 #define WINDOW_MIN 2048
 #define TRUST_RETRY_MIN 10000 /* ms: the first new Hello for a chain to the root */
 #define TRUST_RETRY_MAX (30 * 60 * 1000)
-#define ZBATCH_MIN 2048 /* smaller batches go as they are */
+#define TRUST_PATIENCE 160000 /* ms: the last retry at which "not yet" is no warning */
+#define ZBATCH_MIN 2048       /* smaller batches go as they are */
 
 typedef enum { S_DOWN, S_HELLO, S_READY, S_SENDING } s_state_t;
 static const char *s_state_names[] = {"down", "hello", "ready", "sending"};
@@ -129,6 +133,7 @@ struct antt_uplink {
 	size_t n_learn;
 	char trust[400]; /* the credentials' state, for antt status */
 	int trusted;     /* the chain of enrollments ends at the root */
+	int trust_yet;   /* it ends at the parent's own key: not yet (see the top) */
 	int closing;
 };
 
@@ -617,6 +622,7 @@ static int s_check_credentials(antt_uplink_t *u, ProtobufCBinaryData *creds, siz
 	char why[ANTT_ERR_MAX], chain[160];
 	uint8_t top[ANTT_KEY_BYTES];
 	u->trusted = 0;
+	u->trust_yet = 0;
 	if (!n) {
 		snprintf(u->trust, sizeof u->trust,
 		         "the parent sent no enrollment of this node (an older anttd?)");
@@ -635,6 +641,14 @@ static int s_check_credentials(antt_uplink_t *u, ProtobufCBinaryData *creds, siz
 	} else if (!u->has_root) {
 		snprintf(u->trust, sizeof u->trust,
 		         "enrolled (%s), not checked: [sync] root is not set", chain);
+	} else if (memcmp(top, u->root, ANTT_KEY_BYTES) &&
+	           !memcmp(top, u->peer[0].ed, ANTT_KEY_BYTES)) {
+		snprintf(u->trust, sizeof u->trust,
+		         "not yet from the root: the parent enrolled this node (%s) but does not "
+		         "yet hold its own chain to [sync] root (asked again in %u s)",
+		         chain, u->trust_retry / 1000);
+		u->trust_yet = 1;
+		rc = 1;
 	} else if (memcmp(top, u->root, ANTT_KEY_BYTES)) {
 		snprintf(
 		    u->trust, sizeof u->trust,
@@ -861,7 +875,10 @@ static int s_on_msg(void *sock, void *arg)
 			int was_trusted = u->trusted;
 			if (s_check_credentials(u, m->heads->credentials, m->heads->n_credentials,
 			                        u->cur ? NULL : u->parent_ed))
-				antt_log(ANTT_LOG_WARN, "uplink: credentials: %s", u->trust);
+				antt_log(u->trust_yet && u->trust_retry <= TRUST_PATIENCE
+				             ? ANTT_LOG_INFO
+				             : ANTT_LOG_WARN,
+				         "uplink: credentials: %s", u->trust);
 			else if (!was_trusted && u->heads_known)
 				antt_log(ANTT_LOG_INFO, "uplink: credentials: now %s", u->trust);
 			if (u->trusted)

@@ -161,6 +161,35 @@ assert_rc 65 "district: verify --deep with a chain that is not its own"
 assert_contains "$(jq -r '.problems[].problem' <<<"$OUT")" "chain of enrollments to the root: enrollment 1" \
 	"district: verify --deep names the broken link"
 
+log_step "a tree starting up: a commune under a district not yet enrolled above is told \"not yet\", then trusted"
+it_port PORT_D2
+sync_node_init d2 333 "$PORT_D2" "$PORT_P" "$P_KEY" "$P_KEY"
+D2_CONF=$CONF D2_KEY=$PUBKEY
+sync_node_init c5 12351 "" "$PORT_D2" "$D2_KEY" "$P_KEY"
+C5_CONF=$CONF
+C5_KEY=$PUBKEY
+daemon_start "$D2_CONF" # the province refuses it: not enrolled there yet
+D2_PID=$DPID
+antt_ok "$D2_CONF" enroll --unit 12351 --key "$C5_KEY"
+daemon_start "$C5_CONF"
+C5_PID=$DPID
+_c5_state() { "$ANTT" -c "$C5_CONF" status --json | jq -r .uplink.trust.state; }
+_c5_told() { [[ $(_c5_state) == "not yet from the root"* ]]; }
+wait_for 30 "commune 5 hears from its district" _c5_told
+assert_contains "$(_c5_state)" "(12351)" "commune 5: the chain so far"
+C5_LOG="$(dirname "$C5_CONF")/anttd.log"
+assert_contains "$(cat "$C5_LOG")" "anttd: info: uplink: credentials: not yet from the root" \
+	"commune 5: \"not yet\" logged at info"
+assert_not_contains "$(cat "$C5_LOG")" "warning: uplink: credentials" "commune 5: no warning for \"not yet\""
+antt_ok "$P_CONF" enroll --unit 333 --key "$D2_KEY"
+_c5_trusted() { [ "$("$ANTT" -c "$C5_CONF" status --json | jq -r .uplink.trust.verified)" = true ]; }
+wait_for 60 "commune 5 trusted once its district is enrolled" _c5_trusted
+assert_contains "$(_c5_state)" "(12351 <- 333)" "commune 5: its chain to the root"
+assert_contains "$(cat "$C5_LOG")" "anttd: info: uplink: credentials: now enrolled by a chain to the root" \
+	"commune 5: the change logged"
+daemon_stop "$C5_PID"
+daemon_stop "$D2_PID"
+
 log_step "clean stops"
 for i in 1 2 3; do
 	daemon_stop "${C_PID[$i]}"
