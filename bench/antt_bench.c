@@ -54,21 +54,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <sodium.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,6 +70,7 @@
 
 #include <jansson.h>
 
+#include "benchlib.h"
 #include "common.h"
 #include "config.h"
 #include "ctlproto.h"
@@ -99,22 +94,10 @@ typedef struct {
 	int json, keep, check;
 } s_opts_t;
 
-typedef struct {
-	double p50, p90, p99, max, mean;
-} s_stats_t;
-
 static char s_dir[PATH_MAX]; /* the temporary folder, "" when none */
 static pid_t s_daemon = -1;  /* anttd, -1 when not running */
 
 /* ---- small helpers ---- */
-
-static void s_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static int s_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path) < 0 ? -1 : 0;
-}
 
 static void s_cleanup(int keep)
 {
@@ -123,108 +106,24 @@ static void s_cleanup(int keep)
 		waitpid(s_daemon, NULL, 0);
 		s_daemon = -1;
 	}
-	if (s_dir[0]) {
-		if (keep)
-			fprintf(stderr, "antt-bench: kept %s\n", s_dir);
-		else if (nftw(s_dir, s_rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
-			fprintf(stderr, "antt-bench: could not remove %s: %s\n", s_dir,
-			        strerror(errno));
-		s_dir[0] = '\0';
-	}
+	bench_rmtree(s_dir, keep);
 }
 
-static void s_die(const char *fmt, ...)
+/* What bench_die does before it exits: anttd's log, then clean up. */
+static void s_on_die(void)
 {
-	va_list ap;
-	fputs("antt-bench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 	if (s_dir[0]) {
 		char log[PATH_MAX + 16];
 		snprintf(log, sizeof log, "%s/anttd.log", s_dir);
-		FILE *f = fopen(log, "r");
-		if (f) {
-			char line[1024];
-			fprintf(stderr, "antt-bench: anttd log:\n");
-			while (fgets(line, sizeof line, f))
-				fprintf(stderr, "  %s", line);
-			fclose(f);
-		}
+		bench_print_log(log, "anttd log");
 	}
 	s_cleanup(0);
-	exit(1);
 }
 
-static int64_t s_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int s_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile (p in whole percent) of sorted v[0..n). */
-static double s_pct(const double *v, size_t n, unsigned p)
-{
-	size_t k = (n * p + 99) / 100;
-	return v[k ? k - 1 : 0];
-}
-
-static s_stats_t s_stats(double *v, size_t n)
-{
-	s_stats_t s = {0};
-	double sum = 0;
-	if (!n)
-		return s;
-	qsort(v, n, sizeof *v, s_cmp_double);
-	for (size_t i = 0; i < n; i++)
-		sum += v[i];
-	s.p50 = s_pct(v, n, 50);
-	s.p90 = s_pct(v, n, 90);
-	s.p99 = s_pct(v, n, 99);
-	s.max = v[n - 1];
-	s.mean = sum / (double)n;
-	return s;
-}
-
-static json_t *s_stats_json(const s_stats_t *s, size_t n)
+static json_t *s_stats_json(const bench_stats_t *s, size_t n)
 {
 	return json_pack("{s:I, s:f, s:f, s:f, s:f, s:f}", "count", (json_int_t)n, "p50_ms", s->p50,
 	                 "p90_ms", s->p90, "p99_ms", s->p99, "max_ms", s->max, "mean_ms", s->mean);
-}
-
-/* Run argv with stdin and stdout on /dev/null and stderr to errpath (or
- * /dev/null); returns the exit status (-1 if it did not exit normally) and
- * the wall time from fork to reaping in *ms. */
-static int s_run(char *const argv[], const char *errpath, double *ms)
-{
-	int64_t t0 = s_now_ns();
-	pid_t pid = fork();
-	if (pid < 0)
-		s_die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
-		int err = errpath ? open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0600) : nul;
-		dup2(nul, 0);
-		dup2(nul, 1);
-		dup2(err < 0 ? nul : err, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			s_die("waitpid: %s", strerror(errno));
-	if (ms)
-		*ms = (double)(s_now_ns() - t0) / 1e6;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /* ---- what the bench submits ---- */
@@ -276,21 +175,6 @@ typedef struct {
 	size_t body_len;
 } s_raw_t;
 
-/* Run op in batches of 256 until seconds have passed; operations/s. */
-#define S_RATE(seconds, op)                                                                        \
-	({                                                                                         \
-		int64_t t0_ = s_now_ns(), t_ = t0_, lim_ = (int64_t)((seconds)*1e9);               \
-		uint64_t n_ = 0;                                                                   \
-		while (t_ - t0_ < lim_) {                                                          \
-			for (int k_ = 0; k_ < 256; k_++) {                                         \
-				op;                                                                \
-			}                                                                          \
-			n_ += 256;                                                                 \
-			t_ = s_now_ns();                                                           \
-		}                                                                                  \
-		(double)n_ / ((double)(t_ - t0_) / 1e9);                                           \
-	})
-
 static s_raw_t s_raw(double seconds)
 {
 	s_raw_t r = {0};
@@ -316,17 +200,17 @@ static s_raw_t s_raw(double seconds)
 	uint8_t *body;
 	size_t len;
 	if (antt_body_encode(&b, &body, &len, err))
-		s_die("encoding a body: %s", err);
+		bench_die("encoding a body: %s", err);
 	r.body_len = len;
 
 	volatile int sink = 0;
-	r.sign = S_RATE(seconds, crypto_sign_detached(sig, NULL, body, len, sk));
+	r.sign = BENCH_RATE(seconds, crypto_sign_detached(sig, NULL, body, len, sk));
 	crypto_sign_detached(sig, NULL, body, len, sk);
-	r.verify = S_RATE(seconds, sink += crypto_sign_verify_detached(sig, body, len, pk));
+	r.verify = BENCH_RATE(seconds, sink += crypto_sign_verify_detached(sig, body, len, pk));
 	if (sink)
-		s_die("a signature did not verify");
-	r.blake2b = S_RATE(seconds, crypto_generichash(id, sizeof id, body, len, NULL, 0));
-	r.encode = S_RATE(seconds / 2, {
+		bench_die("a signature did not verify");
+	r.blake2b = BENCH_RATE(seconds, crypto_generichash(id, sizeof id, body, len, NULL, 0));
+	r.encode = BENCH_RATE(seconds / 2, {
 		uint8_t *e;
 		size_t el;
 		antt_body_encode(&b, &e, &el, err);
@@ -339,7 +223,7 @@ static s_raw_t s_raw(double seconds)
 
 /* ---- 2. the disk ---- */
 
-static s_stats_t s_fsync(const char *dir)
+static bench_stats_t s_fsync(const char *dir)
 {
 	char path[PATH_MAX + 32];
 	static double ms[FSYNC_RUNS];
@@ -348,91 +232,54 @@ static s_stats_t s_fsync(const char *dir)
 	snprintf(path, sizeof path, "%s/fsync.probe", dir);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
-		s_die("%s: %s", path, strerror(errno));
+		bench_die("%s: %s", path, strerror(errno));
 	for (int i = 0; i < FSYNC_RUNS; i++) {
-		int64_t t0 = s_now_ns();
+		int64_t t0 = bench_now_ns();
 		if (pwrite(fd, block, sizeof block, (off_t)i * (off_t)sizeof block) !=
 		        (ssize_t)sizeof block ||
 		    fdatasync(fd) < 0)
-			s_die("%s: %s", path, strerror(errno));
-		ms[i] = (double)(s_now_ns() - t0) / 1e6;
+			bench_die("%s: %s", path, strerror(errno));
+		ms[i] = (double)(bench_now_ns() - t0) / 1e6;
 	}
 	close(fd);
 	unlink(path);
-	return s_stats(ms, FSYNC_RUNS);
+	return bench_stats(ms, FSYNC_RUNS);
 }
 
 /* ---- the node ---- */
-
-static void s_find_binaries(s_opts_t *o, char *antt, char *anttd)
-{
-	if (o->antt && o->anttd)
-		return;
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n < 0)
-		s_die("cannot find my own path: %s; give --antt and --anttd", strerror(errno));
-	self[n] = '\0';
-	char *top = dirname(dirname(self)); /* build/bench/antt-bench -> build */
-	if (!o->antt) {
-		snprintf(antt, PATH_MAX, "%s/antt", top);
-		o->antt = antt;
-	}
-	if (!o->anttd) {
-		snprintf(anttd, PATH_MAX, "%s/anttd", top);
-		o->anttd = anttd;
-	}
-}
 
 /* mkdtemp, antt init, anttd -c, wait for ping.  Returns the config. */
 static antt_config_t *s_start_node(const s_opts_t *o, char *conf_path)
 {
 	char err[ANTT_ERR_MAX], node[PATH_MAX], log[PATH_MAX];
-	const char *base = o->tmpbase ? o->tmpbase : getenv("TMPDIR");
-	snprintf(s_dir, sizeof s_dir, "%s/antt-bench.XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(s_dir)) {
-		int e = errno;
-		s_dir[0] = '\0';
-		s_die("cannot make a temporary folder: %s", strerror(e));
-	}
+	bench_mkdtemp(s_dir, sizeof s_dir, o->tmpbase);
 	if (snprintf(node, sizeof node, "%s/node", s_dir) >= (int)sizeof node ||
 	    snprintf(log, sizeof log, "%s/anttd.log", s_dir) >= (int)sizeof log ||
 	    snprintf(conf_path, PATH_MAX, "%s/node/anttd.conf", s_dir) >= PATH_MAX)
-		s_die("the temporary folder's path is too long: %s", s_dir);
+		bench_die("the temporary folder's path is too long: %s", s_dir);
 
 	char *init[] = {
 	    (char *)o->antt,  "init", "--unit", UNIT, "--dir", node, o->forms ? "--forms" : NULL,
 	    (char *)o->forms, NULL};
-	int rc = s_run(init, log, NULL);
+	int rc = bench_run(init, NULL, log, NULL);
 	if (rc != 0)
-		s_die("'%s init' failed (exit %d): is --antt right?", o->antt, rc);
+		bench_die("'%s init' failed (exit %d): is --antt right?", o->antt, rc);
 	antt_config_t *cfg;
 	if (antt_config_load(conf_path, &cfg, err))
-		s_die("%s", err);
+		bench_die("%s", err);
 
-	pid_t pid = fork();
-	if (pid < 0)
-		s_die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		int nul = open("/dev/null", O_RDWR);
-		int lf = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		dup2(nul, 0);
-		dup2(nul, 1);
-		dup2(lf < 0 ? nul : lf, 2);
-		execl(o->anttd, o->anttd, "-c", conf_path, (char *)NULL);
-		_exit(127);
-	}
+	char *anttd_argv[] = {(char *)o->anttd, "-c", conf_path, NULL};
+	pid_t pid = bench_spawn(anttd_argv, log);
 	s_daemon = pid;
 
-	int64_t deadline = s_now_ns() + (int64_t)START_TIMEOUT_MS * 1000000;
+	int64_t deadline = bench_now_ns() + (int64_t)START_TIMEOUT_MS * 1000000;
 	json_t *ping = json_pack("{s:s}", "op", "ping");
 	for (;;) {
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			s_daemon = -1;
-			s_die("anttd (%s) exited at start (status %d)", o->anttd,
-			      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			bench_die("anttd (%s) exited at start (status %d)", o->anttd,
+			          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		}
 		json_t *resp = NULL;
 		if (antt_ctl_daemon_running(cfg->lock_path, NULL) == 1 &&
@@ -442,8 +289,8 @@ static antt_config_t *s_start_node(const s_opts_t *o, char *conf_path)
 			break;
 		}
 		json_decref(resp);
-		if (s_now_ns() > deadline)
-			s_die("anttd did not answer within %d ms", START_TIMEOUT_MS);
+		if (bench_now_ns() > deadline)
+			bench_die("anttd did not answer within %d ms", START_TIMEOUT_MS);
 		usleep(20000);
 	}
 	json_decref(ping);
@@ -455,16 +302,16 @@ static int s_stop_node(void)
 {
 	int status = 0;
 	kill(s_daemon, SIGTERM);
-	int64_t deadline = s_now_ns() + (int64_t)STOP_TIMEOUT_MS * 1000000;
+	int64_t deadline = bench_now_ns() + (int64_t)STOP_TIMEOUT_MS * 1000000;
 	for (;;) {
 		pid_t r = waitpid(s_daemon, &status, WNOHANG);
 		if (r == s_daemon)
 			break;
-		if (s_now_ns() > deadline) {
+		if (bench_now_ns() > deadline) {
 			kill(s_daemon, SIGKILL);
 			waitpid(s_daemon, &status, 0);
 			s_daemon = -1;
-			s_die("anttd did not stop within %d ms of SIGTERM", STOP_TIMEOUT_MS);
+			bench_die("anttd did not stop within %d ms of SIGTERM", STOP_TIMEOUT_MS);
 		}
 		usleep(10000);
 	}
@@ -478,77 +325,23 @@ static json_t *s_request(void *sock, const char *text, size_t len, double *ms)
 {
 	zmq_msg_t msg;
 	zmq_msg_init(&msg);
-	int64_t t0 = s_now_ns();
+	int64_t t0 = bench_now_ns();
 	if (zmq_send(sock, text, len, 0) < 0)
-		s_die("send to anttd: %s", zmq_strerror(errno));
+		bench_die("send to anttd: %s", zmq_strerror(errno));
 	if (zmq_msg_recv(&msg, sock, 0) < 0)
-		s_die("no reply from anttd: %s", zmq_strerror(errno));
-	int64_t t1 = s_now_ns();
+		bench_die("no reply from anttd: %s", zmq_strerror(errno));
+	int64_t t1 = bench_now_ns();
 	json_error_t je;
 	json_t *resp = json_loadb(zmq_msg_data(&msg), zmq_msg_size(&msg), 0, &je);
 	zmq_msg_close(&msg);
 	if (!resp || !json_is_true(json_object_get(resp, "ok")))
-		s_die("anttd refused a request: %s",
-		      resp ? json_string_value(json_object_get(resp, "message")) : je.text);
+		bench_die("anttd refused a request: %s",
+		          resp ? json_string_value(json_object_get(resp, "message")) : je.text);
 	*ms = (double)(t1 - t0) / 1e6;
 	return resp;
 }
 
 /* ---- output ---- */
-
-static void s_machine(char *cpu, size_t n)
-{
-	snprintf(cpu, n, "unknown");
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	if (!f)
-		return;
-	char line[512];
-	while (fgets(line, sizeof line, f)) {
-		if (!strncmp(line, "model name", 10)) {
-			char *v = strchr(line, ':');
-			if (v) {
-				v += 1 + (v[1] == ' ');
-				v[strcspn(v, "\n")] = '\0';
-				snprintf(cpu, n, "%s", v);
-			}
-			break;
-		}
-	}
-	fclose(f);
-}
-
-/* Busy and stolen CPU time of the whole machine so far, in seconds, from
- * /proc/stat; -1 if unknown. */
-static double s_machine_busy(double *steal)
-{
-	unsigned long long v[8] = {0};
-	double hz = (double)sysconf(_SC_CLK_TCK), busy = -1;
-	FILE *f = fopen("/proc/stat", "r");
-	*steal = -1;
-	if (!f)
-		return -1;
-	/* cpu user nice system idle iowait irq softirq steal */
-	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
-	           &v[4], &v[5], &v[6], &v[7]) == 8) {
-		busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / hz;
-		*steal = (double)v[7] / hz;
-	}
-	fclose(f);
-	return busy;
-}
-
-/* CPU seconds used by this process and its reaped children (anttd, antt). */
-static double s_own_cpu(void)
-{
-	struct rusage self, kids;
-	getrusage(RUSAGE_SELF, &self);
-	getrusage(RUSAGE_CHILDREN, &kids);
-	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
-	                kids.ru_stime.tv_sec) +
-	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
-	                kids.ru_stime.tv_usec) /
-	           1e6;
-}
 
 static void s_usage(FILE *f)
 {
@@ -567,17 +360,6 @@ static void s_usage(FILE *f)
 	           "  -h, --help\n");
 }
 
-static long s_count_arg(const char *name, const char *s, long min)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*end || v < min) {
-		fprintf(stderr, "antt-bench: %s takes a number of %ld or more\n", name, min);
-		exit(2);
-	}
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	enum { O_ANTT = 1000, O_ANTTD, O_FORMS, O_TMP, O_KEEP, O_JSON, O_CHECK };
@@ -594,13 +376,14 @@ int main(int argc, char **argv)
 	                                     {"check", no_argument, NULL, O_CHECK},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {0}};
+	bench_setup("antt-bench", s_on_die);
 	s_opts_t o = {.n_single = 2000, .m_bulk = 20000, .cli_runs = 20, .seconds = 2.0};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "n:m:k:s:h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'n': o.n_single = s_count_arg("--single", optarg, 1); break;
-		case 'm': o.m_bulk = s_count_arg("--bulk", optarg, 1); break;
-		case 'k': o.cli_runs = s_count_arg("--cli-runs", optarg, 1); break;
+		case 'n': o.n_single = bench_count_arg("--single", optarg, 1, LONG_MAX); break;
+		case 'm': o.m_bulk = bench_count_arg("--bulk", optarg, 1, LONG_MAX); break;
+		case 'k': o.cli_runs = bench_count_arg("--cli-runs", optarg, 1, LONG_MAX); break;
 		case 's':
 			o.seconds = strtod(optarg, NULL);
 			if (!(o.seconds > 0)) {
@@ -624,24 +407,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (sodium_init() < 0)
-		s_die("libsodium failed to initialise");
+		bench_die("libsodium failed to initialise");
 	antt_log_set_level(ANTT_LOG_WARN);
 	signal(SIGPIPE, SIG_IGN);
 	char antt_buf[PATH_MAX], anttd_buf[PATH_MAX], conf[PATH_MAX], cpu[256];
-	s_find_binaries(&o, antt_buf, anttd_buf);
-	if (access(o.antt, X_OK) || access(o.anttd, X_OK))
-		s_die("need the antt and anttd binaries (%s, %s): build the project, or give "
-		      "--antt and --anttd",
-		      o.antt, o.anttd);
-	s_machine(cpu, sizeof cpu);
+	bench_find_binaries(&o.antt, &o.anttd, antt_buf, anttd_buf);
+	bench_cpu_model(cpu, sizeof cpu);
 #define SAY(...)                                                                                   \
 	do {                                                                                       \
 		if (!o.json)                                                                       \
 			fprintf(stderr, __VA_ARGS__);                                              \
 	} while (0)
 
-	double steal0, busy0 = s_machine_busy(&steal0);
-	int64_t run0 = s_now_ns();
+	double steal0, busy0 = bench_machine_busy(&steal0);
+	int64_t run0 = bench_now_ns();
 
 	/* 1. raw */
 	SAY("raw libsodium rates, %.1f s each...\n", o.seconds);
@@ -652,7 +431,7 @@ int main(int argc, char **argv)
 	antt_config_t *cfg = s_start_node(&o, conf);
 
 	/* 2. disk */
-	s_stats_t fs = s_fsync(s_dir);
+	bench_stats_t fs = s_fsync(s_dir);
 
 	void *ctx = zmq_ctx_new();
 	void *sock = zmq_socket(ctx, ZMQ_REQ);
@@ -661,7 +440,7 @@ int main(int argc, char **argv)
 	zmq_setsockopt(sock, ZMQ_RCVTIMEO, &tmo, sizeof tmo);
 	zmq_setsockopt(sock, ZMQ_SNDTIMEO, &tmo, sizeof tmo);
 	if (zmq_connect(sock, cfg->endpoint) != 0)
-		s_die("connect %s: %s", cfg->endpoint, zmq_strerror(errno));
+		bench_die("connect %s: %s", cfg->endpoint, zmq_strerror(errno));
 
 	/* 3. ping floor, then single submits */
 	double *ms =
@@ -669,7 +448,7 @@ int main(int argc, char **argv)
 	const char *ping = "{\"op\":\"ping\"}";
 	for (int i = 0; i < PING_RUNS; i++)
 		json_decref(s_request(sock, ping, strlen(ping), &ms[i]));
-	s_stats_t pg = s_stats(ms, PING_RUNS);
+	bench_stats_t pg = bench_stats(ms, PING_RUNS);
 
 	SAY("%ld single submits...\n", o.n_single);
 	long seqno = 0; /* reports submitted so far: each gets its own number */
@@ -684,16 +463,16 @@ int main(int argc, char **argv)
 	}
 	for (long i = 0; i < o.n_single; i++)
 		texts[i] = s_submit_text(seqno++, 1, &lens[i]);
-	int64_t t0 = s_now_ns();
+	int64_t t0 = bench_now_ns();
 	for (long i = 0; i < o.n_single; i++) {
 		json_t *r = s_request(sock, texts[i], lens[i], &ms[i]);
 		json_decref(r);
 		free(texts[i]);
 	}
-	double single_wall = (double)(s_now_ns() - t0) / 1e9;
+	double single_wall = (double)(bench_now_ns() - t0) / 1e9;
 	free(texts);
 	free(lens);
-	s_stats_t ss = s_stats(ms, (size_t)o.n_single);
+	bench_stats_t ss = bench_stats(ms, (size_t)o.n_single);
 	double single_rps = (double)o.n_single / single_wall;
 
 	/* 4a. bulk over the socket */
@@ -704,7 +483,7 @@ int main(int argc, char **argv)
 	double bulk_ms;
 	json_t *br = s_request(sock, bulk, bulk_len, &bulk_ms);
 	if (json_integer_value(json_object_get(br, "count")) != o.m_bulk)
-		s_die("the bulk reply does not count %ld records", o.m_bulk);
+		bench_die("the bulk reply does not count %ld records", o.m_bulk);
 	json_decref(br);
 	free(bulk);
 	double bulk_rps = (double)o.m_bulk / (bulk_ms / 1e3);
@@ -715,7 +494,7 @@ int main(int argc, char **argv)
 	snprintf(jsonl, sizeof jsonl, "%s/bulk.jsonl", s_dir);
 	FILE *jf = fopen(jsonl, "w");
 	if (!jf)
-		s_die("%s: %s", jsonl, strerror(errno));
+		bench_die("%s: %s", jsonl, strerror(errno));
 	for (long i = 0; i < o.m_bulk; i++) {
 		json_t *rep = s_report(seqno++);
 		json_dumpf(rep, jf, JSON_COMPACT);
@@ -723,12 +502,12 @@ int main(int argc, char **argv)
 		json_decref(rep);
 	}
 	if (fclose(jf) != 0)
-		s_die("%s: %s", jsonl, strerror(errno));
+		bench_die("%s: %s", jsonl, strerror(errno));
 	char *cli_bulk[] = {(char *)o.antt, "-c", conf, "submit", "--file", jsonl, NULL};
 	double cli_bulk_ms;
-	int rc = s_run(cli_bulk, NULL, &cli_bulk_ms);
+	int rc = bench_run(cli_bulk, NULL, NULL, &cli_bulk_ms);
 	if (rc != 0)
-		s_die("'antt submit --file' failed (exit %d)", rc);
+		bench_die("'antt submit --file' failed (exit %d)", rc);
 	double cli_bulk_rps = (double)o.m_bulk / (cli_bulk_ms / 1e3);
 
 	/* 5. the CLI, one process per command */
@@ -738,14 +517,14 @@ int main(int argc, char **argv)
 	                   "--form",       EVENT_FORM, "--period",  "2024-06-01",
 	                   "tin_bao=1",    "--note",   "bench cli", NULL};
 	for (long i = 0; i < o.cli_runs; i++)
-		if ((rc = s_run(cli_one, NULL, &cms[i])) != 0)
-			s_die("'antt submit' failed (exit %d)", rc);
-	s_stats_t cs = s_stats(cms, (size_t)o.cli_runs);
+		if ((rc = bench_run(cli_one, NULL, NULL, &cms[i])) != 0)
+			bench_die("'antt submit' failed (exit %d)", rc);
+	bench_stats_t cs = bench_stats(cms, (size_t)o.cli_runs);
 	char *cli_status[] = {(char *)o.antt, "-c", conf, "status", NULL};
 	for (long i = 0; i < o.cli_runs; i++)
-		if ((rc = s_run(cli_status, NULL, &cms[i])) != 0)
-			s_die("'antt status' failed (exit %d)", rc);
-	s_stats_t cst = s_stats(cms, (size_t)o.cli_runs);
+		if ((rc = bench_run(cli_status, NULL, NULL, &cms[i])) != 0)
+			bench_die("'antt status' failed (exit %d)", rc);
+	bench_stats_t cst = bench_stats(cms, (size_t)o.cli_runs);
 	free(cms);
 
 	/* what the store holds now, as a check that everything landed */
@@ -756,9 +535,9 @@ int main(int argc, char **argv)
 	json_decref(st);
 	json_int_t expect = WARMUP + o.n_single + 2 * o.m_bulk + o.cli_runs;
 	if (stored != expect)
-		s_die("the store holds %" JSON_INTEGER_FORMAT
-		      " records, expected %" JSON_INTEGER_FORMAT,
-		      stored, expect);
+		bench_die("the store holds %" JSON_INTEGER_FORMAT
+		          " records, expected %" JSON_INTEGER_FORMAT,
+		          stored, expect);
 
 	zmq_close(sock);
 	zmq_ctx_term(ctx);
@@ -767,21 +546,16 @@ int main(int argc, char **argv)
 	s_cleanup(o.keep);
 	free(ms);
 	if (daemon_exit != 0)
-		s_die("anttd exited with status %d after SIGTERM", daemon_exit);
+		bench_die("anttd exited with status %d after SIGTERM", daemon_exit);
 
 	int p99_ok = ss.p99 <= AIM_P99_MS, bulk_ok = bulk_rps >= AIM_BULK_RPS,
 	    cli_bulk_ok = cli_bulk_rps >= AIM_BULK_RPS;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	/* CPU that other processes used while we ran (anttd and antt are reaped) */
-	double steal1, busy1 = s_machine_busy(&steal1);
-	double run_s = (double)(s_now_ns() - run0) / 1e9;
-	double other_cpu = busy0 < 0 || busy1 < 0 ? -1 : busy1 - busy0 - s_own_cpu();
-	double steal = steal0 < 0 || steal1 < 0 ? -1 : steal1 - steal0;
-	if (other_cpu < 0 && busy0 >= 0)
-		other_cpu = 0;                            /* clock-tick rounding */
-	const char *source = getenv("ANTT_BENCH_SOURCE"); /* set by bench/run.sh */
-	if (source && !*source)
-		source = NULL;
+	double other_cpu, steal;
+	bench_others_cpu(busy0, steal0, &other_cpu, &steal);
+	double run_s = (double)(bench_now_ns() - run0) / 1e9;
+	const char *source = bench_source();
 
 	if (o.json) {
 		json_t *j = json_object();

@@ -39,15 +39,14 @@
 #include <mosquitto.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "benchlib.h"
 
 #define DATA_TOPIC "antt/12346"
 #define PROBE_TOPIC "antt/probe"
@@ -62,47 +61,6 @@ typedef struct {
 	uint64_t nonce;
 	double silence_s, timeout_s, linger_s;
 } m_opts_t;
-
-static void m_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void m_die(const char *fmt, ...)
-{
-	va_list ap;
-	fputs("antt-mosq-bench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-static int64_t m_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static double m_cpu_s(void)
-{
-	struct rusage r;
-	getrusage(RUSAGE_SELF, &r);
-	return (double)(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
-	       (double)(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
-}
-
-static long m_hwm_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, "VmHWM:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
 
 static int m_local_port(struct mosquitto *mosq)
 {
@@ -151,7 +109,7 @@ static struct mosquitto *m_client(const m_opts_t *o, void *obj)
 {
 	struct mosquitto *mosq = mosquitto_new(o->id, false, obj);
 	if (!mosq)
-		m_die("mosquitto_new: %s", strerror(errno));
+		bench_die("mosquitto_new: %s", strerror(errno));
 	mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
 	return mosq;
 }
@@ -159,12 +117,12 @@ static struct mosquitto *m_client(const m_opts_t *o, void *obj)
 /* Connect, retrying for up to timeout_s (a broker still starting). */
 static void m_connect(struct mosquitto *mosq, const m_opts_t *o)
 {
-	int64_t deadline = m_now_ns() + (int64_t)(o->timeout_s * 1e9);
+	int64_t deadline = bench_now_ns() + (int64_t)(o->timeout_s * 1e9);
 	int rc;
 	while ((rc = mosquitto_connect(mosq, o->host, o->port, KEEPALIVE_S)) != MOSQ_ERR_SUCCESS) {
-		if (m_now_ns() > deadline)
-			m_die("cannot connect to %s:%d: %s", o->host, o->port,
-			      rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+		if (bench_now_ns() > deadline)
+			bench_die("cannot connect to %s:%d: %s", o->host, o->port,
+			          rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
 		usleep(100000);
 	}
 }
@@ -178,7 +136,7 @@ static void m_loop(struct mosquitto *mosq, int timeout_ms, long *reconnects)
 		return;
 	if (rc != MOSQ_ERR_CONN_LOST && rc != MOSQ_ERR_NO_CONN && rc != MOSQ_ERR_ERRNO &&
 	    rc != MOSQ_ERR_PROTOCOL)
-		m_die("mosquitto_loop: %s", mosquitto_strerror(rc));
+		bench_die("mosquitto_loop: %s", mosquitto_strerror(rc));
 	usleep(100000);
 	if (mosquitto_reconnect(mosq) == MOSQ_ERR_SUCCESS)
 		(*reconnects)++;
@@ -199,11 +157,11 @@ static void m_sub_on_connect(struct mosquitto *mosq, void *obj, int rc)
 {
 	m_sub_t *s = obj;
 	if (rc != 0)
-		m_die("the broker refused the subscriber: %s", mosquitto_connack_string(rc));
+		bench_die("the broker refused the subscriber: %s", mosquitto_connack_string(rc));
 	s->connected = 1;
 	int r = mosquitto_subscribe(mosq, NULL, SUB_TOPIC, 1);
 	if (r != MOSQ_ERR_SUCCESS)
-		m_die("subscribe: %s", mosquitto_strerror(r));
+		bench_die("subscribe: %s", mosquitto_strerror(r));
 }
 
 static void m_sub_on_subscribe(struct mosquitto *mosq, void *obj, int mid, int n,
@@ -212,7 +170,7 @@ static void m_sub_on_subscribe(struct mosquitto *mosq, void *obj, int mid, int n
 	m_sub_t *s = obj;
 	(void)mid;
 	if (n != 1 || granted[0] != 1)
-		m_die("the broker did not grant QoS 1 on %s", SUB_TOPIC);
+		bench_die("the broker did not grant QoS 1 on %s", SUB_TOPIC);
 	if (!s->subscribed) {
 		s->subscribed = 1;
 		printf("ready %d\n", m_local_port(mosq));
@@ -223,7 +181,7 @@ static void m_sub_on_subscribe(struct mosquitto *mosq, void *obj, int mid, int n
 static void m_sub_on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *m)
 {
 	m_sub_t *s = obj;
-	int64_t now = m_now_ns();
+	int64_t now = bench_now_ns();
 	(void)mosq;
 	s->last_any_ns = now;
 	if (!strcmp(m->topic, PROBE_TOPIC)) {
@@ -274,17 +232,17 @@ static int m_sub(const m_opts_t *o)
 	long reconnects = 0;
 	s.seen = calloc((size_t)o->n / 8 + 1, 1);
 	if (!s.seen)
-		m_die("out of memory");
+		bench_die("out of memory");
 	struct mosquitto *mosq = m_client(o, &s);
 	mosquitto_connect_callback_set(mosq, m_sub_on_connect);
 	mosquitto_subscribe_callback_set(mosq, m_sub_on_subscribe);
 	mosquitto_message_callback_set(mosq, m_sub_on_message);
 	m_connect(mosq, o);
-	int64_t start = m_now_ns(), deadline = start + (int64_t)(o->timeout_s * 1e9);
+	int64_t start = bench_now_ns(), deadline = start + (int64_t)(o->timeout_s * 1e9);
 	const char *end = "timeout";
 	for (;;) {
 		m_loop(mosq, 100, &reconnects);
-		int64_t now = m_now_ns();
+		int64_t now = bench_now_ns();
 		if (s.complete_ns) {
 			if (now - s.complete_ns >= (int64_t)(o->linger_s * 1e9)) {
 				end = "complete";
@@ -297,7 +255,7 @@ static int m_sub(const m_opts_t *o)
 		if (now > deadline)
 			break;
 	}
-	double cpu = m_cpu_s();
+	double cpu = bench_self_cpu();
 	long lost = o->n - s.unique;
 	printf("{\"end\":\"%s\",\"n\":%ld,\"received\":%ld,\"unique\":%ld,\"lost\":%ld,"
 	       "\"duplicates\":%ld,\"out_of_order\":%ld,\"malformed\":%ld,\"probes\":%ld,"
@@ -305,7 +263,8 @@ static int m_sub(const m_opts_t *o)
 	       ",\"last_ns\":%" PRId64 ",\"complete_ns\":%" PRId64
 	       ",\"reconnects\":%ld,\"cpu_s\":%.3f,\"vmhwm_kb\":%ld}\n",
 	       end, o->n, s.received, s.unique, lost, s.dups, s.ooo, s.bad, s.probes, s.other,
-	       s.payload_bytes, s.first_ns, s.last_ns, s.complete_ns, reconnects, cpu, m_hwm_kb());
+	       s.payload_bytes, s.first_ns, s.last_ns, s.complete_ns, reconnects, cpu,
+	       bench_vmhwm_kb(getpid()));
 	fflush(stdout);
 	mosquitto_disconnect(mosq);
 	mosquitto_destroy(mosq);
@@ -325,7 +284,7 @@ static void m_pub_on_connect(struct mosquitto *mosq, void *obj, int rc)
 	m_pub_t *p = obj;
 	(void)mosq;
 	if (rc != 0)
-		m_die("the broker refused the publisher: %s", mosquitto_connack_string(rc));
+		bench_die("the broker refused the publisher: %s", mosquitto_connack_string(rc));
 	p->connected = 1;
 }
 
@@ -346,7 +305,7 @@ static int m_go(int timeout_ms)
 		return 0;
 	ssize_t r = read(0, buf + len, sizeof buf - 1 - len);
 	if (r <= 0)
-		m_die("stdin closed before 'go'");
+		bench_die("stdin closed before 'go'");
 	len += (size_t)r;
 	buf[len] = '\0';
 	if (strstr(buf, "go\n"))
@@ -362,7 +321,7 @@ static int m_pub(const m_opts_t *o)
 	long reconnects = 0, probes = 0, sent = 0;
 	uint8_t *buf = malloc((size_t)o->size);
 	if (!buf)
-		m_die("out of memory");
+		bench_die("out of memory");
 	struct mosquitto *mosq = m_client(o, &p);
 	mosquitto_connect_callback_set(mosq, m_pub_on_connect);
 	mosquitto_publish_callback_set(mosq, m_pub_on_publish);
@@ -370,22 +329,22 @@ static int m_pub(const m_opts_t *o)
 	 * more than this many QoS 1 messages without their PUBACK */
 	mosquitto_max_inflight_messages_set(mosq, (unsigned)o->inflight);
 	m_connect(mosq, o);
-	int64_t deadline = m_now_ns() + (int64_t)(o->timeout_s * 1e9);
+	int64_t deadline = bench_now_ns() + (int64_t)(o->timeout_s * 1e9);
 	while (!p.connected) {
 		m_loop(mosq, 100, &reconnects);
-		if (m_now_ns() > deadline)
-			m_die("no CONNACK from %s:%d", o->host, o->port);
+		if (bench_now_ns() > deadline)
+			bench_die("no CONNACK from %s:%d", o->host, o->port);
 	}
 	printf("connected %d\n", m_local_port(mosq));
 	fflush(stdout);
 	/* probes until the orchestrator has seen one at the top */
 	int64_t next_probe = 0;
 	for (;;) {
-		int64_t now = m_now_ns();
+		int64_t now = bench_now_ns();
 		if (now >= next_probe) {
 			int rc = mosquitto_publish(mosq, NULL, PROBE_TOPIC, 5, "probe", 1, false);
 			if (rc != MOSQ_ERR_SUCCESS)
-				m_die("publish: %s", mosquitto_strerror(rc));
+				bench_die("publish: %s", mosquitto_strerror(rc));
 			probes++;
 			next_probe = now + 100000000;
 		}
@@ -393,10 +352,10 @@ static int m_pub(const m_opts_t *o)
 		if (m_go(0))
 			break;
 		if (now > deadline)
-			m_die("no 'go' within %.0f s", o->timeout_s);
+			bench_die("no 'go' within %.0f s", o->timeout_s);
 	}
 	/* the timed part */
-	int64_t first_ns = m_now_ns(), last_ack_ns = 0;
+	int64_t first_ns = bench_now_ns(), last_ack_ns = 0;
 	deadline = first_ns + (int64_t)(o->timeout_s * 1e9);
 	long want = probes + o->n;
 	while (p.acked < want) {
@@ -407,21 +366,21 @@ static int m_pub(const m_opts_t *o)
 			int rc =
 			    mosquitto_publish(mosq, NULL, DATA_TOPIC, (int)o->size, buf, 1, false);
 			if (rc != MOSQ_ERR_SUCCESS)
-				m_die("publish: %s", mosquitto_strerror(rc));
+				bench_die("publish: %s", mosquitto_strerror(rc));
 			sent++;
 		}
 		m_loop(mosq, 100, &reconnects);
-		if (m_now_ns() > deadline)
+		if (bench_now_ns() > deadline)
 			break;
 	}
 	if (p.acked >= want)
-		last_ack_ns = m_now_ns();
+		last_ack_ns = bench_now_ns();
 	long acked = p.acked - probes < 0 ? 0 : p.acked - probes;
 	printf("{\"n\":%ld,\"sent\":%ld,\"acked\":%ld,\"probes\":%ld,\"inflight\":%ld,"
 	       "\"first_ns\":%" PRId64 ",\"last_ack_ns\":%" PRId64
 	       ",\"reconnects\":%ld,\"cpu_s\":%.3f,\"vmhwm_kb\":%ld}\n",
 	       o->n, sent, acked > o->n ? o->n : acked, probes, o->inflight, first_ns, last_ack_ns,
-	       reconnects, m_cpu_s(), m_hwm_kb());
+	       reconnects, bench_self_cpu(), bench_vmhwm_kb(getpid()));
 	fflush(stdout);
 	mosquitto_disconnect(mosq);
 	mosquitto_loop(mosq, 100, 1);
@@ -472,6 +431,7 @@ int main(int argc, char **argv)
 	                                     {"timeout", required_argument, NULL, O_TMO},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {0}};
+	bench_setup("antt-mosq-bench", NULL);
 	m_opts_t o = {.host = "127.0.0.1",
 	              .port = 1883,
 	              .n = 100000,

@@ -61,22 +61,16 @@
  * missing, median, under 1 s) is missed. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -84,6 +78,7 @@
 
 #include <jansson.h>
 
+#include "benchlib.h"
 #include "common.h"
 #include "config.h"
 #include "ctlproto.h"
@@ -111,10 +106,6 @@ typedef struct {
 	int json, keep, check, verify, no_province, no_national;
 } s_opts_t;
 
-typedef struct {
-	double min, p50, max;
-} s_stats_t;
-
 static char s_dir[PATH_MAX]; /* the temporary folder, "" when none */
 static pid_t s_daemon = -1;  /* the running anttd, -1 when none */
 static char s_log[PATH_MAX + 32];
@@ -123,14 +114,6 @@ static int64_t s_run0;
 
 /* ---- small helpers ---- */
 
-static void s_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static int s_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path) < 0 ? -1 : 0;
-}
-
 static void s_cleanup(int keep)
 {
 	if (s_daemon > 0) {
@@ -138,108 +121,15 @@ static void s_cleanup(int keep)
 		waitpid(s_daemon, NULL, 0);
 		s_daemon = -1;
 	}
-	if (s_dir[0]) {
-		if (keep)
-			fprintf(stderr, "antt-report-bench: kept %s\n", s_dir);
-		else if (nftw(s_dir, s_rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
-			fprintf(stderr, "antt-report-bench: could not remove %s: %s\n", s_dir,
-			        strerror(errno));
-		s_dir[0] = '\0';
-	}
+	bench_rmtree(s_dir, keep);
 }
 
-static void s_die(const char *fmt, ...)
+/* What bench_die does before it exits: the running anttd's log, then clean
+ * up. */
+static void s_on_die(void)
 {
-	va_list ap;
-	fputs("antt-report-bench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	FILE *f = s_log[0] ? fopen(s_log, "r") : NULL;
-	if (f) {
-		char line[1024];
-		fprintf(stderr, "antt-report-bench: anttd log (%s):\n", s_log);
-		while (fgets(line, sizeof line, f))
-			fprintf(stderr, "  %s", line);
-		fclose(f);
-	}
+	bench_print_log(s_log, "anttd log (%s)", s_log);
 	s_cleanup(s_o ? s_o->keep : 0);
-	exit(1);
-}
-
-static int64_t s_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static double s_since_s(int64_t t0)
-{
-	return (double)(s_now_ns() - t0) / 1e9;
-}
-
-static void s_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void s_say(const char *fmt, ...)
-{
-	va_list ap;
-	if (s_o->json)
-		return;
-	fprintf(stderr, "[%6.1f s] ", s_since_s(s_run0));
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-}
-
-static int s_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* min, median (the lower of the two middle ones), max of v[0..n) */
-static s_stats_t s_stats(const double *v, size_t n)
-{
-	s_stats_t s = {0};
-	if (!n)
-		return s;
-	double *c = antt_xcalloc(n, sizeof *c);
-	memcpy(c, v, n * sizeof *c);
-	qsort(c, n, sizeof *c, s_cmp_double);
-	s.min = c[0];
-	s.p50 = c[(n + 1) / 2 - 1];
-	s.max = c[n - 1];
-	free(c);
-	return s;
-}
-
-/* Run argv with stdin on /dev/null, stdout to outpath (truncated) and
- * stderr appended to errpath (either NULL: /dev/null).  The exit status
- * (-1 if it did not exit normally); the time from fork to reaping in *ms. */
-static int s_run(char *const argv[], const char *outpath, const char *errpath, double *ms)
-{
-	int64_t t0 = s_now_ns();
-	pid_t pid = fork();
-	if (pid < 0)
-		s_die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
-		int out = outpath ? open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600) : nul;
-		int err = errpath ? open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0600) : nul;
-		dup2(nul, 0);
-		dup2(out < 0 ? nul : out, 1);
-		dup2(err < 0 ? nul : err, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			s_die("waitpid: %s", strerror(errno));
-	if (ms)
-		*ms = (double)(s_now_ns() - t0) / 1e6;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static int64_t s_file_size(const char *path)
@@ -468,7 +358,7 @@ static void s_sign_all(const s_scope_t *sc, s_rec_t *r, size_t n)
 		parts[t] = (s_signer_t){r, n * (size_t)t / (size_t)ncpu,
 		                        n * (size_t)(t + 1) / (size_t)ncpu, sc};
 		if (pthread_create(&th[t], NULL, s_sign_part, &parts[t]) != 0)
-			s_die("pthread_create failed");
+			bench_die("pthread_create failed");
 	}
 	for (long t = 0; t < ncpu; t++)
 		pthread_join(th[t], NULL);
@@ -574,7 +464,7 @@ static void s_scope_records(s_scope_t *sc)
 				antt_body_t b;
 				s_body_of(sc, r, vals, period, &b);
 				if (antt_body_encode(&b, &r->body, &r->blen, err))
-					s_die("encoding a body: %s", err);
+					bench_die("encoding a body: %s", err);
 				antt_record_id(r->id, r->body, r->blen);
 				memcpy(prev, r->id, ANTT_ID_BYTES);
 				sc->body_bytes += r->blen;
@@ -620,8 +510,8 @@ static void s_scope_records(s_scope_t *sc)
 	uint64_t *last = antt_xcalloc(sc->n_units, sizeof *last);
 	for (size_t i = 0; i < sc->n_recs; i++) {
 		if (sc->r[i].seq != last[sc->r[i].unit] + 1)
-			s_die("the arrival order breaks a chain (unit %s)",
-			      sc->u[sc->r[i].unit].code);
+			bench_die("the arrival order breaks a chain (unit %s)",
+			          sc->u[sc->r[i].unit].code);
 		last[sc->r[i].unit] = sc->r[i].seq;
 	}
 	free(last);
@@ -649,11 +539,11 @@ static double s_append(const s_scope_t *sc, antt_store_t *st, const s_rec_t *r, 
 {
 	char err[ANTT_ERR_MAX], period[16];
 	antt_value_t *vals = antt_xcalloc(sc->n_ind + 1, sizeof *vals);
-	int64_t t0 = s_now_ns();
+	int64_t t0 = bench_now_ns();
 	for (size_t i = 0; i < n;) {
 		size_t end = i + (size_t)batch < n ? i + (size_t)batch : n;
 		if (antt_store_begin(st, err))
-			s_die("%s", err);
+			bench_die("%s", err);
 		for (; i < end; i++) {
 			antt_body_t b;
 			s_body_of(sc, &r[i], vals, period, &b);
@@ -661,12 +551,12 @@ static double s_append(const s_scope_t *sc, antt_store_t *st, const s_rec_t *r, 
 				b.form = (char *)ANTT_FORM_RESERVED "bench";
 			if (antt_store_append_ex(st, r[i].id, r[i].body, r[i].blen, r[i].sig, &b,
 			                         r[i].received, r[i].first, 1, err))
-				s_die("appending: %s", err);
+				bench_die("appending: %s", err);
 		}
 		if (antt_store_commit(st, err))
-			s_die("%s", err);
+			bench_die("%s", err);
 	}
-	double s = s_since_s(t0);
+	double s = bench_since_s(t0);
 	free(vals);
 	return (double)n / s;
 }
@@ -679,16 +569,6 @@ typedef struct {
 	size_t enroll_body, monthly_body;
 } s_intake_t;
 
-static void s_unlink_db(const char *path)
-{
-	char f[PATH_MAX + 40];
-	unlink(path);
-	snprintf(f, sizeof f, "%s-wal", path);
-	unlink(f);
-	snprintf(f, sizeof f, "%s-shm", path);
-	unlink(f);
-}
-
 static antt_store_t *s_new_store(const char *path)
 {
 	char err[ANTT_ERR_MAX];
@@ -696,7 +576,7 @@ static antt_store_t *s_new_store(const char *path)
 	antt_store_t *st;
 	randombytes_buf(node_pk, sizeof node_pk);
 	if (antt_store_open(path, node_pk, ANTT_STORE_CREATE, &st, err))
-		s_die("%s", err);
+		bench_die("%s", err);
 	return st;
 }
 
@@ -736,7 +616,7 @@ static void s_intake(const s_scope_t *sc, long n, long batch, s_intake_t *out)
 		b[i].enroll_key[0] ^= (uint8_t)((size_t)i / sc->n_units);
 		b[i].enroll_key[1] ^= (uint8_t)((size_t)i / sc->n_units >> 8);
 		if (antt_body_encode(&b[i], &body[i], &blen[i], err))
-			s_die("encoding an enrollment: %s", err);
+			bench_die("encoding an enrollment: %s", err);
 		antt_record_id(id[i], body[i], blen[i]);
 		antt_record_sign(sig[i], body[i], blen[i], hub_sk);
 		memcpy(prev, id[i], ANTT_ID_BYTES);
@@ -744,21 +624,21 @@ static void s_intake(const s_scope_t *sc, long n, long batch, s_intake_t *out)
 	out->enroll_body = blen[0];
 	snprintf(path, sizeof path, "%s/intake-enroll.db", s_dir);
 	antt_store_t *st = s_new_store(path);
-	int64_t now = s_vn_time(YEAR, 1, 2, 9, 0), t0 = s_now_ns();
+	int64_t now = s_vn_time(YEAR, 1, 2, 9, 0), t0 = bench_now_ns();
 	for (long i = 0; i < n;) {
 		long end = i + batch < n ? i + batch : n;
 		if (antt_store_begin(st, err))
-			s_die("%s", err);
+			bench_die("%s", err);
 		for (; i < end; i++)
 			if (antt_store_append_ex(st, id[i], body[i], blen[i], sig[i], &b[i], now,
 			                         now, 1, err))
-				s_die("appending an enrollment: %s", err);
+				bench_die("appending an enrollment: %s", err);
 		if (antt_store_commit(st, err))
-			s_die("%s", err);
+			bench_die("%s", err);
 	}
-	out->enroll_rps = (double)n / s_since_s(t0);
+	out->enroll_rps = (double)n / bench_since_s(t0);
 	antt_store_close(&st);
-	s_unlink_db(path);
+	bench_unlink_db(path);
 	for (long i = 0; i < n; i++) {
 		free(body[i]);
 		free(b[i].period);
@@ -776,61 +656,30 @@ static void s_intake(const s_scope_t *sc, long n, long batch, s_intake_t *out)
 	st = s_new_store(path);
 	out->undecoded_rps = s_append(sc, st, sc->r, (size_t)n, batch, 1);
 	antt_store_close(&st);
-	s_unlink_db(path);
+	bench_unlink_db(path);
 	snprintf(path, sizeof path, "%s/intake-monthly.db", s_dir);
 	st = s_new_store(path);
 	out->monthly_rps = s_append(sc, st, sc->r, (size_t)n, batch, 0);
 	antt_store_close(&st);
-	s_unlink_db(path);
+	bench_unlink_db(path);
 }
 
 /* ---- the node ---- */
 
-static void s_find_binaries(s_opts_t *o, char *antt, char *anttd)
-{
-	if (o->antt && o->anttd)
-		return;
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n < 0)
-		s_die("cannot find my own path: %s; give --antt and --anttd", strerror(errno));
-	self[n] = '\0';
-	char *top = dirname(dirname(self)); /* build/bench/antt-report-bench -> build */
-	if (!o->antt) {
-		snprintf(antt, PATH_MAX, "%s/antt", top);
-		o->antt = antt;
-	}
-	if (!o->anttd) {
-		snprintf(anttd, PATH_MAX, "%s/anttd", top);
-		o->anttd = anttd;
-	}
-}
-
 static void s_start_daemon(const antt_config_t *cfg, const char *conf)
 {
 	char err[ANTT_ERR_MAX];
-	pid_t pid = fork();
-	if (pid < 0)
-		s_die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		int nul = open("/dev/null", O_RDWR);
-		int lf = open(s_log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		dup2(nul, 0);
-		dup2(nul, 1);
-		dup2(lf < 0 ? nul : lf, 2);
-		execl(s_o->anttd, s_o->anttd, "-c", conf, (char *)NULL);
-		_exit(127);
-	}
+	char *argv[] = {(char *)s_o->anttd, "-c", (char *)conf, NULL};
+	pid_t pid = bench_spawn(argv, s_log);
 	s_daemon = pid;
-	int64_t deadline = s_now_ns() + (int64_t)START_TIMEOUT_MS * 1000000;
+	int64_t deadline = bench_now_ns() + (int64_t)START_TIMEOUT_MS * 1000000;
 	json_t *ping = json_pack("{s:s}", "op", "ping");
 	for (;;) {
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			s_daemon = -1;
-			s_die("anttd (%s) exited at start (status %d)", s_o->anttd,
-			      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			bench_die("anttd (%s) exited at start (status %d)", s_o->anttd,
+			          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		}
 		json_t *resp = NULL;
 		if (antt_ctl_daemon_running(cfg->lock_path, NULL) == 1 &&
@@ -840,8 +689,8 @@ static void s_start_daemon(const antt_config_t *cfg, const char *conf)
 			break;
 		}
 		json_decref(resp);
-		if (s_now_ns() > deadline)
-			s_die("anttd did not answer within %d ms", START_TIMEOUT_MS);
+		if (bench_now_ns() > deadline)
+			bench_die("anttd did not answer within %d ms", START_TIMEOUT_MS);
 		usleep(20000);
 	}
 	json_decref(ping);
@@ -851,22 +700,22 @@ static void s_stop_daemon(void)
 {
 	int status = 0;
 	kill(s_daemon, SIGTERM);
-	int64_t deadline = s_now_ns() + (int64_t)STOP_TIMEOUT_MS * 1000000;
+	int64_t deadline = bench_now_ns() + (int64_t)STOP_TIMEOUT_MS * 1000000;
 	for (;;) {
 		if (waitpid(s_daemon, &status, WNOHANG) == s_daemon)
 			break;
-		if (s_now_ns() > deadline) {
+		if (bench_now_ns() > deadline) {
 			kill(s_daemon, SIGKILL);
 			waitpid(s_daemon, &status, 0);
 			s_daemon = -1;
-			s_die("anttd did not stop within %d ms of SIGTERM", STOP_TIMEOUT_MS);
+			bench_die("anttd did not stop within %d ms of SIGTERM", STOP_TIMEOUT_MS);
 		}
 		usleep(10000);
 	}
 	s_daemon = -1;
 	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	if (rc != 0)
-		s_die("anttd exited with status %d after SIGTERM", rc);
+		bench_die("anttd exited with status %d after SIGTERM", rc);
 }
 
 /* ---- 1. a store, served, and the commands timed ---- */
@@ -886,7 +735,7 @@ static const struct {
 typedef struct {
 	double build_s, build_rps, sign_s, gen_s, import_ms, verify_ms;
 	int64_t db_bytes, records, vals_rows, reports_rows;
-	s_stats_t scan_ms, status_ms, cmd_ms[C_COUNT_];
+	bench_stats_t scan_ms, status_ms, cmd_ms[C_COUNT_];
 	int64_t out_bytes[C_COUNT_];
 	double scan_rows_per_s;
 	int checks; /* how many held; any failure dies */
@@ -912,14 +761,14 @@ static json_t *s_load(const char *path, const char *what)
 	json_error_t je;
 	json_t *j = json_load_file(path, 0, &je);
 	if (!j)
-		s_die("%s: not JSON (%s)", what, je.text);
+		bench_die("%s: not JSON (%s)", what, je.text);
 	return j;
 }
 
 #define CHECK(cond, ...)                                                                           \
 	do {                                                                                       \
 		if (!(cond))                                                                       \
-			s_die("wrong answer: " __VA_ARGS__);                                       \
+			bench_die("wrong answer: " __VA_ARGS__);                                   \
 		res->checks++;                                                                     \
 	} while (0)
 
@@ -1012,23 +861,23 @@ static void s_scan(const char *db, const s_scope_t *sc, long runs, s_result_t *r
 	for (long i = 0; i < runs; i++) {
 		sqlite3 *h;
 		sqlite3_stmt *st;
-		int64_t t0 = s_now_ns();
+		int64_t t0 = bench_now_ns();
 		if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
 		    sqlite3_prepare_v2(h, "SELECT sum(value), count(*) FROM vals", -1, &st, NULL) !=
 		        SQLITE_OK ||
 		    sqlite3_step(st) != SQLITE_ROW)
-			s_die("scanning %s: %s", db, sqlite3_errmsg(h));
+			bench_die("scanning %s: %s", db, sqlite3_errmsg(h));
 		uint64_t sum = (uint64_t)sqlite3_column_int64(st, 0);
 		int64_t rows = sqlite3_column_int64(st, 1);
 		sqlite3_finalize(st);
 		sqlite3_close(h);
-		ms[i] = (double)(s_now_ns() - t0) / 1e6;
+		ms[i] = (double)(bench_now_ns() - t0) / 1e6;
 		CHECK(sum == sc->all_sum && (uint64_t)rows == sc->vals_rows,
 		      "vals holds %" PRId64 " values summing to %" PRIu64 ", generated %" PRIu64
 		      " summing to %" PRIu64,
 		      rows, sum, sc->vals_rows, sc->all_sum);
 	}
-	res->scan_ms = s_stats(ms, (size_t)runs);
+	res->scan_ms = bench_stats(ms, (size_t)runs);
 	res->scan_rows_per_s = (double)sc->vals_rows / (res->scan_ms.p50 / 1e3);
 	free(ms);
 
@@ -1041,7 +890,7 @@ static void s_scan(const char *db, const s_scope_t *sc, long runs, s_result_t *r
 	        "(SELECT count(*) FROM reports)",
 	        -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
-		s_die("counting %s: %s", db, sqlite3_errmsg(h));
+		bench_die("counting %s: %s", db, sqlite3_errmsg(h));
 	res->records = sqlite3_column_int64(st, 0);
 	res->vals_rows = sqlite3_column_int64(st, 1);
 	res->reports_rows = sqlite3_column_int64(st, 2);
@@ -1069,35 +918,36 @@ static void s_measure(s_scope_t *sc, s_result_t *res)
 	                s_o->forms ? "--forms" : NULL,
 	                (char *)s_o->forms,
 	                NULL};
-	int rc = s_run(init, NULL, s_log, NULL);
+	int rc = bench_run(init, NULL, s_log, NULL);
 	if (rc != 0)
-		s_die("'%s init' failed (exit %d): is --antt right?", s_o->antt, rc);
+		bench_die("'%s init' failed (exit %d): is --antt right?", s_o->antt, rc);
 	antt_config_t *cfg;
 	antt_key_t *key;
 	if (antt_config_load(conf, &cfg, err) || antt_key_load(cfg->key_path, &key, err))
-		s_die("%s", err);
+		bench_die("%s", err);
 
 	/* the store, with anttd not running */
-	s_say("%s: appending %zu records to %s...\n", sc->name, sc->n_recs, cfg->store_path);
+	bench_say("%s: appending %zu records to %s...\n", sc->name, sc->n_recs, cfg->store_path);
 	antt_store_t *st;
 	if (antt_store_open(cfg->store_path, key->pk, ANTT_STORE_CREATE, &st, err))
-		s_die("%s", err);
-	int64_t t0 = s_now_ns();
+		bench_die("%s", err);
+	int64_t t0 = bench_now_ns();
 	res->build_rps = s_append(sc, st, sc->r, sc->n_recs, s_o->batch, 0);
-	res->build_s = s_since_s(t0);
+	res->build_s = bench_since_s(t0);
 	antt_store_close(&st);
 	antt_key_destroy(&key);
 
 	s_start_daemon(cfg, conf);
 	char *import[] = {(char *)s_o->antt,  "-c", conf, "units", "import",
 	                  (char *)s_o->units, NULL};
-	if ((rc = s_run(import, NULL, s_log, &res->import_ms)) != 0)
-		s_die("'antt units import %s' failed (exit %d)", s_o->units, rc);
+	if ((rc = bench_run(import, NULL, s_log, &res->import_ms)) != 0)
+		bench_die("'antt units import %s' failed (exit %d)", s_o->units, rc);
 	if (s_o->verify) {
-		s_say("%s: antt verify...\n", sc->name);
+		bench_say("%s: antt verify...\n", sc->name);
 		char *verify[] = {(char *)s_o->antt, "-c", conf, "verify", NULL};
-		if ((rc = s_run(verify, out, s_log, &res->verify_ms)) != 0)
-			s_die("'antt verify' found problems or failed (exit %d): see %s", rc, out);
+		if ((rc = bench_run(verify, out, s_log, &res->verify_ms)) != 0)
+			bench_die("'antt verify' found problems or failed (exit %d): see %s", rc,
+			          out);
 	}
 	char wal[PATH_MAX + 8];
 	snprintf(wal, sizeof wal, "%s-wal", cfg->store_path);
@@ -1108,12 +958,12 @@ static void s_measure(s_scope_t *sc, s_result_t *res)
 	double *ms = antt_xcalloc((size_t)s_o->runs, sizeof *ms);
 	char *status[] = {(char *)s_o->antt, "-c", conf, "status", NULL};
 	for (long i = 0; i < s_o->runs; i++)
-		if ((rc = s_run(status, NULL, s_log, &ms[i])) != 0)
-			s_die("'antt status' failed (exit %d)", rc);
-	res->status_ms = s_stats(ms, (size_t)s_o->runs);
+		if ((rc = bench_run(status, NULL, s_log, &ms[i])) != 0)
+			bench_die("'antt status' failed (exit %d)", rc);
+	res->status_ms = bench_stats(ms, (size_t)s_o->runs);
 
 	/* the commands, each --runs times in turn */
-	s_say("%s: timing report and missing, %ld runs each...\n", sc->name, s_o->runs);
+	bench_say("%s: timing report and missing, %ld runs each...\n", sc->name, s_o->runs);
 	for (int c = 0; c < C_COUNT_; c++) {
 		char *argv[12];
 		int a = 0;
@@ -1127,8 +977,8 @@ static void s_measure(s_scope_t *sc, s_result_t *res)
 			argv[a++] = (char *)s_cmds[c].args[k];
 		argv[a] = NULL;
 		for (long i = 0; i < s_o->runs; i++) {
-			if ((rc = s_run(argv, out, s_log, &ms[i])) != 0)
-				s_die("'%s' failed (exit %d)", s_cmds[c].label, rc);
+			if ((rc = bench_run(argv, out, s_log, &ms[i])) != 0)
+				bench_die("'%s' failed (exit %d)", s_cmds[c].label, rc);
 			if (i == 0) {
 				res->out_bytes[c] = s_file_size(out);
 				CHECK(res->out_bytes[c] > 0, "'%s' printed nothing",
@@ -1139,7 +989,7 @@ static void s_measure(s_scope_t *sc, s_result_t *res)
 					s_check_missing(sc, out, res);
 			}
 		}
-		res->cmd_ms[c] = s_stats(ms, (size_t)s_o->runs);
+		res->cmd_ms[c] = bench_stats(ms, (size_t)s_o->runs);
 	}
 	free(ms);
 	unlink(out);
@@ -1149,58 +999,7 @@ static void s_measure(s_scope_t *sc, s_result_t *res)
 
 /* ---- output ---- */
 
-static void s_machine(char *cpu, size_t n)
-{
-	snprintf(cpu, n, "unknown");
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	if (!f)
-		return;
-	char line[512];
-	while (fgets(line, sizeof line, f)) {
-		if (!strncmp(line, "model name", 10)) {
-			char *v = strchr(line, ':');
-			if (v) {
-				v += 1 + (v[1] == ' ');
-				v[strcspn(v, "\n")] = '\0';
-				snprintf(cpu, n, "%s", v);
-			}
-			break;
-		}
-	}
-	fclose(f);
-}
-
-/* Busy and stolen CPU time of the whole machine so far, in seconds. */
-static double s_machine_busy(double *steal)
-{
-	unsigned long long v[8] = {0};
-	double hz = (double)sysconf(_SC_CLK_TCK), busy = -1;
-	FILE *f = fopen("/proc/stat", "r");
-	*steal = -1;
-	if (!f)
-		return -1;
-	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
-	           &v[4], &v[5], &v[6], &v[7]) == 8) {
-		busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / hz;
-		*steal = (double)v[7] / hz;
-	}
-	fclose(f);
-	return busy;
-}
-
-static double s_own_cpu(void)
-{
-	struct rusage self, kids;
-	getrusage(RUSAGE_SELF, &self);
-	getrusage(RUSAGE_CHILDREN, &kids);
-	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
-	                kids.ru_stime.tv_sec) +
-	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
-	                kids.ru_stime.tv_usec) /
-	           1e6;
-}
-
-static json_t *s_stats_json(const s_stats_t *s)
+static json_t *s_stats_json(const bench_stats_t *s)
 {
 	return json_pack("{s:f, s:f, s:f}", "min_ms", s->min, "median_ms", s->p50, "max_ms",
 	                 s->max);
@@ -1297,17 +1096,6 @@ static void s_usage(FILE *f)
 	           "  -h, --help\n");
 }
 
-static long s_count_arg(const char *name, const char *s, long min)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*end || v < min) {
-		fprintf(stderr, "antt-report-bench: %s takes a number of %ld or more\n", name, min);
-		exit(2);
-	}
-	return v;
-}
-
 static const char *s_default_units(void)
 {
 	static const char *candidates[] = {ANTT_SOURCE_DIR "/data/units-vn-2025-03.csv",
@@ -1322,7 +1110,7 @@ static char *s_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		s_die("%s: %s (give the units CSV with --units)", path, strerror(errno));
+		bench_die("%s: %s (give the units CSV with --units)", path, strerror(errno));
 	size_t cap = 1 << 20, n = 0, r;
 	char *buf = antt_xmalloc(cap);
 	while ((r = fread(buf + n, 1, cap - n, f)) > 0)
@@ -1337,7 +1125,7 @@ static char *s_read_file(const char *path, size_t *len)
 static void s_scope_make(s_scope_t *sc, const antt_units_t *list, const antt_form_t *form,
                          const char **codes, size_t n_ind, const char *province, s_result_t *res)
 {
-	int64_t t0 = s_now_ns();
+	int64_t t0 = bench_now_ns();
 	sc->form = form;
 	sc->codes = codes;
 	sc->n_ind = n_ind;
@@ -1347,16 +1135,16 @@ static void s_scope_make(s_scope_t *sc, const antt_units_t *list, const antt_for
 	if (province) {
 		long p = antt_units_find(list, province);
 		if (p < 0 || list->v[p].depth != 1)
-			s_die("--province %s: not a province of %s", province, s_o->units);
+			bench_die("--province %s: not a province of %s", province, s_o->units);
 		sc->scope_name = list->v[p].name;
 	} else {
 		sc->scope_name = "Toàn quốc (the root)";
 	}
 	s_scope_units(sc, list, province);
 	s_scope_plan(sc, s_o->leave_out);
-	s_say("%s: making and signing the records of %zu units...\n", sc->name, sc->n_units);
+	bench_say("%s: making and signing the records of %zu units...\n", sc->name, sc->n_units);
 	s_scope_records(sc);
-	res->gen_s = s_since_s(t0);
+	res->gen_s = bench_since_s(t0);
 }
 
 int main(int argc, char **argv)
@@ -1395,16 +1183,19 @@ int main(int argc, char **argv)
 	                                     {"check", no_argument, NULL, O_CHECK},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {0}};
+	bench_setup("antt-report-bench", s_on_die);
 	s_opts_t o = {.runs = 7, .province = "01", .leave_out = 4, .intake = 20000, .batch = 5000};
 	int opt;
 	while ((opt = getopt_long(argc, argv, "r:p:h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'r': o.runs = s_count_arg("--runs", optarg, 1); break;
+		case 'r': o.runs = bench_count_arg("--runs", optarg, 1, LONG_MAX); break;
 		case 'p': o.province = optarg; break;
 		case O_UNITS: o.units = optarg; break;
-		case O_LEAVE: o.leave_out = s_count_arg("--leave-out", optarg, 0); break;
-		case O_INTAKE: o.intake = s_count_arg("--intake", optarg, 0); break;
-		case O_BATCH: o.batch = s_count_arg("--batch", optarg, 1); break;
+		case O_LEAVE:
+			o.leave_out = bench_count_arg("--leave-out", optarg, 0, LONG_MAX);
+			break;
+		case O_INTAKE: o.intake = bench_count_arg("--intake", optarg, 0, LONG_MAX); break;
+		case O_BATCH: o.batch = bench_count_arg("--batch", optarg, 1, LONG_MAX); break;
 		case O_NOPROV: o.no_province = 1; break;
 		case O_NONAT: o.no_national = 1; break;
 		case O_VERIFY: o.verify = 1; break;
@@ -1426,45 +1217,36 @@ int main(int argc, char **argv)
 	if (!o.units)
 		o.units = s_default_units();
 	s_o = &o;
-	s_run0 = s_now_ns();
+	s_run0 = bench_now_ns();
+	bench_say_setup(s_run0, o.json);
 	if (sodium_init() < 0)
-		s_die("libsodium failed to initialise");
+		bench_die("libsodium failed to initialise");
 	antt_log_set_level(ANTT_LOG_WARN);
 	signal(SIGPIPE, SIG_IGN);
 	char antt_buf[PATH_MAX], anttd_buf[PATH_MAX], cpu[256], err[ANTT_ERR_MAX];
-	s_find_binaries(&o, antt_buf, anttd_buf);
-	if (access(o.antt, X_OK) || access(o.anttd, X_OK))
-		s_die("need the antt and anttd binaries (%s, %s): build the project, or give "
-		      "--antt and --anttd",
-		      o.antt, o.anttd);
-	s_machine(cpu, sizeof cpu);
-	double steal0, busy0 = s_machine_busy(&steal0);
+	bench_find_binaries(&o.antt, &o.anttd, antt_buf, anttd_buf);
+	bench_cpu_model(cpu, sizeof cpu);
+	double steal0, busy0 = bench_machine_busy(&steal0);
 
 	/* the units and the form */
 	size_t csv_len;
 	char *csv = s_read_file(o.units, &csv_len);
 	antt_units_t list;
 	if (antt_units_parse(csv, csv_len, &list, err))
-		s_die("%s: %s", o.units, err);
+		bench_die("%s: %s", o.units, err);
 	free(csv);
 	antt_forms_t *forms;
 	if (antt_forms_load(o.forms ? o.forms : ANTT_FORMS_DIR, &forms, err))
-		s_die("%s", err);
+		bench_die("%s", err);
 	const antt_form_t *form = antt_forms_find(forms, FORM);
 	if (!form)
-		s_die("no form %s in the forms folder", FORM);
+		bench_die("no form %s in the forms folder", FORM);
 	const char **codes = antt_xcalloc(form->n_indicators, sizeof *codes);
 	for (size_t k = 0; k < form->n_indicators; k++)
 		codes[k] = form->indicators[k].code;
 	qsort(codes, form->n_indicators, sizeof *codes, s_cmp_str);
 
-	const char *base = o.tmpbase ? o.tmpbase : getenv("TMPDIR");
-	snprintf(s_dir, sizeof s_dir, "%s/antt-report-bench.XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(s_dir)) {
-		int e = errno;
-		s_dir[0] = '\0';
-		s_die("cannot make a temporary folder: %s", strerror(e));
-	}
+	bench_mkdtemp(s_dir, sizeof s_dir, o.tmpbase);
 
 	s_scope_t prov = {0}, nat = {0};
 	s_result_t prov_r = {0}, nat_r = {0};
@@ -1481,7 +1263,8 @@ int main(int argc, char **argv)
 		prov_r.gen_s = g;
 	}
 	if (o.intake > 0 && (nat.n_recs || prov.n_recs)) {
-		s_say("intake: %ld enrollments, then %ld monthly reports...\n", o.intake, o.intake);
+		bench_say("intake: %ld enrollments, then %ld monthly reports...\n", o.intake,
+		          o.intake);
 		s_intake(nat.n_recs ? &nat : &prov, o.intake, o.batch, &in);
 	}
 	if (!o.no_national) {
@@ -1489,15 +1272,10 @@ int main(int argc, char **argv)
 		nat_r.gen_s = gen_nat;
 	}
 
-	double steal1, busy1 = s_machine_busy(&steal1);
-	double run_s = s_since_s(s_run0);
-	double other_cpu = busy0 < 0 || busy1 < 0 ? -1 : busy1 - busy0 - s_own_cpu();
-	double steal = steal0 < 0 || steal1 < 0 ? -1 : steal1 - steal0;
-	if (other_cpu < 0 && busy0 >= 0)
-		other_cpu = 0;
-	const char *source = getenv("ANTT_BENCH_SOURCE");
-	if (source && !*source)
-		source = NULL;
+	double other_cpu, steal;
+	bench_others_cpu(busy0, steal0, &other_cpu, &steal);
+	double run_s = bench_since_s(s_run0);
+	const char *source = bench_source();
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int has_nat = !o.no_national;
 	double nat_report = nat_r.cmd_ms[C_REPORT_JSON].p50 / 1e3,

@@ -73,7 +73,6 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -86,7 +85,6 @@
 #include <signal.h>
 #include <sodium.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +101,7 @@
 #include <jansson.h>
 
 #include "antt.pb-c.h"
+#include "benchlib.h"
 #include "common.h"
 #include "config.h"
 #include "ctlproto.h"
@@ -136,10 +135,6 @@ typedef struct {
 	long inflight, payload;
 	double silence_s, timeout_s;
 } s_opts_t;
-
-typedef struct {
-	double p50, max, mean, first, last;
-} s_bstats_t;
 
 /* ---- the nodes the bench runs ---- */
 
@@ -186,14 +181,6 @@ static pid_t s_perf = -1;
 static void *s_zctx;
 static const s_opts_t *s_o;
 
-static void s_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
-static int s_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag, (void)ftw;
-	return remove(path) < 0 ? -1 : 0;
-}
-
 static void s_cleanup(int keep)
 {
 	if (s_perf > 0) {
@@ -213,122 +200,19 @@ static void s_cleanup(int keep)
 			waitpid(s_procs[i].pid, NULL, 0);
 			s_procs[i].pid = -1;
 		}
-	if (s_dir[0]) {
-		if (keep)
-			fprintf(stderr, "antt-sync-bench: kept %s\n", s_dir);
-		else if (nftw(s_dir, s_rm_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
-			fprintf(stderr, "antt-sync-bench: could not remove %s: %s\n", s_dir,
-			        strerror(errno));
-		s_dir[0] = '\0';
-	}
+	bench_rmtree(s_dir, keep);
 }
 
-static void s_die(const char *fmt, ...)
+/* What bench_die does before it exits: the logs of the nodes and other
+ * processes, then clean up. */
+static void s_on_die(void)
 {
-	va_list ap;
-	fputs("antt-sync-bench: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
 	for (size_t i = 0; i < s_n_nodes + s_n_procs; i++) {
 		const char *name = i < s_n_nodes ? s_nodes[i]->name : s_procs[i - s_n_nodes].name;
 		const char *log = i < s_n_nodes ? s_nodes[i]->log : s_procs[i - s_n_nodes].log;
-		FILE *f = log[0] ? fopen(log, "r") : NULL;
-		if (!f)
-			continue;
-		char line[1024];
-		fprintf(stderr, "antt-sync-bench: log of %s (%s):\n", name, log);
-		while (fgets(line, sizeof line, f))
-			fprintf(stderr, "  %s", line);
-		fclose(f);
+		bench_print_log(log, "log of %s (%s)", name, log);
 	}
 	s_cleanup(s_o ? s_o->keep : 0);
-	exit(1);
-}
-
-static int64_t s_now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static double s_since_s(int64_t t0)
-{
-	return (double)(s_now_ns() - t0) / 1e9;
-}
-
-static int64_t s_run0; /* the run's start */
-static int s_quiet;    /* --json: no progress */
-
-/* Progress on stderr, with the time since the start. */
-static void s_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void s_say(const char *fmt, ...)
-{
-	va_list ap;
-	if (s_quiet)
-		return;
-	fprintf(stderr, "[%6.1f s] ", s_since_s(s_run0));
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-}
-
-static int s_cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static s_bstats_t s_bstats(const double *v, size_t n)
-{
-	s_bstats_t s = {0};
-	if (!n)
-		return s;
-	double *c = antt_xcalloc(n, sizeof *c), sum = 0;
-	memcpy(c, v, n * sizeof *c);
-	qsort(c, n, sizeof *c, s_cmp_double);
-	for (size_t i = 0; i < n; i++)
-		sum += c[i];
-	s.p50 = c[(n + 1) / 2 - 1];
-	s.max = c[n - 1];
-	s.mean = sum / (double)n;
-	s.first = v[0];
-	s.last = v[n - 1];
-	free(c);
-	return s;
-}
-
-/* Wait for the child pid: its exit status (-1 if it did not exit normally). */
-static int s_wait_status(pid_t pid)
-{
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			s_die("waitpid: %s", strerror(errno));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Run argv with stdin on /dev/null, stdout to outpath and stderr to
- * errpath (either NULL: /dev/null); the exit status (-1 if it did not exit
- * normally). */
-static int s_run(char *const argv[], const char *outpath, const char *errpath)
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		s_die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
-		int out = outpath ? open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600) : nul;
-		int err = errpath ? open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0600) : nul;
-		dup2(nul, 0);
-		dup2(out < 0 ? nul : out, 1);
-		dup2(err < 0 ? nul : err, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return s_wait_status(pid);
 }
 
 /* /proc/PID/stat into buf: the fields after the command name (the state
@@ -358,58 +242,6 @@ static double s_proc_cpu(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* Busy and stolen CPU time of the whole machine so far, in seconds, from
- * /proc/stat; -1 if unknown. */
-static double s_machine_busy(double *steal)
-{
-	unsigned long long v[8] = {0};
-	double hz = (double)sysconf(_SC_CLK_TCK), busy = -1;
-	FILE *f = fopen("/proc/stat", "r");
-	*steal = -1;
-	if (!f)
-		return -1;
-	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
-	           &v[4], &v[5], &v[6], &v[7]) == 8) {
-		busy = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / hz;
-		*steal = (double)v[7] / hz;
-	}
-	fclose(f);
-	return busy;
-}
-
-static double s_own_cpu(void)
-{
-	struct rusage self, kids;
-	getrusage(RUSAGE_SELF, &self);
-	getrusage(RUSAGE_CHILDREN, &kids);
-	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
-	                kids.ru_stime.tv_sec) +
-	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
-	                kids.ru_stime.tv_usec) /
-	           1e6;
-}
-
-static void s_machine(char *cpu, size_t n)
-{
-	snprintf(cpu, n, "unknown");
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	if (!f)
-		return;
-	char line[512];
-	while (fgets(line, sizeof line, f)) {
-		if (!strncmp(line, "model name", 10)) {
-			char *v = strchr(line, ':');
-			if (v) {
-				v += 1 + (v[1] == ' ');
-				v[strcspn(v, "\n")] = '\0';
-				snprintf(cpu, n, "%s", v);
-			}
-			break;
-		}
-	}
-	fclose(f);
-}
-
 /* A TCP port on 127.0.0.1 that nothing listens on now. */
 static int s_free_port(void)
 {
@@ -418,7 +250,7 @@ static int s_free_port(void)
 	socklen_t len = sizeof a;
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-		s_die("cannot find a free TCP port: %s", strerror(errno));
+		bench_die("cannot find a free TCP port: %s", strerror(errno));
 	close(fd);
 	return ntohs(a.sin_port);
 }
@@ -448,7 +280,7 @@ static pid_t s_spawn(const s_tier_t *t, char *const argv[], int in_fd, int out_f
 {
 	pid_t pid = fork();
 	if (pid < 0)
-		s_die("fork: %s", strerror(errno));
+		bench_die("fork: %s", strerror(errno));
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		int nul = open("/dev/null", O_RDWR);
@@ -466,10 +298,10 @@ static int s_run_tier(const s_tier_t *t, char *const argv[], const char *outpath
 {
 	int out = open(outpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (out < 0)
-		s_die("%s: %s", outpath, strerror(errno));
+		bench_die("%s: %s", outpath, strerror(errno));
 	pid_t pid = s_spawn(t, argv, -1, out, NULL);
 	close(out);
-	return s_wait_status(pid);
+	return bench_wait(pid);
 }
 
 static int s_comm_is(pid_t pid, const char *comm)
@@ -524,22 +356,6 @@ static pid_t s_real_pid(pid_t pid, const char *comm)
 	return found;
 }
 
-/* Peak resident memory of a process (VmHWM), in kB; -1 if unknown. */
-static long s_vmhwm_kb(pid_t pid)
-{
-	char path[64], line[256];
-	long kb = -1;
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (!strncmp(line, "VmHWM:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
-
 /* What the kernel counted on the TCP connections a listener accepted:
  * tcp_info's bytes_received (what the peer sent) and bytes_acked (what it
  * acknowledged of what was sent to it), TCP payload only, retransmissions
@@ -570,11 +386,11 @@ static void s_tcp_snapshot(const s_tier_t *t, int port, s_socks_t *out)
 	memset(out, 0, sizeof *out);
 	int rc = s_run_tier(t, argv, path);
 	if (rc != 0)
-		s_die("'%sss -tin' failed (exit %d): is ss (iproute2) installed?",
-		      t && t->prefix_text[0] ? t->prefix_text : "", rc);
+		bench_die("'%sss -tin' failed (exit %d): is ss (iproute2) installed?",
+		          t && t->prefix_text[0] ? t->prefix_text : "", rc);
 	FILE *f = fopen(path, "r");
 	if (!f)
-		s_die("%s: %s", path, strerror(errno));
+		bench_die("%s: %s", path, strerror(errno));
 	s_sock_t *cur = NULL;
 	while (fgets(line, sizeof line, f)) {
 		if (line[0] != ' ' && line[0] != '\t') {
@@ -714,7 +530,7 @@ static void s_body(const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,
 	memcpy(b.author, author, ANTT_KEY_BYTES);
 	memcpy(b.prev, prev, ANTT_ID_BYTES);
 	if (antt_body_encode(&b, body, len, err))
-		s_die("encoding a body: %s", err);
+		bench_die("encoding a body: %s", err);
 }
 
 /* ---- 0. this machine's limits ---- */
@@ -726,20 +542,6 @@ typedef struct {
 	double store_per_s, store_s; /* antt_store_append_ex, as the hub */
 } s_limits_t;
 
-#define S_RATE(seconds, op)                                                                        \
-	({                                                                                         \
-		int64_t t0_ = s_now_ns(), t_ = t0_, lim_ = (int64_t)((seconds)*1e9);               \
-		uint64_t n_ = 0;                                                                   \
-		while (t_ - t0_ < lim_) {                                                          \
-			for (int k_ = 0; k_ < 256; k_++) {                                         \
-				op;                                                                \
-			}                                                                          \
-			n_ += 256;                                                                 \
-			t_ = s_now_ns();                                                           \
-		}                                                                                  \
-		(double)n_ / ((double)(t_ - t0_) / 1e9);                                           \
-	})
-
 static void s_crypto_rates(double seconds, s_limits_t *l)
 {
 	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
@@ -750,11 +552,11 @@ static void s_crypto_rates(double seconds, s_limits_t *l)
 	s_body(pk, 1, zero, antt_now(), 1, &body, &len);
 	l->body_len = len;
 	volatile int sink = 0;
-	l->sign = S_RATE(seconds, crypto_sign_detached(sig, NULL, body, len, sk));
+	l->sign = BENCH_RATE(seconds, crypto_sign_detached(sig, NULL, body, len, sk));
 	crypto_sign_detached(sig, NULL, body, len, sk);
-	l->verify = S_RATE(seconds, sink += crypto_sign_verify_detached(sig, body, len, pk));
+	l->verify = BENCH_RATE(seconds, sink += crypto_sign_verify_detached(sig, body, len, pk));
 	if (sink)
-		s_die("a signature did not verify");
+		bench_die("a signature did not verify");
 	free(body);
 	sodium_memzero(sk, sizeof sk);
 }
@@ -763,7 +565,7 @@ static void s_sql(sqlite3 *db, const char *sql)
 {
 	char *msg = NULL;
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		s_die("SQLite baseline: %s: %s", sql, msg ? msg : "error");
+		bench_die("SQLite baseline: %s: %s", sql, msg ? msg : "error");
 }
 
 /* n rows of ROW_BYTES random bytes, plain INSERTs, COMMIT every batch rows,
@@ -777,35 +579,30 @@ static void s_sqlite_rate(const char *dir, long n, long batch, s_limits_t *l)
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	if (sqlite3_open(path, &db) != SQLITE_OK)
-		s_die("SQLite baseline: cannot open %s", path);
+		bench_die("SQLite baseline: cannot open %s", path);
 	s_sql(db, "PRAGMA journal_mode = WAL");
 	s_sql(db, "PRAGMA synchronous = FULL");
 	s_sql(db, "CREATE TABLE t(n INTEGER PRIMARY KEY, data BLOB NOT NULL)");
 	if (sqlite3_prepare_v2(db, "INSERT INTO t(data) VALUES(?1)", -1, &st, NULL) != SQLITE_OK)
-		s_die("SQLite baseline: %s", sqlite3_errmsg(db));
-	int64_t t0 = s_now_ns();
+		bench_die("SQLite baseline: %s", sqlite3_errmsg(db));
+	int64_t t0 = bench_now_ns();
 	for (long i = 0; i < n;) {
 		s_sql(db, "BEGIN");
 		for (long k = 0; k < batch && i < n; k++, i++) {
 			sqlite3_bind_blob(st, 1, rows + (size_t)i * ROW_BYTES, ROW_BYTES,
 			                  SQLITE_STATIC);
 			if (sqlite3_step(st) != SQLITE_DONE)
-				s_die("SQLite baseline: %s", sqlite3_errmsg(db));
+				bench_die("SQLite baseline: %s", sqlite3_errmsg(db));
 			sqlite3_reset(st);
 		}
 		s_sql(db, "COMMIT");
 	}
-	l->sqlite_s = s_since_s(t0);
+	l->sqlite_s = bench_since_s(t0);
 	l->sqlite_rows_per_s = (double)n / l->sqlite_s;
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	free(rows);
-	char wal[PATH_MAX + 40];
-	unlink(path);
-	snprintf(wal, sizeof wal, "%s-wal", path);
-	unlink(wal);
-	snprintf(wal, sizeof wal, "%s-shm", path);
-	unlink(wal);
+	bench_unlink_db(path);
 }
 
 /* ---- the child's records, signed and packed before any timing ---- */
@@ -844,9 +641,9 @@ static void s_chain_build(s_chain_t *c, const char *keypath, long n, long batch)
 	char err[ANTT_ERR_MAX];
 	memset(c, 0, sizeof *c);
 	if (antt_key_generate(&c->key))
-		s_die("cannot generate a key");
+		bench_die("cannot generate a key");
 	if (antt_key_save(c->key, keypath, err))
-		s_die("%s", err);
+		bench_die("%s", err);
 	c->n = n;
 	c->batch = batch;
 	c->body = antt_xcalloc((size_t)n, sizeof *c->body);
@@ -873,7 +670,7 @@ static void s_chain_build(s_chain_t *c, const char *keypath, long n, long batch)
 	for (long t = 0; t < ncpu; t++) {
 		parts[t] = (s_signer_t){c, n * t / ncpu, n * (t + 1) / ncpu};
 		if (pthread_create(&th[t], NULL, s_sign_part, &parts[t]) != 0)
-			s_die("pthread_create failed");
+			bench_die("pthread_create failed");
 	}
 	for (long t = 0; t < ncpu; t++)
 		pthread_join(th[t], NULL);
@@ -914,7 +711,7 @@ static void s_chain_build(s_chain_t *c, const char *keypath, long n, long batch)
 		uint8_t *z = antt_xmalloc(cap);
 		size_t zlen = ZSTD_compress(z, cap, raw, raw_len, ZLEVEL);
 		if (ZSTD_isError(zlen))
-			s_die("zstd: %s", ZSTD_getErrorName(zlen));
+			bench_die("zstd: %s", ZSTD_getErrorName(zlen));
 		free(raw);
 		Antt__Batch bz = ANTT__BATCH__INIT;
 		bz.batch = k + 1;
@@ -964,80 +761,55 @@ static void s_store_rate(const s_chain_t *c, const char *dir, s_limits_t *l)
 	uint8_t(*id)[ANTT_ID_BYTES] = antt_xcalloc((size_t)c->n, ANTT_ID_BYTES);
 	for (long i = 0; i < c->n; i++) {
 		if (antt_body_decode(c->body[i], c->blen[i], &b[i], err))
-			s_die("decoding record %ld: %s", i + 1, err);
+			bench_die("decoding record %ld: %s", i + 1, err);
 		antt_record_id(id[i], c->body[i], c->blen[i]);
 	}
 	randombytes_buf(node_pk, sizeof node_pk);
 	antt_store_t *st;
 	if (antt_store_open(path, node_pk, ANTT_STORE_CREATE, &st, err))
-		s_die("%s", err);
-	int64_t now = antt_now(), t0 = s_now_ns();
+		bench_die("%s", err);
+	int64_t now = antt_now(), t0 = bench_now_ns();
 	for (long i = 0; i < c->n;) {
 		long end = i + c->batch < c->n ? i + c->batch : c->n;
 		if (antt_store_begin(st, err))
-			s_die("%s", err);
+			bench_die("%s", err);
 		for (; i < end; i++)
 			if (antt_store_append_ex(st, id[i], c->body[i], c->blen[i], c->sig[i],
 			                         &b[i], now, now, i == end - 1, err))
-				s_die("%s", err);
+				bench_die("%s", err);
 		if (antt_store_commit(st, err))
-			s_die("%s", err);
+			bench_die("%s", err);
 	}
-	l->store_s = s_since_s(t0);
+	l->store_s = bench_since_s(t0);
 	l->store_per_s = (double)c->n / l->store_s;
 	antt_store_close(&st);
 	for (long i = 0; i < c->n; i++)
 		antt_body_clear(&b[i]);
 	free(b);
 	free(id);
-	char f[PATH_MAX + 40];
-	unlink(path);
-	snprintf(f, sizeof f, "%s-wal", path);
-	unlink(f);
-	snprintf(f, sizeof f, "%s-shm", path);
-	unlink(f);
+	bench_unlink_db(path);
 }
 
 /* ---- nodes ---- */
-
-static void s_find_binaries(s_opts_t *o, char *antt, char *anttd)
-{
-	if (o->antt && o->anttd)
-		return;
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n < 0)
-		s_die("cannot find my own path: %s; give --antt and --anttd", strerror(errno));
-	self[n] = '\0';
-	char *top = dirname(dirname(self)); /* build/bench/antt-sync-bench -> build */
-	if (!o->antt) {
-		snprintf(antt, PATH_MAX, "%s/antt", top);
-		o->antt = antt;
-	}
-	if (!o->anttd) {
-		snprintf(anttd, PATH_MAX, "%s/anttd", top);
-		o->anttd = anttd;
-	}
-}
 
 /* [node] durability = relaxed in the node's config, after 'antt init'. */
 static void s_set_relaxed(const char *conf)
 {
 	FILE *f = fopen(conf, "r");
 	if (!f)
-		s_die("%s: %s", conf, strerror(errno));
+		bench_die("%s: %s", conf, strerror(errno));
 	char *text = NULL;
 	size_t cap = 0;
 	ssize_t len = getdelim(&text, &cap, '\0', f);
 	fclose(f);
 	char *sect = len > 0 ? strstr(text, "[node]\n") : NULL;
 	if (!sect)
-		s_die("%s has no [node] section", conf);
+		bench_die("%s has no [node] section", conf);
 	size_t head = (size_t)(sect - text) + strlen("[node]\n");
 	f = fopen(conf, "w");
 	if (!f || fwrite(text, 1, head, f) != head || fputs("durability = relaxed\n", f) < 0 ||
 	    fwrite(text + head, 1, (size_t)len - head, f) != (size_t)len - head || fclose(f) != 0)
-		s_die("cannot write %s", conf);
+		bench_die("cannot write %s", conf);
 	free(text);
 }
 
@@ -1053,7 +825,7 @@ static s_node_t *s_node_init(const char *name, const char *unit, const s_tier_t 
 	char err[ANTT_ERR_MAX], out[PATH_MAX + 16], lst[192];
 	s_node_t *nd = antt_xcalloc(1, sizeof *nd);
 	if (s_n_nodes == MAX_NODES)
-		s_die("too many nodes");
+		bench_die("too many nodes");
 	s_nodes[s_n_nodes++] = nd;
 	nd->pid = -1;
 	nd->tier = tier;
@@ -1061,7 +833,7 @@ static s_node_t *s_node_init(const char *name, const char *unit, const s_tier_t 
 	if (snprintf(nd->dir, sizeof nd->dir, "%s/%s", s_dir, name) >= (int)sizeof nd->dir ||
 	    snprintf(nd->conf, sizeof nd->conf, "%s/anttd.conf", nd->dir) >= (int)sizeof nd->conf ||
 	    snprintf(nd->log, sizeof nd->log, "%s/%s.log", s_dir, name) >= (int)sizeof nd->log)
-		s_die("the temporary folder's path is too long: %s", s_dir);
+		bench_die("the temporary folder's path is too long: %s", s_dir);
 	snprintf(out, sizeof out, "%s/%s.init.json", s_dir, name);
 	char *argv[16];
 	int a = 0;
@@ -1089,21 +861,22 @@ static s_node_t *s_node_init(const char *name, const char *unit, const s_tier_t 
 		argv[a++] = (char *)parent_key;
 	}
 	argv[a] = NULL;
-	int rc = s_run(argv, out, nd->log);
+	int rc = bench_run(argv, out, nd->log, NULL);
 	if (rc != 0)
-		s_die("'%s init' for %s failed (exit %d): is --antt right?", s_o->antt, name, rc);
+		bench_die("'%s init' for %s failed (exit %d): is --antt right?", s_o->antt, name,
+		          rc);
 	json_error_t je;
 	json_t *j = json_load_file(out, 0, &je);
 	const char *pk = json_string_value(json_object_get(j, "public_key"));
 	if (!pk || strlen(pk) != 2 * ANTT_KEY_BYTES)
-		s_die("'antt init --json' printed no public key for %s", name);
+		bench_die("'antt init --json' printed no public key for %s", name);
 	snprintf(nd->pk, sizeof nd->pk, "%s", pk);
 	json_decref(j);
 	unlink(out);
 	if (relaxed)
 		s_set_relaxed(nd->conf);
 	if (antt_config_load(nd->conf, &nd->cfg, err))
-		s_die("%s", err);
+		bench_die("%s", err);
 	return nd;
 }
 
@@ -1112,17 +885,17 @@ static json_t *s_call(s_node_t *nd, const char *text)
 {
 	zmq_msg_t msg;
 	if (zmq_send(nd->req, text, strlen(text), 0) < 0)
-		s_die("send to %s: %s", nd->name, zmq_strerror(errno));
+		bench_die("send to %s: %s", nd->name, zmq_strerror(errno));
 	zmq_msg_init(&msg);
 	if (zmq_msg_recv(&msg, nd->req, 0) < 0)
-		s_die("no reply from %s within %d ms: %s", nd->name, REPLY_TIMEOUT_MS,
-		      zmq_strerror(errno));
+		bench_die("no reply from %s within %d ms: %s", nd->name, REPLY_TIMEOUT_MS,
+		          zmq_strerror(errno));
 	json_error_t je;
 	json_t *resp = json_loadb(zmq_msg_data(&msg), zmq_msg_size(&msg), 0, &je);
 	zmq_msg_close(&msg);
 	if (!resp || !json_is_true(json_object_get(resp, "ok")))
-		s_die("%s refused '%s': %s", nd->name, text,
-		      resp ? json_string_value(json_object_get(resp, "message")) : je.text);
+		bench_die("%s refused '%s': %s", nd->name, text,
+		          resp ? json_string_value(json_object_get(resp, "message")) : je.text);
 	return resp;
 }
 
@@ -1132,9 +905,9 @@ static long s_polls;
 /* The "records" of its status (what 'antt status --json' prints). */
 static long s_records(s_node_t *nd)
 {
-	int64_t t0 = s_now_ns();
+	int64_t t0 = bench_now_ns();
 	json_t *st = s_call(nd, "{\"op\":\"status\"}");
-	s_poll_ms_sum += (double)(s_now_ns() - t0) / 1e6;
+	s_poll_ms_sum += (double)(bench_now_ns() - t0) / 1e6;
 	s_polls++;
 	long n = (long)json_integer_value(json_object_get(st, "records"));
 	json_decref(st);
@@ -1153,21 +926,21 @@ static void s_node_start(s_node_t *nd)
 	zmq_setsockopt(nd->req, ZMQ_RCVTIMEO, &tmo, sizeof tmo);
 	zmq_setsockopt(nd->req, ZMQ_SNDTIMEO, &tmo, sizeof tmo);
 	if (zmq_connect(nd->req, nd->cfg->endpoint) != 0)
-		s_die("connect %s: %s", nd->cfg->endpoint, zmq_strerror(errno));
+		bench_die("connect %s: %s", nd->cfg->endpoint, zmq_strerror(errno));
 	/* until it answers; the REQ socket waits for the socket file itself */
-	int64_t deadline = s_now_ns() + (int64_t)START_TIMEOUT_MS * 1000000;
+	int64_t deadline = bench_now_ns() + (int64_t)START_TIMEOUT_MS * 1000000;
 	for (;;) {
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			nd->pid = -1;
-			s_die("anttd for %s exited at start (status %d)", nd->name,
-			      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			bench_die("anttd for %s exited at start (status %d)", nd->name,
+			          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		}
 		if (antt_ctl_daemon_running(nd->cfg->lock_path, NULL) == 1)
 			break;
-		if (s_now_ns() > deadline)
-			s_die("anttd for %s did not start within %d ms", nd->name,
-			      START_TIMEOUT_MS);
+		if (bench_now_ns() > deadline)
+			bench_die("anttd for %s did not start within %d ms", nd->name,
+			          START_TIMEOUT_MS);
 		usleep(10000);
 	}
 	json_decref(s_call(nd, "{\"op\":\"ping\"}"));
@@ -1185,24 +958,24 @@ static int s_node_stop(s_node_t *nd)
 	if (nd->pid <= 0)
 		return -1;
 	kill(nd->pid, SIGTERM);
-	int64_t deadline = s_now_ns() + (int64_t)STOP_TIMEOUT_MS * 1000000;
+	int64_t deadline = bench_now_ns() + (int64_t)STOP_TIMEOUT_MS * 1000000;
 	for (;;) {
 		pid_t r = waitpid(nd->pid, &status, WNOHANG);
 		if (r == nd->pid)
 			break;
-		if (s_now_ns() > deadline) {
+		if (bench_now_ns() > deadline) {
 			kill(nd->pid, SIGKILL);
 			waitpid(nd->pid, &status, 0);
 			nd->pid = -1;
-			s_die("anttd for %s did not stop within %d ms of SIGTERM", nd->name,
-			      STOP_TIMEOUT_MS);
+			bench_die("anttd for %s did not stop within %d ms of SIGTERM", nd->name,
+			          STOP_TIMEOUT_MS);
 		}
 		usleep(10000);
 	}
 	nd->pid = -1;
 	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	if (rc != 0)
-		s_die("anttd for %s exited with status %d after SIGTERM", nd->name, rc);
+		bench_die("anttd for %s exited with status %d after SIGTERM", nd->name, rc);
 	return rc;
 }
 
@@ -1211,9 +984,9 @@ static void s_enroll(s_node_t *hub, const char *unit, const char *key)
 {
 	char *argv[] = {(char *)s_o->antt, "-c",    hub->conf,   "enroll", "--unit",
 	                (char *)unit,      "--key", (char *)key, NULL};
-	int rc = s_run(argv, NULL, hub->log);
+	int rc = bench_run(argv, NULL, hub->log, NULL);
 	if (rc != 0)
-		s_die("'antt enroll --unit %s' at %s failed (exit %d)", unit, hub->name, rc);
+		bench_die("'antt enroll --unit %s' at %s failed (exit %d)", unit, hub->name, rc);
 }
 
 /* ---- a. a hub's intake ---- */
@@ -1225,19 +998,11 @@ typedef struct {
 	double hub_cpu;       /* CPU-s of the hub meanwhile */
 	double bench_cpu;     /* CPU-s of the bench meanwhile */
 	double *batch_ms;     /* Batch sent to its Ack, each */
-	s_bstats_t bs;        /* of batch_ms */
+	bench_stats_t bs;     /* of batch_ms */
 	double audit_s;       /* last Ack to every signature audited */
 	long audit_bad;       /* audit = -1 */
 	uint64_t frame_bytes; /* the Batch frames sent */
 } s_intake_t;
-
-static double s_self_cpu(void)
-{
-	struct rusage self;
-	getrusage(RUSAGE_SELF, &self);
-	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
-	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6;
-}
 
 /* Receive the next SyncMsg that is not a Pong or Receipt. */
 static Antt__SyncMsg *s_recv_msg(void *sock, const char *waiting_for)
@@ -1246,16 +1011,17 @@ static Antt__SyncMsg *s_recv_msg(void *sock, const char *waiting_for)
 		zmq_msg_t msg;
 		zmq_msg_init(&msg);
 		if (zmq_msg_recv(&msg, sock, 0) < 0)
-			s_die("no %s from the hub within %d ms: %s", waiting_for, REPLY_TIMEOUT_MS,
-			      zmq_strerror(errno));
+			bench_die("no %s from the hub within %d ms: %s", waiting_for,
+			          REPLY_TIMEOUT_MS, zmq_strerror(errno));
 		Antt__SyncMsg *m =
 		    antt__sync_msg__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
 		zmq_msg_close(&msg);
 		if (!m)
-			s_die("a malformed message from the hub while waiting for %s", waiting_for);
+			bench_die("a malformed message from the hub while waiting for %s",
+			          waiting_for);
 		if (m->msg_case == ANTT__SYNC_MSG__MSG_ERROR)
-			s_die("the hub answered Error %u: %s", m->error->code,
-			      m->error->reason ? m->error->reason : "");
+			bench_die("the hub answered Error %u: %s", m->error->code,
+			          m->error->reason ? m->error->reason : "");
 		if (m->msg_case == ANTT__SYNC_MSG__MSG_PONG ||
 		    m->msg_case == ANTT__SYNC_MSG__MSG_RECEIPT) {
 			antt__sync_msg__free_unpacked(m, NULL);
@@ -1275,14 +1041,14 @@ static void s_audit_counts(const char *store, s_audit_count_t *a)
 	sqlite3_stmt *st;
 	memset(a, 0, sizeof *a);
 	if (sqlite3_open_v2(store, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		s_die("cannot open %s read-only", store);
+		bench_die("cannot open %s read-only", store);
 	sqlite3_busy_timeout(db, 5000);
 	if (sqlite3_prepare_v2(db,
 	                       "SELECT coalesce(sum(audit = 0), 0), coalesce(sum(audit = -1), 0), "
 	                       "coalesce(sum(audit = 1), 0) FROM records",
 	                       -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
-		s_die("reading %s: %s", store, sqlite3_errmsg(db));
+		bench_die("reading %s: %s", store, sqlite3_errmsg(db));
 	a->unaudited = sqlite3_column_int64(st, 0);
 	a->bad = sqlite3_column_int64(st, 1);
 	a->checked = sqlite3_column_int64(st, 2);
@@ -1296,7 +1062,7 @@ static long s_count_unaudited(const char *store)
 	sqlite3_stmt *st;
 	long n = -1;
 	if (sqlite3_open_v2(store, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		s_die("cannot open %s read-only", store);
+		bench_die("cannot open %s read-only", store);
 	sqlite3_busy_timeout(db, 5000);
 	/* the partial index records_unaudited makes this cheap */
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM records WHERE audit = 0", -1, &st, NULL) ==
@@ -1306,7 +1072,7 @@ static long s_count_unaudited(const char *store)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	if (n < 0)
-		s_die("reading %s", store);
+		bench_die("reading %s", store);
 	return n;
 }
 
@@ -1316,7 +1082,7 @@ static void s_perf_start(const char *pids, const char *out)
 {
 	pid_t p = fork();
 	if (p < 0)
-		s_die("fork: %s", strerror(errno));
+		bench_die("fork: %s", strerror(errno));
 	if (p == 0) {
 		int nul = open("/dev/null", O_RDWR);
 		dup2(nul, 0);
@@ -1365,7 +1131,7 @@ static void s_intake(const s_chain_t *c, const char *name, int compressed, const
 	    crypto_sign_ed25519_pk_to_curve25519(server, hub_ed) != 0 ||
 	    crypto_sign_ed25519_pk_to_curve25519(cpk, c->key->pk) != 0 ||
 	    crypto_sign_ed25519_sk_to_curve25519(csk, c->key->sk) != 0)
-		s_die("cannot derive the transport keys");
+		bench_die("cannot derive the transport keys");
 	void *sock = zmq_socket(s_zctx, ZMQ_DEALER);
 	int zero = 0, tmo = REPLY_TIMEOUT_MS;
 	zmq_setsockopt(sock, ZMQ_LINGER, &zero, sizeof zero);
@@ -1378,7 +1144,7 @@ static void s_intake(const s_chain_t *c, const char *name, int compressed, const
 	char ep[64];
 	snprintf(ep, sizeof ep, "tcp://127.0.0.1:%d", hub->port);
 	if (zmq_connect(sock, ep) != 0)
-		s_die("connect %s: %s", ep, zmq_strerror(errno));
+		bench_die("connect %s: %s", ep, zmq_strerror(errno));
 
 	/* Hello with this child's head; the hub holds nothing of it yet */
 	Antt__Head head = ANTT__HEAD__INIT, *heads[1] = {&head};
@@ -1399,16 +1165,16 @@ static void s_intake(const s_chain_t *c, const char *name, int compressed, const
 	uint8_t *hbuf = antt_xmalloc(hlen);
 	antt__sync_msg__pack(&hm, hbuf);
 	if (zmq_send(sock, hbuf, hlen, 0) < 0)
-		s_die("sending Hello: %s", zmq_strerror(errno));
+		bench_die("sending Hello: %s", zmq_strerror(errno));
 	free(hbuf);
 	Antt__SyncMsg *m = s_recv_msg(sock, "Heads");
 	if (m->msg_case != ANTT__SYNC_MSG__MSG_HEADS)
-		s_die("the hub answered Hello with message %d, not Heads", (int)m->msg_case);
+		bench_die("the hub answered Hello with message %d, not Heads", (int)m->msg_case);
 	if (m->heads->credit < (uint32_t)c->batch)
-		s_die("the hub gives a credit of %u records, less than --batch %ld",
-		      m->heads->credit, c->batch);
+		bench_die("the hub gives a credit of %u records, less than --batch %ld",
+		          m->heads->credit, c->batch);
 	if (m->heads->n_heads != 1 || m->heads->heads[0]->seq != 0)
-		s_die("the new hub says it already holds records of the bench's key");
+		bench_die("the new hub says it already holds records of the bench's key");
 	antt__sync_msg__free_unpacked(m, NULL);
 
 	/* the timed part: one batch in flight, as the uplink */
@@ -1419,55 +1185,56 @@ static void s_intake(const s_chain_t *c, const char *name, int compressed, const
 		snprintf(out, sizeof out, "%s/%s.perf.data", perf_dir, name);
 		s_perf_start(pid, out);
 	}
-	double hub0 = s_proc_cpu(hub->pid), self0 = s_self_cpu();
-	int64_t t0 = s_now_ns();
+	double hub0 = s_proc_cpu(hub->pid), self0 = bench_self_cpu();
+	int64_t t0 = bench_now_ns();
 	for (size_t k = 0; k < c->n_batches; k++) {
 		const uint8_t *f = compressed ? c->packz[k] : c->plain[k];
 		size_t len = compressed ? c->packz_len[k] : c->plain_len[k];
-		int64_t b0 = s_now_ns();
+		int64_t b0 = bench_now_ns();
 		if (zmq_send(sock, f, len, 0) < 0)
-			s_die("sending batch %zu: %s", k + 1, zmq_strerror(errno));
+			bench_die("sending batch %zu: %s", k + 1, zmq_strerror(errno));
 		m = s_recv_msg(sock, "Ack");
-		r->batch_ms[k] = (double)(s_now_ns() - b0) / 1e6;
+		r->batch_ms[k] = (double)(bench_now_ns() - b0) / 1e6;
 		long last = (long)(k + 1) * c->batch < c->n ? (long)(k + 1) * c->batch : c->n;
 		if (m->msg_case != ANTT__SYNC_MSG__MSG_ACK || m->ack->batch != k + 1)
-			s_die("batch %zu: the hub's answer is not its Ack", k + 1);
+			bench_die("batch %zu: the hub's answer is not its Ack", k + 1);
 		if (m->ack->n_refused)
-			s_die("batch %zu: the hub refused %zu record(s), first: %s", k + 1,
-			      m->ack->n_refused,
-			      m->ack->refused[0]->reason ? m->ack->refused[0]->reason : "");
+			bench_die("batch %zu: the hub refused %zu record(s), first: %s", k + 1,
+			          m->ack->n_refused,
+			          m->ack->refused[0]->reason ? m->ack->refused[0]->reason : "");
 		if (m->ack->n_heads != 1 || m->ack->heads[0]->seq != (uint64_t)last)
-			s_die("batch %zu: the Ack's head is not seq %ld", k + 1, last);
+			bench_die("batch %zu: the Ack's head is not seq %ld", k + 1, last);
 		antt__sync_msg__free_unpacked(m, NULL);
 		r->frame_bytes += len;
 	}
-	r->s = s_since_s(t0);
+	r->s = bench_since_s(t0);
 	r->hub_cpu = s_proc_cpu(hub->pid) - hub0;
-	r->bench_cpu = s_self_cpu() - self0;
-	int64_t t_acked = s_now_ns();
+	r->bench_cpu = bench_self_cpu() - self0;
+	int64_t t_acked = bench_now_ns();
 	if (perf_dir)
 		s_perf_stop();
 	r->rps = (double)c->n / r->s;
-	r->bs = s_bstats(r->batch_ms, c->n_batches);
+	r->bs = bench_stats(r->batch_ms, c->n_batches);
 	zmq_close(sock);
 
-	s_say("  %ld records in %.3f s; waiting for the hub's audit\n", c->n, r->s);
+	bench_say("  %ld records in %.3f s; waiting for the hub's audit\n", c->n, r->s);
 	long held = s_records(hub);
 	if (held != c->n + 1)
-		s_die("%s holds %ld records, expected %ld", name, held, c->n + 1);
+		bench_die("%s holds %ld records, expected %ld", name, held, c->n + 1);
 	/* the background audit: every signature accepted on a later one */
 	int64_t deadline = t_acked + (int64_t)AUDIT_TIMEOUT_MS * 1000000;
 	while (s_count_unaudited(hub->cfg->store_path) > 0) {
-		if (s_now_ns() > deadline)
-			s_die("%s: the audit did not finish within %d ms", name, AUDIT_TIMEOUT_MS);
+		if (bench_now_ns() > deadline)
+			bench_die("%s: the audit did not finish within %d ms", name,
+			          AUDIT_TIMEOUT_MS);
 		usleep(50000);
 	}
-	r->audit_s = s_since_s(t_acked);
+	r->audit_s = bench_since_s(t_acked);
 	s_audit_count_t ac;
 	s_audit_counts(hub->cfg->store_path, &ac);
 	r->audit_bad = ac.bad;
 	if (ac.bad)
-		s_die("%s: the audit found %ld bad signature(s)", name, ac.bad);
+		bench_die("%s: the audit found %ld bad signature(s)", name, ac.bad);
 	s_node_stop(hub);
 }
 
@@ -1561,7 +1328,7 @@ static void *s_relay_run(void *arg)
 		pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
 		if (pthread_create(&t1, &at, s_pipe_run, up) != 0 ||
 		    pthread_create(&t2, &at, s_pipe_run, down) != 0)
-			s_die("pthread_create failed");
+			bench_die("pthread_create failed");
 		pthread_attr_destroy(&at);
 	}
 	return NULL;
@@ -1578,9 +1345,9 @@ static int s_relay_start(s_relay_t *r, int target_port)
 	setsockopt(r->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (r->lfd < 0 || bind(r->lfd, (struct sockaddr *)&a, sizeof a) < 0 ||
 	    listen(r->lfd, 16) < 0 || getsockname(r->lfd, (struct sockaddr *)&a, &len) < 0)
-		s_die("relay: %s", strerror(errno));
+		bench_die("relay: %s", strerror(errno));
 	if (pthread_create(&r->th, NULL, s_relay_run, r) != 0)
-		s_die("pthread_create failed");
+		bench_die("pthread_create failed");
 	return ntohs(a.sin_port);
 }
 
@@ -1640,17 +1407,17 @@ static void s_envelope_sizes(s_node_t *c, long n, s_tree_t *t)
 	long rows = 0;
 	antt_unhex(pk, ANTT_KEY_BYTES, c->pk);
 	if (sqlite3_open_v2(c->cfg->store_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		s_die("cannot open %s", c->cfg->store_path);
+		bench_die("cannot open %s", c->cfg->store_path);
 	sqlite3_busy_timeout(db, 5000);
 	if (sqlite3_prepare_v2(db, "SELECT body, sig FROM records WHERE author = ?1", -1, &st,
 	                       NULL) != SQLITE_OK)
-		s_die("%s: %s", c->cfg->store_path, sqlite3_errmsg(db));
+		bench_die("%s: %s", c->cfg->store_path, sqlite3_errmsg(db));
 	sqlite3_bind_blob(st, 1, pk, ANTT_KEY_BYTES, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		uint8_t *env;
 		size_t len;
 		if (sqlite3_column_bytes(st, 1) != ANTT_SIG_BYTES)
-			s_die("a stored signature has the wrong size");
+			bench_die("a stored signature has the wrong size");
 		antt_envelope_encode(sqlite3_column_blob(st, 0),
 		                     (size_t)sqlite3_column_bytes(st, 0),
 		                     sqlite3_column_blob(st, 1), &env, &len);
@@ -1662,7 +1429,7 @@ static void s_envelope_sizes(s_node_t *c, long n, s_tree_t *t)
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	if (rows != n)
-		s_die("the commune holds %ld records of its own, expected %ld", rows, n);
+		bench_die("the commune holds %ld records of its own, expected %ld", rows, n);
 	t->env_bytes = envs;
 	t->env_avg = (double)envs / (double)rows;
 	t->body_avg = (double)bodies / (double)rows;
@@ -1689,18 +1456,18 @@ static void s_province_check(s_node_t *p, const s_node_t *c, long n, s_tree_t *t
 	uint8_t pk[ANTT_KEY_BYTES];
 	antt_unhex(pk, ANTT_KEY_BYTES, c->pk);
 	if (sqlite3_open_v2(p->cfg->store_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		s_die("cannot open %s", p->cfg->store_path);
+		bench_die("cannot open %s", p->cfg->store_path);
 	sqlite3_busy_timeout(db, 5000);
 	if (sqlite3_prepare_v2(
 	        db,
 	        "SELECT count(*), count(DISTINCT seq) FROM records WHERE author = ?1 "
 	        "AND seq BETWEEN 1 AND ?2",
 	        -1, &st, NULL) != SQLITE_OK)
-		s_die("%s: %s", p->cfg->store_path, sqlite3_errmsg(db));
+		bench_die("%s: %s", p->cfg->store_path, sqlite3_errmsg(db));
 	sqlite3_bind_blob(st, 1, pk, ANTT_KEY_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, n);
 	if (sqlite3_step(st) != SQLITE_ROW)
-		s_die("%s: %s", p->cfg->store_path, sqlite3_errmsg(db));
+		bench_die("%s: %s", p->cfg->store_path, sqlite3_errmsg(db));
 	long rows = (long)sqlite3_column_int64(st, 0), distinct = (long)sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
@@ -1743,7 +1510,7 @@ static void s_tree(long n, const s_tree_cfg_t *cfg, s_tree_t *t)
 	snprintf(jsonl, sizeof jsonl, "%s/bulk.jsonl", s_dir);
 	FILE *jf = fopen(jsonl, "w");
 	if (!jf)
-		s_die("%s: %s", jsonl, strerror(errno));
+		bench_die("%s: %s", jsonl, strerror(errno));
 	for (long i = 0; i < n; i++) {
 		json_t *rep = s_report(i);
 		json_dumpf(rep, jf, JSON_COMPACT);
@@ -1752,10 +1519,10 @@ static void s_tree(long n, const s_tree_cfg_t *cfg, s_tree_t *t)
 	}
 	t->jsonl_bytes = ftell(jf);
 	if (fclose(jf) != 0)
-		s_die("%s: %s", jsonl, strerror(errno));
+		bench_die("%s: %s", jsonl, strerror(errno));
 
 	/* settled: both links up, the province holds the two enrollments */
-	int64_t deadline = s_now_ns() + (int64_t)60000 * 1000000;
+	int64_t deadline = bench_now_ns() + (int64_t)60000 * 1000000;
 	for (;;) {
 		json_t *cs = s_call(c, "{\"op\":\"status\"}"),
 		       *ds = s_call(d, "{\"op\":\"status\"}");
@@ -1765,12 +1532,13 @@ static void s_tree(long n, const s_tree_cfg_t *cfg, s_tree_t *t)
 		json_decref(ds);
 		if (ready && s_records(p) == 2 && s_records(d) == 1)
 			break;
-		if (s_now_ns() > deadline)
-			s_die("the tree did not settle within 60 s (links ready, enrollments at "
-			      "the province)");
+		if (bench_now_ns() > deadline)
+			bench_die(
+			    "the tree did not settle within 60 s (links ready, enrollments at "
+			    "the province)");
 		usleep(50000);
 	}
-	s_say("  tree settled; submitting %ld reports at the commune\n", n);
+	bench_say("  tree settled; submitting %ld reports at the commune\n", n);
 	long p0 = s_records(p), d0 = s_records(d);
 	double cpu_c = s_proc_cpu(c->real), cpu_d = s_proc_cpu(d->real),
 	       cpu_p = s_proc_cpu(p->real);
@@ -1790,7 +1558,7 @@ static void s_tree(long n, const s_tree_cfg_t *cfg, s_tree_t *t)
 	}
 	/* the timed part: antt submit --file, then poll district and province */
 	char *sargv[] = {(char *)s_o->antt, "-c", c->conf, "submit", "--file", jsonl, NULL};
-	int64_t t0 = s_now_ns();
+	int64_t t0 = bench_now_ns();
 	pid_t sub = s_spawn(c->tier, sargv, -1, -1, c->log);
 	int submitted = 0;
 	int64_t next_poll = t0;
@@ -1801,21 +1569,20 @@ static void s_tree(long n, const s_tree_cfg_t *cfg, s_tree_t *t)
 		int status;
 		struct rusage ru;
 		if (!submitted && wait4(sub, &status, WNOHANG, &ru) == sub) {
-			t->submit_s = s_since_s(t0);
-			t->cpu_submit = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-			                (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+			t->submit_s = bench_since_s(t0);
+			t->cpu_submit = bench_rusage_s(&ru);
 			submitted = 1;
 			if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-				s_die("'antt submit --file' at the commune failed (status %d)",
-				      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+				bench_die("'antt submit --file' at the commune failed (status %d)",
+				          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		}
-		int64_t now = s_now_ns();
+		int64_t now = bench_now_ns();
 		if (now >= next_poll) {
 			next_poll = now + s_o->poll_ms * 1000000;
 			if (t->district_s == 0 && s_records(d) >= d0 + n)
-				t->district_s = s_since_s(t0);
+				t->district_s = bench_since_s(t0);
 			if (t->province_s == 0 && s_records(p) >= p0 + n) {
-				t->province_s = s_since_s(t0);
+				t->province_s = bench_since_s(t0);
 				t->up_to_province = cfg->relay ? s_load(&relay.up) - up0 : 0;
 				/* how far the background audits got meanwhile */
 				t->unaudited_d = s_count_unaudited(d->cfg->store_path);
@@ -1823,8 +1590,9 @@ static void s_tree(long n, const s_tree_cfg_t *cfg, s_tree_t *t)
 			}
 		}
 		if (now > deadline)
-			s_die("the province does not hold the %ld records %.0f s after the submit",
-			      n, s_o->timeout_s);
+			bench_die(
+			    "the province does not hold the %ld records %.0f s after the submit", n,
+			    s_o->timeout_s);
 		usleep(2000);
 	}
 	t->cpu_province = s_proc_cpu(p->real) - cpu_p;
@@ -1839,13 +1607,13 @@ static void s_tree(long n, const s_tree_cfg_t *cfg, s_tree_t *t)
 		json_decref(cs);
 		if (l2 >= n)
 			break;
-		if (s_now_ns() > deadline)
-			s_die("the commune has no receipt from the province for its records");
+		if (bench_now_ns() > deadline)
+			bench_die("the commune has no receipt from the province for its records");
 		usleep((useconds_t)s_o->poll_ms * 1000);
 	}
-	t->receipts_s = s_since_s(t0);
-	s_say("  province holds all after %.2f s; receipts at the commune after %.2f s\n",
-	      t->province_s, t->receipts_s);
+	t->receipts_s = bench_since_s(t0);
+	bench_say("  province holds all after %.2f s; receipts at the commune after %.2f s\n",
+	          t->province_s, t->receipts_s);
 	if (cfg->wire) {
 		s_socks_t cd1, dp1;
 		s_tcp_snapshot(d->tier, d->port, &cd1);
@@ -1867,12 +1635,12 @@ static void s_tree(long n, const s_tree_cfg_t *cfg, s_tree_t *t)
 	t->sync_rps = (double)n / (t->province_s - t->submit_s);
 
 	if (s_records(p) != p0 + n || s_records(d) != d0 + n)
-		s_die("the province or the district holds more than was submitted");
+		bench_die("the province or the district holds more than was submitted");
 	s_envelope_sizes(c, n, t);
 	s_province_check(p, c, n, t);
 	s_node_t *nodes[N_TIERS] = {c, d, p};
 	for (int k = 0; k < N_TIERS; k++) {
-		t->hwm_kb[k] = s_vmhwm_kb(nodes[k]->real);
+		t->hwm_kb[k] = bench_vmhwm_kb(nodes[k]->real);
 		s_node_stop(nodes[k]);
 	}
 	if (cfg->relay)
@@ -1911,7 +1679,7 @@ typedef struct {
  * end of file. */
 static int s_line(s_lines_t *l, char *out, size_t cap, int64_t timeout_ms)
 {
-	int64_t deadline = s_now_ns() + timeout_ms * 1000000;
+	int64_t deadline = bench_now_ns() + timeout_ms * 1000000;
 	for (;;) {
 		char *nl = memchr(l->buf, '\n', l->len);
 		if (nl) {
@@ -1923,7 +1691,7 @@ static int s_line(s_lines_t *l, char *out, size_t cap, int64_t timeout_ms)
 		}
 		if (l->len == sizeof l->buf)
 			l->len = 0; /* a line too long for anything expected */
-		int64_t left = (deadline - s_now_ns()) / 1000000;
+		int64_t left = (deadline - bench_now_ns()) / 1000000;
 		if (left <= 0)
 			return 0;
 		struct pollfd pf = {.fd = l->fd, .events = POLLIN};
@@ -1944,7 +1712,7 @@ static int s_line(s_lines_t *l, char *out, size_t cap, int64_t timeout_ms)
 static s_proc_t *s_proc_add(const char *name, const char *log)
 {
 	if (s_n_procs == MAX_PROCS)
-		s_die("too many processes");
+		bench_die("too many processes");
 	s_proc_t *p = &s_procs[s_n_procs++];
 	snprintf(p->name, sizeof p->name, "%s", name);
 	snprintf(p->log, sizeof p->log, "%s", log ? log : "");
@@ -1971,7 +1739,7 @@ static void s_mosq_conf(const char *path, int tier, const s_addrs_t *a, const ch
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
-		s_die("%s: %s", path, strerror(errno));
+		bench_die("%s: %s", path, strerror(errno));
 	fprintf(f, "# antt-sync-bench --versus: the %s broker\n", s_tier_names[tier]);
 	if (s_wildcard(a->host[tier]))
 		fprintf(f, "listener %d\n", a->port[tier]);
@@ -2022,7 +1790,7 @@ static void s_mosq_conf(const char *path, int tier, const s_addrs_t *a, const ch
 		        s_tier_names[tier + 1], s_tier_names[tier], a->up[tier],
 		        s_tier_names[tier]);
 	if (fclose(f) != 0)
-		s_die("%s: %s", path, strerror(errno));
+		bench_die("%s: %s", path, strerror(errno));
 }
 
 static json_t *s_json_line(s_lines_t *l, const char *who, int64_t timeout_ms)
@@ -2034,10 +1802,10 @@ static json_t *s_json_line(s_lines_t *l, const char *who, int64_t timeout_ms)
 			continue;
 		json_t *j = json_loads(line, 0, &je);
 		if (!j)
-			s_die("%s printed no JSON: %s", who, je.text);
+			bench_die("%s printed no JSON: %s", who, je.text);
 		return j;
 	}
-	s_die("no result from %s", who);
+	bench_die("no result from %s", who);
 }
 
 static long s_jint(json_t *j, const char *key)
@@ -2050,21 +1818,20 @@ static double s_reap(s_proc_t *pr)
 {
 	int status;
 	struct rusage ru;
-	int64_t deadline = s_now_ns() + (int64_t)STOP_TIMEOUT_MS * 1000000;
+	int64_t deadline = bench_now_ns() + (int64_t)STOP_TIMEOUT_MS * 1000000;
 	for (;;) {
 		pid_t r = wait4(pr->pid, &status, WNOHANG, &ru);
 		if (r == pr->pid)
 			break;
-		if (s_now_ns() > deadline)
-			s_die("%s did not exit", pr->name);
+		if (bench_now_ns() > deadline)
+			bench_die("%s did not exit", pr->name);
 		usleep(10000);
 	}
 	pr->pid = -1;
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		s_die("%s failed (status %d)", pr->name,
-		      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+		bench_die("%s failed (status %d)", pr->name,
+		          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return bench_rusage_s(&ru);
 }
 
 static void s_mosq_chain(long n, long payload, s_mosq_t *m)
@@ -2082,7 +1849,7 @@ static void s_mosq_chain(long n, long payload, s_mosq_t *m)
 	for (int t = T_PROVINCE; t >= T_COMMUNE; t--) {
 		snprintf(dir[t], sizeof dir[t], "%s/mosq-%s", s_dir, s_tier_names[t]);
 		if (mkdir(dir[t], 0700) < 0)
-			s_die("%s: %s", dir[t], strerror(errno));
+			bench_die("%s: %s", dir[t], strerror(errno));
 		snprintf(path, sizeof path, "%s/mosquitto.conf", dir[t]);
 		snprintf(log[t], sizeof log[t], "%s/mosquitto.log", dir[t]);
 		s_mosq_conf(path, t, &ad, dir[t], m->max_queued);
@@ -2090,16 +1857,16 @@ static void s_mosq_chain(long n, long payload, s_mosq_t *m)
 		br[t] = s_proc_add(name, log[t]);
 		char *argv[] = {(char *)s_o->mosquitto, "-c", path, NULL};
 		br[t]->pid = s_spawn(&s_tiers[t], argv, -1, -1, log[t]);
-		int64_t deadline = s_now_ns() + (int64_t)START_TIMEOUT_MS * 1000000;
+		int64_t deadline = bench_now_ns() + (int64_t)START_TIMEOUT_MS * 1000000;
 		while (!s_file_count(log[t], " running")) {
 			int status;
 			if (waitpid(br[t]->pid, &status, WNOHANG) == br[t]->pid) {
 				br[t]->pid = -1;
-				s_die("%s exited at start (status %d)", name,
-				      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+				bench_die("%s exited at start (status %d)", name,
+				          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 			}
-			if (s_now_ns() > deadline)
-				s_die("%s did not start within %d ms", name, START_TIMEOUT_MS);
+			if (bench_now_ns() > deadline)
+				bench_die("%s did not start within %d ms", name, START_TIMEOUT_MS);
 			usleep(10000);
 		}
 		real[t] = s_real_pid(br[t]->pid, "mosquitto");
@@ -2131,7 +1898,7 @@ static void s_mosq_chain(long n, long payload, s_mosq_t *m)
 	/* the subscriber at the top, subscribed before anything is published */
 	int sp[2], pin[2], pout[2];
 	if (pipe2(sp, O_CLOEXEC) < 0 || pipe2(pin, O_CLOEXEC) < 0 || pipe2(pout, O_CLOEXEC) < 0)
-		s_die("pipe: %s", strerror(errno));
+		bench_die("pipe: %s", strerror(errno));
 	snprintf(path, sizeof path, "%s/mosq-sub.log", s_dir);
 	s_proc_t *sub = s_proc_add("antt-mosq-bench sub", path);
 	char *sargv[] = {(char *)s_o->mosq_bench,
@@ -2157,7 +1924,7 @@ static void s_mosq_chain(long n, long payload, s_mosq_t *m)
 	char line[256];
 	int sub_port = 0, pub_port = 0;
 	if (!s_line(&sl, line, sizeof line, 30000) || sscanf(line, "ready %d", &sub_port) != 1)
-		s_die("the subscriber did not subscribe at the province broker within 30 s");
+		bench_die("the subscriber did not subscribe at the province broker within 30 s");
 	/* the publisher at the bottom: probes until one has crossed the chain */
 	snprintf(path, sizeof path, "%s/mosq-pub.log", s_dir);
 	s_proc_t *pub = s_proc_add("antt-mosq-bench pub", path);
@@ -2182,10 +1949,10 @@ static void s_mosq_chain(long n, long payload, s_mosq_t *m)
 	close(pin[0]);
 	close(pout[1]);
 	if (!s_line(&pl, line, sizeof line, 30000) || sscanf(line, "connected %d", &pub_port) != 1)
-		s_die("the publisher did not connect to the commune broker within 30 s");
+		bench_die("the publisher did not connect to the commune broker within 30 s");
 	if (!s_line(&sl, line, sizeof line, 60000) || strcmp(line, "probe"))
-		s_die("no probe crossed the bridges to the province broker within 60 s");
-	s_say("  the chain passes a probe; publishing %ld messages of %ld bytes\n", n, payload);
+		bench_die("no probe crossed the bridges to the province broker within 60 s");
+	bench_say("  the chain passes a probe; publishing %ld messages of %ld bytes\n", n, payload);
 
 	s_socks_t cd0, dp0, cd1, dp1;
 	s_tcp_snapshot(&s_tiers[T_DISTRICT], ad.port[T_DISTRICT], &cd0);
@@ -2194,7 +1961,7 @@ static void s_mosq_chain(long n, long payload, s_mosq_t *m)
 	for (int t = 0; t < N_TIERS; t++)
 		cpu0[t] = s_proc_cpu(real[t]);
 	if (write(pin[1], "go\n", 3) != 3)
-		s_die("the publisher is gone: %s", strerror(errno));
+		bench_die("the publisher is gone: %s", strerror(errno));
 	int64_t wait_ms = (int64_t)(s_o->timeout_s * 1000) + 60000;
 	json_t *pj = s_json_line(&pl, "the publisher", wait_ms);
 	json_t *sj = s_json_line(&sl, "the subscriber", wait_ms);
@@ -2238,23 +2005,23 @@ static void s_mosq_chain(long n, long payload, s_mosq_t *m)
 	/* stop the bottom first: nothing is left to forward */
 	for (int t = T_COMMUNE; t < N_TIERS; t++) {
 		int status;
-		m->hwm_kb[t] = s_vmhwm_kb(real[t]);
+		m->hwm_kb[t] = bench_vmhwm_kb(real[t]);
 		kill(br[t]->pid, SIGTERM);
-		int64_t deadline = s_now_ns() + (int64_t)STOP_TIMEOUT_MS * 1000000;
+		int64_t deadline = bench_now_ns() + (int64_t)STOP_TIMEOUT_MS * 1000000;
 		while (waitpid(br[t]->pid, &status, WNOHANG) != br[t]->pid) {
-			if (s_now_ns() > deadline)
-				s_die("%s did not stop within %d ms of SIGTERM", br[t]->name,
-				      STOP_TIMEOUT_MS);
+			if (bench_now_ns() > deadline)
+				bench_die("%s did not stop within %d ms of SIGTERM", br[t]->name,
+				          STOP_TIMEOUT_MS);
 			usleep(10000);
 		}
 		br[t]->pid = -1;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			s_die("%s exited with status %d after SIGTERM", br[t]->name,
-			      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			bench_die("%s exited with status %d after SIGTERM", br[t]->name,
+			          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 		m->dropped_logged += s_file_count(log[t], "messages are being dropped");
 	}
-	s_say("  %ld of %ld at the top after %.2f s (%s); %ld lost, %ld duplicated\n", m->unique, n,
-	      m->time_s, m->sub_end, m->lost, m->duplicated);
+	bench_say("  %ld of %ld at the top after %.2f s (%s); %ld lost, %ld duplicated\n",
+	          m->unique, n, m->time_s, m->sub_end, m->lost, m->duplicated);
 }
 
 /* ---- --versus: both sides in one run, and what is printed ---- */
@@ -2300,14 +2067,15 @@ static int s_versus(const s_opts_t *o, const char *cpu, double busy0, double ste
 	                     {.key = "antt_relaxed", .label = "antt relaxed"}};
 	s_mosq_t mq = {0};
 	int mq_ran = 0;
-	s_say("raw Ed25519 rates, %.1f s each...\n", o->seconds);
+	bench_say("raw Ed25519 rates, %.1f s each...\n", o->seconds);
 	s_crypto_rates(o->seconds, &lim);
 	for (int k = 0; k < 2; k++) {
 		if ((k == 0 && o->no_full) || (k == 1 && o->no_relaxed))
 			continue;
 		s_tree_cfg_t cfg = {.tag = k ? "relaxed" : "full", .relaxed = k, .wire = 1};
-		s_say("antt, durability = %s: commune -> district -> province, %ld records...\n",
-		      k ? "relaxed" : "full", o->n);
+		bench_say(
+		    "antt, durability = %s: commune -> district -> province, %ld records...\n",
+		    k ? "relaxed" : "full", o->n);
 		s_tree(o->n, &cfg, &sides[k].t);
 		sides[k].ran = 1;
 	}
@@ -2318,22 +2086,19 @@ static int s_versus(const s_opts_t *o, const char *cpu, double busy0, double ste
 	long payload = o->payload ? o->payload : (long)(env_avg + 0.5);
 	if (!o->no_mosquitto) {
 		if (payload < 16)
-			s_die("--payload is needed when no antt side runs (the envelope's size)");
-		s_say("Mosquitto: three brokers bridged at QoS 1, %ld messages of %ld bytes...\n",
-		      o->n, payload);
+			bench_die(
+			    "--payload is needed when no antt side runs (the envelope's size)");
+		bench_say(
+		    "Mosquitto: three brokers bridged at QoS 1, %ld messages of %ld bytes...\n",
+		    o->n, payload);
 		s_mosq_chain(o->n, payload, &mq);
 		mq_ran = 1;
 	}
 
-	double steal1, busy1 = s_machine_busy(&steal1);
-	double run_s = s_since_s(run0);
-	double other_cpu = busy0 < 0 || busy1 < 0 ? -1 : busy1 - busy0 - s_own_cpu();
-	double steal = steal0 < 0 || steal1 < 0 ? -1 : steal1 - steal0;
-	if (other_cpu < 0 && busy0 >= 0)
-		other_cpu = 0;
-	const char *source = getenv("ANTT_BENCH_SOURCE");
-	if (source && !*source)
-		source = NULL;
+	double other_cpu, steal;
+	bench_others_cpu(busy0, steal0, &other_cpu, &steal);
+	double run_s = bench_since_s(run0);
+	const char *source = bench_source();
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	char zmqver[32];
 	int zmj, zmn, zpt;
@@ -2665,18 +2430,6 @@ static void s_prefix_set(s_tier_t *t, const char *v)
 	t->prefix[k] = NULL;
 }
 
-static long s_count_arg(const char *name, const char *s, long min, long max)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*end || v < min || v > max) {
-		fprintf(stderr, "antt-sync-bench: %s takes a number from %ld to %ld\n", name, min,
-		        max);
-		exit(2);
-	}
-	return v;
-}
-
 static json_t *s_intake_json(const s_intake_t *r, const s_limits_t *l, size_t n_batches)
 {
 	json_t *ms = json_array();
@@ -2750,6 +2503,7 @@ int main(int argc, char **argv)
 	                                     {"prefix", required_argument, NULL, O_PREFIX},
 	                                     {"help", no_argument, NULL, 'h'},
 	                                     {0}};
+	bench_setup("antt-sync-bench", s_on_die);
 	s_opts_t o = {.n = 100000,
 	              .batch = 5000,
 	              .poll_ms = 50,
@@ -2762,9 +2516,9 @@ int main(int argc, char **argv)
 	int opt;
 	while ((opt = getopt_long(argc, argv, "n:b:s:h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'n': o.n = s_count_arg("--records", optarg, 1, 10000000); break;
-		case 'b': o.batch = s_count_arg("--batch", optarg, 1, 100000); break;
-		case O_POLL: o.poll_ms = s_count_arg("--poll-ms", optarg, 1, 10000); break;
+		case 'n': o.n = bench_count_arg("--records", optarg, 1, 10000000); break;
+		case 'b': o.batch = bench_count_arg("--batch", optarg, 1, 100000); break;
+		case O_POLL: o.poll_ms = bench_count_arg("--poll-ms", optarg, 1, 10000); break;
 		case 's':
 			o.seconds = strtod(optarg, NULL);
 			if (!(o.seconds > 0)) {
@@ -2786,13 +2540,17 @@ int main(int argc, char **argv)
 		case O_NOFULL: o.no_full = 1; break;
 		case O_NORELAXED: o.no_relaxed = 1; break;
 		case O_NOMOSQ: o.no_mosquitto = 1; break;
-		case O_PAYLOAD: o.payload = s_count_arg("--payload", optarg, 16, 1 << 20); break;
-		case O_INFLIGHT: o.inflight = s_count_arg("--inflight", optarg, 1, 65535); break;
+		case O_PAYLOAD:
+			o.payload = bench_count_arg("--payload", optarg, 16, 1 << 20);
+			break;
+		case O_INFLIGHT:
+			o.inflight = bench_count_arg("--inflight", optarg, 1, 65535);
+			break;
 		case O_SILENCE:
-			o.silence_s = (double)s_count_arg("--silence", optarg, 1, 86400);
+			o.silence_s = (double)bench_count_arg("--silence", optarg, 1, 86400);
 			break;
 		case O_TIMEOUT:
-			o.timeout_s = (double)s_count_arg("--timeout", optarg, 1, 86400);
+			o.timeout_s = (double)bench_count_arg("--timeout", optarg, 1, 86400);
 			break;
 		case O_NODELAY: o.mosq_nodelay = 1; break;
 		case O_MOSQUITTO: o.mosquitto = optarg; break;
@@ -2825,53 +2583,39 @@ int main(int argc, char **argv)
 	}
 	s_o = &o;
 	if (sodium_init() < 0)
-		s_die("libsodium failed to initialise");
+		bench_die("libsodium failed to initialise");
 	antt_log_set_level(ANTT_LOG_WARN);
 	signal(SIGPIPE, SIG_IGN);
 	char antt_buf[PATH_MAX], anttd_buf[PATH_MAX], cpu[256];
-	s_find_binaries(&o, antt_buf, anttd_buf);
-	if (access(o.antt, X_OK) || access(o.anttd, X_OK))
-		s_die("need the antt and anttd binaries (%s, %s): build the project, or give "
-		      "--antt and --anttd",
-		      o.antt, o.anttd);
-	s_machine(cpu, sizeof cpu);
+	bench_find_binaries(&o.antt, &o.anttd, antt_buf, anttd_buf);
+	bench_cpu_model(cpu, sizeof cpu);
 	char mosq_bench_buf[PATH_MAX + 32];
 	if (o.versus && !o.no_mosquitto) {
 		if (!o.mosq_bench) {
 			char self[PATH_MAX];
-			ssize_t sn = readlink("/proc/self/exe", self, sizeof self - 1);
-			if (sn < 0)
-				s_die("cannot find my own path: %s; give --mosq-bench",
-				      strerror(errno));
-			self[sn] = '\0';
+			bench_self_path(self, "--mosq-bench");
 			snprintf(mosq_bench_buf, sizeof mosq_bench_buf, "%s/antt-mosq-bench",
 			         dirname(self));
 			o.mosq_bench = mosq_bench_buf;
 		}
 		if (access(o.mosq_bench, X_OK))
-			s_die("need %s (built when libmosquitto-dev is installed: scripts/deps.sh, "
-			      "then "
-			      "build again), or give --mosq-bench",
-			      o.mosq_bench);
+			bench_die(
+			    "need %s (built when libmosquitto-dev is installed: scripts/deps.sh, "
+			    "then "
+			    "build again), or give --mosq-bench",
+			    o.mosq_bench);
 		if (!o.mosquitto)
 			o.mosquitto = access("/usr/sbin/mosquitto", X_OK) ? "mosquitto"
 			                                                  : "/usr/sbin/mosquitto";
 	}
 
-	int64_t run0 = s_now_ns();
-	s_run0 = run0;
-	s_quiet = o.json;
-	const char *base = o.tmpbase ? o.tmpbase : getenv("TMPDIR");
-	snprintf(s_dir, sizeof s_dir, "%s/antt-sync-bench.XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(s_dir)) {
-		int e = errno;
-		s_dir[0] = '\0';
-		s_die("cannot make a temporary folder: %s", strerror(e));
-	}
+	int64_t run0 = bench_now_ns();
+	bench_say_setup(run0, o.json);
+	bench_mkdtemp(s_dir, sizeof s_dir, o.tmpbase);
 	if (o.perf && mkdir(o.perf, 0755) < 0 && errno != EEXIST)
-		s_die("--perf %s: %s", o.perf, strerror(errno));
+		bench_die("--perf %s: %s", o.perf, strerror(errno));
 	s_zctx = zmq_ctx_new();
-	double steal0, busy0 = s_machine_busy(&steal0);
+	double steal0, busy0 = bench_machine_busy(&steal0);
 	if (o.versus) {
 		int rc = s_versus(&o, cpu, busy0, steal0, run0);
 		zmq_ctx_term(s_zctx);
@@ -2881,44 +2625,39 @@ int main(int argc, char **argv)
 
 	/* 0. limits */
 	s_limits_t lim = {0};
-	s_say("raw Ed25519 rates, %.1f s each...\n", o.seconds);
+	bench_say("raw Ed25519 rates, %.1f s each...\n", o.seconds);
 	s_crypto_rates(o.seconds, &lim);
-	s_say("SQLite baseline: %ld rows of %d bytes, %ld per transaction...\n", o.n, ROW_BYTES,
-	      o.batch);
+	bench_say("SQLite baseline: %ld rows of %d bytes, %ld per transaction...\n", o.n, ROW_BYTES,
+	          o.batch);
 	s_sqlite_rate(s_dir, o.n, o.batch, &lim);
 
 	/* a. intake */
-	s_say("signing %ld records of one chain and packing batches (not timed)...\n", o.n);
+	bench_say("signing %ld records of one chain and packing batches (not timed)...\n", o.n);
 	char keypath[PATH_MAX + 16];
 	snprintf(keypath, sizeof keypath, "%s/child.key", s_dir);
 	s_chain_t chain;
 	s_chain_build(&chain, keypath, o.n, o.batch);
-	s_say("the hub's storing alone: antt_store_append_ex of those records...\n");
+	bench_say("the hub's storing alone: antt_store_append_ex of those records...\n");
 	s_store_rate(&chain, s_dir, &lim);
 	s_intake_t plain, packz;
-	s_say("hub intake, plain batches...\n");
+	bench_say("hub intake, plain batches...\n");
 	s_intake(&chain, "hub-plain", 0, o.perf, &plain);
-	s_say("hub intake, compressed batches...\n");
+	bench_say("hub intake, compressed batches...\n");
 	s_intake(&chain, "hub-zstd", 1, NULL, &packz);
 
 	/* b, c. the tree */
 	s_tree_t tree = {0};
 	if (!o.no_tree) {
-		s_say("tree: commune -> relay -> district -> province, %ld records...\n", o.n);
+		bench_say("tree: commune -> relay -> district -> province, %ld records...\n", o.n);
 		s_tree_cfg_t cfg = {.relay = 1};
 		s_tree(o.n, &cfg, &tree);
 	}
 
-	double steal1, busy1 = s_machine_busy(&steal1);
-	double run_s = s_since_s(run0);
-	/* CPU that other processes used (the anttd are reaped: in s_own_cpu) */
-	double other_cpu = busy0 < 0 || busy1 < 0 ? -1 : busy1 - busy0 - s_own_cpu();
-	double steal = steal0 < 0 || steal1 < 0 ? -1 : steal1 - steal0;
-	if (other_cpu < 0 && busy0 >= 0)
-		other_cpu = 0;
-	const char *source = getenv("ANTT_BENCH_SOURCE");
-	if (source && !*source)
-		source = NULL;
+	/* CPU that other processes used (the anttd are reaped: in bench_own_cpu) */
+	double other_cpu, steal;
+	bench_others_cpu(busy0, steal0, &other_cpu, &steal);
+	double run_s = bench_since_s(run0);
+	const char *source = bench_source();
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	double env_avg = (double)chain.env_bytes / (double)o.n;
 	double body_avg = (double)chain.body_bytes / (double)o.n;
