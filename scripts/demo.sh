@@ -71,11 +71,15 @@ first=$(at c12346 log --form bvanttq-monthly --json | sed -n 's/.*"id": "\([0-9a
 step at c12346 correct "$first" hop_dan=13 --note "Bổ sung 1 cuộc họp dân"
 
 say "the records flow up by themselves"
+# 8: the province's enrollment of the district, the district's 3 of the
+# communes, their 4 reports (a correction among them; the refused one is none)
+n=0
 for _ in $(seq 100); do
 	n=$(at province status --json | sed -n 's/.*"records": \([0-9]*\).*/\1/p' | head -1)
 	[ "$n" -ge 8 ] && break
 	sleep 0.2
 done
+[ "$n" -ge 8 ] || { echo "demo: the province holds $n records after 20 s, expected 8: see $dir/*.log" >&2; exit 1; }
 step at province log
 step at province verify
 step at district children
