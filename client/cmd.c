@@ -39,6 +39,23 @@ static int s_common_opt(antt_cli_t *cli, int opt, const char *usage)
 	}
 }
 
+/* A command whose only options are the common ones, with exactly nargs
+ * operands (from cli->argv[optind]): 0, or EX_USAGE after the usage line. */
+static int s_common_only(antt_cli_t *cli, const char *usage, int nargs)
+{
+	static const struct option opts[] = {COMMON_OPTS, {0}};
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
+		if (s_common_opt(cli, opt, usage) < 0)
+			return EX_USAGE;
+	if (cli->argc - optind != nargs) {
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
 void antt_cli_print_json(json_t *j)
 {
 	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -532,16 +549,9 @@ int antt_cmd_log(antt_cli_t *cli)
 int antt_cmd_show(antt_cli_t *cli)
 {
 	static const char *usage = "show ID [--json]";
-	static const struct option opts[] = {COMMON_OPTS, {0}};
-	int opt, ret;
-	optind = 1;
-	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
-		if (s_common_opt(cli, opt, usage) < 0)
-			return EX_USAGE;
-	if (optind + 1 != cli->argc) {
-		fprintf(stderr, "usage: antt %s\n", usage);
-		return EX_USAGE;
-	}
+	int ret;
+	if ((ret = s_common_only(cli, usage, 1)))
+		return ret;
 	json_t *resp;
 	if ((ret =
 	         s_call(cli, json_pack("{s:s, s:o}", "op", "show", "id", s_text(cli->argv[optind])),
@@ -774,16 +784,9 @@ int antt_cmd_status(antt_cli_t *cli)
 int antt_cmd_forms(antt_cli_t *cli)
 {
 	static const char *usage = "forms [--json]";
-	static const struct option opts[] = {COMMON_OPTS, {0}};
-	int opt, ret;
-	optind = 1;
-	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
-		if (s_common_opt(cli, opt, usage) < 0)
-			return EX_USAGE;
-	if (optind != cli->argc) {
-		fprintf(stderr, "usage: antt %s\n", usage);
-		return EX_USAGE;
-	}
+	int ret;
+	if ((ret = s_common_only(cli, usage, 0)))
+		return ret;
 	json_t *resp;
 	if ((ret = s_call(cli, json_pack("{s:s}", "op", "forms"), TIMEOUT_MS, &resp)))
 		return ret;
@@ -936,16 +939,9 @@ int antt_cmd_backup(antt_cli_t *cli)
 static int s_bundle_import(antt_cli_t *cli)
 {
 	static const char *usage = "bundle import FILE [--json]";
-	static const struct option opts[] = {COMMON_OPTS, {0}};
-	int opt, ret;
-	optind = 1;
-	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
-		if (s_common_opt(cli, opt, usage) < 0)
-			return EX_USAGE;
-	if (optind != cli->argc - 1) {
-		fprintf(stderr, "usage: antt %s\n", usage);
-		return EX_USAGE;
-	}
+	int ret;
+	if ((ret = s_common_only(cli, usage, 1)))
+		return ret;
 	const char *file = cli->argv[optind];
 	char *data, err[ANTT_ERR_MAX];
 	size_t len;
@@ -1100,16 +1096,9 @@ int antt_cmd_revoke(antt_cli_t *cli)
 int antt_cmd_children(antt_cli_t *cli)
 {
 	static const char *usage = "children [--json]";
-	static const struct option opts[] = {COMMON_OPTS, {0}};
-	int opt, ret;
-	optind = 1;
-	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1)
-		if (s_common_opt(cli, opt, usage) < 0)
-			return EX_USAGE;
-	if (optind != cli->argc) {
-		fprintf(stderr, "usage: antt %s\n", usage);
-		return EX_USAGE;
-	}
+	int ret;
+	if ((ret = s_common_only(cli, usage, 0)))
+		return ret;
 	json_t *resp;
 	if ((ret = s_call(cli, json_pack("{s:s}", "op", "children"), TIMEOUT_MS, &resp)))
 		return ret;

@@ -196,6 +196,20 @@ static void s_send_error(antt_hub_t *h, const uint8_t *rid, size_t rid_len, uint
 	s_send(h, rid, rid_len, &m);
 }
 
+/* A Receipt: heads[0..n) stored `level` levels above the session's node. */
+static void s_send_receipt(antt_hub_t *h, const s_session_t *s, uint32_t level, Antt__Head **heads,
+                           size_t n)
+{
+	Antt__Receipt r = ANTT__RECEIPT__INIT;
+	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+	r.level = level;
+	r.n_heads = n;
+	r.heads = heads;
+	m.msg_case = ANTT__SYNC_MSG__MSG_RECEIPT;
+	m.receipt = &r;
+	s_send(h, s->rid, s->rid_len, &m);
+}
+
 /* ---- heads ---- */
 
 typedef struct {
@@ -326,16 +340,8 @@ static void s_send_known_receipts(antt_hub_t *h, s_session_t *s, const s_heads_t
 			ptrs[k] = &heads[k];
 			k++;
 		}
-		if (k) {
-			Antt__Receipt r = ANTT__RECEIPT__INIT;
-			Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
-			r.level = level;
-			r.n_heads = k;
-			r.heads = ptrs;
-			m.msg_case = ANTT__SYNC_MSG__MSG_RECEIPT;
-			m.receipt = &r;
-			s_send(h, s->rid, s->rid_len, &m);
-		}
+		if (k)
+			s_send_receipt(h, s, level, ptrs, k);
 	}
 	free(heads);
 	free(ptrs);
@@ -1287,16 +1293,9 @@ int antt_hub_open(uv_loop_t *loop, antt_node_t *node, const antt_config_t *cfg, 
 
 void antt_hub_receipt(antt_hub_t *h, uint32_t level, Antt__Head **heads, size_t n)
 {
-	Antt__Receipt r = ANTT__RECEIPT__INIT;
-	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
-	r.level = level;
-	r.n_heads = n;
-	r.heads = heads;
-	m.msg_case = ANTT__SYNC_MSG__MSG_RECEIPT;
-	m.receipt = &r;
 	for (s_session_t *s = h->sessions; s; s = s->next)
 		if (s->hello)
-			s_send(h, s->rid, s->rid_len, &m);
+			s_send_receipt(h, s, level, heads, n);
 	antt_zwatch_kick(h->router_w);
 }
 

@@ -710,19 +710,28 @@ int antt_store_get(antt_store_t *s, const char *id_hex, antt_stored_t *out, char
 	return rc;
 }
 
-static int s_find_id(antt_store_t *s, sqlite3_stmt *st, uint8_t id[ANTT_ID_BYTES], char *err)
+/* The bound statement st's first column, a blob of exactly len bytes, into
+ * out: ANTT_OK, ANTT_E_NOTFOUND (no row, or not such a blob), or the
+ * database's error while `what`. */
+static int s_find_blob(antt_store_t *s, sqlite3_stmt *st, uint8_t *out, int len, const char *what,
+                       char *err)
 {
 	int rc = ANTT_E_NOTFOUND;
 	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW && sqlite3_column_bytes(st, 0) == ANTT_ID_BYTES) {
-		memcpy(id, sqlite3_column_blob(st, 0), ANTT_ID_BYTES);
+	if (r == SQLITE_ROW && sqlite3_column_bytes(st, 0) == len) {
+		memcpy(out, sqlite3_column_blob(st, 0), (size_t)len);
 		rc = ANTT_OK;
 	} else if (r != SQLITE_DONE && r != SQLITE_ROW) {
-		rc = antt_store_dberr(s, err, "looking up a record");
+		rc = antt_store_dberr(s, err, what);
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;
+}
+
+static int s_find_id(antt_store_t *s, sqlite3_stmt *st, uint8_t id[ANTT_ID_BYTES], char *err)
+{
+	return s_find_blob(s, st, id, ANTT_ID_BYTES, "looking up a record", err);
 }
 
 int antt_store_find_report(antt_store_t *s, const char *unit, const char *form, const char *period,
@@ -1039,20 +1048,10 @@ int antt_store_child_by_curve(antt_store_t *s, const uint8_t *by, const uint8_t 
                               uint8_t key[ANTT_KEY_BYTES], char *err)
 {
 	sqlite3_stmt *st = s->st[by ? S_BY_CURVE : S_ANY_BY_CURVE];
-	int rc = ANTT_E_NOTFOUND;
 	sqlite3_bind_blob(st, 1, curve, 32, SQLITE_STATIC);
 	if (by)
 		sqlite3_bind_blob(st, 2, by, ANTT_KEY_BYTES, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	if (r == SQLITE_ROW && sqlite3_column_bytes(st, 0) == ANTT_KEY_BYTES) {
-		memcpy(key, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
-		rc = ANTT_OK;
-	} else if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		rc = antt_store_dberr(s, err, "reading enrollments");
-	}
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc;
+	return s_find_blob(s, st, key, ANTT_KEY_BYTES, "reading enrollments", err);
 }
 
 int antt_store_receipt(antt_store_t *s, int level, const uint8_t author[ANTT_KEY_BYTES],
