@@ -139,6 +139,16 @@ ev() { printf '{"form": "bvanttq-event", "period": "2024-06-%02d", "values": {"t
 refused 65 "$J/syntax.json:3:" "JSON syntax error on line 3" "${A[@]}" submit --file "$J/syntax.json"
 printf '[\n  %s,\n  %s\n' "$(ev 1 1)" "$(ev 2 1)" >"$J/unclosed.json"
 refused 65 "not valid JSON" "unclosed JSON array" "${A[@]}" submit --file "$J/unclosed.json"
+assert_err_has "unclosed.json:4:1: not valid JSON: ',' or ']' expected after a report of the array (it is not closed)" \
+	"unclosed JSON array: where"
+printf '[%s %s]\n' "$(ev 1 1)" "$(ev 2 1)" >"$J/nocomma.json"
+refused 65 "nocomma.json:1:78: not valid JSON: ',' or ']' expected" "JSON array without a comma" \
+	"${A[@]}" submit --file "$J/nocomma.json"
+printf '[\n  %s,\n  %s,\n]\n' "$(ev 1 1)" "$(ev 2 1)" >"$J/trailing.json"
+refused 65 "trailing.json:4:1: not valid JSON: a ',' before the array's ']'" "JSON array with a trailing comma" \
+	"${A[@]}" submit --file "$J/trailing.json"
+printf '[\n  %s,\n  {"form": x}\n]\n' "$(ev 1 1)" >"$J/badel.json"
+refused 65 "badel.json:3:12: not valid JSON" "JSON array with a bad 2nd report" "${A[@]}" submit --file "$J/badel.json"
 refused 66 "$J/missing.json" "file that does not exist" "${A[@]}" submit --file "$J/missing.json"
 : >"$J/empty.json"
 refused 65 "no report" "empty file" "${A[@]}" submit --file "$J/empty.json"
