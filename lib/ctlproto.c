@@ -136,6 +136,16 @@ static int s_at_end(const s_text_t *t)
 	return t->pos >= t->len || !t->buf[t->pos]; /* a NUL ends the text */
 }
 
+/* The column of t->pos on its line, 1-based, in characters (UTF-8 code
+ * points, as jansson counts them). */
+static int s_col(const s_text_t *t)
+{
+	int col = 1;
+	for (size_t i = t->bol; i < t->pos; i++)
+		col += ((unsigned char)t->buf[i] & 0xC0) != 0x80;
+	return col;
+}
+
 /* Past spaces, tabs and newlines. */
 static void s_skip_space(s_text_t *t)
 {
@@ -148,16 +158,16 @@ static void s_skip_space(s_text_t *t)
 	}
 }
 
-/* The JSON value at t->pos, parsed and stepped over; NULL with err filled
- * in on a syntax error. */
-static json_t *s_value(s_text_t *t, char *err)
+/* The JSON value at t->pos, parsed and stepped over (flags: jansson's, added
+ * to those of every value); NULL with err filled in on a syntax error. */
+static json_t *s_value(s_text_t *t, size_t flags, char *err)
 {
 	json_error_t je;
 	json_t *v = json_loadb(t->buf + t->pos, t->len - t->pos,
-	                       JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
+	                       flags | JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
 	if (!v) {
 		/* jansson counts columns of its first line from where it began */
-		int col = je.line > 1 ? je.column : (int)(t->pos - t->bol) + je.column;
+		int col = je.line > 1 ? je.column : s_col(t) - 1 + je.column;
 		antt_errf(err, ANTT_E_INVAL, "%d:%d: not valid JSON: %s", t->line + je.line - 1,
 		          col, je.text);
 		return NULL;
@@ -181,8 +191,7 @@ static int s_array_next(s_text_t *t, int *more, int *closed, char *err)
 		return antt_errf(err, ANTT_E_INVAL,
 		                 "%d:%d: not valid JSON: ',' or ']' expected after a report of the "
 		                 "array%s",
-		                 t->line, (int)(t->pos - t->bol) + 1,
-		                 c ? "" : " (it is not closed)");
+		                 t->line, s_col(t), c ? "" : " (it is not closed)");
 	t->pos++;
 	s_skip_space(t);
 	if (c == ',' && !s_at_end(t) && t->buf[t->pos] == ']')
@@ -190,7 +199,7 @@ static int s_array_next(s_text_t *t, int *more, int *closed, char *err)
 		    err, ANTT_E_INVAL,
 		    "%d:%d: not valid JSON: a ',' before the array's ']' (JSON takes none "
 		    "after the last report)",
-		    t->line, (int)(t->pos - t->bol) + 1);
+		    t->line, s_col(t));
 	*closed = c == ']';
 	*more = c == ',' || !s_at_end(t);
 	return ANTT_OK;
@@ -204,7 +213,7 @@ int antt_reports_each(const char *buf, size_t len, antt_report_fn fn, void *arg,
 	s_skip_space(&t);
 	while (!rc && !s_at_end(&t)) {
 		if (buf[t.pos] != '[') {
-			json_t *v = s_value(&t, err);
+			json_t *v = s_value(&t, 0, err);
 			if (!v)
 				return ANTT_E_INVAL;
 			rc = fn(v, index++, !s_at_end(&t), arg, err);
@@ -220,7 +229,14 @@ int antt_reports_each(const char *buf, size_t len, antt_report_fn fn, void *arg,
 			s_skip_space(&t);
 		}
 		while (!closed && !rc) {
-			json_t *v = s_value(&t, err);
+			if (s_at_end(&t))
+				return antt_errf(
+				    err, ANTT_E_INVAL,
+				    "%d:%d: not valid JSON: the array is not closed (a ']' "
+				    "is missing)",
+				    t.line, s_col(&t));
+			/* any value: one that is not an object is refused as a report */
+			json_t *v = s_value(&t, JSON_DECODE_ANY, err);
 			if (!v)
 				return ANTT_E_INVAL;
 			rc = s_array_next(&t, &more, &closed, err);

@@ -18,8 +18,15 @@ keep=0
 dir=$(mktemp -d /tmp/antt-demo.XXXXXX)
 pids=()
 cleanup() {
+	local rc=$? l
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	# a failed demo shows its nodes' logs before their folder goes
+	if [ "$rc" -ne 0 ]; then
+		for l in "$dir"/*.log; do
+			[ -f "$l" ] && { echo "--- $l" && tail -n 15 "$l"; } >&2
+		done
+	fi
 	if [ $keep -eq 1 ]; then echo "nodes kept in $dir"; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
@@ -36,7 +43,7 @@ start() {
 	"$bin/anttd" -c "$dir/$1/anttd.conf" 2>"$dir/$1.log" &
 	pids+=($!)
 	for _ in $(seq 50); do at "$1" status >/dev/null 2>&1 && return; sleep 0.1; done
-	echo "anttd for $1 did not start: see $dir/$1.log" >&2
+	echo "anttd for $1 did not start (its log follows)" >&2
 	exit 1
 }
 # ports: a free-ish pair chosen from the process id
@@ -79,7 +86,7 @@ for _ in $(seq 100); do
 	[ "$n" -ge 8 ] && break
 	sleep 0.2
 done
-[ "$n" -ge 8 ] || { echo "demo: the province holds $n records after 20 s, expected 8: see $dir/*.log" >&2; exit 1; }
+[ "$n" -ge 8 ] || { echo "demo: the province holds $n records after 20 s, expected 8 (the nodes' logs follow)" >&2; exit 1; }
 step at province log
 step at province verify
 step at district children

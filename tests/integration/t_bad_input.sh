@@ -149,6 +149,9 @@ refused 65 "trailing.json:4:1: not valid JSON: a ',' before the array's ']'" "JS
 	"${A[@]}" submit --file "$J/trailing.json"
 printf '[\n  %s,\n  {"form": x}\n]\n' "$(ev 1 1)" >"$J/badel.json"
 refused 65 "badel.json:3:12: not valid JSON" "JSON array with a bad 2nd report" "${A[@]}" submit --file "$J/badel.json"
+printf '[\n  %s,\n  3\n]\n' "$(ev 1 1)" >"$J/scalar.json"
+refused 65 "report 2: a report must be an object" "JSON array whose 2nd report is a number" \
+	"${A[@]}" submit --file "$J/scalar.json"
 refused 66 "$J/missing.json" "file that does not exist" "${A[@]}" submit --file "$J/missing.json"
 : >"$J/empty.json"
 refused 65 "no report" "empty file" "${A[@]}" submit --file "$J/empty.json"

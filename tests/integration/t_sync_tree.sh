@@ -183,7 +183,9 @@ assert_contains "$(cat "$C5_LOG")" "anttd: info: uplink: credentials: not yet fr
 assert_not_contains "$(cat "$C5_LOG")" "warning: uplink: credentials" "commune 5: no warning for \"not yet\""
 antt_ok "$P_CONF" enroll --unit 333 --key "$D2_KEY"
 _c5_trusted() { [ "$("$ANTT" -c "$C5_CONF" status --json | jq -r .uplink.trust.verified)" = true ]; }
-wait_for 60 "commune 5 trusted once its district is enrolled" _c5_trusted
+# the district retries the province after up to 16 s of backoff, the
+# commune asks again 10, 30, 70 s after its first answer
+wait_for 90 "commune 5 trusted once its district is enrolled" _c5_trusted
 assert_contains "$(_c5_state)" "(12351 <- 333)" "commune 5: its chain to the root"
 assert_contains "$(cat "$C5_LOG")" "anttd: info: uplink: credentials: now enrolled by a chain to the root" \
 	"commune 5: the change logged"
