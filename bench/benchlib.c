@@ -201,22 +201,29 @@ int bench_wait(pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* In a new child: stdin on /dev/null, stdout to outpath (truncated) and
+ * stderr appended to errpath (either NULL: /dev/null), then argv. */
+static void __attribute__((noreturn))
+s_exec_child(char *const argv[], const char *outpath, const char *errpath)
+{
+	int nul = open("/dev/null", O_RDWR);
+	int out = outpath ? open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600) : nul;
+	int err = errpath ? open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0600) : nul;
+	dup2(nul, 0);
+	dup2(out < 0 ? nul : out, 1);
+	dup2(err < 0 ? nul : err, 2);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
 int bench_run(char *const argv[], const char *outpath, const char *errpath, double *ms)
 {
 	int64_t t0 = bench_now_ns();
 	pid_t pid = fork();
 	if (pid < 0)
 		bench_die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
-		int out = outpath ? open(outpath, O_WRONLY | O_CREAT | O_TRUNC, 0600) : nul;
-		int err = errpath ? open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0600) : nul;
-		dup2(nul, 0);
-		dup2(out < 0 ? nul : out, 1);
-		dup2(err < 0 ? nul : err, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
+	if (pid == 0)
+		s_exec_child(argv, outpath, errpath);
 	int rc = bench_wait(pid);
 	if (ms)
 		*ms = (double)(bench_now_ns() - t0) / 1e6;
@@ -230,13 +237,7 @@ pid_t bench_spawn(char *const argv[], const char *errpath)
 		bench_die("fork: %s", strerror(errno));
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		int nul = open("/dev/null", O_RDWR);
-		int err = errpath ? open(errpath, O_WRONLY | O_CREAT | O_APPEND, 0600) : nul;
-		dup2(nul, 0);
-		dup2(nul, 1);
-		dup2(err < 0 ? nul : err, 2);
-		execv(argv[0], argv);
-		_exit(127);
+		s_exec_child(argv, NULL, errpath);
 	}
 	return pid;
 }
@@ -282,18 +283,6 @@ double bench_machine_busy(double *steal)
 	return busy;
 }
 
-double bench_own_cpu(void)
-{
-	struct rusage self, kids;
-	getrusage(RUSAGE_SELF, &self);
-	getrusage(RUSAGE_CHILDREN, &kids);
-	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
-	                kids.ru_stime.tv_sec) +
-	       (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec + kids.ru_utime.tv_usec +
-	                kids.ru_stime.tv_usec) /
-	           1e6;
-}
-
 void bench_others_cpu(double busy0, double steal0, double *other_cpu, double *steal)
 {
 	double steal1, busy1 = bench_machine_busy(&steal1);
@@ -314,6 +303,13 @@ double bench_self_cpu(void)
 	struct rusage self;
 	getrusage(RUSAGE_SELF, &self);
 	return bench_rusage_s(&self);
+}
+
+double bench_own_cpu(void)
+{
+	struct rusage kids;
+	getrusage(RUSAGE_CHILDREN, &kids);
+	return bench_self_cpu() + bench_rusage_s(&kids);
 }
 
 long bench_vmhwm_kb(pid_t pid)

@@ -133,7 +133,6 @@ struct antt_uplink {
 	size_t n_learn;
 	char trust[400]; /* the credentials' state, for antt status */
 	int trusted;     /* the chain of enrollments ends at the root */
-	int trust_yet;   /* it ends at the parent's own key: not yet (see the top) */
 	int closing;
 };
 
@@ -614,15 +613,16 @@ static void s_fetch(antt_uplink_t *u, const uint8_t *author, uint64_t from)
 /* Check the credentials the parent sent (Heads): a chain of enrollments
  * from this node's key (enrolled by the parent) up to the root
  * (antt_credentials_check).  Kept (meta "credentials") when they hold, for
- * this node's own children and its antt verify --deep.  0, or 1 with the
- * reason in u->trust. */
+ * this node's own children and its antt verify --deep.  0; or, with the
+ * reason in u->trust, 2 when the chain ends at the parent's own key ("not
+ * yet", see the top) and 1 when it is wrong. */
 static int s_check_credentials(antt_uplink_t *u, ProtobufCBinaryData *creds, size_t n,
                                const uint8_t parent[ANTT_KEY_BYTES])
 {
 	char why[ANTT_ERR_MAX], chain[160];
 	uint8_t top[ANTT_KEY_BYTES];
+	int yet = 0;
 	u->trusted = 0;
-	u->trust_yet = 0;
 	if (!n) {
 		snprintf(u->trust, sizeof u->trust,
 		         "the parent sent no enrollment of this node (an older anttd?)");
@@ -647,8 +647,8 @@ static int s_check_credentials(antt_uplink_t *u, ProtobufCBinaryData *creds, siz
 		         "not yet from the root: the parent enrolled this node (%s) but does not "
 		         "yet hold its own chain to [sync] root (asked again in %u s)",
 		         chain, u->trust_retry / 1000);
-		u->trust_yet = 1;
 		rc = 1;
+		yet = 1;
 	} else if (memcmp(top, u->root, ANTT_KEY_BYTES)) {
 		snprintf(
 		    u->trust, sizeof u->trust,
@@ -663,7 +663,7 @@ static int s_check_credentials(antt_uplink_t *u, ProtobufCBinaryData *creds, siz
 	if (!rc && antt_store_meta_set(antt_node_store(u->node), "credentials", buf, len, why))
 		antt_log(ANTT_LOG_ERR, "uplink: %s", why);
 	free(buf);
-	return rc ? 1 : 0;
+	return !rc ? 0 : yet ? 2 : 1;
 }
 
 /* The parent's head of our own key, from Heads: behind it, take ours back
@@ -873,9 +873,11 @@ static int s_on_msg(void *sock, void *arg)
 			/* from the fallback, the chain starts at our own parent's
 			 * enrollment of us: it must still end at the root */
 			int was_trusted = u->trusted;
-			if (s_check_credentials(u, m->heads->credentials, m->heads->n_credentials,
-			                        u->cur ? NULL : u->parent_ed))
-				antt_log(u->trust_yet && u->trust_retry <= TRUST_PATIENCE
+			int cr =
+			    s_check_credentials(u, m->heads->credentials, m->heads->n_credentials,
+			                        u->cur ? NULL : u->parent_ed);
+			if (cr)
+				antt_log(cr == 2 && u->trust_retry <= TRUST_PATIENCE
 				             ? ANTT_LOG_INFO
 				             : ANTT_LOG_WARN,
 				         "uplink: credentials: %s", u->trust);
