@@ -608,6 +608,7 @@ static void s_intake(const s_scope_t *sc, long n, long batch, s_intake_t *out)
 		                     .form = (char *)ANTT_FORM_ENROLL,
 		                     .period = antt_xstrdup(day),
 		                     .has_enroll = 1,
+		                     .enroll_grant = ANTT_GRANT_STATION,
 		                     .enroll_unit = (char *)u->code};
 		memcpy(b[i].author, hub_pk, ANTT_KEY_BYTES);
 		memcpy(b[i].prev, prev, ANTT_ID_BYTES);

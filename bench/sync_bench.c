@@ -979,11 +979,14 @@ static int s_node_stop(s_node_t *nd)
 	return rc;
 }
 
-/* 'antt -c hub enroll --unit unit --key key', the real CLI. */
-static void s_enroll(s_node_t *hub, const char *unit, const char *key)
+/* 'antt -c hub enroll --unit unit --key key [--units scope]', the real CLI
+ * (scope: the units a hub enrolled so may enroll in turn; NULL: a station). */
+static void s_enroll(s_node_t *hub, const char *unit, const char *key, const char *scope)
 {
-	char *argv[] = {(char *)s_o->antt, "-c",    hub->conf,   "enroll", "--unit",
-	                (char *)unit,      "--key", (char *)key, NULL};
+	char *argv[] = {(char *)s_o->antt, "-c",        hub->conf,
+	                "enroll",          "--unit",    (char *)unit,
+	                "--key",           (char *)key, scope ? "--units" : NULL,
+	                (char *)scope,     NULL};
 	int rc = bench_run(argv, NULL, hub->log, NULL);
 	if (rc != 0)
 		bench_die("'antt enroll --unit %s' at %s failed (exit %d)", unit, hub->name, rc);
@@ -1123,7 +1126,7 @@ static void s_intake(const s_chain_t *c, const char *name, int compressed, const
 	s_node_t *hub =
 	    s_node_init(name, HUB_UNIT, NULL, "127.0.0.1", s_free_port(), NULL, NULL, 0);
 	s_node_start(hub);
-	s_enroll(hub, CHILD_UNIT, antt_hex(hex, c->key->pk, ANTT_KEY_BYTES));
+	s_enroll(hub, CHILD_UNIT, antt_hex(hex, c->key->pk, ANTT_KEY_BYTES), NULL);
 
 	/* the child's transport: CURVE keys derived from the Ed25519 ones */
 	uint8_t hub_ed[ANTT_KEY_BYTES], server[32], cpk[32], csk[32];
@@ -1500,9 +1503,9 @@ static void s_tree(long n, const s_tree_cfg_t *cfg, s_tree_t *t)
 	    s_node_init(cname, CHILD_UNIT, &s_tiers[T_COMMUNE], NULL, 0, ep, d->pk, cfg->relaxed);
 	/* each child enrolled before it first connects */
 	s_node_start(p);
-	s_enroll(p, HUB_UNIT, d->pk);
+	s_enroll(p, HUB_UNIT, d->pk, CHILD_UNIT);
 	s_node_start(d);
-	s_enroll(d, CHILD_UNIT, c->pk);
+	s_enroll(d, CHILD_UNIT, c->pk, NULL);
 	s_node_start(c);
 
 	/* the reports, written before any timing */

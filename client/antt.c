@@ -26,7 +26,9 @@ static const struct {
      "backup --out FILE   a consistent copy of the live store (restore: docs/operations.md)"},
     {"bundle", antt_cmd_bundle,
      "bundle export --out FILE [--all] | bundle import FILE   records carried on a file"},
-    {"enroll", antt_cmd_enroll, "enroll --unit CODE --key KEY   admit a child node (at a hub)"},
+    {"enroll", antt_cmd_enroll,
+     "enroll --unit CODE --key KEY [--hub --units/--below CODE,...]   admit a child node (at a "
+     "hub)"},
     {"revoke", antt_cmd_revoke,
      "revoke --key KEY --after SEQ [--reason TEXT]   withdraw a child's key (at a hub)"},
     {"children", antt_cmd_children, "children   the children enrolled here, and their links"},

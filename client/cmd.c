@@ -840,6 +840,11 @@ int antt_cmd_verify(antt_cli_t *cli)
 			       "): %s\n",
 			       s_str(p, "id"), s_str(p, "author"),
 			       json_integer_value(json_object_get(p, "seq")), s_str(p, "problem"));
+		json_array_foreach (json_object_get(resp, "misconduct"), i, p)
+			printf("MISCONDUCT record %s (author %.16s..., seq %" JSON_INTEGER_FORMAT
+			       "): %s\n",
+			       s_str(p, "id"), s_str(p, "author"),
+			       json_integer_value(json_object_get(p, "seq")), s_str(p, "problem"));
 		printf("%" JSON_INTEGER_FORMAT " records checked: %s\n",
 		       json_integer_value(json_object_get(resp, "checked")),
 		       !valid ? "PROBLEMS FOUND (see above)"
@@ -1001,40 +1006,74 @@ int antt_cmd_bundle(antt_cli_t *cli)
 	return EX_USAGE;
 }
 
+/* "a,b, c" -> ["a", "b", "c"] (empty items skipped; the node checks each) */
+static void s_split_list(const char *text, json_t *list)
+{
+	char *copy = antt_xstrdup(text), *save = NULL;
+	for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save))
+		json_array_append_new(list, s_text(t));
+	free(copy);
+}
+
 int antt_cmd_enroll(antt_cli_t *cli)
 {
-	static const char *usage = "enroll --unit CODE --key KEY [--json]";
+	static const char *usage =
+	    "enroll --unit CODE --key KEY [--hub [--units CODE,...] [--below CODE,...]] [--json]";
 	static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
 	                                     {"key", required_argument, NULL, 'k'},
+	                                     {"hub", no_argument, NULL, 'H'},
+	                                     {"units", required_argument, NULL, 'U'},
+	                                     {"below", required_argument, NULL, 'B'},
 	                                     COMMON_OPTS,
 	                                     {0}};
 	const char *unit = NULL, *key = NULL;
-	int opt, ret;
+	json_t *units = json_array(), *below = json_array();
+	int opt, ret, hub = 0;
 	optind = 1;
 	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1) {
 		if (opt == 'u')
 			unit = optarg;
 		else if (opt == 'k')
 			key = optarg;
-		else if (s_common_opt(cli, opt, usage) < 0)
+		else if (opt == 'H')
+			hub = 1;
+		else if (opt == 'U' || opt == 'B')
+			s_split_list(optarg, opt == 'U' ? units : below);
+		else if (s_common_opt(cli, opt, usage) < 0) {
+			json_decref(units);
+			json_decref(below);
 			return EX_USAGE;
+		}
 	}
-	if (!unit || !key || optind != cli->argc) {
-		fprintf(stderr, "usage: antt %s\n", usage);
+	hub |= json_array_size(units) || json_array_size(below);
+	if (!unit || !key || optind != cli->argc ||
+	    (hub && !json_array_size(units) && !json_array_size(below))) {
+		fprintf(stderr,
+		        "usage: antt %s\n(a hub is enrolled with the units it may enroll, --units, "
+		        "and/or the units below which it may, --below)\n",
+		        usage);
+		json_decref(units);
+		json_decref(below);
 		return EX_USAGE;
 	}
+	json_t *req = json_pack("{s:s, s:o, s:o, s:s}", "op", "enroll", "unit", s_text(unit), "key",
+	                        s_text(key), "grant", hub ? "hub" : "station");
+	if (hub) {
+		json_object_set(req, "units", units);
+		json_object_set(req, "below", below);
+	}
+	json_decref(units);
+	json_decref(below);
 	json_t *resp;
-	if ((ret = s_call(cli,
-	                  json_pack("{s:s, s:o, s:o}", "op", "enroll", "unit", s_text(unit), "key",
-	                            s_text(key)),
-	                  TIMEOUT_MS, &resp)))
+	if ((ret = s_call(cli, req, TIMEOUT_MS, &resp)))
 		return ret;
 	json_object_del(resp, "ok");
 	if (cli->json)
 		antt_cli_print_json(resp);
 	else
-		printf("enrolled unit %s (key %s) in record %s seq %" JSON_INTEGER_FORMAT "\n",
-		       unit, key, s_str(resp, "id"),
+		printf("enrolled unit %s as a %s (key %s) in record %s seq %" JSON_INTEGER_FORMAT
+		       "\n",
+		       unit, hub ? "hub" : "station", key, s_str(resp, "id"),
 		       json_integer_value(json_object_get(resp, "seq")));
 	json_decref(resp);
 	return 0;

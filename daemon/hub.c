@@ -51,7 +51,8 @@ enum {
 	REF_GAP = 4,
 	REF_FORK = 5,
 	REF_UNIT = 6,
-	REF_REVOKED = 7
+	REF_REVOKED = 7,
+	REF_QUARANTINED = 9
 };
 
 typedef struct s_session {
@@ -507,28 +508,31 @@ static int s_take_old(antt_hub_t *h, const char *peer, s_rec_t *r, s_refusals_t 
 }
 
 /* May a key enrolled for author_unit sign b?  Only reports of its own
- * unit, and enrollments of units below it (when the administrative tree
- * is loaded here).  0, or 1 with the reason in msg. */
+ * unit; enrollments and revocations only as its grant permits (explicit
+ * authority, proto/README.md "Authority"), revocations only of keys
+ * enrolled under it.  0, or 1 with the reason in msg. */
 static int s_unit_refused(antt_hub_t *h, const antt_body_t *b, const char *author_unit, char *msg,
                           size_t size)
 {
+	antt_store_t *st = antt_node_store(h->node);
 	if (strcmp(b->unit, author_unit)) {
 		snprintf(msg, size, "signed for unit %.20s by a key enrolled for unit %.20s",
 		         b->unit, author_unit);
 		return 1;
 	}
-	if (b->has_enroll &&
-	    antt_store_unit_below(antt_node_store(h->node), b->enroll_unit, author_unit) == 0) {
-		snprintf(msg, size, "enrolls unit %.20s, which is not below unit %.20s",
-		         b->enroll_unit, author_unit);
-		return 1;
-	}
-	if (b->has_revoke &&
-	    !antt_store_enrolled_under(antt_node_store(h->node), b->revoke_key, b->author)) {
+	if (!b->has_enroll && !b->has_revoke)
+		return 0;
+	antt_body_t holder;
+	antt_grant_t self;
+	int has_self = antt_node_grant(h->node, &holder, &self) == ANTT_OK;
+	int refused = antt_store_permits(st, antt_node_key(h->node)->pk, has_self ? &self : NULL, b,
+	                                 msg, size) != ANTT_OK;
+	antt_body_clear(&holder);
+	if (!refused && b->has_revoke && !antt_store_enrolled_under(st, b->revoke_key, b->author)) {
 		snprintf(msg, size, "revokes a key that neither it nor a hub below it enrolled");
-		return 1;
+		refused = 1;
 	}
-	return 0;
+	return refused;
 }
 
 /* Take run[0..n): records of one author in a row.  Those that extend the
@@ -558,8 +562,9 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 		return ANTT_OK;
 	}
 	/* revocations come from earlier runs, not from this author's own */
-	uint64_t after = 0;
+	uint64_t after = 0, q_after = 0;
 	int revoked = antt_store_revoked(st, author, &after, NULL) == ANTT_OK;
+	int quarantined = antt_store_untrusted(st, author, &q_after, NULL, 0, NULL) == ANTT_OK;
 	size_t i = 0;
 	while (i < n) {
 		if ((rc = antt_store_head(st, author, &head, err)))
@@ -593,6 +598,13 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 				s_refuse(ref, &run[i].b, run[i].id, REF_SIG, "bad signature");
 				i++;
 				break; /* the rest is taken against the head as it now is */
+			}
+			if (quarantined && run[i].b.seq > q_after) {
+				s_refuse(ref, &run[i].b, run[i].id, REF_QUARANTINED,
+				         "quarantined: this author's chain carries a record whose "
+				         "signature does not verify; nothing after it is taken");
+				i++;
+				break;
 			}
 			if (revoked && run[i].b.seq > after) {
 				snprintf(msg, sizeof msg,
@@ -900,6 +912,8 @@ typedef struct {
 	char *path;
 	int64_t rows[AUDIT_CHUNK];
 	int good[AUDIT_CHUNK];
+	uint64_t seqs[AUDIT_CHUNK];
+	uint8_t authors[AUDIT_CHUNK][ANTT_KEY_BYTES];
 	size_t n;
 	int rc;
 	char err[ANTT_ERR_MAX];
@@ -910,6 +924,9 @@ static int s_audit_row(void *stmt, void *arg)
 	sqlite3_stmt *st = stmt;
 	s_audit_t *a = arg;
 	a->rows[a->n] = sqlite3_column_int64(st, 0);
+	a->seqs[a->n] = (uint64_t)sqlite3_column_int64(st, 4);
+	if (sqlite3_column_bytes(st, 3) == ANTT_KEY_BYTES)
+		memcpy(a->authors[a->n], sqlite3_column_blob(st, 3), ANTT_KEY_BYTES);
 	a->good[a->n] = sqlite3_column_bytes(st, 2) == ANTT_SIG_BYTES &&
 	                sqlite3_column_bytes(st, 3) == ANTT_KEY_BYTES &&
 	                antt_record_verify(sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 1),
@@ -924,10 +941,11 @@ static void s_audit_work(uv_work_t *w)
 	antt_store_t *st = NULL;
 	a->rc = antt_store_open(a->path, NULL, ANTT_STORE_READONLY, &st, a->err);
 	if (!a->rc)
-		a->rc = antt_store_query(st,
-		                         "SELECT n, body, sig, author FROM records WHERE audit = 0 "
-		                         "ORDER BY n",
-		                         NULL, 0, s_audit_row, a, a->err);
+		a->rc = antt_store_query(
+		    st,
+		    "SELECT n, body, sig, author, seq FROM records WHERE audit = 0 "
+		    "ORDER BY n",
+		    NULL, 0, s_audit_row, a, a->err);
 	antt_store_close(&st);
 }
 
@@ -958,19 +976,34 @@ static void s_audit_after(uv_work_t *w, int status)
 		if (!rc)
 			rc = antt_store_exec_ids(st, "UPDATE records SET audit = -1 WHERE n = ?1",
 			                         bad, nb, err);
+		/* the author's key signed a later record over this one's id: its
+		 * misconduct (or a hub below altered the signature); the chain is
+		 * quarantined from there: held, never counted nor forwarded */
+		for (size_t i = 0; i < a->n && !rc; i++)
+			if (!a->good[i])
+				rc = antt_store_quarantine(
+				    st, a->authors[i], a->seqs[i],
+				    "a record of its chain carries a signature "
+				    "that does not verify",
+				    err);
 		if (!rc)
 			rc = antt_store_commit(st, err);
 		if (rc) {
 			antt_store_rollback(st);
 			antt_log(ANTT_LOG_ERR, "sync: audit: %s", err);
 		}
-		if (nb)
-			antt_log(
-			    ANTT_LOG_WARN,
-			    "sync: audit: %zu record(s) carry a signature that does not verify "
-			    "although their chain does: a relay altered signatures (see "
-			    "records.audit = -1)",
-			    nb);
+		for (size_t i = 0; i < a->n && !rc; i++) {
+			char hex[2 * ANTT_KEY_BYTES + 1];
+			if (!a->good[i])
+				antt_log(
+				    ANTT_LOG_WARN,
+				    "sync: audit: author %s, seq %" PRIu64
+				    ": its signature does not verify although the author's later "
+				    "signature covers it: the author's misconduct, or a hub below "
+				    "altered it; that chain is quarantined from there (held, not "
+				    "counted, not forwarded; antt verify lists it)",
+				    antt_hex(hex, a->authors[i], ANTT_KEY_BYTES), a->seqs[i]);
+		}
 	}
 	free(a->path);
 	free(a);

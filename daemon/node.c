@@ -81,6 +81,11 @@ const char *antt_node_unit(const antt_node_t *n)
 	return n->unit;
 }
 
+int antt_node_grant(antt_node_t *n, antt_body_t *holder, antt_grant_t *g)
+{
+	return antt_store_self_grant(n->store, n->key->pk, !n->has_parent, n->unit, holder, g);
+}
+
 void antt_node_on_stored(antt_node_t *n, void (*fn)(void *arg), void *arg)
 {
 	n->stored_fn = fn;
@@ -167,6 +172,8 @@ static int s_lock(const char *path, const char *store, int *fd_out, char *err)
 	return ANTT_OK;
 }
 
+static int s_trust_recheck(antt_node_t *n, const char *why, char *err);
+
 int antt_node_open(const antt_config_t *cfg, uv_loop_t *loop, antt_node_t **out, char *err)
 {
 	int rc;
@@ -214,11 +221,64 @@ int antt_node_open(const antt_config_t *cfg, uv_loop_t *loop, antt_node_t **out,
 			    "signed until the parent has said how far this node's own chain "
 			    "goes");
 		}
+		uint8_t *flag = NULL;
+		if (antt_store_meta_get(n->store, "trust_recheck", &flag, &vlen) == ANTT_OK)
+			rc = s_trust_recheck(n, "store upgraded to explicit authority", err);
+		free(flag);
 	}
 out:
 	if (rc)
 		antt_node_destroy(&n);
 	*out = n;
+	return rc;
+}
+
+/* ---- authority re-checked (store_trust.c): after an upgrade from a
+ * store made under the old rules, and when the units change ---- */
+
+typedef struct {
+	size_t n;
+} s_recheck_log_t;
+
+static void s_recheck_problem(const uint8_t id[ANTT_ID_BYTES], const uint8_t author[ANTT_KEY_BYTES],
+                              int64_t seq, const char *what, void *arg)
+{
+	s_recheck_log_t *l = arg;
+	char idh[2 * ANTT_ID_BYTES + 1], kh[2 * ANTT_KEY_BYTES + 1];
+	(void)seq;
+	if (l->n++ < 50) /* a rogue key's every record is named by verify --deep */
+		antt_log(ANTT_LOG_WARN, "trust: record %.16s... (author %.16s...): %s",
+		         antt_hex(idh, id, ANTT_ID_BYTES), antt_hex(kh, author, ANTT_KEY_BYTES),
+		         what);
+}
+
+/* Judge every enrollment and revocation held under the rules; what does
+ * not hold stops counting (nothing is deleted). */
+static int s_trust_recheck(antt_node_t *n, const char *why, char *err)
+{
+	antt_body_t holder;
+	antt_grant_t self;
+	s_recheck_log_t l = {0};
+	int changed = 0;
+	int has_self = antt_node_grant(n, &holder, &self) == ANTT_OK;
+	int rc = antt_store_begin(n->store, err);
+	if (!rc)
+		rc = antt_store_trust_recheck(n->store, n->key->pk, has_self ? &self : NULL, 1,
+		                              s_recheck_problem, &l, &changed, err);
+	if (!rc)
+		rc = antt_store_meta_del(n->store, "trust_recheck", err);
+	if (!rc)
+		rc = antt_store_commit(n->store, err);
+	else
+		antt_store_rollback(n->store);
+	antt_body_clear(&holder);
+	if (!rc && l.n)
+		antt_log(ANTT_LOG_WARN,
+		         "trust: %s: %zu problem(s) found (%zu not shown); what does not hold is "
+		         "kept and no longer counted: antt verify --deep names each",
+		         why, l.n, l.n > 50 ? l.n - 50 : 0);
+	else if (!rc)
+		antt_log(ANTT_LOG_INFO, "trust: %s: every enrollment and revocation holds", why);
 	return rc;
 }
 
@@ -976,6 +1036,20 @@ static json_t *s_status(antt_node_t *n, int brief)
 	return resp;
 }
 
+/* New units change what a legacy enrollment may enroll: judged again. */
+static json_t *s_units_import(antt_node_t *n, const void *csv, size_t len)
+{
+	char err[ANTT_ERR_MAX];
+	json_t *resp = antt_reports_units_import(n->store, csv, len);
+	if (json_is_true(json_object_get(resp, "ok")) &&
+	    s_trust_recheck(n, "administrative units loaded", err)) {
+		antt_log(ANTT_LOG_ERR, "%s", err);
+		json_decref(resp);
+		resp = s_fail(ANTT_E_STORE, err);
+	}
+	return resp;
+}
+
 static json_t *s_op_status(antt_node_t *n, const json_t *req)
 {
 	(void)req;
@@ -997,11 +1071,65 @@ static void s_today(char day[16])
 	strftime(day, 16, "%Y-%m-%d", &tm);
 }
 
+static int s_strcmp_p(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A scope list of the request (an array of unit codes, may be absent):
+ * sorted, each once, into *out (caller frees with the body).  0, or an
+ * error reply. */
+static json_t *s_scope_list(const json_t *req, const char *name, char ***out, size_t *n)
+{
+	const json_t *a = json_object_get(req, name);
+	*out = NULL;
+	*n = 0;
+	if (!a)
+		return NULL;
+	char msg[160];
+	if (!json_is_array(a) || json_array_size(a) > ANTT_SCOPE_MAX) {
+		snprintf(msg, sizeof msg, "enroll: %s must be a list of at most %d unit codes",
+		         name, ANTT_SCOPE_MAX);
+		return antt_ctl_error(ANTT_CTL_DATA, msg);
+	}
+	char **v = antt_xcalloc(json_array_size(a) + 1, sizeof *v);
+	size_t k = 0, i;
+	json_t *x;
+	json_array_foreach (a, i, x) {
+		const char *u = json_string_value(x);
+		if (!antt_valid_unit(u)) {
+			for (size_t j = 0; j < k; j++)
+				free(v[j]);
+			free(v);
+			snprintf(
+			    msg, sizeof msg,
+			    "enroll: %s: \"%.20s\" is not a unit code (1-16 of 0-9 A-Z a-z . _ -)",
+			    name, u ? u : "?");
+			return antt_ctl_error(ANTT_CTL_DATA, msg);
+		}
+		v[k++] = antt_xstrdup(u);
+	}
+	qsort(v, k, sizeof *v, s_strcmp_p);
+	size_t m = 0;
+	for (i = 0; i < k; i++) {
+		if (m && !strcmp(v[m - 1], v[i]))
+			free(v[i]);
+		else
+			v[m++] = v[i];
+	}
+	*out = v;
+	*n = m;
+	return NULL;
+}
+
+/* enroll: unit, key, grant ("station" or "hub"), units and below (a hub's
+ * scope).  What this node may enroll is its own grant's to say. */
 static json_t *s_op_enroll(antt_node_t *n, const json_t *req)
 {
-	char err[ANTT_ERR_MAX], day[16], unit_by[ANTT_UNIT_MAX + 1];
+	char err[ANTT_ERR_MAX], day[16], unit_by[ANTT_UNIT_MAX + 1], why[300];
 	const char *unit = json_string_value(json_object_get(req, "unit"));
 	const char *key = json_string_value(json_object_get(req, "key"));
+	const char *grant = json_string_value(json_object_get(req, "grant"));
 	uint8_t pk[ANTT_KEY_BYTES], by[ANTT_KEY_BYTES], last[ANTT_ID_BYTES];
 	if (!unit || !antt_valid_unit(unit))
 		return antt_ctl_error(ANTT_CTL_DATA,
@@ -1012,6 +1140,8 @@ static json_t *s_op_enroll(antt_node_t *n, const json_t *req)
 		                   "printed by 'antt init' and 'antt status' on the child)");
 	if (!memcmp(pk, n->key->pk, ANTT_KEY_BYTES))
 		return antt_ctl_error(ANTT_CTL_DATA, "that is this node's own key");
+	if (grant && strcmp(grant, "station") && strcmp(grant, "hub"))
+		return antt_ctl_error(ANTT_CTL_DATA, "enroll: grant is \"station\" or \"hub\"");
 	if (antt_store_unit_below(n->store, unit, n->unit) == 0) {
 		char msg[200];
 		snprintf(msg, sizeof msg,
@@ -1027,21 +1157,54 @@ static json_t *s_op_enroll(antt_node_t *n, const json_t *req)
 		         unit_by);
 		return antt_ctl_error(ANTT_CTL_DATA, msg);
 	}
-	s_today(day);
 	antt_body_t b = {.version = ANTT_RECORD_VERSION, .has_enroll = 1};
+	json_t *bad = s_scope_list(req, "units", &b.enroll_units, &b.n_enroll_units);
+	if (!bad)
+		bad = s_scope_list(req, "below", &b.enroll_subtrees, &b.n_enroll_subtrees);
+	int hub = (grant && !strcmp(grant, "hub")) || b.n_enroll_units || b.n_enroll_subtrees;
+	if (!bad && hub && !b.n_enroll_units && !b.n_enroll_subtrees)
+		bad = antt_ctl_error(
+		    ANTT_CTL_DATA, "a hub is enrolled with its scope: the units it may enroll "
+		                   "(--units CODE,...) and/or the units below which it may enroll "
+		                   "(--below CODE,...)");
+	if (!bad && b.n_enroll_subtrees && antt_store_unit_below(n->store, unit, n->unit) < 0)
+		bad = antt_ctl_error(ANTT_CTL_DATA,
+		                     "a scope of units below a unit (--below) can be checked only "
+		                     "with the administrative units loaded (antt units import): "
+		                     "load them here first, or list the units (--units)");
+	if (bad) {
+		antt_body_clear(&b);
+		return bad;
+	}
+	s_today(day);
 	b.unit = antt_xstrdup(n->unit);
 	b.form = antt_xstrdup(ANTT_FORM_ENROLL);
 	b.period = antt_xstrdup(day);
 	b.enroll_unit = antt_xstrdup(unit);
+	b.enroll_grant = hub ? ANTT_GRANT_HUB : ANTT_GRANT_STATION;
+	memcpy(b.author, n->key->pk, ANTT_KEY_BYTES);
 	memcpy(b.enroll_key, pk, ANTT_KEY_BYTES);
+	/* what every hub above will check: refused here first, with why */
+	antt_body_t holder;
+	antt_grant_t self;
+	int has_self = antt_node_grant(n, &holder, &self) == ANTT_OK;
+	rc = antt_store_permits(n->store, n->key->pk, has_self ? &self : NULL, &b, why, sizeof why);
+	antt_body_clear(&holder);
+	if (rc) {
+		char msg[400];
+		snprintf(msg, sizeof msg, "this node may not make that enrollment: %s", why);
+		antt_body_clear(&b);
+		return antt_ctl_error(ANTT_CTL_DATA, msg);
+	}
 	size_t failed;
 	rc = s_append(n, &b, 1, last, NULL, &failed, err);
 	json_t *resp = rc ? s_fail(rc, err)
-	                  : json_pack("{s:b, s:o, s:I, s:s, s:s}", "ok", 1, "id",
+	                  : json_pack("{s:b, s:o, s:I, s:s, s:s, s:s}", "ok", 1, "id",
 	                              s_hex_json(last, ANTT_ID_BYTES), "seq", (json_int_t)b.seq,
-	                              "unit", unit, "key", key);
+	                              "unit", unit, "key", key, "grant", hub ? "hub" : "station");
 	if (!rc)
-		antt_log(ANTT_LOG_INFO, "enrolled unit %s, key %s", unit, key);
+		antt_log(ANTT_LOG_INFO, "enrolled unit %s as a %s, key %s", unit,
+		         hub ? "hub" : "station", key);
 	antt_body_clear(&b);
 	return resp;
 }
@@ -1149,7 +1312,8 @@ typedef struct {
 	antt_node_t *n;
 	antt_node_reply_fn done;
 	void *arg;
-	json_t *problems; /* built by the worker, handed over in after_work */
+	json_t *problems;   /* built by the worker, handed over in after_work */
+	json_t *misconduct; /* records an author's key vouched for with a bad signature */
 	int64_t checked;
 	int rc;
 	int deep; /* also the chain of trust */
@@ -1164,6 +1328,32 @@ static void s_verify_problem(const uint8_t id[ANTT_ID_BYTES], const uint8_t auth
 	                      json_pack("{s:o, s:o, s:I, s:s}", "id", s_hex_json(id, ANTT_ID_BYTES),
 	                                "author", s_hex_json(author, ANTT_KEY_BYTES), "seq",
 	                                (json_int_t)seq, "problem", what));
+}
+
+static void s_verify_misconduct(const uint8_t id[ANTT_ID_BYTES],
+                                const uint8_t author[ANTT_KEY_BYTES], int64_t seq, const char *what,
+                                void *arg)
+{
+	s_verify_t *v = arg;
+	json_array_append_new(v->misconduct,
+	                      json_pack("{s:o, s:o, s:I, s:s}", "id", s_hex_json(id, ANTT_ID_BYTES),
+	                                "author", s_hex_json(author, ANTT_KEY_BYTES), "seq",
+	                                (json_int_t)seq, "problem", what));
+}
+
+/* verify --deep: every enrollment and revocation judged under the rules
+ * of authority as they are now (store_trust.c), read only. */
+static int s_verify_authority(s_verify_t *v, antt_store_t *s)
+{
+	antt_body_t holder;
+	antt_grant_t self;
+	int changed;
+	int has_self = antt_store_self_grant(s, v->n->key->pk, !v->n->has_parent, v->n->unit,
+	                                     &holder, &self) == ANTT_OK;
+	int rc = antt_store_trust_recheck(s, v->n->key->pk, has_self ? &self : NULL, 0,
+	                                  s_verify_problem, v, &changed, v->err);
+	antt_body_clear(&holder);
+	return rc;
 }
 
 /* This node's own link to the root: the chain of enrollments its parent
@@ -1206,9 +1396,12 @@ static void s_verify_work(uv_work_t *w)
 	antt_store_t *s = NULL;
 	v->rc = antt_store_open(v->n->store_path, NULL, ANTT_STORE_READONLY, &s, v->err);
 	if (!v->rc)
-		v->rc = antt_store_verify(s, s_verify_problem, v, &v->checked, &v->n->stop, v->err);
+		v->rc = antt_store_verify(s, s_verify_problem, s_verify_misconduct, v, &v->checked,
+		                          &v->n->stop, v->err);
 	if (!v->rc && v->deep)
 		v->rc = antt_store_verify_trust(s, v->n->key->pk, s_verify_problem, v, v->err);
+	if (!v->rc && v->deep)
+		v->rc = s_verify_authority(v, s);
 	if (!v->rc && v->deep)
 		s_verify_credentials(v, s);
 	antt_store_close(&s);
@@ -1225,12 +1418,17 @@ static void s_verify_after(uv_work_t *w, int status)
 		resp = antt_ctl_error(ANTT_CTL_STORE, v->err);
 	else {
 		size_t bad = json_array_size(v->problems);
-		resp = json_pack("{s:b, s:b, s:I, s:O}", "ok", 1, "valid", bad == 0, "checked",
-		                 (json_int_t)v->checked, "problems", v->problems);
-		antt_log(bad ? ANTT_LOG_WARN : ANTT_LOG_INFO,
-		         "verify: %" PRId64 " records checked, %zu problem(s)", v->checked, bad);
+		size_t mis = json_array_size(v->misconduct);
+		resp = json_pack("{s:b, s:b, s:I, s:O, s:O}", "ok", 1, "valid", bad == 0, "checked",
+		                 (json_int_t)v->checked, "problems", v->problems, "misconduct",
+		                 v->misconduct);
+		antt_log(bad || mis ? ANTT_LOG_WARN : ANTT_LOG_INFO,
+		         "verify: %" PRId64 " records checked, %zu problem(s), %zu record(s) of "
+		         "authors' misconduct",
+		         v->checked, bad, mis);
 	}
 	json_decref(v->problems);
+	json_decref(v->misconduct);
 	v->done(resp, v->arg);
 	free(v);
 }
@@ -1327,6 +1525,7 @@ static void s_op_verify(antt_node_t *n, int deep, antt_node_reply_fn done, void 
 	v->done = done;
 	v->arg = arg;
 	v->problems = json_array();
+	v->misconduct = json_array();
 	v->deep = deep;
 	v->work.data = v;
 	n->verifying++;
@@ -1334,6 +1533,7 @@ static void s_op_verify(antt_node_t *n, int deep, antt_node_reply_fn done, void 
 	if (rc) {
 		n->verifying--;
 		json_decref(v->problems);
+		json_decref(v->misconduct);
 		free(v);
 		done(antt_ctl_error(ANTT_CTL_INTERNAL, uv_strerror(rc)), arg);
 	}
@@ -1420,7 +1620,7 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 		s_op_query(n, req, done, arg);
 		return;
 	} else if (!strcmp(op, "units_import"))
-		resp = attach ? antt_reports_units_import(n->store, attach, attach_len)
+		resp = attach ? s_units_import(n, attach, attach_len)
 		              : antt_ctl_error(ANTT_CTL_USAGE,
 		                               "units_import takes the CSV file as a second frame");
 	else if (!strcmp(op, "rebuild"))

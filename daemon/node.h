@@ -39,6 +39,11 @@ antt_store_t *antt_node_store(antt_node_t *n);
 const antt_key_t *antt_node_key(const antt_node_t *n);
 const char *antt_node_unit(const antt_node_t *n);
 
+/* This node's grant (proto/README.md, "Authority"): the root's when it has
+ * no parent, else what its parent's enrollment of it states, borrowed from
+ * *holder (antt_body_clear it).  0, or ANTT_E_NOTFOUND: not held yet. */
+int antt_node_grant(antt_node_t *n, antt_body_t *holder, antt_grant_t *g);
+
 /* The children this node enrolled: [{key, unit, records, head}].  NULL on
  * error.  Caller owns the list. */
 json_t *antt_node_children(antt_node_t *n, char *err);

@@ -27,6 +27,14 @@
  *      period are read from the index alone.
  *   7  enrollments_unit: the keys enrolled for a unit (a replaced
  *      machine's earlier keys, handed to its new key: rotation).
+ *   8  explicit authority (store_trust.c): enrollments.kind (the grant:
+ *      0 legacy, 1 station, 2 hub), enrollments.bad and revocations.bad
+ *      (NULL while the row holds under the rules, else why not),
+ *      untrusted (keys whose records are held but never counted nor
+ *      forwarded: kind 1, no enrollment of the key holds; kind 2, its
+ *      chain carries a signature that failed the audit, from after+1).
+ *      Stores made before are re-checked once by anttd at start (meta
+ *      trust_recheck).
  * A migration is one entry of s_migrations, run in one transaction.
  * Only prepared statements touch data. */
 #define _GNU_SOURCE
@@ -117,6 +125,16 @@ static const char *s_migrations[] = {
     "CREATE INDEX reports_when ON reports(form, day0, day1, n, versions);",
     /* 6 -> 7: the keys of a unit */
     "CREATE INDEX enrollments_unit ON enrollments(unit);",
+    /* 7 -> 8: explicit authority */
+    "ALTER TABLE enrollments ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE enrollments ADD COLUMN bad TEXT;"
+    "ALTER TABLE revocations ADD COLUMN bad TEXT;"
+    "CREATE TABLE untrusted("
+    "  key BLOB NOT NULL CHECK(length(key) = 32), kind INTEGER NOT NULL,"
+    "  after INTEGER NOT NULL, why TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  PRIMARY KEY(key, kind));"
+    "INSERT OR REPLACE INTO meta(key, value) SELECT 'trust_recheck', x'01' "
+    "  WHERE EXISTS(SELECT 1 FROM enrollments) OR EXISTS(SELECT 1 FROM revocations);",
 };
 
 enum {
@@ -156,15 +174,16 @@ static const char *s_sql[S_COUNT_] = {
                       "AND corrects IS NULL ORDER BY n LIMIT 1",
     [S_FIND_CORR] = "SELECT id FROM records WHERE corrects = ?1 ORDER BY n LIMIT 1",
     [S_STATS] = "SELECT count(*), count(DISTINCT author) FROM records",
-    [S_ENROLL_ADD] = "INSERT OR IGNORE INTO enrollments(key, unit, by, record, curve) "
-                     "VALUES(?1,?2,?3,?4,antt_curve(?1))",
+    [S_ENROLL_ADD] = "INSERT OR IGNORE INTO enrollments(key, unit, by, record, curve, kind) "
+                     "VALUES(?1,?2,?3,?4,antt_curve(?1),?5)",
     [S_HEADS] = "SELECT author, seq, id FROM heads",
     [S_HEAD_SET] = "INSERT INTO heads(author, seq, id) VALUES(?1,?2,?3) ON CONFLICT(author) "
                    "DO UPDATE SET seq = excluded.seq, id = excluded.id WHERE excluded.seq > seq",
     [S_AT_SEQ] = "SELECT id FROM records WHERE author = ?1 AND seq = ?2",
     [S_RANGE] = "SELECT id, body, sig, seq, first FROM records WHERE author = ?1 AND seq >= ?2 "
                 "ORDER BY seq LIMIT ?3",
-    [S_ENROLLED] = "SELECT unit, by FROM enrollments WHERE key = ?1 ORDER BY rowid",
+    [S_ENROLLED] = "SELECT unit, by FROM enrollments WHERE key = ?1 AND bad IS NULL "
+                   "ORDER BY rowid",
     [S_FORK_ADD] = "INSERT OR IGNORE INTO forks(id, author, seq, body, sig, received, peer) "
                    "VALUES(?1,?2,?3,?4,?5,?6,?7)",
     [S_REFUSAL_ADD] = "INSERT OR REPLACE INTO refusals(author, seq, id, code, reason, at) "
@@ -172,13 +191,16 @@ static const char *s_sql[S_COUNT_] = {
     [S_RECEIPT_SET] = "INSERT INTO receipts(level, author, seq, at) VALUES(?1,?2,?3,?4) "
                       "ON CONFLICT(level, author) DO UPDATE SET seq = excluded.seq, "
                       "at = excluded.at WHERE excluded.seq > seq",
-    [S_BY_CURVE] = "SELECT key FROM enrollments WHERE curve = ?1 AND by = ?2 LIMIT 1",
-    [S_ANY_BY_CURVE] = "SELECT key FROM enrollments WHERE curve = ?1 LIMIT 1",
+    [S_BY_CURVE] = "SELECT key FROM enrollments WHERE curve = ?1 AND by = ?2 "
+                   "AND bad IS NULL LIMIT 1",
+    [S_ANY_BY_CURVE] = "SELECT key FROM enrollments WHERE curve = ?1 AND bad IS NULL "
+                       "LIMIT 1",
     [S_REVOKE_ADD] = "INSERT OR IGNORE INTO revocations(key, after, by, record, reason) "
                      "VALUES(?1,?2,?3,?4,?5)",
-    [S_REVOKED] = "SELECT min(after) FROM revocations WHERE key = ?1",
+    [S_REVOKED] = "SELECT min(after) FROM revocations WHERE key = ?1 AND bad IS NULL",
     [S_RECEIPT_GET] = "SELECT seq FROM receipts WHERE level = ?1 AND author = ?2",
-    [S_UNIT_KEYS] = "SELECT DISTINCT key FROM enrollments WHERE unit = ?1 AND key != ?2",
+    [S_UNIT_KEYS] = "SELECT DISTINCT key FROM enrollments WHERE unit = ?1 AND key != ?2 "
+                    "AND bad IS NULL",
 };
 
 _Static_assert(S_COUNT_ <= ANTT_STORE_NSTMT, "raise ANTT_STORE_NSTMT");
@@ -569,6 +591,7 @@ int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const
 		sqlite3_bind_text(st, 2, b->enroll_unit, -1, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 3, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
 		sqlite3_bind_blob(st, 4, id, ANTT_ID_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, (int)b->enroll_grant);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = antt_store_dberr(s, err, "indexing an enrollment");
 		sqlite3_reset(st);
@@ -816,11 +839,42 @@ static int s_text_eq(sqlite3_stmt *st, int col, const char *p)
 	return t && !strcmp(t, p);
 }
 
-int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg, int64_t *checked,
+/* Records whose own signature failed, waiting for a later record of the
+ * same chain whose signature holds: it vouches for them (their author
+ * signed over their ids), so they are the author's misconduct, not damage. */
+typedef struct {
+	size_t n, cap;
+	struct s_pending {
+		uint8_t id[ANTT_ID_BYTES];
+		int64_t seq;
+	} * v;
+} s_pending_t;
+
+static void s_pending_flush(s_pending_t *p, const uint8_t author[ANTT_KEY_BYTES], int vouched,
+                            antt_store_problem_fn problem, antt_store_problem_fn misconduct,
+                            void *arg)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		if (vouched && misconduct)
+			misconduct(
+			    p->v[i].id, author, p->v[i].seq,
+			    "its signature does not verify, but its author's later signature "
+			    "covers it: the author's misconduct (or a hub below altered the "
+			    "signature); quarantined, never counted",
+			    arg);
+		else
+			problem(p->v[i].id, author, p->v[i].seq, "signature does not verify", arg);
+	}
+	p->n = 0;
+}
+
+int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem,
+                      antt_store_problem_fn misconduct, void *arg, int64_t *checked,
                       const volatile int *stop, char *err)
 {
+	s_pending_t pend = {0};
 	static const char *sql = "SELECT id, author, seq, prev, unit, form, period, clock, "
-	                         "corrects, body, sig FROM records ORDER BY author, seq";
+	                         "corrects, body, sig, audit FROM records ORDER BY author, seq";
 	sqlite3_stmt *st;
 	int rc = ANTT_OK, r;
 	uint8_t last_author[ANTT_KEY_BYTES] = {0}, last_id[ANTT_ID_BYTES] = {0};
@@ -855,6 +909,10 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg,
 		char derr[ANTT_ERR_MAX];
 
 		int new_author = !have_last || memcmp(author, last_author, ANTT_KEY_BYTES) != 0;
+		int linked =
+		    !new_author && seq == last_seq + 1 && s_blob_eq(st, 3, last_id, ANTT_ID_BYTES);
+		if (!linked) /* nothing later can vouch for them */
+			s_pending_flush(&pend, last_author, 0, problem, misconduct, arg);
 		if (new_author && seq != 1)
 			problem(id, author, seq,
 			        "chain does not start at seq 1 (earlier records "
@@ -874,7 +932,20 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg,
 			        arg);
 		} else if (sqlite3_column_bytes(st, 10) != ANTT_SIG_BYTES ||
 		           antt_record_verify(sig, body, (size_t)blen, author) != 0) {
-			problem(id, author, seq, "signature does not verify", arg);
+			/* one whose signature held when it was stored (audit 1) and
+			 * fails now was altered here: damage */
+			if (sqlite3_column_int(st, 11) == 1) {
+				problem(id, author, seq, "signature does not verify", arg);
+			} else {
+				if (pend.n == pend.cap)
+					pend.v = antt_xrealloc(
+					    pend.v, (pend.cap = pend.cap ? 2 * pend.cap : 8) *
+					                sizeof *pend.v);
+				memcpy(pend.v[pend.n].id, id, ANTT_ID_BYTES);
+				pend.v[pend.n++].seq = seq;
+			}
+		} else {
+			s_pending_flush(&pend, author, 1, problem, misconduct, arg);
 		}
 		if (antt_body_decode(body, (size_t)blen, &b, derr) != 0) {
 			char what[ANTT_ERR_MAX + 32];
@@ -897,6 +968,8 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg,
 	}
 	if (!rc && r != SQLITE_DONE)
 		rc = antt_store_dberr(s, err, "verifying");
+	s_pending_flush(&pend, last_author, 0, problem, misconduct, arg);
+	free(pend.v);
 	sqlite3_finalize(st);
 	if (!rc)
 		rc = antt_store_verify_index(s, problem, arg, stop, err);
@@ -1207,13 +1280,6 @@ int antt_store_verify_trust(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
 		                  "SELECT id, seq, unit FROM records WHERE author = ?1 AND "
 		                  "unit != ?2 AND ?3 = ?3",
 		                  a, unit, 0, S_TRUST_UNIT, problem, arg, err);
-		if (!rc)
-			rc = s_trust_rows(
-			    s,
-			    "SELECT r.id, r.seq, e.unit FROM records r JOIN enrollments e "
-			    "ON e.record = r.id WHERE r.author = ?1 AND ?3 = ?3 AND "
-			    "antt_unit_ok(e.unit, ?2) = 0",
-			    a, unit, 0, S_TRUST_ENROLL, problem, arg, err);
 		if (!rc && antt_store_revoked(s, a, &after, err) == ANTT_OK)
 			rc = s_trust_rows(s,
 			                  "SELECT id, seq, unit FROM records WHERE author = ?1 AND "
@@ -1228,8 +1294,10 @@ int antt_store_verify_trust(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
 int antt_store_credential(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
                           const uint8_t by[ANTT_KEY_BYTES], uint8_t **env, size_t *len, char *err)
 {
-	static const char *sql = "SELECT r.body, r.sig FROM enrollments e JOIN records r "
-	                         "ON r.id = e.record WHERE e.key = ?1 AND e.by = ?2 LIMIT 1";
+	static const char *sql =
+	    "SELECT r.body, r.sig FROM enrollments e JOIN records r "
+	    "ON r.id = e.record WHERE e.key = ?1 AND e.by = ?2 AND e.bad IS NULL "
+	    "LIMIT 1";
 	sqlite3_stmt *st;
 	int rc = ANTT_E_NOTFOUND;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)

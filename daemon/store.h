@@ -13,7 +13,7 @@
 #include "record.h"
 
 #define ANTT_STORE_APP_ID 0x616e7474 /* "antt": PRAGMA application_id */
-#define ANTT_STORE_SCHEMA 7          /* PRAGMA user_version */
+#define ANTT_STORE_SCHEMA 8          /* PRAGMA user_version */
 
 typedef struct antt_store antt_store_t;
 
@@ -146,7 +146,11 @@ typedef void (*antt_store_problem_fn)(const uint8_t id[ANTT_ID_BYTES],
  * it, and records signed after a revocation named. */
 int antt_store_verify_trust(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
                             antt_store_problem_fn problem, void *arg, char *err);
-int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem, void *arg, int64_t *checked,
+/* misconduct (NULL: problem) is told each record whose own signature
+ * fails while a later record of its chain, whose signature holds, covers
+ * it: its author's doing (quarantined at intake's audit), not damage. */
+int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem,
+                      antt_store_problem_fn misconduct, void *arg, int64_t *checked,
                       const volatile int *stop, char *err);
 
 const char *antt_store_path(const antt_store_t *s);
@@ -233,5 +237,48 @@ int antt_store_set_receipt(antt_store_t *s, int level, const uint8_t author[ANTT
 typedef int (*antt_store_row_fn)(void *stmt, void *arg);
 int antt_store_query(antt_store_t *s, const char *sql, const uint8_t *blob, size_t blen,
                      antt_store_row_fn cb, void *arg, char *err);
+
+/* ---- authority (store_trust.c; proto/README.md, "Authority") ---- */
+
+/* antt_below_fn over store's administrative list. */
+int antt_store_below(const char *unit, const char *above, void *store);
+
+/* This node's own grant: the root's (is_root), else the one its parent's
+ * enrollment of it states (the first of meta "credentials"), borrowed
+ * from *holder (antt_body_clear it).  0, or ANTT_E_NOTFOUND: none held. */
+int antt_store_self_grant(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], int is_root,
+                          const char *unit, antt_body_t *holder, antt_grant_t *g);
+
+/* The enrollment record that counts for key (the first held that holds),
+ * decoded into *enrollment (caller clears): 0, or ANTT_E_NOTFOUND. */
+int antt_store_grant(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], antt_body_t *enrollment,
+                     char *err);
+
+/* May b's author sign b (an enrollment or a revocation; anything else
+ * passes)?  self_grant is this node's own (NULL: none held yet; then what
+ * it signs itself passes here, and the hubs above judge it).  0, or
+ * ANTT_E_INVAL with why. */
+int antt_store_permits(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
+                       const antt_grant_t *self_grant, const antt_body_t *b, char *why,
+                       size_t why_len);
+
+/* Judge every enrollment and revocation held under the rules (invariants
+ * T1-T4 of store_trust.c).  apply: mark what does not hold (inside the
+ * caller's transaction) and rebuild the decoded tables when that changed
+ * (*changed); problem (may be NULL) is told each enrollment or revocation
+ * that does not hold and each record of a key left without one. */
+int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
+                             const antt_grant_t *self_grant, int apply,
+                             antt_store_problem_fn problem, void *arg, int *changed, char *err);
+
+/* Quarantine author's chain from seq on (a signature there failed the
+ * audit): held, never counted nor forwarded.  In a transaction. */
+int antt_store_quarantine(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,
+                          const char *why, char *err);
+
+/* The seq after which key's records are untrusted (the lowest), and why:
+ * 0, or ANTT_E_NOTFOUND. */
+int antt_store_untrusted(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], uint64_t *after,
+                         char *why, size_t why_len, char *err);
 
 #endif

@@ -427,8 +427,20 @@ static void s_pump(antt_uplink_t *u)
 				r->blocked = 0; /* what the parent lacked may have come since */
 			if (mine[i].head.seq < from || (r && r->blocked))
 				continue;
-			if (antt_store_range(antt_node_store(u->node), mine[i].author, from,
-			                     f.max - f.n, s_fill_one, &f, err))
+			/* an untrusted chain (store_trust.c) is not passed on beyond
+			 * the seq it is untrusted from */
+			uint64_t upto = mine[i].head.seq, q = 0;
+			if (antt_store_untrusted(antt_node_store(u->node), mine[i].author, &q, NULL,
+			                         0, NULL) == ANTT_OK &&
+			    q < upto)
+				upto = q;
+			if (upto < from)
+				continue;
+			size_t room = f.max - f.n;
+			if (upto - from + 1 < room)
+				room = (size_t)(upto - from + 1);
+			if (antt_store_range(antt_node_store(u->node), mine[i].author, from, room,
+			                     s_fill_one, &f, err))
 				antt_log(ANTT_LOG_ERR, "uplink: %s", err);
 		}
 	if (f.n) {

@@ -8,6 +8,21 @@
 #include "antt.pb-c.h"
 #include "common.h"
 
+static void s_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static char **s_strv_dup(char *const *v, size_t n)
+{
+	char **out = antt_xcalloc(n ? n : 1, sizeof *out);
+	for (size_t i = 0; i < n; i++)
+		out[i] = antt_xstrdup(v[i]);
+	return out;
+}
+
 void antt_body_clear(antt_body_t *b)
 {
 	free(b->unit);
@@ -15,6 +30,8 @@ void antt_body_clear(antt_body_t *b)
 	free(b->period);
 	free(b->note);
 	free(b->enroll_unit);
+	s_strv_free(b->enroll_units, b->n_enroll_units);
+	s_strv_free(b->enroll_subtrees, b->n_enroll_subtrees);
 	free(b->revoke_reason);
 	for (size_t i = 0; i < b->n_values; i++)
 		free(b->values[i].code);
@@ -88,6 +105,38 @@ static int s_is_zero(const uint8_t *p, size_t n)
 	return acc == 0;
 }
 
+/* A scope list: valid unit codes, strictly ascending (so each once). */
+static int s_check_units(char *const *v, size_t n, const char *what, char *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!antt_valid_unit(v[i]))
+			return antt_errf(err, ANTT_E_INVAL, "bad unit code in an enrollment's %s",
+			                 what);
+		if (i && strcmp(v[i - 1], v[i]) >= 0)
+			return antt_errf(err, ANTT_E_INVAL,
+			                 "an enrollment's %s are not in strictly ascending order",
+			                 what);
+	}
+	return ANTT_OK;
+}
+
+/* A station's or a legacy enrollment has no scope; a hub's has one. */
+static int s_check_scope(const antt_body_t *b, char *err)
+{
+	size_t n = b->n_enroll_units + b->n_enroll_subtrees;
+	if (b->enroll_grant > ANTT_GRANT_HUB)
+		return antt_errf(err, ANTT_E_INVAL, "unknown grant %u in an enrollment",
+		                 b->enroll_grant);
+	if (b->enroll_grant != ANTT_GRANT_HUB && n)
+		return antt_errf(err, ANTT_E_INVAL, "only a hub's enrollment has a scope");
+	if (b->enroll_grant == ANTT_GRANT_HUB && (n == 0 || n > ANTT_SCOPE_MAX))
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "a hub's enrollment names 1 to %d units or subtrees it may enroll",
+		                 ANTT_SCOPE_MAX);
+	int rc = s_check_units(b->enroll_units, b->n_enroll_units, "units", err);
+	return rc ? rc : s_check_units(b->enroll_subtrees, b->n_enroll_subtrees, "subtrees", err);
+}
+
 int antt_body_check(const antt_body_t *b, char *err)
 {
 	if (b->version != ANTT_RECORD_VERSION)
@@ -131,6 +180,9 @@ int antt_body_check(const antt_body_t *b, char *err)
 			                 " and no values or corrects");
 		if (!antt_valid_unit(b->enroll_unit))
 			return antt_errf(err, ANTT_E_INVAL, "bad enrolled unit code");
+		int rc = s_check_scope(b, err);
+		if (rc)
+			return rc;
 		if (b->has_revoke)
 			return antt_errf(err, ANTT_E_INVAL,
 			                 "a record enrolls or revokes, not both");
@@ -182,6 +234,11 @@ int antt_body_encode(const antt_body_t *b, uint8_t **out, size_t *len, char *err
 		enroll.unit = b->enroll_unit;
 		enroll.key.data = (uint8_t *)b->enroll_key;
 		enroll.key.len = ANTT_KEY_BYTES;
+		enroll.grant = b->enroll_grant;
+		enroll.n_units = b->n_enroll_units;
+		enroll.units = b->enroll_units;
+		enroll.n_subtrees = b->n_enroll_subtrees;
+		enroll.subtrees = b->enroll_subtrees;
 		m.enroll = &enroll;
 	}
 	Antt__Revoke revoke = ANTT__REVOKE__INIT;
@@ -238,6 +295,11 @@ int antt_body_decode(const uint8_t *buf, size_t len, antt_body_t *b, char *err)
 		rc = antt_errf(err, ANTT_E_INVAL, "enrollment key is not 32 bytes");
 		goto out;
 	}
+	if (m->enroll &&
+	    (m->enroll->n_units > ANTT_SCOPE_MAX || m->enroll->n_subtrees > ANTT_SCOPE_MAX)) {
+		rc = antt_errf(err, ANTT_E_INVAL, "an enrollment's scope is too long");
+		goto out;
+	}
 	if (m->revoke && m->revoke->key.len != ANTT_KEY_BYTES) {
 		rc = antt_errf(err, ANTT_E_INVAL, "revoked key is not 32 bytes");
 		goto out;
@@ -263,6 +325,11 @@ int antt_body_decode(const uint8_t *buf, size_t len, antt_body_t *b, char *err)
 		b->has_enroll = 1;
 		b->enroll_unit = antt_xstrdup(m->enroll->unit);
 		memcpy(b->enroll_key, m->enroll->key.data, ANTT_KEY_BYTES);
+		b->enroll_grant = m->enroll->grant;
+		b->n_enroll_units = m->enroll->n_units;
+		b->enroll_units = s_strv_dup(m->enroll->units, m->enroll->n_units);
+		b->n_enroll_subtrees = m->enroll->n_subtrees;
+		b->enroll_subtrees = s_strv_dup(m->enroll->subtrees, m->enroll->n_subtrees);
 	}
 	if (m->revoke) {
 		b->has_revoke = 1;
@@ -398,4 +465,95 @@ out:
 	if (rs)
 		antt__records__free_unpacked(rs, NULL);
 	return rc;
+}
+
+/* ---- authority (proto/README.md, "Authority") ---- */
+
+antt_grant_t antt_grant_of(const antt_body_t *e)
+{
+	antt_grant_t g = {e->enroll_grant, e->enroll_unit,       e->n_enroll_units,
+	                  e->enroll_units, e->n_enroll_subtrees, e->enroll_subtrees};
+	return g;
+}
+
+/* Is unit within hub g's scope?  1 yes; 0 no, with why said. */
+static int s_in_scope(const antt_grant_t *g, const char *unit, antt_below_fn below, void *arg,
+                      int *no_list)
+{
+	for (size_t i = 0; i < g->n_units; i++)
+		if (!strcmp(g->units[i], unit))
+			return 1;
+	for (size_t i = 0; i < g->n_subtrees; i++) {
+		int r = below ? below(unit, g->subtrees[i], arg) : -1;
+		if (r == 1)
+			return 1;
+		if (r < 0)
+			*no_list = 1;
+	}
+	return 0;
+}
+
+/* Is the subtree below unit within g's scope: unit one of g's subtrees or
+ * below one of them? */
+static int s_subtree_in_scope(const antt_grant_t *g, const char *unit, antt_below_fn below,
+                              void *arg, int *no_list)
+{
+	for (size_t i = 0; i < g->n_subtrees; i++) {
+		if (!strcmp(g->subtrees[i], unit))
+			return 1;
+		int r = below ? below(unit, g->subtrees[i], arg) : -1;
+		if (r == 1)
+			return 1;
+		if (r < 0)
+			*no_list = 1;
+	}
+	return 0;
+}
+
+int antt_grant_permits(const antt_grant_t *g, const antt_body_t *b, antt_below_fn below, void *arg,
+                       char *why, size_t why_len)
+{
+	if (g->grant == ANTT_GRANT_ROOT)
+		return ANTT_OK;
+	if (g->grant == ANTT_GRANT_STATION) {
+		snprintf(why, why_len, "its key is a station's (unit %.16s): it may %s no key",
+		         g->unit, b->has_revoke ? "revoke" : "enroll");
+		return ANTT_E_INVAL;
+	}
+	if (!b->has_enroll)
+		return ANTT_OK; /* a revocation: a hub or a legacy hub */
+	/* a legacy key is a hub over the units below its own, no more */
+	char *legacy[1] = {(char *)g->unit};
+	antt_grant_t h = *g;
+	if (g->grant == ANTT_GRANT_LEGACY) {
+		h.n_units = 0;
+		h.n_subtrees = 1;
+		h.subtrees = legacy;
+	}
+	int no_list = 0;
+	const char *out = NULL;
+	if (b->enroll_grant == ANTT_GRANT_LEGACY && g->grant != ANTT_GRANT_LEGACY) {
+		snprintf(
+		    why, why_len,
+		    "an enrollment without a grant is accepted only from the root or from a key "
+		    "enrolled before grants existed");
+		return ANTT_E_INVAL;
+	}
+	if (!s_in_scope(&h, b->enroll_unit, below, arg, &no_list))
+		out = b->enroll_unit;
+	for (size_t i = 0; !out && i < b->n_enroll_units; i++)
+		if (!s_in_scope(&h, b->enroll_units[i], below, arg, &no_list))
+			out = b->enroll_units[i];
+	for (size_t i = 0; !out && i < b->n_enroll_subtrees; i++)
+		if (!s_subtree_in_scope(&h, b->enroll_subtrees[i], below, arg, &no_list))
+			out = b->enroll_subtrees[i];
+	if (!out)
+		return ANTT_OK;
+	snprintf(why, why_len,
+	         "enrolls unit %.16s, outside the scope of its author's key (unit %.16s)%s", out,
+	         g->unit,
+	         no_list ? ": the scope is a subtree and no administrative list is loaded here "
+	                   "to show the unit below it (antt units import)"
+	                 : "");
+	return ANTT_E_INVAL;
 }

@@ -48,6 +48,11 @@ typedef struct {
 	int has_enroll;
 	char *enroll_unit;
 	uint8_t enroll_key[ANTT_KEY_BYTES];
+	uint32_t enroll_grant;    /* ANTT_GRANT_* */
+	size_t n_enroll_units;    /* a hub's scope: units it may enroll */
+	char **enroll_units;      /* strictly ascending */
+	size_t n_enroll_subtrees; /* and units below which it may enroll */
+	char **enroll_subtrees;   /* strictly ascending */
 	/* a revocation record: form ANTT_FORM_REVOKE, period the day, no values */
 	int has_revoke;
 	uint8_t revoke_key[ANTT_KEY_BYTES];
@@ -59,6 +64,17 @@ typedef struct {
 #define ANTT_FORM_RESERVED "antt."
 #define ANTT_FORM_ENROLL "antt.enroll"
 #define ANTT_FORM_REVOKE "antt.revoke"
+
+/* What an enrollment grants its key (Enroll.grant). */
+enum {
+	ANTT_GRANT_LEGACY = 0,  /* made before grants existed: a hub over the units
+	                         * below its own, only where the checker holds the
+	                         * administrative list that shows it */
+	ANTT_GRANT_STATION = 1, /* files reports for its unit; enrolls nothing */
+	ANTT_GRANT_HUB = 2,     /* also enrolls and revokes, within its scope */
+	ANTT_GRANT_ROOT = 3,    /* never on the wire: the root of trust itself */
+};
+#define ANTT_SCOPE_MAX 4096 /* entries in a hub's scope */
 
 /* Free what a decoded or built body owns and zero it. */
 void antt_body_clear(antt_body_t *b);
@@ -105,5 +121,31 @@ int antt_valid_utf8(const char *s, size_t len);
 int antt_credentials_check(const uint8_t *creds, size_t len, const uint8_t self[ANTT_KEY_BYTES],
                            const uint8_t *parent, uint8_t top[ANTT_KEY_BYTES], char *chain,
                            size_t chain_len, char *err);
+
+/* What a key may sign: its grant, as its enrollment states it (borrowed
+ * from that body), or ANTT_GRANT_ROOT. */
+typedef struct {
+	uint32_t grant;
+	const char *unit; /* the unit it files for */
+	size_t n_units;
+	char *const *units;
+	size_t n_subtrees;
+	char *const *subtrees;
+} antt_grant_t;
+
+/* The grant an enrollment body (has_enroll) gives its key. */
+antt_grant_t antt_grant_of(const antt_body_t *enrollment);
+
+/* Is unit strictly below above in the administrative list the caller
+ * holds?  1 yes, 0 no, -1 no list is held. */
+typedef int (*antt_below_fn)(const char *unit, const char *above, void *arg);
+
+/* May a key holding g sign the system record b (an enrollment or a
+ * revocation)?  Enrollments: the enrolled unit, and a hub's whole scope,
+ * within g's scope (proto/README.md, "Authority").  Whether a revoked key
+ * is below its revoker is the caller's check.  0, or ANTT_E_INVAL with the
+ * reason in why. */
+int antt_grant_permits(const antt_grant_t *g, const antt_body_t *b, antt_below_fn below, void *arg,
+                       char *why, size_t why_len);
 
 #endif

@@ -57,7 +57,8 @@ P=$(key province)
 step "$bin/antt" init --unit 332 --dir "$dir/district" --listen "$dist" --parent "$prov" --parent-key "$P" --root "$P" >/dev/null
 start district
 D=$(key district)
-step at province enroll --unit 332 --key "$D"
+# the district is a hub: it may enroll the three communes, nothing else
+step at province enroll --unit 332 --key "$D" --hub --units 12337,12340,12346
 
 say "three communes, each enrolled at the district"
 for c in 12337 12340 12346; do

@@ -574,6 +574,11 @@ gen_events() {
 	}' >"$file"
 }
 
+# The units the scenarios' district 332 may enroll: it is enrolled at the
+# province as a hub with this scope (proto/README.md, "Authority"), its
+# communes in data/units-vn-2025-03.csv and the made-up codes scenarios use.
+SCOPE_332=$(seq -s, 12337 12399)
+
 # shellcheck disable=SC2034 # the variables set are for the scenarios
 # sync_tree N: a province (unit 33), a district (332) under it and N
 # communes (12341..) under the district, each enrolled by its parent before
@@ -603,7 +608,7 @@ sync_tree_start() {
 	local i
 	daemon_start "$P_CONF"
 	P_PID=$DPID
-	antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY"
+	antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY" --units "$SCOPE_332"
 	daemon_start "$D_CONF"
 	D_PID=$DPID
 	C_PID=("")

@@ -20,8 +20,11 @@
  *         {"form": F, "period": P, "values": {"code": n, ...},
  *          "clock": UNIX | "clock_offset": SECONDS (from now),
  *          "corrects": INDEX (0-based line of this spec) | "HEX ID",
- *          "note": TEXT, "unit": U (default --unit)}
- *       or an enrollment: {"enroll": {"unit": U, "key": HEX}}, or a
+ *          "note": TEXT, "unit": U (default --unit),
+ *          "bad_sig": true (its signature spoiled after signing)}
+ *       or an enrollment: {"enroll": {"unit": U, "key": HEX, "grant": G,
+ *       "units": [U...], "below": [U...]}} (G: 0 legacy, 1 station, the
+ *       default, 2 hub; units and below: a hub's scope), or a
  *       revocation: {"revoke": {"key": HEX, "after": SEQ, "reason": TEXT}}.
  *       --sign-key FILE: sign with that key instead (a hub forwarding a
  *       record of a child of its own: connected as --key, signed by another).
@@ -172,6 +175,17 @@ typedef struct {
 } rec_t;
 
 /* Sign spec line i (o) as record seq after prev. */
+/* A scope list of a spec line, as given (the hub judges its order). */
+static void s_scope(const json_t *a, char ***out, size_t *n)
+{
+	size_t i;
+	json_t *x;
+	*n = json_array_size(a);
+	*out = *n ? antt_xcalloc(*n, sizeof **out) : NULL;
+	json_array_foreach (a, i, x)
+		(*out)[i] = antt_xstrdup(json_string_value(x) ? json_string_value(x) : "");
+}
+
 static void make_record(rec_t *r, const antt_key_t *key, uint64_t seq,
                         const uint8_t prev[ANTT_ID_BYTES], const char *unit, json_t *o,
                         const rec_t *done, size_t i)
@@ -196,6 +210,10 @@ static void make_record(rec_t *r, const antt_key_t *key, uint64_t seq,
 			die("spec line %zu: enroll needs unit and key (hex)", i + 1);
 		b.has_enroll = 1;
 		b.enroll_unit = antt_xstrdup(eu);
+		json_t *g = json_object_get(enroll, "grant");
+		b.enroll_grant = g ? (uint32_t)json_integer_value(g) : ANTT_GRANT_STATION;
+		s_scope(json_object_get(enroll, "units"), &b.enroll_units, &b.n_enroll_units);
+		s_scope(json_object_get(enroll, "below"), &b.enroll_subtrees, &b.n_enroll_subtrees);
 	}
 	if (enroll) { /* a system record: its form, the day as period, no values */
 		char day[16];
@@ -267,6 +285,8 @@ static void make_record(rec_t *r, const antt_key_t *key, uint64_t seq,
 		die("spec line %zu: cannot encode the record: %s", i + 1, err);
 	uint8_t sig[ANTT_SIG_BYTES];
 	antt_record_sign(sig, body, blen, key->sk);
+	if (json_is_true(json_object_get(o, "bad_sig")))
+		sig[7] ^= 0x40; /* an author's (or a relay's) garbage signature */
 	antt_record_id(r->id, body, blen);
 	antt_envelope_encode(body, blen, sig, &r->env, &r->env_len);
 	r->seq = seq;

@@ -144,7 +144,7 @@ EOF
 chmod +x "$IT_TMP/anttd-fake"
 daemon_start "$P_CONF"
 P_PID=$DPID
-antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY"
+antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY" --units "$SCOPE_332"
 ANTTD=$IT_TMP/anttd-fake daemon_start "$D_CONF"
 D_PID=$DPID
 

@@ -38,7 +38,7 @@ C2_CONF=$CONF C2_KEY=$PUBKEY
 daemon_start "$P_CONF"
 P_PID=$DPID
 antt_ok "$P_CONF" units import "$UNITS_CSV"
-antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY"
+antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY" --units "$SCOPE_332"
 daemon_start "$D_CONF"
 D_PID=$DPID
 antt_ok "$D_CONF" enroll --unit "$U" --key "$OLD_KEY"

@@ -36,7 +36,7 @@ code,level,type,name,parent_code
 12351,commune,Xã,Xã Hai,333
 CSV
 antt_ok "$P_CONF" units import "$IT_TMP/units.csv"
-antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY"
+antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY" --units "$SCOPE_332"
 daemon_start "$D_CONF"
 D_PID=$DPID
 antt_ok "$D_CONF" enroll --unit 12341 --key "$C_KEY"
@@ -117,7 +117,7 @@ sync_node_init d2 333 "$PORT_D2" "" ""
 D2_CONF=$CONF D2_KEY=$PUBKEY
 sync_node_init c2 12351 "" "$PORT_DEAD" "$D2_KEY" "$P_KEY"
 C2_CONF=$CONF C2_KEY=$PUBKEY
-antt_ok "$P_CONF" enroll --unit 333 --key "$D2_KEY"
+antt_ok "$P_CONF" enroll --unit 333 --key "$D2_KEY" --units 12351
 daemon_start "$D2_CONF"
 D2_PID=$DPID
 antt_ok "$D2_CONF" enroll --unit 12351 --key "$C2_KEY"

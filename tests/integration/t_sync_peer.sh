@@ -31,7 +31,7 @@ assert_hex64 "$X_KEY" "the peer's public key"
 
 daemon_start "$P_CONF"
 P_PID=$DPID
-antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY"
+antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY" --units "$SCOPE_332"
 daemon_start "$D_CONF"
 D_PID=$DPID
 antt_ok "$D_CONF" enroll --unit 12346 --key "$C1_KEY"

@@ -181,7 +181,7 @@ C5_LOG="$(dirname "$C5_CONF")/anttd.log"
 assert_contains "$(cat "$C5_LOG")" "anttd: info: uplink: credentials: not yet from the root" \
 	"commune 5: \"not yet\" logged at info"
 assert_not_contains "$(cat "$C5_LOG")" "warning: uplink: credentials" "commune 5: no warning for \"not yet\""
-antt_ok "$P_CONF" enroll --unit 333 --key "$D2_KEY"
+antt_ok "$P_CONF" enroll --unit 333 --key "$D2_KEY" --units 12351
 _c5_trusted() { [ "$("$ANTT" -c "$C5_CONF" status --json | jq -r .uplink.trust.verified)" = true ]; }
 # the district retries the province after up to 16 s of backoff, the
 # commune asks again 10, 30, 70 s after its first answer

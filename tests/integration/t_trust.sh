@@ -29,7 +29,7 @@ D_KEYF=$IT_TMP/district.key C_KEYF=$IT_TMP/c12346.key X_KEYF=$IT_TMP/c11950.key
 D_KEY=$("$REPORT_GEN" keygen "$D_KEYF")
 C_KEY=$("$REPORT_GEN" keygen "$C_KEYF")
 X_KEY=$("$REPORT_GEN" keygen "$X_KEYF")
-antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY"
+antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY" --units "$SCOPE_332"
 
 # send KEYFILE SIGNFILE SPEC...: report_gen connects as KEYFILE (the
 # district), signs the spec lines with SIGNFILE, sends them in one batch
@@ -59,7 +59,7 @@ log_step "the district enrolls a commune of another district (11950, of 323): re
 send "$D_KEYF" "$D_KEYF" "{\"enroll\":{\"unit\":\"11950\",\"key\":\"$X_KEY\"}}"
 assert_rc 1 "enrollment outside the subtree"
 assert_eq "6" "$(jq -r '.refused[0].code' <<<"$OUT")" "outside enrollment: refusal code"
-assert_contains "$(jq -r '.refused[0].reason' <<<"$OUT")" "enrolls unit 11950, which is not below unit 332" \
+assert_contains "$(jq -r '.refused[0].reason' <<<"$OUT")" "enrolls unit 11950, outside the scope of its author's key (unit 332)" \
 	"outside enrollment: reason"
 log_step "and the key it tried to enroll cannot send anything"
 send "$D_KEYF" "$X_KEYF" "$(month 900 11950)"

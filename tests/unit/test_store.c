@@ -335,7 +335,7 @@ static void test_chain(void **state)
 	static const uint8_t zero[ANTT_ID_BYTES];
 	s_expect_head(fx->s, fx->b, 0, zero); /* another author's chain is empty */
 	int64_t checked = 0;
-	assert_int_equal(antt_store_verify(fx->s, NULL, NULL, &checked, NULL, err), ANTT_OK);
+	assert_int_equal(antt_store_verify(fx->s, NULL, NULL, NULL, &checked, NULL, err), ANTT_OK);
 	assert_int_equal(checked, 7);
 }
 
@@ -438,7 +438,8 @@ static void s_expect_problem(s_fx_t *fx, int64_t records, const uint8_t *id, con
 	s_problems_t ps = {0};
 	int64_t checked = -1;
 	s_open(fx);
-	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, NULL, err), ANTT_OK);
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, NULL, &ps, &checked, NULL, err),
+	                 ANTT_OK);
 	assert_int_equal(checked, records);
 	if (ps.n == 0)
 		fail_msg("tampering not found (expected \"%s\")", says);
@@ -469,13 +470,14 @@ static void test_verify_clean(void **state)
 	s_fill(fx, &ids);
 	s_problems_t ps = {0};
 	int64_t checked = -1;
-	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, NULL, err), ANTT_OK);
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, NULL, &ps, &checked, NULL, err),
+	                 ANTT_OK);
 	assert_int_equal(checked, 7);
 	if (ps.n)
 		fail_msg("clean store has a problem: %s", ps.p[0].what);
 	/* a stop request is honoured */
 	volatile int stop = 1;
-	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, &stop, err),
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, NULL, &ps, &checked, &stop, err),
 	                 ANTT_E_UNAVAIL);
 	assert_int_equal(ps.n, 0);
 }
@@ -531,7 +533,8 @@ static void test_verify_signature(void **state)
 	int64_t checked;
 	char err[ANTT_ERR_MAX] = "";
 	s_open(fx);
-	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, NULL, err), ANTT_OK);
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, NULL, &ps, &checked, NULL, err),
+	                 ANTT_OK);
 	assert_int_equal(ps.n, 2);
 	int seen_b2 = 0;
 	for (size_t i = 0; i < ps.n; i++)
@@ -631,7 +634,8 @@ static void test_verify_decoded(void **state)
 	assert_int_equal(n, 7);
 	s_problems_t ps = {0};
 	int64_t checked = -1;
-	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, NULL, err), ANTT_OK);
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, NULL, &ps, &checked, NULL, err),
+	                 ANTT_OK);
 	if (ps.n)
 		fail_msg("after rebuild: %s", ps.p[0].what);
 	/* a report row removed: named too */
@@ -639,7 +643,8 @@ static void test_verify_decoded(void **state)
 	         ids.a[4], NULL, 0);
 	s_open(fx);
 	ps.n = 0;
-	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, NULL, err), ANTT_OK);
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, NULL, &ps, &checked, NULL, err),
+	                 ANTT_OK);
 	assert_true(ps.n > 0);
 }
 
@@ -653,16 +658,20 @@ static void test_migrate_from_2(void **state)
 	s_ids_t ids;
 	s_fill(fx, &ids);
 	antt_store_close(&fx->s);
-	s_raw_exec(fx->path,
-	           "DROP TABLE revocations; DROP TABLE vals; DROP TABLE reports; DROP TABLE units;"
-	           "ALTER TABLE records DROP COLUMN first;"
-	           "DROP INDEX enrollments_curve; DROP INDEX enrollments_unit;"
-	           "ALTER TABLE enrollments DROP COLUMN curve;"
-	           "PRAGMA user_version = 2");
+	s_raw_exec(
+	    fx->path,
+	    "DROP TABLE revocations; DROP TABLE vals; DROP TABLE reports; DROP TABLE units;"
+	    "ALTER TABLE records DROP COLUMN first;"
+	    "DROP INDEX enrollments_curve; DROP INDEX enrollments_unit;"
+	    "ALTER TABLE enrollments DROP COLUMN curve;"
+	    "ALTER TABLE enrollments DROP COLUMN kind; ALTER TABLE enrollments DROP COLUMN bad;"
+	    "DROP TABLE untrusted;"
+	    "PRAGMA user_version = 2");
 	s_open(fx);
 	s_problems_t ps = {0};
 	int64_t checked = -1;
-	assert_int_equal(antt_store_verify(fx->s, s_on_problem, &ps, &checked, NULL, err), ANTT_OK);
+	assert_int_equal(antt_store_verify(fx->s, s_on_problem, NULL, &ps, &checked, NULL, err),
+	                 ANTT_OK);
 	assert_int_equal(checked, 7);
 	if (ps.n)
 		fail_msg("after migration: %s", ps.p[0].what);
@@ -672,6 +681,164 @@ static void test_migrate_from_2(void **state)
 	assert_int_equal(s_pragma(db, "SELECT count(*) FROM reports"), 5);
 	assert_int_equal(s_pragma(db, "SELECT count(*) FROM vals"), 14);
 	sqlite3_close(db);
+}
+
+/* ---- authority (store_trust.c) ---- */
+
+/* Append the next record of k's chain: of unit, a report (form, hop_dan =
+ * value) or, with enroll_key, an enrollment of enroll_unit (grant). */
+static void s_append_as(antt_store_t *s, const antt_key_t *k, const char *unit, const char *form,
+                        uint64_t value, const uint8_t *enroll_key, const char *enroll_unit,
+                        uint32_t grant, uint8_t *id)
+{
+	char err[ANTT_ERR_MAX] = "";
+	antt_head_t h;
+	s_rec_t r;
+	memset(&r, 0, sizeof r);
+	assert_int_equal(antt_store_head(s, k->pk, &h, err), ANTT_OK);
+	r.b.version = ANTT_RECORD_VERSION;
+	memcpy(r.b.author, k->pk, ANTT_KEY_BYTES);
+	r.b.seq = h.seq + 1;
+	memcpy(r.b.prev, h.id, ANTT_ID_BYTES);
+	r.b.unit = antt_xstrdup(unit);
+	r.b.clock = 1718409600;
+	if (enroll_key) {
+		r.b.form = antt_xstrdup(ANTT_FORM_ENROLL);
+		r.b.period = antt_xstrdup("2024-06-01");
+		r.b.has_enroll = 1;
+		r.b.enroll_unit = antt_xstrdup(enroll_unit);
+		r.b.enroll_grant = grant;
+		memcpy(r.b.enroll_key, enroll_key, ANTT_KEY_BYTES);
+	} else {
+		r.b.form = antt_xstrdup(form);
+		r.b.period = antt_xstrdup("2024-05");
+		r.b.n_values = 1;
+		r.b.values = antt_xcalloc(1, sizeof *r.b.values);
+		r.b.values[0].code = antt_xstrdup("hop_dan");
+		r.b.values[0].value = value;
+	}
+	if (antt_body_encode(&r.b, &r.body, &r.blen, err))
+		fail_msg("encode: %s", err);
+	antt_record_id(r.id, r.body, r.blen);
+	antt_record_sign(r.sig, r.body, r.blen, k->sk);
+	assert_int_equal(antt_store_begin(s, err), ANTT_OK);
+	if (s_append(s, &r, err))
+		fail_msg("append: %s", err);
+	assert_int_equal(antt_store_commit(s, err), ANTT_OK);
+	if (id)
+		memcpy(id, r.id, ANTT_ID_BYTES);
+	s_rec_clear(&r);
+}
+
+static int64_t s_counted(const char *path, const char *unit)
+{
+	char sql[160];
+	snprintf(sql, sizeof sql,
+	         "SELECT coalesce(sum(v.value), -1) FROM reports r JOIN vals v ON v.n = r.n "
+	         "WHERE r.unit = '%s' AND v.code = 'hop_dan'",
+	         unit);
+	sqlite3 *db = s_raw(path);
+	int64_t v = s_pragma(db, sql);
+	sqlite3_close(db);
+	return v;
+}
+
+/* A province's store made before grants existed (schema 7): the root (a)
+ * enrolled the district 332 (d), the district its commune 12346 (c), and
+ * the commune, under the old rules that checked nothing without a unit
+ * list, its sibling 12337 (x), whose key filed 999.  Upgraded and judged:
+ * the commune's enrollment of x is named, x and its report are named and
+ * no longer counted, nothing is deleted, the honest figures stay. */
+static void test_upgrade_judges_old_enrollments(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	antt_key_t *d = s_key(0xd1), *c = s_key(0xc1), *x = s_key(0xe1);
+	uint8_t rogue[ANTT_ID_BYTES], xrep[ANTT_ID_BYTES];
+	s_open(fx);
+	s_append_as(fx->s, fx->a, "33", NULL, 0, d->pk, "332", ANTT_GRANT_LEGACY, NULL);
+	s_append_as(fx->s, d, "332", NULL, 0, c->pk, "12346", ANTT_GRANT_LEGACY, NULL);
+	s_append_as(fx->s, c, "12346", S_MONTHLY, 7, NULL, NULL, 0, NULL);
+	s_append_as(fx->s, c, "12346", NULL, 0, x->pk, "12337", ANTT_GRANT_LEGACY, rogue);
+	s_append_as(fx->s, x, "12337", S_MONTHLY, 999, NULL, NULL, 0, xrep);
+	assert_int_equal(s_counted(fx->path, "12337"), 999); /* as the old rules left it */
+	antt_store_close(&fx->s);
+	s_raw_exec(
+	    fx->path,
+	    "INSERT INTO units(code, level, type, name, parent, depth, a1, a2) VALUES"
+	    " ('33', 'province', 'Tỉnh', 'Tỉnh Hưng Yên', NULL, 1, '33', NULL),"
+	    " ('332', 'district', 'Huyện', 'Huyện Tiên Lữ', '33', 2, '33', '332'),"
+	    " ('12346', 'commune', 'Xã', 'Xã Nhật Tân', '332', 3, '33', '332'),"
+	    " ('12337', 'commune', 'Xã', 'Xã Thụy Lôi', '332', 3, '33', '332');"
+	    "ALTER TABLE enrollments DROP COLUMN kind; ALTER TABLE enrollments DROP COLUMN bad;"
+	    "ALTER TABLE revocations DROP COLUMN bad; DROP TABLE untrusted;"
+	    "PRAGMA user_version = 7");
+	s_open(fx);
+	uint8_t *flag = NULL;
+	size_t flen = 0;
+	assert_int_equal(antt_store_meta_get(fx->s, "trust_recheck", &flag, &flen), ANTT_OK);
+	free(flag);
+	antt_grant_t root = {ANTT_GRANT_ROOT, "33", 0, NULL, 0, NULL};
+	s_problems_t ps = {0};
+	int changed = 0;
+	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
+	assert_int_equal(
+	    antt_store_trust_recheck(fx->s, fx->a->pk, &root, 1, s_on_problem, &ps, &changed, err),
+	    ANTT_OK);
+	assert_int_equal(antt_store_commit(fx->s, err), ANTT_OK);
+	assert_int_equal(changed, 1);
+	/* named: the rogue enrollment, then x's record */
+	assert_int_equal(ps.n, 2);
+	assert_memory_equal(ps.p[0].id, rogue, ANTT_ID_BYTES);
+	assert_non_null(strstr(ps.p[0].what, "enrolls unit 12337, outside the scope"));
+	assert_memory_equal(ps.p[1].id, xrep, ANTT_ID_BYTES);
+	assert_memory_equal(ps.p[1].author, x->pk, ANTT_KEY_BYTES);
+	/* x no longer counts, the commune's figure stays, nothing deleted */
+	assert_int_equal(s_counted(fx->path, "12337"), -1);
+	assert_int_equal(s_counted(fx->path, "12346"), 7);
+	antt_store_stats_t st;
+	assert_int_equal(antt_store_stats(fx->s, &st, err), ANTT_OK);
+	assert_int_equal(st.records, 5);
+	/* and x is no enrolled key any more: ZAP and intake do not know it */
+	char unit[ANTT_UNIT_MAX + 1];
+	uint8_t by[ANTT_KEY_BYTES];
+	assert_int_equal(antt_store_enrolled(fx->s, x->pk, unit, by, err), ANTT_E_NOTFOUND);
+	assert_int_equal(antt_store_enrolled(fx->s, c->pk, unit, by, err), ANTT_OK);
+	/* judged again (the units reloaded): the same, nothing changes */
+	ps.n = 0;
+	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
+	assert_int_equal(
+	    antt_store_trust_recheck(fx->s, fx->a->pk, &root, 1, s_on_problem, &ps, &changed, err),
+	    ANTT_OK);
+	assert_int_equal(antt_store_commit(fx->s, err), ANTT_OK);
+	assert_int_equal(changed, 0);
+	antt_key_destroy(&d);
+	antt_key_destroy(&c);
+	antt_key_destroy(&x);
+}
+
+/* Without a unit list, a legacy district's enrollments cannot be shown to
+ * be below it: they do not hold (default deny) until the units come. */
+static void test_legacy_needs_units(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	antt_key_t *d = s_key(0xd1), *c = s_key(0xc1);
+	s_open(fx);
+	s_append_as(fx->s, fx->a, "33", NULL, 0, d->pk, "332", ANTT_GRANT_LEGACY, NULL);
+	s_append_as(fx->s, d, "332", NULL, 0, c->pk, "12346", ANTT_GRANT_LEGACY, NULL);
+	s_append_as(fx->s, c, "12346", S_MONTHLY, 7, NULL, NULL, 0, NULL);
+	antt_grant_t root = {ANTT_GRANT_ROOT, "33", 0, NULL, 0, NULL};
+	s_problems_t ps = {0};
+	int changed = 0;
+	assert_int_equal(
+	    antt_store_trust_recheck(fx->s, fx->a->pk, &root, 0, s_on_problem, &ps, &changed, err),
+	    ANTT_OK);
+	assert_int_equal(changed, 1);
+	assert_true(ps.n >= 1);
+	assert_non_null(strstr(ps.p[0].what, "no administrative list is loaded"));
+	antt_key_destroy(&d);
+	antt_key_destroy(&c);
 }
 
 static void test_verify_prev_column(void **state)
@@ -1073,6 +1240,8 @@ int main(void)
 	    T(test_decoded_tables),
 	    T(test_verify_decoded),
 	    T(test_migrate_from_2),
+	    T(test_upgrade_judges_old_enrollments),
+	    T(test_legacy_needs_units),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

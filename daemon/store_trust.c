@@ -1,0 +1,484 @@
+/* store_trust.c - who may sign what, as the store holds it (schema 8).
+ *
+ * Authority is explicit (proto/README.md, "Authority"): each enrollment
+ * record states what it grants its key: a station (files for its unit), a
+ * hub (also enrolls and revokes, within a scope), or, for enrollments made
+ * before grants existed, a legacy hub over the units below its own that
+ * only an administrative list can show.  The root of trust may do anything.
+ *
+ * Invariants (T1-T4 are what antt verify --deep checks):
+ *   T1  An enrollment row holds (bad IS NULL) only if its author's grant
+ *       permits it: the author is this node (its own grant: the root's, or
+ *       the one its parent's enrollment of it states; while it holds none,
+ *       offline or starting up, its own enrollments are its admin's act,
+ *       and the hubs above judge them), or holds an enrollment that holds.
+ *   T2  A key counts as enrolled only through a row that holds: every
+ *       lookup (ZAP, intake, credentials, rotation) reads rows with bad IS
+ *       NULL, the first one held (lowest rowid).
+ *   T3  A revocation holds only if its author is a hub (or the root) above
+ *       the key it revokes.
+ *   T4  A key whose every enrollment fails T1 is untrusted from seq 1, and
+ *       an author whose chain carries a signature that failed the audit is
+ *       quarantined from that seq (untrusted, kind 2): their records stay,
+ *       are never counted, never forwarded.
+ * Intake (daemon/hub.c) refuses what would break T1 or T3 before it is
+ * stored, so rows are marked bad only when a store made under the old
+ * rules is upgraded, or when the administrative list changes (legacy
+ * grants depend on it): antt_store_trust_recheck. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "antt.pb-c.h"
+#include "common.h"
+#include "store_int.h"
+
+/* antt_below_fn over this store's administrative list */
+static int s_below(const char *unit, const char *above, void *arg)
+{
+	return antt_store_unit_below(arg, unit, above);
+}
+
+int antt_store_below(const char *unit, const char *above, void *store)
+{
+	return s_below(unit, above, store);
+}
+
+/* The body of the record with this id, decoded: 0 or an error. */
+static int s_body_by_id(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], antt_body_t *b, char *err)
+{
+	static const char *sql = "SELECT body FROM records WHERE id = ?1";
+	sqlite3_stmt *st;
+	int rc = ANTT_E_NOTFOUND;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "reading an enrollment");
+	sqlite3_bind_blob(st, 1, id, ANTT_ID_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = antt_body_decode(sqlite3_column_blob(st, 0),
+		                      (size_t)sqlite3_column_bytes(st, 0), b, err)
+		         ? antt_errf(err, ANTT_E_CORRUPT,
+		                     "store %s: an enrollment record does not decode: run antt "
+		                     "verify",
+		                     s->path)
+		         : ANTT_OK;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int antt_store_self_grant(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], int is_root,
+                          const char *unit, antt_body_t *holder, antt_grant_t *g)
+{
+	memset(holder, 0, sizeof *holder);
+	if (is_root) {
+		antt_grant_t root = {ANTT_GRANT_ROOT, unit, 0, NULL, 0, NULL};
+		*g = root;
+		return ANTT_OK;
+	}
+	uint8_t *blob = NULL, *body = NULL, sig[ANTT_SIG_BYTES];
+	size_t len = 0, blen = 0;
+	int rc = ANTT_E_NOTFOUND;
+	Antt__Records *rs = NULL;
+	if (antt_store_meta_get(s, "credentials", &blob, &len) == ANTT_OK &&
+	    (rs = antt__records__unpack(NULL, len, blob)) && rs->n_records &&
+	    !antt_envelope_decode(rs->records[0].data, rs->records[0].len, &body, &blen, sig,
+	                          NULL) &&
+	    !antt_body_decode(body, blen, holder, NULL)) {
+		if (holder->has_enroll && !memcmp(holder->enroll_key, self, ANTT_KEY_BYTES)) {
+			*g = antt_grant_of(holder);
+			rc = ANTT_OK;
+		} else {
+			antt_body_clear(holder);
+		}
+	}
+	if (rs)
+		antt__records__free_unpacked(rs, NULL);
+	free(body);
+	free(blob);
+	return rc;
+}
+
+int antt_store_grant(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], antt_body_t *enrollment,
+                     char *err)
+{
+	static const char *sql =
+	    "SELECT record FROM enrollments WHERE key = ?1 AND bad IS NULL ORDER BY rowid LIMIT 1";
+	sqlite3_stmt *st;
+	uint8_t id[ANTT_ID_BYTES];
+	int rc = ANTT_E_NOTFOUND;
+	memset(enrollment, 0, sizeof *enrollment);
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "reading enrollments");
+	sqlite3_bind_blob(st, 1, key, ANTT_KEY_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == ANTT_ID_BYTES) {
+		memcpy(id, sqlite3_column_blob(st, 0), ANTT_ID_BYTES);
+		rc = ANTT_OK;
+	}
+	sqlite3_finalize(st);
+	if (!rc && (rc = s_body_by_id(s, id, enrollment, err)) == ANTT_OK &&
+	    !enrollment->has_enroll) {
+		antt_body_clear(enrollment);
+		rc = antt_errf(err, ANTT_E_CORRUPT,
+		               "store %s: an enrollment row names a record that enrolls nothing: "
+		               "run antt verify",
+		               s->path);
+	}
+	return rc;
+}
+
+int antt_store_permits(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
+                       const antt_grant_t *self_grant, const antt_body_t *b, char *why,
+                       size_t why_len)
+{
+	char err[ANTT_ERR_MAX];
+	antt_body_t eb;
+	antt_grant_t g;
+	int rc;
+	if (!b->has_enroll && !b->has_revoke)
+		return ANTT_OK;
+	if (!memcmp(b->author, self, ANTT_KEY_BYTES)) /* its own: none held yet, its admin's */
+		return self_grant ? antt_grant_permits(self_grant, b, s_below, s, why, why_len)
+		                  : ANTT_OK;
+	if ((rc = antt_store_grant(s, b->author, &eb, err))) {
+		snprintf(why, why_len, "its author's key holds no enrollment here%s%.100s",
+		         rc == ANTT_E_NOTFOUND ? "" : ": ", rc == ANTT_E_NOTFOUND ? "" : err);
+		return ANTT_E_INVAL;
+	}
+	g = antt_grant_of(&eb);
+	rc = antt_grant_permits(&g, b, s_below, s, why, why_len);
+	antt_body_clear(&eb);
+	return rc;
+}
+
+/* ---- the re-check of every enrollment and revocation (T1-T4) ---- */
+
+typedef struct {
+	int64_t rowid;
+	uint8_t key[ANTT_KEY_BYTES], by[ANTT_KEY_BYTES], record[ANTT_ID_BYTES];
+	char *bad_was; /* as stored */
+	char why[240]; /* "" while it holds */
+	int state;     /* 0 not judged, 1 judging, 2 judged */
+	antt_body_t b;
+} s_row_t;
+
+typedef struct {
+	antt_store_t *s;
+	const uint8_t *self;
+	const antt_grant_t *self_grant;
+	s_row_t *rows;
+	size_t n;
+} s_judge_t;
+
+static void s_judge(s_judge_t *j, size_t i, int depth);
+
+/* The row that counts for key (the first that holds), judging rows as
+ * needed; NULL if none holds. */
+static s_row_t *s_counts(s_judge_t *j, const uint8_t key[ANTT_KEY_BYTES], int depth)
+{
+	for (size_t i = 0; i < j->n; i++)
+		if (!memcmp(j->rows[i].key, key, ANTT_KEY_BYTES)) {
+			s_judge(j, i, depth + 1);
+			if (!j->rows[i].why[0])
+				return &j->rows[i];
+		}
+	return NULL;
+}
+
+static void s_judge(s_judge_t *j, size_t i, int depth)
+{
+	s_row_t *r = &j->rows[i];
+	char hex[2 * ANTT_KEY_BYTES + 1];
+	if (r->state == 2)
+		return;
+	if (r->state == 1 || depth > 32) {
+		snprintf(r->why, sizeof r->why, "enrollments form a loop");
+		r->state = 2;
+		return;
+	}
+	r->state = 1;
+	if (!r->b.has_enroll) {
+		snprintf(r->why, sizeof r->why, "its record enrolls nothing");
+	} else if (!memcmp(r->by, j->self, ANTT_KEY_BYTES)) {
+		if (j->self_grant) /* none held yet (offline, or starting up): its admin's act */
+			antt_grant_permits(j->self_grant, &r->b, s_below, j->s, r->why,
+			                   sizeof r->why);
+	} else {
+		s_row_t *g = s_counts(j, r->by, depth);
+		if (!g) {
+			snprintf(
+			    r->why, sizeof r->why,
+			    "enrolled by key %.16s..., which holds no enrollment that holds here",
+			    antt_hex(hex, r->by, ANTT_KEY_BYTES));
+		} else {
+			antt_grant_t gr = antt_grant_of(&g->b);
+			antt_grant_permits(&gr, &r->b, s_below, j->s, r->why, sizeof r->why);
+		}
+	}
+	r->state = 2;
+}
+
+static int s_load_rows(antt_store_t *s, s_judge_t *j, char *err)
+{
+	static const char *sql =
+	    "SELECT rowid, key, by, record, bad FROM enrollments ORDER BY rowid";
+	sqlite3_stmt *st;
+	size_t cap = 16;
+	int r;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "reading enrollments");
+	j->rows = antt_xcalloc(cap, sizeof *j->rows);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 1) != ANTT_KEY_BYTES ||
+		    sqlite3_column_bytes(st, 2) != ANTT_KEY_BYTES ||
+		    sqlite3_column_bytes(st, 3) != ANTT_ID_BYTES)
+			continue;
+		if (j->n == cap)
+			j->rows = antt_xrealloc(j->rows, (cap *= 2) * sizeof *j->rows);
+		s_row_t *x = &j->rows[j->n++];
+		memset(x, 0, sizeof *x);
+		x->rowid = sqlite3_column_int64(st, 0);
+		memcpy(x->key, sqlite3_column_blob(st, 1), ANTT_KEY_BYTES);
+		memcpy(x->by, sqlite3_column_blob(st, 2), ANTT_KEY_BYTES);
+		memcpy(x->record, sqlite3_column_blob(st, 3), ANTT_ID_BYTES);
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+			x->bad_was = antt_xstrdup((const char *)sqlite3_column_text(st, 4));
+	}
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return antt_store_dberr(s, err, "reading enrollments");
+	for (size_t i = 0; i < j->n; i++) {
+		int rc = s_body_by_id(s, j->rows[i].record, &j->rows[i].b, err);
+		if (rc == ANTT_E_NOTFOUND)
+			continue; /* judged: "enrolls nothing" */
+		if (rc)
+			return rc;
+	}
+	return ANTT_OK;
+}
+
+static void s_rows_free(s_judge_t *j)
+{
+	for (size_t i = 0; i < j->n; i++) {
+		antt_body_clear(&j->rows[i].b);
+		free(j->rows[i].bad_was);
+	}
+	free(j->rows);
+}
+
+static int s_exec_bind(antt_store_t *s, const char *sql, const char *text, const uint8_t *blob,
+                       int64_t num, char *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "re-checking the chain of trust");
+	if (text)
+		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	if (blob)
+		sqlite3_bind_blob(st, 2, blob, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, num);
+	int r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? ANTT_OK
+	                        : antt_store_dberr(s, err, "re-checking the chain of trust");
+}
+
+/* Each record of author (all of them: seq > 0) named as descending from
+ * an enrollment that does not hold. */
+static int s_name_records(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], const char *why,
+                          antt_store_problem_fn problem, void *arg, char *err)
+{
+	static const char *sql = "SELECT id, seq FROM records WHERE author = ?1 ORDER BY seq";
+	sqlite3_stmt *st;
+	char what[360];
+	int r;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "verifying the chain of trust");
+	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	snprintf(what, sizeof what,
+	         "signed by a key whose enrollment does not hold (%s): held, never counted", why);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		uint8_t id[ANTT_ID_BYTES] = {0};
+		if (sqlite3_column_bytes(st, 0) == ANTT_ID_BYTES)
+			memcpy(id, sqlite3_column_blob(st, 0), ANTT_ID_BYTES);
+		problem(id, author, sqlite3_column_int64(st, 1), what, arg);
+	}
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? ANTT_OK
+	                        : antt_store_dberr(s, err, "verifying the chain of trust");
+}
+
+/* Judge the revocations (T3): by the root or a hub whose enrollment
+ * holds, of a key enrolled under it. */
+static int s_judge_revocations(antt_store_t *s, s_judge_t *j, int apply, int *changed,
+                               antt_store_problem_fn problem, void *arg, char *err)
+{
+	static const char *sql =
+	    "SELECT v.rowid, v.key, v.by, v.record, v.bad, r.seq FROM revocations v "
+	    "LEFT JOIN records r ON r.id = v.record ORDER BY v.rowid";
+	sqlite3_stmt *st;
+	int r, rc = ANTT_OK;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "reading revocations");
+	while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		char why[240] = "";
+		const uint8_t *key = sqlite3_column_blob(st, 1), *by = sqlite3_column_blob(st, 2);
+		if (sqlite3_column_bytes(st, 1) != ANTT_KEY_BYTES ||
+		    sqlite3_column_bytes(st, 2) != ANTT_KEY_BYTES)
+			continue;
+		int is_self = !memcmp(by, j->self, ANTT_KEY_BYTES);
+		s_row_t *g = is_self ? NULL : s_counts(j, by, 0);
+		uint32_t grant = is_self
+		                     ? (j->self_grant ? j->self_grant->grant : ANTT_GRANT_STATION)
+		                 : g ? g->b.enroll_grant
+		                     : ANTT_GRANT_STATION;
+		if (!is_self && !g)
+			snprintf(why, sizeof why, "its author's key holds no enrollment here");
+		else if (grant == ANTT_GRANT_STATION)
+			snprintf(why, sizeof why,
+			         "its author's key is a station's: it may revoke no key");
+		else if (!antt_store_enrolled_under(s, key, by))
+			snprintf(
+			    why, sizeof why,
+			    "it revokes a key that neither its author nor a hub below it enrolled");
+		const char *was = (const char *)sqlite3_column_text(st, 4);
+		if ((was != NULL) != (why[0] != 0)) {
+			*changed = 1;
+			if (apply)
+				rc = s_exec_bind(
+				    s,
+				    "UPDATE revocations SET bad = ?1 WHERE rowid = ?3 AND "
+				    "?2 IS NULL",
+				    why[0] ? why : NULL, NULL, sqlite3_column_int64(st, 0), err);
+		}
+		if (why[0] && problem && sqlite3_column_bytes(st, 3) == ANTT_ID_BYTES) {
+			char what[300];
+			snprintf(what, sizeof what, "a revocation that does not hold (%s): ignored",
+			         why);
+			problem(sqlite3_column_blob(st, 3), by, sqlite3_column_int64(st, 5), what,
+			        arg);
+		}
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "reading revocations");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
+                             const antt_grant_t *self_grant, int apply,
+                             antt_store_problem_fn problem, void *arg, int *changed, char *err)
+{
+	s_judge_t j = {s, self, self_grant, NULL, 0};
+	char hex[2 * ANTT_KEY_BYTES + 1];
+	int rc = s_load_rows(s, &j, err);
+	*changed = 0;
+	for (size_t i = 0; i < j.n && !rc; i++)
+		s_judge(&j, i, 0);
+	/* T1: each enrollment row */
+	for (size_t i = 0; i < j.n && !rc; i++) {
+		s_row_t *r = &j.rows[i];
+		int now_bad = r->why[0] != 0, was_bad = r->bad_was != NULL;
+		if (now_bad != was_bad || (now_bad && strcmp(r->why, r->bad_was))) {
+			*changed |= now_bad != was_bad;
+			if (apply)
+				rc = s_exec_bind(s,
+				                 "UPDATE enrollments SET bad = ?1 WHERE rowid = ?3",
+				                 now_bad ? r->why : NULL, NULL, r->rowid, err);
+		}
+		if (now_bad && problem) {
+			char what[400];
+			snprintf(
+			    what, sizeof what,
+			    "an enrollment (of unit %.16s, key %.16s...) that does not hold: %s",
+			    r->b.enroll_unit ? r->b.enroll_unit : "?",
+			    antt_hex(hex, r->key, ANTT_KEY_BYTES), r->why);
+			int64_t seq = 0;
+			problem(r->record, r->by, seq, what, arg);
+		}
+	}
+	/* T4: keys of which no enrollment holds */
+	if (!rc && apply)
+		rc = s_exec_bind(s, "DELETE FROM untrusted WHERE kind = 1 AND ?3 = ?3", NULL, NULL,
+		                 0, err);
+	for (size_t i = 0; i < j.n && !rc; i++) {
+		s_row_t *r = &j.rows[i];
+		int first = 1;
+		for (size_t k = 0; k < i && first; k++)
+			first = memcmp(j.rows[k].key, r->key, ANTT_KEY_BYTES) != 0;
+		if (!first || !memcmp(r->key, self, ANTT_KEY_BYTES) || s_counts(&j, r->key, 0))
+			continue;
+		if (apply) {
+			sqlite3_stmt *st;
+			if (sqlite3_prepare_v2(
+			        s->db,
+			        "INSERT OR REPLACE INTO untrusted(key, kind, after, why, at) "
+			        "VALUES(?1, 1, 0, ?2, ?3)",
+			        -1, &st, NULL) != SQLITE_OK) {
+				rc = antt_store_dberr(s, err, "re-checking the chain of trust");
+				break;
+			}
+			sqlite3_bind_blob(st, 1, r->key, ANTT_KEY_BYTES, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, r->why, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 3, antt_now());
+			if (sqlite3_step(st) != SQLITE_DONE)
+				rc = antt_store_dberr(s, err, "re-checking the chain of trust");
+			sqlite3_finalize(st);
+		}
+		if (!rc && problem)
+			rc = s_name_records(s, r->key, r->why, problem, arg, err);
+	}
+	if (!rc)
+		rc = s_judge_revocations(s, &j, apply, changed, problem, arg, err);
+	s_rows_free(&j);
+	if (!rc && apply && *changed) {
+		int64_t n;
+		rc = antt_store_reindex(s, &n, err);
+	}
+	return rc;
+}
+
+/* ---- quarantine: a chain whose signatures failed the audit ---- */
+
+int antt_store_quarantine(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,
+                          const char *why, char *err)
+{
+	static const char *sql =
+	    "INSERT INTO untrusted(key, kind, after, why, at) VALUES(?1, 2, ?2, ?3, ?4) "
+	    "ON CONFLICT(key, kind) DO UPDATE SET after = excluded.after, why = excluded.why "
+	    "WHERE excluded.after < after";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "quarantining a chain");
+	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(seq - 1));
+	sqlite3_bind_text(st, 3, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, antt_now());
+	int r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return antt_store_dberr(s, err, "quarantining a chain");
+	return antt_store_index_revoked(s, author, seq - 1, err);
+}
+
+int antt_store_untrusted(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], uint64_t *after,
+                         char *why, size_t why_len, char *err)
+{
+	static const char *sql =
+	    "SELECT after, why FROM untrusted WHERE key = ?1 ORDER BY after LIMIT 1";
+	sqlite3_stmt *st;
+	int rc = ANTT_E_NOTFOUND;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "reading untrusted keys");
+	sqlite3_bind_blob(st, 1, key, ANTT_KEY_BYTES, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		*after = (uint64_t)sqlite3_column_int64(st, 0);
+		if (why)
+			snprintf(why, why_len, "%s", (const char *)sqlite3_column_text(st, 1));
+		rc = ANTT_OK;
+	} else if (r != SQLITE_DONE) {
+		rc = antt_store_dberr(s, err, "reading untrusted keys");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
