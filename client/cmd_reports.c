@@ -457,10 +457,18 @@ static void s_missing_text(json_t *resp)
 		json_array_foreach (json_object_get(f, "late_reports"), j, m) {
 			s_time(s_int(m, "stored"), t1);
 			s_time(s_int(m, "due"), t2);
-			printf(
-			    "late      %s %s (%s): first stored %s, due before %s (Vietnam time)\n",
-			    s_str(m, "period"), s_str(m, "name"), s_str(m, "unit"), t1, t2);
+			printf("late      %s %s (%s): %s %s, due before %s (Vietnam time)\n",
+			       s_str(m, "period"), s_str(m, "name"), s_str(m, "unit"),
+			       json_is_true(json_object_get(m, "signed"))
+			           ? "first stored"
+			           : "no signed first receipt; stored here",
+			       t1, t2);
 		}
+		if (s_int(f, "unsigned"))
+			printf("%" JSON_INTEGER_FORMAT " report(s) carry no signed first receipt: "
+			       "judged on when this node stored them, which may be later than "
+			       "they were filed\n",
+			       s_int(f, "unsigned"));
 		json_array_foreach (json_object_get(f, "skewed_reports"), j, m) {
 			s_time(s_int(m, "clock"), t1);
 			s_time(s_int(m, "stored"), t2);

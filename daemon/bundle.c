@@ -10,34 +10,35 @@
 #include <zstd.h>
 
 #include "common.h"
+#include "stamp.h"
 #include "store.h"
 
 #define MAGIC_LEN 8
 
 typedef struct {
 	ProtobufCBinaryData *recs;
-	int64_t *firsts;
+	antt_stamp_set_t stamps; /* the first receipts of the records */
 	size_t n, cap;
 	size_t bytes;
 	int too_big;
 } s_out_t;
 
 static int s_take(const uint8_t *id, const uint8_t *body, size_t blen, const uint8_t *sig,
-                  uint64_t seq, int64_t first, void *arg)
+                  uint64_t seq, int64_t stamp, void *arg)
 {
 	s_out_t *o = arg;
 	(void)id, (void)seq;
 	if (o->n == o->cap) {
 		o->cap = o->cap ? 2 * o->cap : 1024;
 		o->recs = antt_xrealloc(o->recs, o->cap * sizeof *o->recs);
-		o->firsts = antt_xrealloc(o->firsts, o->cap * sizeof *o->firsts);
 	}
+	antt_stamp_set_add(&o->stamps, stamp);
 	uint8_t *env;
 	size_t len;
 	antt_envelope_encode(body, blen, sig, &env, &len);
 	o->recs[o->n].data = env;
 	o->recs[o->n].len = len;
-	o->firsts[o->n++] = first;
+	o->n++;
 	o->bytes += len + 16;
 	o->too_big = o->bytes > ANTT_BUNDLE_MAX - 4096;
 	return o->too_big;
@@ -124,6 +125,10 @@ int antt_bundle_export(const char *store_path, const uint8_t self[ANTT_KEY_BYTES
 		               "parent for part of them, or carry several bundles as the parent "
 		               "acknowledges",
 		               ANTT_BUNDLE_MAX >> 20);
+	Antt__Stamp **stamps = NULL;
+	size_t n_stamps = 0;
+	if (!rc)
+		rc = antt_stamp_msgs(s, &o.stamps, &stamps, &n_stamps, err);
 	if (!rc) {
 		Antt__Bundle b = ANTT__BUNDLE__INIT;
 		b.version = 1;
@@ -133,14 +138,20 @@ int antt_bundle_export(const char *store_path, const uint8_t self[ANTT_KEY_BYTES
 		b.created = antt_now();
 		b.n_records = o.n;
 		b.records = o.recs;
-		b.n_first_stored = o.n;
-		b.first_stored = o.firsts;
+		b.n_stamps = n_stamps;
+		b.stamps = stamps;
 		size_t plen = antt__bundle__get_packed_size(&b);
 		packed = antt_xmalloc(plen);
 		antt__bundle__pack(&b, packed);
 		size_t cap = ZSTD_compressBound(plen);
 		frame = antt_xmalloc(cap);
-		size_t zlen = ZSTD_compress(frame, cap, packed, plen, 3);
+		/* with its checksum: a file damaged on the stick is refused
+		 * whole, whatever bytes were hit */
+		ZSTD_CCtx *cc = ZSTD_createCCtx();
+		ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, 3);
+		ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+		size_t zlen = ZSTD_compress2(cc, frame, cap, packed, plen);
+		ZSTD_freeCCtx(cc);
 		if (ZSTD_isError(zlen))
 			rc = antt_errf(err, ANTT_E_IO, "compressing the bundle: %s",
 			               ZSTD_getErrorName(zlen));
@@ -152,7 +163,8 @@ int antt_bundle_export(const char *store_path, const uint8_t self[ANTT_KEY_BYTES
 	for (size_t i = 0; i < o.n; i++)
 		free(o.recs[i].data);
 	free(o.recs);
-	free(o.firsts);
+	antt_stamp_set_clear(&o.stamps);
+	antt_stamp_msgs_free(stamps, n_stamps);
 	free(packed);
 	free(frame);
 	free(heads);
@@ -218,8 +230,7 @@ Antt__Bundle *antt_bundle_parse(const uint8_t *data, size_t len, char *err)
 		          "the bundle is damaged (truncated or altered): export it again");
 		return NULL;
 	}
-	if (b->version != 1 || b->from.len != ANTT_KEY_BYTES ||
-	    (b->n_first_stored && b->n_first_stored != b->n_records)) {
+	if (b->version != 1 || b->from.len != ANTT_KEY_BYTES) {
 		antt_errf(err, ANTT_E_INVAL,
 		          b->version != 1
 		              ? "the bundle is of version %u, which this antt does not "

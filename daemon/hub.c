@@ -31,6 +31,7 @@
 #include "ctlproto.h"
 #include "record.h"
 #include "service.h"
+#include "stamp.h"
 #include "zwatch.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
@@ -475,7 +476,9 @@ typedef struct {
 	size_t blen;
 	uint8_t sig[ANTT_SIG_BYTES];
 	uint8_t id[ANTT_ID_BYTES];
-	int64_t first; /* when the first hub stored it */
+	int64_t first; /* when the first hub stored it: now when this hub is the
+	                * first (from its author), else 0 until a stamp says */
+	int stored;    /* appended by this intake */
 	antt_body_t b;
 } s_rec_t;
 
@@ -624,6 +627,7 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 			                               run[i].sig, &run[i].b, now, run[i].first,
 			                               own, err)))
 				return rc;
+			run[i].stored = 1;
 			(*stored)++;
 			*unaudited |= !own;
 		}
@@ -652,6 +656,8 @@ typedef struct {
 	s_rec_t *recs;
 	size_t n, stored;
 	int unaudited;
+	size_t stamps_ignored; /* received stamps that did not hold */
+	char stamp_why[160];   /* the first one's reason */
 	s_refusals_t ref;
 } s_intake_t;
 
@@ -669,15 +675,41 @@ static void s_intake_free(s_intake_t *in)
 	free(in->ref.reasons);
 }
 
+/* The first receipts of an intake: origin's own records were stored
+ * first here (it is their author: no hub is below), so this node signs
+ * their stamp; the stamps a child hub sent are taken when they hold. */
+static int s_intake_stamps(antt_hub_t *h, const uint8_t origin[ANTT_KEY_BYTES], s_intake_t *in,
+                           Antt__Stamp *const *stamps, size_t n_stamps, int64_t now, char *err)
+{
+	antt_store_t *st = antt_node_store(h->node);
+	const s_rec_t *lo = NULL, *hi = NULL;
+	for (size_t i = 0; i < in->n; i++) {
+		const s_rec_t *r = &in->recs[i];
+		if (!r->stored || memcmp(r->b.author, origin, ANTT_KEY_BYTES))
+			continue;
+		if (!lo || r->b.seq < lo->b.seq)
+			lo = r;
+		if (!hi || r->b.seq > hi->b.seq)
+			hi = r;
+	}
+	int rc = lo ? antt_stamp_issue(st, antt_node_key(h->node), origin, lo->b.seq, hi->b.seq,
+	                               hi->id, now, err)
+	            : ANTT_OK;
+	if (!rc && n_stamps)
+		rc = antt_stamp_take(st, antt_node_key(h->node)->pk, stamps, n_stamps, now,
+		                     &in->stamps_ignored, in->stamp_why, sizeof in->stamp_why, err);
+	return rc;
+}
+
 /* Take envelopes from sender (a child's key: its own records and those of
  * keys enrolled under it) with the checks of proto/README.md, in one
- * durable transaction.  firsts: when the first hub stored each (n_firsts ==
- * n, else unknown); origin's own records were stored first here.  A
+ * durable transaction, with their first receipts: origin's own records
+ * were stored first here, the others' receipts are the stamps sent.  A
  * non-zero return: nothing was stored (the store failed), err says why. */
 static int s_intake(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES],
                     const uint8_t origin[ANTT_KEY_BYTES], const char *peer,
-                    const ProtobufCBinaryData *envs, size_t n, const int64_t *firsts,
-                    size_t n_firsts, s_intake_t *in, char *err)
+                    const ProtobufCBinaryData *envs, size_t n, Antt__Stamp *const *stamps,
+                    size_t n_stamps, s_intake_t *in, char *err)
 {
 	char why[ANTT_ERR_MAX], msg[160];
 	antt_store_t *st = antt_node_store(h->node);
@@ -703,18 +735,12 @@ static int s_intake(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES],
 		antt_record_id(r->id, r->body, r->blen);
 	}
 	int64_t now = antt_now();
-	/* The first hub's time decides whether a report was on time.  An
-	 * origin that is the author has no hub below it: the first hub is this
-	 * one.  A child hub says when it stored what it forwards; never later
-	 * than now. */
-	for (size_t i = 0; i < n; i++) {
-		s_rec_t *r = &recs[i];
-		int64_t said = n_firsts == n ? firsts[i] : 0;
-		r->first = !r->ok || !memcmp(r->b.author, origin, ANTT_KEY_BYTES) || said <= 0 ||
-		                   said > now
-		               ? now
-		               : said;
-	}
+	/* The first hub's time decides whether a report was on time: an
+	 * origin that is the author has no hub below it, this one is the
+	 * first; the others' comes with a stamp (s_intake_stamps) */
+	for (size_t i = 0; i < n; i++)
+		recs[i].first =
+		    recs[i].ok && !memcmp(recs[i].b.author, origin, ANTT_KEY_BYTES) ? now : 0;
 	int fatal = antt_store_begin(st, err);
 	for (size_t i = 0; i < n && !fatal;) {
 		if (!recs[i].ok) {
@@ -729,6 +755,8 @@ static int s_intake(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES],
 		                   &in->unaudited, err);
 		i = j;
 	}
+	if (!fatal)
+		fatal = s_intake_stamps(h, origin, in, stamps, n_stamps, now, err);
 	if (!fatal)
 		fatal = antt_store_commit(st, err);
 	if (fatal) {
@@ -758,8 +786,8 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 	size_t n = batch->n_records;
 	Antt__Records *unz = NULL;
 	ProtobufCBinaryData *envs = batch->records;
-	const int64_t *firsts = batch->first_stored;
-	size_t n_firsts = batch->n_first_stored;
+	Antt__Stamp *const *stamps = batch->stamps;
+	size_t n_stamps = batch->n_stamps;
 	if (batch->zrecords.len) {
 		/* bounded: a frame of 16 MiB may not unpack to more than 64 MiB */
 		unz = s_unzip_records(batch->zrecords.data, batch->zrecords.len);
@@ -772,8 +800,8 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		}
 		n = unz->n_records;
 		envs = unz->records;
-		firsts = unz->first_stored;
-		n_firsts = unz->n_first_stored;
+		stamps = unz->stamps;
+		n_stamps = unz->n_stamps;
 	}
 	if (n > HUB_CREDIT) {
 		/* ~800 bytes of arrays below per entry, and an empty entry is 2
@@ -786,7 +814,7 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 	char peer[ANTT_UNIT_MAX + 16];
 	snprintf(peer, sizeof peer, "child %s", s->unit);
 	s_intake_t in;
-	int fatal = s_intake(h, s->key, s->key, peer, envs, n, firsts, n_firsts, &in, err);
+	int fatal = s_intake(h, s->key, s->key, peer, envs, n, stamps, n_stamps, &in, err);
 	s_heads_t heads; /* after the commit: the heads as they now are */
 	s_heads_init(&heads, n + 1);
 	for (size_t i = 0; i < n && !fatal; i++)
@@ -822,6 +850,11 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		s_send(h, s->rid, s->rid_len, &m);
 		s->stored += (int64_t)in.stored;
 		s->refused += (int64_t)in.ref.n;
+		if (in.stamps_ignored)
+			antt_log(ANTT_LOG_WARN,
+			         "sync: child %s: %zu first receipt(s) not taken, first: %s (those "
+			         "records are judged on this hub's own receipt time)",
+			         s->unit, in.stamps_ignored, in.stamp_why);
 		if (in.ref.n)
 			antt_log(ANTT_LOG_WARN, "sync: child %s: refused %zu record(s), first: %s",
 			         s->unit, in.ref.n, in.ref.reasons[0]);
@@ -855,8 +888,7 @@ static json_t *s_import(const void *data, size_t len, void *arg)
 		s_intake_t in;
 		antt_service_keepalive(); /* a large bundle holds the loop */
 		if (s_intake(h, antt_node_key(h->node)->pk, b->from.data, peer, b->records + at, n,
-		             b->n_first_stored ? b->first_stored + at : NULL,
-		             b->n_first_stored ? n : 0, &in, err)) {
+		             b->stamps, b->n_stamps, &in, err)) {
 			failed = 1;
 		} else {
 			stored += in.stored;
@@ -1057,10 +1089,10 @@ typedef struct {
 } s_fetch_t;
 
 static int s_fetch_one(const uint8_t *id, const uint8_t *body, size_t blen, const uint8_t *sig,
-                       uint64_t seq, int64_t first, void *arg)
+                       uint64_t seq, int64_t stamp, void *arg)
 {
 	s_fetch_t *f = arg;
-	(void)id, (void)seq, (void)first;
+	(void)id, (void)seq, (void)stamp;
 	uint8_t *env;
 	size_t len;
 	antt_envelope_encode(body, blen, sig, &env, &len);

@@ -14,7 +14,10 @@
  *
  * Time.  A report is late when the first hub stored it at or after its
  * form's deadline (deadline_days after the end of its period, Vietnam time);
- * the first hub's receipt decides, not the author's clock.  A report whose
+ * the first hub's signed receipt (a stamp, stamp.h) decides, not the
+ * author's clock.  A report with none (a hub below did not sign one, or
+ * signed one that did not hold here) is judged on when this hub stored it,
+ * and counted as such ("unsigned"): never earlier than the truth.  A report whose
  * author clock is more than S_AHEAD ahead of that receipt, or more than
  * S_BEHIND behind it, is flagged skewed. */
 #define _GNU_SOURCE
@@ -518,6 +521,7 @@ typedef struct {
 	char unit[ANTT_UNIT_MAX + 1];
 	char period[16];
 	int64_t first, clock;
+	int signed_; /* first is a first hub's signed receipt (a stamp) */
 } s_filed_t;
 
 static int s_filed_cmp(const void *a, const void *b)
@@ -582,7 +586,8 @@ static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 	/* every report of the form in scope, at once */
 	snprintf(
 	    sql, sizeof sql,
-	    "SELECT r.unit, r.period, coalesce(rec.first, rec.received), rec.clock "
+	    "SELECT r.unit, r.period, coalesce(rec.first, rec.received), rec.clock, "
+	    "rec.stamp IS NOT NULL "
 	    "FROM reports r JOIN units u ON u.code = r.unit JOIN records rec ON rec.n = r.root "
 	    "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s",
 	    s_scope_sql(q));
@@ -600,6 +605,7 @@ static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 		snprintf(x->period, sizeof x->period, "%.15s", s_col(st, 1));
 		x->first = sqlite3_column_int64(st, 2);
 		x->clock = sqlite3_column_int64(st, 3);
+		x->signed_ = sqlite3_column_int(st, 4);
 	}
 	sqlite3_finalize(st);
 	qsort(filed, nf, sizeof *filed, s_filed_cmp);
@@ -621,7 +627,7 @@ static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 	json_t *missing = json_array(), *late = json_array(), *skewed = json_array();
 	json_t *groups = json_array(), *g = NULL;
 	char gkey[64] = "\x01";
-	int64_t expected = 0, reported = 0, n_late = 0, n_skewed = 0;
+	int64_t expected = 0, reported = 0, n_late = 0, n_skewed = 0, n_unsigned = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *code = s_col(st, 0), *name = s_col(st, 1), *k = s_col(st, 2);
 		const char *gname = s_col(st, 3);
@@ -648,12 +654,13 @@ static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 			    f->deadline_days >= 0 ? antt_period_due(d1, f->deadline_days) : 0;
 			int is_late = due && x->first >= due;
 			s_bump(g, is_late ? "late" : "on_time");
+			n_unsigned += !x->signed_;
 			if (is_late && n_late++ < S_LIST_MAX)
 				json_array_append_new(
-				    late, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "unit", code,
-				                    "name", name, "district", gname, "period",
+				    late, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b}", "unit",
+				                    code, "name", name, "district", gname, "period",
 				                    periods[i], "stored", (json_int_t)x->first,
-				                    "due", (json_int_t)due));
+				                    "due", (json_int_t)due, "signed", x->signed_));
 			if ((x->clock > x->first + S_AHEAD || x->clock < x->first - S_BEHIND) &&
 			    n_skewed++ < S_LIST_MAX)
 				json_array_append_new(
@@ -671,12 +678,13 @@ static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 	}
 	sqlite3_finalize(st);
 	free(filed);
-	return json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "form", f->id,
-	                 "title", f->title, "deadline_days",
+	return json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "form",
+	                 f->id, "title", f->title, "deadline_days",
 	                 f->deadline_days >= 0 ? json_integer(f->deadline_days) : json_null(),
 	                 "expected", (json_int_t)expected, "reported", (json_int_t)reported, "late",
-	                 (json_int_t)n_late, "skewed", (json_int_t)n_skewed, "groups", groups,
-	                 "missing", missing, "late_reports", late, "skewed_reports", skewed);
+	                 (json_int_t)n_late, "skewed", (json_int_t)n_skewed, "unsigned",
+	                 (json_int_t)n_unsigned, "groups", groups, "missing", missing,
+	                 "late_reports", late, "skewed_reports", skewed);
 }
 
 static json_t *s_missing(s_req_t *q, const json_t *req)

@@ -34,7 +34,10 @@
  *      forwarded: kind 1, no enrollment of the key holds; kind 2, its
  *      chain carries a signature that failed the audit, from after+1).
  *      Stores made before are re-checked once by anttd at start (meta
- *      trust_recheck).
+ *      trust_recheck).  stamps (the first hubs' signed receipts) and
+ *      records.stamp (the one that gave records.first); a first receipt
+ *      that a hub below only claimed, unsigned, is dropped (first = NULL:
+ *      reports judge on this hub's own receipt time and say so).
  * A migration is one entry of s_migrations, run in one transaction.
  * Only prepared statements touch data. */
 #define _GNU_SOURCE
@@ -134,7 +137,15 @@ static const char *s_migrations[] = {
     "  after INTEGER NOT NULL, why TEXT NOT NULL, at INTEGER NOT NULL,"
     "  PRIMARY KEY(key, kind));"
     "INSERT OR REPLACE INTO meta(key, value) SELECT 'trust_recheck', x'01' "
-    "  WHERE EXISTS(SELECT 1 FROM enrollments) OR EXISTS(SELECT 1 FROM revocations);",
+    "  WHERE EXISTS(SELECT 1 FROM enrollments) OR EXISTS(SELECT 1 FROM revocations);"
+    "CREATE TABLE stamps("
+    "  sn INTEGER PRIMARY KEY, hub BLOB NOT NULL CHECK(length(hub) = 32),"
+    "  body BLOB NOT NULL, sig BLOB NOT NULL CHECK(length(sig) = 64),"
+    "  author BLOB NOT NULL, from_seq INTEGER NOT NULL, to_seq INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL, UNIQUE(hub, body));"
+    "ALTER TABLE records ADD COLUMN stamp INTEGER;"
+    /* a first receipt a hub below only said, unsigned, is not kept */
+    "UPDATE records SET first = NULL WHERE first IS NOT NULL AND first != received;",
 };
 
 enum {
@@ -180,7 +191,8 @@ static const char *s_sql[S_COUNT_] = {
     [S_HEAD_SET] = "INSERT INTO heads(author, seq, id) VALUES(?1,?2,?3) ON CONFLICT(author) "
                    "DO UPDATE SET seq = excluded.seq, id = excluded.id WHERE excluded.seq > seq",
     [S_AT_SEQ] = "SELECT id FROM records WHERE author = ?1 AND seq = ?2",
-    [S_RANGE] = "SELECT id, body, sig, seq, first FROM records WHERE author = ?1 AND seq >= ?2 "
+    [S_RANGE] = "SELECT id, body, sig, seq, coalesce(stamp, 0) FROM records WHERE author = ?1 "
+                "AND seq >= ?2 "
                 "ORDER BY seq LIMIT ?3",
     [S_ENROLLED] = "SELECT unit, by FROM enrollments WHERE key = ?1 AND bad IS NULL "
                    "ORDER BY rowid",

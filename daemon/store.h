@@ -170,9 +170,10 @@ int antt_store_id_at(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint
                      uint8_t id[ANTT_ID_BYTES], char *err);
 
 /* Author's records from seq `from` on, in order, at most max: the bytes as
- * stored.  cb returns non-zero to stop. */
+ * stored, and the row of the stamp that gave each its first receipt (0:
+ * none).  cb returns non-zero to stop. */
 typedef int (*antt_store_raw_fn)(const uint8_t *id, const uint8_t *body, size_t blen,
-                                 const uint8_t *sig, uint64_t seq, int64_t first, void *arg);
+                                 const uint8_t *sig, uint64_t seq, int64_t stamp, void *arg);
 int antt_store_range(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t from,
                      size_t max, antt_store_raw_fn cb, void *arg, char *err);
 
@@ -280,5 +281,18 @@ int antt_store_quarantine(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES],
  * 0, or ANTT_E_NOTFOUND. */
 int antt_store_untrusted(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], uint64_t *after,
                          char *why, size_t why_len, char *err);
+
+/* ---- first receipts (store_trust.c; proto/README.md "First receipt") ---- */
+
+/* Keep a stamp (body as signed, already checked) once: *sn its row. */
+int antt_store_stamp_add(antt_store_t *s, const uint8_t hub[ANTT_KEY_BYTES], const uint8_t *body,
+                         size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_stamp_t *st,
+                         int64_t *sn, char *err);
+/* The author's records from_seq..to_seq held without a first receipt take
+ * the stamp's: first = at, stamp = sn.  In a transaction. */
+int antt_store_stamp_apply(antt_store_t *s, int64_t sn, const antt_stamp_t *st, char *err);
+/* A stamp by its row: the signer, the body (caller frees) and signature. */
+int antt_store_stamp_get(antt_store_t *s, int64_t sn, uint8_t hub[ANTT_KEY_BYTES], uint8_t **body,
+                         size_t *blen, uint8_t sig[ANTT_SIG_BYTES], char *err);
 
 #endif

@@ -482,3 +482,79 @@ int antt_store_untrusted(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], uin
 	sqlite3_finalize(st);
 	return rc;
 }
+
+/* ---- first receipts: the stamps of the first hubs ---- */
+
+int antt_store_stamp_add(antt_store_t *s, const uint8_t hub[ANTT_KEY_BYTES], const uint8_t *body,
+                         size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_stamp_t *st,
+                         int64_t *sn, char *err)
+{
+	static const char *ins = "INSERT INTO stamps(hub, body, sig, author, from_seq, to_seq, at) "
+	                         "VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(hub, body) DO NOTHING";
+	static const char *get = "SELECT sn FROM stamps WHERE hub = ?1 AND body = ?2";
+	sqlite3_stmt *q;
+	int rc = ANTT_OK;
+	if (sqlite3_prepare_v2(s->db, ins, -1, &q, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "keeping a first receipt");
+	sqlite3_bind_blob(q, 1, hub, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, body, (int)blen, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 3, sig, ANTT_SIG_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 4, st->author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 5, (sqlite3_int64)st->from_seq);
+	sqlite3_bind_int64(q, 6, (sqlite3_int64)st->to_seq);
+	sqlite3_bind_int64(q, 7, st->at);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "keeping a first receipt");
+	sqlite3_finalize(q);
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(s->db, get, -1, &q, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "keeping a first receipt");
+	sqlite3_bind_blob(q, 1, hub, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, body, (int)blen, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		*sn = sqlite3_column_int64(q, 0);
+	else
+		rc = antt_store_dberr(s, err, "keeping a first receipt");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int antt_store_stamp_apply(antt_store_t *s, int64_t sn, const antt_stamp_t *st, char *err)
+{
+	static const char *sql = "UPDATE records SET first = ?1, stamp = ?2 WHERE author = ?3 "
+	                         "AND seq BETWEEN ?4 AND ?5 AND stamp IS NULL";
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "applying a first receipt");
+	sqlite3_bind_int64(q, 1, st->at);
+	sqlite3_bind_int64(q, 2, sn);
+	sqlite3_bind_blob(q, 3, st->author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, (sqlite3_int64)st->from_seq);
+	sqlite3_bind_int64(q, 5, (sqlite3_int64)st->to_seq);
+	int r = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return r == SQLITE_DONE ? ANTT_OK : antt_store_dberr(s, err, "applying a first receipt");
+}
+
+int antt_store_stamp_get(antt_store_t *s, int64_t sn, uint8_t hub[ANTT_KEY_BYTES], uint8_t **body,
+                         size_t *blen, uint8_t sig[ANTT_SIG_BYTES], char *err)
+{
+	static const char *sql = "SELECT hub, body, sig FROM stamps WHERE sn = ?1";
+	sqlite3_stmt *q;
+	int rc = ANTT_E_NOTFOUND;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "reading a first receipt");
+	sqlite3_bind_int64(q, 1, sn);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == ANTT_KEY_BYTES &&
+	    sqlite3_column_bytes(q, 2) == ANTT_SIG_BYTES) {
+		memcpy(hub, sqlite3_column_blob(q, 0), ANTT_KEY_BYTES);
+		*blen = (size_t)sqlite3_column_bytes(q, 1);
+		*body = antt_xmalloc(*blen ? *blen : 1);
+		memcpy(*body, sqlite3_column_blob(q, 1), *blen);
+		memcpy(sig, sqlite3_column_blob(q, 2), ANTT_SIG_BYTES);
+		rc = ANTT_OK;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}

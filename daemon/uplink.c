@@ -70,6 +70,7 @@
 
 #include "antt.pb-c.h"
 #include "common.h"
+#include "stamp.h"
 #include "zwatch.h"
 
 #define BACKOFF_MIN_MS 1000
@@ -371,13 +372,12 @@ static void s_down(antt_uplink_t *u, const char *why)
 
 typedef struct {
 	ProtobufCBinaryData *recs;
-	int64_t *firsts; /* when the first hub stored each (0: none has) */
+	antt_stamp_set_t stamps; /* the first receipts of the records sent */
 	size_t n, max, bytes, max_bytes;
-	int any_first;
 } s_fill_t;
 
 static int s_fill_one(const uint8_t *id, const uint8_t *body, size_t blen, const uint8_t *sig,
-                      uint64_t seq, int64_t first, void *arg)
+                      uint64_t seq, int64_t stamp, void *arg)
 {
 	s_fill_t *f = arg;
 	uint8_t *env;
@@ -386,8 +386,7 @@ static int s_fill_one(const uint8_t *id, const uint8_t *body, size_t blen, const
 	antt_envelope_encode(body, blen, sig, &env, &len);
 	f->recs[f->n].data = env;
 	f->recs[f->n].len = len;
-	f->firsts[f->n] = first;
-	f->any_first |= first != 0;
+	antt_stamp_set_add(&f->stamps, stamp);
 	f->n++;
 	f->bytes += len;
 	return f->n >= f->max || f->bytes >= f->max_bytes;
@@ -407,13 +406,7 @@ static void s_pump(antt_uplink_t *u)
 		return;
 	}
 	size_t max = (size_t)u->batch_max < u->credit ? (size_t)u->batch_max : u->credit;
-	s_fill_t f = {antt_xcalloc(max, sizeof *f.recs),
-	              antt_xcalloc(max, sizeof *f.firsts),
-	              0,
-	              max,
-	              0,
-	              u->window,
-	              0};
+	s_fill_t f = {antt_xcalloc(max, sizeof *f.recs), {0}, 0, max, 0, u->window};
 	const uint8_t *self = antt_node_key(u->node)->pk;
 	for (int pass = 0; pass < 2 && f.n < max; pass++)
 		for (size_t i = 0; i < n && f.n < f.max && f.bytes < f.max_bytes; i++) {
@@ -450,17 +443,20 @@ static void s_pump(antt_uplink_t *u)
 		b.batch = ++u->batch_no;
 		b.n_records = f.n;
 		b.records = f.recs;
-		if (f.any_first) { /* a hub says when it first stored what it forwards */
-			b.n_first_stored = f.n;
-			b.first_stored = f.firsts;
-		}
+		/* a hub forwards the first receipts of what it forwards */
+		Antt__Stamp **stamps = NULL;
+		size_t n_stamps = 0;
+		if (antt_stamp_msgs(antt_node_store(u->node), &f.stamps, &stamps, &n_stamps, err))
+			antt_log(ANTT_LOG_ERR, "uplink: %s", err);
+		b.stamps = stamps;
+		b.n_stamps = n_stamps;
 		/* on slow links every byte counts: compress when it pays */
 		if (f.bytes >= ZBATCH_MIN) {
 			Antt__Records rs = ANTT__RECORDS__INIT;
 			rs.n_records = f.n;
 			rs.records = f.recs;
-			rs.n_first_stored = b.n_first_stored;
-			rs.first_stored = b.first_stored;
+			rs.n_stamps = b.n_stamps;
+			rs.stamps = b.stamps;
 			size_t raw_len = antt__records__get_packed_size(&rs);
 			uint8_t *raw = antt_xmalloc(raw_len);
 			antt__records__pack(&rs, raw);
@@ -470,8 +466,7 @@ static void s_pump(antt_uplink_t *u)
 			if (!ZSTD_isError(zlen) && zlen < raw_len * 9 / 10) {
 				b.n_records = 0;
 				b.records = NULL;
-				b.n_first_stored = 0;
-				b.first_stored = NULL;
+				b.n_stamps = 0; /* in the frame now */
 				b.zrecords.data = z;
 				b.zrecords.len = zlen;
 				u->wire_raw += (int64_t)raw_len;
@@ -487,11 +482,12 @@ static void s_pump(antt_uplink_t *u)
 		u->sent += (int64_t)f.n;
 		s_send(u, &m);
 		free(z);
+		antt_stamp_msgs_free(stamps, n_stamps);
 	}
 	for (size_t i = 0; i < f.n; i++)
 		free(f.recs[i].data);
 	free(f.recs);
-	free(f.firsts);
+	antt_stamp_set_clear(&f.stamps);
 	free(mine);
 }
 

@@ -557,3 +557,82 @@ int antt_grant_permits(const antt_grant_t *g, const antt_body_t *b, antt_below_f
 	                 : "");
 	return ANTT_E_INVAL;
 }
+
+/* ---- stamps ---- */
+
+void antt_stamp_encode(const antt_stamp_t *s, uint8_t **out, size_t *len)
+{
+	Antt__StampBody m = ANTT__STAMP_BODY__INIT;
+	m.author.data = (uint8_t *)s->author;
+	m.author.len = ANTT_KEY_BYTES;
+	m.from_seq = s->from_seq;
+	m.to_seq = s->to_seq;
+	m.to_id.data = (uint8_t *)s->to_id;
+	m.to_id.len = ANTT_ID_BYTES;
+	m.at = s->at;
+	*len = antt__stamp_body__get_packed_size(&m);
+	*out = antt_xmalloc(*len);
+	antt__stamp_body__pack(&m, *out);
+}
+
+int antt_stamp_decode(const uint8_t *buf, size_t len, antt_stamp_t *s, char *err)
+{
+	int rc = ANTT_OK;
+	memset(s, 0, sizeof *s);
+	if (len > 256)
+		return antt_errf(err, ANTT_E_INVAL, "stamp body too large");
+	Antt__StampBody *m = antt__stamp_body__unpack(NULL, len, buf);
+	if (!m)
+		return antt_errf(err, ANTT_E_INVAL, "stamp body is not a valid encoding");
+	if (m->base.n_unknown_fields || m->author.len != ANTT_KEY_BYTES ||
+	    m->to_id.len != ANTT_ID_BYTES || m->from_seq < 1 || m->to_seq < m->from_seq ||
+	    m->to_seq > INT64_MAX || m->at <= 0) {
+		rc = antt_errf(err, ANTT_E_INVAL, "stamp body has a wrong field");
+		goto out;
+	}
+	memcpy(s->author, m->author.data, ANTT_KEY_BYTES);
+	s->from_seq = m->from_seq;
+	s->to_seq = m->to_seq;
+	memcpy(s->to_id, m->to_id.data, ANTT_ID_BYTES);
+	s->at = m->at;
+	uint8_t *again;
+	size_t alen;
+	antt_stamp_encode(s, &again, &alen);
+	if (alen != len || memcmp(again, buf, len))
+		rc = antt_errf(err, ANTT_E_INVAL, "stamp body is not in canonical encoding");
+	free(again);
+out:
+	antt__stamp_body__free_unpacked(m, NULL);
+	return rc;
+}
+
+/* The signed message: the domain, then the body (a stamp's signature can
+ * never pass for a record's: a body never starts with these bytes). */
+static uint8_t *s_stamp_msg(const uint8_t *body, size_t len, size_t *mlen)
+{
+	size_t d = strlen(ANTT_STAMP_DOMAIN);
+	uint8_t *m = antt_xmalloc(d + len);
+	memcpy(m, ANTT_STAMP_DOMAIN, d);
+	memcpy(m + d, body, len);
+	*mlen = d + len;
+	return m;
+}
+
+void antt_stamp_sign(uint8_t sig[ANTT_SIG_BYTES], const uint8_t *body, size_t len,
+                     const uint8_t sk[ANTT_SECKEY_BYTES])
+{
+	size_t mlen;
+	uint8_t *m = s_stamp_msg(body, len, &mlen);
+	crypto_sign_detached(sig, NULL, m, mlen, sk);
+	free(m);
+}
+
+int antt_stamp_verify(const uint8_t sig[ANTT_SIG_BYTES], const uint8_t *body, size_t len,
+                      const uint8_t hub[ANTT_KEY_BYTES])
+{
+	size_t mlen;
+	uint8_t *m = s_stamp_msg(body, len, &mlen);
+	int rc = crypto_sign_verify_detached(sig, m, mlen, hub) == 0 ? 0 : -1;
+	free(m);
+	return rc;
+}

@@ -122,6 +122,29 @@ int antt_credentials_check(const uint8_t *creds, size_t len, const uint8_t self[
                            const uint8_t *parent, uint8_t top[ANTT_KEY_BYTES], char *chain,
                            size_t chain_len, char *err);
 
+/* ---- the first hub's signed receipt (proto/README.md, "First receipt") ---- */
+
+typedef struct {
+	uint8_t author[ANTT_KEY_BYTES];
+	uint64_t from_seq, to_seq;
+	uint8_t to_id[ANTT_ID_BYTES];
+	int64_t at; /* Unix seconds */
+} antt_stamp_t;
+
+#define ANTT_STAMP_DOMAIN "antt stamp v1\n" /* signed before the body */
+
+/* Encode a stamp body (StampBody, canonical).  Caller owns *out. */
+void antt_stamp_encode(const antt_stamp_t *s, uint8_t **out, size_t *len);
+/* Decode untrusted bytes: only the canonical encoding of a stamp whose
+ * fields hold (keys 32 bytes, 1 <= from_seq <= to_seq <= 2^63-1, at > 0).
+ * 0, or ANTT_E_INVAL with why. */
+int antt_stamp_decode(const uint8_t *buf, size_t len, antt_stamp_t *s, char *err);
+void antt_stamp_sign(uint8_t sig[ANTT_SIG_BYTES], const uint8_t *body, size_t len,
+                     const uint8_t sk[ANTT_SECKEY_BYTES]);
+/* 0 if sig is hub's signature over the stamp body, -1 otherwise. */
+int antt_stamp_verify(const uint8_t sig[ANTT_SIG_BYTES], const uint8_t *body, size_t len,
+                      const uint8_t hub[ANTT_KEY_BYTES]) __attribute__((warn_unused_result));
+
 /* What a key may sign: its grant, as its enrollment states it (borrowed
  * from that body), or ANTT_GRANT_ROOT. */
 typedef struct {

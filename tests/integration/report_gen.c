@@ -28,6 +28,9 @@
  *       revocation: {"revoke": {"key": HEX, "after": SEQ, "reason": TEXT}}.
  *       --sign-key FILE: sign with that key instead (a hub forwarding a
  *       record of a child of its own: connected as --key, signed by another).
+ *       --stamp-key FILE --stamp-at UNIX: send with the records one first
+ *       receipt (a Stamp over all of them) signed by that key, claiming
+ *       that time.
  *       Prints one JSON object:
  *         {"head_before": N, "records": [{"seq", "id", "clock"}...],
  *          "head_after": N, "refused": [{"code", "reason", "seq"}...]}
@@ -311,6 +314,11 @@ static uint64_t head_of(Antt__Head **heads, size_t n, const uint8_t *pk, uint8_t
 	return seq;
 }
 
+/* --stamp-key, --stamp-at: a first receipt over the whole batch (one
+ * author), signed by that key, claiming that time */
+static const char *g_stamp_key;
+static int64_t g_stamp_at;
+
 static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], const char *key_path,
                     const char *sign_path, const char *unit, const char *spec_path)
 {
@@ -386,9 +394,31 @@ static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 		b.batch = 1;
 		b.n_records = n;
 		b.records = raw;
+		Antt__Stamp stamp = ANTT__STAMP__INIT, *sp = &stamp;
+		antt_key_t *sk = NULL;
+		uint8_t *sbody = NULL, ssig[ANTT_SIG_BYTES];
+		if (g_stamp_key) {
+			antt_stamp_t s = {
+			    .from_seq = head + 1, .to_seq = head + n, .at = g_stamp_at};
+			memcpy(s.author, signer->pk, ANTT_KEY_BYTES);
+			memcpy(s.to_id, recs[n - 1].id, ANTT_ID_BYTES);
+			if (antt_key_load(g_stamp_key, &sk, err))
+				die("%s", err);
+			antt_stamp_encode(&s, &sbody, &stamp.body.len);
+			antt_stamp_sign(ssig, sbody, stamp.body.len, sk->sk);
+			stamp.body.data = sbody;
+			stamp.hub.data = sk->pk;
+			stamp.hub.len = ANTT_KEY_BYTES;
+			stamp.sig.data = ssig;
+			stamp.sig.len = ANTT_SIG_BYTES;
+			b.n_stamps = 1;
+			b.stamps = &sp;
+		}
 		m.msg_case = ANTT__SYNC_MSG__MSG_BATCH;
 		m.batch = &b;
 		send_msg(sock, &m);
+		free(sbody);
+		antt_key_destroy(&sk);
 	}
 	a = recv_answer(sock);
 	if (!a)
@@ -439,7 +469,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: report_gen keygen FILE\n"
 	                "       report_gen send --hub EP --hub-key HEX --key FILE --unit U "
-	                "--spec FILE [--sign-key FILE] [--timeout MS]\n");
+	                "--spec FILE [--sign-key FILE] [--stamp-key FILE --stamp-at UNIX] "
+	                "[--timeout MS]\n");
 	exit(64);
 }
 
@@ -482,6 +513,10 @@ int main(int argc, char **argv)
 			spec = v;
 		else if (!strcmp(o, "--timeout"))
 			g_timeout_ms = atoi(v);
+		else if (!strcmp(o, "--stamp-key"))
+			g_stamp_key = v;
+		else if (!strcmp(o, "--stamp-at"))
+			g_stamp_at = strtoll(v, NULL, 10);
 		else
 			usage();
 	}

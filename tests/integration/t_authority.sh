@@ -51,12 +51,19 @@ assert_eq station "$(jq -r .grant <<<"$OUT")" "the commune's grant"
 
 # as HUB_PORT HUB_KEY CONNECT_KEYFILE SIGN_KEYFILE UNIT SPEC...: report_gen
 # connects as CONNECT, signs each spec line with SIGN, one batch
+# (options for report_gen after a "--": --stamp-key FILE --stamp-at UNIX)
 as() {
-	local port=$1 hkey=$2 key=$3 sign=$4 unit=$5
+	local port=$1 hkey=$2 key=$3 sign=$4 unit=$5 opts=()
 	shift 5
-	printf '%s\n' "$@" >"$IT_TMP/spec.jsonl"
+	: >"$IT_TMP/spec.jsonl"
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		printf '%s\n' "$1" >>"$IT_TMP/spec.jsonl"
+		shift
+	done
+	[ $# -gt 0 ] && shift && opts=("$@")
 	run "$REPORT_GEN" send --hub "tcp://127.0.0.1:$port" --hub-key "$hkey" --key "$key" \
-		--sign-key "$sign" --unit "$unit" --spec "$IT_TMP/spec.jsonl" --timeout "$(slow 10000)"
+		--sign-key "$sign" --unit "$unit" --spec "$IT_TMP/spec.jsonl" --timeout "$(slow 10000)" \
+		"${opts[@]}"
 }
 commune() { as "$PORT_D" "$D_KEY" "$C_KEYF" "$@"; }
 month() { echo "{\"form\":\"bvanttq-monthly\",\"period\":\"$3\",\"values\":{\"hop_dan\":$1},\"unit\":\"$2\"}"; }
@@ -95,7 +102,7 @@ D2_KEYF=$IT_TMP/d333.key E_KEYF=$IT_TMP/c12351.key W_KEYF=$IT_TMP/wide.key
 D2_KEY=$("$REPORT_GEN" keygen "$D2_KEYF")
 E_KEY=$("$REPORT_GEN" keygen "$E_KEYF")
 W_KEY=$("$REPORT_GEN" keygen "$W_KEYF")
-antt_ok "$P_CONF" enroll --unit 333 --key "$D2_KEY" --hub --units 12351
+antt_ok "$P_CONF" enroll --unit 333 --key "$D2_KEY" --hub --units 12351,12391
 district2() { as "$PORT_P" "$P_KEY" "$D2_KEYF" "$D2_KEYF" 333 "$@"; }
 district2 "{\"enroll\":{\"unit\":\"12346\",\"key\":\"$W_KEY\"}}"
 assert_rc 1 "outside its scope"
@@ -164,6 +171,31 @@ assert_contains "$(cat "$(dirname "$P_CONF")/anttd.log")" \
 antt_ok "$P_CONF" report --period 2024-05 --unit 332 --form bvanttq-monthly --json
 assert_eq 7 "$(jq -r '.forms[0].totals.hop_dan' <<<"$OUT")" "province: hop_dan of 332 in May"
 assert_eq '["12346"]' "$(jq -c '[.forms[0].rows[].key]' <<<"$OUT")" "province: the units that reported"
+
+log_step "first receipts: signed by a hub on the author's chain, or not taken"
+G_KEYF=$IT_TMP/c12391.key
+G_KEY=$("$REPORT_GEN" keygen "$G_KEYF")
+district2 "{\"enroll\":{\"unit\":\"12391\",\"key\":\"$G_KEY\"}}"
+assert_rc 0 "the second district enrolls 12391"
+# May, with a receipt the commune signed itself for 1 June 2024: not taken
+as "$PORT_P" "$P_KEY" "$D2_KEYF" "$G_KEYF" 12391 "$(month 3 12391 2024-05)" \
+	-- --stamp-key "$G_KEYF" --stamp-at 1717200000
+assert_rc 0 "May from 12391, with its own 'receipt'"
+assert_contains "$(cat "$P_LOG")" "1 first receipt(s) not taken, first: a stamp signed by a key that is no hub on its author's chain" \
+	"province: the author's own receipt is not taken"
+# June, with the district's receipt of 1 July 2024: taken (signed: the district answers for it)
+as "$PORT_P" "$P_KEY" "$D2_KEYF" "$G_KEYF" 12391 "$(month 4 12391 2024-06)" \
+	-- --stamp-key "$D2_KEYF" --stamp-at 1719792000
+assert_rc 0 "June from 12391, with the district's receipt"
+antt_ok "$P_CONF" missing --period 2024-05 --unit 333 --form bvanttq-monthly --json
+assert_eq "12391 false" "$(jq -r '.forms[0].late_reports[] | "\(.unit) \(.signed)"' <<<"$OUT")" \
+	"May: late, judged on the province's own receipt (no signed one)"
+assert_eq 1 "$(jq -r '.forms[0].unsigned' <<<"$OUT")" "May: one report without a signed receipt"
+antt_ok "$P_CONF" missing --period 2024-06 --unit 333 --form bvanttq-monthly --json
+assert_eq 0 "$(jq -r '.forms[0].late' <<<"$OUT")" "June: on time by the district's signed receipt"
+assert_eq 0 "$(jq -r '.forms[0].unsigned' <<<"$OUT")" "June: its receipt is signed"
+run "$ANTT" -c "$P_CONF" missing --period 2024-05 --unit 333 --form bvanttq-monthly
+assert_contains "$OUT" "no signed first receipt; stored here" "missing: says when a receipt is not signed"
 for conf in "$P_CONF" "$D_CONF"; do
 	antt_ok "$conf" verify --deep --json
 	assert_eq true "$(jq -r .valid <<<"$OUT")" "$(basename "$(dirname "$conf")"): verify --deep"
