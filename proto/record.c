@@ -7,6 +7,7 @@
 
 #include "antt.pb-c.h"
 #include "common.h"
+#include "period.h"
 
 void antt_body_clear(antt_body_t *b)
 {
@@ -101,9 +102,19 @@ int antt_body_check(const antt_body_t *b, char *err)
 		return antt_errf(err, ANTT_E_INVAL, "bad unit code");
 	if (!antt_valid_name(b->form))
 		return antt_errf(err, ANTT_E_INVAL, "bad form id");
-	if (!b->period || !*b->period || strlen(b->period) > ANTT_PERIOD_MAX ||
-	    !antt_valid_unit(b->period))
-		return antt_errf(err, ANTT_E_INVAL, "bad period");
+	/* a period a calendar has: every reader, whatever forms it has, can
+	 * place a report in time (lib/period.c) */
+	if (!b->period || strlen(b->period) > ANTT_PERIOD_MAX || !antt_valid_unit(b->period))
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "bad period: not a day, month, quarter or year (YYYY-MM-DD, "
+		                 "YYYY-MM, YYYY-Qn or YYYY)");
+	int kind = antt_period_classify(b->period);
+	if (kind < 0)
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "bad period '%s': not a day, month, quarter or year of the "
+		                 "calendar (YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY; years 2000 to "
+		                 "2099)",
+		                 b->period);
 	if (b->n_values > ANTT_VALUES_MAX)
 		return antt_errf(err, ANTT_E_INVAL, "more than %d values", ANTT_VALUES_MAX);
 	for (size_t i = 0; i < b->n_values; i++) {
@@ -153,6 +164,11 @@ int antt_body_check(const antt_body_t *b, char *err)
 		return antt_errf(err, ANTT_E_INVAL,
 		                 "form ids starting \"" ANTT_FORM_RESERVED "\" are reserved");
 	}
+	if (system_form && kind != ANTT_PERIOD_DAY)
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "bad period '%s': a system record (%s) has the day it was made "
+		                 "as its period, written like 2024-06-15",
+		                 b->period, b->form);
 	return ANTT_OK;
 }
 
