@@ -444,20 +444,36 @@ typedef struct {
 	size_t n;
 } s_refusals_t;
 
-static void s_refuse(s_refusals_t *r, const antt_body_t *b, const uint8_t *id, uint32_t code,
-                     const char *reason)
+/* One record of a batch, decoded. */
+typedef struct {
+	size_t index; /* its place in the batch (records, or the Records unzipped) */
+	int has_id;   /* the envelope decoded: id is the hash of its body */
+	int ok;       /* the body decoded too: b holds it */
+	uint8_t *body;
+	size_t blen;
+	uint8_t sig[ANTT_SIG_BYTES];
+	uint8_t id[ANTT_ID_BYTES];
+	int64_t first; /* when the first hub stored it */
+	antt_body_t b;
+} s_rec_t;
+
+/* Refuse rec: named by its place in the batch always, by its id when its
+ * envelope decoded, by author and seq when its body did, so that the child
+ * knows which of its records it was. */
+static void s_refuse(s_refusals_t *r, const s_rec_t *rec, uint32_t code, const char *reason)
 {
 	size_t i = r->n++;
 	Antt__Refusal *x = &r->items[i];
 	antt__refusal__init(x);
-	if (b) {
-		memcpy(r->keys[i], b->author, ANTT_KEY_BYTES);
+	x->index = (uint32_t)rec->index;
+	if (rec->ok) {
+		memcpy(r->keys[i], rec->b.author, ANTT_KEY_BYTES);
 		x->author.data = r->keys[i];
 		x->author.len = ANTT_KEY_BYTES;
-		x->seq = b->seq;
+		x->seq = rec->b.seq;
 	}
-	if (id) {
-		memcpy(r->ids[i], id, ANTT_ID_BYTES);
+	if (rec->has_id) {
+		memcpy(r->ids[i], rec->id, ANTT_ID_BYTES);
 		x->id.data = r->ids[i];
 		x->id.len = ANTT_ID_BYTES;
 	}
@@ -466,17 +482,6 @@ static void s_refuse(s_refusals_t *r, const antt_body_t *b, const uint8_t *id, u
 	x->reason = r->reasons[i];
 	r->ptrs[i] = x;
 }
-
-/* One record of a batch, decoded. */
-typedef struct {
-	int ok; /* decoded */
-	uint8_t *body;
-	size_t blen;
-	uint8_t sig[ANTT_SIG_BYTES];
-	uint8_t id[ANTT_ID_BYTES];
-	int64_t first; /* when the first hub stored it */
-	antt_body_t b;
-} s_rec_t;
 
 /* The records of one author at or below the head: duplicates are skipped,
  * a different record with a held seq is a fork, kept as evidence. */
@@ -492,7 +497,7 @@ static int s_take_old(antt_hub_t *h, const char *peer, s_rec_t *r, s_refusals_t 
 	if (rc != ANTT_OK && rc != ANTT_E_NOTFOUND)
 		return rc;
 	if (antt_record_verify(r->sig, r->body, r->blen, r->b.author) != 0) {
-		s_refuse(ref, &r->b, r->id, REF_SIG, "bad signature");
+		s_refuse(ref, r, REF_SIG, "bad signature");
 		return ANTT_OK;
 	}
 	/* the author signed two records with one seq */
@@ -502,7 +507,7 @@ static int s_take_old(antt_hub_t *h, const char *peer, s_rec_t *r, s_refusals_t 
 	         "sync: FORK from %s: author %s signed two records with seq %" PRIu64
 	         "; kept as evidence, never forwarded",
 	         peer, antt_hex(hex, r->b.author, ANTT_KEY_BYTES), r->b.seq);
-	s_refuse(ref, &r->b, r->id, REF_FORK, "fork: another record with this seq is held");
+	s_refuse(ref, r, REF_FORK, "fork: another record with this seq is held");
 	return ANTT_OK;
 }
 
@@ -553,7 +558,7 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 	     !antt_store_enrolled_under(st, author, sender)) ||
 	    antt_store_enrolled(st, author, author_unit, by, NULL) != ANTT_OK) {
 		for (size_t i = 0; i < n; i++)
-			s_refuse(ref, &run[i].b, run[i].id, REF_AUTHOR,
+			s_refuse(ref, &run[i], REF_AUTHOR,
 			         "unknown author: not this child's key nor enrolled under it");
 		return ANTT_OK;
 	}
@@ -574,7 +579,7 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 		if (r->b.seq != head.seq + 1 || memcmp(r->b.prev, head.id, ANTT_ID_BYTES)) {
 			snprintf(msg, sizeof msg,
 			         "gap: seq %" PRIu64 " does not follow the chain held", r->b.seq);
-			s_refuse(ref, &r->b, r->id, REF_GAP, msg);
+			s_refuse(ref, r, REF_GAP, msg);
 			i++;
 			continue;
 		}
@@ -590,7 +595,7 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 			                : antt_record_verify(run[i].sig, run[i].body, run[i].blen,
 			                                     author) == 0;
 			if (!own && !whole) {
-				s_refuse(ref, &run[i].b, run[i].id, REF_SIG, "bad signature");
+				s_refuse(ref, &run[i], REF_SIG, "bad signature");
 				i++;
 				break; /* the rest is taken against the head as it now is */
 			}
@@ -599,12 +604,12 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 				         "revoked: this key's records after seq %" PRIu64
 				         " are no longer accepted",
 				         after);
-				s_refuse(ref, &run[i].b, run[i].id, REF_REVOKED, msg);
+				s_refuse(ref, &run[i], REF_REVOKED, msg);
 				i++;
 				break;
 			}
 			if (s_unit_refused(h, &run[i].b, author_unit, msg, sizeof msg)) {
-				s_refuse(ref, &run[i].b, run[i].id, REF_UNIT, msg);
+				s_refuse(ref, &run[i], REF_UNIT, msg);
 				i++;
 				break; /* what follows can no longer link: gaps */
 			}
@@ -681,14 +686,17 @@ static int s_intake(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES],
 	for (size_t i = 0; i < n; i++) {
 		s_rec_t *r = &recs[i];
 		const ProtobufCBinaryData *env = &envs[i];
-		if (antt_envelope_decode(env->data, env->len, &r->body, &r->blen, r->sig, why) ||
-		    antt_body_decode(r->body, r->blen, &r->b, why)) {
+		r->index = i;
+		if (!antt_envelope_decode(env->data, env->len, &r->body, &r->blen, r->sig, why)) {
+			r->has_id = 1;
+			antt_record_id(r->id, r->body, r->blen);
+		}
+		if (!r->has_id || antt_body_decode(r->body, r->blen, &r->b, why)) {
 			snprintf(msg, sizeof msg, "bad record: %.140s", why);
-			s_refuse(&in->ref, NULL, NULL, REF_BAD, msg);
+			s_refuse(&in->ref, r, REF_BAD, msg);
 			continue;
 		}
 		r->ok = 1;
-		antt_record_id(r->id, r->body, r->blen);
 	}
 	int64_t now = antt_now();
 	/* The first hub's time decides whether a report was on time.  An
@@ -856,13 +864,18 @@ static json_t *s_import(const void *data, size_t len, void *arg)
 				}
 				if (refused_n++ >= 100) /* counted; the first 100 listed */
 					continue;
+				char idhex[2 * ANTT_ID_BYTES + 1];
 				json_array_append_new(
-				    refused, json_pack("{s:s?, s:I, s:i, s:s}", "author",
-				                       r->author.len ? antt_hex(hex, r->author.data,
-				                                                ANTT_KEY_BYTES)
-				                                     : NULL,
-				                       "seq", (json_int_t)r->seq, "code",
-				                       (int)r->code, "reason", r->reason));
+				    refused,
+				    json_pack("{s:I, s:s?, s:I, s:s?, s:i, s:s}", "index",
+				              (json_int_t)(at + r->index), "author",
+				              r->author.len
+				                  ? antt_hex(hex, r->author.data, ANTT_KEY_BYTES)
+				                  : NULL,
+				              "seq", (json_int_t)r->seq, "id",
+				              r->id.len ? antt_hex(idhex, r->id.data, ANTT_ID_BYTES)
+				                        : NULL,
+				              "code", (int)r->code, "reason", r->reason));
 			}
 			s_intake_done(h, &in);
 		}
