@@ -81,6 +81,11 @@ const char *antt_node_unit(const antt_node_t *n)
 	return n->unit;
 }
 
+const antt_forms_t *antt_node_forms(const antt_node_t *n)
+{
+	return n->forms;
+}
+
 void antt_node_on_stored(antt_node_t *n, void (*fn)(void *arg), void *arg)
 {
 	n->stored_fn = fn;
