@@ -29,6 +29,8 @@
 #include "bundle.h"
 #include "common.h"
 #include "ctlproto.h"
+#include "forms.h"
+#include "period.h"
 #include "record.h"
 #include "service.h"
 #include "stamp.h"
@@ -45,15 +47,17 @@
 #define HUB_MAX_UNIT_KEYS 16 /* earlier keys of a unit handed down */
 #define HUB_MAX_HEADS 10000  /* authors in one Hello: s_heads_add is linear */
 
+/* Refusal codes (proto/README.md, "The parent's checks, per record"). */
 enum {
-	REF_BAD = 1,
-	REF_SIG = 2,
-	REF_AUTHOR = 3,
-	REF_GAP = 4,
-	REF_FORK = 5,
-	REF_UNIT = 6,
-	REF_REVOKED = 7,
-	REF_QUARANTINED = 9
+	REF_BAD = 1,        /* not a valid record, or a period its form does not take */
+	REF_SIG = 2,        /* bad signature */
+	REF_AUTHOR = 3,     /* unknown author: the child waits, it is no refusal */
+	REF_GAP = 4,        /* does not follow the chain held */
+	REF_FORK = 5,       /* another record with this seq is held */
+	REF_UNIT = 6,       /* authentic, but its author may not sign it */
+	REF_REVOKED = 7,    /* its author's key is revoked before this seq */
+	REF_CORRECTS = 8,   /* corrects a record it may not correct */
+	REF_QUARANTINED = 9 /* its author's chain is quarantined (misconduct) */
 };
 
 typedef struct s_session {
@@ -446,32 +450,11 @@ typedef struct {
 	size_t n;
 } s_refusals_t;
 
-static void s_refuse(s_refusals_t *r, const antt_body_t *b, const uint8_t *id, uint32_t code,
-                     const char *reason)
-{
-	size_t i = r->n++;
-	Antt__Refusal *x = &r->items[i];
-	antt__refusal__init(x);
-	if (b) {
-		memcpy(r->keys[i], b->author, ANTT_KEY_BYTES);
-		x->author.data = r->keys[i];
-		x->author.len = ANTT_KEY_BYTES;
-		x->seq = b->seq;
-	}
-	if (id) {
-		memcpy(r->ids[i], id, ANTT_ID_BYTES);
-		x->id.data = r->ids[i];
-		x->id.len = ANTT_ID_BYTES;
-	}
-	x->code = code;
-	snprintf(r->reasons[i], sizeof r->reasons[i], "%s", reason);
-	x->reason = r->reasons[i];
-	r->ptrs[i] = x;
-}
-
 /* One record of a batch, decoded. */
 typedef struct {
-	int ok; /* decoded */
+	size_t index; /* its place in the batch (records, or the Records unzipped) */
+	int has_id;   /* the envelope decoded: id is the hash of its body */
+	int ok;       /* the body decoded too: b holds it */
 	uint8_t *body;
 	size_t blen;
 	uint8_t sig[ANTT_SIG_BYTES];
@@ -481,6 +464,32 @@ typedef struct {
 	int stored;    /* appended by this intake */
 	antt_body_t b;
 } s_rec_t;
+
+/* Refuse rec: named by its place in the batch always, by its id when its
+ * envelope decoded, by author and seq when its body did, so that the child
+ * knows which of its records it was. */
+static void s_refuse(s_refusals_t *r, const s_rec_t *rec, uint32_t code, const char *reason)
+{
+	size_t i = r->n++;
+	Antt__Refusal *x = &r->items[i];
+	antt__refusal__init(x);
+	x->index = (uint32_t)rec->index;
+	if (rec->ok) {
+		memcpy(r->keys[i], rec->b.author, ANTT_KEY_BYTES);
+		x->author.data = r->keys[i];
+		x->author.len = ANTT_KEY_BYTES;
+		x->seq = rec->b.seq;
+	}
+	if (rec->has_id) {
+		memcpy(r->ids[i], rec->id, ANTT_ID_BYTES);
+		x->id.data = r->ids[i];
+		x->id.len = ANTT_ID_BYTES;
+	}
+	x->code = code;
+	snprintf(r->reasons[i], sizeof r->reasons[i], "%s", reason);
+	x->reason = r->reasons[i];
+	r->ptrs[i] = x;
+}
 
 /* The records of one author at or below the head: duplicates are skipped,
  * a different record with a held seq is a fork, kept as evidence. */
@@ -496,7 +505,7 @@ static int s_take_old(antt_hub_t *h, const char *peer, s_rec_t *r, s_refusals_t 
 	if (rc != ANTT_OK && rc != ANTT_E_NOTFOUND)
 		return rc;
 	if (antt_record_verify(r->sig, r->body, r->blen, r->b.author) != 0) {
-		s_refuse(ref, &r->b, r->id, REF_SIG, "bad signature");
+		s_refuse(ref, r, REF_SIG, "bad signature");
 		return ANTT_OK;
 	}
 	/* the author signed two records with one seq */
@@ -506,7 +515,7 @@ static int s_take_old(antt_hub_t *h, const char *peer, s_rec_t *r, s_refusals_t 
 	         "sync: FORK from %s: author %s signed two records with seq %" PRIu64
 	         "; kept as evidence, never forwarded",
 	         peer, antt_hex(hex, r->b.author, ANTT_KEY_BYTES), r->b.seq);
-	s_refuse(ref, &r->b, r->id, REF_FORK, "fork: another record with this seq is held");
+	s_refuse(ref, r, REF_FORK, "fork: another record with this seq is held");
 	return ANTT_OK;
 }
 
@@ -538,20 +547,91 @@ static int s_unit_refused(antt_hub_t *h, const antt_body_t *b, const char *autho
 	return refused;
 }
 
-/* Take run[0..n): records of one author in a row.  Those that extend the
- * held head link by link are authentic if the last one's signature
- * verifies (each prev is the hash of the body before, so one signature
- * vouches for the whole run); their own signatures are left to the
- * background audit.  When the last signature fails, check each to name the
- * culprit. */
+/* Is b's period of the kind its form takes?  Only a hub that has the form
+ * can tell: one that lacks it keeps the record (proto/README.md).  0, or 1
+ * with the reason in msg. */
+static int s_period_refused(antt_hub_t *h, const antt_body_t *b, char *msg, size_t size)
+{
+	char why[ANTT_ERR_MAX];
+	const antt_form_t *f = antt_forms_find(antt_node_forms(h->node), b->form);
+	if (!f || antt_period_check(f->period, b->period, why) == ANTT_OK)
+		return 0;
+	snprintf(msg, size, "bad period for form %.40s: %.90s", f->id, why);
+	return 1;
+}
+
+/* May b correct the record it names (proto/README.md, "Corrections")?
+ * That record must be held here, or come in the same batch under another
+ * key of the unit (a batch runs author by author, not in time order), and
+ * be a report of b's unit, form and period: a record of the author's own
+ * chain or of another key of its unit (a replaced machine's).  *refused:
+ * 0, or 1 with the reason in msg.  Returns 0, or the store's error. */
+static int s_corrects_refused(antt_hub_t *h, const antt_body_t *b, const s_rec_t *batch,
+                              size_t n_batch, char *msg, size_t size, int *refused, char *err)
+{
+	char hex[2 * ANTT_ID_BYTES + 1], why[ANTT_ERR_MAX];
+	antt_stored_t held = {0};
+	const antt_body_t *named = NULL;
+	*refused = 0;
+	if (!b->has_corrects)
+		return ANTT_OK;
+	antt_hex(hex, b->corrects, ANTT_ID_BYTES);
+	int rc = antt_store_get(antt_node_store(h->node), hex, &held, why);
+	if (rc == ANTT_OK) {
+		named = &held.b;
+	} else if (rc == ANTT_E_STORE) {
+		snprintf(err, ANTT_ERR_MAX, "%s", why);
+		return rc;
+	} else if (rc == ANTT_E_NOTFOUND) {
+		for (size_t i = 0; i < n_batch && !named; i++)
+			if (batch[i].ok && !memcmp(batch[i].id, b->corrects, ANTT_ID_BYTES) &&
+			    memcmp(batch[i].b.author, b->author, ANTT_KEY_BYTES))
+				named = &batch[i].b;
+	}
+	*refused = 1;
+	if (rc != ANTT_OK && rc != ANTT_E_NOTFOUND)
+		snprintf(msg, size,
+		         "bad correction: the record it corrects, %.16s..., is held here but does "
+		         "not decode (antt verify at this hub names it)",
+		         hex);
+	else if (!named)
+		snprintf(msg, size,
+		         "bad correction: it corrects %.16s..., a record this hub does not hold; "
+		         "correct a record of your own unit",
+		         hex);
+	else if (!strncmp(named->form, ANTT_FORM_RESERVED, strlen(ANTT_FORM_RESERVED)))
+		snprintf(msg, size, "bad correction: it corrects a system record (%.20s)",
+		         named->form);
+	else if (strcmp(named->unit, b->unit))
+		snprintf(msg, size,
+		         "bad correction: it corrects a record of unit %.20s, not of its own "
+		         "unit %.20s",
+		         named->unit, b->unit);
+	else if (strcmp(named->form, b->form) || strcmp(named->period, b->period))
+		snprintf(msg, size,
+		         "bad correction: it corrects a report of %.40s %.16s, another form or "
+		         "period than its own",
+		         named->form, named->period);
+	else
+		*refused = 0;
+	antt_stored_clear(&held);
+	return ANTT_OK;
+}
+
+/* Take run[0..n): records of one author in a row, out of batch[0..n_batch).
+ * Those that extend the held head link by link are authentic if the last
+ * one's signature verifies (each prev is the hash of the body before, so
+ * one signature vouches for the whole run); their own signatures are left
+ * to the background audit.  When the last signature fails, check each to
+ * name the culprit. */
 static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const char *peer,
-                      s_rec_t *run, size_t n, s_refusals_t *ref, int64_t now, size_t *stored,
-                      int *unaudited, char *err)
+                      s_rec_t *run, size_t n, const s_rec_t *batch, size_t n_batch,
+                      s_refusals_t *ref, int64_t now, size_t *stored, int *unaudited, char *err)
 {
 	antt_store_t *st = antt_node_store(h->node);
 	const uint8_t *author = run[0].b.author;
 	antt_head_t head;
-	char msg[120];
+	char msg[256]; /* what s_refuse keeps of it: 159 bytes */
 	int rc;
 	char author_unit[ANTT_UNIT_MAX + 1];
 	uint8_t by[ANTT_KEY_BYTES];
@@ -560,7 +640,7 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 	     !antt_store_enrolled_under(st, author, sender)) ||
 	    antt_store_enrolled(st, author, author_unit, by, NULL) != ANTT_OK) {
 		for (size_t i = 0; i < n; i++)
-			s_refuse(ref, &run[i].b, run[i].id, REF_AUTHOR,
+			s_refuse(ref, &run[i], REF_AUTHOR,
 			         "unknown author: not this child's key nor enrolled under it");
 		return ANTT_OK;
 	}
@@ -582,7 +662,7 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 		if (r->b.seq != head.seq + 1 || memcmp(r->b.prev, head.id, ANTT_ID_BYTES)) {
 			snprintf(msg, sizeof msg,
 			         "gap: seq %" PRIu64 " does not follow the chain held", r->b.seq);
-			s_refuse(ref, &r->b, r->id, REF_GAP, msg);
+			s_refuse(ref, r, REF_GAP, msg);
 			i++;
 			continue;
 		}
@@ -598,12 +678,12 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 			                : antt_record_verify(run[i].sig, run[i].body, run[i].blen,
 			                                     author) == 0;
 			if (!own && !whole) {
-				s_refuse(ref, &run[i].b, run[i].id, REF_SIG, "bad signature");
+				s_refuse(ref, &run[i], REF_SIG, "bad signature");
 				i++;
 				break; /* the rest is taken against the head as it now is */
 			}
 			if (quarantined && run[i].b.seq > q_after) {
-				s_refuse(ref, &run[i].b, run[i].id, REF_QUARANTINED,
+				s_refuse(ref, &run[i], REF_QUARANTINED,
 				         "quarantined: this author's chain carries a record whose "
 				         "signature does not verify; nothing after it is taken");
 				i++;
@@ -614,14 +694,28 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 				         "revoked: this key's records after seq %" PRIu64
 				         " are no longer accepted",
 				         after);
-				s_refuse(ref, &run[i].b, run[i].id, REF_REVOKED, msg);
+				s_refuse(ref, &run[i], REF_REVOKED, msg);
 				i++;
 				break;
 			}
 			if (s_unit_refused(h, &run[i].b, author_unit, msg, sizeof msg)) {
-				s_refuse(ref, &run[i].b, run[i].id, REF_UNIT, msg);
+				s_refuse(ref, &run[i], REF_UNIT, msg);
 				i++;
 				break; /* what follows can no longer link: gaps */
+			}
+			if (s_period_refused(h, &run[i].b, msg, sizeof msg)) {
+				s_refuse(ref, &run[i], REF_BAD, msg);
+				i++;
+				break;
+			}
+			int bad_correction = 0;
+			if ((rc = s_corrects_refused(h, &run[i].b, batch, n_batch, msg, sizeof msg,
+			                             &bad_correction, err)))
+				return rc;
+			if (bad_correction) {
+				s_refuse(ref, &run[i], REF_CORRECTS, msg);
+				i++;
+				break;
 			}
 			if ((rc = antt_store_append_ex(st, run[i].id, run[i].body, run[i].blen,
 			                               run[i].sig, &run[i].b, now, run[i].first,
@@ -725,14 +819,17 @@ static int s_intake(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES],
 	for (size_t i = 0; i < n; i++) {
 		s_rec_t *r = &recs[i];
 		const ProtobufCBinaryData *env = &envs[i];
-		if (antt_envelope_decode(env->data, env->len, &r->body, &r->blen, r->sig, why) ||
-		    antt_body_decode(r->body, r->blen, &r->b, why)) {
+		r->index = i;
+		if (!antt_envelope_decode(env->data, env->len, &r->body, &r->blen, r->sig, why)) {
+			r->has_id = 1;
+			antt_record_id(r->id, r->body, r->blen);
+		}
+		if (!r->has_id || antt_body_decode(r->body, r->blen, &r->b, why)) {
 			snprintf(msg, sizeof msg, "bad record: %.140s", why);
-			s_refuse(&in->ref, NULL, NULL, REF_BAD, msg);
+			s_refuse(&in->ref, r, REF_BAD, msg);
 			continue;
 		}
 		r->ok = 1;
-		antt_record_id(r->id, r->body, r->blen);
 	}
 	int64_t now = antt_now();
 	/* The first hub's time decides whether a report was on time: an
@@ -751,8 +848,8 @@ static int s_intake(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES],
 		while (j < n && recs[j].ok &&
 		       !memcmp(recs[j].b.author, recs[i].b.author, ANTT_KEY_BYTES))
 			j++;
-		fatal = s_take_run(h, sender, peer, &recs[i], j - i, &in->ref, now, &in->stored,
-		                   &in->unaudited, err);
+		fatal = s_take_run(h, sender, peer, &recs[i], j - i, recs, n, &in->ref, now,
+		                   &in->stored, &in->unaudited, err);
 		i = j;
 	}
 	if (!fatal)
@@ -900,13 +997,18 @@ static json_t *s_import(const void *data, size_t len, void *arg)
 				}
 				if (refused_n++ >= 100) /* counted; the first 100 listed */
 					continue;
+				char idhex[2 * ANTT_ID_BYTES + 1];
 				json_array_append_new(
-				    refused, json_pack("{s:s?, s:I, s:i, s:s}", "author",
-				                       r->author.len ? antt_hex(hex, r->author.data,
-				                                                ANTT_KEY_BYTES)
-				                                     : NULL,
-				                       "seq", (json_int_t)r->seq, "code",
-				                       (int)r->code, "reason", r->reason));
+				    refused,
+				    json_pack("{s:I, s:s?, s:I, s:s?, s:i, s:s}", "index",
+				              (json_int_t)(at + r->index), "author",
+				              r->author.len
+				                  ? antt_hex(hex, r->author.data, ANTT_KEY_BYTES)
+				                  : NULL,
+				              "seq", (json_int_t)r->seq, "id",
+				              r->id.len ? antt_hex(idhex, r->id.data, ANTT_ID_BYTES)
+				                        : NULL,
+				              "code", (int)r->code, "reason", r->reason));
 			}
 			s_intake_done(h, &in);
 		}

@@ -86,6 +86,11 @@ int antt_node_grant(antt_node_t *n, antt_body_t *holder, antt_grant_t *g)
 	return antt_store_self_grant(n->store, n->key->pk, !n->has_parent, n->unit, holder, g);
 }
 
+const antt_forms_t *antt_node_forms(const antt_node_t *n)
+{
+	return n->forms;
+}
+
 void antt_node_on_stored(antt_node_t *n, void (*fn)(void *arg), void *arg)
 {
 	n->stored_fn = fn;

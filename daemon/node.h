@@ -33,11 +33,14 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 const char *antt_node_public_hex(const antt_node_t *n);
 
 /* ---- for sync (borrowed pointers, valid for the node's life) ---- */
+#include "forms.h"
 #include "keyfile.h"
 #include "store.h"
 antt_store_t *antt_node_store(antt_node_t *n);
 const antt_key_t *antt_node_key(const antt_node_t *n);
 const char *antt_node_unit(const antt_node_t *n);
+/* The forms this node knows (its [node] forms folder). */
+const antt_forms_t *antt_node_forms(const antt_node_t *n);
 
 /* This node's grant (proto/README.md, "Authority"): the root's when it has
  * no parent, else what its parent's enrollment of it states, borrowed from

@@ -6,7 +6,9 @@
  *   DOWN ──backoff timer──► HELLO: new DEALER (CURVE), connect, send Hello
  *   HELLO ──Heads──► READY: take the parent's heads as where to send from
  *   READY ──work and credit──► SENDING: one Batch in flight
- *   SENDING ──Ack──► READY: heads advance, refusals recorded, receipts
+ *   SENDING ──Ack──► READY: heads advance, refusals recorded (one that
+ *         names no author is matched by its index to the record sent
+ *         there), receipts
  *   READY/SENDING ──Error "send Hello first"──► HELLO (send Hello again)
  *   any ──nothing from the parent for [sync] timeout, or a batch unacked
  *         that long──► DOWN (socket closed; backoff doubles, 1 s .. 60 s)
@@ -86,6 +88,14 @@
 typedef enum { S_DOWN, S_HELLO, S_READY, S_SENDING } s_state_t;
 static const char *s_state_names[] = {"down", "hello", "ready", "sending"};
 
+/* A record of the batch in flight, by its place in the batch: a refusal
+ * of one that did not decode at the parent names only that place. */
+typedef struct {
+	uint8_t author[ANTT_KEY_BYTES];
+	uint64_t seq;
+	uint8_t id[ANTT_ID_BYTES];
+} s_sent_t;
+
 typedef struct {
 	uint8_t author[ANTT_KEY_BYTES];
 	uint64_t seq;     /* the parent holds 1..seq */
@@ -121,6 +131,8 @@ struct antt_uplink {
 	uint64_t trust_asked; /* loop ms of the last Heads (and its credentials) */
 	uint32_t trust_retry; /* ms until the chain is asked for again (see the top) */
 	size_t batch_bytes;   /* those of the batch in flight */
+	s_sent_t *inflight;   /* its records, in order (batch number batch_no) */
+	size_t n_inflight;
 	s_remote_t *remote;
 	size_t n_remote;
 	int64_t sent, refused;
@@ -373,6 +385,8 @@ static void s_down(antt_uplink_t *u, const char *why)
 typedef struct {
 	ProtobufCBinaryData *recs;
 	antt_stamp_set_t stamps; /* the first receipts of the records sent */
+	s_sent_t *sent;          /* what each is */
+	const uint8_t *author;   /* of the records being added */
 	size_t n, max, bytes, max_bytes;
 } s_fill_t;
 
@@ -382,11 +396,13 @@ static int s_fill_one(const uint8_t *id, const uint8_t *body, size_t blen, const
 	s_fill_t *f = arg;
 	uint8_t *env;
 	size_t len;
-	(void)id, (void)seq;
 	antt_envelope_encode(body, blen, sig, &env, &len);
 	f->recs[f->n].data = env;
 	f->recs[f->n].len = len;
 	antt_stamp_set_add(&f->stamps, stamp);
+	memcpy(f->sent[f->n].author, f->author, ANTT_KEY_BYTES);
+	f->sent[f->n].seq = seq;
+	memcpy(f->sent[f->n].id, id, ANTT_ID_BYTES);
 	f->n++;
 	f->bytes += len;
 	return f->n >= f->max || f->bytes >= f->max_bytes;
@@ -406,7 +422,14 @@ static void s_pump(antt_uplink_t *u)
 		return;
 	}
 	size_t max = (size_t)u->batch_max < u->credit ? (size_t)u->batch_max : u->credit;
-	s_fill_t f = {antt_xcalloc(max, sizeof *f.recs), {0}, 0, max, 0, u->window};
+	s_fill_t f = {antt_xcalloc(max, sizeof *f.recs),
+	              {0},
+	              antt_xcalloc(max, sizeof *f.sent),
+	              NULL,
+	              0,
+	              max,
+	              0,
+	              u->window};
 	const uint8_t *self = antt_node_key(u->node)->pk;
 	for (int pass = 0; pass < 2 && f.n < max; pass++)
 		for (size_t i = 0; i < n && f.n < f.max && f.bytes < f.max_bytes; i++) {
@@ -432,6 +455,7 @@ static void s_pump(antt_uplink_t *u)
 			size_t room = f.max - f.n;
 			if (upto - from + 1 < room)
 				room = (size_t)(upto - from + 1);
+			f.author = mine[i].author;
 			if (antt_store_range(antt_node_store(u->node), mine[i].author, from, room,
 			                     s_fill_one, &f, err))
 				antt_log(ANTT_LOG_ERR, "uplink: %s", err);
@@ -480,6 +504,10 @@ static void s_pump(antt_uplink_t *u)
 		u->batch_sent_at = uv_now(u->loop);
 		u->batch_bytes = f.bytes;
 		u->sent += (int64_t)f.n;
+		free(u->inflight);
+		u->inflight = f.sent;
+		u->n_inflight = f.n;
+		f.sent = NULL;
 		s_send(u, &m);
 		free(z);
 		antt_stamp_msgs_free(stamps, n_stamps);
@@ -488,6 +516,7 @@ static void s_pump(antt_uplink_t *u)
 		free(f.recs[i].data);
 	free(f.recs);
 	antt_stamp_set_clear(&f.stamps);
+	free(f.sent);
 	free(mine);
 }
 
@@ -513,6 +542,44 @@ static void s_adapt_window(antt_uplink_t *u, int64_t elapsed)
 		         u->endpoint, u->window >> 10, was >> 10);
 }
 
+static int s_is_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+/* Which record of ours a refusal of batch `batch` is: the author, seq and
+ * id it names, and what it does not name (it did not decode at the
+ * parent) from the record sent at its index.  All zero what is unknown. */
+static void s_refused_record(const antt_uplink_t *u, uint64_t batch, const Antt__Refusal *r,
+                             s_sent_t *what)
+{
+	const s_sent_t *sent =
+	    batch == u->batch_no && r->index < u->n_inflight ? &u->inflight[r->index] : NULL;
+	/* what the refusal names is believed over the index: an older parent
+	 * sends no index (read as 0), but it names every record it refuses
+	 * that it can decode, and it decodes whatever this node holds */
+	if (sent &&
+	    ((r->id.len == ANTT_ID_BYTES && memcmp(r->id.data, sent->id, ANTT_ID_BYTES)) ||
+	     (r->author.len == ANTT_KEY_BYTES &&
+	      (memcmp(r->author.data, sent->author, ANTT_KEY_BYTES) || r->seq != sent->seq))))
+		sent = NULL;
+	memset(what, 0, sizeof *what);
+	if (r->author.len == ANTT_KEY_BYTES) {
+		memcpy(what->author, r->author.data, ANTT_KEY_BYTES);
+		what->seq = r->seq;
+	} else if (sent) {
+		memcpy(what->author, sent->author, ANTT_KEY_BYTES);
+		what->seq = sent->seq;
+	}
+	if (r->id.len == ANTT_ID_BYTES)
+		memcpy(what->id, r->id.data, ANTT_ID_BYTES);
+	else if (sent)
+		memcpy(what->id, sent->id, ANTT_ID_BYTES);
+}
+
 static void s_on_ack(antt_uplink_t *u, const Antt__Ack *ack)
 {
 	char err[ANTT_ERR_MAX];
@@ -530,34 +597,37 @@ static void s_on_ack(antt_uplink_t *u, const Antt__Ack *ack)
 	size_t waiting = 0;
 	for (size_t i = 0; i < ack->n_refused && !rc; i++) {
 		const Antt__Refusal *r = ack->refused[i];
-		if (r->code == 3 && r->author.len == ANTT_KEY_BYTES) {
+		s_sent_t what;
+		s_refused_record(u, ack->batch, r, &what);
+		int named =
+		    r->author.len == ANTT_KEY_BYTES || !s_is_zero(what.author, ANTT_KEY_BYTES);
+		if (r->code == 3 && named) {
 			/* unknown author: its enrollment has not reached the parent
 			 * yet (it travels in another chain).  Not a refusal: the
 			 * records wait here and are offered again a timeout later */
-			s_remote(u, r->author.data, 1)->blocked = uv_now(u->loop);
+			s_remote(u, what.author, 1)->blocked = uv_now(u->loop);
 			antt_log(ANTT_LOG_INFO,
 			         "uplink: seq %" PRIu64
 			         " waits: the parent does not know its author "
 			         "yet (%s)",
-			         r->seq, r->reason ? r->reason : "");
+			         what.seq, r->reason ? r->reason : "");
 			waiting++;
 			continue;
 		}
-		uint8_t zero[ANTT_ID_BYTES] = {0};
-		const uint8_t *author = r->author.len == ANTT_KEY_BYTES ? r->author.data : zero;
-		const uint8_t *id = r->id.len == ANTT_ID_BYTES ? r->id.data : zero;
-		char reason[161];
+		char reason[161], hex[2 * ANTT_KEY_BYTES + 1];
 		snprintf(reason, sizeof reason, "%s", r->reason ? r->reason : "");
-		rc = antt_store_add_refusal(st, author, r->seq, id, (int)r->code, reason, now, err);
-		snprintf(u->last_refusal, sizeof u->last_refusal, "seq %" PRIu64 ": %s", r->seq,
+		rc = antt_store_add_refusal(st, what.author, what.seq, what.id, (int)r->code,
+		                            reason, now, err);
+		snprintf(u->last_refusal, sizeof u->last_refusal, "seq %" PRIu64 ": %s", what.seq,
 		         reason);
-		antt_log(ANTT_LOG_WARN, "uplink: the parent refused seq %" PRIu64 ": %s", r->seq,
-		         reason);
+		antt_log(ANTT_LOG_WARN,
+		         "uplink: the parent refused seq %" PRIu64 " of %.16s (code %u): %s",
+		         what.seq, antt_hex(hex, what.author, ANTT_KEY_BYTES), r->code, reason);
 		/* one bad record never blocks the queue: other authors flow on;
 		 * this author's later records could not link onto what the
 		 * parent holds, so they wait for the next connection */
-		if (r->author.len == ANTT_KEY_BYTES)
-			s_remote(u, r->author.data, 1)->blocked = uv_now(u->loop);
+		if (named)
+			s_remote(u, what.author, 1)->blocked = uv_now(u->loop);
 	}
 	if (!rc)
 		rc = antt_store_commit(st, err);
@@ -1119,6 +1189,7 @@ static void s_timer_closed(uv_handle_t *h)
 {
 	antt_uplink_t *u = h->data;
 	free(u->remote);
+	free(u->inflight);
 	free(u->peer[0].endpoint);
 	free(u->peer[1].endpoint);
 	free(u);

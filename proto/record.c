@@ -7,6 +7,7 @@
 
 #include "antt.pb-c.h"
 #include "common.h"
+#include "period.h"
 
 static void s_strv_free(char **v, size_t n)
 {
@@ -150,9 +151,19 @@ int antt_body_check(const antt_body_t *b, char *err)
 		return antt_errf(err, ANTT_E_INVAL, "bad unit code");
 	if (!antt_valid_name(b->form))
 		return antt_errf(err, ANTT_E_INVAL, "bad form id");
-	if (!b->period || !*b->period || strlen(b->period) > ANTT_PERIOD_MAX ||
-	    !antt_valid_unit(b->period))
-		return antt_errf(err, ANTT_E_INVAL, "bad period");
+	/* a period a calendar has: every reader, whatever forms it has, can
+	 * place a report in time (lib/period.c) */
+	if (!b->period || strlen(b->period) > ANTT_PERIOD_MAX || !antt_valid_unit(b->period))
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "bad period: not a day, month, quarter or year (YYYY-MM-DD, "
+		                 "YYYY-MM, YYYY-Qn or YYYY)");
+	int kind = antt_period_classify(b->period);
+	if (kind < 0)
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "bad period '%s': not a day, month, quarter or year of the "
+		                 "calendar (YYYY-MM-DD, YYYY-MM, YYYY-Qn or YYYY; years 2000 to "
+		                 "2099)",
+		                 b->period);
 	if (b->n_values > ANTT_VALUES_MAX)
 		return antt_errf(err, ANTT_E_INVAL, "more than %d values", ANTT_VALUES_MAX);
 	for (size_t i = 0; i < b->n_values; i++) {
@@ -205,6 +216,11 @@ int antt_body_check(const antt_body_t *b, char *err)
 		return antt_errf(err, ANTT_E_INVAL,
 		                 "form ids starting \"" ANTT_FORM_RESERVED "\" are reserved");
 	}
+	if (system_form && kind != ANTT_PERIOD_DAY)
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "bad period '%s': a system record (%s) has the day it was made "
+		                 "as its period, written like 2024-06-15",
+		                 b->period, b->form);
 	return ANTT_OK;
 }
 
@@ -552,9 +568,7 @@ int antt_grant_permits(const antt_grant_t *g, const antt_body_t *b, antt_below_f
 	snprintf(why, why_len,
 	         "enrolls unit %.16s, outside the scope of its author's key (unit %.16s)%s", out,
 	         g->unit,
-	         no_list ? ": the scope is a subtree and no administrative list is loaded here "
-	                   "to show the unit below it (antt units import)"
-	                 : "");
+	         no_list ? ": no unit list here shows what is below (antt units import)" : "");
 	return ANTT_E_INVAL;
 }
 

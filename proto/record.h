@@ -80,7 +80,9 @@ enum {
 void antt_body_clear(antt_body_t *b);
 
 /* Check a body's fields against the format's rules (sizes, character sets,
- * ordering, chain start).  0, or ANTT_E_INVAL with the reason in err. */
+ * ordering, chain start, a period the calendar has: a day for a system
+ * record).  Whether the period is of its form's kind is for a reader that
+ * has the form.  0, or ANTT_E_INVAL with the reason in err. */
 int antt_body_check(const antt_body_t *b, char *err);
 
 /* Encode a checked body.  Caller owns *out. */

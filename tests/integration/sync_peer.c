@@ -14,13 +14,25 @@
  *   sync_peer keygen-many DIR N UNIT_BASE
  *       N identities DIR/child-0001.key ...; prints "UNIT KEY" per line,
  *       UNIT = UNIT_BASE + i (for `antt enroll`).
- *   sync_peer attack --hub EP --hub-key HEX --key FILE --unit U [--timeout MS]
+ *   sync_peer sign KEYFILE UNIT SEQ PREV FORM PERIOD
+ *       signs one record as KEYFILE's key, seq SEQ after PREV (hex; any
+ *       word for seq 1), without the format's checks (a period the
+ *       calendar lacks: what an older anttd may hold); prints
+ *       {"id", "body", "sig"} in hex, for a script to put into a store.
+ *   sync_peer attack --hub EP --hub-key HEX --key FILE --unit U
+ *                    --victim ID [--timeout MS]
  *       plays the child of key FILE: honest records, then forged, altered,
  *       garbage, non-canonical, replayed, out-of-order, bad-signature and
- *       forked ones, compressed batches (honest, a bomb, junk), then
- *       malformed frames.  One JSON line per case ("case" names it):
- *         {"case": C, "sent": [{"seq", "id"}...], "ack": {"heads": [...],
- *          "refused": [{"code", "reason", "seq", "author", "id"}...]}}
+ *       forked ones, compressed batches (honest, a bomb, junk), malformed
+ *       frames, then records that break the spec's rules (periods the
+ *       calendar lacks or of the wrong kind, a system record with a month,
+ *       a malformed body, corrections of what may not be corrected: a
+ *       random id, ID (another unit's report of bvanttq-monthly 2024-05),
+ *       another form or period, a system record), each followed in its
+ *       batch by an honest record of a second key of unit U that the peer
+ *       enrolls itself.  One JSON line per case ("case" names it):
+ *         {"case": C, "sent": [{"seq", "id", "author"}...], "ack": {"heads": [...],
+ *          "refused": [{"code", "reason", "index", "seq", "author", "id"}...]}}
  *       or {"case": C, "error": {"code", "reason"}} when the hub answered
  *       with an Error, plus case-specific fields.  Exits 0 when every case
  *       got an answer (what the answers are is for the script to judge).
@@ -116,6 +128,7 @@ typedef struct {
 	uint8_t sig[ANTT_SIG_BYTES];
 	uint8_t id[ANTT_ID_BYTES];
 	uint64_t seq;
+	uint8_t author[ANTT_KEY_BYTES];
 } rec_t;
 
 static void rec_free(rec_t *r)
@@ -161,7 +174,64 @@ static void rec_make(rec_t *r, const antt_key_t *author, const antt_key_t *signe
 		die("cannot encode a record: %s", err);
 	antt_body_clear(&b);
 	r->seq = seq;
+	memcpy(r->author, author->pk, ANTT_KEY_BYTES);
 	antt_record_sign(r->sig, r->body, r->blen, signer->sk);
+	rec_seal(r);
+}
+
+/* What rec_make_raw packs. */
+typedef struct {
+	const char *unit, *form, *period;
+	const uint8_t *corrects;   /* 32 bytes, or NULL */
+	const char *enroll_unit;   /* with enroll_key: an enrollment, no values */
+	const uint8_t *enroll_key; /* 32 bytes, or NULL */
+	uint64_t value;
+} body_spec_t;
+
+/* A record of author whose body is packed as the spec says, without the
+ * format's checks (antt_body_encode would refuse a period the calendar
+ * lacks): what only a hostile peer signs.  Canonical all the same, so
+ * that only the rule under test is broken. */
+static void rec_make_raw(rec_t *r, const antt_key_t *author, uint64_t seq,
+                         const uint8_t prev[ANTT_ID_BYTES], const body_spec_t *sp)
+{
+	Antt__RecordBody m = ANTT__RECORD_BODY__INIT;
+	Antt__Value v = ANTT__VALUE__INIT, *vp = &v;
+	Antt__Enroll e = ANTT__ENROLL__INIT;
+	uint8_t zero[ANTT_ID_BYTES] = {0};
+	memset(r, 0, sizeof *r);
+	m.version = ANTT_RECORD_VERSION;
+	m.author.data = (uint8_t *)author->pk;
+	m.author.len = ANTT_KEY_BYTES;
+	m.seq = seq;
+	m.prev.data = seq > 1 ? (uint8_t *)prev : zero;
+	m.prev.len = ANTT_ID_BYTES;
+	m.unit = (char *)sp->unit;
+	m.clock = antt_now();
+	m.form = (char *)sp->form;
+	m.period = (char *)sp->period;
+	if (sp->enroll_key) {
+		e.unit = (char *)sp->enroll_unit;
+		e.key.data = (uint8_t *)sp->enroll_key;
+		e.key.len = ANTT_KEY_BYTES;
+		e.grant = ANTT_GRANT_STATION;
+		m.enroll = &e;
+	} else {
+		v.code = "tin_bao";
+		v.value = sp->value;
+		m.n_values = 1;
+		m.values = &vp;
+	}
+	if (sp->corrects) {
+		m.corrects.data = (uint8_t *)sp->corrects;
+		m.corrects.len = ANTT_ID_BYTES;
+	}
+	r->blen = antt__record_body__get_packed_size(&m);
+	r->body = antt_xmalloc(r->blen);
+	antt__record_body__pack(&m, r->body);
+	r->seq = seq;
+	memcpy(r->author, author->pk, ANTT_KEY_BYTES);
+	antt_record_sign(r->sig, r->body, r->blen, author->sk);
 	rec_seal(r);
 }
 
@@ -367,8 +437,9 @@ static void print_sent(rec_t *const *recs, size_t n)
 {
 	printf("\"sent\":[");
 	for (size_t i = 0; i < n; i++)
-		printf("%s{\"seq\":%" PRIu64 ",\"id\":\"%s\"}", i ? "," : "", recs[i]->seq,
-		       hex(recs[i]->id, ANTT_ID_BYTES));
+		printf("%s{\"seq\":%" PRIu64 ",\"id\":\"%s\",\"author\":\"%s\"}", i ? "," : "",
+		       recs[i]->seq, hex(recs[i]->id, ANTT_ID_BYTES),
+		       hex(recs[i]->author, ANTT_KEY_BYTES));
 	printf("]");
 }
 
@@ -392,7 +463,8 @@ static void print_answer(atk_t *a, Antt__SyncMsg *m)
 		printf(",\"refused\":[");
 		for (size_t i = 0; i < k->n_refused; i++) {
 			const Antt__Refusal *r = k->refused[i];
-			printf("%s{\"code\":%u,\"reason\":", i ? "," : "", r->code);
+			printf("%s{\"code\":%u,\"index\":%u,\"reason\":", i ? "," : "", r->code,
+			       r->index);
 			json_str(stdout, r->reason);
 			printf(",\"seq\":%" PRIu64 ",\"author\":%s%s%s,\"id\":%s%s%s}", r->seq,
 			       r->author.len ? "\"" : "",
@@ -469,8 +541,205 @@ static int wait_disconnect(void *mon, int timeout_ms)
 	return 0;
 }
 
+/* ---- (h) the spec's rules ---- */
+
+/* The peer's second key: enrolled by the peer itself for its own unit (a
+ * replaced machine's key, as a hub would enroll it), so that its records
+ * may follow the peer's in one batch.  seq and prev: its chain as sent. */
+typedef struct {
+	antt_key_t *key;
+	uint64_t seq;
+	uint8_t prev[ANTT_ID_BYTES];
+} second_t;
+
+/* An honest event record of the second key, next in its chain. */
+static void second_next(second_t *y, rec_t *r, const char *unit, uint64_t value)
+{
+	rec_make(r, y->key, y->key, y->seq + 1, y->prev, unit, value, "second key");
+	y->seq++;
+	memcpy(y->prev, r->id, ANTT_ID_BYTES);
+}
+
+/* Send the peer's record bad (may be NULL) and then an honest record of the
+ * second key as one batch: the case's line names both. */
+static void rules_case(atk_t *a, second_t *y, const char *name, rec_t *bad)
+{
+	rec_t good;
+	rec_t *batch[2];
+	size_t n = 0;
+	second_next(y, &good, a->unit, 1 + y->seq);
+	if (bad)
+		batch[n++] = bad;
+	batch[n++] = &good;
+	atk_case(a, name, batch, n);
+	rec_free(&good);
+}
+
+/* The peer's next record as spec sp says (whatever the hub then does). */
+static void peer_raw(atk_t *a, rec_t *r, const body_spec_t *sp)
+{
+	rec_make_raw(r, a->key, a->head_seq + 1, a->head_id, sp);
+}
+
+static void atk_rules(atk_t *a, const uint8_t victim[ANTT_ID_BYTES])
+{
+	const char *M = "bvanttq-monthly", *E = "bvanttq-event";
+	second_t y = {0};
+	rec_t r, enr, own, fixed;
+	antt_key_generate(&y.key);
+
+	/* the peer enrolls its second key, whose first record follows */
+	{
+		body_spec_t sp = {.unit = a->unit,
+		                  .form = ANTT_FORM_ENROLL,
+		                  .period = "2024-06-20",
+		                  .enroll_unit = a->unit,
+		                  .enroll_key = y.key->pk};
+		peer_raw(a, &enr, &sp);
+		rules_case(a, &y, "rules_setup", &enr);
+	}
+
+	/* periods the calendar lacks: refused as bad records (1); their bodies
+	 * do not decode, so the refusal names their place and id only */
+	static const struct {
+		const char *name, *period;
+	} bad_periods[] = {{"period_1999", "1999"},
+	                   {"period_2025_13", "2025-13"},
+	                   {"period_2025_Q5", "2025-Q5"},
+	                   {"period_2025_02_30", "2025-02-30"}};
+	for (size_t i = 0; i < sizeof bad_periods / sizeof bad_periods[0]; i++) {
+		body_spec_t sp = {
+		    .unit = a->unit, .form = M, .period = bad_periods[i].period, .value = 30 + i};
+		peer_raw(a, &r, &sp);
+		rules_case(a, &y, bad_periods[i].name, &r);
+		rec_free(&r);
+	}
+	/* a day for the monthly form, which the hub has: a bad record (1),
+	 * named by seq too (its body decodes) */
+	{
+		body_spec_t sp = {.unit = a->unit, .form = M, .period = "2024-06-20", .value = 40};
+		peer_raw(a, &r, &sp);
+		rules_case(a, &y, "period_wrong_kind", &r);
+		rec_free(&r);
+	}
+	/* a day for a form the hub lacks: kept (it cannot tell the kind) */
+	{
+		body_spec_t sp = {
+		    .unit = a->unit, .form = "bvanttq-weekly", .period = "2024-06-20", .value = 41};
+		peer_raw(a, &r, &sp);
+		rules_case(a, &y, "period_unknown_form", &r);
+		rec_free(&r);
+	}
+	/* a system record with a month */
+	{
+		uint8_t k[ANTT_KEY_BYTES];
+		randombytes_buf(k, sizeof k);
+		body_spec_t sp = {.unit = a->unit,
+		                  .form = ANTT_FORM_ENROLL,
+		                  .period = "2024-06",
+		                  .enroll_unit = a->unit,
+		                  .enroll_key = k};
+		peer_raw(a, &r, &sp);
+		rules_case(a, &y, "system_month", &r);
+		rec_free(&r);
+	}
+	/* a malformed body in a valid, signed envelope */
+	{
+		memset(&r, 0, sizeof r);
+		r.blen = 24;
+		r.body = antt_xmalloc(r.blen);
+		memset(r.body, 0xff, r.blen);
+		memcpy(r.author, a->key->pk, ANTT_KEY_BYTES);
+		antt_record_sign(r.sig, r.body, r.blen, a->key->sk);
+		rec_seal(&r);
+		rules_case(a, &y, "malformed_body", &r);
+		rec_free(&r);
+	}
+
+	/* corrections: the peer's own May report, and its correction, are taken */
+	{
+		body_spec_t sp = {.unit = a->unit, .form = M, .period = "2024-05", .value = 50};
+		peer_raw(a, &own, &sp);
+		rules_case(a, &y, "own_report", &own);
+		body_spec_t sc = {.unit = a->unit,
+		                  .form = M,
+		                  .period = "2024-05",
+		                  .value = 51,
+		                  .corrects = own.id};
+		peer_raw(a, &fixed, &sc);
+		rules_case(a, &y, "corrects_own", &fixed);
+	}
+	/* ... and what may not be corrected is refused (8) */
+	{
+		uint8_t random_id[ANTT_ID_BYTES];
+		randombytes_buf(random_id, sizeof random_id);
+		const struct {
+			const char *name, *form, *period;
+			const uint8_t *corrects;
+		} bad[] = {
+		    {"corrects_random", M, "2024-05", random_id},
+		    {"corrects_other_unit", M, "2024-05", victim},
+		    {"corrects_other_period", M, "2024-06", fixed.id},
+		    /* a form the hub lacks: only the correction is wrong */
+		    {"corrects_other_form", "bvanttq-weekly", "2024-05", fixed.id},
+		    {"corrects_other_kind", E, "2024-06-20", fixed.id},
+		    /* a system record: the peer's enrollment of its second key */
+		    {"corrects_system", M, "2024-05", enr.id},
+		};
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			body_spec_t sp = {.unit = a->unit,
+			                  .form = bad[i].form,
+			                  .period = bad[i].period,
+			                  .value = 60 + i,
+			                  .corrects = bad[i].corrects};
+			peer_raw(a, &r, &sp);
+			rules_case(a, &y, bad[i].name, &r);
+			rec_free(&r);
+		}
+	}
+	/* the second key corrects the peer's correction: another key of the
+	 * same unit (a replaced machine's), taken */
+	{
+		rec_t c;
+		body_spec_t sp = {.unit = a->unit,
+		                  .form = M,
+		                  .period = "2024-05",
+		                  .value = 70,
+		                  .corrects = fixed.id};
+		rec_make_raw(&c, y.key, y.seq + 1, y.prev, &sp);
+		y.seq++;
+		memcpy(y.prev, c.id, ANTT_ID_BYTES);
+		rec_t *cp = &c;
+		atk_case(a, "corrects_other_key", &cp, 1);
+		rec_free(&c);
+	}
+	/* the second key corrects a July report of the peer's that comes after
+	 * it in the same batch (a batch runs author by author): taken */
+	{
+		rec_t jul, c;
+		body_spec_t sj = {.unit = a->unit, .form = M, .period = "2024-07", .value = 80};
+		peer_raw(a, &jul, &sj);
+		body_spec_t sc = {.unit = a->unit,
+		                  .form = M,
+		                  .period = "2024-07",
+		                  .value = 81,
+		                  .corrects = jul.id};
+		rec_make_raw(&c, y.key, y.seq + 1, y.prev, &sc);
+		y.seq++;
+		memcpy(y.prev, c.id, ANTT_ID_BYTES);
+		rec_t *batch[2] = {&c, &jul};
+		atk_case(a, "corrects_in_batch", batch, 2);
+		rec_free(&jul);
+		rec_free(&c);
+	}
+	rec_free(&enr);
+	rec_free(&own);
+	rec_free(&fixed);
+	antt_key_destroy(&y.key);
+}
+
 static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], const char *key_path,
-                      const char *unit)
+                      const char *unit, const uint8_t victim[ANTT_ID_BYTES])
 {
 	char err[ANTT_ERR_MAX];
 	atk_t a = {0};
@@ -762,6 +1031,9 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 		printf("{\"case\":\"hello_after_oversize\",\"heads\":%s,\"head\":%" PRIu64 "}\n",
 		       ok ? "true" : "false", a.head_seq);
 	}
+
+	/* ---- (h) records that break the spec's rules ---- */
+	atk_rules(&a, victim);
 	fflush(stdout);
 
 	for (int i = 0; i < 3; i++)
@@ -996,14 +1268,15 @@ static int cmd_many(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 
 static void usage(void)
 {
-	fprintf(
-	    stderr,
-	    "usage: sync_peer keygen FILE\n"
-	    "       sync_peer curve KEY\n"
-	    "       sync_peer keygen-many DIR N UNIT_BASE\n"
-	    "       sync_peer attack --hub EP --hub-key HEX --key FILE --unit U [--timeout MS]\n"
-	    "       sync_peer many --hub EP --hub-key HEX --keys DIR [--records K] "
-	    "[--rounds R] [--watch-pid PID] [--timeout MS]\n");
+	fprintf(stderr,
+	        "usage: sync_peer keygen FILE\n"
+	        "       sync_peer curve KEY\n"
+	        "       sync_peer keygen-many DIR N UNIT_BASE\n"
+	        "       sync_peer sign KEYFILE UNIT SEQ PREV FORM PERIOD\n"
+	        "       sync_peer attack --hub EP --hub-key HEX --key FILE --unit U --victim ID "
+	        "[--timeout MS]\n"
+	        "       sync_peer many --hub EP --hub-key HEX --keys DIR [--records K] "
+	        "[--rounds R] [--watch-pid PID] [--timeout MS]\n");
 	exit(64);
 }
 
@@ -1058,7 +1331,27 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	const char *hub_ep = NULL, *hub_key = NULL, *key = NULL, *unit = NULL, *keys = NULL;
+	if (!strcmp(argv[1], "sign") && argc == 8) {
+		antt_key_t *k = NULL;
+		uint8_t prev[ANTT_ID_BYTES] = {0};
+		uint64_t seq = strtoull(argv[4], NULL, 10);
+		if (antt_key_load(argv[2], &k, err))
+			die("%s", err);
+		if (seq < 1 || (seq > 1 && antt_unhex(prev, ANTT_ID_BYTES, argv[5])))
+			die("sign: SEQ must be 1 or more, PREV 64 hex digits");
+		body_spec_t sp = {.unit = argv[3], .form = argv[6], .period = argv[7], .value = 1};
+		rec_t r;
+		rec_make_raw(&r, k, seq, prev, &sp);
+		printf("{\"id\":\"%s\",\"body\":\"", hex(r.id, ANTT_ID_BYTES));
+		for (size_t i = 0; i < r.blen; i++)
+			printf("%02x", r.body[i]);
+		printf("\",\"sig\":\"%s\"}\n", hex(r.sig, ANTT_SIG_BYTES));
+		rec_free(&r);
+		antt_key_destroy(&k);
+		return 0;
+	}
+	const char *hub_ep = NULL, *hub_key = NULL, *key = NULL, *unit = NULL, *keys = NULL,
+	           *victim = NULL;
 	int records = 3, rounds = 1;
 	long watch = 0;
 	for (int i = 2; i < argc; i++) {
@@ -1074,6 +1367,8 @@ int main(int argc, char **argv)
 			key = v;
 		else if (!strcmp(o, "--unit"))
 			unit = v;
+		else if (!strcmp(o, "--victim"))
+			victim = v;
 		else if (!strcmp(o, "--keys"))
 			keys = v;
 		else if (!strcmp(o, "--records"))
@@ -1090,8 +1385,10 @@ int main(int argc, char **argv)
 	uint8_t hub[ANTT_KEY_BYTES];
 	if (!hub_ep || !hub_key || antt_unhex(hub, ANTT_KEY_BYTES, hub_key))
 		usage();
-	if (!strcmp(argv[1], "attack") && key && unit)
-		return cmd_attack(hub_ep, hub, key, unit);
+	uint8_t victim_id[ANTT_ID_BYTES];
+	if (!strcmp(argv[1], "attack") && key && unit && victim &&
+	    !antt_unhex(victim_id, ANTT_ID_BYTES, victim))
+		return cmd_attack(hub_ep, hub, key, unit, victim_id);
 	if (!strcmp(argv[1], "many") && keys && records > 0 && rounds > 0)
 		return cmd_many(hub_ep, hub, keys, records, rounds, watch);
 	usage();

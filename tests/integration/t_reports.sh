@@ -7,8 +7,9 @@
 # anttd nodes that submit and correct through antt; the other eight are
 # played by report_gen, which signs what antt never would: a chosen author
 # clock, two corrections of one version, two originals of one report (two
-# keys of one commune), a correction of a record nobody holds, and a report
-# of a commune that is not in the units file.  One commune does not report
+# keys of one commune), and a report of a commune that is not in the units
+# file; and a correction of a record nobody holds, which the district
+# refuses (code 8, bad correction).  One commune does not report
 # May, another not April, another not this month.
 #
 # The district first runs with its clock set (libfaketime) to 2024-06-05
@@ -322,12 +323,6 @@ for g in 12352 12355 12361 12364 12367 12370 12373; do
 				keys+=("$g|$M|$p") kinds+=("conflict") vals+=("$VALS")
 			done
 		fi
-		if [ "$g" = 12373 ] && [ "$p" = 2024-06 ]; then
-			# a correction of a record that is not held: a conflict
-			rand_vals $M
-			lines+=("$(spec "$p" '"clock_offset":-100' "\"corrects\":\"$(printf '%064d' 12373)\"")")
-			keys+=("$g|$M|$p") kinds+=("conflict") vals+=("$VALS")
-		fi
 		if [ "$g" = 12367 ] && [ "$p" = 2024-06 ]; then
 			# a chain: original, its correction, the correction's correction
 			for _ in 1 2; do
@@ -358,6 +353,17 @@ rand_vals $M
 gen_send 12370b "$(spec 2024-05 '"clock_offset":-60')"
 REP_IDS[12370|$M|2024-05]+=" ${GEN_IDS[0]}"
 REP_VERS[12370|$M|2024-05]=2 REP_CONFLICT[12370|$M|2024-05]=1
+# a correction of a record nobody holds: refused at the district (code 8,
+# proto/README.md "Corrections"), so 12373's June stands as it was
+rand_vals $M
+printf '%s\n' "$(spec 2024-06 '"clock_offset":-100' "\"corrects\":\"$(printf '%064d' 12373)\"")" \
+	>"$IT_TMP/spec-12373-orphan.jsonl"
+run "$REPORT_GEN" send --hub "tcp://127.0.0.1:$PORT_D" --hub-key "$D_KEY" --key "${GKEY[12373]}" \
+	--unit 12373 --spec "$IT_TMP/spec-12373-orphan.jsonl" --timeout "$(slow 10000)"
+assert_rc 1 "report_gen 12373: a correction of a record nobody holds"
+assert_eq 8 "$(jq -r '[.refused[].code] | join(" ")' <<<"$OUT")" "a correction of a record nobody holds: refusal code"
+assert_contains "$(jq -r '.refused[0].reason' <<<"$OUT")" "does not hold" "a correction of a record nobody holds: reason"
+assert_eq "${GHEAD[12373]}" "$(jq -r .head_after <<<"$OUT")" "a correction of a record nobody holds: not stored"
 # and a commune that is not in the units file reports May: counted apart
 rand_vals $M
 gen_send 12399 "$(spec 2024-05 '"clock_offset":-60')"
@@ -448,7 +454,7 @@ check_report() {
 
 log_step "sanity: the ledger holds what was planned"
 L=$(cat "$IT_TMP/ledger.json")
-assert_eq 3 "$(jq '[.[] | select(.conflict)] | length' <<<"$L")" "conflicts in the ledger"
+assert_eq 2 "$(jq '[.[] | select(.conflict)] | length' <<<"$L")" "conflicts in the ledger"
 assert_eq "$((3 * 4 - 1 + 8 * 4 - 2 + 1))" "$(jq '[.[] | select(.form == "bvanttq-monthly")] | length' <<<"$L")" "monthly reports in the ledger"
 # the figures of the test are not all zero (a report of zeros would prove little)
 (($(jq '[.[] | select(.conflict | not) | .values[]] | add' <<<"$L") > 1000)) || fail "the ledger's figures are too small"
@@ -492,8 +498,8 @@ assert_contains "$OUT" '"Số ""Ngày hội toàn dân bảo vệ an ninh Tổ q
 
 log_step "a conflict is listed and counted in neither version"
 antt_ok "$P_CONF" report --period 2024-06 --unit 332 --form bvanttq-monthly --json
-# two corrections of one version (12364); a correction of a record nobody holds (12373)
-assert_eq '[{"name":"Xã Hải Thắng","period":"2024-06","unit":"12364","versions":3},{"name":"Xã Thụy Lôi","period":"2024-06","unit":"12373","versions":2}]' \
+# two corrections of one version (12364)
+assert_eq '[{"name":"Xã Hải Thắng","period":"2024-06","unit":"12364","versions":3}]' \
 	"$(jq -S -c '.forms[0].conflicts | sort_by(.unit)' <<<"$OUT")" "conflicts of June"
 # none of the three versions' figures is in 12364's row
 row=$(jq -c '.forms[0].rows[] | select(.key == "12364")' <<<"$OUT")

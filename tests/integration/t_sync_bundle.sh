@@ -85,6 +85,8 @@ run "$ANTT" -c "$D_CONF" bundle import "$BUN/c1-c.bundle" --json
 assert_rc 65 "a bundle holding a revoked key's later record"
 assert_eq "0 4 1 5 7" "$(jq -r '"\(.stored) \(.duplicates) \(.refused_count) \(.refused[0].seq) \(.refused[0].code)"' <<<"$OUT")" \
 	"import 3: stored, duplicates, refused, its seq and code"
+assert_eq "4 $(store_sql "$C_CONF" "SELECT lower(hex(id)) FROM records WHERE author = x'$C_KEY' AND seq = 5")" \
+	"$(jq -r '"\(.refused[0].index) \(.refused[0].id)"' <<<"$OUT")" "import 3: the refused record's place in the file and its id"
 run "$ANTT" -c "$D_CONF" bundle import "$BUN/c1-c.bundle"
 assert_rc 65 "the same, as text"
 assert_contains "$OUT" "REFUSED author ${C_KEY:0:16}... seq 5: revoked" "import 3: text"

@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # t_sync_peer: a hostile child.  sync_peer, holding an enrolled key, sends
 # the district forged, altered, malformed, replayed, out-of-order,
-# badly signed and forked records, compressed batches (a bomb among them)
-# and malformed frames.  Each bad record is
-# refused with its code (proto/README.md: 1 bad record, 2 bad signature,
-# 3 unknown author, 4 gap, 5 fork), none of it is stored at the district or
-# reaches the province, the fork is kept as evidence, replays are
-# deduplicated silently, and the district stays up: a real commune's
-# records flow during and after.
+# badly signed and forked records, compressed batches (a bomb among them),
+# malformed frames, and records that break the spec's rules: periods the
+# calendar lacks (1999, 2025-13, 2025-Q5, 2025-02-30), a day for the
+# monthly form, a system record with a month, a malformed body, and
+# corrections of a random id, of the real commune's report, of another form
+# or period and of a system record.  Each bad record is refused with its
+# code (proto/README.md: 1 bad record, 2 bad signature, 3 unknown author,
+# 4 gap, 5 fork, 8 bad correction) and named by its place in the batch,
+# its id and (when its body decodes) its seq; the honest record of another
+# author after it in its batch is taken.  None of it is stored at the
+# district or reaches the province, the commune's report shows no
+# correction, the fork is kept as evidence, replays are deduplicated
+# silently, and the district stays up: a real commune's records flow
+# during and after.  Last, a record an older anttd took (period 1999) in
+# the commune's store is refused upward, and the commune names it (author,
+# seq, id) from the refusal's index alone.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -35,12 +44,15 @@ antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY" --units "$SCOPE_332"
 daemon_start "$D_CONF"
 D_PID=$DPID
 antt_ok "$D_CONF" enroll --unit 12346 --key "$C1_KEY"
-antt_ok "$D_CONF" enroll --unit 12399 --key "$X_KEY"
+# the peer is a hub for its own unit only: it may enroll a second key of
+# 12399 (as for a replaced machine), nothing else
+antt_ok "$D_CONF" enroll --unit 12399 --key "$X_KEY" --units 12399
 daemon_start "$C1_CONF"
 C1_PID=$DPID
 
 log_step "the commune's first records reach the province"
-antt_ok "$C1_CONF" submit --form bvanttq-monthly --period 2024-05 hop_dan=2 hop_dan_nguoi=80
+antt_ok "$C1_CONF" submit --json --form bvanttq-monthly --period 2024-05 hop_dan=2 hop_dan_nguoi=80
+VICTIM=$(jq -r .id <<<"$OUT") # the commune's May report, which the peer tries to correct
 antt_ok "$C1_CONF" submit --form bvanttq-event --period 2024-06-01 tin_bao=1
 wait_held 30 "$P_CONF" "$C1_KEY" 2 "before the attack"
 wait_held 30 "$P_CONF" "$D_KEY" 2 "the district's enrollments"
@@ -51,7 +63,8 @@ writer_start "$C1_CONF" "$IT_TMP/acks" 2024-06-02 40
 IT_PIDS+=("$WRITER") # stopped with the daemons if an assertion fails first
 PEER_OUT="$IT_TMP/peer.jsonl"
 "$SYNC_PEER" attack --hub "tcp://127.0.0.1:$PORT_D" --hub-key "$D_KEY" \
-	--key "$X_KEYFILE" --unit 12399 --timeout "$(slow 10000)" >"$PEER_OUT" 2>"$IT_TMP/peer.err" ||
+	--key "$X_KEYFILE" --unit 12399 --victim "$VICTIM" --timeout "$(slow 10000)" \
+	>"$PEER_OUT" 2>"$IT_TMP/peer.err" ||
 	{
 		OUT=$(cat "$PEER_OUT") ERR=$(cat "$IT_TMP/peer.err")
 		fail "sync_peer attack: some case got no answer from the hub"
@@ -166,6 +179,97 @@ assert_eq true "$(peer_case oversize .hello)" "oversize: Hello first"
 assert_eq true "$(peer_case oversize .disconnected)" "a frame over 16 MiB closes the connection"
 assert_eq true "$(peer_case hello_after_oversize .heads)" "the district takes a new connection after an oversized frame"
 
+log_step "every refusal names its place in the batch, and the record sent there by its id"
+assert_eq '[0,null]' "$(peer_case garbage_record '[.ack.refused[0].index, .ack.refused[0].id]')" \
+	"case garbage_record: index, and no id (not an envelope)"
+assert_eq "[0,$(peer_case noncanonical '.sent[0].id')]" "$(peer_case noncanonical '[.ack.refused[0].index, .ack.refused[0].id]')" \
+	"case noncanonical: index and id (the envelope decodes)"
+assert_eq '[[2,0],[4,1]]' "$(peer_case badsig_chained '[.ack.refused[] | [.code, .index]]')" "case badsig_chained: [code, index]"
+assert_eq 0 "$(jq -s '[.[] | select(.ack) | . as $c | .ack.refused[]
+	| select(.index == null or (.id != null and ($c.sent[.index].id // null) != .id))] | length' "$PEER_OUT")" \
+	"refusals whose index does not point at the record they name"
+
+log_step "(h) the spec's rules: each bad record refused and named, the other author's record after it taken"
+# the peer's second key, enrolled by the peer for its unit, sends an honest
+# record after each of the peer's in the same batch
+assert_refused rules_setup '[]'
+Y_KEY=$(peer_case rules_setup '.sent[1].author' | tr -d '"')
+assert_hex64 "$Y_KEY" "the peer's second key"
+STORED_IDS+=("$(peer_case rules_setup '.sent[0].id' | tr -d '"')")
+Y_IDS=("$(peer_case rules_setup '.sent[1].id' | tr -d '"')")
+# head_of CASE AUTHOR: [seq, id] of AUTHOR in the Ack of CASE
+head_of() { peer_case "$1" "[.ack.heads[] | select(.author == \"$2\") | .seq, .id]"; }
+# taken CASE: the case's batch is taken whole; its ids are added to what
+# the district must hold, by author
+taken() {
+	local i n author id x=0 y=0
+	assert_refused "$1" '[]'
+	n=$(peer_case "$1" '.sent | length')
+	for ((i = 0; i < n; i++)); do
+		author=$(peer_case "$1" ".sent[$i].author" | tr -d '"')
+		id=$(peer_case "$1" ".sent[$i].id" | tr -d '"')
+		if [ "$author" = "$X_KEY" ]; then STORED_IDS+=("$id") x=1; else Y_IDS+=("$id") y=1; fi
+	done
+	((x == 0)) || assert_eq "[${#STORED_IDS[@]},\"${STORED_IDS[-1]}\"]" "$(head_of "$1" "$X_KEY")" "case $1: the peer's head after"
+	((y == 0)) || assert_eq "[${#Y_IDS[@]},\"${Y_IDS[-1]}\"]" "$(head_of "$1" "$Y_KEY")" "case $1: the second key's head after"
+}
+# refused_rule CASE CODE DECODES REASON: the peer's record (index 0) is
+# refused with CODE, named by index and id, and by author and seq when its
+# body DECODES (1) or not (0); the reason says REASON; the second key's
+# record after it is taken and the peer's head stays
+refused_rule() {
+	local c=$1 id seq
+	id=$(peer_case "$c" '.sent[0].id')
+	seq=$(peer_case "$c" '.sent[0].seq')
+	assert_eq 1 "$(peer_case "$c" '.ack.refused | length')" "case $c: one refusal"
+	assert_eq "$2" "$(peer_case "$c" '.ack.refused[0].code')" "case $c: refusal code"
+	assert_eq 0 "$(peer_case "$c" '.ack.refused[0].index')" "case $c: the refusal's index"
+	assert_eq "$id" "$(peer_case "$c" '.ack.refused[0].id')" "case $c: the refusal's id"
+	if [ "$3" = 1 ]; then
+		assert_eq "$seq $X_KEY" "$(peer_case "$c" '.ack.refused[0] | "\(.seq) \(.author)"' | tr -d '"')" \
+			"case $c: the refusal's seq and author"
+	else
+		assert_eq "0 null" "$(peer_case "$c" '.ack.refused[0] | "\(.seq) \(.author)"' | tr -d '"')" \
+			"case $c: no seq or author (the body does not decode)"
+	fi
+	assert_contains "$(peer_case "$c" '.ack.refused[0].reason')" "$4" "case $c: reason"
+	REFUSED_IDS+=("$(tr -d '"' <<<"$id")")
+	Y_IDS+=("$(peer_case "$c" '.sent[1].id' | tr -d '"')")
+	# (the Ack names the heads of the authors whose records decoded)
+	if [ "$3" = 1 ]; then
+		assert_eq "[${#STORED_IDS[@]},\"${STORED_IDS[-1]}\"]" "$(head_of "$c" "$X_KEY")" "case $c: the peer's head unchanged"
+	fi
+	assert_eq "[${#Y_IDS[@]},\"${Y_IDS[-1]}\"]" "$(head_of "$c" "$Y_KEY")" "case $c: the second key's record after it taken"
+}
+refused_rule period_1999 1 0 "bad period '1999'"
+refused_rule period_2025_13 1 0 "bad period '2025-13'"
+refused_rule period_2025_Q5 1 0 "bad period '2025-Q5'"
+refused_rule period_2025_02_30 1 0 "bad period '2025-02-30'"
+refused_rule period_wrong_kind 1 1 "form bvanttq-monthly: '2024-06-20' is a day, but this form takes a month"
+taken period_unknown_form # a form the district lacks: it cannot tell the kind, so it keeps it
+refused_rule system_month 1 0 "a system record"
+refused_rule malformed_body 1 0 "bad record"
+taken own_report
+taken corrects_own
+refused_rule corrects_random 8 1 "bad correction: it corrects"
+assert_contains "$(peer_case corrects_random '.ack.refused[0].reason')" "does not hold" "case corrects_random: reason"
+refused_rule corrects_other_unit 8 1 "a record of unit 12346, not of its own unit 12399"
+refused_rule corrects_other_period 8 1 "bad correction: it corrects a report of bvanttq-monthly 2024-05"
+refused_rule corrects_other_form 8 1 "bad correction: it corrects a report of bvanttq-monthly 2024-05"
+refused_rule corrects_other_kind 8 1 "bad correction: it corrects a report of bvanttq-monthly 2024-05"
+refused_rule corrects_system 8 1 "bad correction: it corrects a system record"
+# another key of the same unit corrects the peer's report (a replaced
+# machine's key does so), also when the report comes after it in the batch
+taken corrects_other_key
+taken corrects_in_batch
+N_Y=${#Y_IDS[@]}
+N_X=${#STORED_IDS[@]} # the peer's records the district must hold
+antt_ok "$D_CONF" history --unit 12399 --period 2024-05 --form bvanttq-monthly --json
+assert_eq "null ${STORED_IDS[-3]} ${STORED_IDS[-2]}" "$(jq -r '[.versions[] | .corrects // "null"] | join(" ")' <<<"$OUT")" \
+	"history of the peer's May: each version corrects the one before"
+assert_eq "superseded superseded counts" "$(jq -r '[.versions[].state] | join(" ")' <<<"$OUT")" \
+	"history of the peer's May: the second key's correction counts"
+
 log_step "the district holds exactly the peer's honest records"
 case $(_it_pstate "$D_PID") in Z | gone) fail "the district's anttd died during the attack" ;; esac
 antt_ok "$D_CONF" log --json --author "$X_KEY"
@@ -177,6 +281,8 @@ in_list=${in_list%,}
 assert_eq 0 "$(store_sql "$D_CONF" "SELECT count(*) FROM records WHERE id IN ($in_list)")" \
 	"refused records in the district's store"
 assert_eq 0 "$(author_held "$D_CONF" "$FORGER")" "records of the forger at the district"
+antt_ok "$D_CONF" log --json --author "$Y_KEY"
+assert_eq "${Y_IDS[*]}" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")" "the second key's records at the district"
 assert_eq 1 "$(store_sql "$D_CONF" 'SELECT count(*) FROM forks')" "forks kept as evidence at the district"
 assert_eq "$FORK_ID" "$(store_sql "$D_CONF" 'SELECT lower(hex(id)) FROM forks')" "the fork kept is the one sent"
 assert_contains "$(cat "$IT_TMP/d/anttd.log")" "FORK from child 12399" "the district logs the fork"
@@ -190,6 +296,18 @@ assert_eq "${STORED_IDS[*]}" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")" "the pe
 assert_eq 0 "$(store_sql "$P_CONF" "SELECT count(*) FROM records WHERE id IN ($in_list)")" \
 	"refused records in the province's store"
 assert_eq 0 "$(author_held "$P_CONF" "$FORGER")" "records of the forger at the province"
+wait_held 30 "$P_CONF" "$Y_KEY" "$N_Y" "the second key's records"
+# victim_untouched CONF WHERE: the commune's May report has one version,
+# corrected by nobody
+victim_untouched() {
+	antt_ok "$1" history --unit 12346 --period 2024-05 --form bvanttq-monthly --json
+	assert_eq "$VICTIM null counts" "$(jq -r '[.versions[] | "\(.id) \(.corrected_by) \(.state)"] | join("|")' <<<"$OUT")" \
+		"history of the commune's May at the $2: [id corrected_by state]"
+	antt_ok "$1" history --unit 12346 --period 2024-05 --form bvanttq-monthly
+	assert_not_contains "$OUT" "corrected" "history of the commune's May at the $2 (text)"
+}
+victim_untouched "$D_CONF" district
+victim_untouched "$P_CONF" province
 assert_eq 0 "$(store_sql "$P_CONF" 'SELECT count(*) FROM forks')" "a fork is never forwarded"
 
 log_step "the commune's records flowed during the attack and flow after it"
@@ -206,7 +324,38 @@ assert_all_stored "$P_CONF" "$IT_TMP/acks" "the commune's records submitted duri
 assert_verify "$D_CONF" "district at the end"
 assert_verify "$P_CONF" "province at the end"
 assert_no_duplicates "$P_CONF" "province at the end"
-assert_eq "$((D_COUNT0 + N_X + 42))" "$(record_count "$D_CONF")" "district: records before + the peer's + the commune's 42"
+assert_eq "$((D_COUNT0 + N_X + N_Y + 42))" "$(record_count "$D_CONF")" \
+	"district: records before + the peer's + its second key's + the commune's 42"
+
+log_step "a record an older anttd took (period 1999) is refused upward; the commune names it by the index"
+daemon_stop "$C1_PID"
+C1_DIR=$(dirname "$C1_CONF")
+C1_HEAD=$(store_sql "$C1_CONF" "SELECT lower(hex(id)) FROM records WHERE author = x'$C1_KEY' AND seq = $C_N")
+run "$SYNC_PEER" sign "$C1_DIR/node.key" 12346 $((C_N + 1)) "$C1_HEAD" bvanttq-monthly 1999
+assert_rc 0 "sync_peer sign"
+STALE=$(jq -r .id <<<"$OUT")
+now=$(date +%s)
+sqlite3 -batch -bail "$C1_DIR/store.db" \
+	"INSERT INTO records(id, author, seq, prev, unit, form, period, clock, body, sig, received)
+	 VALUES(x'$STALE', x'$C1_KEY', $((C_N + 1)), x'$C1_HEAD', '12346', 'bvanttq-monthly', '1999',
+	        $now, x'$(jq -r .body <<<"$OUT")', x'$(jq -r .sig <<<"$OUT")', $now);
+	 UPDATE heads SET seq = $((C_N + 1)), id = x'$STALE' WHERE author = x'$C1_KEY';" ||
+	fail "cannot put the old record into the commune's store"
+daemon_start "$C1_CONF"
+C1_PID=$DPID
+_stale_refused() {
+	store_sql "$C1_CONF" "SELECT seq, lower(hex(id)), code FROM refusals WHERE author = x'$C1_KEY'"
+	[ -n "$(store_sql "$C1_CONF" "SELECT 1 FROM refusals WHERE author = x'$C1_KEY' AND seq = $((C_N + 1))")" ]
+}
+wait_for 30 "the commune records the district's refusal of its seq $((C_N + 1))" _stale_refused
+assert_eq "$((C_N + 1))|$STALE|1" \
+	"$(store_sql "$C1_CONF" "SELECT seq, lower(hex(id)), code FROM refusals WHERE author = x'$C1_KEY'")" \
+	"the commune's refusals: [seq, id, code] of the old record, named by the index"
+assert_eq 0 "$(store_sql "$C1_CONF" "SELECT count(*) FROM refusals WHERE author = zeroblob(32)")" \
+	"refusals the commune could not name"
+assert_contains "$(uplink_field "$C1_CONF" .last_refusal)" "seq $((C_N + 1)): bad record: bad period '1999'" \
+	"the commune's antt status: the last refusal"
+assert_eq 0 "$(store_sql "$D_CONF" "SELECT count(*) FROM records WHERE id = x'$STALE'")" "the old record at the district"
 
 daemon_stop "$C1_PID"
 daemon_stop "$D_PID"

@@ -553,10 +553,9 @@ static void test_reject_fields(void **state)
 	S_REJECT(x.m.period = "", "period");
 	S_REJECT(x.m.period = "2024/05", "period");
 	S_REJECT(x.m.period = "2024 05", "period");
-	/* the syntax of a period is checked against its form by the node; the
-	 * record only limits its characters and length */
-	S_ACCEPT(x.m.period = "2024-05-01-01-01");
+	S_REJECT(x.m.period = "2024-05-01-01-01", "period");
 	S_REJECT(x.m.period = "2024-05-01-01-011", "period");
+	/* the calendar: test_periods */
 
 	S_REJECT(x.v[1].code = "c000", "ascending");                   /* duplicate */
 	S_REJECT((x.vp[0] = &x.v[1], x.vp[1] = &x.v[0]), "ascending"); /* swapped */
@@ -596,6 +595,87 @@ static void test_reject_fields(void **state)
 	}
 	S_ACCEPT(memset(x.note, 'a', ANTT_NOTE_MAX));
 	S_REJECT(memset(x.note, 'a', ANTT_NOTE_MAX + 1), "note");
+}
+
+/* The period of every record is a day, a month, a quarter or a year of
+ * the calendar, years 2000 to 2099, whatever its form (which kind its form
+ * takes is for a reader that has the form); a system record's is a day. */
+static void test_periods(void **state)
+{
+	(void)state;
+	static s_msg_t x;
+	static const char *good[] = {
+	    "2024-06-15", "2024-02-29", "2000-02-29", "2000-01-01", "2099-12-31", "2024-05",
+	    "2024-01",    "2024-12",    "2024-Q1",    "2024-Q4",    "2000",       "2099",
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		S_ACCEPT(x.m.period = (char *)good[i]);
+	static const char *bad[] = {/* what an attacking peer had a hub accept */
+	                            "1999", "2025-13", "2025-Q5", "2025-02-30",
+	                            /* days that do not exist */
+	                            "2023-02-29", "2100-02-29", "2024-04-31", "2024-06-31",
+	                            "2024-06-00", "2024-00-10",
+	                            /* years out of range */
+	                            "2100", "1999-12", "1999-Q4", "2100-01-01", "0000",
+	                            /* other spellings */
+	                            "2024-00", "2024-6", "2024-Q0", "2024-q2", "2024Q2",
+	                            "2024-06-1", "24-06-15", "2024-06-15x", "20245", "2024-"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char what[64];
+		snprintf(what, sizeof what, "period \"%s\"", bad[i]);
+		s_msg_init(&x);
+		x.m.period = (char *)bad[i];
+		s_reject_msg(&x, what, bad[i]); /* the message quotes it */
+	}
+
+	/* the encoder holds to the same rules: nothing invalid is ever signed */
+	char err[ANTT_ERR_MAX];
+	antt_value_t v[] = {{"hop_dan", 3}};
+	antt_body_t b = {.version = 1,
+	                 .seq = 1,
+	                 .unit = "10375",
+	                 .form = "bvanttq-monthly",
+	                 .period = "2025-02-30",
+	                 .n_values = 1,
+	                 .values = v};
+	uint8_t *enc = NULL;
+	size_t len = 0;
+	assert_int_equal(antt_body_encode(&b, &enc, &len, err), ANTT_E_INVAL);
+	tu_assert_contains(err, "'2025-02-30'");
+	tu_assert_contains(err, "YYYY-MM-DD");
+	b.period = "2025-02-28";
+	assert_int_equal(antt_body_encode(&b, &enc, &len, err), ANTT_OK);
+	free(enc);
+
+	/* a system record's period is the day it was made */
+	antt_body_t e = {.version = 1,
+	                 .seq = 1,
+	                 .unit = "332",
+	                 .has_enroll = 1,
+	                 .enroll_unit = "12346",
+	                 .form = ANTT_FORM_ENROLL};
+	static const char *not_day[] = {"2024-06", "2024-Q2", "2024"};
+	for (size_t i = 0; i < sizeof not_day / sizeof not_day[0]; i++) {
+		e.period = (char *)not_day[i];
+		assert_int_equal(antt_body_encode(&e, &enc, &len, err), ANTT_E_INVAL);
+		tu_assert_contains(err, "system record");
+		tu_assert_contains(err, not_day[i]);
+	}
+	e.period = "2024-06-15";
+	assert_int_equal(antt_body_encode(&e, &enc, &len, err), ANTT_OK);
+	antt_body_t d;
+	assert_int_equal(antt_body_decode(enc, len, &d, err), ANTT_OK);
+	antt_body_clear(&d);
+	free(enc);
+	e.has_enroll = 0;
+	e.has_revoke = 1;
+	e.form = ANTT_FORM_REVOKE;
+	e.period = "2024-06";
+	assert_int_equal(antt_body_encode(&e, &enc, &len, err), ANTT_E_INVAL);
+	tu_assert_contains(err, "system record");
+	e.period = "2024-06-15";
+	assert_int_equal(antt_body_encode(&e, &enc, &len, err), ANTT_OK);
+	free(enc);
 }
 
 /* Append raw protobuf bytes to the encoding of a valid message. */
@@ -1019,7 +1099,7 @@ int main(void)
 	    cmocka_unit_test(test_reject_encoding),  cmocka_unit_test(test_reject_noncanonical),
 	    cmocka_unit_test(test_reject_truncated), cmocka_unit_test(test_reject_envelope),
 	    cmocka_unit_test(test_encode_refuses),   cmocka_unit_test(test_charsets),
-	    cmocka_unit_test(test_system_records),
+	    cmocka_unit_test(test_system_records),   cmocka_unit_test(test_periods),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -665,7 +665,7 @@ static void test_migrate_from_2(void **state)
 	    "DROP INDEX enrollments_curve; DROP INDEX enrollments_unit;"
 	    "ALTER TABLE enrollments DROP COLUMN curve;"
 	    "ALTER TABLE enrollments DROP COLUMN kind; ALTER TABLE enrollments DROP COLUMN bad;"
-	    "DROP TABLE untrusted;"
+	    "DROP TABLE untrusted; DROP TABLE stamps; ALTER TABLE records DROP COLUMN stamp;"
 	    "PRAGMA user_version = 2");
 	s_open(fx);
 	s_problems_t ps = {0};
@@ -772,6 +772,7 @@ static void test_upgrade_judges_old_enrollments(void **state)
 	    " ('12337', 'commune', 'Xã', 'Xã Thụy Lôi', '332', 3, '33', '332');"
 	    "ALTER TABLE enrollments DROP COLUMN kind; ALTER TABLE enrollments DROP COLUMN bad;"
 	    "ALTER TABLE revocations DROP COLUMN bad; DROP TABLE untrusted;"
+	    "DROP TABLE stamps; ALTER TABLE records DROP COLUMN stamp;"
 	    "PRAGMA user_version = 7");
 	s_open(fx);
 	uint8_t *flag = NULL;
@@ -836,7 +837,7 @@ static void test_legacy_needs_units(void **state)
 	    ANTT_OK);
 	assert_int_equal(changed, 1);
 	assert_true(ps.n >= 1);
-	assert_non_null(strstr(ps.p[0].what, "no administrative list is loaded"));
+	assert_non_null(strstr(ps.p[0].what, "no unit list here shows what is below"));
 	antt_key_destroy(&d);
 	antt_key_destroy(&c);
 }
