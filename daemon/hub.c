@@ -479,7 +479,8 @@ typedef struct {
 } s_rec_t;
 
 /* The records of one author at or below the head: duplicates are skipped,
- * a different record with a held seq is a fork, kept as evidence. */
+ * a different record with a held seq is a fork: kept as evidence (the
+ * first ANTT_STORE_FORKS_KEPT of each author), counted, logged. */
 static int s_take_old(antt_hub_t *h, const char *peer, s_rec_t *r, s_refusals_t *ref, int64_t now,
                       char *err)
 {
@@ -495,13 +496,18 @@ static int s_take_old(antt_hub_t *h, const char *peer, s_rec_t *r, s_refusals_t 
 		s_refuse(ref, &r->b, r->id, REF_SIG, "bad signature");
 		return ANTT_OK;
 	}
-	/* the author signed two records with one seq */
-	if ((rc = antt_store_add_fork(st, r->id, r->body, r->blen, r->sig, &r->b, now, peer, err)))
+	/* the author signed two records with one seq: evidence, up to a bound
+	 * per author (a peer could send them by the thousand); counted always */
+	int kept;
+	if ((rc = antt_store_add_fork(st, r->id, r->body, r->blen, r->sig, &r->b, now, peer, &kept,
+	                              err)))
 		return rc;
 	antt_log(ANTT_LOG_WARN,
 	         "sync: FORK from %s: author %s signed two records with seq %" PRIu64
-	         "; kept as evidence, never forwarded",
-	         peer, antt_hex(hex, r->b.author, ANTT_KEY_BYTES), r->b.seq);
+	         "; %s, never forwarded",
+	         peer, antt_hex(hex, r->b.author, ANTT_KEY_BYTES), r->b.seq,
+	         kept ? "kept as evidence"
+	              : "counted only (this author's first forks are kept as evidence)");
 	s_refuse(ref, &r->b, r->id, REF_FORK, "fork: another record with this seq is held");
 	return ANTT_OK;
 }
@@ -1206,7 +1212,13 @@ static void s_hub_status(json_t *resp, void *arg)
 		}
 		return;
 	}
-	json_object_set_new(resp, "hub", json_pack("{s:i}", "connected", (int)h->n_sessions));
+	char err[ANTT_ERR_MAX];
+	int64_t forks = 0, kept = 0;
+	if (antt_store_fork_totals(antt_node_store(h->node), &forks, &kept, err))
+		antt_log(ANTT_LOG_ERR, "sync: %s", err);
+	json_object_set_new(resp, "hub",
+	                    json_pack("{s:i, s:I, s:I}", "connected", (int)h->n_sessions, "forks",
+	                              (json_int_t)forks, "forks_kept", (json_int_t)kept));
 }
 
 static void s_closed(void *arg)
