@@ -653,6 +653,12 @@ static void s_print_sync_status(json_t *resp)
 	if (hub)
 		printf("children    %" JSON_INTEGER_FORMAT " connected (see 'antt children')\n",
 		       json_integer_value(json_object_get(hub, "connected")));
+	if (json_integer_value(json_object_get(hub, "forks")))
+		printf("forks       %" JSON_INTEGER_FORMAT
+		       " record(s) signed with a seq already held (%" JSON_INTEGER_FORMAT
+		       " kept as evidence; see 'antt children')\n",
+		       json_integer_value(json_object_get(hub, "forks")),
+		       json_integer_value(json_object_get(hub, "forks_kept")));
 }
 
 /* One metric in the Prometheus text format, labelled with the node's unit
@@ -730,9 +736,13 @@ static void s_print_prometheus(json_t *resp)
 		}
 		json_decref(none);
 	}
-	if (hub)
+	if (hub) {
 		s_metric("hub_children_connected", "gauge", "Children connected now.", unit, 0,
 		         json_integer_value(json_object_get(hub, "connected")));
+		s_metric("hub_forks_total", "counter",
+		         "Records received that an author signed with a seq already held.", unit, 0,
+		         json_integer_value(json_object_get(hub, "forks")));
+	}
 }
 
 int antt_cmd_status(antt_cli_t *cli)
@@ -1149,8 +1159,8 @@ int antt_cmd_children(antt_cli_t *cli)
 	} else {
 		size_t i;
 		json_t *c;
-		printf("%-8s %-18s %-10s %-10s %-8s %s\n", "UNIT", "KEY", "LINK", "LAST SEEN",
-		       "RECORDS", "HEAD");
+		printf("%-8s %-18s %-10s %-10s %-8s %-8s %s\n", "UNIT", "KEY", "LINK", "LAST SEEN",
+		       "RECORDS", "HEAD", "FORKS");
 		json_array_foreach (list, i, c) {
 			char seen[24] = "-";
 			json_t *ls = json_object_get(c, "last_seen_s");
@@ -1158,11 +1168,12 @@ int antt_cmd_children(antt_cli_t *cli)
 				snprintf(seen, sizeof seen, "%" JSON_INTEGER_FORMAT " s ago",
 				         json_integer_value(ls));
 			printf("%-8s %.16s.. %-10s %-10s %-8" JSON_INTEGER_FORMAT
-			       " %" JSON_INTEGER_FORMAT "\n",
+			       " %-8" JSON_INTEGER_FORMAT " %" JSON_INTEGER_FORMAT "\n",
 			       s_str(c, "unit"), s_str(c, "key"),
 			       json_is_true(json_object_get(c, "connected")) ? "connected" : "-",
 			       seen, json_integer_value(json_object_get(c, "records")),
-			       json_integer_value(json_object_get(c, "head")));
+			       json_integer_value(json_object_get(c, "head")),
+			       json_integer_value(json_object_get(c, "forks")));
 		}
 	}
 	json_decref(resp);

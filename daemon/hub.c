@@ -1,15 +1,41 @@
 /* hub.c - the parent side of sync (see hub.h, proto/README.md).
  *
- * Per child connection, a session keyed by its ROUTER routing id:
+ * Per child connection, a session keyed by its ROUTER routing id.  A
+ * session exists only from an accepted Hello to its drop:
  *
- *   (none) --Hello--> OPEN --Batch--> check, commit, Ack --> OPEN
- *      |                 \--Ping--> Pong
- *      \--anything else--> Error "send Hello first"
- *   OPEN --silent for [sync] timeout--> dropped (freed)
+ *   (none) --Hello accepted--> OPEN --Batch--> check, commit, Ack --> OPEN
+ *      |                         \--Ping--> Pong; --Fetch--> Recovered
+ *      |--Hello refused--> Error 3 (version) or 2 (a unit other than the
+ *      |                   key's enrollment; too many heads); (none)
+ *      |--a frame that does not decode--> Error 2; (none)
+ *      \--anything else--> Error 1 "send Hello first"; (none)
+ *   OPEN --Hello--> as from (none): OPEN again, or refused and dropped
+ *   OPEN --a frame that does not decode, a bad compressed batch--> Error 2,
+ *         dropped
+ *   OPEN --no message of its own for [sync] timeout--> dropped (s_on_reap)
+ *
+ * Silence.  A session is silent while its child sends nothing: a Ping is
+ * a message, ZeroMQ's own heartbeats are not (libzmq answers them whatever
+ * the child's program does, so they only find dead TCP links).  s_on_reap
+ * runs every [sync] heartbeat: it first handles every message that has
+ * arrived, then drops each session silent for [sync] timeout or more, with
+ * a line each, and frees it.  The child's next message gets Error 1.  The
+ * connection itself stays: a ROUTER cannot close one peer's connection;
+ * with its session gone it costs libzmq's buffers, not ours.  last_seen is
+ * read from the clock when a message is handled (s_ms), not from the
+ * loop's cached time, which a long drain leaves stale: a child whose
+ * message was handled late in the drain is not silent.
  *
  * Sessions hold no records: a batch is checked and committed while it is
  * handled, so a hub's memory is bounded by its number of children and the
  * largest frame it accepts (ZMQ_MAXMSGSIZE), whatever they send.
+ *
+ * Logs.  What a peer can provoke (malformed frames, refused Hellos and
+ * records, forks, fetches, its sessions opened and dropped) is logged
+ * through a limiter per child key (s_plog, lib/ratelog.h): at most
+ * ANTT_RATELOG_LINES lines per ANTT_RATELOG_WINDOW_MS, then one line with
+ * the count suppressed.  ZAP refusals of unenrolled keys share one limiter
+ * (a stranger can make keys without end), bundle imports another.
  *
  * Trust: ZAP admits a CURVE key only if it belongs to a key this node
  * enrolled.  ZAP's User-Id is that child's Ed25519 key; a child may send
@@ -31,6 +57,7 @@
 #include "ctlproto.h"
 #include "forms.h"
 #include "period.h"
+#include "ratelog.h"
 #include "record.h"
 #include "service.h"
 #include "stamp.h"
@@ -64,12 +91,19 @@ typedef struct s_session {
 	struct s_session *next;
 	uint8_t rid[256]; /* ROUTER routing id */
 	size_t rid_len;
-	uint8_t key[ANTT_KEY_BYTES]; /* the child's Ed25519 key (from ZAP) */
-	char unit[ANTT_UNIT_MAX + 1];
-	int hello;
-	uint64_t last_seen; /* loop ms */
+	uint8_t key[ANTT_KEY_BYTES];  /* the child's Ed25519 key (from ZAP) */
+	char unit[ANTT_UNIT_MAX + 1]; /* the unit that key is enrolled for */
+	uint64_t last_seen;           /* s_ms() when its last message was handled */
 	int64_t stored, refused;
 } s_session_t;
+
+/* The log limiter of one child key, whichever connection it speaks on;
+ * kept while its window is open. */
+typedef struct s_plog {
+	struct s_plog *next;
+	uint8_t key[ANTT_KEY_BYTES];
+	antt_ratelog_t log;
+} s_plog_t;
 
 struct antt_hub {
 	uv_loop_t *loop;
@@ -82,9 +116,58 @@ struct antt_hub {
 	int closing, open_handles, auditing;
 	s_session_t *sessions;
 	size_t n_sessions;
-	uint64_t store_failed_at; /* loop ms of the last "not stored" logged */
-	int store_failures;       /* not logged since */
+	uint64_t store_failed_at;  /* loop ms of the last "not stored" logged */
+	int store_failures;        /* not logged since */
+	s_plog_t *plogs;           /* per child key */
+	antt_ratelog_t zap_log;    /* unenrolled keys refused by ZAP */
+	antt_ratelog_t anon_log;   /* malformed messages of no known key */
+	antt_ratelog_t import_log; /* forks in bundles */
 };
+
+/* Monotonic milliseconds, read now: uv_now() is the time the loop
+ * iteration began, stale after a long drain of the ROUTER. */
+static uint64_t s_ms(void)
+{
+	return uv_hrtime() / 1000000;
+}
+
+/* The log limiter of a child key (made on its first line). */
+static antt_ratelog_t *s_plog(antt_hub_t *h, const uint8_t key[ANTT_KEY_BYTES])
+{
+	for (s_plog_t *p = h->plogs; p; p = p->next)
+		if (!memcmp(p->key, key, ANTT_KEY_BYTES))
+			return &p->log;
+	s_plog_t *p = antt_xcalloc(1, sizeof *p);
+	char unit[ANTT_UNIT_MAX + 1], who[64], hex[2 * ANTT_KEY_BYTES + 1];
+	uint8_t by[ANTT_KEY_BYTES];
+	if (antt_store_enrolled(antt_node_store(h->node), key, unit, by, NULL) == ANTT_OK)
+		snprintf(who, sizeof who, "sync: child %s", unit);
+	else
+		snprintf(who, sizeof who, "sync: key %.16s..", antt_hex(hex, key, ANTT_KEY_BYTES));
+	memcpy(p->key, key, ANTT_KEY_BYTES);
+	antt_ratelog_init(&p->log, who);
+	p->next = h->plogs;
+	h->plogs = p;
+	return &p->log;
+}
+
+/* Close the limiters' windows that are over (now UINT64_MAX: all); forget
+ * the per-key ones that hold nothing. */
+static void s_plog_tick(antt_hub_t *h, uint64_t now)
+{
+	antt_ratelog_tick(&h->zap_log, now);
+	antt_ratelog_tick(&h->anon_log, now);
+	antt_ratelog_tick(&h->import_log, now);
+	for (s_plog_t **pp = &h->plogs; *pp;) {
+		s_plog_t *p = *pp;
+		if (antt_ratelog_tick(&p->log, now)) {
+			*pp = p->next;
+			free(p);
+		} else {
+			pp = &p->next;
+		}
+	}
+}
 
 /* ---- ZAP: who may connect ---- */
 
@@ -138,10 +221,10 @@ static int s_zap_msg(void *sock, void *arg)
 		char ck[65] = "";
 		if (zmq_msg_size(&f[6]) == 32)
 			antt_hex(ck, zmq_msg_data(&f[6]), 32);
-		antt_log(ANTT_LOG_WARN,
-		         "sync: refused a connection from an unenrolled key "
-		         "(transport key %s)",
-		         ck);
+		antt_ratelog(&h->zap_log, s_ms(), ANTT_LOG_WARN,
+		             "sync: refused a connection from an unenrolled key "
+		             "(transport key %s)",
+		             ck);
 	}
 	if (n >= 2) {
 		zmq_send(sock, "1.0", 3, ZMQ_SNDMORE);
@@ -166,12 +249,16 @@ static s_session_t *s_session_find(antt_hub_t *h, const void *rid, size_t len)
 	return NULL;
 }
 
-static void s_session_drop(antt_hub_t *h, s_session_t *gone, const char *why)
+/* Forget a session (its child must say Hello again); why, when given,
+ * is logged at level (rate-limited per key). */
+static void s_session_drop(antt_hub_t *h, s_session_t *gone, int level, const char *why)
 {
 	for (s_session_t **pp = &h->sessions; *pp; pp = &(*pp)->next)
 		if (*pp == gone) {
 			*pp = gone->next;
-			antt_log(ANTT_LOG_INFO, "sync: child %s: %s", gone->unit, why);
+			if (why)
+				antt_ratelog(s_plog(h, gone->key), s_ms(), level,
+				             "sync: child %s: %s", gone->unit, why);
 			free(gone);
 			h->n_sessions--;
 			return;
@@ -354,19 +441,62 @@ static void s_send_known_receipts(antt_hub_t *h, s_session_t *s, const s_heads_t
 	free(l.rows);
 }
 
-static void s_on_hello(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello)
+/* A Hello from key on connection rid, whose session is s (NULL: none).
+ * Accepted: the session opens (or starts again) and Heads answers.
+ * Refused: an Error, and no session is left on that connection. */
+static void s_on_hello(antt_hub_t *h, s_session_t *s, const uint8_t *rid, size_t rid_len,
+                       const uint8_t key[ANTT_KEY_BYTES], const Antt__Hello *hello)
 {
-	char err[ANTT_ERR_MAX];
+	char err[ANTT_ERR_MAX] = "", why[160] = "";
+	char unit[ANTT_UNIT_MAX + 1] = "";
+	uint8_t enrolled_by[ANTT_KEY_BYTES];
+	uint32_t code = 0;
+	antt_ratelog_t *pl = s_plog(h, key);
+	int rc;
 	if (hello->version != 1) {
-		s_send_error(h, s->rid, s->rid_len, 3, "unsupported protocol version");
+		code = 3;
+		snprintf(why, sizeof why, "unsupported protocol version");
+	} else if (hello->n_heads > HUB_MAX_HEADS) {
+		code = 2;
+		snprintf(why, sizeof why, "too many heads in Hello");
+	} else if ((rc = antt_store_enrolled(antt_node_store(h->node), key, unit, enrolled_by,
+	                                     err)) != ANTT_OK) {
+		/* ZAP admitted it: it is enrolled, unless the store fails */
+		code = 2;
+		snprintf(why, sizeof why, "the hub cannot read this key's enrollment; try later");
+		antt_ratelog(pl, s_ms(), ANTT_LOG_ERR, "%s: Hello: %s", pl->who,
+		             rc == ANTT_E_NOTFOUND ? "its key's enrollment is gone" : err);
+	} else if (!hello->unit || strcmp(hello->unit, unit)) {
+		/* a key speaks for the unit it was enrolled for, and no other */
+		code = 2;
+		snprintf(why, sizeof why,
+		         "Hello names unit %.20s, but this key is enrolled for unit %.20s",
+		         antt_valid_unit(hello->unit) ? hello->unit : "(not a unit code)", unit);
+		antt_ratelog(pl, s_ms(), ANTT_LOG_WARN, "sync: child %s: refused: %s", unit, why);
+	}
+	if (code) {
+		s_send_error(h, rid, rid_len, code, why);
+		if (s)
+			s_session_drop(h, s, ANTT_LOG_INFO, NULL);
 		return;
 	}
-	if (hello->n_heads > HUB_MAX_HEADS) {
-		s_send_error(h, s->rid, s->rid_len, 2, "too many heads in Hello");
-		return;
+	if (!s) {
+		if (h->n_sessions >= HUB_MAX_SESSIONS) {
+			antt_ratelog(pl, s_ms(), ANTT_LOG_WARN,
+			             "sync: child %s: not answered: %d sessions are open already",
+			             unit, HUB_MAX_SESSIONS);
+			return;
+		}
+		s = antt_xcalloc(1, sizeof *s);
+		memcpy(s->rid, rid, rid_len);
+		s->rid_len = rid_len;
+		memcpy(s->key, key, ANTT_KEY_BYTES);
+		s->next = h->sessions;
+		h->sessions = s;
+		h->n_sessions++;
 	}
-	s->hello = 1;
-	snprintf(s->unit, sizeof s->unit, "%s", antt_valid_unit(hello->unit) ? hello->unit : "?");
+	s->last_seen = s_ms();
+	snprintf(s->unit, sizeof s->unit, "%s", unit);
 	size_t n = hello->n_heads;
 	s_heads_t hs;
 	s_heads_init(&hs, n ? n : 1);
@@ -391,11 +521,11 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello)
 	uint8_t *blob = NULL;
 	size_t blen = 0, nc = 0, own = 0; /* creds[0..own) are ours to free */
 	uint8_t k[ANTT_KEY_BYTES], by[ANTT_KEY_BYTES];
-	char unit[ANTT_UNIT_MAX + 1];
+	char k_unit[ANTT_UNIT_MAX + 1];
 	int reached = 0;
 	memcpy(k, s->key, ANTT_KEY_BYTES);
 	while (!reached && own < HUB_MAX_DEPTH &&
-	       antt_store_enrolled(antt_node_store(h->node), k, unit, by, NULL) == ANTT_OK &&
+	       antt_store_enrolled(antt_node_store(h->node), k, k_unit, by, NULL) == ANTT_OK &&
 	       antt_store_credential(antt_node_store(h->node), k, by, &creds[own].data,
 	                             &creds[own].len, err) == ANTT_OK) {
 		own++;
@@ -436,7 +566,8 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello)
 	s_send_known_receipts(h, s, &hs);
 	s_heads_free(&hs);
 	s_heads_free(&uh);
-	antt_log(ANTT_LOG_INFO, "sync: child %s connected (%zu authors)", s->unit, n);
+	antt_ratelog(pl, s_ms(), ANTT_LOG_INFO, "sync: child %s connected (%zu authors)", s->unit,
+	             n);
 }
 
 /* ---- Batch: the checks of proto/README.md, then one durable commit ---- */
@@ -492,9 +623,10 @@ static void s_refuse(s_refusals_t *r, const s_rec_t *rec, uint32_t code, const c
 }
 
 /* The records of one author at or below the head: duplicates are skipped,
- * a different record with a held seq is a fork, kept as evidence. */
-static int s_take_old(antt_hub_t *h, const char *peer, s_rec_t *r, s_refusals_t *ref, int64_t now,
-                      char *err)
+ * a different record with a held seq is a fork: kept as evidence (the
+ * first ANTT_STORE_FORKS_KEPT of each author), counted, logged through pl. */
+static int s_take_old(antt_hub_t *h, const char *peer, antt_ratelog_t *pl, s_rec_t *r,
+                      s_refusals_t *ref, int64_t now, char *err)
 {
 	antt_store_t *st = antt_node_store(h->node);
 	uint8_t have[ANTT_ID_BYTES];
@@ -508,13 +640,18 @@ static int s_take_old(antt_hub_t *h, const char *peer, s_rec_t *r, s_refusals_t 
 		s_refuse(ref, r, REF_SIG, "bad signature");
 		return ANTT_OK;
 	}
-	/* the author signed two records with one seq */
-	if ((rc = antt_store_add_fork(st, r->id, r->body, r->blen, r->sig, &r->b, now, peer, err)))
+	/* the author signed two records with one seq: evidence, up to a bound
+	 * per author (a peer could send them by the thousand); counted always */
+	int kept;
+	if ((rc = antt_store_add_fork(st, r->id, r->body, r->blen, r->sig, &r->b, now, peer, &kept,
+	                              err)))
 		return rc;
-	antt_log(ANTT_LOG_WARN,
-	         "sync: FORK from %s: author %s signed two records with seq %" PRIu64
-	         "; kept as evidence, never forwarded",
-	         peer, antt_hex(hex, r->b.author, ANTT_KEY_BYTES), r->b.seq);
+	antt_ratelog(pl, s_ms(), ANTT_LOG_WARN,
+	             "sync: FORK from %s: author %s signed two records with seq %" PRIu64
+	             "; %s, never forwarded",
+	             peer, antt_hex(hex, r->b.author, ANTT_KEY_BYTES), r->b.seq,
+	             kept ? "kept as evidence"
+	                  : "counted only (this author's first forks are kept as evidence)");
 	s_refuse(ref, r, REF_FORK, "fork: another record with this seq is held");
 	return ANTT_OK;
 }
@@ -625,8 +762,9 @@ static int s_corrects_refused(antt_hub_t *h, const antt_body_t *b, const s_rec_t
  * to the background audit.  When the last signature fails, check each to
  * name the culprit. */
 static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const char *peer,
-                      s_rec_t *run, size_t n, const s_rec_t *batch, size_t n_batch,
-                      s_refusals_t *ref, int64_t now, size_t *stored, int *unaudited, char *err)
+                      antt_ratelog_t *pl, s_rec_t *run, size_t n, const s_rec_t *batch,
+                      size_t n_batch, s_refusals_t *ref, int64_t now, size_t *stored,
+                      int *unaudited, char *err)
 {
 	antt_store_t *st = antt_node_store(h->node);
 	const uint8_t *author = run[0].b.author;
@@ -654,7 +792,7 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 			return rc;
 		s_rec_t *r = &run[i];
 		if (r->b.seq <= head.seq) {
-			if ((rc = s_take_old(h, peer, r, ref, now, err)))
+			if ((rc = s_take_old(h, peer, pl, r, ref, now, err)))
 				return rc;
 			i++;
 			continue;
@@ -798,10 +936,11 @@ static int s_intake_stamps(antt_hub_t *h, const uint8_t origin[ANTT_KEY_BYTES], 
 /* Take envelopes from sender (a child's key: its own records and those of
  * keys enrolled under it) with the checks of proto/README.md, in one
  * durable transaction, with their first receipts: origin's own records
- * were stored first here, the others' receipts are the stamps sent.  A
- * non-zero return: nothing was stored (the store failed), err says why. */
+ * were stored first here, the others' receipts are the stamps sent.  Forks
+ * are logged through pl.  A non-zero return: nothing was stored (the store
+ * failed), err says why. */
 static int s_intake(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES],
-                    const uint8_t origin[ANTT_KEY_BYTES], const char *peer,
+                    const uint8_t origin[ANTT_KEY_BYTES], const char *peer, antt_ratelog_t *pl,
                     const ProtobufCBinaryData *envs, size_t n, Antt__Stamp *const *stamps,
                     size_t n_stamps, s_intake_t *in, char *err)
 {
@@ -848,7 +987,7 @@ static int s_intake(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES],
 		while (j < n && recs[j].ok &&
 		       !memcmp(recs[j].b.author, recs[i].b.author, ANTT_KEY_BYTES))
 			j++;
-		fatal = s_take_run(h, sender, peer, &recs[i], j - i, recs, n, &in->ref, now,
+		fatal = s_take_run(h, sender, peer, pl, &recs[i], j - i, recs, n, &in->ref, now,
 		                   &in->stored, &in->unaudited, err);
 		i = j;
 	}
@@ -892,7 +1031,8 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 			if (unz)
 				antt__records__free_unpacked(unz, NULL);
 			s_send_error(h, s->rid, s->rid_len, 2, "malformed compressed batch");
-			s_session_drop(h, s, "sent a malformed compressed batch; session closed");
+			s_session_drop(h, s, ANTT_LOG_WARN,
+			               "sent a malformed compressed batch; session closed");
 			return;
 		}
 		n = unz->n_records;
@@ -911,7 +1051,8 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 	char peer[ANTT_UNIT_MAX + 16];
 	snprintf(peer, sizeof peer, "child %s", s->unit);
 	s_intake_t in;
-	int fatal = s_intake(h, s->key, s->key, peer, envs, n, stamps, n_stamps, &in, err);
+	antt_ratelog_t *pl = s_plog(h, s->key);
+	int fatal = s_intake(h, s->key, s->key, peer, pl, envs, n, stamps, n_stamps, &in, err);
 	s_heads_t heads; /* after the commit: the heads as they now are */
 	s_heads_init(&heads, n + 1);
 	for (size_t i = 0; i < n && !fatal; i++)
@@ -953,8 +1094,9 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 			         "records are judged on this hub's own receipt time)",
 			         s->unit, in.stamps_ignored, in.stamp_why);
 		if (in.ref.n)
-			antt_log(ANTT_LOG_WARN, "sync: child %s: refused %zu record(s), first: %s",
-			         s->unit, in.ref.n, in.ref.reasons[0]);
+			antt_ratelog(pl, s_ms(), ANTT_LOG_WARN,
+			             "sync: child %s: refused %zu record(s), first: %s", s->unit,
+			             in.ref.n, in.ref.reasons[0]);
 		antt_log(ANTT_LOG_DEBUG, "sync: child %s: batch %" PRIu64 ": %zu stored", s->unit,
 		         batch->batch, in.stored);
 		s_intake_done(h, &in);
@@ -963,6 +1105,7 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 	if (unz)
 		antt__records__free_unpacked(unz, NULL);
 	s_heads_free(&heads);
+	s->last_seen = s_ms(); /* it could not speak while its batch was handled */
 }
 
 /* ---- a bundle carried on a file (antt bundle import): the checks of a
@@ -984,8 +1127,8 @@ static json_t *s_import(const void *data, size_t len, void *arg)
 		size_t n = b->n_records - at < HUB_CREDIT ? b->n_records - at : HUB_CREDIT;
 		s_intake_t in;
 		antt_service_keepalive(); /* a large bundle holds the loop */
-		if (s_intake(h, antt_node_key(h->node)->pk, b->from.data, peer, b->records + at, n,
-		             b->stamps, b->n_stamps, &in, err)) {
+		if (s_intake(h, antt_node_key(h->node)->pk, b->from.data, peer, &h->import_log,
+		             b->records + at, n, b->stamps, b->n_stamps, &in, err)) {
 			failed = 1;
 		} else {
 			stored += in.stored;
@@ -1221,10 +1364,10 @@ static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__Fetch *fetch)
 			while (i < nk && memcmp(keys[i], fetch->author.data, ANTT_KEY_BYTES))
 				i++;
 		if (fetch->author.len != ANTT_KEY_BYTES || i == nk) {
-			antt_log(ANTT_LOG_WARN,
-			         "sync: child %s asked for the records of a key that is not of its "
-			         "unit: refused",
-			         s->unit);
+			antt_ratelog(s_plog(h, s->key), s_ms(), ANTT_LOG_WARN,
+			             "sync: child %s asked for the records of a key that is not of "
+			             "its unit: refused",
+			             s->unit);
 			s_send_error(h, s->rid, s->rid_len, 2,
 			             "Fetch: that key is not enrolled for your unit");
 			free(f.recs);
@@ -1245,9 +1388,9 @@ static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__Fetch *fetch)
 	m.msg_case = ANTT__SYNC_MSG__MSG_RECOVERED;
 	m.recovered = &r;
 	s_send(h, s->rid, s->rid_len, &m);
-	antt_log(ANTT_LOG_INFO, "sync: child %s takes back %zu of %s records from seq %" PRIu64,
-	         s->unit, f.n, fetch->author.len ? "its unit's earlier key's" : "its own",
-	         fetch->from_seq);
+	antt_ratelog(s_plog(h, s->key), s_ms(), ANTT_LOG_INFO,
+	             "sync: child %s takes back %zu of %s records from seq %" PRIu64, s->unit, f.n,
+	             fetch->author.len ? "its unit's earlier key's" : "its own", fetch->from_seq);
 	for (size_t i = 0; i < f.n; i++)
 		free(f.recs[i].data);
 	free(f.recs);
@@ -1279,36 +1422,37 @@ static int s_router_msg(void *sock, void *arg)
 		ok = 0;
 		zmq_msg_close(&x);
 	}
-	const char *user = ok ? zmq_msg_gets(&msg, "User-Id") : NULL;
+	/* ZAP's User-Id rides on the message frame, also when more follow
+	 * (NULL when no frame came) */
+	const char *user = zmq_msg_gets(&msg, "User-Id");
 	uint8_t key[ANTT_KEY_BYTES];
-	if (!ok || zmq_msg_size(&rid) > 256 || !user || antt_unhex(key, ANTT_KEY_BYTES, user)) {
-		antt_log(ANTT_LOG_WARN, "sync: dropped a malformed message");
+	int keyed = user && !antt_unhex(key, ANTT_KEY_BYTES, user);
+	uint64_t now = s_ms();
+	if (!ok || zmq_msg_size(&rid) > 256 || !keyed) {
+		antt_ratelog_t *pl = keyed ? s_plog(h, key) : &h->anon_log;
+		antt_ratelog(pl, now, ANTT_LOG_WARN, "%s: dropped a malformed message", pl->who);
 		goto out;
 	}
 	s_session_t *s = s_session_find(h, zmq_msg_data(&rid), zmq_msg_size(&rid));
-	if (!s) {
-		if (h->n_sessions >= HUB_MAX_SESSIONS)
-			goto out;
-		s = antt_xcalloc(1, sizeof *s);
-		memcpy(s->rid, zmq_msg_data(&rid), zmq_msg_size(&rid));
-		s->rid_len = zmq_msg_size(&rid);
-		memcpy(s->key, key, ANTT_KEY_BYTES);
-		snprintf(s->unit, sizeof s->unit, "?");
-		s->next = h->sessions;
-		h->sessions = s;
-		h->n_sessions++;
-	}
-	s->last_seen = uv_now(h->loop);
+	if (s)
+		s->last_seen = now;
 	Antt__SyncMsg *m = antt__sync_msg__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
 	if (!m) {
-		s_send_error(h, s->rid, s->rid_len, 2, "malformed message");
-		s_session_drop(h, s, "sent a malformed message; session closed");
+		s_send_error(h, zmq_msg_data(&rid), zmq_msg_size(&rid), 2, "malformed message");
+		if (s) {
+			s_session_drop(h, s, ANTT_LOG_WARN,
+			               "sent a malformed message; session closed");
+		} else {
+			antt_ratelog_t *pl = s_plog(h, key);
+			antt_ratelog(pl, now, ANTT_LOG_WARN, "%s: sent a malformed message",
+			             pl->who);
+		}
 		goto out;
 	}
 	if (m->msg_case == ANTT__SYNC_MSG__MSG_HELLO)
-		s_on_hello(h, s, m->hello);
-	else if (!s->hello)
-		s_send_error(h, s->rid, s->rid_len, 1, "send Hello first");
+		s_on_hello(h, s, zmq_msg_data(&rid), zmq_msg_size(&rid), key, m->hello);
+	else if (!s) /* no state for a connection that has not said Hello */
+		s_send_error(h, zmq_msg_data(&rid), zmq_msg_size(&rid), 1, "send Hello first");
 	else if (m->msg_case == ANTT__SYNC_MSG__MSG_BATCH)
 		s_on_batch(h, s, m->batch);
 	else if (m->msg_case == ANTT__SYNC_MSG__MSG_FETCH)
@@ -1328,30 +1472,36 @@ out:
 	return 0;
 }
 
+/* Every [sync] heartbeat: drop the sessions silent for [sync] timeout
+ * (see the top of this file), close the log limiters' windows. */
 static void s_on_reap(uv_timer_t *t)
 {
 	antt_hub_t *h = t->data;
 	/* what has arrived counts: a child whose message waits in the queue
 	 * while the hub was busy is not silent */
 	antt_zwatch_kick(h->router_w);
-	uv_update_time(h->loop);
-	uint64_t now = uv_now(h->loop);
+	uint64_t now = s_ms();
+	char why[96];
 	s_session_t *s = h->sessions;
 	while (s) {
 		s_session_t *next = s->next;
-		/* three timeouts: a child's next message may wait in our queue
-		 * while we are busy with others; this only frees memory */
-		if (now - s->last_seen > 3 * (uint64_t)h->timeout_ms)
-			s_session_drop(h, s, "silent; session dropped");
+		if (now - s->last_seen >= (uint64_t)h->timeout_ms) {
+			snprintf(why, sizeof why,
+			         "silent for %" PRIu64 " ms; session dropped (a message now gets "
+			         "Error 1)",
+			         now - s->last_seen);
+			s_session_drop(h, s, ANTT_LOG_INFO, why);
+		}
 		s = next;
 	}
+	s_plog_tick(h, now);
 }
 
 /* status and children views */
 static void s_hub_status(json_t *resp, void *arg)
 {
 	antt_hub_t *h = arg;
-	uint64_t now = uv_now(h->loop);
+	uint64_t now = s_ms();
 	json_t *children = json_object_get(resp, "children");
 	if (children) {
 		size_t i;
@@ -1373,7 +1523,13 @@ static void s_hub_status(json_t *resp, void *arg)
 		}
 		return;
 	}
-	json_object_set_new(resp, "hub", json_pack("{s:i}", "connected", (int)h->n_sessions));
+	char err[ANTT_ERR_MAX];
+	int64_t forks = 0, kept = 0;
+	if (antt_store_fork_totals(antt_node_store(h->node), &forks, &kept, err))
+		antt_log(ANTT_LOG_ERR, "sync: %s", err);
+	json_object_set_new(resp, "hub",
+	                    json_pack("{s:i, s:I, s:I}", "connected", (int)h->n_sessions, "forks",
+	                              (json_int_t)forks, "forks_kept", (json_int_t)kept));
 }
 
 static void s_closed(void *arg)
@@ -1387,6 +1543,11 @@ static void s_closed(void *arg)
 			s_session_t *next = h->sessions->next;
 			free(h->sessions);
 			h->sessions = next;
+		}
+		while (h->plogs) {
+			s_plog_t *next = h->plogs->next;
+			free(h->plogs);
+			h->plogs = next;
 		}
 		free(h);
 	}
@@ -1408,6 +1569,9 @@ int antt_hub_open(uv_loop_t *loop, antt_node_t *node, const antt_config_t *cfg, 
 	h->loop = loop;
 	h->node = node;
 	h->timeout_ms = cfg->timeout_ms;
+	antt_ratelog_init(&h->zap_log, "sync: ZAP");
+	antt_ratelog_init(&h->anon_log, "sync: a peer of no known key");
+	antt_ratelog_init(&h->import_log, "sync: bundles");
 	h->zctx = zmq_ctx_new();
 	/* ZAP first: libzmq lets everyone in when no handler answers */
 	h->zap = zmq_socket(h->zctx, ZMQ_REP);
@@ -1461,8 +1625,7 @@ int antt_hub_open(uv_loop_t *loop, antt_node_t *node, const antt_config_t *cfg, 
 void antt_hub_receipt(antt_hub_t *h, uint32_t level, Antt__Head **heads, size_t n)
 {
 	for (s_session_t *s = h->sessions; s; s = s->next)
-		if (s->hello)
-			s_send_receipt(h, s, level, heads, n);
+		s_send_receipt(h, s, level, heads, n);
 	antt_zwatch_kick(h->router_w);
 }
 
@@ -1473,6 +1636,7 @@ void antt_hub_close(antt_hub_t **self_p)
 		return;
 	*self_p = NULL;
 	h->closing = 1;
+	s_plog_tick(h, UINT64_MAX); /* what was suppressed, said before going */
 	antt_node_on_status(h->node, NULL, NULL, 1);
 	antt_node_on_import(h->node, NULL, NULL);
 	uv_close((uv_handle_t *)&h->reaper, s_timer_closed);

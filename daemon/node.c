@@ -1266,21 +1266,24 @@ static int s_child_row(void *stmt, void *arg)
 	char key[2 * ANTT_KEY_BYTES + 1] = "";
 	if (sqlite3_column_bytes(st, 0) == ANTT_KEY_BYTES)
 		antt_hex(key, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
-	json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:I}", "key", key, "unit",
+	json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:I, s:I}", "key", key, "unit",
 	                                      (const char *)sqlite3_column_text(st, 1), "records",
 	                                      (json_int_t)sqlite3_column_int64(st, 2), "head",
-	                                      (json_int_t)sqlite3_column_int64(st, 3)));
+	                                      (json_int_t)sqlite3_column_int64(st, 3), "forks",
+	                                      (json_int_t)sqlite3_column_int64(st, 4)));
 	return 0;
 }
 
-/* The children this node enrolled, with what it holds of each. */
+/* The children this node enrolled, with what it holds of each (forks: how
+ * many second records for a held seq each key signed, counted). */
 json_t *antt_node_children(antt_node_t *n, char *err)
 {
 	json_t *list = json_array();
 	if (antt_store_query(
 	        n->store,
 	        "SELECT e.key, e.unit, (SELECT count(*) FROM records r WHERE r.author = "
-	        "e.key), (SELECT seq FROM heads h WHERE h.author = e.key) "
+	        "e.key), (SELECT seq FROM heads h WHERE h.author = e.key), "
+	        "(SELECT n FROM fork_counts f WHERE f.author = e.key) "
 	        "FROM enrollments e WHERE e.by = ?1 ORDER BY e.unit",
 	        n->key->pk, ANTT_KEY_BYTES, s_child_row, list, err)) {
 		json_decref(list);

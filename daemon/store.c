@@ -38,6 +38,11 @@
  *      records.stamp (the one that gave records.first); a first receipt
  *      that a hub below only claimed, unsigned, is dropped (first = NULL:
  *      reports judge on this hub's own receipt time and say so).
+ *   9  fork_counts: how many forks each author signed, counted; forks
+ *      keeps only the first ANTT_STORE_FORKS_KEPT of each author whole
+ *      (forks_author counts them), so that a peer sending forks by the
+ *      thousand cannot fill the disk with evidence.  Stores that already
+ *      hold more keep them; the counts start from what is held.
  * A migration is one entry of s_migrations, run in one transaction.
  * Only prepared statements touch data. */
 #define _GNU_SOURCE
@@ -146,7 +151,16 @@ static const char *s_migrations[] = {
     "ALTER TABLE records ADD COLUMN stamp INTEGER;"
     /* a first receipt a hub below only said, unsigned, is not kept */
     "UPDATE records SET first = NULL WHERE first IS NOT NULL AND first != received;",
+    /* 8 -> 9: bounded fork evidence, every fork counted */
+    "CREATE INDEX forks_author ON forks(author);"
+    "CREATE TABLE fork_counts("
+    "  author BLOB PRIMARY KEY CHECK(length(author) = 32),"
+    "  n INTEGER NOT NULL, last INTEGER NOT NULL) WITHOUT ROWID;"
+    "INSERT INTO fork_counts SELECT author, count(*), max(received) FROM forks GROUP BY author;",
 };
+
+_Static_assert(sizeof s_migrations / sizeof *s_migrations == ANTT_STORE_SCHEMA,
+               "one migration per schema version");
 
 enum {
 	S_HEAD,
@@ -170,6 +184,9 @@ enum {
 	S_UNIT_KEYS,
 	S_RECEIPT_GET,
 	S_REVOKED,
+	S_FORKS_KEPT,
+	S_FORK_COUNT,
+	S_FORK_TOTALS,
 	S_COUNT_ /* number of statements */
 };
 
@@ -213,6 +230,11 @@ static const char *s_sql[S_COUNT_] = {
     [S_RECEIPT_GET] = "SELECT seq FROM receipts WHERE level = ?1 AND author = ?2",
     [S_UNIT_KEYS] = "SELECT DISTINCT key FROM enrollments WHERE unit = ?1 AND key != ?2 "
                     "AND bad IS NULL",
+    [S_FORKS_KEPT] = "SELECT count(*), coalesce(max(id = ?2), 0) FROM forks WHERE author = ?1",
+    [S_FORK_COUNT] = "INSERT INTO fork_counts(author, n, last) VALUES(?1, 1, ?2) "
+                     "ON CONFLICT(author) DO UPDATE SET n = n + 1, last = excluded.last",
+    [S_FORK_TOTALS] = "SELECT (SELECT coalesce(sum(n), 0) FROM fork_counts), "
+                      "(SELECT count(*) FROM forks)",
 };
 
 _Static_assert(S_COUNT_ <= ANTT_STORE_NSTMT, "raise ANTT_STORE_NSTMT");
@@ -470,9 +492,9 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 		goto out;
 	}
 	for (int i = 0; i < S_COUNT_; i++) {
-		if (readonly &&
-		    (i == S_APPEND || i == S_ENROLL_ADD || i == S_HEAD_SET || i == S_FORK_ADD ||
-		     i == S_REFUSAL_ADD || i == S_RECEIPT_SET || i == S_REVOKE_ADD))
+		if (readonly && (i == S_APPEND || i == S_ENROLL_ADD || i == S_HEAD_SET ||
+		                 i == S_FORK_ADD || i == S_REFUSAL_ADD || i == S_RECEIPT_SET ||
+		                 i == S_REVOKE_ADD || i == S_FORK_COUNT))
 			continue;
 		if (sqlite3_prepare_v3(s->db, s_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i],
 		                       NULL) != SQLITE_OK) {
@@ -1074,23 +1096,66 @@ int antt_store_enrolled(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
 	return rc;
 }
 
-int antt_store_add_fork(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
-                        size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
-                        int64_t received, const char *peer, char *err)
+/* One step of a statement that returns no row; its bindings cleared. */
+static int s_step_done(antt_store_t *s, sqlite3_stmt *st, const char *what, char *err)
 {
-	sqlite3_stmt *st = s->st[S_FORK_ADD];
-	int rc = ANTT_OK;
-	sqlite3_bind_blob(st, 1, id, ANTT_ID_BYTES, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)b->seq);
-	sqlite3_bind_blob(st, 4, body, (int)blen, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 5, sig, ANTT_SIG_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, received);
-	sqlite3_bind_text(st, 7, peer, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = antt_store_dberr(s, err, "keeping fork evidence");
+	int rc = sqlite3_step(st) == SQLITE_DONE ? ANTT_OK : antt_store_dberr(s, err, what);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+int antt_store_add_fork(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
+                        size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
+                        int64_t received, const char *peer, int *kept, char *err)
+{
+	sqlite3_stmt *st = s->st[S_FORKS_KEPT];
+	int64_t held = 0;
+	int rc = ANTT_OK;
+	*kept = 0;
+	sqlite3_bind_blob(st, 1, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, id, ANTT_ID_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		held = sqlite3_column_int64(st, 0);
+		*kept = sqlite3_column_int(st, 1);
+	} else {
+		rc = antt_store_dberr(s, err, "counting fork evidence");
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc || *kept)
+		return rc; /* this very fork is kept already: counted once */
+	if (held < ANTT_STORE_FORKS_KEPT) {
+		st = s->st[S_FORK_ADD];
+		sqlite3_bind_blob(st, 1, id, ANTT_ID_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)b->seq);
+		sqlite3_bind_blob(st, 4, body, (int)blen, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 5, sig, ANTT_SIG_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, received);
+		sqlite3_bind_text(st, 7, peer, -1, SQLITE_STATIC);
+		if ((rc = s_step_done(s, st, "keeping fork evidence", err)))
+			return rc;
+		*kept = 1;
+	}
+	st = s->st[S_FORK_COUNT];
+	sqlite3_bind_blob(st, 1, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, received);
+	return s_step_done(s, st, "counting forks", err);
+}
+
+int antt_store_fork_totals(antt_store_t *s, int64_t *seen, int64_t *kept, char *err)
+{
+	sqlite3_stmt *st = s->st[S_FORK_TOTALS];
+	int rc = ANTT_OK;
+	*seen = *kept = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*seen = sqlite3_column_int64(st, 0);
+		*kept = sqlite3_column_int64(st, 1);
+	} else {
+		rc = antt_store_dberr(s, err, "counting forks");
+	}
+	sqlite3_reset(st);
 	return rc;
 }
 

@@ -13,7 +13,7 @@
 #include "record.h"
 
 #define ANTT_STORE_APP_ID 0x616e7474 /* "antt": PRAGMA application_id */
-#define ANTT_STORE_SCHEMA 8          /* PRAGMA user_version */
+#define ANTT_STORE_SCHEMA 9          /* PRAGMA user_version */
 
 typedef struct antt_store antt_store_t;
 
@@ -211,10 +211,20 @@ typedef struct {
 int antt_store_backup(const char *path, const char *out, const uint8_t self[ANTT_KEY_BYTES],
                       antt_backup_info_t *info, char *err);
 
-/* Keep a second record for an author and seq as evidence (never forwarded). */
+/* Fork records kept whole per author; the ones after are only counted. */
+#define ANTT_STORE_FORKS_KEPT 16
+
+/* A second record for an author and seq (never forwarded): kept whole as
+ * evidence while the author has fewer than ANTT_STORE_FORKS_KEPT kept, and
+ * counted in any case (a fork already kept is not counted again).  *kept:
+ * 1 if it is kept (now or before), 0 if only counted.  Inside the caller's
+ * transaction. */
 int antt_store_add_fork(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
                         size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
-                        int64_t received, const char *peer, char *err);
+                        int64_t received, const char *peer, int *kept, char *err);
+
+/* Forks of every author: *seen counted, *kept held whole. */
+int antt_store_fork_totals(antt_store_t *s, int64_t *seen, int64_t *kept, char *err);
 
 /* Remember that the parent refused one of our records, and why. */
 int antt_store_add_refusal(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,

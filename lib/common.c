@@ -57,6 +57,11 @@ int antt_log_level_parse(const char *s)
 	return -1;
 }
 
+int antt_log_enabled(int level)
+{
+	return level <= s_log_level;
+}
+
 void antt_log(int level, const char *fmt, ...)
 {
 	static const char *names[] = {

@@ -35,6 +35,8 @@ int antt_log_use_journal(void);
 void antt_log_set_level(int level);
 int antt_log_level_parse(const char *s); /* -1 if unknown */
 void antt_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 1 if a line of this level would be logged. */
+int antt_log_enabled(int level);
 
 /* Lower-case hex of n bytes into out (2n+1 bytes). Returns out. */
 char *antt_hex(char *out, const uint8_t *in, size_t n);

@@ -36,6 +36,9 @@
  *       or {"case": C, "error": {"code", "reason"}} when the hub answered
  *       with an Error, plus case-specific fields.  Exits 0 when every case
  *       got an answer (what the answers are is for the script to judge).
+ *       It begins with a Hello naming another unit than the key's (Error 2,
+ *       no session), and sends 1,000 distinct forks in one batch after the
+ *       first fork.
  *   sync_peer many --hub EP --hub-key HEX --keys DIR [--records K]
  *                  [--rounds R] [--watch-pid PID] [--timeout MS]
  *       every DIR/child-NNNN.key (its unit in child-NNNN.unit) a child, all
@@ -47,6 +50,20 @@
  *       (the hub's memory from /proc/PID/status while all are connected),
  *       and every socket is closed.  Exits 0 when every child's batch was
  *       acknowledged without refusal in every round.
+ *   sync_peer idle --hub EP --hub-key HEX --keys DIR --until FILE
+ *                  [--active K] [--ping-ms MS] [--timeout MS]
+ *       every DIR/child-NNNN.key connects and says Hello, all at once:
+ *         {"case": "idle_open", "children", "opened", "active", "ms"}
+ *       then the first K Ping every MS ms (as anttd's heartbeat), the others
+ *       say nothing, until FILE exists (at most --timeout); then every one
+ *       sends a Ping and what came back is counted:
+ *         {"case": "idle_after", "silent_error1", "active_pong", ...}
+ *       A silent child whose session the hub dropped gets Error 1.  Exits 0
+ *       when every child opened and every Ping got an answer.
+ *   sync_peer flood --hub EP --hub-key HEX --key FILE --unit U [--frames N]
+ *       Hello, then N frames of garbage as fast as they go, then Hello and
+ *       one honest record: {"case": "flood", "frames", "error2",
+ *       "hello_after", "head"} and the honest record's case line.
  *
  * Transport exactly as anttd's uplink: a DEALER, CURVE client with the
  * Curve25519 keys derived from the Ed25519 identity. */
@@ -262,6 +279,16 @@ static void send_hello(void *sock, const char *unit, const uint8_t self[ANTT_KEY
 	hello.heads = &hp;
 	m.msg_case = ANTT__SYNC_MSG__MSG_HELLO;
 	m.hello = &hello;
+	send_msg(sock, &m);
+}
+
+static void send_ping(void *sock, uint64_t nonce)
+{
+	Antt__Ping p = ANTT__PING__INIT;
+	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
+	p.nonce = nonce;
+	m.msg_case = ANTT__SYNC_MSG__MSG_PING;
+	m.ping = &p;
 	send_msg(sock, &m);
 }
 
@@ -753,6 +780,18 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 	a.ctx = zmq_ctx_new();
 	a.sock = peer_socket(a.ctx, endpoint, hub, a.key);
 
+	/* a Hello naming a unit other than the one this key is enrolled for:
+	 * Error 2 naming both, and no session (a Ping gets Error 1) */
+	{
+		const char *other = strcmp(unit, "12337") ? "12337" : "12338";
+		send_hello(a.sock, other, a.key->pk, 1);
+		printf("{\"case\":\"hello_other_unit\",\"unit\":\"%s\"", other);
+		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+		send_ping(a.sock, 5);
+		printf("{\"case\":\"ping_after_other_unit\"");
+		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 1));
+	}
+
 	if (atk_hello(&a, "hello"))
 		return 1;
 	uint64_t h0 = a.head_seq;
@@ -851,6 +890,21 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 	rec_make(&fork, a.key, a.key, honest[0].seq, h0_id, unit, 999, "fork");
 	rec_t *kp = &fork;
 	atk_case(&a, "fork", &kp, 1);
+
+	/* 1,000 distinct forks of that seq in one batch: each refused (5); the
+	 * hub keeps a bounded number as evidence and counts the rest */
+	enum { FORKS = 1000 };
+	rec_t *forks = antt_xcalloc(FORKS, sizeof *forks);
+	rec_t **fkp = antt_xcalloc(FORKS, sizeof *fkp);
+	for (size_t k = 0; k < FORKS; k++) {
+		rec_make(&forks[k], a.key, a.key, honest[0].seq, h0_id, unit, 2000 + k, "forks");
+		fkp[k] = &forks[k];
+	}
+	atk_case(&a, "forks_many", fkp, FORKS);
+	for (size_t k = 0; k < FORKS; k++)
+		rec_free(&forks[k]);
+	free(forks);
+	free(fkp);
 
 	/* one bad record in a batch does not stop the good ones after it:
 	 * [next, bad signature for the one after, a good one after] */
@@ -1092,8 +1146,9 @@ static int key_name_cmp(const void *x, const void *y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-static int cmd_many(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], const char *dir,
-                    int records, int rounds, long watch)
+/* Every DIR/child-NNNN.key, in name order, with its unit (in the companion
+ * DIR/child-NNNN.unit).  Caller frees (keys with antt_key_destroy). */
+static child_t *load_children(const char *dir, size_t *out_n)
 {
 	char err[ANTT_ERR_MAX];
 	DIR *d = opendir(dir);
@@ -1118,7 +1173,6 @@ static int cmd_many(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 	for (size_t i = 0; i < n; i++) {
 		if (antt_key_load(names[i], &ch[i].key, err))
 			die("%s", err);
-		/* the unit is in the file name's companion: DIR/child-NNNN.unit */
 		char up[4096];
 		snprintf(up, sizeof up, "%.*s.unit", (int)(strlen(names[i]) - 4), names[i]);
 		FILE *f = fopen(up, "r");
@@ -1129,7 +1183,15 @@ static int cmd_many(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 		free(names[i]);
 	}
 	free(names);
+	*out_n = n;
+	return ch;
+}
 
+static int cmd_many(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], const char *dir,
+                    int records, int rounds, long watch)
+{
+	size_t n;
+	child_t *ch = load_children(dir, &n);
 	zmq_pollitem_t *items = antt_xcalloc(n, sizeof *items);
 	int all_ok = 1;
 	for (int round = 1; round <= rounds; round++) {
@@ -1264,6 +1326,232 @@ static int cmd_many(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 	return all_ok ? 0 : 1;
 }
 
+/* ---- idle sessions ---- */
+
+/* The next message waiting on sock, decoded; NULL if none waits. */
+static Antt__SyncMsg *recv_now(void *sock)
+{
+	zmq_msg_t msg;
+	zmq_msg_init(&msg);
+	if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&msg);
+		return NULL;
+	}
+	Antt__SyncMsg *m = antt__sync_msg__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
+	zmq_msg_close(&msg);
+	if (!m)
+		die("the hub sent a message that does not decode");
+	return m;
+}
+
+static int file_exists(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (f)
+		fclose(f);
+	return f != NULL;
+}
+
+/* Every child of dir says Hello; then the first `active` ones Ping every
+ * ping_ms as anttd does, the others say nothing at all (their connections
+ * stay up: libzmq answers the hub's ZMTP heartbeats by itself) until the
+ * file `until` exists (at most g_timeout_ms).  Then every one sends a
+ * Ping and reports what came back: a silent one whose session the hub
+ * forgot gets Error 1 "send Hello first". */
+static int cmd_idle(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], const char *dir,
+                    size_t active, int ping_ms, const char *until)
+{
+	size_t n;
+	child_t *ch = load_children(dir, &n);
+	if (active > n)
+		active = n;
+	void *ctx = zmq_ctx_new();
+	zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, (int)n + 16);
+	zmq_pollitem_t *items = antt_xcalloc(n, sizeof *items);
+	int64_t t0 = now_ms();
+	for (size_t i = 0; i < n; i++) {
+		ch[i].sock = peer_socket(ctx, endpoint, hub, ch[i].key);
+		send_hello(ch[i].sock, ch[i].unit, ch[i].key->pk, 1);
+	}
+	/* state: 0 Hello sent, 1 open (Heads came), 3 failed */
+	size_t opened = 0, failed = 0;
+	int64_t deadline = now_ms() + g_timeout_ms * 3;
+	while (opened + failed < n && now_ms() < deadline) {
+		for (size_t i = 0; i < n; i++)
+			items[i] = (zmq_pollitem_t){ch[i].sock, 0, ZMQ_POLLIN, 0};
+		if (zmq_poll(items, (int)n, 200) < 0 && errno != EINTR)
+			die("zmq_poll: %s", zmq_strerror(errno));
+		for (size_t i = 0; i < n; i++) {
+			Antt__SyncMsg *m;
+			while ((m = recv_now(ch[i].sock))) {
+				if (ch[i].state == 0 && m->msg_case == ANTT__SYNC_MSG__MSG_HEADS) {
+					ch[i].state = 1;
+					opened++;
+				} else if (ch[i].state == 0 &&
+				           m->msg_case == ANTT__SYNC_MSG__MSG_ERROR) {
+					fprintf(stderr, "child %s: error %u: %s\n", ch[i].unit,
+					        m->error->code, m->error->reason);
+					ch[i].state = 3;
+					failed++;
+				}
+				antt__sync_msg__free_unpacked(m, NULL);
+			}
+		}
+	}
+	printf(
+	    "{\"case\":\"idle_open\",\"children\":%zu,\"opened\":%zu,\"active\":%zu,\"ms\":%" PRId64
+	    "}\n",
+	    n, opened, active, now_ms() - t0);
+	/* the wait: the active ones keep their sessions, as anttd's heartbeat
+	 * does; an Error to any of them means the hub dropped a child that
+	 * was talking */
+	size_t pongs = 0, errors_active = 0, said_silent = 0;
+	int go = 0;
+	int64_t next_ping = 0;
+	deadline = now_ms() + g_timeout_ms;
+	while (!(go = file_exists(until)) && now_ms() < deadline) {
+		if (now_ms() >= next_ping) {
+			for (size_t i = 0; i < active; i++)
+				send_ping(ch[i].sock, (uint64_t)now_ms());
+			next_ping = now_ms() + ping_ms;
+		}
+		for (size_t i = 0; i < n; i++)
+			items[i] = (zmq_pollitem_t){ch[i].sock, 0, ZMQ_POLLIN, 0};
+		if (zmq_poll(items, (int)n, 50) < 0 && errno != EINTR)
+			die("zmq_poll: %s", zmq_strerror(errno));
+		for (size_t i = 0; i < n; i++) {
+			Antt__SyncMsg *m;
+			while ((m = recv_now(ch[i].sock))) {
+				if (m->msg_case == ANTT__SYNC_MSG__MSG_PONG)
+					pongs++;
+				else if (m->msg_case == ANTT__SYNC_MSG__MSG_ERROR && i < active)
+					errors_active++;
+				else if (i >= active && m->msg_case != ANTT__SYNC_MSG__MSG_RECEIPT)
+					said_silent++; /* the hub has nothing to say to them */
+				antt__sync_msg__free_unpacked(m, NULL);
+			}
+		}
+	}
+	/* then every one speaks: a Ping each */
+	for (size_t i = 0; i < n; i++) {
+		send_ping(ch[i].sock, 7);
+		ch[i].state = 0; /* 0 waiting, 1 Pong, 2 Error 1, 3 another answer */
+	}
+	size_t answered = 0;
+	deadline = now_ms() + g_timeout_ms;
+	while (answered < n && now_ms() < deadline) {
+		for (size_t i = 0; i < n; i++)
+			items[i] = (zmq_pollitem_t){ch[i].sock, 0, ZMQ_POLLIN, 0};
+		if (zmq_poll(items, (int)n, 200) < 0 && errno != EINTR)
+			die("zmq_poll: %s", zmq_strerror(errno));
+		for (size_t i = 0; i < n; i++) {
+			Antt__SyncMsg *m;
+			while ((m = recv_now(ch[i].sock))) {
+				int st = 0;
+				if (m->msg_case == ANTT__SYNC_MSG__MSG_PONG && m->pong->nonce == 7)
+					st = 1;
+				else if (m->msg_case == ANTT__SYNC_MSG__MSG_ERROR)
+					st = m->error->code == 1 ? 2 : 3;
+				if (st && ch[i].state == 0) {
+					ch[i].state = st;
+					answered++;
+				}
+				antt__sync_msg__free_unpacked(m, NULL);
+			}
+		}
+	}
+	size_t cnt[2][4] = {{0}}; /* [silent, active][state] */
+	for (size_t i = 0; i < n; i++)
+		cnt[i < active][ch[i].state]++;
+	printf("{\"case\":\"idle_after\",\"go\":%s,\"silent\":%zu,\"active\":%zu,"
+	       "\"silent_error1\":%zu,\"silent_pong\":%zu,\"silent_other\":%zu,"
+	       "\"silent_unanswered\":%zu,\"silent_told_meanwhile\":%zu,"
+	       "\"active_pong\":%zu,\"active_error1\":%zu,\"active_other\":%zu,"
+	       "\"active_unanswered\":%zu,\"active_pongs_meanwhile\":%zu,"
+	       "\"active_errors_meanwhile\":%zu}\n",
+	       go ? "true" : "false", n - active, active, cnt[0][2], cnt[0][1], cnt[0][3],
+	       cnt[0][0], said_silent, cnt[1][1], cnt[1][2], cnt[1][3], cnt[1][0], pongs,
+	       errors_active);
+	for (size_t i = 0; i < n; i++) {
+		zmq_close(ch[i].sock);
+		antt_key_destroy(&ch[i].key);
+	}
+	zmq_ctx_term(ctx);
+	free(items);
+	free(ch);
+	return opened == n && answered == n ? 0 : 1;
+}
+
+/* ---- a flood of garbage frames ---- */
+
+/* Hello, then `frames` frames of garbage bytes as fast as the socket takes
+ * them; then Hello again and one honest record: the hub must still serve
+ * this child.  Its log is for the script to judge. */
+static int cmd_flood(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], const char *key_path,
+                     const char *unit, int frames)
+{
+	char err[ANTT_ERR_MAX];
+	atk_t a = {0};
+	a.endpoint = endpoint;
+	a.unit = unit;
+	memcpy(a.hub, hub, ANTT_KEY_BYTES);
+	if (antt_key_load(key_path, &a.key, err))
+		die("%s", err);
+	a.ctx = zmq_ctx_new();
+	a.sock = peer_socket(a.ctx, endpoint, hub, a.key);
+	if (atk_hello(&a, "flood"))
+		return 1;
+	uint8_t junk[64];
+	memset(junk, 0xff, sizeof junk);
+	size_t errors = 0;
+	int64_t t0 = now_ms();
+	for (int i = 0; i < frames; i++) {
+		if (zmq_send(a.sock, junk, sizeof junk, 0) < 0)
+			die("zmq_send: %s", zmq_strerror(errno));
+		Antt__SyncMsg *m;
+		while ((m = recv_now(a.sock))) {
+			errors += m->msg_case == ANTT__SYNC_MSG__MSG_ERROR && m->error->code == 2;
+			antt__sync_msg__free_unpacked(m, NULL);
+		}
+	}
+	int64_t sent_ms = now_ms() - t0;
+	/* Hello again: the answers to the garbage come first (those the hub
+	 * could queue for us), then Heads */
+	send_hello(a.sock, unit, a.key->pk, 1);
+	Antt__SyncMsg *m = NULL;
+	int heads = 0;
+	int64_t deadline = now_ms() + g_timeout_ms;
+	while (!heads && now_ms() < deadline) {
+		zmq_pollitem_t it = {a.sock, 0, ZMQ_POLLIN, 0};
+		if (zmq_poll(&it, 1, 200) < 0 && errno != EINTR)
+			die("zmq_poll: %s", zmq_strerror(errno));
+		while (!heads && (m = recv_now(a.sock))) {
+			if (m->msg_case == ANTT__SYNC_MSG__MSG_HEADS) {
+				take_heads(&a, m->heads->heads, m->heads->n_heads);
+				heads = 1;
+			} else {
+				errors +=
+				    m->msg_case == ANTT__SYNC_MSG__MSG_ERROR && m->error->code == 2;
+			}
+			antt__sync_msg__free_unpacked(m, NULL);
+		}
+	}
+	printf("{\"case\":\"flood\",\"frames\":%d,\"send_ms\":%" PRId64
+	       ",\"error2\":%zu,\"hello_after\":%s,\"head\":%" PRIu64 "}\n",
+	       frames, sent_ms, errors, heads ? "true" : "false", a.head_seq);
+	if (!heads)
+		a.failures++;
+	rec_t after;
+	rec_make(&after, a.key, a.key, a.head_seq + 1, a.head_id, unit, 21, "after the flood");
+	rec_t *ap = &after;
+	atk_case(&a, "honest_after_flood", &ap, 1);
+	rec_free(&after);
+	zmq_close(a.sock);
+	zmq_ctx_term(a.ctx);
+	antt_key_destroy(&a.key);
+	return a.failures ? 1 : 0;
+}
+
 /* ---- main ---- */
 
 static void usage(void)
@@ -1276,7 +1564,11 @@ static void usage(void)
 	        "       sync_peer attack --hub EP --hub-key HEX --key FILE --unit U --victim ID "
 	        "[--timeout MS]\n"
 	        "       sync_peer many --hub EP --hub-key HEX --keys DIR [--records K] "
-	        "[--rounds R] [--watch-pid PID] [--timeout MS]\n");
+	        "[--rounds R] [--watch-pid PID] [--timeout MS]\n"
+	        "       sync_peer idle --hub EP --hub-key HEX --keys DIR --until FILE [--active K] "
+	        "[--ping-ms MS] [--timeout MS]\n"
+	        "       sync_peer flood --hub EP --hub-key HEX --key FILE --unit U [--frames N] "
+	        "[--timeout MS]\n");
 	exit(64);
 }
 
@@ -1352,7 +1644,8 @@ int main(int argc, char **argv)
 	}
 	const char *hub_ep = NULL, *hub_key = NULL, *key = NULL, *unit = NULL, *keys = NULL,
 	           *victim = NULL;
-	int records = 3, rounds = 1;
+	const char *until = NULL;
+	int records = 3, rounds = 1, active = 0, ping_ms = 250, frames = 10000;
 	long watch = 0;
 	for (int i = 2; i < argc; i++) {
 		const char *o = argv[i];
@@ -1379,6 +1672,14 @@ int main(int argc, char **argv)
 			watch = atol(v);
 		else if (!strcmp(o, "--timeout"))
 			g_timeout_ms = atoi(v);
+		else if (!strcmp(o, "--until"))
+			until = v;
+		else if (!strcmp(o, "--active"))
+			active = atoi(v);
+		else if (!strcmp(o, "--ping-ms"))
+			ping_ms = atoi(v);
+		else if (!strcmp(o, "--frames"))
+			frames = atoi(v);
 		else
 			usage();
 	}
@@ -1391,5 +1692,9 @@ int main(int argc, char **argv)
 		return cmd_attack(hub_ep, hub, key, unit, victim_id);
 	if (!strcmp(argv[1], "many") && keys && records > 0 && rounds > 0)
 		return cmd_many(hub_ep, hub, keys, records, rounds, watch);
+	if (!strcmp(argv[1], "idle") && keys && until && active >= 0 && ping_ms > 0)
+		return cmd_idle(hub_ep, hub, keys, (size_t)active, ping_ms, until);
+	if (!strcmp(argv[1], "flood") && key && unit && frames > 0)
+		return cmd_flood(hub_ep, hub, key, unit, frames);
 	usage();
 }

@@ -21,6 +21,14 @@
 #    (the hub drops a session silent for [sync] timeout), so no per-child
 #    state outlives its child; and no child that kept talking was dropped
 #    meanwhile (no Error "send Hello first" while 300 connect at once).
+#
+# Then idle sessions, as an attacker holding enrolled keys leaves them:
+# all children say Hello and stay connected, 20 of them Ping as anttd
+# does, the others say nothing at all (libzmq still answers the hub's
+# ZeroMQ heartbeats, so their connections stay up).  Every silent session
+# is dropped once silent for [sync] timeout, with a line each, and its
+# child's next message gets Error 1 "send Hello first"; the pinging ones
+# keep theirs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -88,6 +96,45 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	wait_for 30 "round $r: the hub lets go of every session (hub.connected 0)" _idle
 	assert_eq $((CHILDREN + CHILDREN * RECORDS * r)) "$(record_count "$D_CONF")" "round $r: records at the hub"
 done
+
+log_step "idle: $CHILDREN children say Hello, 20 Ping, the others stay silent past [sync] timeout"
+ACTIVE=20
+SILENT=$((CHILDREN - ACTIVE))
+D_LOG="$IT_TMP/d/anttd.log"
+silent0=$(grep -c "silent for [0-9]* ms; session dropped" "$D_LOG") || true
+"$SYNC_PEER" idle --hub "tcp://127.0.0.1:$PORT_D" --hub-key "$D_KEY" --keys "$KEYS" \
+	--active "$ACTIVE" --until "$IT_TMP/idle.go" --timeout "$(slow 20000)" \
+	>"$IT_TMP/idle.jsonl" 2>"$IT_TMP/idle.err" &
+IDLE_PID=$!
+IT_PIDS+=("$IDLE_PID")
+_opened() { [ "$(jq -s 'map(select(.case == "idle_open")) | length' "$IT_TMP/idle.jsonl")" = 1 ]; }
+wait_for 30 "sync_peer idle: every child said Hello" _opened
+assert_eq "$CHILDREN" "$(jq -s '.[0].opened' "$IT_TMP/idle.jsonl")" "idle: sessions opened"
+T_OPEN=$SECONDS
+_active_only() {
+	local out
+	out=$("$ANTT" -c "$D_CONF" status --json) || return 1
+	jq -e --argjson a "$ACTIVE" '.hub.connected == $a' <<<"$out" >/dev/null
+}
+# [sync] timeout is 2 s here, the reaper runs every heartbeat (0.3 s)
+wait_for 10 "idle: the hub drops the $SILENT silent sessions, keeps the $ACTIVE pinging (hub.connected $ACTIVE)" _active_only
+echo "    silent sessions dropped within $((SECONDS - T_OPEN)) s of opening"
+touch "$IT_TMP/idle.go"
+wait "$IDLE_PID" || {
+	OUT=$(cat "$IT_TMP/idle.jsonl") ERR=$(cat "$IT_TMP/idle.err")
+	fail "sync_peer idle: not every child opened, or not every Ping was answered"
+}
+line=$(jq -c 'select(.case == "idle_after")' "$IT_TMP/idle.jsonl")
+echo "    $line"
+assert_eq true "$(jq .go <<<"$line")" "idle: the wait ended on the script's word"
+assert_eq "$SILENT" "$(jq .silent_error1 <<<"$line")" "idle: silent children told Error 1 'send Hello first' when they speak"
+assert_eq 0 "$(jq .silent_told_meanwhile <<<"$line")" "idle: nothing sent to silent children meanwhile"
+assert_eq "$ACTIVE" "$(jq .active_pong <<<"$line")" "idle: pinging children still answered (Pong)"
+assert_eq 0 "$(jq .active_errors_meanwhile <<<"$line")" "idle: no Error to a pinging child meanwhile"
+(($(jq .active_pongs_meanwhile <<<"$line") >= ACTIVE)) || fail "idle: pinging children got no Pong meanwhile"
+silent1=$(grep -c "silent for [0-9]* ms; session dropped" "$D_LOG") || true
+assert_eq "$SILENT" "$((silent1 - silent0))" "idle: one line per session dropped as silent"
+wait_for 30 "idle: the hub lets go of every session once the children are gone (hub.connected 0)" _idle
 
 log_step "memory: bounded, and not growing round after round"
 echo "    VmRSS at the end of rounds 1..$ROUNDS: ${RSS[*]} kB"

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # t_sync_peer: a hostile child.  sync_peer, holding an enrolled key, sends
-# the district forged, altered, malformed, replayed, out-of-order,
-# badly signed and forked records, compressed batches (a bomb among them),
-# malformed frames, and records that break the spec's rules: periods the
-# calendar lacks (1999, 2025-13, 2025-Q5, 2025-02-30), a day for the
-# monthly form, a system record with a month, a malformed body, and
-# corrections of a random id, of the real commune's report, of another form
-# or period and of a system record.  Each bad record is refused with its
-# code (proto/README.md: 1 bad record, 2 bad signature, 3 unknown author,
-# 4 gap, 5 fork, 8 bad correction) and named by its place in the batch,
-# its id and (when its body decodes) its seq; the honest record of another
-# author after it in its batch is taken.  None of it is stored at the
-# district or reaches the province, the commune's report shows no
-# correction, the fork is kept as evidence, replays are deduplicated
-# silently, and the district stays up: a real commune's records flow
+# the district a Hello naming another unit, forged, altered, malformed,
+# replayed, out-of-order, badly signed and forked records (1,000 forks in
+# one batch among them), compressed batches (a bomb among them), malformed
+# frames, then 10,000 garbage frames, and records that break the spec's
+# rules: periods the calendar lacks (1999, 2025-13, 2025-Q5, 2025-02-30), a
+# day for the monthly form, a system record with a month, a malformed body,
+# and corrections of a random id, of the real commune's report, of another
+# form or period and of a system record.  The Hello is refused (Error 2)
+# and opens no session; each bad record is refused with its code
+# (proto/README.md: 1 bad record, 2 bad signature, 3 unknown author, 4 gap,
+# 5 fork, 8 bad correction) and named by its place in the batch, its id and
+# (when its body decodes) its seq; the honest record of another author
+# after it in its batch is taken.  None of it is stored at the district or
+# reaches the province, the commune's report shows no correction, forks
+# are kept as evidence up to a bound per author and counted beyond,
+# replays are deduplicated silently, the district's log grows by a bounded
+# number of lines whatever the peer sends (then says how many it
+# suppressed), and the district stays up: a real commune's records flow
 # during and after.  Last, a record an older anttd took (period 1999) in
 # the commune's store is refused upward, and the commune names it (author,
 # seq, id) from the refusal's index alone.
@@ -62,6 +66,7 @@ log_step "the peer attacks while the commune keeps submitting"
 writer_start "$C1_CONF" "$IT_TMP/acks" 2024-06-02 40
 IT_PIDS+=("$WRITER") # stopped with the daemons if an assertion fails first
 PEER_OUT="$IT_TMP/peer.jsonl"
+ATTACK_T0=$SECONDS
 "$SYNC_PEER" attack --hub "tcp://127.0.0.1:$PORT_D" --hub-key "$D_KEY" \
 	--key "$X_KEYFILE" --unit 12399 --victim "$VICTIM" --timeout "$(slow 10000)" \
 	>"$PEER_OUT" 2>"$IT_TMP/peer.err" ||
@@ -70,6 +75,12 @@ PEER_OUT="$IT_TMP/peer.jsonl"
 		fail "sync_peer attack: some case got no answer from the hub"
 	}
 OUT=$(cat "$PEER_OUT") ERR=""
+ATTACK_S=$((SECONDS - ATTACK_T0))
+D_LOG="$IT_TMP/d/anttd.log"
+# What one peer can make the district log: at most 20 lines per 10 s
+# window (ANTT_RATELOG_*), and one line per window with the count of the
+# rest.  max_peer_lines SECONDS: the most lines naming the peer in that time.
+max_peer_lines() { echo $((($1 / 10 + 2) * 21)); }
 
 # peer_case NAME JQ: JQ applied to the line of case NAME
 peer_case() {
@@ -84,6 +95,15 @@ assert_refused() {
 }
 # the peer's head at the district as the Ack of case NAME gives it
 ack_head() { peer_case "$1" "[.ack.heads[] | select(.author == \"$X_KEY\") | .seq, .id]"; }
+
+log_step "a Hello naming another unit than the key is enrolled for: Error 2, no session"
+assert_eq 2 "$(peer_case hello_other_unit .error.code)" "Hello for unit 12337: Error code"
+assert_eq '"Hello names unit 12337, but this key is enrolled for unit 12399"' \
+	"$(peer_case hello_other_unit .error.reason)" "Hello for unit 12337: the reason names both units"
+assert_eq 1 "$(peer_case ping_after_other_unit .error.code)" "a Ping after the refused Hello: Error 1 (no session was opened)"
+assert_eq 1 "$(grep -c 'refused: Hello names unit 12337, but this key is enrolled for unit 12399' "$D_LOG")" \
+	"the district logs the refused Hello once"
+assert_eq 0 "$(grep -c 'child 12337' "$D_LOG" || true)" "no session of 'child 12337' in the district's log"
 
 assert_eq 0 "$(peer_case hello .head)" "the district holds nothing of the peer at first"
 STORED_IDS=() # what the district must hold of the peer, in seq order
@@ -139,6 +159,13 @@ log_step "(f) a fork: same seq, other content, validly signed (5)"
 assert_refused fork '[[5,1]]'
 FORK_ID=$(peer_case fork '.sent[0].id' | tr -d '"')
 REFUSED_IDS+=("$FORK_ID")
+log_step "1,000 distinct forks of that seq in one batch: each refused (5)"
+assert_eq 1000 "$(peer_case forks_many '.ack.refused | length')" "case forks_many: refusals"
+assert_eq '[5]' "$(peer_case forks_many '[.ack.refused[].code] | unique')" "case forks_many: refusal codes"
+assert_eq 1000 "$(peer_case forks_many '[.ack.refused[].id] | unique | length')" "case forks_many: distinct forks refused"
+assert_eq "[3,\"${STORED_IDS[2]}\"]" "$(ack_head forks_many)" "case forks_many: head unchanged"
+mapfile -t ids < <(peer_case forks_many '.sent[].id' | tr -d '"')
+REFUSED_IDS+=("${ids[@]}")
 
 log_step "one bad record in a batch does not stop the good ones after it"
 assert_refused mixed '[[2,5]]'
@@ -283,11 +310,49 @@ assert_eq 0 "$(store_sql "$D_CONF" "SELECT count(*) FROM records WHERE id IN ($i
 assert_eq 0 "$(author_held "$D_CONF" "$FORGER")" "records of the forger at the district"
 antt_ok "$D_CONF" log --json --author "$Y_KEY"
 assert_eq "${Y_IDS[*]}" "$(jq -r '[.[].id] | join(" ")' <<<"$OUT")" "the second key's records at the district"
-assert_eq 1 "$(store_sql "$D_CONF" 'SELECT count(*) FROM forks')" "forks kept as evidence at the district"
-assert_eq "$FORK_ID" "$(store_sql "$D_CONF" 'SELECT lower(hex(id)) FROM forks')" "the fork kept is the one sent"
-assert_contains "$(cat "$IT_TMP/d/anttd.log")" "FORK from child 12399" "the district logs the fork"
+log_step "forks: 16 kept as evidence, all 1,001 counted, shown, the log bounded"
+assert_eq 16 "$(store_sql "$D_CONF" 'SELECT count(*) FROM forks')" "forks kept as evidence at the district (the bound)"
+assert_eq 1 "$(store_sql "$D_CONF" "SELECT count(*) FROM forks WHERE id = x'$FORK_ID'")" "the first fork sent is kept"
+assert_eq 1001 "$(store_sql "$D_CONF" "SELECT n FROM fork_counts WHERE author = x'$X_KEY'")" "forks counted for the peer's key"
+antt_ok "$D_CONF" children --json
+assert_eq 1001 "$(jq --arg k "$X_KEY" '.[] | select(.key == $k) | .forks' <<<"$OUT")" "antt children: the peer's forks"
+assert_eq 0 "$(jq --arg k "$C1_KEY" '.[] | select(.key == $k) | .forks' <<<"$OUT")" "antt children: the commune's forks"
+antt_ok "$D_CONF" status --json
+assert_eq '[1001,16]' "$(jq -c '[.hub.forks, .hub.forks_kept]' <<<"$OUT")" "antt status: hub.forks, hub.forks_kept"
+antt_ok "$D_CONF" status
+assert_contains "$OUT" "forks       1001 record(s) signed with a seq already held (16 kept" "antt status: the forks line"
+assert_contains "$(cat "$D_LOG")" "FORK from child 12399" "the district logs the fork"
+n_fork_lines=$(grep -c "FORK from child 12399" "$D_LOG" || true)
+n_peer_lines=$(grep -c "child 12399" "$D_LOG" || true)
+echo "    attack: ${ATTACK_S} s; the district logged $n_fork_lines FORK line(s), $n_peer_lines line(s) naming the peer"
+((n_fork_lines < 1001)) || fail "every one of the 1,001 forks was logged ($n_fork_lines lines)"
+((n_peer_lines <= $(max_peer_lines "$ATTACK_S"))) ||
+	fail "the district logged $n_peer_lines lines naming the peer in ${ATTACK_S} s (at most $(max_peer_lines "$ATTACK_S"))"
 assert_verify "$D_CONF" "district after the attack"
 assert_no_duplicates "$D_CONF" "district after the attack"
+
+log_step "10,000 garbage frames: the log grows by a bounded number of lines; the peer is served after"
+FLOOD_L0=$(wc -l <"$D_LOG")
+FLOOD_T0=$SECONDS
+run "$SYNC_PEER" flood --hub "tcp://127.0.0.1:$PORT_D" --hub-key "$D_KEY" \
+	--key "$X_KEYFILE" --unit 12399 --frames 10000 --timeout "$(slow 10000)"
+assert_rc 0 "sync_peer flood"
+FLOOD_S=$((SECONDS - FLOOD_T0))
+flood_lines=$(($(wc -l <"$D_LOG") - FLOOD_L0))
+echo "    $(head -n 1 <<<"$OUT")"
+echo "    flood: ${FLOOD_S} s; the district's log grew by $flood_lines line(s)"
+# the peer's lines, and a few of the commune's and the uplink's meanwhile
+((flood_lines <= $(max_peer_lines "$FLOOD_S") + 20)) ||
+	fail "10,000 garbage frames grew the district's log by $flood_lines lines in ${FLOOD_S} s"
+flood_case() { jq -c --arg c "$1" "select(.case == \$c) | $2" <<<"$OUT"; }
+assert_eq true "$(flood_case flood .hello_after)" "a Hello after the flood is answered"
+(($(flood_case flood .error2) >= 1)) || fail "no Error 2 came back for the garbage"
+assert_eq '[]' "$(flood_case honest_after_flood '[.ack.refused[]]')" "an honest record after the flood: no refusal"
+STORED_IDS+=("$(flood_case honest_after_flood '.sent[0].id' | tr -d '"')")
+N_X=${#STORED_IDS[@]}
+assert_eq "[$N_X,\"${STORED_IDS[-1]}\"]" \
+	"$(flood_case honest_after_flood "[.ack.heads[] | select(.author == \"$X_KEY\") | .seq, .id]")" \
+	"the honest record after the flood is taken"
 
 log_step "the province gets the honest ones only"
 wait_held 30 "$P_CONF" "$X_KEY" "$N_X" "the peer's honest records"
@@ -356,6 +421,19 @@ assert_eq 0 "$(store_sql "$C1_CONF" "SELECT count(*) FROM refusals WHERE author 
 assert_contains "$(uplink_field "$C1_CONF" .last_refusal)" "seq $((C_N + 1)): bad record: bad period '1999'" \
 	"the commune's antt status: the last refusal"
 assert_eq 0 "$(store_sql "$D_CONF" "SELECT count(*) FROM records WHERE id = x'$STALE'")" "the old record at the district"
+
+log_step "what the flood's lines did not say, a line says: how many were suppressed"
+# _suppressed: the peer's lines after the flood began, logged or counted in
+# the 'N more line(s) suppressed' lines, make up the 10,000 frames at least
+_suppressed() {
+	local logged counted
+	logged=$(tail -n +"$((FLOOD_L0 + 1))" "$D_LOG" | grep "child 12399" | grep -vc "more line(s) suppressed") || true
+	counted=$(tail -n +"$((FLOOD_L0 + 1))" "$D_LOG" | grep -o "child 12399: [0-9]* more line(s) suppressed" |
+		awk '{ n += $3 } END { print n + 0 }') || true
+	echo "logged $logged, counted $counted"
+	((logged + counted >= 10000))
+}
+wait_for 25 "the district says how many of the peer's lines it suppressed" _suppressed
 
 daemon_stop "$C1_PID"
 daemon_stop "$D_PID"

@@ -666,6 +666,7 @@ static void test_migrate_from_2(void **state)
 	    "ALTER TABLE enrollments DROP COLUMN curve;"
 	    "ALTER TABLE enrollments DROP COLUMN kind; ALTER TABLE enrollments DROP COLUMN bad;"
 	    "DROP TABLE untrusted; DROP TABLE stamps; ALTER TABLE records DROP COLUMN stamp;"
+	    "DROP INDEX forks_author; DROP TABLE fork_counts;"
 	    "PRAGMA user_version = 2");
 	s_open(fx);
 	s_problems_t ps = {0};
@@ -773,6 +774,7 @@ static void test_upgrade_judges_old_enrollments(void **state)
 	    "ALTER TABLE enrollments DROP COLUMN kind; ALTER TABLE enrollments DROP COLUMN bad;"
 	    "ALTER TABLE revocations DROP COLUMN bad; DROP TABLE untrusted;"
 	    "DROP TABLE stamps; ALTER TABLE records DROP COLUMN stamp;"
+	    "DROP INDEX forks_author; DROP TABLE fork_counts;"
 	    "PRAGMA user_version = 7");
 	s_open(fx);
 	uint8_t *flag = NULL;
@@ -1212,6 +1214,64 @@ static void test_newer_schema(void **state)
 	sqlite3_close(db);
 }
 
+/* Author b's record seq 1, one of many: value v makes each distinct. */
+static void s_fork(s_fx_t *fx, uint64_t v, int *kept)
+{
+	char err[ANTT_ERR_MAX] = "";
+	s_rec_t r;
+	s_make(&r, fx->b, 1, NULL, S_EVENT, "2024-06-20", v, NULL, NULL);
+	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
+	if (antt_store_add_fork(fx->s, r.id, r.body, r.blen, r.sig, &r.b, 1718500000 + (int64_t)v,
+	                        "child 12399", kept, err))
+		fail_msg("add_fork: %s", err);
+	assert_int_equal(antt_store_commit(fx->s, err), ANTT_OK);
+	s_rec_clear(&r);
+}
+
+/* Forks: the first ANTT_STORE_FORKS_KEPT of an author are kept whole, the
+ * rest only counted; one kept already is not counted twice; a store of
+ * schema 7 holding more than the bound keeps them, counted. */
+static void test_forks_bounded(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	int64_t seen, kept_n;
+	int kept;
+	s_open(fx);
+	assert_int_equal(antt_store_fork_totals(fx->s, &seen, &kept_n, err), ANTT_OK);
+	assert_true(seen == 0 && kept_n == 0);
+	for (uint64_t v = 1; v <= 40; v++) {
+		s_fork(fx, v, &kept);
+		assert_int_equal(kept, v <= ANTT_STORE_FORKS_KEPT);
+	}
+	s_fork(fx, 1, &kept); /* kept already: not counted again */
+	assert_int_equal(kept, 1);
+	s_fork(fx, 40, &kept); /* not kept: counted again */
+	assert_int_equal(kept, 0);
+	assert_int_equal(antt_store_fork_totals(fx->s, &seen, &kept_n, err), ANTT_OK);
+	assert_int_equal(seen, 41);
+	assert_int_equal(kept_n, ANTT_STORE_FORKS_KEPT);
+	antt_store_close(&fx->s);
+	sqlite3 *db = s_raw(fx->path);
+	assert_int_equal(s_pragma(db, "SELECT min(received) FROM forks"), 1718500001);
+	assert_int_equal(s_pragma(db, "SELECT max(received) FROM forks"),
+	                 1718500000 + ANTT_STORE_FORKS_KEPT);
+	sqlite3_close(db);
+	/* schema 8: no counts, and (from before the bound) 20 forks held */
+	s_raw_exec(fx->path, "DROP INDEX forks_author; DROP TABLE fork_counts;"
+	                     "INSERT INTO forks SELECT randomblob(32), author, seq + 1, body, sig, "
+	                     "received, peer FROM forks LIMIT 4;"
+	                     "PRAGMA user_version = 8");
+	s_open(fx);
+	assert_int_equal(antt_store_fork_totals(fx->s, &seen, &kept_n, err), ANTT_OK);
+	assert_int_equal(seen, ANTT_STORE_FORKS_KEPT + 4);
+	assert_int_equal(kept_n, ANTT_STORE_FORKS_KEPT + 4);
+	s_fork(fx, 50, &kept); /* over the bound already: counted only */
+	assert_int_equal(kept, 0);
+	assert_int_equal(antt_store_fork_totals(fx->s, &seen, &kept_n, err), ANTT_OK);
+	assert_int_equal(seen, ANTT_STORE_FORKS_KEPT + 5);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -1243,6 +1303,7 @@ int main(void)
 	    T(test_migrate_from_2),
 	    T(test_upgrade_judges_old_enrollments),
 	    T(test_legacy_needs_units),
+	    T(test_forks_bounded),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
