@@ -61,31 +61,11 @@
 #include "record.h"
 #include "service.h"
 #include "stamp.h"
+#include "sync.h"
 #include "zwatch.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
-#define HUB_FETCH_MAX 1000                /* records per Recovered */
-#define HUB_FETCH_BYTES (4 * 1024 * 1024) /* and bytes */
-#define HUB_MAX_FRAME (16 * 1024 * 1024)
-#define HUB_MAX_UNZ (64ULL * 1024 * 1024) /* largest decompressed batch */
-#define HUB_CREDIT 5000
 #define HUB_MAX_SESSIONS 20000
-#define HUB_MAX_DEPTH 8      /* most enrollments in a chain handed down */
-#define HUB_MAX_UNIT_KEYS 16 /* earlier keys of a unit handed down */
-#define HUB_MAX_HEADS 10000  /* authors in one Hello: s_heads_add is linear */
-
-/* Refusal codes (proto/README.md, "The parent's checks, per record"). */
-enum {
-	REF_BAD = 1,        /* not a valid record, or a period its form does not take */
-	REF_SIG = 2,        /* bad signature */
-	REF_AUTHOR = 3,     /* unknown author: the child waits, it is no refusal */
-	REF_GAP = 4,        /* does not follow the chain held */
-	REF_FORK = 5,       /* another record with this seq is held */
-	REF_UNIT = 6,       /* authentic, but its author may not sign it */
-	REF_REVOKED = 7,    /* its author's key is revoked before this seq */
-	REF_CORRECTS = 8,   /* corrects a record it may not correct */
-	REF_QUARANTINED = 9 /* its author's chain is quarantined (misconduct) */
-};
 
 typedef struct s_session {
 	struct s_session *next;
@@ -372,7 +352,7 @@ static int s_child_unit_keys(antt_hub_t *h, const uint8_t child[ANTT_KEY_BYTES],
 	if (antt_store_enrolled(st, child, unit, by, NULL) != ANTT_OK ||
 	    antt_store_revoked(st, child, &after, NULL) == ANTT_OK)
 		return ANTT_OK;
-	return antt_store_unit_keys(st, unit, child, keys, HUB_MAX_UNIT_KEYS, n, err);
+	return antt_store_unit_keys(st, unit, child, keys, ANTT_SYNC_MAX_UNIT_KEYS, n, err);
 }
 
 typedef struct {
@@ -454,21 +434,21 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const uint8_t *rid, size_t
 	antt_ratelog_t *pl = s_plog(h, key);
 	int rc;
 	if (hello->version != 1) {
-		code = 3;
+		code = ANTT_SYNC_E_VERSION;
 		snprintf(why, sizeof why, "unsupported protocol version");
-	} else if (hello->n_heads > HUB_MAX_HEADS) {
-		code = 2;
+	} else if (hello->n_heads > ANTT_SYNC_MAX_HEADS) {
+		code = ANTT_SYNC_E_MALFORMED;
 		snprintf(why, sizeof why, "too many heads in Hello");
 	} else if ((rc = antt_store_enrolled(antt_node_store(h->node), key, unit, enrolled_by,
 	                                     err)) != ANTT_OK) {
 		/* ZAP admitted it: it is enrolled, unless the store fails */
-		code = 2;
+		code = ANTT_SYNC_E_MALFORMED;
 		snprintf(why, sizeof why, "the hub cannot read this key's enrollment; try later");
 		antt_ratelog(pl, s_ms(), ANTT_LOG_ERR, "%s: Hello: %s", pl->who,
 		             rc == ANTT_E_NOTFOUND ? "its key's enrollment is gone" : err);
 	} else if (!hello->unit || strcmp(hello->unit, unit)) {
 		/* a key speaks for the unit it was enrolled for, and no other */
-		code = 2;
+		code = ANTT_SYNC_E_MALFORMED;
 		snprintf(why, sizeof why,
 		         "Hello names unit %.20s, but this key is enrolled for unit %.20s",
 		         antt_valid_unit(hello->unit) ? hello->unit : "(not a unit code)", unit);
@@ -512,11 +492,11 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const uint8_t *rid, size_t
 	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
 	hd.n_heads = hs.n;
 	hd.heads = hs.ptrs;
-	hd.credit = HUB_CREDIT;
+	hd.credit = ANTT_SYNC_CREDIT;
 	/* the child's credentials: the enrollments from it up to this node
 	 * (one: ours of it; more for a grandchild using this hub as its
 	 * fallback), then ours up to the root (as our own parent gave them) */
-	ProtobufCBinaryData creds[2 * HUB_MAX_DEPTH + 2];
+	ProtobufCBinaryData creds[2 * ANTT_SYNC_MAX_DEPTH + 2];
 	Antt__Records *mine = NULL;
 	uint8_t *blob = NULL;
 	size_t blen = 0, nc = 0, own = 0; /* creds[0..own) are ours to free */
@@ -524,7 +504,7 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const uint8_t *rid, size_t
 	char k_unit[ANTT_UNIT_MAX + 1];
 	int reached = 0;
 	memcpy(k, s->key, ANTT_KEY_BYTES);
-	while (!reached && own < HUB_MAX_DEPTH &&
+	while (!reached && own < ANTT_SYNC_MAX_DEPTH &&
 	       antt_store_enrolled(antt_node_store(h->node), k, k_unit, by, NULL) == ANTT_OK &&
 	       antt_store_credential(antt_node_store(h->node), k, by, &creds[own].data,
 	                             &creds[own].len, err) == ANTT_OK) {
@@ -537,17 +517,18 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const uint8_t *rid, size_t
 		if (antt_store_meta_get(antt_node_store(h->node), "credentials", &blob, &blen) ==
 		        ANTT_OK &&
 		    (mine = antt__records__unpack(NULL, blen, blob)))
-			for (size_t i = 0; i < mine->n_records && nc < 2 * HUB_MAX_DEPTH + 2; i++)
+			for (size_t i = 0; i < mine->n_records && nc < 2 * ANTT_SYNC_MAX_DEPTH + 2;
+			     i++)
 				creds[nc++] = mine->records[i];
 	}
 	hd.n_credentials = nc;
 	hd.credentials = creds;
 	/* the other keys of the child's unit (a replaced machine's earlier
 	 * keys): the child takes their records back before it signs */
-	uint8_t keys[HUB_MAX_UNIT_KEYS][ANTT_KEY_BYTES];
+	uint8_t keys[ANTT_SYNC_MAX_UNIT_KEYS][ANTT_KEY_BYTES];
 	size_t nk = 0;
 	s_heads_t uh;
-	s_heads_init(&uh, HUB_MAX_UNIT_KEYS);
+	s_heads_init(&uh, ANTT_SYNC_MAX_UNIT_KEYS);
 	if (s_child_unit_keys(h, s->key, keys, &nk, err))
 		antt_log(ANTT_LOG_ERR, "sync: %s", err);
 	for (size_t i = 0; i < nk; i++)
@@ -637,7 +618,7 @@ static int s_take_old(antt_hub_t *h, const char *peer, antt_ratelog_t *pl, s_rec
 	if (rc != ANTT_OK && rc != ANTT_E_NOTFOUND)
 		return rc;
 	if (antt_record_verify(r->sig, r->body, r->blen, r->b.author) != 0) {
-		s_refuse(ref, r, REF_SIG, "bad signature");
+		s_refuse(ref, r, ANTT_REFUSE_SIG, "bad signature");
 		return ANTT_OK;
 	}
 	/* the author signed two records with one seq: evidence, up to a bound
@@ -652,7 +633,7 @@ static int s_take_old(antt_hub_t *h, const char *peer, antt_ratelog_t *pl, s_rec
 	             peer, antt_hex(hex, r->b.author, ANTT_KEY_BYTES), r->b.seq,
 	             kept ? "kept as evidence"
 	                  : "counted only (this author's first forks are kept as evidence)");
-	s_refuse(ref, r, REF_FORK, "fork: another record with this seq is held");
+	s_refuse(ref, r, ANTT_REFUSE_FORK, "fork: another record with this seq is held");
 	return ANTT_OK;
 }
 
@@ -778,7 +759,7 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 	     !antt_store_enrolled_under(st, author, sender)) ||
 	    antt_store_enrolled(st, author, author_unit, by, NULL) != ANTT_OK) {
 		for (size_t i = 0; i < n; i++)
-			s_refuse(ref, &run[i], REF_AUTHOR,
+			s_refuse(ref, &run[i], ANTT_REFUSE_AUTHOR,
 			         "unknown author: not this child's key nor enrolled under it");
 		return ANTT_OK;
 	}
@@ -800,7 +781,7 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 		if (r->b.seq != head.seq + 1 || memcmp(r->b.prev, head.id, ANTT_ID_BYTES)) {
 			snprintf(msg, sizeof msg,
 			         "gap: seq %" PRIu64 " does not follow the chain held", r->b.seq);
-			s_refuse(ref, r, REF_GAP, msg);
+			s_refuse(ref, r, ANTT_REFUSE_GAP, msg);
 			i++;
 			continue;
 		}
@@ -816,12 +797,12 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 			                : antt_record_verify(run[i].sig, run[i].body, run[i].blen,
 			                                     author) == 0;
 			if (!own && !whole) {
-				s_refuse(ref, &run[i], REF_SIG, "bad signature");
+				s_refuse(ref, &run[i], ANTT_REFUSE_SIG, "bad signature");
 				i++;
 				break; /* the rest is taken against the head as it now is */
 			}
 			if (quarantined && run[i].b.seq > q_after) {
-				s_refuse(ref, &run[i], REF_QUARANTINED,
+				s_refuse(ref, &run[i], ANTT_REFUSE_QUARANTINED,
 				         "quarantined: this author's chain carries a record whose "
 				         "signature does not verify; nothing after it is taken");
 				i++;
@@ -832,17 +813,17 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 				         "revoked: this key's records after seq %" PRIu64
 				         " are no longer accepted",
 				         after);
-				s_refuse(ref, &run[i], REF_REVOKED, msg);
+				s_refuse(ref, &run[i], ANTT_REFUSE_REVOKED, msg);
 				i++;
 				break;
 			}
 			if (s_unit_refused(h, &run[i].b, author_unit, msg, sizeof msg)) {
-				s_refuse(ref, &run[i], REF_UNIT, msg);
+				s_refuse(ref, &run[i], ANTT_REFUSE_UNIT, msg);
 				i++;
 				break; /* what follows can no longer link: gaps */
 			}
 			if (s_period_refused(h, &run[i].b, msg, sizeof msg)) {
-				s_refuse(ref, &run[i], REF_BAD, msg);
+				s_refuse(ref, &run[i], ANTT_REFUSE_BAD, msg);
 				i++;
 				break;
 			}
@@ -851,7 +832,7 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 			                             &bad_correction, err)))
 				return rc;
 			if (bad_correction) {
-				s_refuse(ref, &run[i], REF_CORRECTS, msg);
+				s_refuse(ref, &run[i], ANTT_REFUSE_CORRECTS, msg);
 				i++;
 				break;
 			}
@@ -868,12 +849,12 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 }
 
 /* A zstd frame of a Records message, bounded: it must state its content
- * size, at most HUB_MAX_UNZ.  NULL if it does not hold. */
+ * size, at most ANTT_SYNC_MAX_UNZ.  NULL if it does not hold. */
 static Antt__Records *s_unzip_records(const uint8_t *z, size_t zlen)
 {
 	Antt__Records *unz = NULL;
 	unsigned long long raw_len = ZSTD_getFrameContentSize(z, zlen);
-	if (raw_len > HUB_MAX_UNZ) /* also ZSTD_CONTENTSIZE_UNKNOWN and _ERROR */
+	if (raw_len > ANTT_SYNC_MAX_UNZ) /* also ZSTD_CONTENTSIZE_UNKNOWN and _ERROR */
 		return NULL;
 	uint8_t *raw = antt_xmalloc(raw_len ? (size_t)raw_len : 1);
 	size_t got = ZSTD_decompress(raw, (size_t)raw_len, z, zlen);
@@ -965,7 +946,7 @@ static int s_intake(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES],
 		}
 		if (!r->has_id || antt_body_decode(r->body, r->blen, &r->b, why)) {
 			snprintf(msg, sizeof msg, "bad record: %.140s", why);
-			s_refuse(&in->ref, r, REF_BAD, msg);
+			s_refuse(&in->ref, r, ANTT_REFUSE_BAD, msg);
 			continue;
 		}
 		r->ok = 1;
@@ -1030,7 +1011,8 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		if (!unz || n) {
 			if (unz)
 				antt__records__free_unpacked(unz, NULL);
-			s_send_error(h, s->rid, s->rid_len, 2, "malformed compressed batch");
+			s_send_error(h, s->rid, s->rid_len, ANTT_SYNC_E_MALFORMED,
+			             "malformed compressed batch");
 			s_session_drop(h, s, ANTT_LOG_WARN,
 			               "sent a malformed compressed batch; session closed");
 			return;
@@ -1040,12 +1022,13 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		stamps = unz->stamps;
 		n_stamps = unz->n_stamps;
 	}
-	if (n > HUB_CREDIT) {
+	if (n > ANTT_SYNC_CREDIT) {
 		/* ~800 bytes of arrays below per entry, and an empty entry is 2
 		 * bytes: 8 million in a 16 MiB frame, 33 million unzipped */
 		if (unz)
 			antt__records__free_unpacked(unz, NULL);
-		s_send_error(h, s->rid, s->rid_len, 2, "batch larger than the credit given");
+		s_send_error(h, s->rid, s->rid_len, ANTT_SYNC_E_MALFORMED,
+		             "batch larger than the credit given");
 		return;
 	}
 	char peer[ANTT_UNIT_MAX + 16];
@@ -1073,7 +1056,8 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		} else {
 			h->store_failures++;
 		}
-		s_send_error(h, s->rid, s->rid_len, 4, "the hub could not store the batch; retry");
+		s_send_error(h, s->rid, s->rid_len, ANTT_SYNC_E_STORE,
+		             "the hub could not store the batch; retry");
 	} else {
 		Antt__Ack ack = ANTT__ACK__INIT;
 		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
@@ -1082,7 +1066,7 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		ack.heads = heads.ptrs;
 		ack.n_refused = in.ref.n;
 		ack.refused = in.ref.ptrs;
-		ack.credit = HUB_CREDIT;
+		ack.credit = ANTT_SYNC_CREDIT;
 		m.msg_case = ANTT__SYNC_MSG__MSG_ACK;
 		m.ack = &ack;
 		s_send(h, s->rid, s->rid_len, &m);
@@ -1123,8 +1107,9 @@ static json_t *s_import(const void *data, size_t len, void *arg)
 	json_t *refused = json_array();
 	/* as batches of at most the credit a child gets: memory stays bounded
 	 * however many records the file holds; each is one durable commit */
-	for (size_t at = 0; at < b->n_records && !failed; at += HUB_CREDIT) {
-		size_t n = b->n_records - at < HUB_CREDIT ? b->n_records - at : HUB_CREDIT;
+	for (size_t at = 0; at < b->n_records && !failed; at += ANTT_SYNC_CREDIT) {
+		size_t n =
+		    b->n_records - at < ANTT_SYNC_CREDIT ? b->n_records - at : ANTT_SYNC_CREDIT;
 		s_intake_t in;
 		antt_service_keepalive(); /* a large bundle holds the loop */
 		if (s_intake(h, antt_node_key(h->node)->pk, b->from.data, peer, &h->import_log,
@@ -1134,7 +1119,7 @@ static json_t *s_import(const void *data, size_t len, void *arg)
 			stored += in.stored;
 			for (size_t i = 0; i < in.ref.n; i++) {
 				const Antt__Refusal *r = in.ref.ptrs[i];
-				if (r->code == REF_AUTHOR) {
+				if (r->code == ANTT_REFUSE_AUTHOR) {
 					waiting++;
 					continue;
 				}
@@ -1344,7 +1329,7 @@ static int s_fetch_one(const uint8_t *id, const uint8_t *body, size_t blen, cons
 	f->recs[f->n].data = env;
 	f->recs[f->n++].len = len;
 	f->bytes += len;
-	return f->bytes >= HUB_FETCH_BYTES;
+	return f->bytes >= ANTT_SYNC_FETCH_BYTES;
 }
 
 static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__Fetch *fetch)
@@ -1352,12 +1337,12 @@ static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__Fetch *fetch)
 	char err[ANTT_ERR_MAX] = "";
 	antt_head_t head = {0};
 	antt_store_t *st = antt_node_store(h->node);
-	s_fetch_t f = {antt_xcalloc(HUB_FETCH_MAX, sizeof *f.recs), 0, 0};
+	s_fetch_t f = {antt_xcalloc(ANTT_SYNC_FETCH_MAX, sizeof *f.recs), 0, 0};
 	/* the child's own chain, or one of its unit's earlier keys: nothing
 	 * else is handed down */
 	const uint8_t *author = s->key;
 	if (fetch->author.len) {
-		uint8_t keys[HUB_MAX_UNIT_KEYS][ANTT_KEY_BYTES];
+		uint8_t keys[ANTT_SYNC_MAX_UNIT_KEYS][ANTT_KEY_BYTES];
 		size_t nk = 0, i = 0;
 		if (fetch->author.len == ANTT_KEY_BYTES &&
 		    !s_child_unit_keys(h, s->key, keys, &nk, err))
@@ -1368,7 +1353,7 @@ static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__Fetch *fetch)
 			             "sync: child %s asked for the records of a key that is not of "
 			             "its unit: refused",
 			             s->unit);
-			s_send_error(h, s->rid, s->rid_len, 2,
+			s_send_error(h, s->rid, s->rid_len, ANTT_SYNC_E_MALFORMED,
 			             "Fetch: that key is not enrolled for your unit");
 			free(f.recs);
 			return;
@@ -1377,7 +1362,8 @@ static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__Fetch *fetch)
 	}
 	if (antt_store_head(st, author, &head, err) ||
 	    (fetch->from_seq >= 1 && fetch->from_seq <= head.seq &&
-	     antt_store_range(st, author, fetch->from_seq, HUB_FETCH_MAX, s_fetch_one, &f, err)))
+	     antt_store_range(st, author, fetch->from_seq, ANTT_SYNC_FETCH_MAX, s_fetch_one, &f,
+	                      err)))
 		antt_log(ANTT_LOG_ERR, "sync: fetch for child %s: %s", s->unit, err);
 	Antt__Recovered r = ANTT__RECOVERED__INIT;
 	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
@@ -1438,7 +1424,8 @@ static int s_router_msg(void *sock, void *arg)
 		s->last_seen = now;
 	Antt__SyncMsg *m = antt__sync_msg__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
 	if (!m) {
-		s_send_error(h, zmq_msg_data(&rid), zmq_msg_size(&rid), 2, "malformed message");
+		s_send_error(h, zmq_msg_data(&rid), zmq_msg_size(&rid), ANTT_SYNC_E_MALFORMED,
+		             "malformed message");
 		if (s) {
 			s_session_drop(h, s, ANTT_LOG_WARN,
 			               "sent a malformed message; session closed");
@@ -1452,7 +1439,8 @@ static int s_router_msg(void *sock, void *arg)
 	if (m->msg_case == ANTT__SYNC_MSG__MSG_HELLO)
 		s_on_hello(h, s, zmq_msg_data(&rid), zmq_msg_size(&rid), key, m->hello);
 	else if (!s) /* no state for a connection that has not said Hello */
-		s_send_error(h, zmq_msg_data(&rid), zmq_msg_size(&rid), 1, "send Hello first");
+		s_send_error(h, zmq_msg_data(&rid), zmq_msg_size(&rid), ANTT_SYNC_E_HELLO,
+		             "send Hello first");
 	else if (m->msg_case == ANTT__SYNC_MSG__MSG_BATCH)
 		s_on_batch(h, s, m->batch);
 	else if (m->msg_case == ANTT__SYNC_MSG__MSG_FETCH)
@@ -1463,7 +1451,7 @@ static int s_router_msg(void *sock, void *arg)
 		pong.pong = m->ping;
 		s_send(h, s->rid, s->rid_len, &pong);
 	} else {
-		s_send_error(h, s->rid, s->rid_len, 2, "unexpected message");
+		s_send_error(h, s->rid, s->rid_len, ANTT_SYNC_E_MALFORMED, "unexpected message");
 	}
 	antt__sync_msg__free_unpacked(m, NULL);
 out:
@@ -1565,7 +1553,7 @@ int antt_hub_open(uv_loop_t *loop, antt_node_t *node, const antt_config_t *cfg, 
 	const antt_key_t *key = antt_node_key(node);
 	uint8_t csk[32];
 	int zero = 0, one = 1;
-	int64_t maxmsg = HUB_MAX_FRAME;
+	int64_t maxmsg = ANTT_SYNC_MAX_FRAME;
 	h->loop = loop;
 	h->node = node;
 	h->timeout_ms = cfg->timeout_ms;

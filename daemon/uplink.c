@@ -37,10 +37,10 @@
  * Batch size follows the link (the window, in envelope bytes): a batch
  * must be acknowledged well within [sync] timeout, or a slow link (2G: 8
  * KB/s) would time out on every batch and never move a record.  The window
- * starts at WINDOW_START, doubles after an Ack within a quarter of the
+ * starts at ANTT_SYNC_WINDOW_START, doubles after an Ack within a quarter of the
  * timeout of a batch that filled at least half of it (up to
- * BATCH_MAX_BYTES), halves after an Ack later than half the timeout, and
- * is quartered when a batch goes unacknowledged (down to WINDOW_MIN; a
+ * ANTT_SYNC_BATCH_MAX_BYTES), halves after an Ack later than half the timeout, and
+ * is quartered when a batch goes unacknowledged (down to ANTT_SYNC_WINDOW_MIN; a
  * batch always holds at least one record).  It is kept across connections:
  * it is the link's, not the session's.
  *
@@ -73,17 +73,14 @@
 #include "antt.pb-c.h"
 #include "common.h"
 #include "stamp.h"
+#include "sync.h"
 #include "zwatch.h"
 
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 60000
-#define BATCH_MAX_BYTES (4 * 1024 * 1024)
-#define WINDOW_START (32 * 1024)
-#define WINDOW_MIN 2048
 #define TRUST_RETRY_MIN 10000 /* ms: the first new Hello for a chain to the root */
 #define TRUST_RETRY_MAX (30 * 60 * 1000)
 #define TRUST_PATIENCE 160000 /* ms: the last retry at which "not yet" is no warning */
-#define ZBATCH_MIN 2048       /* smaller batches go as they are */
 
 typedef enum { S_DOWN, S_HELLO, S_READY, S_SENDING } s_state_t;
 static const char *s_state_names[] = {"down", "hello", "ready", "sending"};
@@ -260,7 +257,7 @@ static void s_hello(antt_uplink_t *u)
 		ptrs[n] = &heads[n];
 		n++;
 	}
-	hello.version = 1;
+	hello.version = ANTT_SYNC_VERSION;
 	hello.unit = (char *)antt_node_unit(u->node);
 	hello.n_heads = n;
 	hello.heads = ptrs;
@@ -336,7 +333,7 @@ static void s_connect(antt_uplink_t *u)
 	int hb = u->heartbeat_ms, hbt = u->timeout_ms;
 	zmq_setsockopt(u->sock, ZMQ_HEARTBEAT_IVL, &hb, sizeof hb);
 	zmq_setsockopt(u->sock, ZMQ_HEARTBEAT_TIMEOUT, &hbt, sizeof hbt);
-	int64_t maxmsg = 16 * 1024 * 1024;
+	int64_t maxmsg = ANTT_SYNC_MAX_FRAME;
 	zmq_setsockopt(u->sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
 	if (zmq_connect(u->sock, u->endpoint) != 0) {
 		antt_log(ANTT_LOG_ERR, "uplink: cannot connect to %s: %s", u->endpoint,
@@ -475,7 +472,7 @@ static void s_pump(antt_uplink_t *u)
 		b.stamps = stamps;
 		b.n_stamps = n_stamps;
 		/* on slow links every byte counts: compress when it pays */
-		if (f.bytes >= ZBATCH_MIN) {
+		if (f.bytes >= ANTT_SYNC_ZBATCH_MIN) {
 			Antt__Records rs = ANTT__RECORDS__INIT;
 			rs.n_records = f.n;
 			rs.records = f.recs;
@@ -533,10 +530,10 @@ static void s_adapt_window(antt_uplink_t *u, int64_t elapsed)
 		u->window /= 2;
 	else if (elapsed * 4 < u->timeout_ms && u->batch_bytes * 2 >= u->window)
 		u->window *= 2;
-	if (u->window < WINDOW_MIN)
-		u->window = WINDOW_MIN;
-	if (u->window > BATCH_MAX_BYTES)
-		u->window = BATCH_MAX_BYTES;
+	if (u->window < ANTT_SYNC_WINDOW_MIN)
+		u->window = ANTT_SYNC_WINDOW_MIN;
+	if (u->window > ANTT_SYNC_BATCH_MAX_BYTES)
+		u->window = ANTT_SYNC_BATCH_MAX_BYTES;
 	if (u->window != was)
 		antt_log(ANTT_LOG_DEBUG, "uplink %s: batches of up to %zu KiB (were %zu KiB)",
 		         u->endpoint, u->window >> 10, was >> 10);
@@ -601,7 +598,7 @@ static void s_on_ack(antt_uplink_t *u, const Antt__Ack *ack)
 		s_refused_record(u, ack->batch, r, &what);
 		int named =
 		    r->author.len == ANTT_KEY_BYTES || !s_is_zero(what.author, ANTT_KEY_BYTES);
-		if (r->code == 3 && named) {
+		if (r->code == ANTT_REFUSE_AUTHOR && named) {
 			/* unknown author: its enrollment has not reached the parent
 			 * yet (it travels in another chain).  Not a refusal: the
 			 * records wait here and are offered again a timeout later */
@@ -985,7 +982,7 @@ static int s_on_msg(void *sock, void *arg)
 	case ANTT__SYNC_MSG__MSG_ERROR:
 		antt_log(ANTT_LOG_WARN, "uplink: the parent says: %s",
 		         m->error->reason ? m->error->reason : "error");
-		if (m->error->code == 1 || m->error->code == 4)
+		if (m->error->code == ANTT_SYNC_E_HELLO || m->error->code == ANTT_SYNC_E_STORE)
 			s_hello(u);
 		break;
 	default: break;
@@ -1158,7 +1155,7 @@ int antt_uplink_open(uv_loop_t *loop, antt_node_t *node, antt_hub_t *hub, const 
 	u->heartbeat_ms = cfg->heartbeat_ms;
 	u->timeout_ms = cfg->timeout_ms;
 	u->batch_max = cfg->batch;
-	u->window = WINDOW_START;
+	u->window = ANTT_SYNC_WINDOW_START;
 	u->trust_retry = TRUST_RETRY_MIN;
 	u->backoff_ms = BACKOFF_MIN_MS;
 	u->has_root = cfg->has_root;

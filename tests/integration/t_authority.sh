@@ -92,7 +92,7 @@ assert_match "$(refusal 0)" "^6 its key is a station's \(unit 12346\): it may re
 assert_eq 1 "$(jq -r .head_after <<<"$OUT")" "nothing of it stored at the district"
 
 log_step "the key it tried to enroll files 999 for 12337: unknown author (3)"
-commune "$S_KEYF" 12337 "$(month 999 12337 2024-05)"
+commune "$S_KEYF" 12346 "$(month 999 12337 2024-05)"
 assert_rc 1 "the sibling key's report"
 assert_eq 3 "$(jq -r '.refused[0].code' <<<"$OUT")" "the sibling key: unknown author"
 assert_eq 0 "$(author_held "$D_CONF" "$S_KEY")" "the district holds nothing of the sibling key"
@@ -120,10 +120,10 @@ assert_match "$(refusal 0)" "^6 an enrollment without a grant is accepted only f
 	"a legacy enrollment by a new hub: code and reason"
 district2 "{\"enroll\":{\"unit\":\"12351\",\"key\":\"$E_KEY\"}}"
 assert_rc 0 "a station within its scope"
-as "$PORT_P" "$P_KEY" "$D2_KEYF" "$E_KEYF" 12351 "{\"enroll\":{\"unit\":\"12351\",\"key\":\"$W_KEY\"}}"
+as "$PORT_P" "$P_KEY" "$D2_KEYF" "$E_KEYF" 333 "{\"unit\":\"12351\",\"enroll\":{\"unit\":\"12351\",\"key\":\"$W_KEY\"}}"
 assert_rc 1 "the station it enrolled enrolls"
 assert_match "$(refusal 0)" "^6 its key is a station's" "a station under a hub: code and reason"
-as "$PORT_P" "$P_KEY" "$D2_KEYF" "$E_KEYF" 12351 "$(month 5 12351 2024-05)"
+as "$PORT_P" "$P_KEY" "$D2_KEYF" "$E_KEYF" 333 "$(month 5 12351 2024-05)"
 assert_rc 0 "the station's own report"
 district2 "{\"revoke\":{\"key\":\"$E_KEY\",\"after\":1,\"reason\":\"thử\"}}"
 assert_rc 0 "a hub revokes a key it enrolled"
@@ -178,13 +178,13 @@ G_KEY=$("$REPORT_GEN" keygen "$G_KEYF")
 district2 "{\"enroll\":{\"unit\":\"12391\",\"key\":\"$G_KEY\"}}"
 assert_rc 0 "the second district enrolls 12391"
 # May, with a receipt the commune signed itself for 1 June 2024: not taken
-as "$PORT_P" "$P_KEY" "$D2_KEYF" "$G_KEYF" 12391 "$(month 3 12391 2024-05)" \
+as "$PORT_P" "$P_KEY" "$D2_KEYF" "$G_KEYF" 333 "$(month 3 12391 2024-05)" \
 	-- --stamp-key "$G_KEYF" --stamp-at 1717200000
 assert_rc 0 "May from 12391, with its own 'receipt'"
 assert_contains "$(cat "$P_LOG")" "1 first receipt(s) not taken, first: a stamp signed by a key that is no hub on its author's chain" \
 	"province: the author's own receipt is not taken"
 # June, with the district's receipt of 1 July 2024: taken (signed: the district answers for it)
-as "$PORT_P" "$P_KEY" "$D2_KEYF" "$G_KEYF" 12391 "$(month 4 12391 2024-06)" \
+as "$PORT_P" "$P_KEY" "$D2_KEYF" "$G_KEYF" 333 "$(month 4 12391 2024-06)" \
 	-- --stamp-key "$D2_KEYF" --stamp-at 1719792000
 assert_rc 0 "June from 12391, with the district's receipt"
 antt_ok "$P_CONF" missing --period 2024-05 --unit 333 --form bvanttq-monthly --json
