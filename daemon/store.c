@@ -517,6 +517,7 @@ void antt_store_close(antt_store_t **self_p)
 	for (int i = 0; i < S_COUNT_; i++)
 		sqlite3_finalize(s->st[i]);
 	antt_store_index_close(s);
+	antt_store_trust_close(s);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);

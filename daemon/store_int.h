@@ -21,11 +21,15 @@ enum {
 	IX_COUNT_
 };
 
+/* store_trust.c's statements on intake's path (per batch or run) */
+enum { TR_UNTRUSTED, TR_STAMP_ADD, TR_STAMP_SN, TR_STAMP_APPLY, TR_COUNT_ };
+
 struct antt_store {
 	sqlite3 *db;
 	char *path;
 	sqlite3_stmt *st[ANTT_STORE_NSTMT]; /* store.c's statements */
 	sqlite3_stmt *ix[IX_COUNT_];        /* store_index.c's, prepared on first use */
+	sqlite3_stmt *tr[TR_COUNT_];        /* store_trust.c's, prepared on first use */
 };
 
 int antt_store_dberr(antt_store_t *s, char *err, const char *what);
@@ -45,5 +49,6 @@ int antt_store_reindex(antt_store_t *s, int64_t *records, char *err);
 int antt_store_verify_index(antt_store_t *s, antt_store_problem_fn problem, void *arg,
                             const volatile int *stop, char *err);
 void antt_store_index_close(antt_store_t *s);
+void antt_store_trust_close(antt_store_t *s);
 
 #endif

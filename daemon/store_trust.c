@@ -34,6 +34,40 @@
 #include "common.h"
 #include "store_int.h"
 
+static const char *s_tr_sql[TR_COUNT_] = {
+    [TR_UNTRUSTED] = "SELECT after, why FROM untrusted WHERE key = ?1 ORDER BY after LIMIT 1",
+    [TR_STAMP_ADD] = "INSERT INTO stamps(hub, body, sig, author, from_seq, to_seq, at) "
+                     "VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(hub, body) DO NOTHING",
+    [TR_STAMP_SN] = "SELECT sn FROM stamps WHERE hub = ?1 AND body = ?2",
+    [TR_STAMP_APPLY] = "UPDATE records SET first = ?1, stamp = ?2 WHERE author = ?3 "
+                       "AND seq BETWEEN ?4 AND ?5 AND stamp IS NULL",
+};
+
+/* A statement of s_tr_sql, prepared once; the caller resets it. */
+static sqlite3_stmt *s_tr(antt_store_t *s, int which, char *err)
+{
+	if (!s->tr[which] &&
+	    sqlite3_prepare_v3(s->db, s_tr_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s->tr[which],
+	                       NULL) != SQLITE_OK) {
+		antt_store_dberr(s, err, "preparing the trust statements");
+		return NULL;
+	}
+	return s->tr[which];
+}
+
+static void s_tr_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+void antt_store_trust_close(antt_store_t *s)
+{
+	for (int i = 0; i < TR_COUNT_; i++)
+		sqlite3_finalize(s->tr[i]);
+	memset(s->tr, 0, sizeof s->tr);
+}
+
 /* antt_below_fn over this store's administrative list */
 static int s_below(const char *unit, const char *above, void *arg)
 {
@@ -463,23 +497,21 @@ int antt_store_quarantine(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES],
 int antt_store_untrusted(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], uint64_t *after,
                          char *why, size_t why_len, char *err)
 {
-	static const char *sql =
-	    "SELECT after, why FROM untrusted WHERE key = ?1 ORDER BY after LIMIT 1";
-	sqlite3_stmt *st;
+	sqlite3_stmt *q = s_tr(s, TR_UNTRUSTED, err);
 	int rc = ANTT_E_NOTFOUND;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return antt_store_dberr(s, err, "reading untrusted keys");
-	sqlite3_bind_blob(st, 1, key, ANTT_KEY_BYTES, SQLITE_STATIC);
-	int r = sqlite3_step(st);
+	if (!q)
+		return ANTT_E_STORE;
+	sqlite3_bind_blob(q, 1, key, ANTT_KEY_BYTES, SQLITE_STATIC);
+	int r = sqlite3_step(q);
 	if (r == SQLITE_ROW) {
-		*after = (uint64_t)sqlite3_column_int64(st, 0);
+		*after = (uint64_t)sqlite3_column_int64(q, 0);
 		if (why)
-			snprintf(why, why_len, "%s", (const char *)sqlite3_column_text(st, 1));
+			snprintf(why, why_len, "%s", (const char *)sqlite3_column_text(q, 1));
 		rc = ANTT_OK;
 	} else if (r != SQLITE_DONE) {
 		rc = antt_store_dberr(s, err, "reading untrusted keys");
 	}
-	sqlite3_finalize(st);
+	s_tr_done(q);
 	return rc;
 }
 
@@ -489,13 +521,10 @@ int antt_store_stamp_add(antt_store_t *s, const uint8_t hub[ANTT_KEY_BYTES], con
                          size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_stamp_t *st,
                          int64_t *sn, char *err)
 {
-	static const char *ins = "INSERT INTO stamps(hub, body, sig, author, from_seq, to_seq, at) "
-	                         "VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(hub, body) DO NOTHING";
-	static const char *get = "SELECT sn FROM stamps WHERE hub = ?1 AND body = ?2";
-	sqlite3_stmt *q;
+	sqlite3_stmt *q = s_tr(s, TR_STAMP_ADD, err);
 	int rc = ANTT_OK;
-	if (sqlite3_prepare_v2(s->db, ins, -1, &q, NULL) != SQLITE_OK)
-		return antt_store_dberr(s, err, "keeping a first receipt");
+	if (!q)
+		return ANTT_E_STORE;
 	sqlite3_bind_blob(q, 1, hub, ANTT_KEY_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(q, 2, body, (int)blen, SQLITE_STATIC);
 	sqlite3_bind_blob(q, 3, sig, ANTT_SIG_BYTES, SQLITE_STATIC);
@@ -505,35 +534,31 @@ int antt_store_stamp_add(antt_store_t *s, const uint8_t hub[ANTT_KEY_BYTES], con
 	sqlite3_bind_int64(q, 7, st->at);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		rc = antt_store_dberr(s, err, "keeping a first receipt");
-	sqlite3_finalize(q);
-	if (rc)
-		return rc;
-	if (sqlite3_prepare_v2(s->db, get, -1, &q, NULL) != SQLITE_OK)
-		return antt_store_dberr(s, err, "keeping a first receipt");
+	s_tr_done(q);
+	if (rc || !(q = s_tr(s, TR_STAMP_SN, err)))
+		return rc ? rc : ANTT_E_STORE;
 	sqlite3_bind_blob(q, 1, hub, ANTT_KEY_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(q, 2, body, (int)blen, SQLITE_STATIC);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		*sn = sqlite3_column_int64(q, 0);
 	else
 		rc = antt_store_dberr(s, err, "keeping a first receipt");
-	sqlite3_finalize(q);
+	s_tr_done(q);
 	return rc;
 }
 
 int antt_store_stamp_apply(antt_store_t *s, int64_t sn, const antt_stamp_t *st, char *err)
 {
-	static const char *sql = "UPDATE records SET first = ?1, stamp = ?2 WHERE author = ?3 "
-	                         "AND seq BETWEEN ?4 AND ?5 AND stamp IS NULL";
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
-		return antt_store_dberr(s, err, "applying a first receipt");
+	sqlite3_stmt *q = s_tr(s, TR_STAMP_APPLY, err);
+	if (!q)
+		return ANTT_E_STORE;
 	sqlite3_bind_int64(q, 1, st->at);
 	sqlite3_bind_int64(q, 2, sn);
 	sqlite3_bind_blob(q, 3, st->author, ANTT_KEY_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, (sqlite3_int64)st->from_seq);
 	sqlite3_bind_int64(q, 5, (sqlite3_int64)st->to_seq);
 	int r = sqlite3_step(q);
-	sqlite3_finalize(q);
+	s_tr_done(q);
 	return r == SQLITE_DONE ? ANTT_OK : antt_store_dberr(s, err, "applying a first receipt");
 }
 
