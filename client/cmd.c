@@ -1159,21 +1159,26 @@ int antt_cmd_children(antt_cli_t *cli)
 	} else {
 		size_t i;
 		json_t *c;
-		printf("%-8s %-18s %-10s %-10s %-8s %-8s %s\n", "UNIT", "KEY", "LINK", "LAST SEEN",
-		       "RECORDS", "HEAD", "FORKS");
+		printf("%-8s %-18s %-8s %-10s %-10s %-8s %-8s %s\n", "UNIT", "KEY", "GRANT", "LINK",
+		       "LAST SEEN", "RECORDS", "HEAD", "FORKS");
 		json_array_foreach (list, i, c) {
 			char seen[24] = "-";
 			json_t *ls = json_object_get(c, "last_seen_s");
 			if (json_is_integer(ls))
 				snprintf(seen, sizeof seen, "%" JSON_INTEGER_FORMAT " s ago",
 				         json_integer_value(ls));
-			printf("%-8s %.16s.. %-10s %-10s %-8" JSON_INTEGER_FORMAT
-			       " %-8" JSON_INTEGER_FORMAT " %" JSON_INTEGER_FORMAT "\n",
-			       s_str(c, "unit"), s_str(c, "key"),
+			printf("%-8s %.16s.. %-8s %-10s %-10s %-8" JSON_INTEGER_FORMAT
+			       " %-8" JSON_INTEGER_FORMAT " %" JSON_INTEGER_FORMAT,
+			       s_str(c, "unit"), s_str(c, "key"), s_str(c, "grant"),
 			       json_is_true(json_object_get(c, "connected")) ? "connected" : "-",
 			       seen, json_integer_value(json_object_get(c, "records")),
 			       json_integer_value(json_object_get(c, "head")),
 			       json_integer_value(json_object_get(c, "forks")));
+			json_t *q = json_object_get(c, "quarantined_from");
+			if (json_is_integer(q)) /* docs/operations.md, "A chain quarantined" */
+				printf("  QUARANTINED from seq %" JSON_INTEGER_FORMAT,
+				       json_integer_value(q));
+			putchar('\n');
 		}
 	}
 	json_decref(resp);

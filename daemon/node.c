@@ -1266,11 +1266,19 @@ static int s_child_row(void *stmt, void *arg)
 	char key[2 * ANTT_KEY_BYTES + 1] = "";
 	if (sqlite3_column_bytes(st, 0) == ANTT_KEY_BYTES)
 		antt_hex(key, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
-	json_array_append_new(list, json_pack("{s:s, s:s, s:I, s:I, s:I}", "key", key, "unit",
-	                                      (const char *)sqlite3_column_text(st, 1), "records",
-	                                      (json_int_t)sqlite3_column_int64(st, 2), "head",
-	                                      (json_int_t)sqlite3_column_int64(st, 3), "forks",
-	                                      (json_int_t)sqlite3_column_int64(st, 4)));
+	int grant = sqlite3_column_int(st, 6);
+	json_array_append_new(
+	    list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o}", "key", key, "unit",
+	                    (const char *)sqlite3_column_text(st, 1), "grant",
+	                    grant == ANTT_GRANT_HUB       ? "hub"
+	                    : grant == ANTT_GRANT_STATION ? "station"
+	                                                  : "legacy",
+	                    "records", (json_int_t)sqlite3_column_int64(st, 2), "head",
+	                    (json_int_t)sqlite3_column_int64(st, 3), "forks",
+	                    (json_int_t)sqlite3_column_int64(st, 4), "quarantined_from",
+	                    sqlite3_column_type(st, 5) == SQLITE_NULL
+	                        ? json_null()
+	                        : json_integer((json_int_t)sqlite3_column_int64(st, 5))));
 	return 0;
 }
 
@@ -1283,8 +1291,9 @@ json_t *antt_node_children(antt_node_t *n, char *err)
 	        n->store,
 	        "SELECT e.key, e.unit, (SELECT count(*) FROM records r WHERE r.author = "
 	        "e.key), (SELECT seq FROM heads h WHERE h.author = e.key), "
-	        "(SELECT n FROM fork_counts f WHERE f.author = e.key) "
-	        "FROM enrollments e WHERE e.by = ?1 ORDER BY e.unit",
+	        "(SELECT n FROM fork_counts f WHERE f.author = e.key), "
+	        "(SELECT min(after) + 1 FROM untrusted u WHERE u.key = e.key), e.kind "
+	        "FROM enrollments e WHERE e.by = ?1 AND e.bad IS NULL ORDER BY e.unit",
 	        n->key->pk, ANTT_KEY_BYTES, s_child_row, list, err)) {
 		json_decref(list);
 		return NULL;

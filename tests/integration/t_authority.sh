@@ -146,6 +146,11 @@ assert_rc 0 "district: antt verify exits 0"
 assert_contains "$OUT" "MISCONDUCT record $A_ID" "district: antt verify shows the misconduct"
 assert_eq 0 "$(store_sql "$D_CONF" "SELECT count(*) FROM reports WHERE unit = '12346' AND period LIKE '2024-06%' AND n IS NOT NULL")" \
 	"district: the quarantined events count nowhere"
+antt_ok "$D_CONF" children --json
+assert_eq "station 2" "$(jq -r --arg k "$C_KEY" '.[] | select(.key == $k) | "\(.grant) \(.quarantined_from)"' <<<"$OUT")" \
+	"antt children: the commune, a station quarantined from seq 2"
+run "$ANTT" -c "$D_CONF" children
+assert_contains "$OUT" "QUARANTINED from seq 2" "antt children: the quarantine shown"
 commune "$C_KEYF" 12346 "$(month 8 12346 2024-06)"
 assert_rc 1 "a record after the quarantine"
 assert_match "$(refusal 0)" "^9 quarantined" "after the quarantine: code 9"
