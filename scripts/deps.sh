@@ -8,7 +8,7 @@ PACKAGES=(
 	libzmq3-dev libsqlite3-dev libsodium-dev libuv1-dev
 	libprotobuf-c-dev protobuf-c-compiler libinih-dev libzstd-dev
 	libsystemd-dev libjansson-dev libcmocka-dev
-	sqlite3 jq python3 clang-format libfaketime iproute2 nftables dpkg-dev systemd
+	sqlite3 jq python3 python3-nacl clang-format libfaketime iproute2 nftables dpkg-dev systemd
 	mosquitto libmosquitto-dev
 )
 

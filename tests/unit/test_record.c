@@ -1,8 +1,10 @@
 /* test_record.c - the signed record (proto/record.c): the committed test
- * vectors in proto/vectors/record-v1.json, the RFC 8032 Ed25519 vectors, that
- * a change of any single bit of a body or signature is caught, and that the
- * decoders refuse every malformed or out-of-rule input with ANTT_E_INVAL and
- * a message, leaving nothing allocated. */
+ * vectors in proto/vectors/ (record-v1.json; antt-v1.json: keys, CURVE keys
+ * and key files, enrollments and revocations, the stamp, sync messages and
+ * the bodies every implementation must refuse), the RFC 8032 Ed25519
+ * vectors, that a change of any single bit of a body or signature is caught,
+ * and that the decoders refuse every malformed or out-of-rule input with
+ * ANTT_E_INVAL and a message, leaving nothing allocated. */
 #include "testutil.h"
 
 #include <jansson.h>
@@ -10,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <zmq.h>
 
 #include "antt.pb-c.h"
 #include "common.h"
@@ -17,6 +21,7 @@
 #include "record.h"
 
 #define S_VECTORS ANTT_SOURCE_DIR "/proto/vectors/record-v1.json"
+#define S_VECTORS_ALL ANTT_SOURCE_DIR "/proto/vectors/antt-v1.json"
 
 /* ---- helpers ---- */
 
@@ -68,6 +73,23 @@ static void s_jhex_n(json_t *o, const char *key, uint8_t *out, size_t n)
 	free(p);
 }
 
+/* An array of strings, copied (caller frees each and the array). */
+static char **s_jstrv(json_t *o, const char *key, size_t *n)
+{
+	json_t *a = json_object_get(o, key), *x;
+	size_t i;
+	if (!json_is_array(a))
+		fail_msg("vector: \"%s\" is not an array", key);
+	*n = json_array_size(a);
+	char **v = antt_xcalloc(*n ? *n : 1, sizeof *v);
+	json_array_foreach (a, i, x) {
+		if (!json_is_string(x))
+			fail_msg("vector: \"%s\" holds a non-string", key);
+		v[i] = antt_xstrdup(json_string_value(x));
+	}
+	return v;
+}
+
 static json_t *s_load_vectors(void)
 {
 	json_error_t je;
@@ -114,6 +136,36 @@ static void s_fields_to_body(json_t *f, antt_body_t *b)
 		b->has_corrects = 1;
 		s_jhex_n(f, "corrects", b->corrects, ANTT_ID_BYTES);
 	}
+	/* antt-v1.json's records; record-v1.json's have neither key */
+	json_t *e = json_object_get(f, "enroll"), *r = json_object_get(f, "revoke");
+	if (json_is_object(e)) {
+		b->has_enroll = 1;
+		b->enroll_unit = antt_xstrdup(s_jstr(e, "unit"));
+		s_jhex_n(e, "key", b->enroll_key, ANTT_KEY_BYTES);
+		b->enroll_grant = (uint32_t)s_jint(e, "grant");
+		b->enroll_units = s_jstrv(e, "units", &b->n_enroll_units);
+		b->enroll_subtrees = s_jstrv(e, "subtrees", &b->n_enroll_subtrees);
+	} else {
+		assert_true(!e || json_is_null(e));
+	}
+	if (json_is_object(r)) {
+		json_t *reason = json_object_get(r, "reason");
+		b->has_revoke = 1;
+		s_jhex_n(r, "key", b->revoke_key, ANTT_KEY_BYTES);
+		b->revoke_after = (uint64_t)s_jint(r, "after_seq");
+		assert_true(json_is_null(reason) || json_is_string(reason));
+		if (json_is_string(reason))
+			b->revoke_reason = antt_xstrdup(json_string_value(reason));
+	} else {
+		assert_true(!r || json_is_null(r));
+	}
+}
+
+static void s_expect_same_strv(char *const *got, size_t ngot, char *const *want, size_t nwant)
+{
+	assert_int_equal(ngot, nwant);
+	for (size_t i = 0; i < nwant; i++)
+		assert_string_equal(got[i], want[i]);
 }
 
 static void s_expect_same_body(const antt_body_t *got, const antt_body_t *want)
@@ -138,9 +190,91 @@ static void s_expect_same_body(const antt_body_t *got, const antt_body_t *want)
 	assert_int_equal(got->has_corrects, want->has_corrects);
 	if (want->has_corrects)
 		assert_memory_equal(got->corrects, want->corrects, ANTT_ID_BYTES);
+	assert_int_equal(got->has_enroll, want->has_enroll);
+	if (want->has_enroll) {
+		assert_string_equal(got->enroll_unit, want->enroll_unit);
+		assert_memory_equal(got->enroll_key, want->enroll_key, ANTT_KEY_BYTES);
+		assert_int_equal(got->enroll_grant, want->enroll_grant);
+		s_expect_same_strv(got->enroll_units, got->n_enroll_units, want->enroll_units,
+		                   want->n_enroll_units);
+		s_expect_same_strv(got->enroll_subtrees, got->n_enroll_subtrees,
+		                   want->enroll_subtrees, want->n_enroll_subtrees);
+	}
+	assert_int_equal(got->has_revoke, want->has_revoke);
+	if (want->has_revoke) {
+		assert_memory_equal(got->revoke_key, want->revoke_key, ANTT_KEY_BYTES);
+		assert_int_equal(got->revoke_after, want->revoke_after);
+		if (want->revoke_reason)
+			assert_string_equal(got->revoke_reason, want->revoke_reason);
+		else
+			assert_null(got->revoke_reason);
+	}
 }
 
 /* ---- the committed vectors ---- */
+
+/* One record vector, all five steps of proto/vectors/README.md: the key
+ * from the seed, fields -> body bytes, the id, the signature (deterministic)
+ * and its check, the envelope; and back: the bytes decode to the fields.
+ * *b gets the fields (caller clears), id the id. */
+static void s_check_record(json_t *v, antt_body_t *b, uint8_t id[ANTT_ID_BYTES])
+{
+	char err[ANTT_ERR_MAX] = "";
+	const char *name = s_jstr(v, "name");
+	uint8_t seed[ANTT_SEED_BYTES], pk[ANTT_KEY_BYTES], sig[ANTT_SIG_BYTES], calc[ANTT_ID_BYTES],
+	    mysig[ANTT_SIG_BYTES];
+	s_jhex_n(v, "seed", seed, sizeof seed);
+	s_jhex_n(v, "public_key", pk, sizeof pk);
+	s_jhex_n(v, "id", id, ANTT_ID_BYTES);
+	s_jhex_n(v, "signature", sig, sizeof sig);
+	size_t want_blen, want_elen;
+	uint8_t *want_body = s_jhex(v, "body_hex", &want_blen);
+	uint8_t *want_env = s_jhex(v, "envelope_hex", &want_elen);
+	print_message("vector %s: %zu byte body\n", name, want_blen);
+
+	antt_key_t *k = NULL;
+	assert_int_equal(antt_key_from_seed(seed, &k), ANTT_OK);
+	s_expect_bytes("public key", k->pk, ANTT_KEY_BYTES, pk, ANTT_KEY_BYTES);
+
+	s_fields_to_body(json_object_get(v, "fields"), b);
+	assert_memory_equal(b->author, pk, ANTT_KEY_BYTES);
+	uint8_t *body = NULL;
+	size_t blen = 0;
+	if (antt_body_encode(b, &body, &blen, err))
+		fail_msg("%s: encode: %s", name, err);
+	s_expect_bytes("body", body, blen, want_body, want_blen);
+
+	antt_record_id(calc, body, blen);
+	s_expect_bytes("id", calc, ANTT_ID_BYTES, id, ANTT_ID_BYTES);
+	antt_record_sign(mysig, body, blen, k->sk);
+	s_expect_bytes("signature", mysig, ANTT_SIG_BYTES, sig, ANTT_SIG_BYTES);
+	assert_int_equal(antt_record_verify(sig, want_body, want_blen, pk), 0);
+
+	uint8_t *env = NULL;
+	size_t elen = 0;
+	assert_int_equal(antt_envelope_encode(body, blen, sig, &env, &elen), ANTT_OK);
+	s_expect_bytes("envelope", env, elen, want_env, want_elen);
+
+	/* and back: the expected bytes decode to the same fields */
+	antt_body_t back;
+	if (antt_body_decode(want_body, want_blen, &back, err))
+		fail_msg("%s: decode: %s", name, err);
+	s_expect_same_body(&back, b);
+	antt_body_clear(&back);
+	uint8_t *ebody = NULL, esig[ANTT_SIG_BYTES];
+	size_t eblen = 0;
+	if (antt_envelope_decode(want_env, want_elen, &ebody, &eblen, esig, err))
+		fail_msg("%s: envelope decode: %s", name, err);
+	s_expect_bytes("envelope body", ebody, eblen, want_body, want_blen);
+	s_expect_bytes("envelope signature", esig, ANTT_SIG_BYTES, sig, ANTT_SIG_BYTES);
+
+	free(ebody);
+	free(env);
+	free(body);
+	antt_key_destroy(&k);
+	free(want_body);
+	free(want_env);
+}
 
 static void test_vectors(void **state)
 {
@@ -152,56 +286,8 @@ static void test_vectors(void **state)
 	int saw_first = 0, saw_note = 0, saw_corrects = 0;
 	assert_true(json_array_size(vs) <= 16);
 	json_array_foreach (vs, i, v) {
-		char err[ANTT_ERR_MAX] = "";
-		const char *name = s_jstr(v, "name");
-		uint8_t seed[ANTT_SEED_BYTES], pk[ANTT_KEY_BYTES], id[ANTT_ID_BYTES],
-		    sig[ANTT_SIG_BYTES], calc[ANTT_ID_BYTES], mysig[ANTT_SIG_BYTES];
-		s_jhex_n(v, "seed", seed, sizeof seed);
-		s_jhex_n(v, "public_key", pk, sizeof pk);
-		s_jhex_n(v, "id", id, sizeof id);
-		s_jhex_n(v, "signature", sig, sizeof sig);
-		size_t want_blen, want_elen;
-		uint8_t *want_body = s_jhex(v, "body_hex", &want_blen);
-		uint8_t *want_env = s_jhex(v, "envelope_hex", &want_elen);
-		print_message("vector %s: %zu byte body\n", name, want_blen);
-
-		antt_key_t *k = NULL;
-		assert_int_equal(antt_key_from_seed(seed, &k), ANTT_OK);
-		s_expect_bytes("public key", k->pk, ANTT_KEY_BYTES, pk, ANTT_KEY_BYTES);
-
 		antt_body_t b;
-		s_fields_to_body(json_object_get(v, "fields"), &b);
-		assert_memory_equal(b.author, pk, ANTT_KEY_BYTES);
-		uint8_t *body = NULL;
-		size_t blen = 0;
-		if (antt_body_encode(&b, &body, &blen, err))
-			fail_msg("%s: encode: %s", name, err);
-		s_expect_bytes("body", body, blen, want_body, want_blen);
-
-		antt_record_id(calc, body, blen);
-		s_expect_bytes("id", calc, ANTT_ID_BYTES, id, ANTT_ID_BYTES);
-		antt_record_sign(mysig, body, blen, k->sk);
-		s_expect_bytes("signature", mysig, ANTT_SIG_BYTES, sig, ANTT_SIG_BYTES);
-		assert_int_equal(antt_record_verify(sig, want_body, want_blen, pk), 0);
-
-		uint8_t *env = NULL;
-		size_t elen = 0;
-		assert_int_equal(antt_envelope_encode(body, blen, sig, &env, &elen), ANTT_OK);
-		s_expect_bytes("envelope", env, elen, want_env, want_elen);
-
-		/* and back: the expected bytes decode to the same fields */
-		antt_body_t back;
-		if (antt_body_decode(want_body, want_blen, &back, err))
-			fail_msg("%s: decode: %s", name, err);
-		s_expect_same_body(&back, &b);
-		antt_body_clear(&back);
-		uint8_t *ebody = NULL, esig[ANTT_SIG_BYTES];
-		size_t eblen = 0;
-		if (antt_envelope_decode(want_env, want_elen, &ebody, &eblen, esig, err))
-			fail_msg("%s: envelope decode: %s", name, err);
-		s_expect_bytes("envelope body", ebody, eblen, want_body, want_blen);
-		s_expect_bytes("envelope signature", esig, ANTT_SIG_BYTES, sig, ANTT_SIG_BYTES);
-
+		s_check_record(v, &b, ids[i]);
 		/* the vectors form one chain, as a node would write it */
 		if (b.seq == 1) {
 			saw_first = 1;
@@ -220,15 +306,7 @@ static void test_vectors(void **state)
 			saw_corrects = 1;
 			assert_memory_equal(b.corrects, ids[0], ANTT_ID_BYTES);
 		}
-		memcpy(ids[i], id, ANTT_ID_BYTES);
-
-		free(ebody);
-		free(env);
-		free(body);
 		antt_body_clear(&b);
-		antt_key_destroy(&k);
-		free(want_body);
-		free(want_env);
 	}
 	assert_true(saw_first);
 	assert_true(saw_note);
@@ -1089,6 +1167,432 @@ static void test_system_records(void **state)
 	antt_body_clear(&b);
 }
 
+/* ---- antt-v1.json: keys, system records, the stamp, sync messages and
+ * the bodies every implementation refuses ---- */
+
+static json_t *s_load_all(void)
+{
+	json_error_t je;
+	/* nul-in-note has a \u0000 in a string */
+	json_t *root = json_load_file(S_VECTORS_ALL, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+	if (!root)
+		fail_msg("%s:%d:%d: %s", S_VECTORS_ALL, je.line, je.column, je.text);
+	assert_string_equal(s_jstr(root, "format"), "antt vectors v1");
+	return root;
+}
+
+/* A section of antt-v1.json: a non-empty array. */
+static json_t *s_section(json_t *root, const char *name)
+{
+	json_t *a = json_object_get(root, name);
+	if (!json_is_array(a) || json_array_size(a) == 0)
+		fail_msg("antt-v1.json: no \"%s\"", name);
+	return a;
+}
+
+/* A bytes field against a vector's hex; null for absent (empty). */
+static void s_expect_bin(const char *what, ProtobufCBinaryData d, json_t *o, const char *key)
+{
+	json_t *x = json_object_get(o, key);
+	if (json_is_null(x)) {
+		assert_int_equal(d.len, 0);
+		return;
+	}
+	size_t n;
+	uint8_t *p = s_jhex(o, key, &n);
+	s_expect_bytes(what, d.data, d.len, p, n);
+	free(p);
+}
+
+/* Enrollments (a hub with a scope, a station, legacy) and revocations
+ * (with and without a reason), one chain per author. */
+static void test_vectors_system(void **state)
+{
+	(void)state;
+	json_t *root = s_load_all(), *v;
+	json_t *vs = s_section(root, "records");
+	size_t i;
+	uint8_t ids[32][ANTT_ID_BYTES], authors[32][ANTT_KEY_BYTES];
+	uint64_t seqs[32];
+	int saw_hub = 0, saw_station = 0, saw_legacy = 0, saw_reason = 0, saw_no_reason = 0;
+	assert_true(json_array_size(vs) <= 32);
+	json_array_foreach (vs, i, v) {
+		antt_body_t b;
+		s_check_record(v, &b, ids[i]);
+		memcpy(authors[i], b.author, ANTT_KEY_BYTES);
+		seqs[i] = b.seq;
+		if (b.seq > 1) {
+			size_t j = 0;
+			while (j < i && (seqs[j] != b.seq - 1 ||
+			                 memcmp(authors[j], b.author, ANTT_KEY_BYTES)))
+				j++;
+			assert_true(j < i);
+			assert_memory_equal(b.prev, ids[j], ANTT_ID_BYTES);
+		}
+		assert_true(b.has_enroll != b.has_revoke);
+		if (b.has_enroll) {
+			saw_hub |= b.enroll_grant == ANTT_GRANT_HUB && b.n_enroll_units >= 2 &&
+			           b.n_enroll_subtrees >= 2;
+			saw_station |= b.enroll_grant == ANTT_GRANT_STATION;
+			saw_legacy |= b.enroll_grant == ANTT_GRANT_LEGACY;
+		} else {
+			saw_reason |= b.revoke_reason != NULL;
+			saw_no_reason |= b.revoke_reason == NULL;
+		}
+		antt_body_clear(&b);
+	}
+	assert_true(saw_hub && saw_station && saw_legacy && saw_reason && saw_no_reason);
+	json_decref(root);
+}
+
+/* A seed's Ed25519 keys, its CURVE keys as libsodium converts them and as
+ * ZeroMQ takes them (Z85), and its key file as antt writes and reads it. */
+static void test_vectors_keys(void **state)
+{
+	(void)state;
+	json_t *root = s_load_all(), *v;
+	char *dir = tu_mkdtemp(), err[ANTT_ERR_MAX] = "";
+	size_t i;
+	json_array_foreach (s_section(root, "keys"), i, v) {
+		uint8_t seed[ANTT_SEED_BYTES], pk[ANTT_KEY_BYTES], sk[ANTT_SECKEY_BYTES], cpk[32],
+		    csk[32], want_cpk[32], want_csk[32], back[32];
+		const char *zpk = s_jstr(v, "curve_public_z85"),
+		           *zsk = s_jstr(v, "curve_secret_z85");
+		char z[41];
+		print_message("key %s\n", s_jstr(v, "name"));
+		s_jhex_n(v, "seed", seed, sizeof seed);
+		s_jhex_n(v, "public_key", pk, sizeof pk);
+		s_jhex_n(v, "libsodium_secret_key", sk, sizeof sk);
+		s_jhex_n(v, "curve_public", want_cpk, sizeof want_cpk);
+		s_jhex_n(v, "curve_secret", want_csk, sizeof want_csk);
+
+		antt_key_t *k = NULL;
+		assert_int_equal(antt_key_from_seed(seed, &k), ANTT_OK);
+		s_expect_bytes("public key", k->pk, ANTT_KEY_BYTES, pk, sizeof pk);
+		s_expect_bytes("libsodium secret key", k->sk, ANTT_SECKEY_BYTES, sk, sizeof sk);
+		s_expect_bytes("seed || public key", sk, ANTT_SEED_BYTES, seed, sizeof seed);
+
+		/* the transport keys, as daemon/hub.c and daemon/uplink.c derive them */
+		assert_int_equal(crypto_sign_ed25519_pk_to_curve25519(cpk, k->pk), 0);
+		assert_int_equal(crypto_sign_ed25519_sk_to_curve25519(csk, k->sk), 0);
+		s_expect_bytes("CURVE public key", cpk, 32, want_cpk, 32);
+		s_expect_bytes("CURVE secret key", csk, 32, want_csk, 32);
+		assert_non_null(zmq_z85_encode(z, cpk, 32));
+		assert_string_equal(z, zpk);
+		assert_non_null(zmq_z85_encode(z, csk, 32));
+		assert_string_equal(z, zsk);
+		assert_non_null(zmq_z85_decode(back, zpk));
+		assert_memory_equal(back, cpk, 32);
+		assert_non_null(zmq_z85_decode(back, zsk));
+		assert_memory_equal(back, csk, 32);
+		/* ZeroMQ's own X25519 finds the same public key for the secret */
+		assert_int_equal(zmq_curve_public(z, zsk), 0);
+		assert_string_equal(z, zpk);
+
+		/* the key file: written exactly so, with mode 0600 */
+		size_t flen, tlen;
+		char *text = NULL, name[32];
+		uint8_t *file = s_jhex(v, "key_file_hex", &flen);
+		assert_int_equal(strlen(s_jstr(v, "key_file")), flen);
+		assert_memory_equal(s_jstr(v, "key_file"), file, flen);
+		snprintf(name, sizeof name, "%zu.key", i);
+		char *path = tu_path(dir, name);
+		assert_int_equal(antt_key_save(k, path, err), ANTT_OK);
+		assert_int_equal(antt_read_file(path, 4096, &text, &tlen, err), ANTT_OK);
+		s_expect_bytes("key file", (const uint8_t *)text, tlen, file, flen);
+		struct stat st;
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_mode & 0777, 0600);
+		/* and read back from the vector's bytes */
+		char *vpath = tu_path(dir, "vector.key");
+		tu_write(vpath, file, flen, 0600);
+		antt_key_t *l = NULL;
+		if (antt_key_load(vpath, &l, err))
+			fail_msg("key file of the vector: %s", err);
+		assert_memory_equal(l->pk, pk, ANTT_KEY_BYTES);
+		assert_memory_equal(l->sk, sk, ANTT_SECKEY_BYTES);
+
+		antt_key_destroy(&l);
+		antt_key_destroy(&k);
+		free(vpath);
+		free(path);
+		free(text);
+		free(file);
+	}
+	tu_rmtree(dir);
+	json_decref(root);
+}
+
+/* The first hub's signed receipt: StampBody bytes, the signed message, the
+ * signature by the hub's seed, and the Stamp that carries them. */
+static void test_vectors_stamps(void **state)
+{
+	(void)state;
+	json_t *root = s_load_all(), *v;
+	size_t i;
+	json_array_foreach (s_section(root, "stamps"), i, v) {
+		char err[ANTT_ERR_MAX] = "";
+		json_t *f = json_object_get(v, "fields");
+		uint8_t seed[ANTT_SEED_BYTES], hub[ANTT_KEY_BYTES], sig[ANTT_SIG_BYTES],
+		    mysig[ANTT_SIG_BYTES];
+		antt_stamp_t s = {0}, back;
+		s_jhex_n(f, "author", s.author, ANTT_KEY_BYTES);
+		s.from_seq = (uint64_t)s_jint(f, "from_seq");
+		s.to_seq = (uint64_t)s_jint(f, "to_seq");
+		s_jhex_n(f, "to_id", s.to_id, ANTT_ID_BYTES);
+		s.at = s_jint(f, "at");
+		s_jhex_n(v, "hub_seed", seed, sizeof seed);
+		s_jhex_n(v, "hub", hub, sizeof hub);
+		s_jhex_n(v, "signature", sig, sizeof sig);
+		size_t blen, wlen, mlen, slen;
+		uint8_t *body = NULL, *want = s_jhex(v, "body_hex", &wlen);
+		uint8_t *msg = s_jhex(v, "message_hex", &mlen);
+		uint8_t *packed = s_jhex(v, "stamp_hex", &slen);
+
+		antt_stamp_encode(&s, &body, &blen);
+		s_expect_bytes("stamp body", body, blen, want, wlen);
+		if (antt_stamp_decode(want, wlen, &back, err))
+			fail_msg("stamp decode: %s", err);
+		assert_memory_equal(back.author, s.author, ANTT_KEY_BYTES);
+		assert_int_equal(back.from_seq, s.from_seq);
+		assert_int_equal(back.to_seq, s.to_seq);
+		assert_memory_equal(back.to_id, s.to_id, ANTT_ID_BYTES);
+		assert_int_equal(back.at, s.at);
+
+		antt_key_t *k = NULL;
+		assert_int_equal(antt_key_from_seed(seed, &k), ANTT_OK);
+		s_expect_bytes("hub", k->pk, ANTT_KEY_BYTES, hub, sizeof hub);
+		antt_stamp_sign(mysig, body, blen, k->sk);
+		s_expect_bytes("stamp signature", mysig, ANTT_SIG_BYTES, sig, sizeof sig);
+		assert_int_equal(antt_stamp_verify(sig, want, wlen, hub), 0);
+		/* what is signed: the domain, then the body; never a record's */
+		size_t d = strlen(ANTT_STAMP_DOMAIN);
+		assert_int_equal(mlen, d + wlen);
+		assert_memory_equal(msg, ANTT_STAMP_DOMAIN, d);
+		assert_memory_equal(msg + d, want, wlen);
+		assert_int_equal(crypto_sign_verify_detached(sig, msg, mlen, hub), 0);
+		assert_int_equal(antt_record_verify(sig, want, wlen, hub), -1);
+
+		Antt__Stamp *m = antt__stamp__unpack(NULL, slen, packed);
+		assert_non_null(m);
+		assert_int_equal(m->base.n_unknown_fields, 0);
+		s_expect_bytes("Stamp.hub", m->hub.data, m->hub.len, hub, sizeof hub);
+		s_expect_bytes("Stamp.body", m->body.data, m->body.len, want, wlen);
+		s_expect_bytes("Stamp.sig", m->sig.data, m->sig.len, sig, sizeof sig);
+		uint8_t again[512];
+		assert_true(antt__stamp__get_packed_size(m) <= sizeof again);
+		size_t alen = antt__stamp__pack(m, again);
+		s_expect_bytes("Stamp", again, alen, packed, slen);
+		antt__stamp__free_unpacked(m, NULL);
+
+		antt_key_destroy(&k);
+		free(packed);
+		free(msg);
+		free(want);
+		free(body);
+	}
+	json_decref(root);
+}
+
+static void s_expect_heads(Antt__Head *const *h, size_t n, json_t *a)
+{
+	assert_true(json_is_array(a));
+	assert_int_equal(n, json_array_size(a));
+	for (size_t i = 0; i < n; i++) {
+		json_t *x = json_array_get(a, i);
+		assert_int_equal(h[i]->base.n_unknown_fields, 0);
+		s_expect_bin("Head.author", h[i]->author, x, "author");
+		assert_int_equal(h[i]->seq, (uint64_t)s_jint(x, "seq"));
+		s_expect_bin("Head.id", h[i]->id, x, "id");
+	}
+}
+
+/* The records and stamps of a Batch hold on their own. */
+static void s_expect_batch_content(const Antt__Batch *b)
+{
+	char err[ANTT_ERR_MAX] = "";
+	for (size_t i = 0; i < b->n_records; i++) {
+		uint8_t *body = NULL, sig[ANTT_SIG_BYTES];
+		size_t blen = 0;
+		antt_body_t rb;
+		if (antt_envelope_decode(b->records[i].data, b->records[i].len, &body, &blen, sig,
+		                         err) ||
+		    antt_body_decode(body, blen, &rb, err))
+			fail_msg("batch record %zu: %s", i, err);
+		assert_int_equal(antt_record_verify(sig, body, blen, rb.author), 0);
+		antt_body_clear(&rb);
+		free(body);
+	}
+	for (size_t i = 0; i < b->n_stamps; i++) {
+		const Antt__Stamp *s = b->stamps[i];
+		antt_stamp_t st;
+		assert_int_equal(s->hub.len, ANTT_KEY_BYTES);
+		assert_int_equal(s->sig.len, ANTT_SIG_BYTES);
+		if (antt_stamp_decode(s->body.data, s->body.len, &st, err))
+			fail_msg("batch stamp %zu: %s", i, err);
+		assert_int_equal(
+		    antt_stamp_verify(s->sig.data, s->body.data, s->body.len, s->hub.data), 0);
+	}
+}
+
+/* Sync messages: the exact bytes of a Hello, a Batch and an Ack; decoded
+ * they give the vector's fields, encoded again the same bytes. */
+static void test_vectors_messages(void **state)
+{
+	(void)state;
+	json_t *root = s_load_all(), *v;
+	size_t i;
+	int saw_hello = 0, saw_batch = 0, saw_ack = 0;
+	json_array_foreach (s_section(root, "messages"), i, v) {
+		const char *kind = s_jstr(v, "message");
+		json_t *f = json_object_get(v, "fields"), *x;
+		size_t len, j;
+		uint8_t *buf = s_jhex(v, "syncmsg_hex", &len);
+		print_message("message %s: %zu bytes\n", s_jstr(v, "name"), len);
+		Antt__SyncMsg *m = antt__sync_msg__unpack(NULL, len, buf);
+		assert_non_null(m);
+		assert_int_equal(m->base.n_unknown_fields, 0);
+		size_t alen = antt__sync_msg__get_packed_size(m);
+		uint8_t *again = malloc(alen + 1);
+		antt__sync_msg__pack(m, again);
+		s_expect_bytes("SyncMsg encoded again", again, alen, buf, len);
+		free(again);
+		if (!strcmp(kind, "hello")) {
+			saw_hello = 1;
+			assert_int_equal(m->msg_case, ANTT__SYNC_MSG__MSG_HELLO);
+			assert_int_equal(m->hello->base.n_unknown_fields, 0);
+			assert_int_equal(m->hello->version, s_jint(f, "version"));
+			assert_string_equal(m->hello->unit, s_jstr(f, "unit"));
+			s_expect_heads(m->hello->heads, m->hello->n_heads,
+			               json_object_get(f, "heads"));
+		} else if (!strcmp(kind, "batch")) {
+			saw_batch = 1;
+			assert_int_equal(m->msg_case, ANTT__SYNC_MSG__MSG_BATCH);
+			Antt__Batch *b = m->batch;
+			assert_int_equal(b->base.n_unknown_fields, 0);
+			assert_int_equal(b->batch, (uint64_t)s_jint(f, "batch"));
+			assert_int_equal(b->zrecords.len, 0);
+			json_t *recs = json_object_get(f, "records"), *stamps;
+			assert_int_equal(b->n_records, json_array_size(recs));
+			json_array_foreach (recs, j, x) {
+				size_t n;
+				uint8_t *want = tu_unhex(json_string_value(x), &n);
+				s_expect_bytes("Batch.records", b->records[j].data,
+				               b->records[j].len, want, n);
+				free(want);
+			}
+			stamps = json_object_get(f, "stamps");
+			assert_int_equal(b->n_stamps, json_array_size(stamps));
+			json_array_foreach (stamps, j, x) {
+				assert_int_equal(b->stamps[j]->base.n_unknown_fields, 0);
+				s_expect_bin("Stamp.hub", b->stamps[j]->hub, x, "hub");
+				s_expect_bin("Stamp.body", b->stamps[j]->body, x, "body");
+				s_expect_bin("Stamp.sig", b->stamps[j]->sig, x, "sig");
+			}
+			s_expect_batch_content(b);
+		} else if (!strcmp(kind, "ack")) {
+			saw_ack = 1;
+			assert_int_equal(m->msg_case, ANTT__SYNC_MSG__MSG_ACK);
+			Antt__Ack *a = m->ack;
+			assert_int_equal(a->base.n_unknown_fields, 0);
+			assert_int_equal(a->batch, (uint64_t)s_jint(f, "batch"));
+			assert_int_equal(a->credit, s_jint(f, "credit"));
+			s_expect_heads(a->heads, a->n_heads, json_object_get(f, "heads"));
+			json_t *refused = json_object_get(f, "refused");
+			assert_int_equal(a->n_refused, json_array_size(refused));
+			json_array_foreach (refused, j, x) {
+				Antt__Refusal *r = a->refused[j];
+				assert_int_equal(r->base.n_unknown_fields, 0);
+				assert_int_equal(r->index, s_jint(x, "index"));
+				s_expect_bin("Refusal.author", r->author, x, "author");
+				assert_int_equal(r->seq, (uint64_t)s_jint(x, "seq"));
+				s_expect_bin("Refusal.id", r->id, x, "id");
+				assert_int_equal(r->code, s_jint(x, "code"));
+				assert_string_equal(r->reason, s_jstr(x, "reason"));
+			}
+		} else {
+			fail_msg("message kind \"%s\" unknown", kind);
+		}
+		antt__sync_msg__free_unpacked(m, NULL);
+		free(buf);
+	}
+	assert_true(saw_hello && saw_batch && saw_ack);
+	json_decref(root);
+}
+
+/* How this implementation's refusal of a body says its class (another
+ * implementation words its own; NULL: the messages vary). */
+static const struct {
+	const char *cls, *says;
+} s_classes[] = {
+    {"noncanonical", "canonical"},
+    {"unknown_field", "unknown field"},
+    {"period", "period"},
+    {"grant", "grant"},
+    {"scope", "enrollment"},
+    {"system", NULL},
+    {"field", NULL},
+    {"malformed", NULL},
+};
+
+/* Every body, stamp body and envelope the vectors say must be refused is
+ * refused; the canonical encoding of the same fields, where given, is
+ * taken. */
+static void test_vectors_refused(void **state)
+{
+	(void)state;
+	json_t *root = s_load_all(), *v;
+	size_t i, n_body = 0, n_stamp = 0, n_env = 0;
+	json_array_foreach (s_section(root, "refused"), i, v) {
+		char err[ANTT_ERR_MAX] = "";
+		const char *name = s_jstr(v, "name"), *kind = s_jstr(v, "kind");
+		const char *cls = s_jstr(v, "class"), *says = NULL;
+		size_t c = 0, len, clen = 0;
+		while (c < sizeof s_classes / sizeof s_classes[0] && strcmp(s_classes[c].cls, cls))
+			c++;
+		if (c == sizeof s_classes / sizeof s_classes[0])
+			fail_msg("%s: unknown class \"%s\"", name, cls);
+		uint8_t *buf = s_jhex(v, "hex", &len), *canonical = NULL;
+		if (json_is_string(json_object_get(v, "canonical_hex")))
+			canonical = s_jhex(v, "canonical_hex", &clen);
+		if (!strcmp(kind, "record_body")) {
+			antt_body_t b;
+			n_body++;
+			says = s_classes[c].says;
+			s_reject(buf, len, name, says);
+			/* again, for the message printed below */
+			assert_int_equal(antt_body_decode(buf, len, &b, err), ANTT_E_INVAL);
+			if (canonical) {
+				s_accept(canonical, clen, name);
+				assert_true(clen != len || memcmp(canonical, buf, len) != 0);
+			}
+		} else if (!strcmp(kind, "stamp_body")) {
+			antt_stamp_t s;
+			n_stamp++;
+			assert_int_equal(antt_stamp_decode(buf, len, &s, err), ANTT_E_INVAL);
+			if (canonical)
+				assert_int_equal(antt_stamp_decode(canonical, clen, &s, NULL),
+				                 ANTT_OK);
+		} else if (!strcmp(kind, "envelope")) {
+			uint8_t *body = NULL, sig[ANTT_SIG_BYTES];
+			size_t blen = 0;
+			n_env++;
+			assert_int_equal(antt_envelope_decode(buf, len, &body, &blen, sig, err),
+			                 ANTT_E_INVAL);
+			assert_null(body);
+			assert_null(canonical);
+		} else {
+			fail_msg("%s: unknown kind \"%s\"", name, kind);
+		}
+		assert_true(err[0] != '\0');
+		print_message("refused %s (%s): %s\n", name, cls, err);
+		free(canonical);
+		free(buf);
+	}
+	assert_true(n_body > 0 && n_stamp > 0 && n_env > 0);
+	json_decref(root);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -1100,6 +1604,9 @@ int main(void)
 	    cmocka_unit_test(test_reject_truncated), cmocka_unit_test(test_reject_envelope),
 	    cmocka_unit_test(test_encode_refuses),   cmocka_unit_test(test_charsets),
 	    cmocka_unit_test(test_system_records),   cmocka_unit_test(test_periods),
+	    cmocka_unit_test(test_vectors_system),   cmocka_unit_test(test_vectors_keys),
+	    cmocka_unit_test(test_vectors_stamps),   cmocka_unit_test(test_vectors_messages),
+	    cmocka_unit_test(test_vectors_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
