@@ -97,8 +97,8 @@ static int s_refused(antt_store_t *st, const uint8_t self[ANTT_KEY_BYTES], const
 {
 	char err[ANTT_ERR_MAX];
 	uint8_t held[ANTT_ID_BYTES];
-	if (m->hub.len != ANTT_KEY_BYTES || m->sig.len != ANTT_SIG_BYTES ||
-	    antt_stamp_decode(m->body.data, m->body.len, s, err)) {
+	if (m->base.n_unknown_fields || m->hub.len != ANTT_KEY_BYTES ||
+	    m->sig.len != ANTT_SIG_BYTES || antt_stamp_decode(m->body.data, m->body.len, s, err)) {
 		snprintf(why, why_len, "a malformed stamp");
 		return 1;
 	}

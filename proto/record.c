@@ -429,6 +429,17 @@ int antt_envelope_decode(const uint8_t *buf, size_t len, uint8_t **body, size_t 
 		rc = antt_errf(err, ANTT_E_INVAL, "envelope has a wrong field or size");
 		goto out;
 	}
+	/* one spelling only, as for bodies: readers that took the first of
+	 * two bodies and readers that took the last would read two records */
+	uint8_t *again;
+	size_t alen;
+	antt_envelope_encode(e->body.data, e->body.len, e->sig.data, &again, &alen);
+	int canonical = alen == len && !memcmp(again, buf, len);
+	free(again);
+	if (!canonical) {
+		rc = antt_errf(err, ANTT_E_INVAL, "envelope is not in canonical encoding");
+		goto out;
+	}
 	*body = antt_xmalloc(e->body.len);
 	memcpy(*body, e->body.data, e->body.len);
 	*blen = e->body.len;
