@@ -230,7 +230,7 @@ Antt__Bundle *antt_bundle_parse(const uint8_t *data, size_t len, char *err)
 		          "the bundle is damaged (truncated or altered): export it again");
 		return NULL;
 	}
-	if (b->version != 1 || b->from.len != ANTT_KEY_BYTES) {
+	if (b->version != 1 || b->from.len != ANTT_KEY_BYTES || b->n_stamps > b->n_records) {
 		antt_errf(err, ANTT_E_INVAL,
 		          b->version != 1
 		              ? "the bundle is of version %u, which this antt does not "

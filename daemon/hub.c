@@ -736,12 +736,49 @@ static int s_corrects_refused(antt_hub_t *h, const antt_body_t *b, const s_rec_t
 	return ANTT_OK;
 }
 
+/* The rules a record must keep besides its chain (proto/README.md, "The
+ * parent's checks"): not past a quarantine or a revocation (after: the
+ * seq after which; NULL: none), of its author's unit and grant, a period
+ * of its form's kind, a correction of what it may correct.  *code 0 when
+ * it keeps them, else the refusal's code with why in msg; non-zero return:
+ * the store failed. */
+static int s_rules_refused(antt_hub_t *h, const s_rec_t *r, const char *author_unit,
+                           const uint64_t *revoked_after, const uint64_t *quarantined_after,
+                           const s_rec_t *batch, size_t n_batch, char *msg, size_t size,
+                           uint32_t *code, char *err)
+{
+	int bad_correction = 0, rc;
+	*code = 0;
+	if (quarantined_after && r->b.seq > *quarantined_after) {
+		*code = ANTT_REFUSE_QUARANTINED;
+		snprintf(msg, size,
+		         "quarantined: this author's chain carries a record whose signature "
+		         "does not verify; nothing after it is taken");
+	} else if (revoked_after && r->b.seq > *revoked_after) {
+		*code = ANTT_REFUSE_REVOKED;
+		snprintf(msg, size,
+		         "revoked: this key's records after seq %" PRIu64 " are no longer accepted",
+		         *revoked_after);
+	} else if (s_unit_refused(h, &r->b, author_unit, msg, size)) {
+		*code = ANTT_REFUSE_UNIT;
+	} else if (s_period_refused(h, &r->b, msg, size)) {
+		*code = ANTT_REFUSE_BAD;
+	} else if ((rc = s_corrects_refused(h, &r->b, batch, n_batch, msg, size, &bad_correction,
+	                                    err))) {
+		return rc;
+	} else if (bad_correction) {
+		*code = ANTT_REFUSE_CORRECTS;
+	}
+	return ANTT_OK;
+}
+
 /* Take run[0..n): records of one author in a row, out of batch[0..n_batch).
  * Those that extend the held head link by link are authentic if the last
  * one's signature verifies (each prev is the hash of the body before, so
  * one signature vouches for the whole run); their own signatures are left
- * to the background audit.  When the last signature fails, check each to
- * name the culprit. */
+ * to the background audit.  The run is first cut where a rule refuses a
+ * record, so that the signature that vouches is that of the last record
+ * stored.  When it fails, check each to name the culprit. */
 static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const char *peer,
                       antt_ratelog_t *pl, s_rec_t *run, size_t n, const s_rec_t *batch,
                       size_t n_batch, s_refusals_t *ref, int64_t now, size_t *stored,
@@ -790,51 +827,31 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 		while (to < n && run[to].b.seq == run[to - 1].b.seq + 1 &&
 		       !memcmp(run[to].b.prev, run[to - 1].id, ANTT_ID_BYTES))
 			to++;
-		int whole = antt_record_verify(run[to - 1].sig, run[to - 1].body, run[to - 1].blen,
-		                               author) == 0;
-		for (; i < to; i++) {
-			int own = whole ? i == to - 1
+		/* the prefix the rules let in (an author's misconduct never rides
+		 * on a record that is then refused: what is stored is vouched for
+		 * by the signature of the last record stored) */
+		size_t p = i;
+		uint32_t code = 0;
+		for (; p < to; p++) {
+			if ((rc = s_rules_refused(h, &run[p], author_unit, revoked ? &after : NULL,
+			                          quarantined ? &q_after : NULL, batch, n_batch,
+			                          msg, sizeof msg, &code, err)))
+				return rc;
+			if (code)
+				break;
+		}
+		int whole = p > i && antt_record_verify(run[p - 1].sig, run[p - 1].body,
+		                                        run[p - 1].blen, author) == 0;
+		int broken = 0;
+		for (; i < p; i++) {
+			int own = whole ? i == p - 1
 			                : antt_record_verify(run[i].sig, run[i].body, run[i].blen,
 			                                     author) == 0;
 			if (!own && !whole) {
 				s_refuse(ref, &run[i], ANTT_REFUSE_SIG, "bad signature");
 				i++;
+				broken = 1;
 				break; /* the rest is taken against the head as it now is */
-			}
-			if (quarantined && run[i].b.seq > q_after) {
-				s_refuse(ref, &run[i], ANTT_REFUSE_QUARANTINED,
-				         "quarantined: this author's chain carries a record whose "
-				         "signature does not verify; nothing after it is taken");
-				i++;
-				break;
-			}
-			if (revoked && run[i].b.seq > after) {
-				snprintf(msg, sizeof msg,
-				         "revoked: this key's records after seq %" PRIu64
-				         " are no longer accepted",
-				         after);
-				s_refuse(ref, &run[i], ANTT_REFUSE_REVOKED, msg);
-				i++;
-				break;
-			}
-			if (s_unit_refused(h, &run[i].b, author_unit, msg, sizeof msg)) {
-				s_refuse(ref, &run[i], ANTT_REFUSE_UNIT, msg);
-				i++;
-				break; /* what follows can no longer link: gaps */
-			}
-			if (s_period_refused(h, &run[i].b, msg, sizeof msg)) {
-				s_refuse(ref, &run[i], ANTT_REFUSE_BAD, msg);
-				i++;
-				break;
-			}
-			int bad_correction = 0;
-			if ((rc = s_corrects_refused(h, &run[i].b, batch, n_batch, msg, sizeof msg,
-			                             &bad_correction, err)))
-				return rc;
-			if (bad_correction) {
-				s_refuse(ref, &run[i], ANTT_REFUSE_CORRECTS, msg);
-				i++;
-				break;
 			}
 			if ((rc = antt_store_append_ex(st, run[i].id, run[i].body, run[i].blen,
 			                               run[i].sig, &run[i].b, now, run[i].first,
@@ -843,6 +860,15 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 			run[i].stored = 1;
 			(*stored)++;
 			*unaudited |= !own;
+		}
+		if (!broken && code) {
+			/* the record a rule refuses: authentic (its own signature
+			 * holds), else a bad signature; what follows cannot link */
+			int authentic =
+			    antt_record_verify(run[p].sig, run[p].body, run[p].blen, author) == 0;
+			s_refuse(ref, &run[p], authentic ? code : ANTT_REFUSE_SIG,
+			         authentic ? msg : "bad signature");
+			i = p + 1;
 		}
 	}
 	return ANTT_OK;
@@ -905,12 +931,16 @@ static int s_intake_stamps(antt_hub_t *h, const uint8_t origin[ANTT_KEY_BYTES], 
 		if (!hi || r->b.seq > hi->b.seq)
 			hi = r;
 	}
-	int rc = lo ? antt_stamp_issue(st, antt_node_key(h->node), origin, lo->b.seq, hi->b.seq,
-	                               hi->id, now, err)
-	            : ANTT_OK;
-	if (!rc && n_stamps)
-		rc = antt_stamp_take(st, antt_node_key(h->node)->pk, stamps, n_stamps, now,
-		                     &in->stamps_ignored, in->stamp_why, sizeof in->stamp_why, err);
+	/* the stamps sent first: a receipt signed below is never overridden by
+	 * this node's (a bundle's `from`, which decides "first here", is not
+	 * signed) */
+	int rc = n_stamps ? antt_stamp_take(st, antt_node_key(h->node)->pk, stamps, n_stamps, now,
+	                                    &in->stamps_ignored, in->stamp_why,
+	                                    sizeof in->stamp_why, err)
+	                  : ANTT_OK;
+	if (!rc && lo)
+		rc = antt_stamp_issue(st, antt_node_key(h->node), origin, lo->b.seq, hi->b.seq,
+		                      hi->id, now, err);
 	return rc;
 }
 
@@ -997,6 +1027,19 @@ static void s_intake_done(antt_hub_t *h, const s_intake_t *in)
 		s_audit_start(h);
 }
 
+/* May the child of key forward first receipts?  A hub's (or a legacy
+ * key's) may: a station's stamps could only be its own word. */
+static int s_may_stamp(antt_hub_t *h, const uint8_t key[ANTT_KEY_BYTES])
+{
+	char err[ANTT_ERR_MAX];
+	antt_body_t e;
+	if (antt_store_grant(antt_node_store(h->node), key, &e, err) != ANTT_OK)
+		return 0;
+	int may = e.enroll_grant != ANTT_GRANT_STATION;
+	antt_body_clear(&e);
+	return may;
+}
+
 static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 {
 	char err[ANTT_ERR_MAX];
@@ -1031,6 +1074,15 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		             "batch larger than the credit given");
 		return;
 	}
+	if (n_stamps > n) { /* a run of records has one stamp at most */
+		if (unz)
+			antt__records__free_unpacked(unz, NULL);
+		s_send_error(h, s->rid, s->rid_len, ANTT_SYNC_E_MALFORMED,
+		             "more stamps than records in a batch");
+		return;
+	}
+	if (n_stamps && !s_may_stamp(h, s->key)) /* a station has no hub below */
+		n_stamps = 0;
 	char peer[ANTT_UNIT_MAX + 16];
 	snprintf(peer, sizeof peer, "child %s", s->unit);
 	s_intake_t in;
@@ -1240,31 +1292,46 @@ static void s_audit_after(uv_work_t *w, int status)
 			                         bad, nb, err);
 		/* the author's key signed a later record over this one's id: its
 		 * misconduct (or a hub below altered the signature); the chain is
-		 * quarantined from there: held, never counted nor forwarded */
-		for (size_t i = 0; i < a->n && !rc; i++)
-			if (!a->good[i])
-				rc = antt_store_quarantine(
-				    st, a->authors[i], a->seqs[i],
-				    "a record of its chain carries a signature "
-				    "that does not verify",
-				    err);
+		 * quarantined from its first bad seq: held, never counted nor
+		 * forwarded.  Once per author, however many bad records (each
+		 * quarantine regroups the author's later reports) */
+		size_t first[AUDIT_CHUNK], nq = 0, count[AUDIT_CHUNK];
+		for (size_t i = 0; i < a->n; i++) {
+			if (a->good[i])
+				continue;
+			size_t q = 0;
+			while (q < nq &&
+			       memcmp(a->authors[first[q]], a->authors[i], ANTT_KEY_BYTES))
+				q++;
+			if (q == nq) {
+				first[nq] = i;
+				count[nq++] = 0;
+			} else if (a->seqs[i] < a->seqs[first[q]]) {
+				first[q] = i;
+			}
+			count[q]++;
+		}
+		for (size_t q = 0; q < nq && !rc; q++)
+			rc = antt_store_quarantine(st, a->authors[first[q]], a->seqs[first[q]],
+			                           "a record of its chain carries a signature "
+			                           "that does not verify",
+			                           err);
 		if (!rc)
 			rc = antt_store_commit(st, err);
 		if (rc) {
 			antt_store_rollback(st);
 			antt_log(ANTT_LOG_ERR, "sync: audit: %s", err);
 		}
-		for (size_t i = 0; i < a->n && !rc; i++) {
+		for (size_t q = 0; q < nq && !rc; q++) {
 			char hex[2 * ANTT_KEY_BYTES + 1];
-			if (!a->good[i])
-				antt_log(
-				    ANTT_LOG_WARN,
-				    "sync: audit: author %s, seq %" PRIu64
-				    ": its signature does not verify although the author's later "
-				    "signature covers it: the author's misconduct, or a hub below "
-				    "altered it; that chain is quarantined from there (held, not "
-				    "counted, not forwarded; antt verify lists it)",
-				    antt_hex(hex, a->authors[i], ANTT_KEY_BYTES), a->seqs[i]);
+			antt_log(ANTT_LOG_WARN,
+			         "sync: audit: author %s: %zu record(s) from seq %" PRIu64
+			         " carry a signature that does not verify although the author's "
+			         "later signature covers them: the author's misconduct, or a hub "
+			         "below altered them; that chain is quarantined from there (held, "
+			         "not counted, not forwarded; antt verify lists them)",
+			         antt_hex(hex, a->authors[first[q]], ANTT_KEY_BYTES), count[q],
+			         a->seqs[first[q]]);
 		}
 	}
 	free(a->path);

@@ -261,22 +261,18 @@ static void s_recheck_problem(const uint8_t id[ANTT_ID_BYTES], const uint8_t aut
  * not hold stops counting (nothing is deleted). */
 static int s_trust_recheck(antt_node_t *n, const char *why, char *err)
 {
-	antt_body_t holder;
-	antt_grant_t self;
 	s_recheck_log_t l = {0};
 	int changed = 0;
-	int has_self = antt_node_grant(n, &holder, &self) == ANTT_OK;
 	int rc = antt_store_begin(n->store, err);
 	if (!rc)
-		rc = antt_store_trust_recheck(n->store, n->key->pk, has_self ? &self : NULL, 1,
-		                              s_recheck_problem, &l, &changed, err);
+		rc = antt_store_trust_recheck(n->store, n->key->pk, 1, s_recheck_problem, &l,
+		                              &changed, err);
 	if (!rc)
 		rc = antt_store_meta_del(n->store, "trust_recheck", err);
 	if (!rc)
 		rc = antt_store_commit(n->store, err);
 	else
 		antt_store_rollback(n->store);
-	antt_body_clear(&holder);
 	if (!rc && l.n)
 		antt_log(ANTT_LOG_WARN,
 		         "trust: %s: %zu problem(s) found (%zu not shown); what does not hold is "
@@ -1177,6 +1173,14 @@ static json_t *s_op_enroll(antt_node_t *n, const json_t *req)
 		                     "a scope of units below a unit (--below) can be checked only "
 		                     "with the administrative units loaded (antt units import): "
 		                     "load them here first, or list the units (--units)");
+	for (size_t i = 0; !bad && i < b.n_enroll_subtrees; i++)
+		if (antt_store_unit_known(n->store, b.enroll_subtrees[i]) == 0) {
+			char msg[200];
+			snprintf(msg, sizeof msg,
+			         "--below %s: no such unit in the administrative units loaded here",
+			         b.enroll_subtrees[i]);
+			bad = antt_ctl_error(ANTT_CTL_DATA, msg);
+		}
 	if (bad) {
 		antt_body_clear(&b);
 		return bad;
@@ -1362,15 +1366,8 @@ static void s_verify_misconduct(const uint8_t id[ANTT_ID_BYTES],
  * of authority as they are now (store_trust.c), read only. */
 static int s_verify_authority(s_verify_t *v, antt_store_t *s)
 {
-	antt_body_t holder;
-	antt_grant_t self;
 	int changed;
-	int has_self = antt_store_self_grant(s, v->n->key->pk, !v->n->has_parent, v->n->unit,
-	                                     &holder, &self) == ANTT_OK;
-	int rc = antt_store_trust_recheck(s, v->n->key->pk, has_self ? &self : NULL, 0,
-	                                  s_verify_problem, v, &changed, v->err);
-	antt_body_clear(&holder);
-	return rc;
+	return antt_store_trust_recheck(s, v->n->key->pk, 0, s_verify_problem, v, &changed, v->err);
 }
 
 /* This node's own link to the root: the chain of enrollments its parent

@@ -91,7 +91,8 @@ int antt_stamp_issue(antt_store_t *st, const antt_key_t *key, const uint8_t auth
 }
 
 /* Does stamp m hold here?  0; 1 with why; 2 not yet: its last record is
- * not held (a batch window cut the run: it comes again with that record). */
+ * not held (a batch window cut the run: it comes again with that record);
+ * 3 held already (nothing to do). */
 static int s_refused(antt_store_t *st, const uint8_t self[ANTT_KEY_BYTES], const Antt__Stamp *m,
                      int64_t now, antt_stamp_t *s, char *why, size_t why_len)
 {
@@ -102,10 +103,8 @@ static int s_refused(antt_store_t *st, const uint8_t self[ANTT_KEY_BYTES], const
 		snprintf(why, why_len, "a malformed stamp");
 		return 1;
 	}
-	if (antt_stamp_verify(m->sig.data, m->body.data, m->body.len, m->hub.data) != 0) {
-		snprintf(why, why_len, "a stamp whose signature does not verify");
-		return 1;
-	}
+	/* the cheap checks first: a peer sending stamps by the thousand costs
+	 * a lookup each, not a signature check */
 	if (memcmp(m->hub.data, self, ANTT_KEY_BYTES) &&
 	    !antt_store_enrolled_under(st, s->author, m->hub.data)) {
 		snprintf(why, why_len,
@@ -122,6 +121,12 @@ static int s_refused(antt_store_t *st, const uint8_t self[ANTT_KEY_BYTES], const
 		return 2;
 	if (rc || memcmp(held, s->to_id, ANTT_ID_BYTES)) {
 		snprintf(why, why_len, "a stamp of other records than those held here");
+		return 1;
+	}
+	if (antt_store_stamp_held(st, m->hub.data, m->body.data, m->body.len) == ANTT_OK)
+		return 3; /* kept before: its signature was checked then */
+	if (antt_stamp_verify(m->sig.data, m->body.data, m->body.len, m->hub.data) != 0) {
+		snprintf(why, why_len, "a stamp whose signature does not verify");
 		return 1;
 	}
 	return 0;

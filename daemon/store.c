@@ -629,8 +629,13 @@ int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const
 		sqlite3_bind_int(st, 5, (int)b->enroll_grant);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = antt_store_dberr(s, err, "indexing an enrollment");
+		int added = !rc && sqlite3_changes(s->db) > 0;
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
+		/* a key that held no enrollment (store_trust.c, T4) has one now:
+		 * its records count again */
+		if (added)
+			rc = antt_store_trust_enrolled(s, b->enroll_key, err);
 	}
 	if (!rc && b->has_revoke) {
 		st = s->st[S_REVOKE_ADD];

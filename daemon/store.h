@@ -82,8 +82,15 @@ int antt_store_revoked(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], uint6
 
 /* Is unit strictly below above in the administrative tree (antt units
  * import)?  1 yes, 0 no (or not in the tree), -1 no tree is loaded.  A
- * unit `above` that is not in the tree stands for the root. */
+ * unit `above` that is not in the tree stands for the root (a node's own
+ * unit, for reports over its subtree). */
 int antt_store_unit_below(antt_store_t *s, const char *unit, const char *above);
+/* The same for authority (a scope's subtree, a legacy key's unit): 1 only
+ * when both are units of the tree and above is an ancestor of unit; an
+ * `above` not in the tree is above nothing. */
+int antt_store_unit_within(antt_store_t *s, const char *unit, const char *above);
+/* Is unit in the tree?  1 yes, 0 no, -1 no tree is loaded. */
+int antt_store_unit_known(antt_store_t *s, const char *unit);
 
 /* Run sql (one ?1 placeholder) once for each row number in rows. */
 int antt_store_exec_ids(antt_store_t *s, const char *sql, const int64_t *rows, size_t n, char *err);
@@ -278,8 +285,7 @@ int antt_store_permits(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
  * caller's transaction) and rebuild the decoded tables when that changed
  * (*changed); problem (may be NULL) is told each enrollment or revocation
  * that does not hold and each record of a key left without one. */
-int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
-                             const antt_grant_t *self_grant, int apply,
+int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], int apply,
                              antt_store_problem_fn problem, void *arg, int *changed, char *err);
 
 /* Quarantine author's chain from seq on (a signature there failed the
@@ -301,6 +307,9 @@ int antt_store_stamp_add(antt_store_t *s, const uint8_t hub[ANTT_KEY_BYTES], con
 /* The author's records from_seq..to_seq held without a first receipt take
  * the stamp's: first = at, stamp = sn.  In a transaction. */
 int antt_store_stamp_apply(antt_store_t *s, int64_t sn, const antt_stamp_t *st, char *err);
+/* Is this stamp (signer and body) held?  0, or ANTT_E_NOTFOUND. */
+int antt_store_stamp_held(antt_store_t *s, const uint8_t hub[ANTT_KEY_BYTES], const uint8_t *body,
+                          size_t blen);
 /* A stamp by its row: the signer, the body (caller frees) and signature. */
 int antt_store_stamp_get(antt_store_t *s, int64_t sn, uint8_t hub[ANTT_KEY_BYTES], uint8_t **body,
                          size_t *blen, uint8_t sig[ANTT_SIG_BYTES], char *err);

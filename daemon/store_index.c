@@ -608,7 +608,7 @@ int antt_store_verify_index(antt_store_t *s, antt_store_problem_fn problem, void
 
 /* ---- the administrative tree ---- */
 
-int antt_store_unit_below(antt_store_t *s, const char *unit, const char *above)
+static int s_unit_below(antt_store_t *s, const char *unit, const char *above, int strict)
 {
 	static const char *sql =
 	    "SELECT (SELECT count(*) > 0 FROM units), "
@@ -627,10 +627,26 @@ int antt_store_unit_below(antt_store_t *s, const char *unit, const char *above)
 		else if (!sqlite3_column_int(st, 3))
 			r = 0; /* not a unit of the tree */
 		else if (sqlite3_column_type(st, 1) == SQLITE_NULL)
-			r = 1; /* above is no unit of the tree: the root, above all */
+			r = !strict; /* above is no unit of the tree: the root, above
+			              * all; strictly, above nothing */
 		else
 			r = strcmp(unit, above) != 0 && sqlite3_column_int(st, 2);
 	}
 	sqlite3_finalize(st);
 	return r;
+}
+
+int antt_store_unit_below(antt_store_t *s, const char *unit, const char *above)
+{
+	return s_unit_below(s, unit, above, 0);
+}
+
+int antt_store_unit_within(antt_store_t *s, const char *unit, const char *above)
+{
+	return s_unit_below(s, unit, above, 1);
+}
+
+int antt_store_unit_known(antt_store_t *s, const char *unit)
+{
+	return s_unit_below(s, unit, "", 0); /* "" is no unit: 1 iff unit is */
 }

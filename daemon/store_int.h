@@ -50,5 +50,8 @@ int antt_store_verify_index(antt_store_t *s, antt_store_problem_fn problem, void
                             const volatile int *stop, char *err);
 void antt_store_index_close(antt_store_t *s);
 void antt_store_trust_close(antt_store_t *s);
+/* An enrollment of key that holds was appended: key is no longer
+ * untrusted for lack of one (store_trust.c, T4). */
+int antt_store_trust_enrolled(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], char *err);
 
 #endif

@@ -8,10 +8,11 @@
  *
  * Invariants (T1-T4 are what antt verify --deep checks):
  *   T1  An enrollment row holds (bad IS NULL) only if its author's grant
- *       permits it: the author is this node (its own grant: the root's, or
- *       the one its parent's enrollment of it states; while it holds none,
- *       offline or starting up, its own enrollments are its admin's act,
- *       and the hubs above judge them), or holds an enrollment that holds.
+ *       permits it: the author is this node (its own enrollments are its
+ *       admin's act, checked by antt enroll against its grant as then
+ *       known, and judged by the hubs above: never marked here, so that an
+ *       upgrade cannot lock out a hub's own children), or holds an
+ *       enrollment that holds.
  *   T2  A key counts as enrolled only through a row that holds: every
  *       lookup (ZAP, intake, credentials, rotation) reads rows with bad IS
  *       NULL, the first one held (lowest rowid).
@@ -71,7 +72,7 @@ void antt_store_trust_close(antt_store_t *s)
 /* antt_below_fn over this store's administrative list */
 static int s_below(const char *unit, const char *above, void *arg)
 {
-	return antt_store_unit_below(arg, unit, above);
+	return antt_store_unit_within(arg, unit, above);
 }
 
 int antt_store_below(const char *unit, const char *above, void *store)
@@ -198,7 +199,6 @@ typedef struct {
 typedef struct {
 	antt_store_t *s;
 	const uint8_t *self;
-	const antt_grant_t *self_grant;
 	s_row_t *rows;
 	size_t n;
 } s_judge_t;
@@ -233,9 +233,8 @@ static void s_judge(s_judge_t *j, size_t i, int depth)
 	if (!r->b.has_enroll) {
 		snprintf(r->why, sizeof r->why, "its record enrolls nothing");
 	} else if (!memcmp(r->by, j->self, ANTT_KEY_BYTES)) {
-		if (j->self_grant) /* none held yet (offline, or starting up): its admin's act */
-			antt_grant_permits(j->self_grant, &r->b, s_below, j->s, r->why,
-			                   sizeof r->why);
+		/* this node's own: its admin's act (antt enroll checked it against
+		 * its grant as then known); the hubs above judge it */
 	} else {
 		s_row_t *g = s_counts(j, r->by, depth);
 		if (!g) {
@@ -359,12 +358,11 @@ static int s_judge_revocations(antt_store_t *s, s_judge_t *j, int apply, int *ch
 		if (sqlite3_column_bytes(st, 1) != ANTT_KEY_BYTES ||
 		    sqlite3_column_bytes(st, 2) != ANTT_KEY_BYTES)
 			continue;
-		int is_self = !memcmp(by, j->self, ANTT_KEY_BYTES);
+		int is_self = !memcmp(by, j->self, ANTT_KEY_BYTES); /* its admin's act */
 		s_row_t *g = is_self ? NULL : s_counts(j, by, 0);
-		uint32_t grant = is_self
-		                     ? (j->self_grant ? j->self_grant->grant : ANTT_GRANT_STATION)
-		                 : g ? g->b.enroll_grant
-		                     : ANTT_GRANT_STATION;
+		uint32_t grant = is_self ? ANTT_GRANT_ROOT
+		                 : g     ? g->b.enroll_grant
+		                         : ANTT_GRANT_STATION;
 		if (!is_self && !g)
 			snprintf(why, sizeof why, "its author's key holds no enrollment here");
 		else if (grant == ANTT_GRANT_STATION)
@@ -398,11 +396,26 @@ static int s_judge_revocations(antt_store_t *s, s_judge_t *j, int apply, int *ch
 	return rc;
 }
 
-int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
-                             const antt_grant_t *self_grant, int apply,
+/* The keys untrusted for lack of an enrollment, as one string (caller
+ * frees), to tell whether a re-check changed them. */
+static char *s_untrusted_set(antt_store_t *s)
+{
+	static const char *sql =
+	    "SELECT coalesce(group_concat(hex(key)), '') FROM (SELECT key FROM untrusted "
+	    "WHERE kind = 1 ORDER BY key)";
+	sqlite3_stmt *st;
+	char *out = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		out = antt_xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out ? out : antt_xstrdup("?");
+}
+
+int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], int apply,
                              antt_store_problem_fn problem, void *arg, int *changed, char *err)
 {
-	s_judge_t j = {s, self, self_grant, NULL, 0};
+	s_judge_t j = {s, self, NULL, 0};
 	char hex[2 * ANTT_KEY_BYTES + 1];
 	int rc = s_load_rows(s, &j, err);
 	*changed = 0;
@@ -431,6 +444,7 @@ int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES]
 		}
 	}
 	/* T4: keys of which no enrollment holds */
+	char *was = s_untrusted_set(s), *now = NULL;
 	if (!rc && apply)
 		rc = s_exec_bind(s, "DELETE FROM untrusted WHERE kind = 1 AND ?3 = ?3", NULL, NULL,
 		                 0, err);
@@ -461,6 +475,12 @@ int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES]
 		if (!rc && problem)
 			rc = s_name_records(s, r->key, r->why, problem, arg, err);
 	}
+	if (!rc && apply) { /* a key untrusted before and not now counts again */
+		now = s_untrusted_set(s);
+		*changed |= strcmp(was, now) != 0;
+	}
+	free(was);
+	free(now);
 	if (!rc)
 		rc = s_judge_revocations(s, &j, apply, changed, problem, arg, err);
 	s_rows_free(&j);
@@ -481,6 +501,9 @@ int antt_store_quarantine(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES],
 	    "ON CONFLICT(key, kind) DO UPDATE SET after = excluded.after, why = excluded.why "
 	    "WHERE excluded.after < after";
 	sqlite3_stmt *st;
+	if (seq < 1 || seq > INT64_MAX)
+		return antt_errf(err, ANTT_E_INVAL, "no record has seq %llu",
+		                 (unsigned long long)seq);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return antt_store_dberr(s, err, "quarantining a chain");
 	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
@@ -491,7 +514,9 @@ int antt_store_quarantine(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES],
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE)
 		return antt_store_dberr(s, err, "quarantining a chain");
-	return antt_store_index_revoked(s, author, seq - 1, err);
+	/* regrouped only when the quarantine moved (quarantined already from
+	 * this seq or before: nothing counts there any more) */
+	return sqlite3_changes(s->db) ? antt_store_index_revoked(s, author, seq - 1, err) : ANTT_OK;
 }
 
 int antt_store_untrusted(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], uint64_t *after,
@@ -581,5 +606,33 @@ int antt_store_stamp_get(antt_store_t *s, int64_t sn, uint8_t hub[ANTT_KEY_BYTES
 		rc = ANTT_OK;
 	}
 	sqlite3_finalize(q);
+	return rc;
+}
+
+int antt_store_trust_enrolled(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], char *err)
+{
+	static const char *sql = "DELETE FROM untrusted WHERE key = ?1 AND kind = 1";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "indexing an enrollment");
+	sqlite3_bind_blob(st, 1, key, ANTT_KEY_BYTES, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (r != SQLITE_DONE)
+		return antt_store_dberr(s, err, "indexing an enrollment");
+	return sqlite3_changes(s->db) ? antt_store_index_revoked(s, key, 0, err) : ANTT_OK;
+}
+
+int antt_store_stamp_held(antt_store_t *s, const uint8_t hub[ANTT_KEY_BYTES], const uint8_t *body,
+                          size_t blen)
+{
+	char err[ANTT_ERR_MAX];
+	sqlite3_stmt *q = s_tr(s, TR_STAMP_SN, err);
+	if (!q)
+		return ANTT_E_STORE;
+	sqlite3_bind_blob(q, 1, hub, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, body, (int)blen, SQLITE_STATIC);
+	int rc = sqlite3_step(q) == SQLITE_ROW ? ANTT_OK : ANTT_E_NOTFOUND;
+	s_tr_done(q);
 	return rc;
 }

@@ -97,6 +97,18 @@ assert_rc 1 "the sibling key's report"
 assert_eq 3 "$(jq -r '.refused[0].code' <<<"$OUT")" "the sibling key: unknown author"
 assert_eq 0 "$(author_held "$D_CONF" "$S_KEY")" "the district holds nothing of the sibling key"
 
+log_step "[A with a garbage signature, B validly signed on A but of another unit]: both refused"
+# B cannot vouch for A when B itself is refused: nothing unvouched is stored
+commune "$C_KEYF" 12346 \
+	"{\"form\":\"bvanttq-event\",\"period\":\"2024-05-20\",\"values\":{\"tin_bao\":1},\"bad_sig\":true}" \
+	"$(month 5 12337 2024-04)"
+assert_rc 1 "a garbage signature covered by a refused record"
+assert_eq "2 4" "$(jq -r '[.refused[].code] | join(" ")' <<<"$OUT")" \
+	"A: bad signature (2); B, refused by a rule, vouches for nothing: then a gap (4)"
+assert_eq 1 "$(jq -r .head_after <<<"$OUT")" "nothing of it stored"
+antt_ok "$D_CONF" verify --json
+assert_eq true "$(jq -r .valid <<<"$OUT")" "district: verify still passes"
+
 log_step "a second district (333), a hub for 12351 only, played by report_gen at the province"
 D2_KEYF=$IT_TMP/d333.key E_KEYF=$IT_TMP/c12351.key W_KEYF=$IT_TMP/wide.key
 D2_KEY=$("$REPORT_GEN" keygen "$D2_KEYF")

@@ -781,12 +781,11 @@ static void test_upgrade_judges_old_enrollments(void **state)
 	size_t flen = 0;
 	assert_int_equal(antt_store_meta_get(fx->s, "trust_recheck", &flag, &flen), ANTT_OK);
 	free(flag);
-	antt_grant_t root = {ANTT_GRANT_ROOT, "33", 0, NULL, 0, NULL};
 	s_problems_t ps = {0};
 	int changed = 0;
 	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
 	assert_int_equal(
-	    antt_store_trust_recheck(fx->s, fx->a->pk, &root, 1, s_on_problem, &ps, &changed, err),
+	    antt_store_trust_recheck(fx->s, fx->a->pk, 1, s_on_problem, &ps, &changed, err),
 	    ANTT_OK);
 	assert_int_equal(antt_store_commit(fx->s, err), ANTT_OK);
 	assert_int_equal(changed, 1);
@@ -811,7 +810,7 @@ static void test_upgrade_judges_old_enrollments(void **state)
 	ps.n = 0;
 	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
 	assert_int_equal(
-	    antt_store_trust_recheck(fx->s, fx->a->pk, &root, 1, s_on_problem, &ps, &changed, err),
+	    antt_store_trust_recheck(fx->s, fx->a->pk, 1, s_on_problem, &ps, &changed, err),
 	    ANTT_OK);
 	assert_int_equal(antt_store_commit(fx->s, err), ANTT_OK);
 	assert_int_equal(changed, 0);
@@ -831,15 +830,42 @@ static void test_legacy_needs_units(void **state)
 	s_append_as(fx->s, fx->a, "33", NULL, 0, d->pk, "332", ANTT_GRANT_LEGACY, NULL);
 	s_append_as(fx->s, d, "332", NULL, 0, c->pk, "12346", ANTT_GRANT_LEGACY, NULL);
 	s_append_as(fx->s, c, "12346", S_MONTHLY, 7, NULL, NULL, 0, NULL);
-	antt_grant_t root = {ANTT_GRANT_ROOT, "33", 0, NULL, 0, NULL};
 	s_problems_t ps = {0};
 	int changed = 0;
 	assert_int_equal(
-	    antt_store_trust_recheck(fx->s, fx->a->pk, &root, 0, s_on_problem, &ps, &changed, err),
+	    antt_store_trust_recheck(fx->s, fx->a->pk, 0, s_on_problem, &ps, &changed, err),
 	    ANTT_OK);
 	assert_int_equal(changed, 1);
 	assert_true(ps.n >= 1);
 	assert_non_null(strstr(ps.p[0].what, "no unit list here shows what is below"));
+	/* with a list, a code not in it is above nothing: a legacy key of a
+	 * unit the list lacks (a district the reform removed) or a hub over a
+	 * subtree the list lacks enrolls nothing */
+	antt_store_close(&fx->s);
+	s_raw_exec(fx->path,
+	           "INSERT INTO units(code, level, type, name, parent, depth, a1, a2) VALUES"
+	           " ('33', 'province', 'Tỉnh', 'Tỉnh Hưng Yên', NULL, 1, '33', NULL),"
+	           " ('332', 'district', 'Huyện', 'Huyện Tiên Lữ', '33', 2, '33', '332'),"
+	           " ('12346', 'commune', 'Xã', 'Xã Nhật Tân', '332', 3, '33', '332')");
+	s_open(fx);
+	char *sub33[1] = {(char *)"33"}, *sub999[1] = {(char *)"999"}, why[300];
+	antt_body_t e = {.has_enroll = 1,
+	                 .enroll_unit = (char *)"12346",
+	                 .enroll_grant = ANTT_GRANT_HUB,
+	                 .n_enroll_subtrees = 1,
+	                 .enroll_subtrees = sub33};
+	antt_grant_t legacy999 = {ANTT_GRANT_LEGACY, "999", 0, NULL, 0, NULL};
+	assert_int_equal(
+	    antt_grant_permits(&legacy999, &e, antt_store_below, fx->s, why, sizeof why),
+	    ANTT_E_INVAL);
+	antt_grant_t hub999 = {ANTT_GRANT_HUB, "999", 0, NULL, 1, sub999};
+	e.enroll_grant = ANTT_GRANT_STATION;
+	e.n_enroll_subtrees = 0;
+	assert_int_equal(antt_grant_permits(&hub999, &e, antt_store_below, fx->s, why, sizeof why),
+	                 ANTT_E_INVAL);
+	antt_grant_t legacy332 = {ANTT_GRANT_LEGACY, "332", 0, NULL, 0, NULL};
+	assert_int_equal(
+	    antt_grant_permits(&legacy332, &e, antt_store_below, fx->s, why, sizeof why), ANTT_OK);
 	antt_key_destroy(&d);
 	antt_key_destroy(&c);
 }
