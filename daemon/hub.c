@@ -701,9 +701,14 @@ static int s_corrects_refused(antt_hub_t *h, const antt_body_t *b, const s_rec_t
 		snprintf(err, ANTT_ERR_MAX, "%s", why);
 		return rc;
 	} else if (rc == ANTT_E_NOTFOUND) {
+		/* in the batch: another key's record of the unit, or an earlier one
+		 * of the author's own run (the run's rules are checked before any
+		 * of it is stored; if that earlier one is refused, this one no
+		 * longer links and is not stored either) */
 		for (size_t i = 0; i < n_batch && !named; i++)
 			if (batch[i].ok && !memcmp(batch[i].id, b->corrects, ANTT_ID_BYTES) &&
-			    memcmp(batch[i].b.author, b->author, ANTT_KEY_BYTES))
+			    (memcmp(batch[i].b.author, b->author, ANTT_KEY_BYTES) ||
+			     batch[i].b.seq < b->seq))
 				named = &batch[i].b;
 	}
 	*refused = 1;

@@ -948,6 +948,13 @@ json_t *antt_reports_units_import(antt_store_t *s, const char *csv, size_t len)
 			by_depth[x->depth]++;
 	}
 	sqlite3_finalize(st);
+	/* the enrollments are judged again against the new list (node.c): if
+	 * that fails, the next start does it */
+	if (!rc &&
+	    sqlite3_exec(s->db,
+	                 "INSERT OR REPLACE INTO meta(key, value) VALUES('trust_recheck', x'01')",
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		rc = antt_store_dberr(s, err, "replacing the units");
 	if (!rc)
 		rc = antt_store_commit(s, err);
 	size_t n = u.n;

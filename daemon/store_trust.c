@@ -27,6 +27,7 @@
  * rules is upgraded, or when the administrative list changes (legacy
  * grants depend on it): antt_store_trust_recheck. */
 #define _GNU_SOURCE
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,18 +172,48 @@ int antt_store_permits(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
 	int rc;
 	if (!b->has_enroll && !b->has_revoke)
 		return ANTT_OK;
-	if (!memcmp(b->author, self, ANTT_KEY_BYTES)) /* its own: none held yet, its admin's */
-		return self_grant ? antt_grant_permits(self_grant, b, s_below, s, why, why_len)
-		                  : ANTT_OK;
-	if ((rc = antt_store_grant(s, b->author, &eb, err))) {
+	int own = !memcmp(b->author, self, ANTT_KEY_BYTES);
+	if (own) /* its own: none held yet, its admin's */
+		rc = self_grant ? antt_grant_permits(self_grant, b, s_below, s, why, why_len)
+		                : ANTT_OK;
+	else if ((rc = antt_store_grant(s, b->author, &eb, err))) {
 		snprintf(why, why_len, "its author's key holds no enrollment here%s%.100s",
 		         rc == ANTT_E_NOTFOUND ? "" : ": ", rc == ANTT_E_NOTFOUND ? "" : err);
 		return ANTT_E_INVAL;
+	} else {
+		g = antt_grant_of(&eb);
+		rc = antt_grant_permits(&g, b, s_below, s, why, why_len);
+		antt_body_clear(&eb);
 	}
-	g = antt_grant_of(&eb);
-	rc = antt_grant_permits(&g, b, s_below, s, why, why_len);
-	antt_body_clear(&eb);
-	return rc;
+	if (rc || !b->has_enroll)
+		return rc;
+	/* a key belongs to the hub that enrolled it first: another may enroll
+	 * it again only from above that one (the root: from anywhere), or it
+	 * could take a key that is not its own out of its enroller's hands */
+	char unit[ANTT_UNIT_MAX + 1], hex[2 * ANTT_KEY_BYTES + 1];
+	uint8_t by[ANTT_KEY_BYTES], curve[32], other[ANTT_KEY_BYTES];
+	int root = own && self_grant && self_grant->grant == ANTT_GRANT_ROOT;
+	if (antt_store_enrolled(s, b->enroll_key, unit, by, NULL) == ANTT_OK &&
+	    memcmp(by, b->author, ANTT_KEY_BYTES) && !root &&
+	    !antt_store_enrolled_under(s, by, b->author)) {
+		snprintf(why, why_len,
+		         "enrolls a key already enrolled by %.16s... (for unit %.16s): only a hub "
+		         "above that one may enroll it again",
+		         antt_hex(hex, by, ANTT_KEY_BYTES), unit);
+		return ANTT_E_INVAL;
+	}
+	/* two keys with one transport key (an Ed25519 key and its twin with
+	 * the sign bit flipped): the second could never be told apart by ZAP */
+	if (crypto_sign_ed25519_pk_to_curve25519(curve, b->enroll_key) == 0 &&
+	    antt_store_child_by_curve(s, NULL, curve, other, NULL) == ANTT_OK &&
+	    memcmp(other, b->enroll_key, ANTT_KEY_BYTES)) {
+		snprintf(why, why_len,
+		         "enrolls a key whose transport key is that of another enrolled key "
+		         "(%.16s...)",
+		         antt_hex(hex, other, ANTT_KEY_BYTES));
+		return ANTT_E_INVAL;
+	}
+	return ANTT_OK;
 }
 
 /* ---- the re-check of every enrollment and revocation (T1-T4) ---- */
@@ -199,9 +230,32 @@ typedef struct {
 typedef struct {
 	antt_store_t *s;
 	const uint8_t *self;
-	s_row_t *rows;
+	s_row_t *rows; /* in store order (rowid) */
 	size_t n;
+	size_t *by_key; /* rows' indexes by key, then store order */
 } s_judge_t;
+
+static int s_by_key_cmp(const void *a, const void *b, void *arg)
+{
+	const s_row_t *rows = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = memcmp(rows[x].key, rows[y].key, ANTT_KEY_BYTES);
+	return c ? c : (x > y) - (x < y);
+}
+
+/* The first of key's rows in by_key (j->n if none). */
+static size_t s_first_of(const s_judge_t *j, const uint8_t key[ANTT_KEY_BYTES])
+{
+	size_t lo = 0, hi = j->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (memcmp(j->rows[j->by_key[mid]].key, key, ANTT_KEY_BYTES) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
 
 static void s_judge(s_judge_t *j, size_t i, int depth);
 
@@ -209,12 +263,15 @@ static void s_judge(s_judge_t *j, size_t i, int depth);
  * needed; NULL if none holds. */
 static s_row_t *s_counts(s_judge_t *j, const uint8_t key[ANTT_KEY_BYTES], int depth)
 {
-	for (size_t i = 0; i < j->n; i++)
-		if (!memcmp(j->rows[i].key, key, ANTT_KEY_BYTES)) {
-			s_judge(j, i, depth + 1);
-			if (!j->rows[i].why[0])
-				return &j->rows[i];
-		}
+	for (size_t k = s_first_of(j, key);
+	     k < j->n && !memcmp(j->rows[j->by_key[k]].key, key, ANTT_KEY_BYTES); k++) {
+		s_row_t *r = &j->rows[j->by_key[k]];
+		if (r->state == 1) /* being judged: a loop; it holds nothing here */
+			continue;
+		s_judge(j, j->by_key[k], depth + 1);
+		if (!r->why[0])
+			return r;
+	}
 	return NULL;
 }
 
@@ -224,8 +281,8 @@ static void s_judge(s_judge_t *j, size_t i, int depth)
 	char hex[2 * ANTT_KEY_BYTES + 1];
 	if (r->state == 2)
 		return;
-	if (r->state == 1 || depth > 32) {
-		snprintf(r->why, sizeof r->why, "enrollments form a loop");
+	if (depth > 32) {
+		snprintf(r->why, sizeof r->why, "its chain of enrollments is deeper than 32");
 		r->state = 2;
 		return;
 	}
@@ -252,15 +309,16 @@ static void s_judge(s_judge_t *j, size_t i, int depth)
 
 static int s_load_rows(antt_store_t *s, s_judge_t *j, char *err)
 {
-	static const char *sql =
-	    "SELECT rowid, key, by, record, bad FROM enrollments ORDER BY rowid";
+	static const char *sql = "SELECT e.rowid, e.key, e.by, e.record, e.bad, r.body "
+	                         "FROM enrollments e LEFT JOIN records r ON r.id = e.record "
+	                         "ORDER BY e.rowid";
 	sqlite3_stmt *st;
 	size_t cap = 16;
-	int r;
+	int r, rc = ANTT_OK;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return antt_store_dberr(s, err, "reading enrollments");
 	j->rows = antt_xcalloc(cap, sizeof *j->rows);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+	while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sqlite3_column_bytes(st, 1) != ANTT_KEY_BYTES ||
 		    sqlite3_column_bytes(st, 2) != ANTT_KEY_BYTES ||
 		    sqlite3_column_bytes(st, 3) != ANTT_ID_BYTES)
@@ -275,18 +333,23 @@ static int s_load_rows(antt_store_t *s, s_judge_t *j, char *err)
 		memcpy(x->record, sqlite3_column_blob(st, 3), ANTT_ID_BYTES);
 		if (sqlite3_column_type(st, 4) != SQLITE_NULL)
 			x->bad_was = antt_xstrdup((const char *)sqlite3_column_text(st, 4));
+		/* no record held: judged "enrolls nothing" */
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL &&
+		    antt_body_decode(sqlite3_column_blob(st, 5),
+		                     (size_t)sqlite3_column_bytes(st, 5), &x->b, NULL))
+			rc = antt_errf(
+			    err, ANTT_E_CORRUPT,
+			    "store %s: an enrollment record does not decode: run antt verify",
+			    s->path);
 	}
 	sqlite3_finalize(st);
-	if (r != SQLITE_DONE)
-		return antt_store_dberr(s, err, "reading enrollments");
-	for (size_t i = 0; i < j->n; i++) {
-		int rc = s_body_by_id(s, j->rows[i].record, &j->rows[i].b, err);
-		if (rc == ANTT_E_NOTFOUND)
-			continue; /* judged: "enrolls nothing" */
-		if (rc)
-			return rc;
-	}
-	return ANTT_OK;
+	if (!rc && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "reading enrollments");
+	j->by_key = antt_xcalloc(j->n + 1, sizeof *j->by_key);
+	for (size_t i = 0; i < j->n; i++)
+		j->by_key[i] = i;
+	qsort_r(j->by_key, j->n, sizeof *j->by_key, s_by_key_cmp, j->rows);
+	return rc;
 }
 
 static void s_rows_free(s_judge_t *j)
@@ -296,6 +359,7 @@ static void s_rows_free(s_judge_t *j)
 		free(j->rows[i].bad_was);
 	}
 	free(j->rows);
+	free(j->by_key);
 }
 
 static int s_exec_bind(antt_store_t *s, const char *sql, const char *text, const uint8_t *blob,
@@ -415,7 +479,7 @@ static char *s_untrusted_set(antt_store_t *s)
 int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], int apply,
                              antt_store_problem_fn problem, void *arg, int *changed, char *err)
 {
-	s_judge_t j = {s, self, NULL, 0};
+	s_judge_t j = {s, self, NULL, 0, NULL};
 	char hex[2 * ANTT_KEY_BYTES + 1];
 	int rc = s_load_rows(s, &j, err);
 	*changed = 0;
@@ -448,12 +512,10 @@ int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES]
 	if (!rc && apply)
 		rc = s_exec_bind(s, "DELETE FROM untrusted WHERE kind = 1 AND ?3 = ?3", NULL, NULL,
 		                 0, err);
-	for (size_t i = 0; i < j.n && !rc; i++) {
-		s_row_t *r = &j.rows[i];
-		int first = 1;
-		for (size_t k = 0; k < i && first; k++)
-			first = memcmp(j.rows[k].key, r->key, ANTT_KEY_BYTES) != 0;
-		if (!first || !memcmp(r->key, self, ANTT_KEY_BYTES) || s_counts(&j, r->key, 0))
+	for (size_t k = 0; k < j.n && !rc; k++) {
+		s_row_t *r = &j.rows[j.by_key[k]]; /* each key once: at its first row */
+		if ((k && !memcmp(j.rows[j.by_key[k - 1]].key, r->key, ANTT_KEY_BYTES)) ||
+		    !memcmp(r->key, self, ANTT_KEY_BYTES) || s_counts(&j, r->key, 0))
 			continue;
 		if (apply) {
 			sqlite3_stmt *st;

@@ -130,6 +130,15 @@ district2 "{\"enroll\":{\"unit\":\"12351\",\"key\":\"$W_KEY\",\"grant\":0}}"
 assert_rc 1 "an enrollment without a grant"
 assert_match "$(refusal 0)" "^6 an enrollment without a grant is accepted only from the root" \
 	"a legacy enrollment by a new hub: code and reason"
+district2 "{\"enroll\":{\"unit\":\"12351\",\"key\":\"$D_KEY\"}}"
+assert_rc 1 "a key another hub enrolled (the first district's)"
+assert_match "$(refusal 0)" "^6 enrolls a key already enrolled by ${P_KEY:0:16}" "a squatted key: code and reason"
+# the first district's key with its sign bit flipped: another Ed25519 key, the same transport key
+TWIN=${D_KEY:0:62}$(printf '%02x' $((0x${D_KEY:62:2} ^ 0x80)))
+district2 "{\"enroll\":{\"unit\":\"12351\",\"key\":\"$TWIN\"}}"
+assert_rc 1 "a key whose transport key is an enrolled key's"
+assert_match "$(refusal 0)" "^6 enrolls a key whose transport key is that of another enrolled key" \
+	"a twin key: code and reason"
 district2 "{\"enroll\":{\"unit\":\"12351\",\"key\":\"$E_KEY\"}}"
 assert_rc 0 "a station within its scope"
 as "$PORT_P" "$P_KEY" "$D2_KEYF" "$E_KEYF" 333 "{\"unit\":\"12351\",\"enroll\":{\"unit\":\"12351\",\"key\":\"$W_KEY\"}}"
