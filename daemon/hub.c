@@ -1130,10 +1130,11 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		s->stored += (int64_t)in.stored;
 		s->refused += (int64_t)in.ref.n;
 		if (in.stamps_ignored)
-			antt_log(ANTT_LOG_WARN,
-			         "sync: child %s: %zu first receipt(s) not taken, first: %s (those "
-			         "records are judged on this hub's own receipt time)",
-			         s->unit, in.stamps_ignored, in.stamp_why);
+			antt_ratelog(
+			    pl, s_ms(), ANTT_LOG_WARN,
+			    "sync: child %s: %zu first receipt(s) not taken, first: %s (those "
+			    "records are judged on this hub's own receipt time)",
+			    s->unit, in.stamps_ignored, in.stamp_why);
 		if (in.ref.n)
 			antt_ratelog(pl, s_ms(), ANTT_LOG_WARN,
 			             "sync: child %s: refused %zu record(s), first: %s", s->unit,

@@ -1143,7 +1143,9 @@ static json_t *s_op_enroll(antt_node_t *n, const json_t *req)
 		return antt_ctl_error(ANTT_CTL_DATA, "that is this node's own key");
 	if (grant && strcmp(grant, "station") && strcmp(grant, "hub"))
 		return antt_ctl_error(ANTT_CTL_DATA, "enroll: grant is \"station\" or \"hub\"");
-	if (antt_store_unit_below(n->store, unit, n->unit) == 0) {
+	if (!n->has_parent && antt_store_unit_below(n->store, unit, n->unit) == 0) {
+		/* at the root, a unit outside its list is a typo; below it, the
+		 * node's own grant says what it may enroll (antt_store_permits) */
 		char msg[200];
 		snprintf(msg, sizeof msg,
 		         "unit %s is not below this node's unit %s in the administrative units "

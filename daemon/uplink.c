@@ -467,8 +467,12 @@ static void s_pump(antt_uplink_t *u)
 		/* a hub forwards the first receipts of what it forwards */
 		Antt__Stamp **stamps = NULL;
 		size_t n_stamps = 0;
-		if (antt_stamp_msgs(antt_node_store(u->node), &f.stamps, &stamps, &n_stamps, err))
+		if (antt_stamp_msgs(antt_node_store(u->node), &f.stamps, &stamps, &n_stamps, err)) {
+			/* not without them: the parent would judge these records late */
 			antt_log(ANTT_LOG_ERR, "uplink: %s", err);
+			--u->batch_no;
+			goto out;
+		}
 		b.stamps = stamps;
 		b.n_stamps = n_stamps;
 		/* on slow links every byte counts: compress when it pays */
@@ -509,6 +513,7 @@ static void s_pump(antt_uplink_t *u)
 		free(z);
 		antt_stamp_msgs_free(stamps, n_stamps);
 	}
+out:
 	for (size_t i = 0; i < f.n; i++)
 		free(f.recs[i].data);
 	free(f.recs);
