@@ -848,6 +848,12 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 		int whole = p > i && antt_record_verify(run[p - 1].sig, run[p - 1].body,
 		                                        run[p - 1].blen, author) == 0;
 		int broken = 0;
+		/* records of another author taken on a later signature: the audit
+		 * names who delivered them if one fails */
+		if (whole && p - i > 1 && memcmp(author, sender, ANTT_KEY_BYTES) &&
+		    (rc = antt_store_via_add(st, author, run[i].b.seq, run[p - 2].b.seq, sender,
+		                             err)))
+			return rc;
 		for (; i < p; i++) {
 			int own = whole ? i == p - 1
 			                : antt_record_verify(run[i].sig, run[i].body, run[i].blen,
@@ -1317,11 +1323,18 @@ static void s_audit_after(uv_work_t *w, int status)
 			}
 			count[q]++;
 		}
+		uint8_t via[AUDIT_CHUNK][ANTT_KEY_BYTES];
+		int has_via[AUDIT_CHUNK];
+		for (size_t q = 0; q < nq; q++)
+			has_via[q] = antt_store_via_of(st, a->authors[first[q]], a->seqs[first[q]],
+			                               via[q]) == ANTT_OK;
 		for (size_t q = 0; q < nq && !rc; q++)
 			rc = antt_store_quarantine(st, a->authors[first[q]], a->seqs[first[q]],
 			                           "a record of its chain carries a signature "
 			                           "that does not verify",
 			                           err);
+		if (!rc)
+			rc = antt_store_via_prune(st, err);
 		if (!rc)
 			rc = antt_store_commit(st, err);
 		if (rc) {
@@ -1329,15 +1342,23 @@ static void s_audit_after(uv_work_t *w, int status)
 			antt_log(ANTT_LOG_ERR, "sync: audit: %s", err);
 		}
 		for (size_t q = 0; q < nq && !rc; q++) {
-			char hex[2 * ANTT_KEY_BYTES + 1];
+			char hex[2 * ANTT_KEY_BYTES + 1], from[ANTT_UNIT_MAX + 64] = "";
+			char unit[ANTT_UNIT_MAX + 1];
+			uint8_t by[ANTT_KEY_BYTES];
+			if (has_via[q])
+				snprintf(from, sizeof from, " (delivered by child %s)",
+				         antt_store_enrolled(st, via[q], unit, by, NULL) == ANTT_OK
+				             ? unit
+				             : "?");
 			antt_log(ANTT_LOG_WARN,
 			         "sync: audit: author %s: %zu record(s) from seq %" PRIu64
-			         " carry a signature that does not verify although the author's "
-			         "later signature covers them: the author's misconduct, or a hub "
-			         "below altered them; that chain is quarantined from there (held, "
-			         "not counted, not forwarded; antt verify lists them)",
+			         "%s carry a signature that does not verify although the author's "
+			         "later signature covers them: the author's misconduct, or %s "
+			         "altered them; that chain is quarantined from there (held, not "
+			         "counted, not forwarded; antt verify lists them)",
 			         antt_hex(hex, a->authors[first[q]], ANTT_KEY_BYTES), count[q],
-			         a->seqs[first[q]]);
+			         a->seqs[first[q]], from,
+			         has_via[q] ? "the hub that delivered them" : "a hub below");
 		}
 	}
 	free(a->path);

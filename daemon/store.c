@@ -38,6 +38,9 @@
  *      records.stamp (the one that gave records.first); a first receipt
  *      that a hub below only claimed, unsigned, is dropped (first = NULL:
  *      reports judge on this hub's own receipt time and say so).
+ *      unaudited_via: which child delivered a run of another author's
+ *      records taken on a later signature, until the audit has checked
+ *      them (so that the audit can name it).
  *   9  fork_counts: how many forks each author signed, counted; forks
  *      keeps only the first ANTT_STORE_FORKS_KEPT of each author whole
  *      (forks_author counts them), so that a peer sending forks by the
@@ -149,6 +152,9 @@ static const char *s_migrations[] = {
     "  author BLOB NOT NULL, from_seq INTEGER NOT NULL, to_seq INTEGER NOT NULL,"
     "  at INTEGER NOT NULL, UNIQUE(hub, body));"
     "ALTER TABLE records ADD COLUMN stamp INTEGER;"
+    "CREATE TABLE unaudited_via("
+    "  author BLOB NOT NULL, from_seq INTEGER NOT NULL, to_seq INTEGER NOT NULL,"
+    "  via BLOB NOT NULL, PRIMARY KEY(author, from_seq)) WITHOUT ROWID;"
     /* a first receipt a hub below only said, unsigned, is not kept */
     "UPDATE records SET first = NULL WHERE first IS NOT NULL AND first != received;",
     /* 8 -> 9: bounded fork evidence, every fork counted */

@@ -288,6 +288,16 @@ int antt_store_permits(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
 int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], int apply,
                              antt_store_problem_fn problem, void *arg, int *changed, char *err);
 
+/* Child via delivered author's records from..to, taken on the signature
+ * of a later one (the audit names it if one fails).  In a transaction. */
+int antt_store_via_add(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t from,
+                       uint64_t to, const uint8_t via[ANTT_KEY_BYTES], char *err);
+/* Which child delivered author's record seq: 0, or ANTT_E_NOTFOUND. */
+int antt_store_via_of(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,
+                      uint8_t via[ANTT_KEY_BYTES]);
+/* Forget the runs the audit has checked whole. */
+int antt_store_via_prune(antt_store_t *s, char *err);
+
 /* Quarantine author's chain from seq on (a signature there failed the
  * audit): held, never counted nor forwarded.  In a transaction. */
 int antt_store_quarantine(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,

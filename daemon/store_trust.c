@@ -16,8 +16,8 @@
  *   T2  A key counts as enrolled only through a row that holds: every
  *       lookup (ZAP, intake, credentials, rotation) reads rows with bad IS
  *       NULL, the first one held (lowest rowid).
- *   T3  A revocation holds only if its author is a hub (or the root) above
- *       the key it revokes.
+ *   T3  A revocation holds only if its author is a hub (or the root, or
+ *       this node: its admin's act) above the key it revokes.
  *   T4  A key whose every enrollment fails T1 is untrusted from seq 1, and
  *       an author whose chain carries a signature that failed the audit is
  *       quarantined from that seq (untrusted, kind 2): their records stay,
@@ -697,4 +697,59 @@ int antt_store_stamp_held(antt_store_t *s, const uint8_t hub[ANTT_KEY_BYTES], co
 	int rc = sqlite3_step(q) == SQLITE_ROW ? ANTT_OK : ANTT_E_NOTFOUND;
 	s_tr_done(q);
 	return rc;
+}
+
+/* ---- who delivered what the audit has still to check ---- */
+
+int antt_store_via_add(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t from,
+                       uint64_t to, const uint8_t via[ANTT_KEY_BYTES], char *err)
+{
+	static const char *sql =
+	    "INSERT OR REPLACE INTO unaudited_via(author, from_seq, to_seq, via) "
+	    "VALUES(?1,?2,?3,?4)";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "noting who delivered a run");
+	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)to);
+	sqlite3_bind_blob(st, 4, via, ANTT_KEY_BYTES, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? ANTT_OK : antt_store_dberr(s, err, "noting who delivered a run");
+}
+
+int antt_store_via_of(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,
+                      uint8_t via[ANTT_KEY_BYTES])
+{
+	static const char *sql = "SELECT via FROM unaudited_via WHERE author = ?1 AND "
+	                         "from_seq <= ?2 AND to_seq >= ?2 LIMIT 1";
+	sqlite3_stmt *st;
+	int rc = ANTT_E_NOTFOUND;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return ANTT_E_STORE;
+	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)seq);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == ANTT_KEY_BYTES) {
+		memcpy(via, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
+		rc = ANTT_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int antt_store_via_prune(antt_store_t *s, char *err)
+{
+	static const char *sql =
+	    "DELETE FROM unaudited_via WHERE NOT EXISTS(SELECT 1 FROM records r WHERE "
+	    "r.author = unaudited_via.author AND r.seq BETWEEN unaudited_via.from_seq AND "
+	    "unaudited_via.to_seq AND r.audit = 0)";
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = antt_errf(err, ANTT_E_STORE, "store %s: forgetting audited runs: %s",
+		                   s->path, msg ? msg : "error");
+		sqlite3_free(msg);
+		return rc;
+	}
+	return ANTT_OK;
 }

@@ -183,6 +183,8 @@ wait_held 30 "$P_CONF" "$C_KEY" 3 "the commune's report, then A and B"
 P_LOG=$(dirname "$P_CONF")/anttd.log
 _p_quarantined() { grep -q "that chain is quarantined from there" "$P_LOG"; }
 wait_for 20 "the province's audit quarantines the commune's chain" _p_quarantined
+assert_contains "$(cat "$P_LOG")" "from seq 2 (delivered by child 332)" \
+	"province: the audit names the child that delivered the records"
 antt_ok "$P_CONF" verify --json
 assert_eq true "$(jq -r .valid <<<"$OUT")" "province: verify passes"
 assert_eq "$A_ID" "$(jq -r '.misconduct[0].id' <<<"$OUT")" "province: verify names A as misconduct"

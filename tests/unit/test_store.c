@@ -665,7 +665,8 @@ static void test_migrate_from_2(void **state)
 	    "DROP INDEX enrollments_curve; DROP INDEX enrollments_unit;"
 	    "ALTER TABLE enrollments DROP COLUMN curve;"
 	    "ALTER TABLE enrollments DROP COLUMN kind; ALTER TABLE enrollments DROP COLUMN bad;"
-	    "DROP TABLE untrusted; DROP TABLE stamps; ALTER TABLE records DROP COLUMN stamp;"
+	    "DROP TABLE untrusted; DROP TABLE stamps; ALTER TABLE records DROP COLUMN stamp; DROP "
+	    "TABLE unaudited_via;"
 	    "DROP INDEX forks_author; DROP TABLE fork_counts;"
 	    "PRAGMA user_version = 2");
 	s_open(fx);
@@ -773,7 +774,7 @@ static void test_upgrade_judges_old_enrollments(void **state)
 	    " ('12337', 'commune', 'Xã', 'Xã Thụy Lôi', '332', 3, '33', '332');"
 	    "ALTER TABLE enrollments DROP COLUMN kind; ALTER TABLE enrollments DROP COLUMN bad;"
 	    "ALTER TABLE revocations DROP COLUMN bad; DROP TABLE untrusted;"
-	    "DROP TABLE stamps; ALTER TABLE records DROP COLUMN stamp;"
+	    "DROP TABLE stamps; ALTER TABLE records DROP COLUMN stamp; DROP TABLE unaudited_via;"
 	    "DROP INDEX forks_author; DROP TABLE fork_counts;"
 	    "PRAGMA user_version = 7");
 	s_open(fx);
