@@ -433,7 +433,7 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const uint8_t *rid, size_t
 	uint32_t code = 0;
 	antt_ratelog_t *pl = s_plog(h, key);
 	int rc;
-	if (hello->version != 1) {
+	if (hello->version != ANTT_SYNC_VERSION) {
 		code = ANTT_SYNC_E_VERSION;
 		snprintf(why, sizeof why, "unsupported protocol version");
 	} else if (hello->n_heads > ANTT_SYNC_MAX_HEADS) {
@@ -652,12 +652,7 @@ static int s_unit_refused(antt_hub_t *h, const antt_body_t *b, const char *autho
 	}
 	if (!b->has_enroll && !b->has_revoke)
 		return 0;
-	antt_body_t holder;
-	antt_grant_t self;
-	int has_self = antt_node_grant(h->node, &holder, &self) == ANTT_OK;
-	int refused = antt_store_permits(st, antt_node_key(h->node)->pk, has_self ? &self : NULL, b,
-	                                 msg, size) != ANTT_OK;
-	antt_body_clear(&holder);
+	int refused = antt_node_permits(h->node, b, msg, size) != ANTT_OK;
 	if (!refused && b->has_revoke && !antt_store_enrolled_under(st, b->revoke_key, b->author)) {
 		snprintf(msg, size, "revokes a key that neither it nor a hub below it enrolled");
 		refused = 1;

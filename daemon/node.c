@@ -81,9 +81,10 @@ const char *antt_node_unit(const antt_node_t *n)
 	return n->unit;
 }
 
-int antt_node_grant(antt_node_t *n, antt_body_t *holder, antt_grant_t *g)
+int antt_node_permits(antt_node_t *n, const antt_body_t *b, char *why, size_t why_len)
 {
-	return antt_store_self_grant(n->store, n->key->pk, !n->has_parent, n->unit, holder, g);
+	antt_store_self_t self = {n->key->pk, n->unit, !n->has_parent};
+	return antt_store_permits(n->store, &self, b, why, why_len);
 }
 
 const antt_forms_t *antt_node_forms(const antt_node_t *n)
@@ -1196,11 +1197,7 @@ static json_t *s_op_enroll(antt_node_t *n, const json_t *req)
 	memcpy(b.author, n->key->pk, ANTT_KEY_BYTES);
 	memcpy(b.enroll_key, pk, ANTT_KEY_BYTES);
 	/* what every hub above will check: refused here first, with why */
-	antt_body_t holder;
-	antt_grant_t self;
-	int has_self = antt_node_grant(n, &holder, &self) == ANTT_OK;
-	rc = antt_store_permits(n->store, n->key->pk, has_self ? &self : NULL, &b, why, sizeof why);
-	antt_body_clear(&holder);
+	rc = antt_node_permits(n, &b, why, sizeof why);
 	if (rc) {
 		char msg[400];
 		snprintf(msg, sizeof msg, "this node may not make that enrollment: %s", why);

@@ -42,10 +42,10 @@ const char *antt_node_unit(const antt_node_t *n);
 /* The forms this node knows (its [node] forms folder). */
 const antt_forms_t *antt_node_forms(const antt_node_t *n);
 
-/* This node's grant (proto/README.md, "Authority"): the root's when it has
- * no parent, else what its parent's enrollment of it states, borrowed from
- * *holder (antt_body_clear it).  0, or ANTT_E_NOTFOUND: not held yet. */
-int antt_node_grant(antt_node_t *n, antt_body_t *holder, antt_grant_t *g);
+/* May b's author sign b, as this node's store and grant say
+ * (antt_store_permits; proto/README.md, "Authority")?  0, or ANTT_E_INVAL
+ * with why. */
+int antt_node_permits(antt_node_t *n, const antt_body_t *b, char *why, size_t why_len);
 
 /* The children this node enrolled: [{key, unit, records, head}].  NULL on
  * error.  Caller owns the list. */

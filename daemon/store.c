@@ -257,6 +257,16 @@ int antt_store_dberr(antt_store_t *s, char *err, const char *what)
 	                 sqlite3_errmsg(s->db));
 }
 
+sqlite3_stmt *antt_store_prepared(antt_store_t *s, sqlite3_stmt **slot, const char *sql, char *err)
+{
+	if (!*slot && sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) !=
+	                  SQLITE_OK) {
+		antt_store_dberr(s, err, "preparing a statement");
+		return NULL;
+	}
+	return *slot;
+}
+
 /* A whole read of the file's pages and indexes (PRAGMA quick_check): a
  * damaged store is refused when anttd starts, not found at the first read
  * of a bad page. */

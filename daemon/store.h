@@ -261,24 +261,26 @@ int antt_store_query(antt_store_t *s, const char *sql, const uint8_t *blob, size
 /* antt_below_fn over store's administrative list. */
 int antt_store_below(const char *unit, const char *above, void *store);
 
-/* This node's own grant: the root's (is_root), else the one its parent's
- * enrollment of it states (the first of meta "credentials"), borrowed
- * from *holder (antt_body_clear it).  0, or ANTT_E_NOTFOUND: none held. */
-int antt_store_self_grant(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], int is_root,
-                          const char *unit, antt_body_t *holder, antt_grant_t *g);
-
 /* The enrollment record that counts for key (the first held that holds),
  * decoded into *enrollment (caller clears): 0, or ANTT_E_NOTFOUND. */
 int antt_store_grant(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], antt_body_t *enrollment,
                      char *err);
 
+/* This node (key self, of unit self_unit; the root of trust when is_root,
+ * else holding the grant its parent's enrollment of it states, the first
+ * of meta "credentials"). */
+typedef struct {
+	const uint8_t *key;
+	const char *unit;
+	int is_root;
+} antt_store_self_t;
+
 /* May b's author sign b (an enrollment or a revocation; anything else
- * passes)?  self_grant is this node's own (NULL: none held yet; then what
- * it signs itself passes here, and the hubs above judge it).  0, or
- * ANTT_E_INVAL with why. */
-int antt_store_permits(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
-                       const antt_grant_t *self_grant, const antt_body_t *b, char *why,
-                       size_t why_len);
+ * passes)?  What self signs is judged on its own grant; while it holds
+ * none yet, it passes here (its admin's act) and the hubs above judge it.
+ * 0, or ANTT_E_INVAL with why. */
+int antt_store_permits(antt_store_t *s, const antt_store_self_t *self, const antt_body_t *b,
+                       char *why, size_t why_len);
 
 /* Judge every enrollment and revocation held under the rules (invariants
  * T1-T4 of store_trust.c).  apply: mark what does not hold (inside the

@@ -62,13 +62,7 @@ static const char *s_ix_sql[IX_COUNT_] = {
 
 static sqlite3_stmt *s_ix(antt_store_t *s, int which, char *err)
 {
-	if (!s->ix[which] &&
-	    sqlite3_prepare_v3(s->db, s_ix_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s->ix[which],
-	                       NULL) != SQLITE_OK) {
-		antt_store_dberr(s, err, "preparing the decoded tables' statements");
-		return NULL;
-	}
-	return s->ix[which];
+	return antt_store_prepared(s, &s->ix[which], s_ix_sql[which], err);
 }
 
 void antt_store_index_close(antt_store_t *s)

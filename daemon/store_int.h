@@ -34,6 +34,10 @@ struct antt_store {
 
 int antt_store_dberr(antt_store_t *s, char *err, const char *what);
 
+/* *slot, prepared from sql on first use and kept (the caller resets it);
+ * NULL with err on failure. */
+sqlite3_stmt *antt_store_prepared(antt_store_t *s, sqlite3_stmt **slot, const char *sql, char *err);
+
 /* The decoded tables of the record just appended as row n (called by
  * antt_store_append_ex inside its transaction). */
 int antt_store_index_record(antt_store_t *s, int64_t n, const uint8_t id[ANTT_ID_BYTES],

@@ -48,13 +48,7 @@ static const char *s_tr_sql[TR_COUNT_] = {
 /* A statement of s_tr_sql, prepared once; the caller resets it. */
 static sqlite3_stmt *s_tr(antt_store_t *s, int which, char *err)
 {
-	if (!s->tr[which] &&
-	    sqlite3_prepare_v3(s->db, s_tr_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s->tr[which],
-	                       NULL) != SQLITE_OK) {
-		antt_store_dberr(s, err, "preparing the trust statements");
-		return NULL;
-	}
-	return s->tr[which];
+	return antt_store_prepared(s, &s->tr[which], s_tr_sql[which], err);
 }
 
 static void s_tr_done(sqlite3_stmt *st)
@@ -102,8 +96,11 @@ static int s_body_by_id(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], antt_b
 	return rc;
 }
 
-int antt_store_self_grant(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], int is_root,
-                          const char *unit, antt_body_t *holder, antt_grant_t *g)
+/* This node's own grant: the root's, else the one its parent's enrollment
+ * of it states (the first of meta "credentials"), borrowed from *holder
+ * (antt_body_clear it).  0, or ANTT_E_NOTFOUND: none held. */
+static int s_self_grant(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], int is_root,
+                        const char *unit, antt_body_t *holder, antt_grant_t *g)
 {
 	memset(holder, 0, sizeof *holder);
 	if (is_root) {
@@ -162,21 +159,23 @@ int antt_store_grant(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], antt_bo
 	return rc;
 }
 
-int antt_store_permits(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
-                       const antt_grant_t *self_grant, const antt_body_t *b, char *why,
-                       size_t why_len)
+int antt_store_permits(antt_store_t *s, const antt_store_self_t *self, const antt_body_t *b,
+                       char *why, size_t why_len)
 {
 	char err[ANTT_ERR_MAX];
 	antt_body_t eb;
 	antt_grant_t g;
-	int rc;
+	int rc, root = 0; /* may enroll again what any hub enrolled */
 	if (!b->has_enroll && !b->has_revoke)
 		return ANTT_OK;
-	int own = !memcmp(b->author, self, ANTT_KEY_BYTES);
-	if (own) /* its own: none held yet, its admin's */
-		rc = self_grant ? antt_grant_permits(self_grant, b, s_below, s, why, why_len)
-		                : ANTT_OK;
-	else if ((rc = antt_store_grant(s, b->author, &eb, err))) {
+	int own = !memcmp(b->author, self->key, ANTT_KEY_BYTES);
+	if (own) { /* none held yet: its admin's act */
+		rc = s_self_grant(s, self->key, self->is_root, self->unit, &eb, &g) == ANTT_OK
+		         ? antt_grant_permits(&g, b, s_below, s, why, why_len)
+		         : ANTT_OK;
+		root = self->is_root;
+		antt_body_clear(&eb);
+	} else if ((rc = antt_store_grant(s, b->author, &eb, err))) {
 		snprintf(why, why_len, "its author's key holds no enrollment here%s%.100s",
 		         rc == ANTT_E_NOTFOUND ? "" : ": ", rc == ANTT_E_NOTFOUND ? "" : err);
 		return ANTT_E_INVAL;
@@ -192,7 +191,6 @@ int antt_store_permits(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
 	 * could take a key that is not its own out of its enroller's hands */
 	char unit[ANTT_UNIT_MAX + 1], hex[2 * ANTT_KEY_BYTES + 1];
 	uint8_t by[ANTT_KEY_BYTES], curve[32], other[ANTT_KEY_BYTES];
-	int root = own && self_grant && self_grant->grant == ANTT_GRANT_ROOT;
 	if (antt_store_enrolled(s, b->enroll_key, unit, by, NULL) == ANTT_OK &&
 	    memcmp(by, b->author, ANTT_KEY_BYTES) && !root &&
 	    !antt_store_enrolled_under(s, by, b->author)) {
@@ -362,17 +360,16 @@ static void s_rows_free(s_judge_t *j)
 	free(j->by_key);
 }
 
-static int s_exec_bind(antt_store_t *s, const char *sql, const char *text, const uint8_t *blob,
-                       int64_t num, char *err)
+/* Run sql, its ?1 the text (NULL: null) and ?2 the row, where it has them. */
+static int s_exec_row(antt_store_t *s, const char *sql, const char *text, int64_t row, char *err)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return antt_store_dberr(s, err, "re-checking the chain of trust");
-	if (text)
+	if (sqlite3_bind_parameter_count(st) >= 2) {
 		sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-	if (blob)
-		sqlite3_bind_blob(st, 2, blob, ANTT_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, num);
+		sqlite3_bind_int64(st, 2, row);
+	}
 	int r = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return r == SQLITE_DONE ? ANTT_OK
@@ -440,11 +437,9 @@ static int s_judge_revocations(antt_store_t *s, s_judge_t *j, int apply, int *ch
 		if ((was != NULL) != (why[0] != 0)) {
 			*changed = 1;
 			if (apply)
-				rc = s_exec_bind(
-				    s,
-				    "UPDATE revocations SET bad = ?1 WHERE rowid = ?3 AND "
-				    "?2 IS NULL",
-				    why[0] ? why : NULL, NULL, sqlite3_column_int64(st, 0), err);
+				rc = s_exec_row(
+				    s, "UPDATE revocations SET bad = ?1 WHERE rowid = ?2",
+				    why[0] ? why : NULL, sqlite3_column_int64(st, 0), err);
 		}
 		if (why[0] && problem && sqlite3_column_bytes(st, 3) == ANTT_ID_BYTES) {
 			char what[300];
@@ -492,9 +487,9 @@ int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES]
 		if (now_bad != was_bad || (now_bad && strcmp(r->why, r->bad_was))) {
 			*changed |= now_bad != was_bad;
 			if (apply)
-				rc = s_exec_bind(s,
-				                 "UPDATE enrollments SET bad = ?1 WHERE rowid = ?3",
-				                 now_bad ? r->why : NULL, NULL, r->rowid, err);
+				rc = s_exec_row(s,
+				                "UPDATE enrollments SET bad = ?1 WHERE rowid = ?2",
+				                now_bad ? r->why : NULL, r->rowid, err);
 		}
 		if (now_bad && problem) {
 			char what[400];
@@ -510,8 +505,7 @@ int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES]
 	/* T4: keys of which no enrollment holds */
 	char *was = s_untrusted_set(s), *now = NULL;
 	if (!rc && apply)
-		rc = s_exec_bind(s, "DELETE FROM untrusted WHERE kind = 1 AND ?3 = ?3", NULL, NULL,
-		                 0, err);
+		rc = s_exec_row(s, "DELETE FROM untrusted WHERE kind = 1", NULL, 0, err);
 	for (size_t k = 0; k < j.n && !rc; k++) {
 		s_row_t *r = &j.rows[j.by_key[k]]; /* each key once: at its first row */
 		if ((k && !memcmp(j.rows[j.by_key[k - 1]].key, r->key, ANTT_KEY_BYTES)) ||
