@@ -732,6 +732,39 @@ static void s_append_as(antt_store_t *s, const antt_key_t *k, const char *unit, 
 	s_rec_clear(&r);
 }
 
+/* Append k's revocation of key after seq `after` (unit: k's). */
+static void s_append_revoke(antt_store_t *s, const antt_key_t *k, const char *unit,
+                            const uint8_t key[ANTT_KEY_BYTES], uint64_t after, uint8_t *id)
+{
+	char err[ANTT_ERR_MAX] = "";
+	antt_head_t h;
+	s_rec_t r;
+	memset(&r, 0, sizeof r);
+	assert_int_equal(antt_store_head(s, k->pk, &h, err), ANTT_OK);
+	r.b.version = ANTT_RECORD_VERSION;
+	memcpy(r.b.author, k->pk, ANTT_KEY_BYTES);
+	r.b.seq = h.seq + 1;
+	memcpy(r.b.prev, h.id, ANTT_ID_BYTES);
+	r.b.unit = antt_xstrdup(unit);
+	r.b.clock = 1718409600;
+	r.b.form = antt_xstrdup(ANTT_FORM_REVOKE);
+	r.b.period = antt_xstrdup("2024-06-02");
+	r.b.has_revoke = 1;
+	memcpy(r.b.revoke_key, key, ANTT_KEY_BYTES);
+	r.b.revoke_after = after;
+	if (antt_body_encode(&r.b, &r.body, &r.blen, err))
+		fail_msg("encode: %s", err);
+	antt_record_id(r.id, r.body, r.blen);
+	antt_record_sign(r.sig, r.body, r.blen, k->sk);
+	assert_int_equal(antt_store_begin(s, err), ANTT_OK);
+	if (s_append(s, &r, err))
+		fail_msg("append: %s", err);
+	assert_int_equal(antt_store_commit(s, err), ANTT_OK);
+	if (id)
+		memcpy(id, r.id, ANTT_ID_BYTES);
+	s_rec_clear(&r);
+}
+
 static int64_t s_counted(const char *path, const char *unit)
 {
 	char sql[160];
@@ -763,7 +796,11 @@ static void test_upgrade_judges_old_enrollments(void **state)
 	s_append_as(fx->s, c, "12346", S_MONTHLY, 7, NULL, NULL, 0, NULL);
 	s_append_as(fx->s, c, "12346", NULL, 0, x->pk, "12337", ANTT_GRANT_LEGACY, rogue);
 	s_append_as(fx->s, x, "12337", S_MONTHLY, 999, NULL, NULL, 0, xrep);
+	/* and, with its rogue key, revoked the commune's */
+	uint8_t xrev[ANTT_ID_BYTES];
+	s_append_revoke(fx->s, x, "12337", c->pk, 0, xrev);
 	assert_int_equal(s_counted(fx->path, "12337"), 999); /* as the old rules left it */
+	assert_int_equal(s_counted(fx->path, "12346"), -1);
 	antt_store_close(&fx->s);
 	s_raw_exec(
 	    fx->path,
@@ -790,18 +827,23 @@ static void test_upgrade_judges_old_enrollments(void **state)
 	    ANTT_OK);
 	assert_int_equal(antt_store_commit(fx->s, err), ANTT_OK);
 	assert_int_equal(changed, 1);
-	/* named: the rogue enrollment, then x's record */
-	assert_int_equal(ps.n, 2);
+	/* named: the rogue enrollment, x's records, x's revocation (T3) */
+	assert_int_equal(ps.n, 4);
 	assert_memory_equal(ps.p[0].id, rogue, ANTT_ID_BYTES);
 	assert_non_null(strstr(ps.p[0].what, "enrolls unit 12337, outside the scope"));
 	assert_memory_equal(ps.p[1].id, xrep, ANTT_ID_BYTES);
 	assert_memory_equal(ps.p[1].author, x->pk, ANTT_KEY_BYTES);
+	assert_memory_equal(ps.p[2].id, xrev, ANTT_ID_BYTES);
+	assert_memory_equal(ps.p[3].id, xrev, ANTT_ID_BYTES);
+	assert_non_null(strstr(ps.p[3].what, "a revocation that does not hold"));
 	/* x no longer counts, the commune's figure stays, nothing deleted */
 	assert_int_equal(s_counted(fx->path, "12337"), -1);
 	assert_int_equal(s_counted(fx->path, "12346"), 7);
 	antt_store_stats_t st;
 	assert_int_equal(antt_store_stats(fx->s, &st, err), ANTT_OK);
-	assert_int_equal(st.records, 5);
+	assert_int_equal(st.records, 6);
+	uint64_t after;
+	assert_int_equal(antt_store_revoked(fx->s, c->pk, &after, err), ANTT_E_NOTFOUND);
 	/* and x is no enrolled key any more: ZAP and intake do not know it */
 	char unit[ANTT_UNIT_MAX + 1];
 	uint8_t by[ANTT_KEY_BYTES];
