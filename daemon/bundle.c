@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zstd.h>
 
+#include "codec.h"
 #include "common.h"
 #include "stamp.h"
 #include "store.h"
@@ -143,19 +143,11 @@ int antt_bundle_export(const char *store_path, const uint8_t self[ANTT_KEY_BYTES
 		size_t plen = antt__bundle__get_packed_size(&b);
 		packed = antt_xmalloc(plen);
 		antt__bundle__pack(&b, packed);
-		size_t cap = ZSTD_compressBound(plen);
-		frame = antt_xmalloc(cap);
 		/* with its checksum: a file damaged on the stick is refused
 		 * whole, whatever bytes were hit */
-		ZSTD_CCtx *cc = ZSTD_createCCtx();
-		ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, 3);
-		ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
-		size_t zlen = ZSTD_compress2(cc, frame, cap, packed, plen);
-		ZSTD_freeCCtx(cc);
-		if (ZSTD_isError(zlen))
-			rc = antt_errf(err, ANTT_E_IO, "compressing the bundle: %s",
-			               ZSTD_getErrorName(zlen));
-		else if (!(rc = s_write(out, frame, zlen, err))) {
+		size_t zlen = 0;
+		rc = antt_codec_zpack(packed, plen, 1, &frame, &zlen, err);
+		if (!rc && !(rc = s_write(out, frame, zlen, err))) {
 			info->records = (int64_t)o.n;
 			info->bytes = (int64_t)(zlen + MAGIC_LEN);
 		}
@@ -172,31 +164,6 @@ int antt_bundle_export(const char *store_path, const uint8_t self[ANTT_KEY_BYTES
 	return rc;
 }
 
-/* protobuf-c's allocations while it unpacks one Bundle, capped.  Bounding
- * the unpacked bytes is not enough: protobuf-c takes some 50 bytes for each
- * entry of a repeated field (its scan, then the array), and an empty entry
- * is 2 bytes, so ANTT_BUNDLE_MAX of them (a file of a few KiB) would take
- * 1.6 GB.  An envelope is more than 100 bytes: twice the bytes (and 1 MiB)
- * is room for any Bundle of them.  What unpacks is freed as usual. */
-typedef struct {
-	size_t left;
-} s_budget_t;
-
-static void *s_budget_alloc(void *data, size_t size)
-{
-	s_budget_t *b = data;
-	if (size > b->left)
-		return NULL;
-	b->left -= size;
-	return antt_xmalloc(size);
-}
-
-static void s_budget_free(void *data, void *p)
-{
-	(void)data;
-	free(p);
-}
-
 Antt__Bundle *antt_bundle_parse(const uint8_t *data, size_t len, char *err)
 {
 	if (len < MAGIC_LEN || memcmp(data, ANTT_BUNDLE_MAGIC, MAGIC_LEN)) {
@@ -207,24 +174,23 @@ Antt__Bundle *antt_bundle_parse(const uint8_t *data, size_t len, char *err)
 		return NULL;
 	}
 	data += MAGIC_LEN, len -= MAGIC_LEN;
-	unsigned long long raw_len = ZSTD_getFrameContentSize(data, len);
-	if (raw_len == ZSTD_CONTENTSIZE_ERROR || raw_len == ZSTD_CONTENTSIZE_UNKNOWN ||
-	    raw_len > ANTT_BUNDLE_MAX) {
+	uint8_t *raw = NULL;
+	size_t raw_len = 0;
+	int zrc = antt_codec_zunpack(data, len, ANTT_BUNDLE_MAX, &raw, &raw_len);
+	if (zrc == -1) {
 		antt_errf(err, ANTT_E_INVAL,
 		          "the bundle is damaged or not from antt (its compressed part does not "
 		          "state a size up to %llu MiB): export it again",
 		          ANTT_BUNDLE_MAX >> 20);
 		return NULL;
 	}
-	uint8_t *raw = antt_xmalloc(raw_len ? (size_t)raw_len : 1);
-	size_t got = ZSTD_decompress(raw, (size_t)raw_len, data, len);
 	Antt__Bundle *b = NULL;
-	if (!ZSTD_isError(got) && got == raw_len) {
-		s_budget_t budget = {2 * (size_t)raw_len + (1 << 20)};
-		ProtobufCAllocator a = {s_budget_alloc, s_budget_free, &budget};
-		b = antt__bundle__unpack(&a, got, raw);
+	if (!zrc) {
+		antt_codec_budget_t budget; /* protobuf-c's allocations, capped */
+		antt_codec_budget_init(&budget, ANTT_CODEC_ENVELOPES_BUDGET(raw_len));
+		b = antt__bundle__unpack(&budget.a, raw_len, raw);
+		free(raw);
 	}
-	free(raw);
 	if (!b) {
 		antt_errf(err, ANTT_E_INVAL,
 		          "the bundle is damaged (truncated or altered): export it again");

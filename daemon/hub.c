@@ -1,18 +1,27 @@
 /* hub.c - the parent side of sync (see hub.h, proto/README.md).
  *
  * Per child connection, a session keyed by its ROUTER routing id.  A
- * session exists only from an accepted Hello to its drop:
+ * session exists only from an accepted Hello to its drop; (none) is no
+ * s_session_t at all:
  *
- *   (none) --Hello accepted--> OPEN --Batch--> check, commit, Ack --> OPEN
- *      |                         \--Ping--> Pong; --Fetch--> Recovered
+ *   (none) --Hello accepted--> OPEN   entry: Heads, the receipts known
  *      |--Hello refused--> Error 3 (version) or 2 (a unit other than the
  *      |                   key's enrollment; too many heads); (none)
  *      |--a frame that does not decode--> Error 2; (none)
  *      \--anything else--> Error 1 "send Hello first"; (none)
- *   OPEN --Hello--> as from (none): OPEN again, or refused and dropped
- *   OPEN --a frame that does not decode, a bad compressed batch--> Error 2,
- *         dropped
- *   OPEN --no message of its own for [sync] timeout--> dropped (s_on_reap)
+ *   OPEN --Batch--> check, commit, Ack (or Error 4); OPEN
+ *   OPEN --Ping--> Pong; --Fetch--> Recovered; OPEN
+ *   OPEN --another message a child does not send--> Error 2; OPEN
+ *   OPEN --Hello accepted--> OPEN (entry again: Heads, receipts)
+ *   OPEN --Hello refused--> its Error; (none)
+ *   OPEN --a frame that does not decode, a bad compressed batch--> Error 2;
+ *         (none)
+ *   OPEN --no message of its own for [sync] timeout--> (none) (s_on_reap)
+ *
+ * Every change goes through s_session_to, which runs the entry actions
+ * (making the session, Heads; or freeing it) and logs old -> new through
+ * the child's log limiter; which message is taken in OPEN is the table
+ * s_open_ops, read by s_router_msg.
  *
  * Silence.  A session is silent while its child sends nothing: a Ping is
  * a message, ZeroMQ's own heartbeats are not (libzmq answers them whatever
@@ -50,9 +59,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
-#include <zstd.h>
 
 #include "bundle.h"
+#include "codec.h"
 #include "common.h"
 #include "ctlproto.h"
 #include "forms.h"
@@ -227,22 +236,6 @@ static s_session_t *s_session_find(antt_hub_t *h, const void *rid, size_t len)
 		if (s->rid_len == len && !memcmp(s->rid, rid, len))
 			return s;
 	return NULL;
-}
-
-/* Forget a session (its child must say Hello again); why, when given,
- * is logged at level (rate-limited per key). */
-static void s_session_drop(antt_hub_t *h, s_session_t *gone, int level, const char *why)
-{
-	for (s_session_t **pp = &h->sessions; *pp; pp = &(*pp)->next)
-		if (*pp == gone) {
-			*pp = gone->next;
-			if (why)
-				antt_ratelog(s_plog(h, gone->key), s_ms(), level,
-				             "sync: child %s: %s", gone->unit, why);
-			free(gone);
-			h->n_sessions--;
-			return;
-		}
 }
 
 /* Send one SyncMsg to a session's routing id. */
@@ -424,59 +417,25 @@ static void s_send_known_receipts(antt_hub_t *h, s_session_t *s, const s_heads_t
 /* A Hello from key on connection rid, whose session is s (NULL: none).
  * Accepted: the session opens (or starts again) and Heads answers.
  * Refused: an Error, and no session is left on that connection. */
-static void s_on_hello(antt_hub_t *h, s_session_t *s, const uint8_t *rid, size_t rid_len,
-                       const uint8_t key[ANTT_KEY_BYTES], const Antt__Hello *hello)
+typedef enum { S_NONE, S_OPEN } s_state_t;
+
+static const char *const s_state_name[] = {"none", "open"};
+
+/* A Hello accepted: who says it, on which connection. */
+typedef struct {
+	const uint8_t *rid;
+	size_t rid_len;
+	const uint8_t *key;
+	const char *unit;
+	const Antt__Hello *hello;
+} s_hello_t;
+
+/* OPEN's entry: the Heads of what the child said it holds (with its
+ * credentials and its unit's other keys), then the receipts this node
+ * knows of beyond it. */
+static void s_open_enter(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello)
 {
-	char err[ANTT_ERR_MAX] = "", why[160] = "";
-	char unit[ANTT_UNIT_MAX + 1] = "";
-	uint8_t enrolled_by[ANTT_KEY_BYTES];
-	uint32_t code = 0;
-	antt_ratelog_t *pl = s_plog(h, key);
-	int rc;
-	if (hello->version != ANTT_SYNC_VERSION) {
-		code = ANTT_SYNC_E_VERSION;
-		snprintf(why, sizeof why, "unsupported protocol version");
-	} else if (hello->n_heads > ANTT_SYNC_MAX_HEADS) {
-		code = ANTT_SYNC_E_MALFORMED;
-		snprintf(why, sizeof why, "too many heads in Hello");
-	} else if ((rc = antt_store_enrolled(antt_node_store(h->node), key, unit, enrolled_by,
-	                                     err)) != ANTT_OK) {
-		/* ZAP admitted it: it is enrolled, unless the store fails */
-		code = ANTT_SYNC_E_MALFORMED;
-		snprintf(why, sizeof why, "the hub cannot read this key's enrollment; try later");
-		antt_ratelog(pl, s_ms(), ANTT_LOG_ERR, "%s: Hello: %s", pl->who,
-		             rc == ANTT_E_NOTFOUND ? "its key's enrollment is gone" : err);
-	} else if (!hello->unit || strcmp(hello->unit, unit)) {
-		/* a key speaks for the unit it was enrolled for, and no other */
-		code = ANTT_SYNC_E_MALFORMED;
-		snprintf(why, sizeof why,
-		         "Hello names unit %.20s, but this key is enrolled for unit %.20s",
-		         antt_valid_unit(hello->unit) ? hello->unit : "(not a unit code)", unit);
-		antt_ratelog(pl, s_ms(), ANTT_LOG_WARN, "sync: child %s: refused: %s", unit, why);
-	}
-	if (code) {
-		s_send_error(h, rid, rid_len, code, why);
-		if (s)
-			s_session_drop(h, s, ANTT_LOG_INFO, NULL);
-		return;
-	}
-	if (!s) {
-		if (h->n_sessions >= HUB_MAX_SESSIONS) {
-			antt_ratelog(pl, s_ms(), ANTT_LOG_WARN,
-			             "sync: child %s: not answered: %d sessions are open already",
-			             unit, HUB_MAX_SESSIONS);
-			return;
-		}
-		s = antt_xcalloc(1, sizeof *s);
-		memcpy(s->rid, rid, rid_len);
-		s->rid_len = rid_len;
-		memcpy(s->key, key, ANTT_KEY_BYTES);
-		s->next = h->sessions;
-		h->sessions = s;
-		h->n_sessions++;
-	}
-	s->last_seen = s_ms();
-	snprintf(s->unit, sizeof s->unit, "%s", unit);
+	char err[ANTT_ERR_MAX];
 	size_t n = hello->n_heads;
 	s_heads_t hs;
 	s_heads_init(&hs, n ? n : 1);
@@ -547,8 +506,94 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const uint8_t *rid, size_t
 	s_send_known_receipts(h, s, &hs);
 	s_heads_free(&hs);
 	s_heads_free(&uh);
-	antt_ratelog(pl, s_ms(), ANTT_LOG_INFO, "sync: child %s connected (%zu authors)", s->unit,
-	             n);
+}
+
+/* The one way a session changes state (the top of this file).  To OPEN
+ * (hi: the Hello accepted): from (none) the session is made, unless
+ * HUB_MAX_SESSIONS are open (then the Hello is not answered and NULL is
+ * returned); its entry actions run.  To (none): s is freed, and the line
+ * why (when given) logged at level.  Returns the session, NULL in (none). */
+static s_session_t *s_session_to(antt_hub_t *h, s_session_t *s, s_state_t to, const s_hello_t *hi,
+                                 int level, const char *why)
+{
+	s_state_t from = s ? S_OPEN : S_NONE;
+	if (to == S_NONE && !s)
+		return NULL;
+	antt_ratelog_t *pl = s_plog(h, s ? s->key : hi->key);
+	if (to == S_NONE) {
+		for (s_session_t **pp = &h->sessions; *pp; pp = &(*pp)->next)
+			if (*pp == s) {
+				*pp = s->next;
+				break;
+			}
+		h->n_sessions--;
+		if (why)
+			antt_ratelog(pl, s_ms(), level, "sync: child %s: %s (session %s -> %s)",
+			             s->unit, why, s_state_name[from], s_state_name[to]);
+		free(s);
+		return NULL;
+	}
+	if (!s) {
+		if (h->n_sessions >= HUB_MAX_SESSIONS) {
+			antt_ratelog(pl, s_ms(), ANTT_LOG_WARN,
+			             "sync: child %s: not answered: %d sessions are open already",
+			             hi->unit, HUB_MAX_SESSIONS);
+			return NULL;
+		}
+		s = antt_xcalloc(1, sizeof *s);
+		memcpy(s->rid, hi->rid, hi->rid_len);
+		s->rid_len = hi->rid_len;
+		memcpy(s->key, hi->key, ANTT_KEY_BYTES);
+		s->next = h->sessions;
+		h->sessions = s;
+		h->n_sessions++;
+	}
+	s->last_seen = s_ms();
+	snprintf(s->unit, sizeof s->unit, "%s", hi->unit);
+	s_open_enter(h, s, hi->hello);
+	antt_ratelog(pl, s_ms(), ANTT_LOG_INFO,
+	             "sync: child %s connected (%zu authors) (session %s -> %s)", s->unit,
+	             hi->hello->n_heads, s_state_name[from], s_state_name[to]);
+	return s;
+}
+
+static void s_on_hello(antt_hub_t *h, s_session_t *s, const uint8_t *rid, size_t rid_len,
+                       const uint8_t key[ANTT_KEY_BYTES], const Antt__Hello *hello)
+{
+	char err[ANTT_ERR_MAX] = "", why[160] = "";
+	char unit[ANTT_UNIT_MAX + 1] = "";
+	uint8_t enrolled_by[ANTT_KEY_BYTES];
+	uint32_t code = 0;
+	antt_ratelog_t *pl = s_plog(h, key);
+	int rc;
+	if (hello->version != ANTT_SYNC_VERSION) {
+		code = ANTT_SYNC_E_VERSION;
+		snprintf(why, sizeof why, "unsupported protocol version");
+	} else if (hello->n_heads > ANTT_SYNC_MAX_HEADS) {
+		code = ANTT_SYNC_E_MALFORMED;
+		snprintf(why, sizeof why, "too many heads in Hello");
+	} else if ((rc = antt_store_enrolled(antt_node_store(h->node), key, unit, enrolled_by,
+	                                     err)) != ANTT_OK) {
+		/* ZAP admitted it: it is enrolled, unless the store fails */
+		code = ANTT_SYNC_E_MALFORMED;
+		snprintf(why, sizeof why, "the hub cannot read this key's enrollment; try later");
+		antt_ratelog(pl, s_ms(), ANTT_LOG_ERR, "%s: Hello: %s", pl->who,
+		             rc == ANTT_E_NOTFOUND ? "its key's enrollment is gone" : err);
+	} else if (!hello->unit || strcmp(hello->unit, unit)) {
+		/* a key speaks for the unit it was enrolled for, and no other */
+		code = ANTT_SYNC_E_MALFORMED;
+		snprintf(why, sizeof why,
+		         "Hello names unit %.20s, but this key is enrolled for unit %.20s",
+		         antt_valid_unit(hello->unit) ? hello->unit : "(not a unit code)", unit);
+		antt_ratelog(pl, s_ms(), ANTT_LOG_WARN, "sync: child %s: refused: %s", unit, why);
+	}
+	if (code) {
+		s_send_error(h, rid, rid_len, code, why);
+		s_session_to(h, s, S_NONE, NULL, ANTT_LOG_INFO, "its Hello was refused");
+		return;
+	}
+	s_hello_t hi = {rid, rid_len, key, unit, hello};
+	s_session_to(h, s, S_OPEN, &hi, 0, NULL);
 }
 
 /* ---- Batch: the checks of proto/README.md, then one durable commit ---- */
@@ -880,22 +925,6 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 	return ANTT_OK;
 }
 
-/* A zstd frame of a Records message, bounded: it must state its content
- * size, at most ANTT_SYNC_MAX_UNZ.  NULL if it does not hold. */
-static Antt__Records *s_unzip_records(const uint8_t *z, size_t zlen)
-{
-	Antt__Records *unz = NULL;
-	unsigned long long raw_len = ZSTD_getFrameContentSize(z, zlen);
-	if (raw_len > ANTT_SYNC_MAX_UNZ) /* also ZSTD_CONTENTSIZE_UNKNOWN and _ERROR */
-		return NULL;
-	uint8_t *raw = antt_xmalloc(raw_len ? (size_t)raw_len : 1);
-	size_t got = ZSTD_decompress(raw, (size_t)raw_len, z, zlen);
-	if (!ZSTD_isError(got) && got == raw_len)
-		unz = antt__records__unpack(NULL, got, raw);
-	free(raw);
-	return unz;
-}
-
 /* What one intake did: the records decoded, refused, stored. */
 typedef struct {
 	s_rec_t *recs;
@@ -1046,43 +1075,31 @@ static int s_may_stamp(antt_hub_t *h, const uint8_t key[ANTT_KEY_BYTES])
 	return may;
 }
 
-static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
+static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__SyncMsg *msg)
 {
+	const Antt__Batch *batch = msg->batch;
 	char err[ANTT_ERR_MAX];
-	size_t n = batch->n_records;
-	Antt__Records *unz = NULL;
-	ProtobufCBinaryData *envs = batch->records;
-	Antt__Stamp *const *stamps = batch->stamps;
-	size_t n_stamps = batch->n_stamps;
-	if (batch->zrecords.len) {
+	antt_codec_batch_t bt;
+	if (antt_codec_batch_open(batch, &bt)) {
 		/* bounded: a frame of 16 MiB may not unpack to more than 64 MiB */
-		unz = s_unzip_records(batch->zrecords.data, batch->zrecords.len);
-		if (!unz || n) {
-			if (unz)
-				antt__records__free_unpacked(unz, NULL);
-			s_send_error(h, s->rid, s->rid_len, ANTT_SYNC_E_MALFORMED,
-			             "malformed compressed batch");
-			s_session_drop(h, s, ANTT_LOG_WARN,
-			               "sent a malformed compressed batch; session closed");
-			return;
-		}
-		n = unz->n_records;
-		envs = unz->records;
-		stamps = unz->stamps;
-		n_stamps = unz->n_stamps;
+		s_send_error(h, s->rid, s->rid_len, ANTT_SYNC_E_MALFORMED,
+		             "malformed compressed batch");
+		s_session_to(h, s, S_NONE, NULL, ANTT_LOG_WARN,
+		             "sent a malformed compressed batch; session closed");
+		return;
 	}
+	size_t n = bt.n_records, n_stamps = bt.n_stamps;
+	const ProtobufCBinaryData *envs = bt.records;
+	Antt__Stamp *const *stamps = bt.stamps;
 	if (n > ANTT_SYNC_CREDIT) {
-		/* ~800 bytes of arrays below per entry, and an empty entry is 2
-		 * bytes: 8 million in a 16 MiB frame, 33 million unzipped */
-		if (unz)
-			antt__records__free_unpacked(unz, NULL);
+		/* ~800 bytes of arrays below per entry */
+		antt_codec_batch_release(&bt);
 		s_send_error(h, s->rid, s->rid_len, ANTT_SYNC_E_MALFORMED,
 		             "batch larger than the credit given");
 		return;
 	}
 	if (n_stamps > n) { /* a run of records has one stamp at most */
-		if (unz)
-			antt__records__free_unpacked(unz, NULL);
+		antt_codec_batch_release(&bt);
 		s_send_error(h, s->rid, s->rid_len, ANTT_SYNC_E_MALFORMED,
 		             "more stamps than records in a batch");
 		return;
@@ -1145,8 +1162,7 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__Batch *batch)
 		s_intake_done(h, &in);
 	}
 	s_intake_free(&in);
-	if (unz)
-		antt__records__free_unpacked(unz, NULL);
+	antt_codec_batch_release(&bt);
 	s_heads_free(&heads);
 	s->last_seen = s_ms(); /* it could not speak while its batch was handled */
 }
@@ -1421,8 +1437,9 @@ static int s_fetch_one(const uint8_t *id, const uint8_t *body, size_t blen, cons
 	return f->bytes >= ANTT_SYNC_FETCH_BYTES;
 }
 
-static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__Fetch *fetch)
+static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__SyncMsg *msg)
 {
+	const Antt__Fetch *fetch = msg->fetch;
 	char err[ANTT_ERR_MAX] = "";
 	antt_head_t head = {0};
 	antt_store_t *st = antt_node_store(h->node);
@@ -1471,6 +1488,35 @@ static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__Fetch *fetch)
 	free(f.recs);
 }
 
+static void s_on_ping(antt_hub_t *h, s_session_t *s, const Antt__SyncMsg *msg)
+{
+	Antt__SyncMsg pong = ANTT__SYNC_MSG__INIT;
+	pong.msg_case = ANTT__SYNC_MSG__MSG_PONG;
+	pong.pong = msg->ping;
+	s_send(h, s->rid, s->rid_len, &pong);
+}
+
+/* What a session takes in OPEN besides Hello (the top of this file). */
+static const struct {
+	Antt__SyncMsg__MsgCase msg;
+	void (*fn)(antt_hub_t *h, s_session_t *s, const Antt__SyncMsg *msg);
+} s_open_ops[] = {
+    {ANTT__SYNC_MSG__MSG_BATCH, s_on_batch},
+    {ANTT__SYNC_MSG__MSG_FETCH, s_on_fetch},
+    {ANTT__SYNC_MSG__MSG_PING, s_on_ping},
+};
+
+/* One message of an OPEN session. */
+static void s_open_msg(antt_hub_t *h, s_session_t *s, const Antt__SyncMsg *m)
+{
+	for (size_t i = 0; i < sizeof s_open_ops / sizeof s_open_ops[0]; i++)
+		if (s_open_ops[i].msg == m->msg_case) {
+			s_open_ops[i].fn(h, s, m);
+			return;
+		}
+	s_send_error(h, s->rid, s->rid_len, ANTT_SYNC_E_MALFORMED, "unexpected message");
+}
+
 static int s_router_msg(void *sock, void *arg)
 {
 	antt_hub_t *h = arg;
@@ -1511,13 +1557,13 @@ static int s_router_msg(void *sock, void *arg)
 	s_session_t *s = s_session_find(h, zmq_msg_data(&rid), zmq_msg_size(&rid));
 	if (s)
 		s->last_seen = now;
-	Antt__SyncMsg *m = antt__sync_msg__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
+	Antt__SyncMsg *m = antt_codec_sync_msg(zmq_msg_data(&msg), zmq_msg_size(&msg));
 	if (!m) {
 		s_send_error(h, zmq_msg_data(&rid), zmq_msg_size(&rid), ANTT_SYNC_E_MALFORMED,
 		             "malformed message");
 		if (s) {
-			s_session_drop(h, s, ANTT_LOG_WARN,
-			               "sent a malformed message; session closed");
+			s_session_to(h, s, S_NONE, NULL, ANTT_LOG_WARN,
+			             "sent a malformed message; session closed");
 		} else {
 			antt_ratelog_t *pl = s_plog(h, key);
 			antt_ratelog(pl, now, ANTT_LOG_WARN, "%s: sent a malformed message",
@@ -1530,18 +1576,8 @@ static int s_router_msg(void *sock, void *arg)
 	else if (!s) /* no state for a connection that has not said Hello */
 		s_send_error(h, zmq_msg_data(&rid), zmq_msg_size(&rid), ANTT_SYNC_E_HELLO,
 		             "send Hello first");
-	else if (m->msg_case == ANTT__SYNC_MSG__MSG_BATCH)
-		s_on_batch(h, s, m->batch);
-	else if (m->msg_case == ANTT__SYNC_MSG__MSG_FETCH)
-		s_on_fetch(h, s, m->fetch);
-	else if (m->msg_case == ANTT__SYNC_MSG__MSG_PING) {
-		Antt__SyncMsg pong = ANTT__SYNC_MSG__INIT;
-		pong.msg_case = ANTT__SYNC_MSG__MSG_PONG;
-		pong.pong = m->ping;
-		s_send(h, s->rid, s->rid_len, &pong);
-	} else {
-		s_send_error(h, s->rid, s->rid_len, ANTT_SYNC_E_MALFORMED, "unexpected message");
-	}
+	else
+		s_open_msg(h, s, m);
 	antt__sync_msg__free_unpacked(m, NULL);
 out:
 	zmq_msg_close(&rid);
@@ -1567,7 +1603,7 @@ static void s_on_reap(uv_timer_t *t)
 			         "silent for %" PRIu64 " ms; session dropped (a message now gets "
 			         "Error 1)",
 			         now - s->last_seen);
-			s_session_drop(h, s, ANTT_LOG_INFO, why);
+			s_session_to(h, s, S_NONE, NULL, ANTT_LOG_INFO, why);
 		}
 		s = next;
 	}

@@ -68,9 +68,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
-#include <zstd.h>
 
 #include "antt.pb-c.h"
+#include "codec.h"
 #include "common.h"
 #include "stamp.h"
 #include "sync.h"
@@ -476,28 +476,11 @@ static void s_pump(antt_uplink_t *u)
 		b.stamps = stamps;
 		b.n_stamps = n_stamps;
 		/* on slow links every byte counts: compress when it pays */
-		if (f.bytes >= ANTT_SYNC_ZBATCH_MIN) {
-			Antt__Records rs = ANTT__RECORDS__INIT;
-			rs.n_records = f.n;
-			rs.records = f.recs;
-			rs.n_stamps = b.n_stamps;
-			rs.stamps = b.stamps;
-			size_t raw_len = antt__records__get_packed_size(&rs);
-			uint8_t *raw = antt_xmalloc(raw_len);
-			antt__records__pack(&rs, raw);
-			size_t cap = ZSTD_compressBound(raw_len);
-			z = antt_xmalloc(cap);
-			size_t zlen = ZSTD_compress(z, cap, raw, raw_len, 3);
-			if (!ZSTD_isError(zlen) && zlen < raw_len * 9 / 10) {
-				b.n_records = 0;
-				b.records = NULL;
-				b.n_stamps = 0; /* in the frame now */
-				b.zrecords.data = z;
-				b.zrecords.len = zlen;
-				u->wire_raw += (int64_t)raw_len;
-				u->wire_z += (int64_t)zlen;
-			}
-			free(raw);
+		size_t raw_len, zlen;
+		if (f.bytes >= ANTT_SYNC_ZBATCH_MIN &&
+		    antt_codec_batch_compress(&b, &z, &raw_len, &zlen)) {
+			u->wire_raw += (int64_t)raw_len;
+			u->wire_z += (int64_t)zlen;
 		}
 		m.msg_case = ANTT__SYNC_MSG__MSG_BATCH;
 		m.batch = &b;
@@ -929,9 +912,8 @@ static int s_on_msg(void *sock, void *arg)
 	u->last_heard = uv_now(u->loop);
 	if (u->cur == 0)
 		u->parent_ok_at = u->last_heard;
-	Antt__SyncMsg *m = zmq_msg_more(&msg) ? NULL
-	                                      : antt__sync_msg__unpack(NULL, zmq_msg_size(&msg),
-	                                                               zmq_msg_data(&msg));
+	Antt__SyncMsg *m =
+	    zmq_msg_more(&msg) ? NULL : antt_codec_sync_msg(zmq_msg_data(&msg), zmq_msg_size(&msg));
 	zmq_msg_close(&msg);
 	if (!m) {
 		antt_log(ANTT_LOG_WARN, "uplink: malformed message from the parent");
