@@ -430,14 +430,19 @@ static void s_usage(FILE *f)
 	       "      --perf DIR     'perf record -g' the hub during the plain intake into\n"
 	       "                     DIR/hub-plain.perf.data ($ANTT_PERF_CALLGRAPH=dwarf:\n"
 	       "                     --call-graph=dwarf; profiling slows what it measures)\n"
-	       "      --antt PATH    antt binary (default: ../antt from this binary)\n"
-	       "      --anttd PATH   anttd binary (default: ../anttd from this binary)\n"
-	       "      --forms DIR    forms folder for 'antt init' (default: its built-in)\n"
-	       "      --tmpdir DIR   where the temporary nodes go ($TMPDIR, else /tmp)\n"
-	       "      --keep         keep the temporary folder\n"
-	       "      --json         one JSON document on stdout instead of the table\n"
-	       "      --check        exit 1 if the aim (intake >= 3x one-core verify) is missed\n"
-	       "  -h, --help\n");
+	       "      --check        exit 1 if the aim (intake >= 3x one-core verify) is missed\n");
+	synclib_usage_common(f);
+}
+
+static long s_batch = 5000; /* --batch */
+
+/* The option this program alone takes. */
+static int s_option(int opt, const char *arg)
+{
+	if (opt != 'b')
+		return -1;
+	s_batch = bench_count_arg("--batch", arg, 1, 100000);
+	return 0;
 }
 
 /* What the sync child of fakechild.h does when it fails: what bench_die
@@ -465,53 +470,17 @@ static json_t *s_intake_json(const s_intake_t *r, const s_limits_t *l, size_t n_
 
 int main(int argc, char **argv)
 {
-	enum { O_ANTT = 1000, O_ANTTD, O_FORMS, O_TMP, O_KEEP, O_JSON, O_CHECK, O_PERF };
-	static const struct option opts[] = {{"records", required_argument, NULL, 'n'},
+	static const struct option opts[] = {SYNCLIB_OPTIONS,
 	                                     {"batch", required_argument, NULL, 'b'},
 	                                     {"seconds", required_argument, NULL, 's'},
-	                                     {"perf", required_argument, NULL, O_PERF},
-	                                     {"antt", required_argument, NULL, O_ANTT},
-	                                     {"anttd", required_argument, NULL, O_ANTTD},
-	                                     {"forms", required_argument, NULL, O_FORMS},
-	                                     {"tmpdir", required_argument, NULL, O_TMP},
-	                                     {"keep", no_argument, NULL, O_KEEP},
-	                                     {"json", no_argument, NULL, O_JSON},
-	                                     {"check", no_argument, NULL, O_CHECK},
-	                                     {"help", no_argument, NULL, 'h'},
+	                                     {"perf", required_argument, NULL, SYNCLIB_O_PERF},
+	                                     {"check", no_argument, NULL, SYNCLIB_O_CHECK},
 	                                     {0}};
 	synclib_setup("antt-intake-bench");
 	fc_setup("antt-intake-bench", s_child_died);
 	synclib_opts_t o = {.n = 100000, .seconds = 2.0};
-	long batch = 5000;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "n:b:s:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'n': o.n = bench_count_arg("--records", optarg, 1, 10000000); break;
-		case 'b': batch = bench_count_arg("--batch", optarg, 1, 100000); break;
-		case 's':
-			o.seconds = strtod(optarg, NULL);
-			if (!(o.seconds > 0)) {
-				fprintf(stderr,
-				        "antt-intake-bench: --seconds takes a positive number\n");
-				return 2;
-			}
-			break;
-		case O_PERF: o.perf = optarg; break;
-		case O_ANTT: o.antt = optarg; break;
-		case O_ANTTD: o.anttd = optarg; break;
-		case O_FORMS: o.forms = optarg; break;
-		case O_TMP: o.tmpbase = optarg; break;
-		case O_KEEP: o.keep = 1; break;
-		case O_JSON: o.json = 1; break;
-		case O_CHECK: o.check = 1; break;
-		case 'h': s_usage(stdout); return 0;
-		default: s_usage(stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		s_usage(stderr);
-		return 2;
-	}
+	synclib_options(argc, argv, "n:b:s:h", opts, &o, s_option, s_usage);
+
 	synclib_run_t run;
 	synclib_start(&o, &run);
 
@@ -520,15 +489,15 @@ int main(int argc, char **argv)
 	bench_say("raw Ed25519 rates, %.1f s each...\n", o.seconds);
 	synclib_crypto_rates(o.seconds, &lim.ed);
 	bench_say("SQLite baseline: %ld rows of %d bytes, %ld per transaction...\n", o.n, ROW_BYTES,
-	          batch);
-	s_sqlite_rate(synclib_dir(), o.n, batch, &lim);
+	          s_batch);
+	s_sqlite_rate(synclib_dir(), o.n, s_batch, &lim);
 
 	/* a. intake */
 	bench_say("signing %ld records of one chain and packing batches (not timed)...\n", o.n);
 	char keypath[PATH_MAX + 16];
 	snprintf(keypath, sizeof keypath, "%s/child.key", synclib_dir());
 	s_chain_t chain;
-	s_chain_build(&chain, keypath, o.n, batch);
+	s_chain_build(&chain, keypath, o.n, s_batch);
 	bench_say("the hub's storing alone: antt_store_append_ex of those records...\n");
 	s_store_rate(&chain, synclib_dir(), &lim);
 	s_intake_t plain, packz;
@@ -561,15 +530,15 @@ int main(int argc, char **argv)
 		                              mach.other_cpu, "steal_s", mach.steal));
 		json_object_set_new(j, "params",
 		                    json_pack("{s:I, s:I, s:f}", "records", (json_int_t)o.n,
-		                              "batch", (json_int_t)batch, "seconds", o.seconds));
+		                              "batch", (json_int_t)s_batch, "seconds", o.seconds));
 		json_object_set_new(
 		    j, "limits",
 		    json_pack("{s:I, s:f, s:f, s:{s:I, s:I, s:f, s:f}, s:{s:I, s:f, s:f}}",
 		              "body_bytes", (json_int_t)lim.ed.body_len, "verify_per_s", verify,
 		              "sign_per_s", lim.ed.sign, "sqlite_insert", "row_bytes",
-		              (json_int_t)ROW_BYTES, "rows_per_txn", (json_int_t)batch, "seconds",
+		              (json_int_t)ROW_BYTES, "rows_per_txn", (json_int_t)s_batch, "seconds",
 		              lim.sqlite_s, "rows_per_s", lim.sqlite_rows_per_s, "store_append",
-		              "records_per_txn", (json_int_t)batch, "seconds", lim.store_s,
+		              "records_per_txn", (json_int_t)s_batch, "seconds", lim.store_s,
 		              "records_per_s", lim.store_per_s));
 		json_object_set_new(
 		    j, "records",
@@ -605,16 +574,16 @@ int main(int argc, char **argv)
 		printf("  %-50s %10.0f /s\n", "Ed25519 sign, one core", lim.ed.sign);
 		char label[96];
 		snprintf(label, sizeof label, "SQLite INSERT, %d-byte rows, %ld/txn, WAL+FULL",
-		         ROW_BYTES, batch);
+		         ROW_BYTES, s_batch);
 		printf("  %-50s %10.0f rows/s\n", label, lim.sqlite_rows_per_s);
 		snprintf(label, sizeof label, "antt store append (the hub's INSERTs), %ld/txn",
-		         batch);
+		         s_batch);
 		printf("  %-50s %10.0f records/s\n", label, lim.store_per_s);
 		printf("\nrecords: %ld of one author, one chain; envelope %.1f bytes on average "
 		       "(body %.1f)\n",
 		       o.n, env_avg, body_avg);
 		printf("  %zu batches of %ld: %.2f MB as records, %.2f MB as zrecords (%.3f)\n",
-		       chain.n_batches, batch, (double)chain.plain_bytes / 1e6,
+		       chain.n_batches, s_batch, (double)chain.plain_bytes / 1e6,
 		       (double)chain.packz_bytes / 1e6, zratio);
 		printf("\n(a) hub intake: Batch -> Ack, one in flight, first Batch to last Ack\n");
 		printf("  %-31s %6s %10s %8s %7s %6s %9s %17s %7s\n", "", "s", "records/s",

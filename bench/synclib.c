@@ -47,6 +47,7 @@ static size_t s_n_procs;
 static pid_t s_perf = -1;
 static void *s_zctx;
 static const synclib_opts_t *s_o;
+static const char *s_prog = "synclib";
 
 static void s_cleanup(int keep)
 {
@@ -84,7 +85,68 @@ static void s_on_die(void)
 
 void synclib_setup(const char *prog)
 {
+	s_prog = prog;
 	bench_setup(prog, s_on_die);
+}
+
+static int s_option(int opt, const char *arg, synclib_opts_t *o)
+{
+	switch (opt) {
+	case 'n': o->n = bench_count_arg("--records", arg, 1, 10000000); break;
+	case 's':
+		o->seconds = strtod(arg, NULL);
+		if (!(o->seconds > 0)) {
+			fprintf(stderr, "%s: --seconds takes a positive number\n", s_prog);
+			exit(2);
+		}
+		break;
+	case SYNCLIB_O_POLL: o->poll_ms = bench_count_arg("--poll-ms", arg, 1, 10000); break;
+	case SYNCLIB_O_TIMEOUT:
+		o->timeout_s = (double)bench_count_arg("--timeout", arg, 1, 86400);
+		break;
+	case SYNCLIB_O_PERF: o->perf = arg; break;
+	case SYNCLIB_O_ANTT: o->antt = arg; break;
+	case SYNCLIB_O_ANTTD: o->anttd = arg; break;
+	case SYNCLIB_O_FORMS: o->forms = arg; break;
+	case SYNCLIB_O_TMP: o->tmpbase = arg; break;
+	case SYNCLIB_O_KEEP: o->keep = 1; break;
+	case SYNCLIB_O_JSON: o->json = 1; break;
+	case SYNCLIB_O_CHECK: o->check = 1; break;
+	default: return 0;
+	}
+	return 1;
+}
+
+void synclib_options(int argc, char **argv, const char *shortopts, const struct option *opts,
+                     synclib_opts_t *o, int (*own)(int opt, const char *arg),
+                     void (*usage)(FILE *f))
+{
+	int opt;
+	while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		if (opt == 'h') {
+			usage(stdout);
+			exit(0);
+		}
+		if (!s_option(opt, optarg, o) && (!own || own(opt, optarg))) {
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		exit(2);
+	}
+}
+
+void synclib_usage_common(FILE *f)
+{
+	fprintf(f, "      --antt PATH    antt binary (default: ../antt from this binary)\n"
+	           "      --anttd PATH   anttd binary (default: ../anttd from this binary)\n"
+	           "      --forms DIR    forms folder for 'antt init' (default: its built-in)\n"
+	           "      --tmpdir DIR   where the temporary nodes go ($TMPDIR, else /tmp)\n"
+	           "      --keep         keep the temporary folder\n"
+	           "      --json         one JSON document on stdout instead of the table\n"
+	           "  -h, --help\n");
 }
 
 void synclib_start(synclib_opts_t *o, synclib_run_t *run)

@@ -13,9 +13,11 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <getopt.h>
 #include <jansson.h>
 
 #include "config.h"
@@ -35,6 +37,45 @@ typedef struct {
 	double seconds, timeout_s;
 	int json, keep, check;
 } synclib_opts_t;
+
+/* getopt_long values of the options more than one sync benchmark takes;
+ * each program lists in its table those it takes (SYNCLIB_OPTIONS: the
+ * ones every one does; -s takes 's') and numbers its own from
+ * SYNCLIB_O_OWN. */
+enum {
+	SYNCLIB_O_ANTT = 1000,
+	SYNCLIB_O_ANTTD,
+	SYNCLIB_O_FORMS,
+	SYNCLIB_O_TMP,
+	SYNCLIB_O_KEEP,
+	SYNCLIB_O_JSON,
+	SYNCLIB_O_CHECK,
+	SYNCLIB_O_PERF,
+	SYNCLIB_O_POLL,
+	SYNCLIB_O_TIMEOUT,
+	SYNCLIB_O_OWN
+};
+#define SYNCLIB_OPTIONS                                                                            \
+	{"records", required_argument, NULL, 'n'},                                                 \
+	    {"antt", required_argument, NULL, SYNCLIB_O_ANTT},                                     \
+	    {"anttd", required_argument, NULL, SYNCLIB_O_ANTTD},                                   \
+	    {"forms", required_argument, NULL, SYNCLIB_O_FORMS},                                   \
+	    {"tmpdir", required_argument, NULL, SYNCLIB_O_TMP},                                    \
+	    {"keep", no_argument, NULL, SYNCLIB_O_KEEP},                                           \
+	    {"json", no_argument, NULL, SYNCLIB_O_JSON},                                           \
+	{                                                                                          \
+		"help", no_argument, NULL, 'h'                                                     \
+	}
+/* The command line read with getopt_long (shortopts, opts): the options
+ * above into o, the others handed to own (NULL: none), which returns 0
+ * when it took one.  -h: usage on stdout, exit(0); anything else, or a
+ * word left over: usage on stderr, exit(2). */
+void synclib_options(int argc, char **argv, const char *shortopts, const struct option *opts,
+                     synclib_opts_t *o, int (*own)(int opt, const char *arg),
+                     void (*usage)(FILE *f));
+
+/* The lines of --help for the options every sync benchmark takes. */
+void synclib_usage_common(FILE *f);
 
 /* The run: when it started and what the machine had used by then. */
 typedef struct {

@@ -51,56 +51,22 @@ static void s_usage(FILE *f)
 	           "                     the province holds all into DIR/tree.perf.data\n"
 	           "                     ($ANTT_PERF_CALLGRAPH=dwarf: --call-graph=dwarf;\n"
 	           "                     profiling slows what it measures)\n"
-	           "      --antt PATH    antt binary (default: ../antt from this binary)\n"
-	           "      --anttd PATH   anttd binary (default: ../anttd from this binary)\n"
-	           "      --forms DIR    forms folder for 'antt init' (default: its built-in)\n"
-	           "      --tmpdir DIR   where the temporary nodes go ($TMPDIR, else /tmp)\n"
-	           "      --keep         keep the temporary folder\n"
-	           "      --json         one JSON document on stdout instead of the table\n"
-	           "      --timeout S    give up on the tree after S s (900)\n"
-	           "  -h, --help\n");
+	           "      --timeout S    give up on the tree after S s (900)\n");
+	synclib_usage_common(f);
 }
 
 int main(int argc, char **argv)
 {
-	enum { O_ANTT = 1000, O_ANTTD, O_FORMS, O_TMP, O_KEEP, O_JSON, O_POLL, O_PERF, O_TIMEOUT };
-	static const struct option opts[] = {{"records", required_argument, NULL, 'n'},
-	                                     {"poll-ms", required_argument, NULL, O_POLL},
-	                                     {"perf", required_argument, NULL, O_PERF},
-	                                     {"antt", required_argument, NULL, O_ANTT},
-	                                     {"anttd", required_argument, NULL, O_ANTTD},
-	                                     {"forms", required_argument, NULL, O_FORMS},
-	                                     {"tmpdir", required_argument, NULL, O_TMP},
-	                                     {"keep", no_argument, NULL, O_KEEP},
-	                                     {"json", no_argument, NULL, O_JSON},
-	                                     {"timeout", required_argument, NULL, O_TIMEOUT},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {0}};
+	static const struct option opts[] = {
+	    SYNCLIB_OPTIONS,
+	    {"poll-ms", required_argument, NULL, SYNCLIB_O_POLL},
+	    {"perf", required_argument, NULL, SYNCLIB_O_PERF},
+	    {"timeout", required_argument, NULL, SYNCLIB_O_TIMEOUT},
+	    {0}};
 	synclib_setup("antt-tree-bench");
 	synclib_opts_t o = {.n = 100000, .poll_ms = 50, .timeout_s = 900};
-	int opt;
-	while ((opt = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'n': o.n = bench_count_arg("--records", optarg, 1, 10000000); break;
-		case O_POLL: o.poll_ms = bench_count_arg("--poll-ms", optarg, 1, 10000); break;
-		case O_PERF: o.perf = optarg; break;
-		case O_ANTT: o.antt = optarg; break;
-		case O_ANTTD: o.anttd = optarg; break;
-		case O_FORMS: o.forms = optarg; break;
-		case O_TMP: o.tmpbase = optarg; break;
-		case O_KEEP: o.keep = 1; break;
-		case O_JSON: o.json = 1; break;
-		case O_TIMEOUT:
-			o.timeout_s = (double)bench_count_arg("--timeout", optarg, 1, 86400);
-			break;
-		case 'h': s_usage(stdout); return 0;
-		default: s_usage(stderr); return 2;
-		}
-	}
-	if (optind != argc) {
-		s_usage(stderr);
-		return 2;
-	}
+	synclib_options(argc, argv, "n:h", opts, &o, NULL, s_usage);
+
 	synclib_run_t run;
 	synclib_start(&o, &run);
 

@@ -56,7 +56,10 @@ typedef struct {
 	double silence_s;
 } s_opts_t;
 
-static const s_opts_t *s_o;
+static s_opts_t s_opts = {.b = {.n = 100000, .poll_ms = 50, .seconds = 2.0, .timeout_s = 900},
+                          .inflight = 1000,
+                          .silence_s = 10};
+static const s_opts_t *s_o = &s_opts;
 
 /* ---- the same records through a chain of Mosquitto brokers ---- */
 
@@ -753,12 +756,6 @@ static void s_usage(FILE *f)
 	        "  -n, --records N    records sent up each side (100000)\n"
 	        "  -s, --seconds S    seconds per raw sign/verify rate (2)\n"
 	        "      --poll-ms MS   how often the tree's record counts are polled (50)\n"
-	        "      --antt PATH    antt binary (default: ../antt from this binary)\n"
-	        "      --anttd PATH   anttd binary (default: ../anttd from this binary)\n"
-	        "      --forms DIR    forms folder for 'antt init' (default: its built-in)\n"
-	        "      --tmpdir DIR   where the temporary nodes go ($TMPDIR, else /tmp)\n"
-	        "      --keep         keep the temporary folder\n"
-	        "      --json         one JSON document on stdout instead of the table\n"
 	        "      --check        exit 1 if the aim (antt >= 2x Mosquitto, for a side that\n"
 	        "                     ran) is missed\n"
 	        "      --timeout S    give up on the tree (or the broker chain) after S s (900)\n"
@@ -775,8 +772,8 @@ static void s_usage(FILE *f)
 	        "                     parent (the parent's --listen)\n"
 	        "      --prefix 'TIER=CMD ARGS'   run TIER's processes (node, broker, client,\n"
 	        "                     'ss') as CMD ARGS COMMAND..., e.g. 'district=ip netns\n"
-	        "                     exec antt-d'; words split on spaces\n"
-	        "  -h, --help\n");
+	        "                     exec antt-d'; words split on spaces\n");
+	synclib_usage_common(f);
 }
 
 /* "TIER=VALUE" of --listen, --parent, --prefix: the tier; VALUE in *value. */
@@ -825,150 +822,107 @@ static void s_prefix_set(synclib_tier_t *t, const char *v)
 	t->prefix[k] = NULL;
 }
 
-int main(int argc, char **argv)
+/* getopt_long values of the options this program alone takes */
+enum {
+	O_NOFULL = SYNCLIB_O_OWN,
+	O_NORELAXED,
+	O_NOMOSQ,
+	O_PAYLOAD,
+	O_INFLIGHT,
+	O_SILENCE,
+	O_NODELAY,
+	O_MOSQUITTO,
+	O_MOSQBENCH,
+	O_LISTEN,
+	O_PARENT,
+	O_PREFIX
+};
+
+/* The options this program alone takes, into s_opts. */
+static int s_option(int opt, const char *arg)
 {
-	enum {
-		O_ANTT = 1000,
-		O_ANTTD,
-		O_FORMS,
-		O_TMP,
-		O_KEEP,
-		O_JSON,
-		O_CHECK,
-		O_POLL,
-		O_NOFULL,
-		O_NORELAXED,
-		O_NOMOSQ,
-		O_PAYLOAD,
-		O_INFLIGHT,
-		O_SILENCE,
-		O_TIMEOUT,
-		O_NODELAY,
-		O_MOSQUITTO,
-		O_MOSQBENCH,
-		O_LISTEN,
-		O_PARENT,
-		O_PREFIX
-	};
-	static const struct option opts[] = {{"records", required_argument, NULL, 'n'},
-	                                     {"seconds", required_argument, NULL, 's'},
-	                                     {"poll-ms", required_argument, NULL, O_POLL},
-	                                     {"antt", required_argument, NULL, O_ANTT},
-	                                     {"anttd", required_argument, NULL, O_ANTTD},
-	                                     {"forms", required_argument, NULL, O_FORMS},
-	                                     {"tmpdir", required_argument, NULL, O_TMP},
-	                                     {"keep", no_argument, NULL, O_KEEP},
-	                                     {"json", no_argument, NULL, O_JSON},
-	                                     {"check", no_argument, NULL, O_CHECK},
-	                                     {"no-full", no_argument, NULL, O_NOFULL},
-	                                     {"no-relaxed", no_argument, NULL, O_NORELAXED},
-	                                     {"no-mosquitto", no_argument, NULL, O_NOMOSQ},
-	                                     {"payload", required_argument, NULL, O_PAYLOAD},
-	                                     {"inflight", required_argument, NULL, O_INFLIGHT},
-	                                     {"silence", required_argument, NULL, O_SILENCE},
-	                                     {"timeout", required_argument, NULL, O_TIMEOUT},
-	                                     {"mosq-nodelay", no_argument, NULL, O_NODELAY},
-	                                     {"mosquitto", required_argument, NULL, O_MOSQUITTO},
-	                                     {"mosq-bench", required_argument, NULL, O_MOSQBENCH},
-	                                     {"listen", required_argument, NULL, O_LISTEN},
-	                                     {"parent", required_argument, NULL, O_PARENT},
-	                                     {"prefix", required_argument, NULL, O_PREFIX},
-	                                     {"help", no_argument, NULL, 'h'},
-	                                     {0}};
-	synclib_setup("antt-versus-bench");
-	s_opts_t o = {.b = {.n = 100000, .poll_ms = 50, .seconds = 2.0, .timeout_s = 900},
-	              .inflight = 1000,
-	              .silence_s = 10};
 	const char *tv;
 	int ti;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "n:s:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'n': o.b.n = bench_count_arg("--records", optarg, 1, 10000000); break;
-		case O_POLL: o.b.poll_ms = bench_count_arg("--poll-ms", optarg, 1, 10000); break;
-		case 's':
-			o.b.seconds = strtod(optarg, NULL);
-			if (!(o.b.seconds > 0)) {
-				fprintf(stderr,
-				        "antt-versus-bench: --seconds takes a positive number\n");
-				return 2;
-			}
-			break;
-		case O_ANTT: o.b.antt = optarg; break;
-		case O_ANTTD: o.b.anttd = optarg; break;
-		case O_FORMS: o.b.forms = optarg; break;
-		case O_TMP: o.b.tmpbase = optarg; break;
-		case O_KEEP: o.b.keep = 1; break;
-		case O_JSON: o.b.json = 1; break;
-		case O_CHECK: o.b.check = 1; break;
-		case O_NOFULL: o.no_full = 1; break;
-		case O_NORELAXED: o.no_relaxed = 1; break;
-		case O_NOMOSQ: o.no_mosquitto = 1; break;
-		case O_PAYLOAD:
-			o.payload = bench_count_arg("--payload", optarg, 16, 1 << 20);
-			break;
-		case O_INFLIGHT:
-			o.inflight = bench_count_arg("--inflight", optarg, 1, 65535);
-			break;
-		case O_SILENCE:
-			o.silence_s = (double)bench_count_arg("--silence", optarg, 1, 86400);
-			break;
-		case O_TIMEOUT:
-			o.b.timeout_s = (double)bench_count_arg("--timeout", optarg, 1, 86400);
-			break;
-		case O_NODELAY: o.mosq_nodelay = 1; break;
-		case O_MOSQUITTO: o.mosquitto = optarg; break;
-		case O_MOSQBENCH: o.mosq_bench = optarg; break;
-		case O_LISTEN:
-			ti = s_tier_arg("--listen", optarg, &tv);
-			s_hostport("--listen", tv, synclib_tiers[ti].listen_host,
-			           sizeof synclib_tiers[ti].listen_host,
-			           &synclib_tiers[ti].listen_port, 0);
-			break;
-		case O_PARENT:
-			ti = s_tier_arg("--parent", optarg, &tv);
-			if (ti == TIER_PROVINCE) {
-				fprintf(stderr, "antt-versus-bench: the province has no parent\n");
-				return 2;
-			}
-			s_hostport("--parent", tv, synclib_tiers[ti].parent_host,
-			           sizeof synclib_tiers[ti].parent_host,
-			           &synclib_tiers[ti].parent_port, 1);
-			break;
-		case O_PREFIX:
-			ti = s_tier_arg("--prefix", optarg, &tv);
-			s_prefix_set(&synclib_tiers[ti], tv);
-			break;
-		case 'h': s_usage(stdout); return 0;
-		default: s_usage(stderr); return 2;
+	switch (opt) {
+	case O_NOFULL: s_opts.no_full = 1; break;
+	case O_NORELAXED: s_opts.no_relaxed = 1; break;
+	case O_NOMOSQ: s_opts.no_mosquitto = 1; break;
+	case O_PAYLOAD: s_opts.payload = bench_count_arg("--payload", arg, 16, 1 << 20); break;
+	case O_INFLIGHT: s_opts.inflight = bench_count_arg("--inflight", arg, 1, 65535); break;
+	case O_SILENCE:
+		s_opts.silence_s = (double)bench_count_arg("--silence", arg, 1, 86400);
+		break;
+	case O_NODELAY: s_opts.mosq_nodelay = 1; break;
+	case O_MOSQUITTO: s_opts.mosquitto = arg; break;
+	case O_MOSQBENCH: s_opts.mosq_bench = arg; break;
+	case O_LISTEN:
+		ti = s_tier_arg("--listen", arg, &tv);
+		s_hostport("--listen", tv, synclib_tiers[ti].listen_host,
+		           sizeof synclib_tiers[ti].listen_host, &synclib_tiers[ti].listen_port, 0);
+		break;
+	case O_PARENT:
+		ti = s_tier_arg("--parent", arg, &tv);
+		if (ti == TIER_PROVINCE) {
+			fprintf(stderr, "antt-versus-bench: the province has no parent\n");
+			exit(2);
 		}
+		s_hostport("--parent", tv, synclib_tiers[ti].parent_host,
+		           sizeof synclib_tiers[ti].parent_host, &synclib_tiers[ti].parent_port, 1);
+		break;
+	case O_PREFIX:
+		ti = s_tier_arg("--prefix", arg, &tv);
+		s_prefix_set(&synclib_tiers[ti], tv);
+		break;
+	default: return -1;
 	}
-	if (optind != argc) {
-		s_usage(stderr);
-		return 2;
-	}
-	s_o = &o;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    SYNCLIB_OPTIONS,
+	    {"seconds", required_argument, NULL, 's'},
+	    {"poll-ms", required_argument, NULL, SYNCLIB_O_POLL},
+	    {"check", no_argument, NULL, SYNCLIB_O_CHECK},
+	    {"timeout", required_argument, NULL, SYNCLIB_O_TIMEOUT},
+	    {"no-full", no_argument, NULL, O_NOFULL},
+	    {"no-relaxed", no_argument, NULL, O_NORELAXED},
+	    {"no-mosquitto", no_argument, NULL, O_NOMOSQ},
+	    {"payload", required_argument, NULL, O_PAYLOAD},
+	    {"inflight", required_argument, NULL, O_INFLIGHT},
+	    {"silence", required_argument, NULL, O_SILENCE},
+	    {"mosq-nodelay", no_argument, NULL, O_NODELAY},
+	    {"mosquitto", required_argument, NULL, O_MOSQUITTO},
+	    {"mosq-bench", required_argument, NULL, O_MOSQBENCH},
+	    {"listen", required_argument, NULL, O_LISTEN},
+	    {"parent", required_argument, NULL, O_PARENT},
+	    {"prefix", required_argument, NULL, O_PREFIX},
+	    {0}};
+	synclib_setup("antt-versus-bench");
+	synclib_options(argc, argv, "n:s:h", opts, &s_opts.b, s_option, s_usage);
+	s_opts_t *o = &s_opts;
 	char mosq_bench_buf[PATH_MAX + 32];
-	if (!o.no_mosquitto) {
-		if (!o.mosq_bench) {
+	if (!o->no_mosquitto) {
+		if (!o->mosq_bench) {
 			char self[PATH_MAX];
 			bench_self_path(self, "--mosq-bench");
 			snprintf(mosq_bench_buf, sizeof mosq_bench_buf, "%s/antt-mosq-bench",
 			         dirname(self));
-			o.mosq_bench = mosq_bench_buf;
+			o->mosq_bench = mosq_bench_buf;
 		}
-		if (access(o.mosq_bench, X_OK))
+		if (access(o->mosq_bench, X_OK))
 			bench_die(
 			    "need %s (built when libmosquitto-dev is installed: scripts/deps.sh, "
 			    "then build again), or give --mosq-bench",
-			    o.mosq_bench);
-		if (!o.mosquitto)
-			o.mosquitto = access("/usr/sbin/mosquitto", X_OK) ? "mosquitto"
-			                                                  : "/usr/sbin/mosquitto";
+			    o->mosq_bench);
+		if (!o->mosquitto)
+			o->mosquitto = access("/usr/sbin/mosquitto", X_OK) ? "mosquitto"
+			                                                   : "/usr/sbin/mosquitto";
 	}
 	synclib_run_t run;
-	synclib_start(&o.b, &run);
-	int rc = s_versus(&o, &run);
+	synclib_start(&o->b, &run);
+	int rc = s_versus(o, &run);
 	synclib_end();
 	return rc;
 }
