@@ -1,4 +1,4 @@
-/* mosq_bench.c - the Mosquitto clients of 'antt-sync-bench --versus': a
+/* mosq_bench.c - the Mosquitto clients of antt-versus-bench: a
  * publisher at the bottom of a chain of bridged brokers and a subscriber at
  * its top, both on libmosquitto, MQTT 3.1.1, QoS 1.
  *
@@ -401,7 +401,7 @@ static void m_usage(FILE *f)
 	    "  --silence S      sub: stop after S s without a message (10)\n"
 	    "  --linger S       sub: listen S s more once all have come (1)\n"
 	    "  --timeout S      give up after S s in all (900)\n"
-	    "Run by 'antt-sync-bench --versus'; see bench/mosq_bench.c.\n");
+	    "Run by antt-versus-bench; see bench/mosq_bench.c.\n");
 }
 
 static double m_num(const char *name, const char *s, double min, double max)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/versus_2g.sh [ARGS]: antt-sync-bench --versus (antt's tree beside a
+# bench/versus_2g.sh [ARGS]: antt-versus-bench (antt's tree beside a
 # chain of bridged Mosquitto brokers, docs/benchmarks.md) with each tier in
 # its own network namespace and both links 2G-like: 64 kbit/s, 300 ms each
 # way, 5 % loss each way (tests/integration/netlib.sh, the harness of the
@@ -12,7 +12,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-"$src/build-bench"}
 [ "$(id -u)" -eq 0 ] || { echo "versus_2g.sh: network namespaces need root" >&2; exit 1; }
 cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release >&2
-cmake --build "$build" -j"$(nproc)" --target antt anttd antt-sync-bench antt-mosq-bench delay_proxy >&2
+cmake --build "$build" -j"$(nproc)" --target antt anttd antt-versus-bench antt-mosq-bench delay_proxy >&2
 export ANTT=$build/antt ANTTD=$build/anttd DELAY_PROXY=$build/tests/integration/delay_proxy
 IT_NAME=versus_2g
 # the harness: namespaces, links, relays, and their cleanup on exit
@@ -24,7 +24,7 @@ net_link commune district 1 2g
 ANTT_BENCH_SOURCE=$(git -C "$src" describe --always --dirty 2>/dev/null || echo unknown)
 export ANTT_BENCH_SOURCE
 args=(-n 2000 --timeout 1800 --silence 60)
-"$build/bench/antt-sync-bench" --versus "${args[@]}" \
+"$build/bench/antt-versus-bench" "${args[@]}" \
 	--prefix "commune=ip netns exec $NET_PREFIX-commune" \
 	--prefix "district=ip netns exec $NET_PREFIX-district" \
 	--prefix "province=ip netns exec $NET_PREFIX-province" \

@@ -43,121 +43,16 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
 
-#include "antt.pb-c.h"
 #include "common.h"
-#include "keyfile.h"
-#include "record.h"
-
-#define MAX_FRAME (16 * 1024 * 1024)
+#include "fakechild.h"
 
 static int g_timeout_ms = 10000;
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "report_gen: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(2);
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static const char *hex(const uint8_t *b, size_t n)
-{
-	static char bufs[4][2 * 64 + 1];
-	static int k;
-	char *out = bufs[k++ % 4];
-	if (n > 64)
-		n = 64;
-	return antt_hex(out, b, n);
-}
-
-static void send_msg(void *sock, const Antt__SyncMsg *m)
-{
-	size_t len = antt__sync_msg__get_packed_size(m);
-	uint8_t *buf = antt_xmalloc(len ? len : 1);
-	antt__sync_msg__pack(m, buf);
-	if (zmq_send(sock, buf, len, 0) < 0)
-		die("zmq_send: %s", zmq_strerror(errno));
-	free(buf);
-}
-
-/* The next Heads, Ack or Error (Receipts, Pongs skipped); NULL on timeout. */
-static Antt__SyncMsg *recv_answer(void *sock)
-{
-	int64_t deadline = mono_ms() + g_timeout_ms;
-	for (;;) {
-		int64_t left = deadline - mono_ms();
-		if (left <= 0)
-			return NULL;
-		zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
-		int rc = zmq_poll(&it, 1, (long)left);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc < 0)
-			die("zmq_poll: %s", zmq_strerror(errno));
-		if (rc == 0)
-			continue;
-		zmq_msg_t msg;
-		zmq_msg_init(&msg);
-		if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&msg);
-			continue;
-		}
-		Antt__SyncMsg *m =
-		    antt__sync_msg__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
-		zmq_msg_close(&msg);
-		if (!m)
-			die("the hub sent a message that does not decode");
-		switch (m->msg_case) {
-		case ANTT__SYNC_MSG__MSG_HEADS:
-		case ANTT__SYNC_MSG__MSG_ACK:
-		case ANTT__SYNC_MSG__MSG_ERROR: return m;
-		default: break;
-		}
-		antt__sync_msg__free_unpacked(m, NULL);
-	}
-}
-
-static void *peer_socket(void *ctx, const char *endpoint, const uint8_t server_ed[ANTT_KEY_BYTES],
-                         const antt_key_t *key)
-{
-	uint8_t spk[32], cpk[32], csk[32];
-	int zero = 0;
-	int64_t maxmsg = MAX_FRAME;
-	if (crypto_sign_ed25519_pk_to_curve25519(spk, server_ed) != 0 ||
-	    crypto_sign_ed25519_pk_to_curve25519(cpk, key->pk) != 0 ||
-	    crypto_sign_ed25519_sk_to_curve25519(csk, key->sk) != 0)
-		die("a key has no Curve25519 form");
-	void *s = zmq_socket(ctx, ZMQ_DEALER);
-	if (!s)
-		die("zmq_socket: %s", zmq_strerror(errno));
-	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
-	zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, spk, 32);
-	zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, cpk, 32);
-	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, csk, 32);
-	zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
-	sodium_memzero(csk, sizeof csk);
-	if (zmq_connect(s, endpoint) != 0)
-		die("zmq_connect %s: %s", endpoint, zmq_strerror(errno));
-	return s;
-}
 
 typedef struct {
 	const char *code;
@@ -169,15 +64,6 @@ static int kv_cmp(const void *a, const void *b)
 	return strcmp(((const kv_t *)a)->code, ((const kv_t *)b)->code);
 }
 
-typedef struct {
-	uint8_t *env;
-	size_t env_len;
-	uint8_t id[ANTT_ID_BYTES];
-	uint64_t seq;
-	int64_t clock;
-} rec_t;
-
-/* Sign spec line i (o) as record seq after prev. */
 /* A scope list of a spec line, as given (the hub judges its order). */
 static void s_scope(const json_t *a, char ***out, size_t *n)
 {
@@ -189,9 +75,10 @@ static void s_scope(const json_t *a, char ***out, size_t *n)
 		(*out)[i] = antt_xstrdup(json_string_value(x) ? json_string_value(x) : "");
 }
 
-static void make_record(rec_t *r, const antt_key_t *key, uint64_t seq,
+/* Sign spec line i (o) as record seq after prev. */
+static void make_record(fc_rec_t *r, const antt_key_t *key, uint64_t seq,
                         const uint8_t prev[ANTT_ID_BYTES], const char *unit, json_t *o,
-                        const rec_t *done, size_t i)
+                        const fc_rec_t *done, size_t i)
 {
 	char err[ANTT_ERR_MAX];
 	antt_body_t b = {0};
@@ -201,7 +88,7 @@ static void make_record(rec_t *r, const antt_key_t *key, uint64_t seq,
 		const char *why = json_string_value(json_object_get(revoke, "reason"));
 		json_t *after = json_object_get(revoke, "after");
 		if (!rk || antt_unhex(b.revoke_key, ANTT_KEY_BYTES, rk) || !json_is_integer(after))
-			die("spec line %zu: revoke needs key (hex) and after", i + 1);
+			fc_die("spec line %zu: revoke needs key (hex) and after", i + 1);
 		b.has_revoke = 1;
 		b.revoke_after = (uint64_t)json_integer_value(after);
 		b.revoke_reason = why ? antt_xstrdup(why) : NULL;
@@ -210,7 +97,7 @@ static void make_record(rec_t *r, const antt_key_t *key, uint64_t seq,
 		const char *eu = json_string_value(json_object_get(enroll, "unit"));
 		const char *ek = json_string_value(json_object_get(enroll, "key"));
 		if (!eu || !ek || antt_unhex(b.enroll_key, ANTT_KEY_BYTES, ek))
-			die("spec line %zu: enroll needs unit and key (hex)", i + 1);
+			fc_die("spec line %zu: enroll needs unit and key (hex)", i + 1);
 		b.has_enroll = 1;
 		b.enroll_unit = antt_xstrdup(eu);
 		json_t *g = json_object_get(enroll, "grant");
@@ -231,7 +118,7 @@ static void make_record(rec_t *r, const antt_key_t *key, uint64_t seq,
 	const char *period = enroll ? b.period : json_string_value(json_object_get(o, "period"));
 	json_t *vals = enroll ? NULL : json_object_get(o, "values");
 	if (!enroll && (!form || !period || !json_is_object(vals)))
-		die("spec line %zu: needs form, period and values", i + 1);
+		fc_die("spec line %zu: needs form, period and values", i + 1);
 	b.version = ANTT_RECORD_VERSION;
 	memcpy(b.author, key->pk, ANTT_KEY_BYTES);
 	b.seq = seq;
@@ -254,7 +141,7 @@ static void make_record(rec_t *r, const antt_key_t *key, uint64_t seq,
 	json_t *v;
 	json_object_foreach (vals, code, v) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0)
-			die("spec line %zu: value of %s is not a whole number", i + 1, code);
+			fc_die("spec line %zu: value of %s is not a whole number", i + 1, code);
 		kv[k].code = code;
 		kv[k++].value = (uint64_t)json_integer_value(v);
 	}
@@ -272,45 +159,31 @@ static void make_record(rec_t *r, const antt_key_t *key, uint64_t seq,
 	if (json_is_integer(corr)) {
 		json_int_t j = json_integer_value(corr);
 		if (j < 0 || (size_t)j >= i)
-			die("spec line %zu: corrects %" JSON_INTEGER_FORMAT
-			    " is not an earlier line (0-based)",
-			    i + 1, j);
+			fc_die("spec line %zu: corrects %" JSON_INTEGER_FORMAT
+			       " is not an earlier line (0-based)",
+			       i + 1, j);
 		memcpy(b.corrects, done[j].id, ANTT_ID_BYTES);
 		b.has_corrects = 1;
 	} else if (json_is_string(corr)) {
 		if (antt_unhex(b.corrects, ANTT_ID_BYTES, json_string_value(corr)))
-			die("spec line %zu: corrects is not a record id", i + 1);
+			fc_die("spec line %zu: corrects is not a record id", i + 1);
 		b.has_corrects = 1;
 	}
-	uint8_t *body;
-	size_t blen;
-	if (antt_body_encode(&b, &body, &blen, err))
-		die("spec line %zu: cannot encode the record: %s", i + 1, err);
-	uint8_t sig[ANTT_SIG_BYTES];
-	antt_record_sign(sig, body, blen, key->sk);
-	if (json_is_true(json_object_get(o, "bad_sig")))
-		sig[7] ^= 0x40; /* an author's (or a relay's) garbage signature */
-	antt_record_id(r->id, body, blen);
-	antt_envelope_encode(body, blen, sig, &r->env, &r->env_len);
-	r->seq = seq;
-	r->clock = b.clock;
-	free(body);
+	if (fc_rec_make(r, &b, key, err))
+		fc_die("spec line %zu: cannot encode the record: %s", i + 1, err);
+	if (json_is_true(json_object_get(o, "bad_sig"))) {
+		r->sig[7] ^= 0x40; /* an author's (or a relay's) garbage signature */
+		fc_rec_seal(r);
+	}
 	antt_body_clear(&b);
 }
 
+/* The head of pk that heads[0..n) name: its seq (0 when they name none)
+ * and, when id is not NULL, its id. */
 static uint64_t head_of(Antt__Head **heads, size_t n, const uint8_t *pk, uint8_t id[ANTT_ID_BYTES])
 {
 	uint64_t seq = 0;
-	for (size_t i = 0; i < n; i++)
-		if (heads[i]->author.len == ANTT_KEY_BYTES &&
-		    !memcmp(heads[i]->author.data, pk, ANTT_KEY_BYTES)) {
-			seq = heads[i]->seq;
-			if (id) {
-				memset(id, 0, ANTT_ID_BYTES);
-				if (heads[i]->id.len == ANTT_ID_BYTES)
-					memcpy(id, heads[i]->id.data, ANTT_ID_BYTES);
-			}
-		}
+	fc_head_find(heads, n, pk, &seq, id);
 	return seq;
 }
 
@@ -325,14 +198,14 @@ static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 	char err[ANTT_ERR_MAX];
 	antt_key_t *key = NULL, *signer = NULL;
 	if (antt_key_load(key_path, &key, err))
-		die("%s", err);
+		fc_die("%s", err);
 	if (antt_key_load(sign_path ? sign_path : key_path, &signer, err))
-		die("%s", err);
+		fc_die("%s", err);
 	json_t **lines = NULL;
 	size_t n = 0;
 	FILE *f = fopen(spec_path, "r");
 	if (!f)
-		die("%s: %s", spec_path, strerror(errno));
+		fc_die("%s: %s", spec_path, strerror(errno));
 	char *line = NULL;
 	size_t cap = 0;
 	while (getline(&line, &cap, f) > 0) {
@@ -341,53 +214,39 @@ static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 		json_error_t je;
 		json_t *o = json_loads(line, 0, &je);
 		if (!json_is_object(o))
-			die("%s: line %zu: not a JSON object: %s", spec_path, n + 1, je.text);
+			fc_die("%s: line %zu: not a JSON object: %s", spec_path, n + 1, je.text);
 		lines = antt_xrealloc(lines, (n + 1) * sizeof *lines);
 		lines[n++] = o;
 	}
 	free(line);
 	fclose(f);
 	if (!n)
-		die("%s: no records", spec_path);
+		fc_die("%s: no records", spec_path);
 
 	void *ctx = zmq_ctx_new();
-	void *sock = peer_socket(ctx, endpoint, hub, key);
+	void *sock = fc_connect(ctx, endpoint, hub, key);
 	/* Hello: our head at the hub */
-	{
-		Antt__Head h = ANTT__HEAD__INIT;
-		Antt__Head *hp = &h;
-		Antt__Hello hello = ANTT__HELLO__INIT;
-		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
-		h.author.data = signer->pk;
-		h.author.len = ANTT_KEY_BYTES;
-		hello.version = 1;
-		hello.unit = (char *)unit;
-		hello.n_heads = 1;
-		hello.heads = &hp;
-		m.msg_case = ANTT__SYNC_MSG__MSG_HELLO;
-		m.hello = &hello;
-		send_msg(sock, &m);
-	}
-	Antt__SyncMsg *a = recv_answer(sock);
+	fc_send_hello(sock, ANTT_SYNC_VERSION, unit, signer->pk, 0, NULL);
+	Antt__SyncMsg *a = fc_recv_answer(sock, g_timeout_ms, 0);
 	if (!a || a->msg_case != ANTT__SYNC_MSG__MSG_HEADS)
-		die("no Heads from the hub after Hello (%s)",
-		    !a                                         ? "timeout"
-		    : a->msg_case == ANTT__SYNC_MSG__MSG_ERROR ? a->error->reason
-		                                               : "another message");
+		fc_die("no Heads from the hub after Hello (%s)",
+		       !a                                         ? "timeout"
+		       : a->msg_case == ANTT__SYNC_MSG__MSG_ERROR ? a->error->reason
+		                                                  : "another message");
 	uint8_t prev[ANTT_ID_BYTES];
 	uint64_t head = head_of(a->heads->heads, a->heads->n_heads, signer->pk, prev);
 	if (a->heads->credit && n > a->heads->credit)
-		die("%zu records, more than the hub's credit %u", n, a->heads->credit);
+		fc_die("%zu records, more than the hub's credit %u", n, a->heads->credit);
 	antt__sync_msg__free_unpacked(a, NULL);
 
-	rec_t *recs = antt_xcalloc(n, sizeof *recs);
-	ProtobufCBinaryData *raw = antt_xcalloc(n, sizeof *raw);
+	fc_rec_t *recs = antt_xcalloc(n, sizeof *recs);
+	fc_rec_t **rp = antt_xcalloc(n, sizeof *rp);
 	for (size_t i = 0; i < n; i++) {
 		make_record(&recs[i], signer, head + 1 + i, i ? recs[i - 1].id : prev, unit,
 		            lines[i], recs, i);
-		raw[i].data = recs[i].env;
-		raw[i].len = recs[i].env_len;
+		rp[i] = &recs[i];
 	}
+	ProtobufCBinaryData *raw = fc_envelopes(rp, n);
 	{
 		Antt__Batch b = ANTT__BATCH__INIT;
 		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
@@ -403,7 +262,7 @@ static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 			memcpy(s.author, signer->pk, ANTT_KEY_BYTES);
 			memcpy(s.to_id, recs[n - 1].id, ANTT_ID_BYTES);
 			if (antt_key_load(g_stamp_key, &sk, err))
-				die("%s", err);
+				fc_die("%s", err);
 			antt_stamp_encode(&s, &sbody, &stamp.body.len);
 			antt_stamp_sign(ssig, sbody, stamp.body.len, sk->sk);
 			stamp.body.data = sbody;
@@ -416,16 +275,16 @@ static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 		}
 		m.msg_case = ANTT__SYNC_MSG__MSG_BATCH;
 		m.batch = &b;
-		send_msg(sock, &m);
+		fc_send(sock, &m);
 		free(sbody);
 		antt_key_destroy(&sk);
 	}
-	a = recv_answer(sock);
+	a = fc_recv_answer(sock, g_timeout_ms, 0);
 	if (!a)
-		die("no Ack from the hub within %d ms", g_timeout_ms);
+		fc_die("no Ack from the hub within %d ms", g_timeout_ms);
 	if (a->msg_case != ANTT__SYNC_MSG__MSG_ACK)
-		die("the hub answered the batch with %s",
-		    a->msg_case == ANTT__SYNC_MSG__MSG_ERROR ? a->error->reason : "no Ack");
+		fc_die("the hub answered the batch with %s",
+		       a->msg_case == ANTT__SYNC_MSG__MSG_ERROR ? a->error->reason : "no Ack");
 	uint64_t after = head_of(a->ack->heads, a->ack->n_heads, signer->pk, NULL);
 	if (!after) /* the hub names only authors it holds: then it holds ours as before */
 		after = head;
@@ -434,7 +293,7 @@ static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(rl,
 		                      json_pack("{s:I, s:s, s:I}", "seq", (json_int_t)recs[i].seq,
-		                                "id", hex(recs[i].id, ANTT_ID_BYTES), "clock",
+		                                "id", fc_hex(recs[i].id, ANTT_ID_BYTES), "clock",
 		                                (json_int_t)recs[i].clock));
 	for (size_t i = 0; i < a->ack->n_refused; i++)
 		json_array_append_new(
@@ -452,10 +311,11 @@ static int cmd_send(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 	json_decref(out);
 	antt__sync_msg__free_unpacked(a, NULL);
 	for (size_t i = 0; i < n; i++) {
-		free(recs[i].env);
+		fc_rec_free(&recs[i]);
 		json_decref(lines[i]);
 	}
 	free(recs);
+	free(rp);
 	free(raw);
 	free(lines);
 	zmq_close(sock);
@@ -476,18 +336,13 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	char err[ANTT_ERR_MAX];
+	fc_setup("report_gen", NULL);
 	if (sodium_init() < 0)
-		die("sodium_init failed");
+		fc_die("sodium_init failed");
 	if (argc < 2)
 		usage();
 	if (!strcmp(argv[1], "keygen") && argc == 3) {
-		antt_key_t *k = NULL;
-		antt_key_generate(&k);
-		if (antt_key_save(k, argv[2], err))
-			die("%s", err);
-		printf("%s\n", hex(k->pk, ANTT_KEY_BYTES));
-		antt_key_destroy(&k);
+		fc_keygen(argv[2]);
 		return 0;
 	}
 	if (strcmp(argv[1], "send"))

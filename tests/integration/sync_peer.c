@@ -72,53 +72,16 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <zmq.h>
-#include <zstd.h>
 
-#include "antt.pb-c.h"
 #include "common.h"
-#include "keyfile.h"
-#include "record.h"
-
-#define MAX_FRAME (16 * 1024 * 1024)
+#include "fakechild.h"
 
 static int g_timeout_ms = 10000;
-
-static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "sync_peer: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	exit(2);
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static const char *hex(const uint8_t *b, size_t n)
-{
-	/* a few rotating buffers: several hex() in one printf */
-	static char bufs[4][2 * 64 + 1];
-	static int k;
-	char *out = bufs[k++ % 4];
-	if (n > 64)
-		n = 64;
-	return antt_hex(out, b, n);
-}
 
 /* Print s as a JSON string. */
 static void json_str(FILE *f, const char *s)
@@ -137,40 +100,14 @@ static void json_str(FILE *f, const char *s)
 
 /* ---- records ---- */
 
-typedef struct {
-	uint8_t *env; /* the Envelope bytes, as sent */
-	size_t env_len;
-	uint8_t *body;
-	size_t blen;
-	uint8_t sig[ANTT_SIG_BYTES];
-	uint8_t id[ANTT_ID_BYTES];
-	uint64_t seq;
-	uint8_t author[ANTT_KEY_BYTES];
-} rec_t;
-
-static void rec_free(rec_t *r)
-{
-	free(r->env);
-	free(r->body);
-	memset(r, 0, sizeof *r);
-}
-
-static void rec_seal(rec_t *r)
-{
-	free(r->env);
-	antt_record_id(r->id, r->body, r->blen);
-	antt_envelope_encode(r->body, r->blen, r->sig, &r->env, &r->env_len);
-}
-
 /* A valid event record of author key: seq after prev, signed by signer
  * (normally the author itself). */
-static void rec_make(rec_t *r, const antt_key_t *author, const antt_key_t *signer, uint64_t seq,
+static void rec_make(fc_rec_t *r, const antt_key_t *author, const antt_key_t *signer, uint64_t seq,
                      const uint8_t prev[ANTT_ID_BYTES], const char *unit, uint64_t value,
                      const char *note)
 {
 	char err[ANTT_ERR_MAX];
 	antt_body_t b = {0};
-	memset(r, 0, sizeof *r);
 	b.version = ANTT_RECORD_VERSION;
 	memcpy(b.author, author->pk, ANTT_KEY_BYTES);
 	b.seq = seq;
@@ -187,13 +124,9 @@ static void rec_make(rec_t *r, const antt_key_t *author, const antt_key_t *signe
 	b.values[1].code = antt_xstrdup("to_giac");
 	b.values[1].value = seq % 7;
 	b.note = note && *note ? antt_xstrdup(note) : NULL;
-	if (antt_body_encode(&b, &r->body, &r->blen, err))
-		die("cannot encode a record: %s", err);
+	if (fc_rec_make(r, &b, signer, err))
+		fc_die("cannot encode a record: %s", err);
 	antt_body_clear(&b);
-	r->seq = seq;
-	memcpy(r->author, author->pk, ANTT_KEY_BYTES);
-	antt_record_sign(r->sig, r->body, r->blen, signer->sk);
-	rec_seal(r);
 }
 
 /* What rec_make_raw packs. */
@@ -209,7 +142,7 @@ typedef struct {
  * format's checks (antt_body_encode would refuse a period the calendar
  * lacks): what only a hostile peer signs.  Canonical all the same, so
  * that only the rule under test is broken. */
-static void rec_make_raw(rec_t *r, const antt_key_t *author, uint64_t seq,
+static void rec_make_raw(fc_rec_t *r, const antt_key_t *author, uint64_t seq,
                          const uint8_t prev[ANTT_ID_BYTES], const body_spec_t *sp)
 {
 	Antt__RecordBody m = ANTT__RECORD_BODY__INIT;
@@ -248,178 +181,19 @@ static void rec_make_raw(rec_t *r, const antt_key_t *author, uint64_t seq,
 	antt__record_body__pack(&m, r->body);
 	r->seq = seq;
 	memcpy(r->author, author->pk, ANTT_KEY_BYTES);
-	antt_record_sign(r->sig, r->body, r->blen, author->sk);
-	rec_seal(r);
+	fc_rec_sign(r, author);
 }
 
 /* ---- messages ---- */
 
-static void send_msg(void *sock, const Antt__SyncMsg *m)
-{
-	size_t len = antt__sync_msg__get_packed_size(m);
-	uint8_t *buf = antt_xmalloc(len ? len : 1);
-	antt__sync_msg__pack(m, buf);
-	if (zmq_send(sock, buf, len, 0) < 0)
-		die("zmq_send: %s", zmq_strerror(errno));
-	free(buf);
-}
-
-static void send_hello(void *sock, const char *unit, const uint8_t self[ANTT_KEY_BYTES],
-                       uint32_t version)
-{
-	Antt__Head h = ANTT__HEAD__INIT;
-	Antt__Head *hp = &h;
-	Antt__Hello hello = ANTT__HELLO__INIT;
-	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
-	h.author.data = (uint8_t *)self;
-	h.author.len = ANTT_KEY_BYTES;
-	hello.version = version;
-	hello.unit = (char *)unit;
-	hello.n_heads = 1;
-	hello.heads = &hp;
-	m.msg_case = ANTT__SYNC_MSG__MSG_HELLO;
-	m.hello = &hello;
-	send_msg(sock, &m);
-}
-
-static void send_ping(void *sock, uint64_t nonce)
-{
-	Antt__Ping p = ANTT__PING__INIT;
-	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
-	p.nonce = nonce;
-	m.msg_case = ANTT__SYNC_MSG__MSG_PING;
-	m.ping = &p;
-	send_msg(sock, &m);
-}
-
-/* A Batch of raw envelopes (any bytes). */
-static void send_batch_raw(void *sock, uint64_t no, ProtobufCBinaryData *recs, size_t n)
-{
-	Antt__Batch b = ANTT__BATCH__INIT;
-	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
-	b.batch = no;
-	b.n_records = n;
-	b.records = recs;
-	m.msg_case = ANTT__SYNC_MSG__MSG_BATCH;
-	m.batch = &b;
-	send_msg(sock, &m);
-}
-
-static void send_batch(void *sock, uint64_t no, rec_t *const *recs, size_t n)
-{
-	ProtobufCBinaryData *raw = antt_xcalloc(n ? n : 1, sizeof *raw);
-	for (size_t i = 0; i < n; i++) {
-		raw[i].data = recs[i]->env;
-		raw[i].len = recs[i]->env_len;
-	}
-	send_batch_raw(sock, no, raw, n);
-	free(raw);
-}
-
 /* A Batch whose records travel zstd-compressed (zrecords): raw is the
- * Records message to compress. */
+ * Records message to compress (or any bytes). */
 static void send_batch_z(void *sock, uint64_t no, const uint8_t *raw, size_t raw_len)
 {
-	size_t cap = ZSTD_compressBound(raw_len);
-	uint8_t *z = antt_xmalloc(cap);
-	size_t zlen = ZSTD_compress(z, cap, raw, raw_len, 1);
-	if (ZSTD_isError(zlen))
-		die("ZSTD_compress: %s", ZSTD_getErrorName(zlen));
-	Antt__Batch b = ANTT__BATCH__INIT;
-	Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
-	b.batch = no;
-	b.zrecords.data = z;
-	b.zrecords.len = zlen;
-	m.msg_case = ANTT__SYNC_MSG__MSG_BATCH;
-	m.batch = &b;
-	send_msg(sock, &m);
-	free(z);
-}
-
-/* The Records message of recs, packed.  Caller frees. */
-static uint8_t *pack_records(rec_t *const *recs, size_t n, size_t *len)
-{
-	Antt__Records r = ANTT__RECORDS__INIT;
-	ProtobufCBinaryData *raw = antt_xcalloc(n ? n : 1, sizeof *raw);
-	for (size_t i = 0; i < n; i++) {
-		raw[i].data = recs[i]->env;
-		raw[i].len = recs[i]->env_len;
-	}
-	r.n_records = n;
-	r.records = raw;
-	*len = antt__records__get_packed_size(&r);
-	uint8_t *buf = antt_xmalloc(*len ? *len : 1);
-	antt__records__pack(&r, buf);
-	free(raw);
-	return buf;
-}
-
-/* Wait for the next Heads, Ack or Error (and Pong when want_pong), skipping
- * Receipts.  NULL after timeout_ms. */
-static Antt__SyncMsg *recv_answer(void *sock, int timeout_ms, int want_pong)
-{
-	int64_t deadline = now_ms() + timeout_ms;
-	for (;;) {
-		int64_t left = deadline - now_ms();
-		if (left <= 0)
-			return NULL;
-		zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
-		int rc = zmq_poll(&it, 1, (long)left);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc < 0)
-			die("zmq_poll: %s", zmq_strerror(errno));
-		if (rc == 0)
-			continue;
-		zmq_msg_t msg;
-		zmq_msg_init(&msg);
-		if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
-			zmq_msg_close(&msg);
-			continue;
-		}
-		Antt__SyncMsg *m =
-		    antt__sync_msg__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
-		zmq_msg_close(&msg);
-		if (!m)
-			die("the hub sent a message that does not decode");
-		switch (m->msg_case) {
-		case ANTT__SYNC_MSG__MSG_HEADS:
-		case ANTT__SYNC_MSG__MSG_ACK:
-		case ANTT__SYNC_MSG__MSG_ERROR: return m;
-		case ANTT__SYNC_MSG__MSG_PONG:
-			if (want_pong)
-				return m;
-			break;
-		default: break; /* Receipt: not what we wait for */
-		}
-		antt__sync_msg__free_unpacked(m, NULL);
-	}
-}
-
-/* ---- connecting ---- */
-
-static void *peer_socket(void *ctx, const char *endpoint, const uint8_t server_ed[ANTT_KEY_BYTES],
-                         const antt_key_t *key)
-{
-	uint8_t spk[32], cpk[32], csk[32];
-	int zero = 0;
-	int64_t maxmsg = MAX_FRAME;
-	if (crypto_sign_ed25519_pk_to_curve25519(spk, server_ed) != 0 ||
-	    crypto_sign_ed25519_pk_to_curve25519(cpk, key->pk) != 0 ||
-	    crypto_sign_ed25519_sk_to_curve25519(csk, key->sk) != 0)
-		die("a key has no Curve25519 form");
-	void *s = zmq_socket(ctx, ZMQ_DEALER);
-	if (!s)
-		die("zmq_socket: %s", zmq_strerror(errno));
-	zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
-	zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, spk, 32);
-	zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, cpk, 32);
-	zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, csk, 32);
-	zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
-	sodium_memzero(csk, sizeof csk);
-	if (zmq_connect(s, endpoint) != 0)
-		die("zmq_connect %s: %s", endpoint, zmq_strerror(errno));
-	return s;
+	size_t len;
+	uint8_t *frame = fc_zbatch_pack(no, raw, raw_len, 1, &len);
+	fc_send_frame(sock, frame, len);
+	free(frame);
 }
 
 /* ---- attack ---- */
@@ -438,14 +212,7 @@ typedef struct {
 
 static void take_heads(atk_t *a, Antt__Head **heads, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (heads[i]->author.len == ANTT_KEY_BYTES &&
-		    !memcmp(heads[i]->author.data, a->key->pk, ANTT_KEY_BYTES)) {
-			a->head_seq = heads[i]->seq;
-			memset(a->head_id, 0, ANTT_ID_BYTES);
-			if (heads[i]->id.len == ANTT_ID_BYTES)
-				memcpy(a->head_id, heads[i]->id.data, ANTT_ID_BYTES);
-		}
+	fc_head_find(heads, n, a->key->pk, &a->head_seq, a->head_id);
 }
 
 static void print_heads(Antt__Head **heads, size_t n)
@@ -453,20 +220,20 @@ static void print_heads(Antt__Head **heads, size_t n)
 	printf("[");
 	for (size_t i = 0; i < n; i++)
 		printf("%s{\"author\":\"%s\",\"seq\":%" PRIu64 ",\"id\":%s%s%s}", i ? "," : "",
-		       hex(heads[i]->author.data, heads[i]->author.len), heads[i]->seq,
+		       fc_hex(heads[i]->author.data, heads[i]->author.len), heads[i]->seq,
 		       heads[i]->id.len ? "\"" : "",
-		       heads[i]->id.len ? hex(heads[i]->id.data, 32) : "null",
+		       heads[i]->id.len ? fc_hex(heads[i]->id.data, 32) : "null",
 		       heads[i]->id.len ? "\"" : "");
 	printf("]");
 }
 
-static void print_sent(rec_t *const *recs, size_t n)
+static void print_sent(fc_rec_t *const *recs, size_t n)
 {
 	printf("\"sent\":[");
 	for (size_t i = 0; i < n; i++)
 		printf("%s{\"seq\":%" PRIu64 ",\"id\":\"%s\",\"author\":\"%s\"}", i ? "," : "",
-		       recs[i]->seq, hex(recs[i]->id, ANTT_ID_BYTES),
-		       hex(recs[i]->author, ANTT_KEY_BYTES));
+		       recs[i]->seq, fc_hex(recs[i]->id, ANTT_ID_BYTES),
+		       fc_hex(recs[i]->author, ANTT_KEY_BYTES));
 	printf("]");
 }
 
@@ -495,9 +262,9 @@ static void print_answer(atk_t *a, Antt__SyncMsg *m)
 			json_str(stdout, r->reason);
 			printf(",\"seq\":%" PRIu64 ",\"author\":%s%s%s,\"id\":%s%s%s}", r->seq,
 			       r->author.len ? "\"" : "",
-			       r->author.len ? hex(r->author.data, r->author.len) : "null",
+			       r->author.len ? fc_hex(r->author.data, r->author.len) : "null",
 			       r->author.len ? "\"" : "", r->id.len ? "\"" : "",
-			       r->id.len ? hex(r->id.data, r->id.len) : "null",
+			       r->id.len ? fc_hex(r->id.data, r->id.len) : "null",
 			       r->id.len ? "\"" : "");
 		}
 		printf("]}}\n");
@@ -513,8 +280,8 @@ static void print_answer(atk_t *a, Antt__SyncMsg *m)
 /* Hello on the current socket; take the heads.  0, or -1 (printed). */
 static int atk_hello(atk_t *a, const char *case_name)
 {
-	send_hello(a->sock, a->unit, a->key->pk, 1);
-	Antt__SyncMsg *m = recv_answer(a->sock, g_timeout_ms, 0);
+	fc_send_hello(a->sock, ANTT_SYNC_VERSION, a->unit, a->key->pk, 0, NULL);
+	Antt__SyncMsg *m = fc_recv_answer(a->sock, g_timeout_ms, 0);
 	if (!m || m->msg_case != ANTT__SYNC_MSG__MSG_HEADS) {
 		printf("{\"case\":\"%s\",\"hello\":\"failed\"", case_name);
 		print_answer(a, m);
@@ -527,10 +294,10 @@ static int atk_hello(atk_t *a, const char *case_name)
 }
 
 /* Send recs as one batch and print the case's line with the Ack. */
-static void atk_case(atk_t *a, const char *name, rec_t *const *recs, size_t n)
+static void atk_case(atk_t *a, const char *name, fc_rec_t *const *recs, size_t n)
 {
-	send_batch(a->sock, ++a->batch_no, recs, n);
-	Antt__SyncMsg *m = recv_answer(a->sock, g_timeout_ms, 0);
+	fc_send_batch(a->sock, ++a->batch_no, recs, n);
+	Antt__SyncMsg *m = fc_recv_answer(a->sock, g_timeout_ms, 0);
 	printf("{\"case\":\"%s\",", name);
 	print_sent(recs, n);
 	print_answer(a, m);
@@ -539,16 +306,16 @@ static void atk_case(atk_t *a, const char *name, rec_t *const *recs, size_t n)
 static void atk_reconnect(atk_t *a)
 {
 	zmq_close(a->sock);
-	a->sock = peer_socket(a->ctx, a->endpoint, a->hub, a->key);
+	a->sock = fc_connect(a->ctx, a->endpoint, a->hub, a->key);
 }
 
 /* Wait for a disconnect event on a monitor socket. */
 static int wait_disconnect(void *mon, int timeout_ms)
 {
-	int64_t deadline = now_ms() + timeout_ms;
-	while (now_ms() < deadline) {
+	int64_t deadline = fc_now_ms() + timeout_ms;
+	while (fc_now_ms() < deadline) {
 		zmq_pollitem_t it = {mon, 0, ZMQ_POLLIN, 0};
-		if (zmq_poll(&it, 1, (long)(deadline - now_ms())) <= 0)
+		if (zmq_poll(&it, 1, (long)(deadline - fc_now_ms())) <= 0)
 			continue;
 		zmq_msg_t ev, addr;
 		zmq_msg_init(&ev);
@@ -580,7 +347,7 @@ typedef struct {
 } second_t;
 
 /* An honest event record of the second key, next in its chain. */
-static void second_next(second_t *y, rec_t *r, const char *unit, uint64_t value)
+static void second_next(second_t *y, fc_rec_t *r, const char *unit, uint64_t value)
 {
 	rec_make(r, y->key, y->key, y->seq + 1, y->prev, unit, value, "second key");
 	y->seq++;
@@ -589,21 +356,21 @@ static void second_next(second_t *y, rec_t *r, const char *unit, uint64_t value)
 
 /* Send the peer's record bad (may be NULL) and then an honest record of the
  * second key as one batch: the case's line names both. */
-static void rules_case(atk_t *a, second_t *y, const char *name, rec_t *bad)
+static void rules_case(atk_t *a, second_t *y, const char *name, fc_rec_t *bad)
 {
-	rec_t good;
-	rec_t *batch[2];
+	fc_rec_t good;
+	fc_rec_t *batch[2];
 	size_t n = 0;
 	second_next(y, &good, a->unit, 1 + y->seq);
 	if (bad)
 		batch[n++] = bad;
 	batch[n++] = &good;
 	atk_case(a, name, batch, n);
-	rec_free(&good);
+	fc_rec_free(&good);
 }
 
 /* The peer's next record as spec sp says (whatever the hub then does). */
-static void peer_raw(atk_t *a, rec_t *r, const body_spec_t *sp)
+static void peer_raw(atk_t *a, fc_rec_t *r, const body_spec_t *sp)
 {
 	rec_make_raw(r, a->key, a->head_seq + 1, a->head_id, sp);
 }
@@ -612,7 +379,7 @@ static void atk_rules(atk_t *a, const uint8_t victim[ANTT_ID_BYTES])
 {
 	const char *M = "bvanttq-monthly", *E = "bvanttq-event";
 	second_t y = {0};
-	rec_t r, enr, own, fixed;
+	fc_rec_t r, enr, own, fixed;
 	antt_key_generate(&y.key);
 
 	/* the peer enrolls its second key, whose first record follows */
@@ -639,7 +406,7 @@ static void atk_rules(atk_t *a, const uint8_t victim[ANTT_ID_BYTES])
 		    .unit = a->unit, .form = M, .period = bad_periods[i].period, .value = 30 + i};
 		peer_raw(a, &r, &sp);
 		rules_case(a, &y, bad_periods[i].name, &r);
-		rec_free(&r);
+		fc_rec_free(&r);
 	}
 	/* a day for the monthly form, which the hub has: a bad record (1),
 	 * named by seq too (its body decodes) */
@@ -647,7 +414,7 @@ static void atk_rules(atk_t *a, const uint8_t victim[ANTT_ID_BYTES])
 		body_spec_t sp = {.unit = a->unit, .form = M, .period = "2024-06-20", .value = 40};
 		peer_raw(a, &r, &sp);
 		rules_case(a, &y, "period_wrong_kind", &r);
-		rec_free(&r);
+		fc_rec_free(&r);
 	}
 	/* a day for a form the hub lacks: kept (it cannot tell the kind) */
 	{
@@ -655,7 +422,7 @@ static void atk_rules(atk_t *a, const uint8_t victim[ANTT_ID_BYTES])
 		    .unit = a->unit, .form = "bvanttq-weekly", .period = "2024-06-20", .value = 41};
 		peer_raw(a, &r, &sp);
 		rules_case(a, &y, "period_unknown_form", &r);
-		rec_free(&r);
+		fc_rec_free(&r);
 	}
 	/* a system record with a month */
 	{
@@ -668,7 +435,7 @@ static void atk_rules(atk_t *a, const uint8_t victim[ANTT_ID_BYTES])
 		                  .enroll_key = k};
 		peer_raw(a, &r, &sp);
 		rules_case(a, &y, "system_month", &r);
-		rec_free(&r);
+		fc_rec_free(&r);
 	}
 	/* a malformed body in a valid, signed envelope */
 	{
@@ -677,10 +444,9 @@ static void atk_rules(atk_t *a, const uint8_t victim[ANTT_ID_BYTES])
 		r.body = antt_xmalloc(r.blen);
 		memset(r.body, 0xff, r.blen);
 		memcpy(r.author, a->key->pk, ANTT_KEY_BYTES);
-		antt_record_sign(r.sig, r.body, r.blen, a->key->sk);
-		rec_seal(&r);
+		fc_rec_sign(&r, a->key);
 		rules_case(a, &y, "malformed_body", &r);
-		rec_free(&r);
+		fc_rec_free(&r);
 	}
 
 	/* corrections: the peer's own May report, and its correction, are taken */
@@ -721,13 +487,13 @@ static void atk_rules(atk_t *a, const uint8_t victim[ANTT_ID_BYTES])
 			                  .corrects = bad[i].corrects};
 			peer_raw(a, &r, &sp);
 			rules_case(a, &y, bad[i].name, &r);
-			rec_free(&r);
+			fc_rec_free(&r);
 		}
 	}
 	/* the second key corrects the peer's correction: another key of the
 	 * same unit (a replaced machine's), taken */
 	{
-		rec_t c;
+		fc_rec_t c;
 		body_spec_t sp = {.unit = a->unit,
 		                  .form = M,
 		                  .period = "2024-05",
@@ -736,14 +502,14 @@ static void atk_rules(atk_t *a, const uint8_t victim[ANTT_ID_BYTES])
 		rec_make_raw(&c, y.key, y.seq + 1, y.prev, &sp);
 		y.seq++;
 		memcpy(y.prev, c.id, ANTT_ID_BYTES);
-		rec_t *cp = &c;
+		fc_rec_t *cp = &c;
 		atk_case(a, "corrects_other_key", &cp, 1);
-		rec_free(&c);
+		fc_rec_free(&c);
 	}
 	/* the second key corrects a July report of the peer's that comes after
 	 * it in the same batch (a batch runs author by author): taken */
 	{
-		rec_t jul, c;
+		fc_rec_t jul, c;
 		body_spec_t sj = {.unit = a->unit, .form = M, .period = "2024-07", .value = 80};
 		peer_raw(a, &jul, &sj);
 		body_spec_t sc = {.unit = a->unit,
@@ -754,14 +520,14 @@ static void atk_rules(atk_t *a, const uint8_t victim[ANTT_ID_BYTES])
 		rec_make_raw(&c, y.key, y.seq + 1, y.prev, &sc);
 		y.seq++;
 		memcpy(y.prev, c.id, ANTT_ID_BYTES);
-		rec_t *batch[2] = {&c, &jul};
+		fc_rec_t *batch[2] = {&c, &jul};
 		atk_case(a, "corrects_in_batch", batch, 2);
-		rec_free(&jul);
-		rec_free(&c);
+		fc_rec_free(&jul);
+		fc_rec_free(&c);
 	}
-	rec_free(&enr);
-	rec_free(&own);
-	rec_free(&fixed);
+	fc_rec_free(&enr);
+	fc_rec_free(&own);
+	fc_rec_free(&fixed);
 	antt_key_destroy(&y.key);
 }
 
@@ -774,22 +540,22 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 	a.unit = unit;
 	memcpy(a.hub, hub, ANTT_KEY_BYTES);
 	if (antt_key_load(key_path, &a.key, err))
-		die("%s", err);
+		fc_die("%s", err);
 	antt_key_t *stranger = NULL; /* a key nobody enrolled */
 	antt_key_generate(&stranger);
 	a.ctx = zmq_ctx_new();
-	a.sock = peer_socket(a.ctx, endpoint, hub, a.key);
+	a.sock = fc_connect(a.ctx, endpoint, hub, a.key);
 
 	/* a Hello naming a unit other than the one this key is enrolled for:
 	 * Error 2 naming both, and no session (a Ping gets Error 1) */
 	{
 		const char *other = strcmp(unit, "12337") ? "12337" : "12338";
-		send_hello(a.sock, other, a.key->pk, 1);
+		fc_send_hello(a.sock, ANTT_SYNC_VERSION, other, a.key->pk, 0, NULL);
 		printf("{\"case\":\"hello_other_unit\",\"unit\":\"%s\"", other);
-		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
-		send_ping(a.sock, 5);
+		print_answer(&a, fc_recv_answer(a.sock, g_timeout_ms, 0));
+		fc_send_ping(a.sock, 5);
 		printf("{\"case\":\"ping_after_other_unit\"");
-		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 1));
+		print_answer(&a, fc_recv_answer(a.sock, g_timeout_ms, 1));
 	}
 
 	if (atk_hello(&a, "hello"))
@@ -798,11 +564,11 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 	uint8_t h0_id[ANTT_ID_BYTES];
 	memcpy(h0_id, a.head_id, ANTT_ID_BYTES);
 	printf("{\"case\":\"hello\",\"author\":\"%s\",\"head\":%" PRIu64 "}\n",
-	       hex(a.key->pk, ANTT_KEY_BYTES), h0);
+	       fc_hex(a.key->pk, ANTT_KEY_BYTES), h0);
 
 	/* honest: three records after the hub's head */
-	rec_t honest[3];
-	rec_t *hp[3];
+	fc_rec_t honest[3];
+	fc_rec_t *hp[3];
 	for (int i = 0; i < 3; i++) {
 		rec_make(&honest[i], a.key, a.key, h0 + 1 + (uint64_t)i,
 		         i ? honest[i - 1].id : h0_id, unit, 100 + (uint64_t)i, "honest");
@@ -811,21 +577,21 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 	atk_case(&a, "honest", hp, 3);
 
 	/* (a) forged: signed, validly, by a key nobody enrolled */
-	rec_t forged;
+	fc_rec_t forged;
 	rec_make(&forged, stranger, stranger, 1, NULL, unit, 1, "forged");
-	rec_t *fp = &forged;
+	fc_rec_t *fp = &forged;
 	atk_case(&a, "forged", &fp, 1);
 
 	/* (b) altered: a valid next record with one byte of its note changed
 	 * after signing (still a well-formed body; id and signature differ) */
-	rec_t altered;
+	fc_rec_t altered;
 	rec_make(&altered, a.key, a.key, a.head_seq + 1, a.head_id, unit, 7, "altered-X");
 	uint8_t *x = memmem(altered.body, altered.blen, "altered-X", 9);
 	if (!x)
-		die("note not found in the body");
+		fc_die("note not found in the body");
 	x[8] = 'Y';
-	rec_seal(&altered); /* new id, the old signature */
-	rec_t *ap = &altered;
+	fc_rec_seal(&altered); /* new id, the old signature */
+	fc_rec_t *ap = &altered;
 	atk_case(&a, "altered", &ap, 1);
 
 	/* bad record: bytes that are no envelope at all */
@@ -833,14 +599,17 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 		uint8_t junk[40];
 		memset(junk, 0xff, sizeof junk);
 		ProtobufCBinaryData raw = {sizeof junk, junk};
-		send_batch_raw(a.sock, ++a.batch_no, &raw, 1);
+		size_t len;
+		uint8_t *frame = fc_batch_pack(++a.batch_no, &raw, 1, &len);
+		fc_send_frame(a.sock, frame, len);
+		free(frame);
 		printf("{\"case\":\"garbage_record\",\"sent\":[]");
-		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+		print_answer(&a, fc_recv_answer(a.sock, g_timeout_ms, 0));
 	}
 
 	/* bad record: a validly signed body that is not in canonical encoding
 	 * (the note field twice: a reader would show one, a signer the other) */
-	rec_t noncanon;
+	fc_rec_t noncanon;
 	rec_make(&noncanon, a.key, a.key, a.head_seq + 1, a.head_id, unit, 8, "one");
 	{
 		uint8_t *b2 = antt_xmalloc(noncanon.blen + 8);
@@ -850,110 +619,107 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 		free(noncanon.body);
 		noncanon.body = b2;
 		noncanon.blen += 5;
-		antt_record_sign(noncanon.sig, noncanon.body, noncanon.blen, a.key->sk);
-		rec_seal(&noncanon);
+		fc_rec_sign(&noncanon, a.key);
 	}
-	rec_t *np = &noncanon;
+	fc_rec_t *np = &noncanon;
 	atk_case(&a, "noncanonical", &np, 1);
 
 	/* (c) replayed: the honest records again: deduplicated, no refusal */
 	atk_case(&a, "replay", hp, 3);
 
 	/* (d) out of order: seq head+2 */
-	rec_t gap;
+	fc_rec_t gap;
 	{
 		uint8_t someprev[ANTT_ID_BYTES];
 		randombytes_buf(someprev, sizeof someprev);
 		rec_make(&gap, a.key, a.key, a.head_seq + 2, someprev, unit, 9, "out of order");
 	}
-	rec_t *gp = &gap;
+	fc_rec_t *gp = &gap;
 	atk_case(&a, "gap", &gp, 1);
 
 	/* (e) bad signature, correct chain: the next record, signed by another key */
-	rec_t badsig;
+	fc_rec_t badsig;
 	rec_make(&badsig, a.key, stranger, a.head_seq + 1, a.head_id, unit, 10, "bad signature");
-	rec_t *bp = &badsig;
+	fc_rec_t *bp = &badsig;
 	atk_case(&a, "badsig", &bp, 1);
 
 	/* the same followed by a successor whose signature fails too: the
 	 * run's last signature fails, so the hub checks each (a run whose last
 	 * signature verifies would be taken whole, the earlier signatures left
 	 * to the background audit) */
-	rec_t bc1, bc2;
+	fc_rec_t bc1, bc2;
 	rec_make(&bc1, a.key, stranger, a.head_seq + 1, a.head_id, unit, 16, "bad signature 2");
 	rec_make(&bc2, a.key, stranger, a.head_seq + 2, bc1.id, unit, 17, "after a bad signature");
-	rec_t *bcp[2] = {&bc1, &bc2};
+	fc_rec_t *bcp[2] = {&bc1, &bc2};
 	atk_case(&a, "badsig_chained", bcp, 2);
 
 	/* (f) fork: a second, validly signed record with the seq of a held one */
-	rec_t fork;
+	fc_rec_t fork;
 	rec_make(&fork, a.key, a.key, honest[0].seq, h0_id, unit, 999, "fork");
-	rec_t *kp = &fork;
+	fc_rec_t *kp = &fork;
 	atk_case(&a, "fork", &kp, 1);
 
 	/* 1,000 distinct forks of that seq in one batch: each refused (5); the
 	 * hub keeps a bounded number as evidence and counts the rest */
 	enum { FORKS = 1000 };
-	rec_t *forks = antt_xcalloc(FORKS, sizeof *forks);
-	rec_t **fkp = antt_xcalloc(FORKS, sizeof *fkp);
+	fc_rec_t *forks = antt_xcalloc(FORKS, sizeof *forks);
+	fc_rec_t **fkp = antt_xcalloc(FORKS, sizeof *fkp);
 	for (size_t k = 0; k < FORKS; k++) {
 		rec_make(&forks[k], a.key, a.key, honest[0].seq, h0_id, unit, 2000 + k, "forks");
 		fkp[k] = &forks[k];
 	}
 	atk_case(&a, "forks_many", fkp, FORKS);
 	for (size_t k = 0; k < FORKS; k++)
-		rec_free(&forks[k]);
+		fc_rec_free(&forks[k]);
 	free(forks);
 	free(fkp);
 
 	/* one bad record in a batch does not stop the good ones after it:
 	 * [next, bad signature for the one after, a good one after] */
-	rec_t m1, m2, m3;
+	fc_rec_t m1, m2, m3;
 	rec_make(&m1, a.key, a.key, a.head_seq + 1, a.head_id, unit, 11, "mixed 1");
 	rec_make(&m2, a.key, stranger, a.head_seq + 2, m1.id, unit, 12, "mixed bad");
 	rec_make(&m3, a.key, a.key, a.head_seq + 2, m1.id, unit, 13, "mixed 2");
-	rec_t *mp[3] = {&m1, &m2, &m3};
+	fc_rec_t *mp[3] = {&m1, &m2, &m3};
 	atk_case(&a, "mixed", mp, 3);
 
 	/* honest again: the session goes on after all that */
-	rec_t after;
+	fc_rec_t after;
 	rec_make(&after, a.key, a.key, a.head_seq + 1, a.head_id, unit, 14, "after");
-	rec_t *afp = &after;
+	fc_rec_t *afp = &after;
 	atk_case(&a, "honest_after", &afp, 1);
 
 	/* ---- compressed batches (zrecords) ---- */
 
 	/* two honest records, compressed: taken like any */
-	rec_t z1, z2;
+	fc_rec_t z1, z2;
 	rec_make(&z1, a.key, a.key, a.head_seq + 1, a.head_id, unit, 18, "compressed 1");
 	rec_make(&z2, a.key, a.key, a.head_seq + 2, z1.id, unit, 19, "compressed 2");
 	{
-		rec_t *zp[2] = {&z1, &z2};
+		fc_rec_t *zp[2] = {&z1, &z2};
 		size_t len;
-		uint8_t *raw = pack_records(zp, 2, &len);
+		ProtobufCBinaryData *envs = fc_envelopes(zp, 2);
+		uint8_t *raw = fc_records_pack(envs, 2, &len);
 		send_batch_z(a.sock, ++a.batch_no, raw, len);
 		free(raw);
+		free(envs);
 		printf("{\"case\":\"zhonest\",");
 		print_sent(zp, 2);
-		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+		print_answer(&a, fc_recv_answer(a.sock, g_timeout_ms, 0));
 	}
-	/* a compression bomb: a small frame that unpacks to 65 MiB (one record
-	 * of zeros): refused unopened, Error 2, the session closed */
+	/* a compression bomb: a small frame that unpacks to 65 MiB, past the
+	 * limit (one record of zeros): refused unopened, Error 2, the session
+	 * closed */
 	{
-		size_t big = 65u * 1024 * 1024;
+		size_t big = ANTT_SYNC_MAX_UNZ + 1024 * 1024, len;
 		uint8_t *zeros = antt_xcalloc(1, big);
-		Antt__Records r = ANTT__RECORDS__INIT;
 		ProtobufCBinaryData one = {big, zeros};
-		r.n_records = 1;
-		r.records = &one;
-		size_t len = antt__records__get_packed_size(&r);
-		uint8_t *raw = antt_xmalloc(len);
-		antt__records__pack(&r, raw);
+		uint8_t *raw = fc_records_pack(&one, 1, &len);
 		free(zeros);
 		send_batch_z(a.sock, ++a.batch_no, raw, len);
 		free(raw);
 		printf("{\"case\":\"zbomb\",\"unpacked\":%zu", len);
-		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+		print_answer(&a, fc_recv_answer(a.sock, g_timeout_ms, 0));
 		int ok = atk_hello(&a, "hello_after_zbomb") == 0;
 		printf("{\"case\":\"hello_after_zbomb\",\"heads\":%s,\"head\":%" PRIu64 "}\n",
 		       ok ? "true" : "false", a.head_seq);
@@ -964,7 +730,7 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 		memset(junk, 0xff, sizeof junk);
 		send_batch_z(a.sock, ++a.batch_no, junk, sizeof junk);
 		printf("{\"case\":\"zjunk\"");
-		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+		print_answer(&a, fc_recv_answer(a.sock, g_timeout_ms, 0));
 		int ok = atk_hello(&a, "hello_after_zjunk") == 0;
 		printf("{\"case\":\"hello_after_zjunk\",\"heads\":%s,\"head\":%" PRIu64 "}\n",
 		       ok ? "true" : "false", a.head_seq);
@@ -978,9 +744,9 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
 		m.msg_case = ANTT__SYNC_MSG__MSG_HEADS;
 		m.heads = &hd;
-		send_msg(a.sock, &m);
+		fc_send(a.sock, &m);
 		printf("{\"case\":\"unexpected_kind\"");
-		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+		print_answer(&a, fc_recv_answer(a.sock, g_timeout_ms, 0));
 	}
 
 	/* two frames in one message: dropped, and only it; the messages queued
@@ -989,24 +755,19 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 	 * a Ping are both waiting in its queue when it comes to them */
 	{
 		enum { BUSY = 1000 };
-		rec_t *busy = antt_xcalloc(BUSY, sizeof *busy);
-		rec_t **bp2 = antt_xcalloc(BUSY, sizeof *bp2);
+		fc_rec_t *busy = antt_xcalloc(BUSY, sizeof *busy);
+		fc_rec_t **bp2 = antt_xcalloc(BUSY, sizeof *bp2);
 		for (size_t k = 0; k < BUSY; k++) {
 			rec_make(&busy[k], a.key, a.key, a.head_seq + 1 + k,
 			         k ? busy[k - 1].id : a.head_id, unit, 20 + k, "busy");
 			bp2[k] = &busy[k];
 		}
-		send_batch(a.sock, ++a.batch_no, bp2, BUSY);
+		fc_send_batch(a.sock, ++a.batch_no, bp2, BUSY);
 		zmq_send(a.sock, "x", 1, ZMQ_SNDMORE);
 		zmq_send(a.sock, "y", 1, 0);
-		Antt__Ping p = ANTT__PING__INIT;
-		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
-		p.nonce = 42;
-		m.msg_case = ANTT__SYNC_MSG__MSG_PING;
-		m.ping = &p;
-		send_msg(a.sock, &m);
-		Antt__SyncMsg *ack = recv_answer(a.sock, g_timeout_ms, 0);
-		Antt__SyncMsg *r = recv_answer(a.sock, g_timeout_ms, 1);
+		fc_send_ping(a.sock, 42);
+		Antt__SyncMsg *ack = fc_recv_answer(a.sock, g_timeout_ms, 0);
+		Antt__SyncMsg *r = fc_recv_answer(a.sock, g_timeout_ms, 1);
 		printf("{\"case\":\"multipart\",\"pong\":%s,",
 		       r && r->msg_case == ANTT__SYNC_MSG__MSG_PONG && r->pong->nonce == 42
 		           ? "true"
@@ -1016,7 +777,7 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 		print_sent(bp2, BUSY);
 		print_answer(&a, ack);
 		for (size_t k = 0; k < BUSY; k++)
-			rec_free(&busy[k]);
+			fc_rec_free(&busy[k]);
 		free(busy);
 		free(bp2);
 	}
@@ -1028,14 +789,10 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 		memset(junk, 0xff, sizeof junk);
 		zmq_send(a.sock, junk, sizeof junk, 0);
 		printf("{\"case\":\"garbage_frame\"");
-		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
-		Antt__Ping p = ANTT__PING__INIT;
-		Antt__SyncMsg m = ANTT__SYNC_MSG__INIT;
-		m.msg_case = ANTT__SYNC_MSG__MSG_PING;
-		m.ping = &p;
-		send_msg(a.sock, &m);
+		print_answer(&a, fc_recv_answer(a.sock, g_timeout_ms, 0));
+		fc_send_ping(a.sock, 0);
 		printf("{\"case\":\"ping_after_garbage\"");
-		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+		print_answer(&a, fc_recv_answer(a.sock, g_timeout_ms, 0));
 		int ok = atk_hello(&a, "hello_after_garbage") == 0;
 		printf("{\"case\":\"hello_after_garbage\",\"heads\":%s,\"head\":%" PRIu64 "}\n",
 		       ok ? "true" : "false", a.head_seq);
@@ -1043,22 +800,22 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 
 	/* unsupported protocol version */
 	{
-		send_hello(a.sock, unit, a.key->pk, 2);
+		fc_send_hello(a.sock, ANTT_SYNC_VERSION + 1, unit, a.key->pk, 0, NULL);
 		printf("{\"case\":\"version\"");
-		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
+		print_answer(&a, fc_recv_answer(a.sock, g_timeout_ms, 0));
 	}
 
 	/* a Batch before Hello, on a new connection: Error 1, nothing stored */
 	{
 		atk_reconnect(&a);
-		rec_t early;
+		fc_rec_t early;
 		rec_make(&early, a.key, a.key, a.head_seq + 1, a.head_id, unit, 15, "before hello");
-		rec_t *ep = &early;
-		send_batch(a.sock, ++a.batch_no, &ep, 1);
+		fc_rec_t *ep = &early;
+		fc_send_batch(a.sock, ++a.batch_no, &ep, 1);
 		printf("{\"case\":\"batch_before_hello\",");
 		print_sent(&ep, 1);
-		print_answer(&a, recv_answer(a.sock, g_timeout_ms, 0));
-		rec_free(&early);
+		print_answer(&a, fc_recv_answer(a.sock, g_timeout_ms, 0));
+		fc_rec_free(&early);
 	}
 
 	/* a frame over 16 MiB: the hub closes the connection (ZMQ_MAXMSGSIZE) */
@@ -1066,11 +823,11 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 		atk_reconnect(&a);
 		if (zmq_socket_monitor(a.sock, "inproc://peer-monitor", ZMQ_EVENT_DISCONNECTED) !=
 		    0)
-			die("zmq_socket_monitor: %s", zmq_strerror(errno));
+			fc_die("zmq_socket_monitor: %s", zmq_strerror(errno));
 		void *mon = zmq_socket(a.ctx, ZMQ_PAIR);
 		zmq_connect(mon, "inproc://peer-monitor");
 		int ok = atk_hello(&a, "oversize") == 0;
-		size_t big = (size_t)MAX_FRAME + 1024 * 1024;
+		size_t big = (size_t)ANTT_SYNC_MAX_FRAME + 1024 * 1024;
 		uint8_t *buf = antt_xcalloc(1, big);
 		zmq_send(a.sock, buf, big, 0);
 		free(buf);
@@ -1091,21 +848,21 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 	fflush(stdout);
 
 	for (int i = 0; i < 3; i++)
-		rec_free(&honest[i]);
-	rec_free(&forged);
-	rec_free(&altered);
-	rec_free(&noncanon);
-	rec_free(&gap);
-	rec_free(&badsig);
-	rec_free(&bc1);
-	rec_free(&bc2);
-	rec_free(&fork);
-	rec_free(&m1);
-	rec_free(&m2);
-	rec_free(&m3);
-	rec_free(&after);
-	rec_free(&z1);
-	rec_free(&z2);
+		fc_rec_free(&honest[i]);
+	fc_rec_free(&forged);
+	fc_rec_free(&altered);
+	fc_rec_free(&noncanon);
+	fc_rec_free(&gap);
+	fc_rec_free(&badsig);
+	fc_rec_free(&bc1);
+	fc_rec_free(&bc2);
+	fc_rec_free(&fork);
+	fc_rec_free(&m1);
+	fc_rec_free(&m2);
+	fc_rec_free(&m3);
+	fc_rec_free(&after);
+	fc_rec_free(&z1);
+	fc_rec_free(&z2);
 	zmq_close(a.sock);
 	zmq_ctx_term(a.ctx);
 	antt_key_destroy(&a.key);
@@ -1153,7 +910,7 @@ static child_t *load_children(const char *dir, size_t *out_n)
 	char err[ANTT_ERR_MAX];
 	DIR *d = opendir(dir);
 	if (!d)
-		die("%s: %s", dir, strerror(errno));
+		fc_die("%s: %s", dir, strerror(errno));
 	char **names = NULL;
 	size_t n = 0;
 	struct dirent *e;
@@ -1168,16 +925,16 @@ static child_t *load_children(const char *dir, size_t *out_n)
 	closedir(d);
 	qsort(names, n, sizeof *names, key_name_cmp);
 	if (!n)
-		die("no *.key in %s", dir);
+		fc_die("no *.key in %s", dir);
 	child_t *ch = antt_xcalloc(n, sizeof *ch);
 	for (size_t i = 0; i < n; i++) {
 		if (antt_key_load(names[i], &ch[i].key, err))
-			die("%s", err);
+			fc_die("%s", err);
 		char up[4096];
 		snprintf(up, sizeof up, "%.*s.unit", (int)(strlen(names[i]) - 4), names[i]);
 		FILE *f = fopen(up, "r");
 		if (!f || !fgets(ch[i].unit, sizeof ch[i].unit, f))
-			die("%s: cannot read the unit", up);
+			fc_die("%s: cannot read the unit", up);
 		ch[i].unit[strcspn(ch[i].unit, "\n")] = 0;
 		fclose(f);
 		free(names[i]);
@@ -1198,15 +955,16 @@ static int cmd_many(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 		/* a context per round: every socket of the last one is gone */
 		void *ctx = zmq_ctx_new();
 		zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, (int)n + 16);
-		int64_t t0 = now_ms();
+		int64_t t0 = fc_now_ms();
 		size_t acked = 0, failed = 0, refused = 0, errors = 0, stored = 0;
 		for (size_t i = 0; i < n; i++) {
-			ch[i].sock = peer_socket(ctx, endpoint, hub, ch[i].key);
+			ch[i].sock = fc_connect(ctx, endpoint, hub, ch[i].key);
 			ch[i].state = 0;
-			send_hello(ch[i].sock, ch[i].unit, ch[i].key->pk, 1);
+			fc_send_hello(ch[i].sock, ANTT_SYNC_VERSION, ch[i].unit, ch[i].key->pk, 0,
+			              NULL);
 		}
-		int64_t deadline = now_ms() + g_timeout_ms * 3;
-		while (acked + failed < n && now_ms() < deadline) {
+		int64_t deadline = fc_now_ms() + g_timeout_ms * 3;
+		while (acked + failed < n && fc_now_ms() < deadline) {
 			for (size_t i = 0; i < n; i++) {
 				items[i].socket = ch[i].sock;
 				items[i].events = ZMQ_POLLIN;
@@ -1216,36 +974,22 @@ static int cmd_many(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 			if (rc < 0 && errno == EINTR)
 				continue;
 			if (rc < 0)
-				die("zmq_poll: %s", zmq_strerror(errno));
+				fc_die("zmq_poll: %s", zmq_strerror(errno));
 			for (size_t i = 0; i < n; i++) {
 				if (!(items[i].revents & ZMQ_POLLIN))
 					continue;
 				child_t *c = &ch[i];
-				zmq_msg_t msg;
-				zmq_msg_init(&msg);
-				while (zmq_msg_recv(&msg, c->sock, ZMQ_DONTWAIT) >= 0) {
-					Antt__SyncMsg *m = antt__sync_msg__unpack(
-					    NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
-					if (!m)
-						die("the hub sent a message that does not decode");
+				Antt__SyncMsg *m;
+				while ((m = fc_recv_now(c->sock))) {
 					if (m->msg_case == ANTT__SYNC_MSG__MSG_HEADS &&
 					    c->state == 0) {
 						uint64_t seq = 0;
 						uint8_t prev[ANTT_ID_BYTES] = {0};
-						for (size_t j = 0; j < m->heads->n_heads; j++) {
-							Antt__Head *h = m->heads->heads[j];
-							if (h->author.len == ANTT_KEY_BYTES &&
-							    !memcmp(h->author.data, c->key->pk,
-							            ANTT_KEY_BYTES)) {
-								seq = h->seq;
-								if (h->id.len == ANTT_ID_BYTES)
-									memcpy(prev, h->id.data,
-									       ANTT_ID_BYTES);
-							}
-						}
-						rec_t *rs =
+						fc_head_find(m->heads->heads, m->heads->n_heads,
+						             c->key->pk, &seq, prev);
+						fc_rec_t *rs =
 						    antt_xcalloc((size_t)records, sizeof *rs);
-						rec_t **rp =
+						fc_rec_t **rp =
 						    antt_xcalloc((size_t)records, sizeof *rp);
 						for (int k = 0; k < records; k++) {
 							rec_make(&rs[k], c->key, c->key,
@@ -1254,10 +998,10 @@ static int cmd_many(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 							         (uint64_t)round, NULL);
 							rp[k] = &rs[k];
 						}
-						send_batch(c->sock, (uint64_t)round, rp,
-						           (size_t)records);
+						fc_send_batch(c->sock, (uint64_t)round, rp,
+						              (size_t)records);
 						for (int k = 0; k < records; k++)
-							rec_free(&rs[k]);
+							fc_rec_free(&rs[k]);
 						free(rs);
 						free(rp);
 						c->want_head = seq + (uint64_t)records;
@@ -1265,12 +1009,8 @@ static int cmd_many(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 					} else if (m->msg_case == ANTT__SYNC_MSG__MSG_ACK &&
 					           c->state == 1) {
 						uint64_t head = 0;
-						for (size_t j = 0; j < m->ack->n_heads; j++)
-							if (m->ack->heads[j]->author.len ==
-							        ANTT_KEY_BYTES &&
-							    !memcmp(m->ack->heads[j]->author.data,
-							            c->key->pk, ANTT_KEY_BYTES))
-								head = m->ack->heads[j]->seq;
+						fc_head_find(m->ack->heads, m->ack->n_heads,
+						             c->key->pk, &head, NULL);
 						refused += m->ack->n_refused;
 						if (m->ack->n_refused == 0 &&
 						    head == c->want_head) {
@@ -1285,24 +1025,23 @@ static int cmd_many(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 						fprintf(stderr, "child %s: error %u: %s\n", c->unit,
 						        m->error->code, m->error->reason);
 						errors++;
-						if ((m->error->code == 1 || m->error->code == 4) &&
+						if ((m->error->code == ANTT_SYNC_E_HELLO ||
+						     m->error->code == ANTT_SYNC_E_STORE) &&
 						    c->state < 2) {
 							/* as anttd's uplink: Hello again */
 							c->state = 0;
-							send_hello(c->sock, c->unit, c->key->pk, 1);
+							fc_send_hello(c->sock, ANTT_SYNC_VERSION,
+							              c->unit, c->key->pk, 0, NULL);
 						} else if (c->state < 2) {
 							c->state = 3;
 							failed++;
 						}
 					}
 					antt__sync_msg__free_unpacked(m, NULL);
-					zmq_msg_close(&msg);
-					zmq_msg_init(&msg);
 				}
-				zmq_msg_close(&msg);
 			}
 		}
-		int64_t ms = now_ms() - t0;
+		int64_t ms = fc_now_ms() - t0;
 		long rss = -1, hwm = -1;
 		if (watch > 0)
 			proc_mem(watch, &rss, &hwm);
@@ -1328,22 +1067,6 @@ static int cmd_many(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 
 /* ---- idle sessions ---- */
 
-/* The next message waiting on sock, decoded; NULL if none waits. */
-static Antt__SyncMsg *recv_now(void *sock)
-{
-	zmq_msg_t msg;
-	zmq_msg_init(&msg);
-	if (zmq_msg_recv(&msg, sock, ZMQ_DONTWAIT) < 0) {
-		zmq_msg_close(&msg);
-		return NULL;
-	}
-	Antt__SyncMsg *m = antt__sync_msg__unpack(NULL, zmq_msg_size(&msg), zmq_msg_data(&msg));
-	zmq_msg_close(&msg);
-	if (!m)
-		die("the hub sent a message that does not decode");
-	return m;
-}
-
 static int file_exists(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -1368,22 +1091,22 @@ static int cmd_idle(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 	void *ctx = zmq_ctx_new();
 	zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, (int)n + 16);
 	zmq_pollitem_t *items = antt_xcalloc(n, sizeof *items);
-	int64_t t0 = now_ms();
+	int64_t t0 = fc_now_ms();
 	for (size_t i = 0; i < n; i++) {
-		ch[i].sock = peer_socket(ctx, endpoint, hub, ch[i].key);
-		send_hello(ch[i].sock, ch[i].unit, ch[i].key->pk, 1);
+		ch[i].sock = fc_connect(ctx, endpoint, hub, ch[i].key);
+		fc_send_hello(ch[i].sock, ANTT_SYNC_VERSION, ch[i].unit, ch[i].key->pk, 0, NULL);
 	}
 	/* state: 0 Hello sent, 1 open (Heads came), 3 failed */
 	size_t opened = 0, failed = 0;
-	int64_t deadline = now_ms() + g_timeout_ms * 3;
-	while (opened + failed < n && now_ms() < deadline) {
+	int64_t deadline = fc_now_ms() + g_timeout_ms * 3;
+	while (opened + failed < n && fc_now_ms() < deadline) {
 		for (size_t i = 0; i < n; i++)
 			items[i] = (zmq_pollitem_t){ch[i].sock, 0, ZMQ_POLLIN, 0};
 		if (zmq_poll(items, (int)n, 200) < 0 && errno != EINTR)
-			die("zmq_poll: %s", zmq_strerror(errno));
+			fc_die("zmq_poll: %s", zmq_strerror(errno));
 		for (size_t i = 0; i < n; i++) {
 			Antt__SyncMsg *m;
-			while ((m = recv_now(ch[i].sock))) {
+			while ((m = fc_recv_now(ch[i].sock))) {
 				if (ch[i].state == 0 && m->msg_case == ANTT__SYNC_MSG__MSG_HEADS) {
 					ch[i].state = 1;
 					opened++;
@@ -1401,27 +1124,27 @@ static int cmd_idle(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 	printf(
 	    "{\"case\":\"idle_open\",\"children\":%zu,\"opened\":%zu,\"active\":%zu,\"ms\":%" PRId64
 	    "}\n",
-	    n, opened, active, now_ms() - t0);
+	    n, opened, active, fc_now_ms() - t0);
 	/* the wait: the active ones keep their sessions, as anttd's heartbeat
 	 * does; an Error to any of them means the hub dropped a child that
 	 * was talking */
 	size_t pongs = 0, errors_active = 0, said_silent = 0;
 	int go = 0;
 	int64_t next_ping = 0;
-	deadline = now_ms() + g_timeout_ms;
-	while (!(go = file_exists(until)) && now_ms() < deadline) {
-		if (now_ms() >= next_ping) {
+	deadline = fc_now_ms() + g_timeout_ms;
+	while (!(go = file_exists(until)) && fc_now_ms() < deadline) {
+		if (fc_now_ms() >= next_ping) {
 			for (size_t i = 0; i < active; i++)
-				send_ping(ch[i].sock, (uint64_t)now_ms());
-			next_ping = now_ms() + ping_ms;
+				fc_send_ping(ch[i].sock, (uint64_t)fc_now_ms());
+			next_ping = fc_now_ms() + ping_ms;
 		}
 		for (size_t i = 0; i < n; i++)
 			items[i] = (zmq_pollitem_t){ch[i].sock, 0, ZMQ_POLLIN, 0};
 		if (zmq_poll(items, (int)n, 50) < 0 && errno != EINTR)
-			die("zmq_poll: %s", zmq_strerror(errno));
+			fc_die("zmq_poll: %s", zmq_strerror(errno));
 		for (size_t i = 0; i < n; i++) {
 			Antt__SyncMsg *m;
-			while ((m = recv_now(ch[i].sock))) {
+			while ((m = fc_recv_now(ch[i].sock))) {
 				if (m->msg_case == ANTT__SYNC_MSG__MSG_PONG)
 					pongs++;
 				else if (m->msg_case == ANTT__SYNC_MSG__MSG_ERROR && i < active)
@@ -1434,24 +1157,24 @@ static int cmd_idle(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], con
 	}
 	/* then every one speaks: a Ping each */
 	for (size_t i = 0; i < n; i++) {
-		send_ping(ch[i].sock, 7);
+		fc_send_ping(ch[i].sock, 7);
 		ch[i].state = 0; /* 0 waiting, 1 Pong, 2 Error 1, 3 another answer */
 	}
 	size_t answered = 0;
-	deadline = now_ms() + g_timeout_ms;
-	while (answered < n && now_ms() < deadline) {
+	deadline = fc_now_ms() + g_timeout_ms;
+	while (answered < n && fc_now_ms() < deadline) {
 		for (size_t i = 0; i < n; i++)
 			items[i] = (zmq_pollitem_t){ch[i].sock, 0, ZMQ_POLLIN, 0};
 		if (zmq_poll(items, (int)n, 200) < 0 && errno != EINTR)
-			die("zmq_poll: %s", zmq_strerror(errno));
+			fc_die("zmq_poll: %s", zmq_strerror(errno));
 		for (size_t i = 0; i < n; i++) {
 			Antt__SyncMsg *m;
-			while ((m = recv_now(ch[i].sock))) {
+			while ((m = fc_recv_now(ch[i].sock))) {
 				int st = 0;
 				if (m->msg_case == ANTT__SYNC_MSG__MSG_PONG && m->pong->nonce == 7)
 					st = 1;
 				else if (m->msg_case == ANTT__SYNC_MSG__MSG_ERROR)
-					st = m->error->code == 1 ? 2 : 3;
+					st = m->error->code == ANTT_SYNC_E_HELLO ? 2 : 3;
 				if (st && ch[i].state == 0) {
 					ch[i].state = st;
 					answered++;
@@ -1496,42 +1219,43 @@ static int cmd_flood(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], co
 	a.unit = unit;
 	memcpy(a.hub, hub, ANTT_KEY_BYTES);
 	if (antt_key_load(key_path, &a.key, err))
-		die("%s", err);
+		fc_die("%s", err);
 	a.ctx = zmq_ctx_new();
-	a.sock = peer_socket(a.ctx, endpoint, hub, a.key);
+	a.sock = fc_connect(a.ctx, endpoint, hub, a.key);
 	if (atk_hello(&a, "flood"))
 		return 1;
 	uint8_t junk[64];
 	memset(junk, 0xff, sizeof junk);
 	size_t errors = 0;
-	int64_t t0 = now_ms();
+	int64_t t0 = fc_now_ms();
 	for (int i = 0; i < frames; i++) {
 		if (zmq_send(a.sock, junk, sizeof junk, 0) < 0)
-			die("zmq_send: %s", zmq_strerror(errno));
+			fc_die("zmq_send: %s", zmq_strerror(errno));
 		Antt__SyncMsg *m;
-		while ((m = recv_now(a.sock))) {
-			errors += m->msg_case == ANTT__SYNC_MSG__MSG_ERROR && m->error->code == 2;
+		while ((m = fc_recv_now(a.sock))) {
+			errors += m->msg_case == ANTT__SYNC_MSG__MSG_ERROR &&
+			          m->error->code == ANTT_SYNC_E_MALFORMED;
 			antt__sync_msg__free_unpacked(m, NULL);
 		}
 	}
-	int64_t sent_ms = now_ms() - t0;
+	int64_t sent_ms = fc_now_ms() - t0;
 	/* Hello again: the answers to the garbage come first (those the hub
 	 * could queue for us), then Heads */
-	send_hello(a.sock, unit, a.key->pk, 1);
+	fc_send_hello(a.sock, ANTT_SYNC_VERSION, unit, a.key->pk, 0, NULL);
 	Antt__SyncMsg *m = NULL;
 	int heads = 0;
-	int64_t deadline = now_ms() + g_timeout_ms;
-	while (!heads && now_ms() < deadline) {
+	int64_t deadline = fc_now_ms() + g_timeout_ms;
+	while (!heads && fc_now_ms() < deadline) {
 		zmq_pollitem_t it = {a.sock, 0, ZMQ_POLLIN, 0};
 		if (zmq_poll(&it, 1, 200) < 0 && errno != EINTR)
-			die("zmq_poll: %s", zmq_strerror(errno));
-		while (!heads && (m = recv_now(a.sock))) {
+			fc_die("zmq_poll: %s", zmq_strerror(errno));
+		while (!heads && (m = fc_recv_now(a.sock))) {
 			if (m->msg_case == ANTT__SYNC_MSG__MSG_HEADS) {
 				take_heads(&a, m->heads->heads, m->heads->n_heads);
 				heads = 1;
 			} else {
-				errors +=
-				    m->msg_case == ANTT__SYNC_MSG__MSG_ERROR && m->error->code == 2;
+				errors += m->msg_case == ANTT__SYNC_MSG__MSG_ERROR &&
+				          m->error->code == ANTT_SYNC_E_MALFORMED;
 			}
 			antt__sync_msg__free_unpacked(m, NULL);
 		}
@@ -1541,11 +1265,11 @@ static int cmd_flood(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], co
 	       frames, sent_ms, errors, heads ? "true" : "false", a.head_seq);
 	if (!heads)
 		a.failures++;
-	rec_t after;
+	fc_rec_t after;
 	rec_make(&after, a.key, a.key, a.head_seq + 1, a.head_id, unit, 21, "after the flood");
-	rec_t *ap = &after;
+	fc_rec_t *ap = &after;
 	atk_case(&a, "honest_after_flood", &ap, 1);
-	rec_free(&after);
+	fc_rec_free(&after);
 	zmq_close(a.sock);
 	zmq_ctx_term(a.ctx);
 	antt_key_destroy(&a.key);
@@ -1575,8 +1299,9 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	char err[ANTT_ERR_MAX];
+	fc_setup("sync_peer", NULL);
 	if (sodium_init() < 0)
-		die("sodium_init failed");
+		fc_die("sodium_init failed");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2)
 		usage();
@@ -1587,20 +1312,15 @@ int main(int argc, char **argv)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	if (!strcmp(argv[1], "keygen") && argc == 3) {
-		antt_key_t *k = NULL;
-		antt_key_generate(&k);
-		if (antt_key_save(k, argv[2], err))
-			die("%s", err);
-		printf("%s\n", hex(k->pk, ANTT_KEY_BYTES));
-		antt_key_destroy(&k);
+		fc_keygen(argv[2]);
 		return 0;
 	}
 	if (!strcmp(argv[1], "curve") && argc == 3) {
 		uint8_t ed[ANTT_KEY_BYTES], x[32];
 		if (antt_unhex(ed, ANTT_KEY_BYTES, argv[2]) ||
 		    crypto_sign_ed25519_pk_to_curve25519(x, ed) != 0)
-			die("'%s' is not an Ed25519 public key", argv[2]);
-		printf("%s\n", hex(x, 32));
+			fc_die("'%s' is not an Ed25519 public key", argv[2]);
+		printf("%s\n", fc_hex(x, 32));
 		return 0;
 	}
 	if (!strcmp(argv[1], "keygen-many") && argc == 5) {
@@ -1612,13 +1332,13 @@ int main(int argc, char **argv)
 			antt_key_generate(&k);
 			snprintf(path, sizeof path, "%s/child-%04d.key", argv[2], i);
 			if (antt_key_save(k, path, err))
-				die("%s", err);
+				fc_die("%s", err);
 			snprintf(unit, sizeof unit, "%ld", base + i);
 			snprintf(path, sizeof path, "%s/child-%04d.unit", argv[2], i);
 			FILE *f = fopen(path, "w");
 			if (!f || fprintf(f, "%s\n", unit) < 0 || fclose(f) != 0)
-				die("%s: %s", path, strerror(errno));
-			printf("%s %s\n", unit, hex(k->pk, ANTT_KEY_BYTES));
+				fc_die("%s: %s", path, strerror(errno));
+			printf("%s %s\n", unit, fc_hex(k->pk, ANTT_KEY_BYTES));
 			antt_key_destroy(&k);
 		}
 		return 0;
@@ -1628,17 +1348,17 @@ int main(int argc, char **argv)
 		uint8_t prev[ANTT_ID_BYTES] = {0};
 		uint64_t seq = strtoull(argv[4], NULL, 10);
 		if (antt_key_load(argv[2], &k, err))
-			die("%s", err);
+			fc_die("%s", err);
 		if (seq < 1 || (seq > 1 && antt_unhex(prev, ANTT_ID_BYTES, argv[5])))
-			die("sign: SEQ must be 1 or more, PREV 64 hex digits");
+			fc_die("sign: SEQ must be 1 or more, PREV 64 hex digits");
 		body_spec_t sp = {.unit = argv[3], .form = argv[6], .period = argv[7], .value = 1};
-		rec_t r;
+		fc_rec_t r;
 		rec_make_raw(&r, k, seq, prev, &sp);
-		printf("{\"id\":\"%s\",\"body\":\"", hex(r.id, ANTT_ID_BYTES));
+		printf("{\"id\":\"%s\",\"body\":\"", fc_hex(r.id, ANTT_ID_BYTES));
 		for (size_t i = 0; i < r.blen; i++)
 			printf("%02x", r.body[i]);
-		printf("\",\"sig\":\"%s\"}\n", hex(r.sig, ANTT_SIG_BYTES));
-		rec_free(&r);
+		printf("\",\"sig\":\"%s\"}\n", fc_hex(r.sig, ANTT_SIG_BYTES));
+		fc_rec_free(&r);
 		antt_key_destroy(&k);
 		return 0;
 	}
