@@ -724,6 +724,21 @@ static int cmd_attack(const char *endpoint, const uint8_t hub[ANTT_KEY_BYTES], c
 		printf("{\"case\":\"hello_after_zbomb\",\"heads\":%s,\"head\":%" PRIu64 "}\n",
 		       ok ? "true" : "false", a.head_seq);
 	}
+	/* empty entries: a Records of 32 million empty envelopes (64 MiB, in a
+	 * frame of a few KB) that a reader without a memory budget unpacks to
+	 * gigabytes of arrays: refused like junk, Error 2, the session closed */
+	{
+		size_t n = (ANTT_SYNC_MAX_UNZ - 1024) / 2, len = 2 * n;
+		uint8_t *raw = antt_xmalloc(len);
+		for (size_t i = 0; i < n; i++)
+			raw[2 * i] = 0x0a, raw[2 * i + 1] = 0; /* records = 1, empty */
+		send_batch_z(a.sock, ++a.batch_no, raw, len);
+		free(raw);
+		printf("{\"case\":\"zempty\",\"entries\":%zu", n);
+		print_answer(&a, fc_recv_answer(a.sock, g_timeout_ms, 0));
+		int ok = atk_hello(&a, "hello_after_zempty") == 0;
+		printf("{\"case\":\"hello_after_zempty\",\"heads\":%s}\n", ok ? "true" : "false");
+	}
 	/* compressed bytes that are no Records message */
 	{
 		uint8_t junk[100];

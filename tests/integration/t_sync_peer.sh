@@ -185,6 +185,13 @@ assert_eq "[8,\"${ids[1]}\"]" "$(ack_head zhonest)" "case zhonest: head after"
 assert_eq 2 "$(peer_case zbomb .error.code)" "a batch that unpacks to 65 MiB: Error 2"
 assert_eq true "$(peer_case hello_after_zbomb .heads)" "a Hello after the bomb starts a new session"
 assert_eq 8 "$(peer_case hello_after_zbomb .head)" "the head after the bomb"
+assert_eq 2 "$(peer_case zempty .error.code)" "32 million empty entries compressed: Error 2"
+assert_eq true "$(peer_case hello_after_zempty .heads)" "a Hello after the empty entries starts a new session"
+# read within a budget (proto/README.md, "Codes and limits"): unbudgeted,
+# those entries took a reader 1.6 GB
+HWM=$(awk '/^VmHWM:/ {print $2}' "/proc/$D_PID/status")
+echo "    district's peak memory after the attack: $HWM kB"
+((HWM < 1024 * 1024)) || fail "the district's peak memory reached $HWM kB: a batch was read past its budget"
 assert_eq 2 "$(peer_case zjunk .error.code)" "compressed junk: Error 2"
 assert_eq true "$(peer_case hello_after_zjunk .heads)" "a Hello after the junk starts a new session"
 
