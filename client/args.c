@@ -6,7 +6,7 @@
 #include "client.h"
 #include "common.h"
 #include "ctlproto.h"
-#include "record.h"
+#include "names.h"
 
 int antt_args_values(int argc, char **argv, json_t **out)
 {

@@ -36,6 +36,7 @@
 #include "forms.h"
 #include "keyfile.h"
 #include "reports.h"
+#include "reports_json.h"
 #include "service.h"
 #include "store.h"
 

@@ -10,7 +10,7 @@
 #include <sys/un.h>
 
 #include "common.h"
-#include "record.h"
+#include "names.h"
 
 typedef struct {
 	antt_config_t *c;

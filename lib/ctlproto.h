@@ -37,16 +37,4 @@ int antt_ctl_daemon_running(const char *lock_path, long *pid);
 int antt_ctl_call(const char *endpoint, const json_t *req, const void *attach, size_t attach_len,
                   int timeout_ms, json_t **resp, char *err);
 
-/* Reports as JSON text (antt submit --file): one object, an array of
- * them, or several values one after another (JSON lines).  fn(report
- * (borrowed, not yet checked), its 0-based index, whether another follows,
- * arg, err) is called for each, in order; each report (a line, or one
- * element of an array) is parsed when it is reached and freed after, so
- * that a large file's parsed form is never in memory at once.  fn returns ANTT_OK
- * to go on, or an error code (err filled in), which stops the walk and is
- * returned.  On a syntax error, err says "LINE:COLUMN: not valid JSON:
- * ..."; a text with no report is an error too. */
-typedef int (*antt_report_fn)(json_t *report, size_t index, int more, void *arg, char *err);
-int antt_reports_each(const char *buf, size_t len, antt_report_fn fn, void *arg, char *err);
-
 #endif

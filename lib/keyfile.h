@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "record.h"
+#include "names.h"
 
 typedef struct {
 	uint8_t pk[ANTT_KEY_BYTES];

@@ -10,20 +10,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ANTT_KEY_BYTES 32    /* Ed25519 public key */
-#define ANTT_SECKEY_BYTES 64 /* libsodium Ed25519 secret key (seed || pk) */
-#define ANTT_SEED_BYTES 32
+#include "names.h"
+
 #define ANTT_ID_BYTES 32 /* BLAKE2b-256 */
 #define ANTT_SIG_BYTES 64
 #define ANTT_RECORD_VERSION 1
 
-#define ANTT_UNIT_MAX 16 /* longest unit code */
-#define ANTT_NAME_MAX 64 /* longest form id or indicator code */
 #define ANTT_PERIOD_MAX 16
-#define ANTT_NOTE_MAX 4096                 /* bytes of UTF-8 */
-#define ANTT_VALUES_MAX 256                /* indicators in one record */
-#define ANTT_VALUE_MAX 9007199254740991ULL /* 2^53-1: exact in every JSON reader */
-#define ANTT_BODY_MAX 65536                /* no valid body is larger */
+#define ANTT_NOTE_MAX 4096  /* bytes of UTF-8 */
+#define ANTT_VALUES_MAX 256 /* indicators in one record */
+#define ANTT_BODY_MAX 65536 /* no valid body is larger */
 
 typedef struct {
 	char *code;
@@ -108,11 +104,6 @@ int antt_envelope_encode(const uint8_t *body, size_t blen, const uint8_t sig[ANT
 /* Split an envelope; *body (caller owns) and sig are copies. */
 int antt_envelope_decode(const uint8_t *buf, size_t len, uint8_t **body, size_t *blen,
                          uint8_t sig[ANTT_SIG_BYTES], char *err);
-
-/* Character-set checks shared with the forms and the CLI. */
-int antt_valid_unit(const char *s); /* [0-9A-Za-z._-]{1,16} */
-int antt_valid_name(const char *s); /* [0-9A-Za-z._-]{1,64}, starts alnum */
-int antt_valid_utf8(const char *s, size_t len);
 
 /* Check a chain of enrollments (credentials: a packed Records message of
  * Envelopes, as Heads.credentials carries them and meta "credentials" keeps

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "common.h"
-#include "ctlproto.h"
+#include "reports_json.h"
 #include "fuzz.h"
 
 static int s_each(json_t *report, size_t index, int more, void *arg, char *err)

@@ -1,4 +1,4 @@
-/* test_ctlproto.c - the walk of reports' text (antt_reports_each, what
+/* test_reports_json.c - the walk of reports' text (antt_reports_each, what
  * anttd does with antt submit --file): which values reach the callback, in
  * which order, with which "another follows" flag, and the line and column
  * a user is shown for each kind of syntax error. */
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "common.h"
-#include "ctlproto.h"
+#include "reports_json.h"
 
 /* What the walk handed the callback: each value compact, then '+' when
  * another follows or '.' when not, one after the other. */
