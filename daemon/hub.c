@@ -46,7 +46,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -367,19 +366,17 @@ typedef struct {
 	const uint8_t *author;
 } s_known_list_t;
 
-static int s_known_row(void *stmt, void *arg)
+static int s_known_row(const antt_store_receipt_t *r, void *arg)
 {
-	sqlite3_stmt *st = stmt;
 	s_known_list_t *l = arg;
-	int64_t level = sqlite3_column_int64(st, 0);
-	if (level < 1 || level > 16)
+	if (r->level < 1 || r->level > 16)
 		return 0;
 	if (l->n == l->cap)
 		l->rows =
 		    antt_xrealloc(l->rows, (l->cap = l->cap ? 2 * l->cap : 16) * sizeof *l->rows);
 	s_known_t *k = &l->rows[l->n++];
-	k->level = (uint32_t)level;
-	k->seq = (uint64_t)sqlite3_column_int64(st, 1);
+	k->level = (uint32_t)r->level;
+	k->seq = r->seq;
 	memcpy(k->author, l->author, ANTT_KEY_BYTES);
 	return 0;
 }
@@ -392,9 +389,8 @@ static void s_send_known_receipts(antt_hub_t *h, s_session_t *s, const s_heads_t
 	s_known_list_t l = {0};
 	for (size_t i = 0; i < hs->n; i++) {
 		l.author = hs->authors[i];
-		if (antt_store_query(antt_node_store(h->node),
-		                     "SELECT level, seq FROM receipts WHERE author = ?1",
-		                     hs->authors[i], ANTT_KEY_BYTES, s_known_row, &l, err)) {
+		if (antt_store_receipts_each(antt_node_store(h->node), hs->authors[i], s_known_row,
+		                             &l, err)) {
 			antt_log(ANTT_LOG_ERR, "sync: %s", err);
 			break;
 		}
@@ -1240,19 +1236,15 @@ typedef struct {
 	char err[ANTT_ERR_MAX];
 } s_audit_t;
 
-static int s_audit_row(void *stmt, void *arg)
+static int s_audit_row(const antt_store_unaudited_t *r, void *arg)
 {
-	sqlite3_stmt *st = stmt;
 	s_audit_t *a = arg;
-	a->rows[a->n] = sqlite3_column_int64(st, 0);
-	a->seqs[a->n] = (uint64_t)sqlite3_column_int64(st, 4);
-	if (sqlite3_column_bytes(st, 3) == ANTT_KEY_BYTES)
-		memcpy(a->authors[a->n], sqlite3_column_blob(st, 3), ANTT_KEY_BYTES);
-	a->good[a->n] = sqlite3_column_bytes(st, 2) == ANTT_SIG_BYTES &&
-	                sqlite3_column_bytes(st, 3) == ANTT_KEY_BYTES &&
-	                antt_record_verify(sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 1),
-	                                   (size_t)sqlite3_column_bytes(st, 1),
-	                                   sqlite3_column_blob(st, 3)) == 0;
+	a->rows[a->n] = r->row;
+	a->seqs[a->n] = r->seq;
+	if (r->author)
+		memcpy(a->authors[a->n], r->author, ANTT_KEY_BYTES);
+	a->good[a->n] =
+	    r->sig && r->author && antt_record_verify(r->sig, r->body, r->blen, r->author) == 0;
 	return ++a->n == AUDIT_CHUNK;
 }
 
@@ -1262,11 +1254,7 @@ static void s_audit_work(uv_work_t *w)
 	antt_store_t *st = NULL;
 	a->rc = antt_store_open(a->path, NULL, ANTT_STORE_READONLY, &st, a->err);
 	if (!a->rc)
-		a->rc = antt_store_query(
-		    st,
-		    "SELECT n, body, sig, author, seq FROM records WHERE audit = 0 "
-		    "ORDER BY n",
-		    NULL, 0, s_audit_row, a, a->err);
+		a->rc = antt_store_unaudited_each(st, s_audit_row, a, a->err);
 	antt_store_close(&st);
 }
 
@@ -1292,11 +1280,9 @@ static void s_audit_after(uv_work_t *w, int status)
 	else if (a->n && !h->closing) {
 		int rc = antt_store_begin(st, err);
 		if (!rc)
-			rc = antt_store_exec_ids(st, "UPDATE records SET audit = 1 WHERE n = ?1",
-			                         good, ng, err);
+			rc = antt_store_audited(st, good, ng, 1, err);
 		if (!rc)
-			rc = antt_store_exec_ids(st, "UPDATE records SET audit = -1 WHERE n = ?1",
-			                         bad, nb, err);
+			rc = antt_store_audited(st, bad, nb, 0, err);
 		/* the author's key signed a later record over this one's id: its
 		 * misconduct (or a hub below altered the signature); the chain is
 		 * quarantined from its first bad seq: held, never counted nor

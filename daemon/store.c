@@ -1262,36 +1262,58 @@ int antt_store_unit_keys(antt_store_t *s, const char *unit, const uint8_t except
 	return rc;
 }
 
-int antt_store_query(antt_store_t *s, const char *sql, const uint8_t *blob, size_t blen,
-                     antt_store_row_fn cb, void *arg, char *err)
+int antt_store_receipts_each(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES],
+                             antt_store_receipt_fn cb, void *arg, char *err)
 {
+	static const char *sql =
+	    "SELECT level, seq, at FROM receipts WHERE author = ?1 ORDER BY level";
 	sqlite3_stmt *st;
 	int r, rc = ANTT_OK;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return antt_store_dberr(s, err, "preparing a query");
-	if (blob)
-		sqlite3_bind_blob(st, 1, blob, (int)blen, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		if (cb(st, arg))
+		return antt_store_dberr(s, err, "reading receipts");
+	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		antt_store_receipt_t rec = {(int)sqlite3_column_int64(st, 0),
+		                            (uint64_t)sqlite3_column_int64(st, 1),
+		                            sqlite3_column_int64(st, 2)};
+		if (cb(&rec, arg))
 			break;
+	}
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		rc = antt_store_dberr(s, err, "querying");
+		rc = antt_store_dberr(s, err, "reading receipts");
 	sqlite3_finalize(st);
 	return rc;
 }
 
-int antt_store_exec_ids(antt_store_t *s, const char *sql, const int64_t *rows, size_t n, char *err)
+int antt_store_children_each(antt_store_t *s, const uint8_t by[ANTT_KEY_BYTES],
+                             antt_store_child_fn cb, void *arg, char *err)
 {
+	static const char *sql =
+	    "SELECT e.key, e.unit, (SELECT count(*) FROM records r WHERE r.author = "
+	    "e.key), (SELECT seq FROM heads h WHERE h.author = e.key), "
+	    "(SELECT n FROM fork_counts f WHERE f.author = e.key), "
+	    "(SELECT min(after) + 1 FROM untrusted u WHERE u.key = e.key), e.kind "
+	    "FROM enrollments e WHERE e.by = ?1 AND e.bad IS NULL ORDER BY e.unit";
 	sqlite3_stmt *st;
-	int rc = ANTT_OK;
+	int r, rc = ANTT_OK;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return antt_store_dberr(s, err, "preparing an update");
-	for (size_t i = 0; i < n && !rc; i++) {
-		sqlite3_bind_int64(st, 1, rows[i]);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = antt_store_dberr(s, err, "updating");
-		sqlite3_reset(st);
+		return antt_store_dberr(s, err, "reading enrollments");
+	sqlite3_bind_blob(st, 1, by, ANTT_KEY_BYTES, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		antt_store_child_t c = {0};
+		if (sqlite3_column_bytes(st, 0) == ANTT_KEY_BYTES)
+			memcpy(c.key, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
+		c.unit = (const char *)sqlite3_column_text(st, 1);
+		c.records = sqlite3_column_int64(st, 2);
+		c.head = (uint64_t)sqlite3_column_int64(st, 3);
+		c.forks = sqlite3_column_int64(st, 4);
+		c.quarantined_from = (uint64_t)sqlite3_column_int64(st, 5); /* NULL: 0 */
+		c.grant = (uint32_t)sqlite3_column_int(st, 6);
+		if (cb(&c, arg))
+			break;
 	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "reading enrollments");
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -547,6 +547,54 @@ int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES]
 	return rc;
 }
 
+/* ---- the background audit of signatures taken on a later one ---- */
+
+int antt_store_unaudited_each(antt_store_t *s, antt_store_unaudited_fn cb, void *arg, char *err)
+{
+	static const char *sql =
+	    "SELECT n, body, sig, author, seq FROM records WHERE audit = 0 ORDER BY n";
+	sqlite3_stmt *st;
+	int r, rc = ANTT_OK;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "reading what the audit checks");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		antt_store_unaudited_t u = {0};
+		u.row = sqlite3_column_int64(st, 0);
+		u.body = sqlite3_column_blob(st, 1);
+		u.blen = (size_t)sqlite3_column_bytes(st, 1);
+		if (sqlite3_column_bytes(st, 2) == ANTT_SIG_BYTES)
+			u.sig = sqlite3_column_blob(st, 2);
+		if (sqlite3_column_bytes(st, 3) == ANTT_KEY_BYTES)
+			u.author = sqlite3_column_blob(st, 3);
+		u.seq = (uint64_t)sqlite3_column_int64(st, 4);
+		if (cb(&u, arg))
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "reading what the audit checks");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int antt_store_audited(antt_store_t *s, const int64_t *rows, size_t n, int holds, char *err)
+{
+	sqlite3_stmt *st;
+	int rc = ANTT_OK;
+	if (sqlite3_prepare_v2(s->db,
+	                       holds ? "UPDATE records SET audit = 1 WHERE n = ?1"
+	                             : "UPDATE records SET audit = -1 WHERE n = ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "preparing an update");
+	for (size_t i = 0; i < n && !rc; i++) {
+		sqlite3_bind_int64(st, 1, rows[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = antt_store_dberr(s, err, "updating");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* ---- quarantine: a chain whose signatures failed the audit ---- */
 
 int antt_store_quarantine(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,
