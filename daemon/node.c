@@ -34,7 +34,7 @@
 #include "ctlproto.h"
 #include "forms.h"
 #include "keyfile.h"
-#include "reports.h"
+#include "store_reports.h"
 #include "service.h"
 #include "store.h"
 
@@ -1041,7 +1041,7 @@ static json_t *s_status(antt_node_t *n, int brief)
 static json_t *s_units_import(antt_node_t *n, const void *csv, size_t len)
 {
 	char err[ANTT_ERR_MAX];
-	json_t *resp = antt_reports_units_import(n->store, csv, len);
+	json_t *resp = antt_store_units_import(n->store, csv, len);
 	if (json_is_true(json_object_get(resp, "ok")) &&
 	    s_trust_recheck(n, "administrative units loaded", err)) {
 		antt_log(ANTT_LOG_ERR, "%s", err);
@@ -1560,7 +1560,7 @@ static void s_query_work(uv_work_t *w)
 	if (antt_store_open(q->n->store_path, NULL, ANTT_STORE_READONLY, &s, err))
 		q->resp = antt_ctl_error(ANTT_CTL_STORE, err);
 	else
-		q->resp = antt_reports_answer(s, q->n->forms, q->n->unit, q->req);
+		q->resp = antt_store_reports_answer(s, q->n->forms, q->n->unit, q->req);
 	antt_store_close(&s);
 }
 
@@ -1618,7 +1618,7 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 		resp = antt_ctl_error(ANTT_CTL_USAGE,
 		                      "only submit, units_import and bundle_import take a second "
 		                      "frame");
-	else if (antt_reports_is_op(op)) {
+	else if (antt_store_reports_is_op(op)) {
 		s_op_query(n, req, done, arg);
 		return;
 	} else if (!strcmp(op, "units_import"))

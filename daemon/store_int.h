@@ -1,5 +1,6 @@
 /* store_int.h - what store.c shares with the files that extend it
- * (store_index.c, reports.c); not for the rest of the daemon. */
+ * (store_index.c, store_trust.c, store_reports.c); not for the rest of the
+ * daemon. */
 #ifndef ANTT_STORE_INT_H
 #define ANTT_STORE_INT_H
 
