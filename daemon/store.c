@@ -545,6 +545,12 @@ const char *antt_store_path(const antt_store_t *s)
 	return s->path;
 }
 
+void antt_store_set_progress(antt_store_t *s, antt_store_progress_fn fn, void *arg)
+{
+	s->progress = fn;
+	s->progress_arg = arg;
+}
+
 int antt_store_begin(antt_store_t *s, char *err)
 {
 	return s_exec(s, "BEGIN IMMEDIATE", err);

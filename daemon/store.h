@@ -30,6 +30,13 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
                     char *err);
 void antt_store_close(antt_store_t **self_p);
 
+/* Long work on the store (the decoded tables rebuilt, by antt rebuild or
+ * when authority is re-checked) calls fn(arg) every few thousand records,
+ * on the thread doing it: a daemon whose loop that work holds feeds its
+ * watchdog there.  fn NULL: nothing is called (the default). */
+typedef void (*antt_store_progress_fn)(void *arg);
+void antt_store_set_progress(antt_store_t *s, antt_store_progress_fn fn, void *arg);
+
 int antt_store_begin(antt_store_t *s, char *err);
 int antt_store_commit(antt_store_t *s, char *err);
 void antt_store_rollback(antt_store_t *s);

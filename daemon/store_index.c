@@ -33,7 +33,6 @@
 
 #include "common.h"
 #include "period.h"
-#include "service.h"
 #include "store_int.h"
 
 /* A record of a revoked key after the seq of its revocation (one that
@@ -438,8 +437,8 @@ int antt_store_reindex(antt_store_t *s, int64_t *records, char *err)
 			rc = antt_store_index_record(s, sqlite3_column_int64(st, 0),
 			                             sqlite3_column_blob(st, 2), &b, err);
 		antt_body_clear(&b);
-		if (++*records % 4096 == 0)
-			antt_service_keepalive(); /* a province's rebuild holds the loop */
+		if (++*records % 4096 == 0 && s->progress)
+			s->progress(s->progress_arg); /* a province's rebuild is long */
 	}
 	if (!rc && r != SQLITE_DONE)
 		rc = antt_store_dberr(s, err, "rebuilding the decoded tables");

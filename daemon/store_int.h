@@ -31,6 +31,8 @@ struct antt_store {
 	sqlite3_stmt *st[ANTT_STORE_NSTMT]; /* store.c's statements */
 	sqlite3_stmt *ix[IX_COUNT_];        /* store_index.c's, prepared on first use */
 	sqlite3_stmt *tr[TR_COUNT_];        /* store_trust.c's, prepared on first use */
+	antt_store_progress_fn progress;    /* told now and then during long work */
+	void *progress_arg;
 };
 
 int antt_store_dberr(antt_store_t *s, char *err, const char *what);
