@@ -599,20 +599,15 @@ static void s_refuse(s_refusals_t *r, const s_rec_t *rec, uint32_t code, const c
 	r->ptrs[i] = x;
 }
 
-/* The records of one author at or below the head: duplicates are skipped,
- * a different record with a held seq is a fork: kept as evidence (the
+/* A record at or below the head that is not the one held at its seq (the
+ * store's ANTT_STORE_FORK): if authentic, a fork, kept as evidence (the
  * first ANTT_STORE_FORKS_KEPT of each author), counted, logged through pl. */
-static int s_take_old(antt_hub_t *h, const char *peer, antt_ratelog_t *pl, s_rec_t *r,
-                      s_refusals_t *ref, int64_t now, char *err)
+static int s_take_fork(antt_hub_t *h, const char *peer, antt_ratelog_t *pl, s_rec_t *r,
+                       s_refusals_t *ref, int64_t now, char *err)
 {
 	antt_store_t *st = antt_node_store(h->node);
-	uint8_t have[ANTT_ID_BYTES];
 	char hex[2 * ANTT_KEY_BYTES + 1];
-	int rc = antt_store_id_at(st, r->b.author, r->b.seq, have, err);
-	if (rc == ANTT_OK && !memcmp(have, r->id, ANTT_ID_BYTES))
-		return ANTT_OK; /* already held: deduplicated */
-	if (rc != ANTT_OK && rc != ANTT_E_NOTFOUND)
-		return rc;
+	int rc;
 	if (antt_record_verify(r->sig, r->body, r->blen, r->b.author) != 0) {
 		s_refuse(ref, r, ANTT_REFUSE_SIG, "bad signature");
 		return ANTT_OK;
@@ -782,7 +777,7 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 {
 	antt_store_t *st = antt_node_store(h->node);
 	const uint8_t *author = run[0].b.author;
-	antt_head_t head;
+	antt_store_link_t link;
 	char msg[256]; /* what s_refuse keeps of it: 159 bytes */
 	int rc;
 	char author_unit[ANTT_UNIT_MAX + 1];
@@ -802,16 +797,20 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 	int quarantined = antt_store_untrusted(st, author, &q_after, NULL, 0, NULL) == ANTT_OK;
 	size_t i = 0;
 	while (i < n) {
-		if ((rc = antt_store_head(st, author, &head, err)))
-			return rc;
 		s_rec_t *r = &run[i];
-		if (r->b.seq <= head.seq) {
-			if ((rc = s_take_old(h, peer, pl, r, ref, now, err)))
+		if ((rc = antt_store_link_of(st, r->id, &r->b, &link, err)))
+			return rc;
+		if (link == ANTT_STORE_HELD) { /* deduplicated */
+			i++;
+			continue;
+		}
+		if (link == ANTT_STORE_FORK) {
+			if ((rc = s_take_fork(h, peer, pl, r, ref, now, err)))
 				return rc;
 			i++;
 			continue;
 		}
-		if (r->b.seq != head.seq + 1 || memcmp(r->b.prev, head.id, ANTT_ID_BYTES)) {
+		if (link == ANTT_STORE_GAP) {
 			snprintf(msg, sizeof msg,
 			         "gap: seq %" PRIu64 " does not follow the chain held", r->b.seq);
 			s_refuse(ref, r, ANTT_REFUSE_GAP, msg);
@@ -820,8 +819,8 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 		}
 		/* the longest part from here that links record to record */
 		size_t to = i + 1;
-		while (to < n && run[to].b.seq == run[to - 1].b.seq + 1 &&
-		       !memcmp(run[to].b.prev, run[to - 1].id, ANTT_ID_BYTES))
+		while (to < n && antt_chain_follows(run[to].b.seq, run[to].b.prev,
+		                                    run[to - 1].b.seq, run[to - 1].id))
 			to++;
 		/* the prefix the rules let in (an author's misconduct never rides
 		 * on a record that is then refused: what is stored is vouched for

@@ -51,6 +51,7 @@
 #define _GNU_SOURCE
 #include "store_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -587,6 +588,29 @@ int antt_store_head(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], antt_
 	return rc;
 }
 
+int antt_store_link_of(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const antt_body_t *b,
+                       antt_store_link_t *link, char *err)
+{
+	antt_head_t head;
+	uint8_t have[ANTT_ID_BYTES];
+	int rc = antt_store_head(s, b->author, &head, err);
+	if (rc)
+		return rc;
+	if (b->seq > head.seq) {
+		*link = antt_chain_follows(b->seq, b->prev, head.seq, head.id) ? ANTT_STORE_NEXT
+		                                                               : ANTT_STORE_GAP;
+		return ANTT_OK;
+	}
+	rc = antt_store_id_at(s, b->author, b->seq, have, err);
+	if (rc != ANTT_OK && rc != ANTT_E_NOTFOUND)
+		return rc;
+	/* none held at a seq below the head: a hole in a damaged store's chain
+	 * (I1: antt verify names it); the record cannot go there either */
+	*link =
+	    rc == ANTT_OK && !memcmp(have, id, ANTT_ID_BYTES) ? ANTT_STORE_HELD : ANTT_STORE_FORK;
+	return ANTT_OK;
+}
+
 int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
                       size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
                       int64_t received, char *err)
@@ -598,8 +622,26 @@ int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const
                          size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
                          int64_t received, int64_t first, int audited, char *err)
 {
-	int rc = ANTT_OK;
+	antt_store_link_t link;
 	int64_t n = 0;
+	assert(!sqlite3_get_autocommit(s->db)); /* the caller's transaction */
+	int rc = antt_store_link_of(s, id, b, &link, err);
+	if (rc)
+		return rc;
+	if (link == ANTT_STORE_HELD)
+		return antt_errf(err, ANTT_E_EXISTS,
+		                 "record seq %llu of this author is already stored",
+		                 (unsigned long long)b->seq);
+	if (link == ANTT_STORE_FORK)
+		return antt_errf(err, ANTT_E_EXISTS,
+		                 "another record with seq %llu of this author is already stored (a "
+		                 "fork)",
+		                 (unsigned long long)b->seq);
+	if (link == ANTT_STORE_GAP)
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "record seq %llu does not follow its author's chain held (a gap)",
+		                 (unsigned long long)b->seq);
+	assert(link == ANTT_STORE_NEXT);
 	sqlite3_stmt *st = s->st[S_APPEND];
 	sqlite3_bind_blob(st, 1, id, ANTT_ID_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
@@ -971,8 +1013,11 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem,
 		char derr[ANTT_ERR_MAX];
 
 		int new_author = !have_last || memcmp(author, last_author, ANTT_KEY_BYTES) != 0;
-		int linked =
-		    !new_author && seq == last_seq + 1 && s_blob_eq(st, 3, last_id, ANTT_ID_BYTES);
+		const uint8_t *prev = sqlite3_column_bytes(st, 3) == ANTT_ID_BYTES
+		                          ? sqlite3_column_blob(st, 3)
+		                          : NULL;
+		int linked = !new_author && prev &&
+		             antt_chain_follows((uint64_t)seq, prev, (uint64_t)last_seq, last_id);
 		if (!linked) /* nothing later can vouch for them */
 			s_pending_flush(&pend, last_author, 0, problem, misconduct, arg);
 		if (new_author && seq != 1)
@@ -983,7 +1028,7 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem,
 		else if (!new_author && seq != last_seq + 1)
 			problem(id, author, seq,
 			        "gap in the chain: the record before it is missing", arg);
-		if (!new_author && seq == last_seq + 1 && !s_blob_eq(st, 3, last_id, ANTT_ID_BYTES))
+		if (!new_author && seq == last_seq + 1 && !linked)
 			problem(id, author, seq, "prev does not name the record before it", arg);
 
 		antt_record_id(calc, body, (size_t)blen);

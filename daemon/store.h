@@ -50,9 +50,27 @@ typedef struct {
 int antt_store_head(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], antt_head_t *head,
                     char *err);
 
+/* Where a record stands against its author's chain as held (invariant I1
+ * of store.c). */
+typedef enum {
+	ANTT_STORE_NEXT = 0, /* it follows the head (antt_chain_follows): appendable */
+	ANTT_STORE_HELD,     /* this very record is held */
+	ANTT_STORE_FORK,     /* at or below the head, and another record is held at its seq */
+	ANTT_STORE_GAP,      /* past the head but not right after it: a record before it is
+	                      * missing, or its prev names another than the head */
+} antt_store_link_t;
+
+/* Where the record id, whose body is b, stands in its author's chain: 0
+ * with *link, or the store's error. */
+int antt_store_link_of(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const antt_body_t *b,
+                       antt_store_link_t *link, char *err);
+
 /* Append one signed record whose body b was decoded from (or encoded to)
- * body.  Must be inside a transaction.  ANTT_E_EXISTS on a duplicate
- * (author, seq) or id. */
+ * body.  Must be inside a transaction.  Only a record that follows its
+ * author's head is appended (I1, antt_store_link_of): ANTT_E_EXISTS when
+ * it is held already or another record holds its seq (a fork: see
+ * antt_store_add_fork), ANTT_E_INVAL when it does not follow (a gap), each
+ * with err saying which. */
 int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
                       size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
                       int64_t received, char *err);

@@ -858,8 +858,8 @@ static void s_on_recovered(antt_uplink_t *u, const Antt__Recovered *r)
 		if (antt_envelope_decode(r->records[i].data, r->records[i].len, &body, &blen, sig,
 		                         why) ||
 		    antt_body_decode(body, blen, &b, why) ||
-		    memcmp(b.author, author, ANTT_KEY_BYTES) || b.seq != head.seq + 1 ||
-		    memcmp(b.prev, head.id, ANTT_ID_BYTES) ||
+		    memcmp(b.author, author, ANTT_KEY_BYTES) ||
+		    !antt_chain_follows(b.seq, b.prev, head.seq, head.id) ||
 		    (!own && strcmp(b.unit, antt_node_unit(u->node))) ||
 		    antt_record_verify(sig, body, blen, author) != 0) {
 			rc = antt_errf(

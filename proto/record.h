@@ -114,6 +114,16 @@ int antt_valid_unit(const char *s); /* [0-9A-Za-z._-]{1,16} */
 int antt_valid_name(const char *s); /* [0-9A-Za-z._-]{1,64}, starts alnum */
 int antt_valid_utf8(const char *s, size_t len);
 
+/* ---- chains (proto/README.md, "Chains") ---- */
+
+/* The one link of a chain: does the record (seq, prev) come right after
+ * the record (before_seq, before_id) of its author's chain, seq one more
+ * and prev naming it?  What comes before a chain's first record is seq 0
+ * with an all-zero id (antt_store_head of an empty chain): a first record
+ * is seq 1 with prev zero.  1 yes, 0 no. */
+int antt_chain_follows(uint64_t seq, const uint8_t prev[ANTT_ID_BYTES], uint64_t before_seq,
+                       const uint8_t before_id[ANTT_ID_BYTES]);
+
 /* Check a chain of enrollments (credentials: a packed Records message of
  * Envelopes, as Heads.credentials carries them and meta "credentials" keeps
  * them): envelope 0 enrolls key self (signed by parent, unless parent is
