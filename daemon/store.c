@@ -1,5 +1,42 @@
 /* store.c - the node's SQLite store (see store.h).
  *
+ * Invariants.  What the store keeps true whoever calls it; antt verify
+ * checks each one that can break and names it in every problem it reports
+ * ("... [I1]"); verify --deep adds I8 and T1-T4 of store_trust.c.
+ *
+ *   I1  Chain contiguity: each author's records are seq 1, 2, 3 ... with no
+ *       gap, each one's prev the id of the one before, seq 1's prev zero
+ *       (antt_chain_follows, record by record).  antt_store_append_ex
+ *       appends only what antt_store_link_of finds ANTT_STORE_NEXT.
+ *   I2  One record per author and seq (UNIQUE(author, seq)): a second one
+ *       is a fork and never in records; antt_store_add_fork keeps the first
+ *       ANTT_STORE_FORKS_KEPT of each author whole in forks and counts
+ *       every one in fork_counts.
+ *   I3  A record's id is the BLAKE2b-256 of its body as signed: a record is
+ *       named by its bytes, so each prev binds the whole chain before it.
+ *   I4  A record's signature is its author's over its body (audit 1), or
+ *       awaits the background audit (audit 0: a later signature of its
+ *       chain covers it, by I1 and I3), or failed it (audit -1) and its
+ *       author's chain is quarantined from there (T4): held, never
+ *       counted, and listed by verify as misconduct, not damage.
+ *   I5  A record's body decodes, and its indexed columns (author, seq,
+ *       prev, unit, form, period, clock, corrects) are those of the body.
+ *   I6  heads holds each author's last record (its highest seq, that
+ *       record's id); enrollments and revocations index exactly the
+ *       enrollment and revocation records held.  Kept by append, in the
+ *       record's own transaction; not re-checked.
+ *   I7  The decoded tables (vals, reports; store_index.c) are a function
+ *       of the records held, the revocations that hold and the untrusted
+ *       keys, never of the order records came in: antt rebuild makes them
+ *       again from the records.
+ *   I8  Every author but this node is enrolled by a chain of enrollments
+ *       that hold (T1, T2) ending at this node and signs only for the unit
+ *       it is enrolled for; what it signed after a revocation that holds
+ *       (T3) is held, never counted.
+ *
+ * An assert states what only a bug in this process could break, never
+ * what a file, a peer or a user hands in.
+ *
  * Schema history (PRAGMA user_version):
  *   1  records + meta.  records keeps the signed body and signature exactly
  *      as signed; the other columns are an index over the body, re-checked
@@ -245,6 +282,11 @@ static const char *s_sql[S_COUNT_] = {
 };
 
 _Static_assert(S_COUNT_ <= ANTT_STORE_NSTMT, "raise ANTT_STORE_NSTMT");
+
+int antt_store_in_transaction(antt_store_t *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
 
 int antt_store_dberr(antt_store_t *s, char *err, const char *what)
 {
@@ -624,7 +666,7 @@ int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const
 {
 	antt_store_link_t link;
 	int64_t n = 0;
-	assert(!sqlite3_get_autocommit(s->db)); /* the caller's transaction */
+	assert(antt_store_in_transaction(s));
 	int rc = antt_store_link_of(s, id, b, &link, err);
 	if (rc)
 		return rc;
@@ -967,7 +1009,8 @@ static void s_pending_flush(s_pending_t *p, const uint8_t author[ANTT_KEY_BYTES]
 			    "signature); quarantined, never counted",
 			    arg);
 		else
-			problem(p->v[i].id, author, p->v[i].seq, "signature does not verify", arg);
+			problem(p->v[i].id, author, p->v[i].seq, "signature does not verify [I4]",
+			        arg);
 	}
 	p->n = 0;
 }
@@ -1023,26 +1066,27 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem,
 		if (new_author && seq != 1)
 			problem(id, author, seq,
 			        "chain does not start at seq 1 (earlier records "
-			        "are missing)",
+			        "are missing) [I1]",
 			        arg);
 		else if (!new_author && seq != last_seq + 1)
 			problem(id, author, seq,
-			        "gap in the chain: the record before it is missing", arg);
+			        "gap in the chain: the record before it is missing [I1]", arg);
 		if (!new_author && seq == last_seq + 1 && !linked)
-			problem(id, author, seq, "prev does not name the record before it", arg);
+			problem(id, author, seq, "prev does not name the record before it [I1]",
+			        arg);
 
 		antt_record_id(calc, body, (size_t)blen);
 		if (blen <= 0 || memcmp(calc, id, ANTT_ID_BYTES) != 0) {
 			problem(id, author, seq,
 			        "id does not match the hash of its body (the body "
-			        "was altered)",
+			        "was altered) [I3]",
 			        arg);
 		} else if (sqlite3_column_bytes(st, 10) != ANTT_SIG_BYTES ||
 		           antt_record_verify(sig, body, (size_t)blen, author) != 0) {
 			/* one whose signature held when it was stored (audit 1) and
 			 * fails now was altered here: damage */
 			if (sqlite3_column_int(st, 11) == 1) {
-				problem(id, author, seq, "signature does not verify", arg);
+				problem(id, author, seq, "signature does not verify [I4]", arg);
 			} else {
 				if (pend.n == pend.cap)
 					pend.v = antt_xrealloc(
@@ -1056,7 +1100,7 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem,
 		}
 		if (antt_body_decode(body, (size_t)blen, &b, derr) != 0) {
 			char what[ANTT_ERR_MAX + 32];
-			snprintf(what, sizeof what, "body does not decode: %s", derr);
+			snprintf(what, sizeof what, "body does not decode: %s [I5]", derr);
 			problem(id, author, seq, what, arg);
 		} else {
 			if (memcmp(b.author, author, ANTT_KEY_BYTES) || (int64_t)b.seq != seq ||
@@ -1065,7 +1109,7 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem,
 			    sqlite3_column_int64(st, 7) != b.clock ||
 			    !s_blob_eq(st, 8, b.has_corrects ? b.corrects : NULL, ANTT_ID_BYTES))
 				problem(id, author, seq,
-				        "indexed columns disagree with the signed body", arg);
+				        "indexed columns disagree with the signed body [I5]", arg);
 			antt_body_clear(&b);
 		}
 		memcpy(last_author, author, ANTT_KEY_BYTES);
@@ -1076,6 +1120,7 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem,
 	if (!rc && r != SQLITE_DONE)
 		rc = antt_store_dberr(s, err, "verifying");
 	s_pending_flush(&pend, last_author, 0, problem, misconduct, arg);
+	assert(pend.n == 0);
 	free(pend.v);
 	sqlite3_finalize(st);
 	if (!rc)
@@ -1182,6 +1227,7 @@ int antt_store_add_fork(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const 
                         size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
                         int64_t received, const char *peer, int *kept, char *err)
 {
+	assert(antt_store_in_transaction(s));
 	sqlite3_stmt *st = s->st[S_FORKS_KEPT];
 	int64_t held = 0;
 	int rc = ANTT_OK;
@@ -1409,15 +1455,17 @@ static int s_trust_rows(antt_store_t *s, const char *sql, const uint8_t author[A
 		c2 = c2 ? c2 : "";
 		if (kind == S_TRUST_UNIT)
 			snprintf(what, sizeof what,
-			         "signed for unit %.20s by a key enrolled for unit %.20s", c2,
+			         "signed for unit %.20s by a key enrolled for unit %.20s [I8]", c2,
 			         text);
 		else if (kind == S_TRUST_ENROLL)
 			snprintf(what, sizeof what,
-			         "enrolls unit %.20s, which is not below unit %.20s", c2, text);
+			         "enrolls unit %.20s, which is not below unit %.20s [I8]", c2,
+			         text);
 		else
 			snprintf(
 			    what, sizeof what,
-			    "signed after its key was revoked after seq %lld: held, never counted",
+			    "signed after its key was revoked after seq %lld: held, never counted "
+			    "[I8]",
 			    (long long)num);
 		problem(id, author, sqlite3_column_int64(st, 1), what, arg);
 	}
@@ -1444,7 +1492,7 @@ int antt_store_verify_trust(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
 			problem(
 			    heads[i].head.id, a, (int64_t)heads[i].head.seq,
 			    "its author's key is not enrolled by a chain of enrollments ending at "
-			    "this node",
+			    "this node [I8]",
 			    arg);
 			continue;
 		}

@@ -37,6 +37,10 @@ struct antt_store {
 
 int antt_store_dberr(antt_store_t *s, char *err, const char *what);
 
+/* Inside a transaction: what a write that must go with others asserts
+ * (calling it outside one is a bug of the caller's). */
+int antt_store_in_transaction(antt_store_t *s);
+
 /* *slot, prepared from sql on first use and kept (the caller resets it);
  * NULL with err on failure. */
 sqlite3_stmt *antt_store_prepared(antt_store_t *s, sqlite3_stmt **slot, const char *sql, char *err);
