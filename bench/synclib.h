@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "keyfile.h"
+#include "record.h"
 
 #define SYNCLIB_CHILD_UNIT "12346"
 #define SYNCLIB_HUB_UNIT "332"

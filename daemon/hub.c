@@ -55,7 +55,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -360,19 +359,17 @@ typedef struct {
 	const uint8_t *author;
 } s_known_list_t;
 
-static int s_known_row(void *stmt, void *arg)
+static int s_known_row(const antt_store_receipt_t *r, void *arg)
 {
-	sqlite3_stmt *st = stmt;
 	s_known_list_t *l = arg;
-	int64_t level = sqlite3_column_int64(st, 0);
-	if (level < 1 || level > 16)
+	if (r->level < 1 || r->level > 16)
 		return 0;
 	if (l->n == l->cap)
 		l->rows =
 		    antt_xrealloc(l->rows, (l->cap = l->cap ? 2 * l->cap : 16) * sizeof *l->rows);
 	s_known_t *k = &l->rows[l->n++];
-	k->level = (uint32_t)level;
-	k->seq = (uint64_t)sqlite3_column_int64(st, 1);
+	k->level = (uint32_t)r->level;
+	k->seq = r->seq;
 	memcpy(k->author, l->author, ANTT_KEY_BYTES);
 	return 0;
 }
@@ -385,9 +382,8 @@ static void s_send_known_receipts(antt_hub_t *h, s_session_t *s, const s_heads_t
 	s_known_list_t l = {0};
 	for (size_t i = 0; i < hs->n; i++) {
 		l.author = hs->authors[i];
-		if (antt_store_query(antt_node_store(h->node),
-		                     "SELECT level, seq FROM receipts WHERE author = ?1",
-		                     hs->authors[i], ANTT_KEY_BYTES, s_known_row, &l, err)) {
+		if (antt_store_receipts_each(antt_node_store(h->node), hs->authors[i], s_known_row,
+		                             &l, err)) {
 			antt_log(ANTT_LOG_ERR, "sync: %s", err);
 			break;
 		}
@@ -648,20 +644,15 @@ static void s_refuse(s_refusals_t *r, const s_rec_t *rec, uint32_t code, const c
 	r->ptrs[i] = x;
 }
 
-/* The records of one author at or below the head: duplicates are skipped,
- * a different record with a held seq is a fork: kept as evidence (the
+/* A record at or below the head that is not the one held at its seq (the
+ * store's ANTT_STORE_FORK): if authentic, a fork, kept as evidence (the
  * first ANTT_STORE_FORKS_KEPT of each author), counted, logged through pl. */
-static int s_take_old(antt_hub_t *h, const char *peer, antt_ratelog_t *pl, s_rec_t *r,
-                      s_refusals_t *ref, int64_t now, char *err)
+static int s_take_fork(antt_hub_t *h, const char *peer, antt_ratelog_t *pl, s_rec_t *r,
+                       s_refusals_t *ref, int64_t now, char *err)
 {
 	antt_store_t *st = antt_node_store(h->node);
-	uint8_t have[ANTT_ID_BYTES];
 	char hex[2 * ANTT_KEY_BYTES + 1];
-	int rc = antt_store_id_at(st, r->b.author, r->b.seq, have, err);
-	if (rc == ANTT_OK && !memcmp(have, r->id, ANTT_ID_BYTES))
-		return ANTT_OK; /* already held: deduplicated */
-	if (rc != ANTT_OK && rc != ANTT_E_NOTFOUND)
-		return rc;
+	int rc;
 	if (antt_record_verify(r->sig, r->body, r->blen, r->b.author) != 0) {
 		s_refuse(ref, r, ANTT_REFUSE_SIG, "bad signature");
 		return ANTT_OK;
@@ -831,7 +822,7 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 {
 	antt_store_t *st = antt_node_store(h->node);
 	const uint8_t *author = run[0].b.author;
-	antt_head_t head;
+	antt_store_link_t link;
 	char msg[256]; /* what s_refuse keeps of it: 159 bytes */
 	int rc;
 	char author_unit[ANTT_UNIT_MAX + 1];
@@ -851,16 +842,20 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 	int quarantined = antt_store_untrusted(st, author, &q_after, NULL, 0, NULL) == ANTT_OK;
 	size_t i = 0;
 	while (i < n) {
-		if ((rc = antt_store_head(st, author, &head, err)))
-			return rc;
 		s_rec_t *r = &run[i];
-		if (r->b.seq <= head.seq) {
-			if ((rc = s_take_old(h, peer, pl, r, ref, now, err)))
+		if ((rc = antt_store_link_of(st, r->id, &r->b, &link, err)))
+			return rc;
+		if (link == ANTT_STORE_HELD) { /* deduplicated */
+			i++;
+			continue;
+		}
+		if (link == ANTT_STORE_FORK) {
+			if ((rc = s_take_fork(h, peer, pl, r, ref, now, err)))
 				return rc;
 			i++;
 			continue;
 		}
-		if (r->b.seq != head.seq + 1 || memcmp(r->b.prev, head.id, ANTT_ID_BYTES)) {
+		if (link == ANTT_STORE_GAP) {
 			snprintf(msg, sizeof msg,
 			         "gap: seq %" PRIu64 " does not follow the chain held", r->b.seq);
 			s_refuse(ref, r, ANTT_REFUSE_GAP, msg);
@@ -869,8 +864,8 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 		}
 		/* the longest part from here that links record to record */
 		size_t to = i + 1;
-		while (to < n && run[to].b.seq == run[to - 1].b.seq + 1 &&
-		       !memcmp(run[to].b.prev, run[to - 1].id, ANTT_ID_BYTES))
+		while (to < n && antt_chain_follows(run[to].b.seq, run[to].b.prev,
+		                                    run[to - 1].b.seq, run[to - 1].id))
 			to++;
 		/* the prefix the rules let in (an author's misconduct never rides
 		 * on a record that is then refused: what is stored is vouched for
@@ -1256,19 +1251,15 @@ typedef struct {
 	char err[ANTT_ERR_MAX];
 } s_audit_t;
 
-static int s_audit_row(void *stmt, void *arg)
+static int s_audit_row(const antt_store_unaudited_t *r, void *arg)
 {
-	sqlite3_stmt *st = stmt;
 	s_audit_t *a = arg;
-	a->rows[a->n] = sqlite3_column_int64(st, 0);
-	a->seqs[a->n] = (uint64_t)sqlite3_column_int64(st, 4);
-	if (sqlite3_column_bytes(st, 3) == ANTT_KEY_BYTES)
-		memcpy(a->authors[a->n], sqlite3_column_blob(st, 3), ANTT_KEY_BYTES);
-	a->good[a->n] = sqlite3_column_bytes(st, 2) == ANTT_SIG_BYTES &&
-	                sqlite3_column_bytes(st, 3) == ANTT_KEY_BYTES &&
-	                antt_record_verify(sqlite3_column_blob(st, 2), sqlite3_column_blob(st, 1),
-	                                   (size_t)sqlite3_column_bytes(st, 1),
-	                                   sqlite3_column_blob(st, 3)) == 0;
+	a->rows[a->n] = r->row;
+	a->seqs[a->n] = r->seq;
+	if (r->author)
+		memcpy(a->authors[a->n], r->author, ANTT_KEY_BYTES);
+	a->good[a->n] =
+	    r->sig && r->author && antt_record_verify(r->sig, r->body, r->blen, r->author) == 0;
 	return ++a->n == AUDIT_CHUNK;
 }
 
@@ -1278,11 +1269,7 @@ static void s_audit_work(uv_work_t *w)
 	antt_store_t *st = NULL;
 	a->rc = antt_store_open(a->path, NULL, ANTT_STORE_READONLY, &st, a->err);
 	if (!a->rc)
-		a->rc = antt_store_query(
-		    st,
-		    "SELECT n, body, sig, author, seq FROM records WHERE audit = 0 "
-		    "ORDER BY n",
-		    NULL, 0, s_audit_row, a, a->err);
+		a->rc = antt_store_unaudited_each(st, s_audit_row, a, a->err);
 	antt_store_close(&st);
 }
 
@@ -1308,11 +1295,9 @@ static void s_audit_after(uv_work_t *w, int status)
 	else if (a->n && !h->closing) {
 		int rc = antt_store_begin(st, err);
 		if (!rc)
-			rc = antt_store_exec_ids(st, "UPDATE records SET audit = 1 WHERE n = ?1",
-			                         good, ng, err);
+			rc = antt_store_audited(st, good, ng, 1, err);
 		if (!rc)
-			rc = antt_store_exec_ids(st, "UPDATE records SET audit = -1 WHERE n = ?1",
-			                         bad, nb, err);
+			rc = antt_store_audited(st, bad, nb, 0, err);
 		/* the author's key signed a later record over this one's id: its
 		 * misconduct (or a hub below altered the signature); the chain is
 		 * quarantined from its first bad seq: held, never counted nor

@@ -27,7 +27,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include "bundle.h"
@@ -35,10 +34,10 @@
 #include "ctlproto.h"
 #include "forms.h"
 #include "keyfile.h"
-#include "reports.h"
 #include "reports_json.h"
 #include "service.h"
 #include "store.h"
+#include "store_reports.h"
 
 #define HEX_ID (2 * ANTT_ID_BYTES + 1)
 
@@ -1043,7 +1042,7 @@ static json_t *s_status(antt_node_t *n, int brief)
 static json_t *s_units_import(antt_node_t *n, const void *csv, size_t len)
 {
 	char err[ANTT_ERR_MAX];
-	json_t *resp = antt_reports_units_import(n->store, csv, len);
+	json_t *resp = antt_store_units_import(n->store, csv, len);
 	if (json_is_true(json_object_get(resp, "ok")) &&
 	    s_trust_recheck(n, "administrative units loaded", err)) {
 		antt_log(ANTT_LOG_ERR, "%s", err);
@@ -1263,26 +1262,23 @@ static json_t *s_op_revoke(antt_node_t *n, const json_t *req)
 	return resp;
 }
 
-static int s_child_row(void *stmt, void *arg)
+static int s_child_row(const antt_store_child_t *c, void *arg)
 {
-	sqlite3_stmt *st = stmt;
 	json_t *list = arg;
+	static const uint8_t zero[ANTT_KEY_BYTES];
 	char key[2 * ANTT_KEY_BYTES + 1] = "";
-	if (sqlite3_column_bytes(st, 0) == ANTT_KEY_BYTES)
-		antt_hex(key, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
-	int grant = sqlite3_column_int(st, 6);
+	if (memcmp(c->key, zero, ANTT_KEY_BYTES))
+		antt_hex(key, c->key, ANTT_KEY_BYTES);
 	json_array_append_new(
-	    list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o}", "key", key, "unit",
-	                    (const char *)sqlite3_column_text(st, 1), "grant",
-	                    grant == ANTT_GRANT_HUB       ? "hub"
-	                    : grant == ANTT_GRANT_STATION ? "station"
-	                                                  : "legacy",
-	                    "records", (json_int_t)sqlite3_column_int64(st, 2), "head",
-	                    (json_int_t)sqlite3_column_int64(st, 3), "forks",
-	                    (json_int_t)sqlite3_column_int64(st, 4), "quarantined_from",
-	                    sqlite3_column_type(st, 5) == SQLITE_NULL
-	                        ? json_null()
-	                        : json_integer((json_int_t)sqlite3_column_int64(st, 5))));
+	    list,
+	    json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o}", "key", key, "unit", c->unit, "grant",
+	              c->grant == ANTT_GRANT_HUB       ? "hub"
+	              : c->grant == ANTT_GRANT_STATION ? "station"
+	                                               : "legacy",
+	              "records", (json_int_t)c->records, "head", (json_int_t)c->head, "forks",
+	              (json_int_t)c->forks, "quarantined_from",
+	              c->quarantined_from ? json_integer((json_int_t)c->quarantined_from)
+	                                  : json_null()));
 	return 0;
 }
 
@@ -1291,14 +1287,7 @@ static int s_child_row(void *stmt, void *arg)
 json_t *antt_node_children(antt_node_t *n, char *err)
 {
 	json_t *list = json_array();
-	if (antt_store_query(
-	        n->store,
-	        "SELECT e.key, e.unit, (SELECT count(*) FROM records r WHERE r.author = "
-	        "e.key), (SELECT seq FROM heads h WHERE h.author = e.key), "
-	        "(SELECT n FROM fork_counts f WHERE f.author = e.key), "
-	        "(SELECT min(after) + 1 FROM untrusted u WHERE u.key = e.key), e.kind "
-	        "FROM enrollments e WHERE e.by = ?1 AND e.bad IS NULL ORDER BY e.unit",
-	        n->key->pk, ANTT_KEY_BYTES, s_child_row, list, err)) {
+	if (antt_store_children_each(n->store, n->key->pk, s_child_row, list, err)) {
 		json_decref(list);
 		return NULL;
 	}
@@ -1572,7 +1561,7 @@ static void s_query_work(uv_work_t *w)
 	if (antt_store_open(q->n->store_path, NULL, ANTT_STORE_READONLY, &s, err))
 		q->resp = antt_ctl_error(ANTT_CTL_STORE, err);
 	else
-		q->resp = antt_reports_answer(s, q->n->forms, q->n->unit, q->req);
+		q->resp = antt_store_reports_answer(s, q->n->forms, q->n->unit, q->req);
 	antt_store_close(&s);
 }
 
@@ -1630,7 +1619,7 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 		resp = antt_ctl_error(ANTT_CTL_USAGE,
 		                      "only submit, units_import and bundle_import take a second "
 		                      "frame");
-	else if (antt_reports_is_op(op)) {
+	else if (antt_store_reports_is_op(op)) {
 		s_op_query(n, req, done, arg);
 		return;
 	} else if (!strcmp(op, "units_import"))

@@ -40,6 +40,14 @@ void antt_service_keepalive(void)
 		s_feed(s);
 }
 
+/* The store's long work (a province's decoded tables rebuilt) holds the
+ * loop: it feeds the watchdog as it goes. */
+static void s_store_progress(void *arg)
+{
+	(void)arg;
+	antt_service_keepalive();
+}
+
 void antt_service_status_line(const json_t *st, char *out, size_t len)
 {
 	const json_t *up = json_object_get(st, "uplink");
@@ -113,6 +121,7 @@ int antt_service_open(uv_loop_t *loop, antt_node_t *node, antt_service_t **out)
 	s_tick(&s->timer);
 	sd_notify(0, "READY=1");
 	s_active = s;
+	antt_store_set_progress(antt_node_store(node), s_store_progress, s);
 	if (s->watchdog_ms)
 		antt_log(ANTT_LOG_INFO, "systemd: ready; watchdog every %" PRIu64 " ms",
 		         s->watchdog_ms);
@@ -141,5 +150,6 @@ void antt_service_close(antt_service_t **self_p)
 	*self_p = NULL;
 	if (s_active == s)
 		s_active = NULL;
+	antt_store_set_progress(antt_node_store(s->node), NULL, NULL);
 	uv_close((uv_handle_t *)&s->timer, s_closed);
 }

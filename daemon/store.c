@@ -1,5 +1,42 @@
 /* store.c - the node's SQLite store (see store.h).
  *
+ * Invariants.  What the store keeps true whoever calls it; antt verify
+ * checks each one that can break and names it in every problem it reports
+ * ("... [I1]"); verify --deep adds I8 and T1-T4 of store_trust.c.
+ *
+ *   I1  Chain contiguity: each author's records are seq 1, 2, 3 ... with no
+ *       gap, each one's prev the id of the one before, seq 1's prev zero
+ *       (antt_chain_follows, record by record).  antt_store_append_ex
+ *       appends only what antt_store_link_of finds ANTT_STORE_NEXT.
+ *   I2  One record per author and seq (UNIQUE(author, seq)): a second one
+ *       is a fork and never in records; antt_store_add_fork keeps the first
+ *       ANTT_STORE_FORKS_KEPT of each author whole in forks and counts
+ *       every one in fork_counts.
+ *   I3  A record's id is the BLAKE2b-256 of its body as signed: a record is
+ *       named by its bytes, so each prev binds the whole chain before it.
+ *   I4  A record's signature is its author's over its body (audit 1), or
+ *       awaits the background audit (audit 0: a later signature of its
+ *       chain covers it, by I1 and I3), or failed it (audit -1) and its
+ *       author's chain is quarantined from there (T4): held, never
+ *       counted, and listed by verify as misconduct, not damage.
+ *   I5  A record's body decodes, and its indexed columns (author, seq,
+ *       prev, unit, form, period, clock, corrects) are those of the body.
+ *   I6  heads holds each author's last record (its highest seq, that
+ *       record's id); enrollments and revocations index exactly the
+ *       enrollment and revocation records held.  Kept by append, in the
+ *       record's own transaction; not re-checked.
+ *   I7  The decoded tables (vals, reports; store_index.c) are a function
+ *       of the records held, the revocations that hold and the untrusted
+ *       keys, never of the order records came in: antt rebuild makes them
+ *       again from the records.
+ *   I8  Every author but this node is enrolled by a chain of enrollments
+ *       that hold (T1, T2) ending at this node and signs only for the unit
+ *       it is enrolled for; what it signed after a revocation that holds
+ *       (T3) is held, never counted.
+ *
+ * An assert states what only a bug in this process could break, never
+ * what a file, a peer or a user hands in.
+ *
  * Schema history (PRAGMA user_version):
  *   1  records + meta.  records keeps the signed body and signature exactly
  *      as signed; the other columns are an index over the body, re-checked
@@ -51,6 +88,7 @@
 #define _GNU_SOURCE
 #include "store_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -244,6 +282,11 @@ static const char *s_sql[S_COUNT_] = {
 };
 
 _Static_assert(S_COUNT_ <= ANTT_STORE_NSTMT, "raise ANTT_STORE_NSTMT");
+
+int antt_store_in_transaction(antt_store_t *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
 
 int antt_store_dberr(antt_store_t *s, char *err, const char *what)
 {
@@ -545,6 +588,12 @@ const char *antt_store_path(const antt_store_t *s)
 	return s->path;
 }
 
+void antt_store_set_progress(antt_store_t *s, antt_store_progress_fn fn, void *arg)
+{
+	s->progress = fn;
+	s->progress_arg = arg;
+}
+
 int antt_store_begin(antt_store_t *s, char *err)
 {
 	return s_exec(s, "BEGIN IMMEDIATE", err);
@@ -581,6 +630,29 @@ int antt_store_head(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], antt_
 	return rc;
 }
 
+int antt_store_link_of(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const antt_body_t *b,
+                       antt_store_link_t *link, char *err)
+{
+	antt_head_t head;
+	uint8_t have[ANTT_ID_BYTES];
+	int rc = antt_store_head(s, b->author, &head, err);
+	if (rc)
+		return rc;
+	if (b->seq > head.seq) {
+		*link = antt_chain_follows(b->seq, b->prev, head.seq, head.id) ? ANTT_STORE_NEXT
+		                                                               : ANTT_STORE_GAP;
+		return ANTT_OK;
+	}
+	rc = antt_store_id_at(s, b->author, b->seq, have, err);
+	if (rc != ANTT_OK && rc != ANTT_E_NOTFOUND)
+		return rc;
+	/* none held at a seq below the head: a hole in a damaged store's chain
+	 * (I1: antt verify names it); the record cannot go there either */
+	*link =
+	    rc == ANTT_OK && !memcmp(have, id, ANTT_ID_BYTES) ? ANTT_STORE_HELD : ANTT_STORE_FORK;
+	return ANTT_OK;
+}
+
 int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
                       size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
                       int64_t received, char *err)
@@ -592,8 +664,26 @@ int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const
                          size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
                          int64_t received, int64_t first, int audited, char *err)
 {
-	int rc = ANTT_OK;
+	antt_store_link_t link;
 	int64_t n = 0;
+	assert(antt_store_in_transaction(s));
+	int rc = antt_store_link_of(s, id, b, &link, err);
+	if (rc)
+		return rc;
+	if (link == ANTT_STORE_HELD)
+		return antt_errf(err, ANTT_E_EXISTS,
+		                 "record seq %llu of this author is already stored",
+		                 (unsigned long long)b->seq);
+	if (link == ANTT_STORE_FORK)
+		return antt_errf(err, ANTT_E_EXISTS,
+		                 "another record with seq %llu of this author is already stored (a "
+		                 "fork)",
+		                 (unsigned long long)b->seq);
+	if (link == ANTT_STORE_GAP)
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "record seq %llu does not follow its author's chain held (a gap)",
+		                 (unsigned long long)b->seq);
+	assert(link == ANTT_STORE_NEXT);
 	sqlite3_stmt *st = s->st[S_APPEND];
 	sqlite3_bind_blob(st, 1, id, ANTT_ID_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
@@ -919,7 +1009,8 @@ static void s_pending_flush(s_pending_t *p, const uint8_t author[ANTT_KEY_BYTES]
 			    "signature); quarantined, never counted",
 			    arg);
 		else
-			problem(p->v[i].id, author, p->v[i].seq, "signature does not verify", arg);
+			problem(p->v[i].id, author, p->v[i].seq, "signature does not verify [I4]",
+			        arg);
 	}
 	p->n = 0;
 }
@@ -965,33 +1056,37 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem,
 		char derr[ANTT_ERR_MAX];
 
 		int new_author = !have_last || memcmp(author, last_author, ANTT_KEY_BYTES) != 0;
-		int linked =
-		    !new_author && seq == last_seq + 1 && s_blob_eq(st, 3, last_id, ANTT_ID_BYTES);
+		const uint8_t *prev = sqlite3_column_bytes(st, 3) == ANTT_ID_BYTES
+		                          ? sqlite3_column_blob(st, 3)
+		                          : NULL;
+		int linked = !new_author && prev &&
+		             antt_chain_follows((uint64_t)seq, prev, (uint64_t)last_seq, last_id);
 		if (!linked) /* nothing later can vouch for them */
 			s_pending_flush(&pend, last_author, 0, problem, misconduct, arg);
 		if (new_author && seq != 1)
 			problem(id, author, seq,
 			        "chain does not start at seq 1 (earlier records "
-			        "are missing)",
+			        "are missing) [I1]",
 			        arg);
 		else if (!new_author && seq != last_seq + 1)
 			problem(id, author, seq,
-			        "gap in the chain: the record before it is missing", arg);
-		if (!new_author && seq == last_seq + 1 && !s_blob_eq(st, 3, last_id, ANTT_ID_BYTES))
-			problem(id, author, seq, "prev does not name the record before it", arg);
+			        "gap in the chain: the record before it is missing [I1]", arg);
+		if (!new_author && seq == last_seq + 1 && !linked)
+			problem(id, author, seq, "prev does not name the record before it [I1]",
+			        arg);
 
 		antt_record_id(calc, body, (size_t)blen);
 		if (blen <= 0 || memcmp(calc, id, ANTT_ID_BYTES) != 0) {
 			problem(id, author, seq,
 			        "id does not match the hash of its body (the body "
-			        "was altered)",
+			        "was altered) [I3]",
 			        arg);
 		} else if (sqlite3_column_bytes(st, 10) != ANTT_SIG_BYTES ||
 		           antt_record_verify(sig, body, (size_t)blen, author) != 0) {
 			/* one whose signature held when it was stored (audit 1) and
 			 * fails now was altered here: damage */
 			if (sqlite3_column_int(st, 11) == 1) {
-				problem(id, author, seq, "signature does not verify", arg);
+				problem(id, author, seq, "signature does not verify [I4]", arg);
 			} else {
 				if (pend.n == pend.cap)
 					pend.v = antt_xrealloc(
@@ -1005,7 +1100,7 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem,
 		}
 		if (antt_body_decode(body, (size_t)blen, &b, derr) != 0) {
 			char what[ANTT_ERR_MAX + 32];
-			snprintf(what, sizeof what, "body does not decode: %s", derr);
+			snprintf(what, sizeof what, "body does not decode: %s [I5]", derr);
 			problem(id, author, seq, what, arg);
 		} else {
 			if (memcmp(b.author, author, ANTT_KEY_BYTES) || (int64_t)b.seq != seq ||
@@ -1014,7 +1109,7 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem,
 			    sqlite3_column_int64(st, 7) != b.clock ||
 			    !s_blob_eq(st, 8, b.has_corrects ? b.corrects : NULL, ANTT_ID_BYTES))
 				problem(id, author, seq,
-				        "indexed columns disagree with the signed body", arg);
+				        "indexed columns disagree with the signed body [I5]", arg);
 			antt_body_clear(&b);
 		}
 		memcpy(last_author, author, ANTT_KEY_BYTES);
@@ -1025,6 +1120,7 @@ int antt_store_verify(antt_store_t *s, antt_store_problem_fn problem,
 	if (!rc && r != SQLITE_DONE)
 		rc = antt_store_dberr(s, err, "verifying");
 	s_pending_flush(&pend, last_author, 0, problem, misconduct, arg);
+	assert(pend.n == 0);
 	free(pend.v);
 	sqlite3_finalize(st);
 	if (!rc)
@@ -1131,6 +1227,7 @@ int antt_store_add_fork(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const 
                         size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
                         int64_t received, const char *peer, int *kept, char *err)
 {
+	assert(antt_store_in_transaction(s));
 	sqlite3_stmt *st = s->st[S_FORKS_KEPT];
 	int64_t held = 0;
 	int rc = ANTT_OK;
@@ -1262,36 +1359,58 @@ int antt_store_unit_keys(antt_store_t *s, const char *unit, const uint8_t except
 	return rc;
 }
 
-int antt_store_query(antt_store_t *s, const char *sql, const uint8_t *blob, size_t blen,
-                     antt_store_row_fn cb, void *arg, char *err)
+int antt_store_receipts_each(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES],
+                             antt_store_receipt_fn cb, void *arg, char *err)
 {
+	static const char *sql =
+	    "SELECT level, seq, at FROM receipts WHERE author = ?1 ORDER BY level";
 	sqlite3_stmt *st;
 	int r, rc = ANTT_OK;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return antt_store_dberr(s, err, "preparing a query");
-	if (blob)
-		sqlite3_bind_blob(st, 1, blob, (int)blen, SQLITE_STATIC);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		if (cb(st, arg))
+		return antt_store_dberr(s, err, "reading receipts");
+	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		antt_store_receipt_t rec = {(int)sqlite3_column_int64(st, 0),
+		                            (uint64_t)sqlite3_column_int64(st, 1),
+		                            sqlite3_column_int64(st, 2)};
+		if (cb(&rec, arg))
 			break;
+	}
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		rc = antt_store_dberr(s, err, "querying");
+		rc = antt_store_dberr(s, err, "reading receipts");
 	sqlite3_finalize(st);
 	return rc;
 }
 
-int antt_store_exec_ids(antt_store_t *s, const char *sql, const int64_t *rows, size_t n, char *err)
+int antt_store_children_each(antt_store_t *s, const uint8_t by[ANTT_KEY_BYTES],
+                             antt_store_child_fn cb, void *arg, char *err)
 {
+	static const char *sql =
+	    "SELECT e.key, e.unit, (SELECT count(*) FROM records r WHERE r.author = "
+	    "e.key), (SELECT seq FROM heads h WHERE h.author = e.key), "
+	    "(SELECT n FROM fork_counts f WHERE f.author = e.key), "
+	    "(SELECT min(after) + 1 FROM untrusted u WHERE u.key = e.key), e.kind "
+	    "FROM enrollments e WHERE e.by = ?1 AND e.bad IS NULL ORDER BY e.unit";
 	sqlite3_stmt *st;
-	int rc = ANTT_OK;
+	int r, rc = ANTT_OK;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return antt_store_dberr(s, err, "preparing an update");
-	for (size_t i = 0; i < n && !rc; i++) {
-		sqlite3_bind_int64(st, 1, rows[i]);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = antt_store_dberr(s, err, "updating");
-		sqlite3_reset(st);
+		return antt_store_dberr(s, err, "reading enrollments");
+	sqlite3_bind_blob(st, 1, by, ANTT_KEY_BYTES, SQLITE_STATIC);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		antt_store_child_t c = {0};
+		if (sqlite3_column_bytes(st, 0) == ANTT_KEY_BYTES)
+			memcpy(c.key, sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
+		c.unit = (const char *)sqlite3_column_text(st, 1);
+		c.records = sqlite3_column_int64(st, 2);
+		c.head = (uint64_t)sqlite3_column_int64(st, 3);
+		c.forks = sqlite3_column_int64(st, 4);
+		c.quarantined_from = (uint64_t)sqlite3_column_int64(st, 5); /* NULL: 0 */
+		c.grant = (uint32_t)sqlite3_column_int(st, 6);
+		if (cb(&c, arg))
+			break;
 	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "reading enrollments");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -1336,15 +1455,17 @@ static int s_trust_rows(antt_store_t *s, const char *sql, const uint8_t author[A
 		c2 = c2 ? c2 : "";
 		if (kind == S_TRUST_UNIT)
 			snprintf(what, sizeof what,
-			         "signed for unit %.20s by a key enrolled for unit %.20s", c2,
+			         "signed for unit %.20s by a key enrolled for unit %.20s [I8]", c2,
 			         text);
 		else if (kind == S_TRUST_ENROLL)
 			snprintf(what, sizeof what,
-			         "enrolls unit %.20s, which is not below unit %.20s", c2, text);
+			         "enrolls unit %.20s, which is not below unit %.20s [I8]", c2,
+			         text);
 		else
 			snprintf(
 			    what, sizeof what,
-			    "signed after its key was revoked after seq %lld: held, never counted",
+			    "signed after its key was revoked after seq %lld: held, never counted "
+			    "[I8]",
 			    (long long)num);
 		problem(id, author, sqlite3_column_int64(st, 1), what, arg);
 	}
@@ -1371,7 +1492,7 @@ int antt_store_verify_trust(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
 			problem(
 			    heads[i].head.id, a, (int64_t)heads[i].head.seq,
 			    "its author's key is not enrolled by a chain of enrollments ending at "
-			    "this node",
+			    "this node [I8]",
 			    arg);
 			continue;
 		}

@@ -30,6 +30,13 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
                     char *err);
 void antt_store_close(antt_store_t **self_p);
 
+/* Long work on the store (the decoded tables rebuilt, by antt rebuild or
+ * when authority is re-checked) calls fn(arg) every few thousand records,
+ * on the thread doing it: a daemon whose loop that work holds feeds its
+ * watchdog there.  fn NULL: nothing is called (the default). */
+typedef void (*antt_store_progress_fn)(void *arg);
+void antt_store_set_progress(antt_store_t *s, antt_store_progress_fn fn, void *arg);
+
 int antt_store_begin(antt_store_t *s, char *err);
 int antt_store_commit(antt_store_t *s, char *err);
 void antt_store_rollback(antt_store_t *s);
@@ -43,9 +50,27 @@ typedef struct {
 int antt_store_head(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], antt_head_t *head,
                     char *err);
 
+/* Where a record stands against its author's chain as held (invariant I1
+ * of store.c). */
+typedef enum {
+	ANTT_STORE_NEXT = 0, /* it follows the head (antt_chain_follows): appendable */
+	ANTT_STORE_HELD,     /* this very record is held */
+	ANTT_STORE_FORK,     /* at or below the head, and another record is held at its seq */
+	ANTT_STORE_GAP,      /* past the head but not right after it: a record before it is
+	                      * missing, or its prev names another than the head */
+} antt_store_link_t;
+
+/* Where the record id, whose body is b, stands in its author's chain: 0
+ * with *link, or the store's error. */
+int antt_store_link_of(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const antt_body_t *b,
+                       antt_store_link_t *link, char *err);
+
 /* Append one signed record whose body b was decoded from (or encoded to)
- * body.  Must be inside a transaction.  ANTT_E_EXISTS on a duplicate
- * (author, seq) or id. */
+ * body.  Must be inside a transaction.  Only a record that follows its
+ * author's head is appended (I1, antt_store_link_of): ANTT_E_EXISTS when
+ * it is held already or another record holds its seq (a fork: see
+ * antt_store_add_fork), ANTT_E_INVAL when it does not follow (a gap), each
+ * with err saying which. */
 int antt_store_append(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const uint8_t *body,
                       size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
                       int64_t received, char *err);
@@ -91,9 +116,6 @@ int antt_store_unit_below(antt_store_t *s, const char *unit, const char *above);
 int antt_store_unit_within(antt_store_t *s, const char *unit, const char *above);
 /* Is unit in the tree?  1 yes, 0 no, -1 no tree is loaded. */
 int antt_store_unit_known(antt_store_t *s, const char *unit);
-
-/* Run sql (one ?1 placeholder) once for each row number in rows. */
-int antt_store_exec_ids(antt_store_t *s, const char *sql, const int64_t *rows, size_t n, char *err);
 
 /* A stored record, decoded. */
 typedef struct {
@@ -250,11 +272,35 @@ int antt_sync_dir(const char *path, char *err);
 int antt_store_set_receipt(antt_store_t *s, int level, const uint8_t author[ANTT_KEY_BYTES],
                            uint64_t seq, int64_t at, char *err);
 
-/* A read-only query for status views: sql with an optional blob as ?1;
- * cb gets each row (a sqlite3_stmt *) and returns non-zero to stop. */
-typedef int (*antt_store_row_fn)(void *stmt, void *arg);
-int antt_store_query(antt_store_t *s, const char *sql, const uint8_t *blob, size_t blen,
-                     antt_store_row_fn cb, void *arg, char *err);
+/* One level of how far up author's records are stored. */
+typedef struct {
+	int level;    /* 1: the parent */
+	uint64_t seq; /* stored there up to this seq */
+	int64_t at;   /* when it said so (Unix time) */
+} antt_store_receipt_t;
+
+/* Each receipt held for author, lowest level first.  cb returns non-zero
+ * to stop. */
+typedef int (*antt_store_receipt_fn)(const antt_store_receipt_t *r, void *arg);
+int antt_store_receipts_each(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES],
+                             antt_store_receipt_fn cb, void *arg, char *err);
+
+/* A key by enrolled, with what this store holds of it. */
+typedef struct {
+	uint8_t key[ANTT_KEY_BYTES]; /* all zero if the row's key is damaged */
+	const char *unit;            /* borrowed for the callback */
+	uint32_t grant;              /* ANTT_GRANT_* */
+	int64_t records;             /* its records held */
+	uint64_t head;               /* its last seq held, 0: none */
+	int64_t forks;               /* second records for a held seq it signed, counted */
+	uint64_t quarantined_from;   /* 0: its records count; else untrusted from this seq */
+} antt_store_child_t;
+
+/* Each key that by enrolled by an enrollment that holds (T2), in unit
+ * order.  cb returns non-zero to stop. */
+typedef int (*antt_store_child_fn)(const antt_store_child_t *c, void *arg);
+int antt_store_children_each(antt_store_t *s, const uint8_t by[ANTT_KEY_BYTES],
+                             antt_store_child_fn cb, void *arg, char *err);
 
 /* ---- authority (store_trust.c; proto/README.md, "Authority") ---- */
 
@@ -299,6 +345,26 @@ int antt_store_via_of(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uin
                       uint8_t via[ANTT_KEY_BYTES]);
 /* Forget the runs the audit has checked whole. */
 int antt_store_via_prune(antt_store_t *s, char *err);
+
+/* A record taken on the signature of a later one, whose own signature the
+ * background audit has still to check (borrowed for the callback). */
+typedef struct {
+	int64_t row;         /* for antt_store_audited */
+	const uint8_t *body; /* as signed */
+	size_t blen;
+	const uint8_t *sig;    /* NULL when the stored one is not ANTT_SIG_BYTES */
+	const uint8_t *author; /* NULL when the stored one is not ANTT_KEY_BYTES */
+	uint64_t seq;
+} antt_store_unaudited_t;
+
+/* Each record awaiting the audit, in storage order.  cb returns non-zero
+ * to stop.  A reader connection will do (the thread pool's). */
+typedef int (*antt_store_unaudited_fn)(const antt_store_unaudited_t *r, void *arg);
+int antt_store_unaudited_each(antt_store_t *s, antt_store_unaudited_fn cb, void *arg, char *err);
+
+/* The audit's verdict on rows (antt_store_unaudited_t.row): their own
+ * signature holds (holds 1) or does not.  In a transaction. */
+int antt_store_audited(antt_store_t *s, const int64_t *rows, size_t n, int holds, char *err);
 
 /* Quarantine author's chain from seq on (a signature there failed the
  * audit): held, never counted nor forwarded.  In a transaction. */

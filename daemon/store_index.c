@@ -1,4 +1,5 @@
-/* store_index.c - the decoded tables over the signed records (schema 4).
+/* store_index.c - the decoded tables over the signed records (schema 4):
+ * invariant I7 of store.c.
  *
  * The signed envelopes in records stay the source of truth; these tables
  * are derived from them in the same transaction as each append, so that
@@ -27,13 +28,13 @@
  * a report is a function of the set of its versions, never of the order in
  * which they arrived, so every hub reaches the same state. */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 #include "period.h"
-#include "service.h"
 #include "store_int.h"
 
 /* A record of a revoked key after the seq of its revocation (one that
@@ -176,6 +177,7 @@ static size_t s_group(s_ver_t *v, size_t n, int periodic, s_group_t *groups)
 		}
 		gr->n = roots == 1 && !orphans && !forks ? leaf : 0;
 	}
+	assert(ng <= n); /* groups has room for n */
 	return ng;
 }
 
@@ -399,6 +401,7 @@ int antt_store_index_revoked(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
 
 int antt_store_reindex(antt_store_t *s, int64_t *records, char *err)
 {
+	assert(antt_store_in_transaction(s));
 	static const char *sql = "SELECT n, body, id FROM records ORDER BY n";
 	int rc = ANTT_OK, r;
 	sqlite3_stmt *st;
@@ -438,8 +441,8 @@ int antt_store_reindex(antt_store_t *s, int64_t *records, char *err)
 			rc = antt_store_index_record(s, sqlite3_column_int64(st, 0),
 			                             sqlite3_column_blob(st, 2), &b, err);
 		antt_body_clear(&b);
-		if (++*records % 4096 == 0)
-			antt_service_keepalive(); /* a province's rebuild holds the loop */
+		if (++*records % 4096 == 0 && s->progress)
+			s->progress(s->progress_arg); /* a province's rebuild is long */
 	}
 	if (!rc && r != SQLITE_DONE)
 		rc = antt_store_dberr(s, err, "rebuilding the decoded tables");
@@ -473,7 +476,8 @@ static void s_problem_n(antt_store_t *s, int64_t n, const char *what, antt_store
 	problem(id, author, seq, what, arg);
 }
 
-#define S_REPORT_BAD "the report this record starts disagrees with its versions: run antt rebuild"
+#define S_REPORT_BAD                                                                               \
+	"the report this record starts disagrees with its versions: run antt rebuild [I7]"
 
 /* Every report record's values as in vals, nothing else in vals; every
  * report as s_group says, nothing else in reports. */
@@ -525,7 +529,7 @@ int antt_store_verify_index(antt_store_t *s, antt_store_problem_fn problem, void
 				s_problem_n(
 				    s, n,
 				    "decoded values disagree with the signed body: run antt "
-				    "rebuild",
+				    "rebuild [I7]",
 				    problem, arg);
 			want_vals += (int64_t)b.n_values;
 		}
@@ -596,13 +600,14 @@ int antt_store_verify_index(antt_store_t *s, antt_store_problem_fn problem, void
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		uint8_t zero[ANTT_ID_BYTES] = {0};
 		if (sqlite3_column_int64(st, 0) != want_vals)
-			problem(zero, zero, 0,
-			        "the decoded values hold rows no record gives: run antt rebuild",
-			        arg);
+			problem(
+			    zero, zero, 0,
+			    "the decoded values hold rows no record gives: run antt rebuild [I7]",
+			    arg);
 		if (sqlite3_column_int64(st, 1) != sqlite3_column_int64(st, 2))
 			problem(zero, zero, 0,
 			        "the decoded reports do not cover the same reports as the records: "
-			        "run antt rebuild",
+			        "run antt rebuild [I7]",
 			        arg);
 	}
 	sqlite3_finalize(st);

@@ -1,5 +1,6 @@
 /* store_int.h - what store.c shares with the files that extend it
- * (store_index.c, reports.c); not for the rest of the daemon. */
+ * (store_index.c, store_trust.c, store_reports.c); not for the rest of the
+ * daemon. */
 #ifndef ANTT_STORE_INT_H
 #define ANTT_STORE_INT_H
 
@@ -30,9 +31,15 @@ struct antt_store {
 	sqlite3_stmt *st[ANTT_STORE_NSTMT]; /* store.c's statements */
 	sqlite3_stmt *ix[IX_COUNT_];        /* store_index.c's, prepared on first use */
 	sqlite3_stmt *tr[TR_COUNT_];        /* store_trust.c's, prepared on first use */
+	antt_store_progress_fn progress;    /* told now and then during long work */
+	void *progress_arg;
 };
 
 int antt_store_dberr(antt_store_t *s, char *err, const char *what);
+
+/* Inside a transaction: what a write that must go with others asserts
+ * (calling it outside one is a bug of the caller's). */
+int antt_store_in_transaction(antt_store_t *s);
 
 /* *slot, prepared from sql on first use and kept (the caller resets it);
  * NULL with err on failure. */

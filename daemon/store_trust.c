@@ -27,6 +27,7 @@
  * rules is upgraded, or when the administrative list changes (legacy
  * grants depend on it): antt_store_trust_recheck. */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,7 +390,8 @@ static int s_name_records(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES],
 		return antt_store_dberr(s, err, "verifying the chain of trust");
 	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
 	snprintf(what, sizeof what,
-	         "signed by a key whose enrollment does not hold (%s): held, never counted", why);
+	         "signed by a key whose enrollment does not hold (%s): held, never counted [T4]",
+	         why);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		uint8_t id[ANTT_ID_BYTES] = {0};
 		if (sqlite3_column_bytes(st, 0) == ANTT_ID_BYTES)
@@ -443,8 +445,8 @@ static int s_judge_revocations(antt_store_t *s, s_judge_t *j, int apply, int *ch
 		}
 		if (why[0] && problem && sqlite3_column_bytes(st, 3) == ANTT_ID_BYTES) {
 			char what[300];
-			snprintf(what, sizeof what, "a revocation that does not hold (%s): ignored",
-			         why);
+			snprintf(what, sizeof what,
+			         "a revocation that does not hold (%s): ignored [T3]", why);
 			problem(sqlite3_column_blob(st, 3), by, sqlite3_column_int64(st, 5), what,
 			        arg);
 		}
@@ -476,6 +478,7 @@ int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES]
 {
 	s_judge_t j = {s, self, NULL, 0, NULL};
 	char hex[2 * ANTT_KEY_BYTES + 1];
+	assert(!apply || antt_store_in_transaction(s));
 	int rc = s_load_rows(s, &j, err);
 	*changed = 0;
 	for (size_t i = 0; i < j.n && !rc; i++)
@@ -493,11 +496,11 @@ int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES]
 		}
 		if (now_bad && problem) {
 			char what[400];
-			snprintf(
-			    what, sizeof what,
-			    "an enrollment (of unit %.16s, key %.16s...) that does not hold: %s",
-			    r->b.enroll_unit ? r->b.enroll_unit : "?",
-			    antt_hex(hex, r->key, ANTT_KEY_BYTES), r->why);
+			snprintf(what, sizeof what,
+			         "an enrollment (of unit %.16s, key %.16s...) that does not hold: "
+			         "%s [T1]",
+			         r->b.enroll_unit ? r->b.enroll_unit : "?",
+			         antt_hex(hex, r->key, ANTT_KEY_BYTES), r->why);
 			int64_t seq = 0;
 			problem(r->record, r->by, seq, what, arg);
 		}
@@ -547,11 +550,61 @@ int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES]
 	return rc;
 }
 
+/* ---- the background audit of signatures taken on a later one ---- */
+
+int antt_store_unaudited_each(antt_store_t *s, antt_store_unaudited_fn cb, void *arg, char *err)
+{
+	static const char *sql =
+	    "SELECT n, body, sig, author, seq FROM records WHERE audit = 0 ORDER BY n";
+	sqlite3_stmt *st;
+	int r, rc = ANTT_OK;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "reading what the audit checks");
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		antt_store_unaudited_t u = {0};
+		u.row = sqlite3_column_int64(st, 0);
+		u.body = sqlite3_column_blob(st, 1);
+		u.blen = (size_t)sqlite3_column_bytes(st, 1);
+		if (sqlite3_column_bytes(st, 2) == ANTT_SIG_BYTES)
+			u.sig = sqlite3_column_blob(st, 2);
+		if (sqlite3_column_bytes(st, 3) == ANTT_KEY_BYTES)
+			u.author = sqlite3_column_blob(st, 3);
+		u.seq = (uint64_t)sqlite3_column_int64(st, 4);
+		if (cb(&u, arg))
+			break;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "reading what the audit checks");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int antt_store_audited(antt_store_t *s, const int64_t *rows, size_t n, int holds, char *err)
+{
+	assert(antt_store_in_transaction(s));
+	sqlite3_stmt *st;
+	int rc = ANTT_OK;
+	if (sqlite3_prepare_v2(s->db,
+	                       holds ? "UPDATE records SET audit = 1 WHERE n = ?1"
+	                             : "UPDATE records SET audit = -1 WHERE n = ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "preparing an update");
+	for (size_t i = 0; i < n && !rc; i++) {
+		sqlite3_bind_int64(st, 1, rows[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = antt_store_dberr(s, err, "updating");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* ---- quarantine: a chain whose signatures failed the audit ---- */
 
 int antt_store_quarantine(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,
                           const char *why, char *err)
 {
+	assert(antt_store_in_transaction(s));
 	static const char *sql =
 	    "INSERT INTO untrusted(key, kind, after, why, at) VALUES(?1, 2, ?2, ?3, ?4) "
 	    "ON CONFLICT(key, kind) DO UPDATE SET after = excluded.after, why = excluded.why "
@@ -630,6 +683,7 @@ int antt_store_stamp_add(antt_store_t *s, const uint8_t hub[ANTT_KEY_BYTES], con
 
 int antt_store_stamp_apply(antt_store_t *s, int64_t sn, const antt_stamp_t *st, char *err)
 {
+	assert(antt_store_in_transaction(s));
 	sqlite3_stmt *q = s_tr(s, TR_STAMP_APPLY, err);
 	if (!q)
 		return ANTT_E_STORE;
@@ -698,6 +752,7 @@ int antt_store_stamp_held(antt_store_t *s, const uint8_t hub[ANTT_KEY_BYTES], co
 int antt_store_via_add(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t from,
                        uint64_t to, const uint8_t via[ANTT_KEY_BYTES], char *err)
 {
+	assert(antt_store_in_transaction(s));
 	static const char *sql =
 	    "INSERT OR REPLACE INTO unaudited_via(author, from_seq, to_seq, via) "
 	    "VALUES(?1,?2,?3,?4)";

@@ -64,7 +64,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -842,8 +841,8 @@ static void s_on_recovered(antt_uplink_t *u, const Antt__Recovered *r)
 		if (antt_envelope_decode(r->records[i].data, r->records[i].len, &body, &blen, sig,
 		                         why) ||
 		    antt_body_decode(body, blen, &b, why) ||
-		    memcmp(b.author, author, ANTT_KEY_BYTES) || b.seq != head.seq + 1 ||
-		    memcmp(b.prev, head.id, ANTT_ID_BYTES) ||
+		    memcmp(b.author, author, ANTT_KEY_BYTES) ||
+		    !antt_chain_follows(b.seq, b.prev, head.seq, head.id) ||
 		    (!own && strcmp(b.unit, antt_node_unit(u->node))) ||
 		    antt_record_verify(sig, body, blen, author) != 0) {
 			rc = antt_errf(
@@ -1076,15 +1075,13 @@ typedef struct {
 	uint64_t head;
 } s_levels_t;
 
-static int s_level_row(void *stmt, void *arg)
+static int s_level_row(const antt_store_receipt_t *r, void *arg)
 {
-	sqlite3_stmt *st = stmt;
 	s_levels_t *l = arg;
-	json_array_append_new(l->levels, json_pack("{s:I, s:I, s:I, s:I}", "level",
-	                                           (json_int_t)sqlite3_column_int64(st, 0), "seq",
-	                                           (json_int_t)sqlite3_column_int64(st, 1), "of",
-	                                           (json_int_t)l->head, "at",
-	                                           (json_int_t)sqlite3_column_int64(st, 2)));
+	json_array_append_new(l->levels,
+	                      json_pack("{s:I, s:I, s:I, s:I}", "level", (json_int_t)r->level,
+	                                "seq", (json_int_t)r->seq, "of", (json_int_t)l->head, "at",
+	                                (json_int_t)r->at));
 	return 0;
 }
 
@@ -1097,9 +1094,7 @@ static void s_uplink_status(json_t *resp, void *arg)
 	const uint8_t *self = antt_node_key(u->node)->pk;
 	antt_store_head(antt_node_store(u->node), self, &head, err);
 	s_levels_t l = {json_array(), head.seq};
-	antt_store_query(antt_node_store(u->node),
-	                 "SELECT level, seq, at FROM receipts WHERE author = ?1 ORDER BY level",
-	                 self, ANTT_KEY_BYTES, s_level_row, &l, err);
+	antt_store_receipts_each(antt_node_store(u->node), self, s_level_row, &l, err);
 	/* records held here that the parent did not hold when it last said */
 	antt_author_head_t *mine = NULL;
 	size_t n = 0;

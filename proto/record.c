@@ -392,6 +392,13 @@ out:
 	return rc;
 }
 
+int antt_chain_follows(uint64_t seq, const uint8_t prev[ANTT_ID_BYTES], uint64_t before_seq,
+                       const uint8_t before_id[ANTT_ID_BYTES])
+{
+	return seq > before_seq && seq - before_seq == 1 &&
+	       memcmp(prev, before_id, ANTT_ID_BYTES) == 0;
+}
+
 int antt_credentials_check(const uint8_t *creds, size_t len, const uint8_t self[ANTT_KEY_BYTES],
                            const uint8_t *parent, uint8_t top[ANTT_KEY_BYTES], char *chain,
                            size_t chain_len, char *err)

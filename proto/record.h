@@ -105,6 +105,16 @@ int antt_envelope_encode(const uint8_t *body, size_t blen, const uint8_t sig[ANT
 int antt_envelope_decode(const uint8_t *buf, size_t len, uint8_t **body, size_t *blen,
                          uint8_t sig[ANTT_SIG_BYTES], char *err);
 
+/* ---- chains (proto/README.md, "Chains") ---- */
+
+/* The one link of a chain: does the record (seq, prev) come right after
+ * the record (before_seq, before_id) of its author's chain, seq one more
+ * and prev naming it?  What comes before a chain's first record is seq 0
+ * with an all-zero id (antt_store_head of an empty chain): a first record
+ * is seq 1 with prev zero.  1 yes, 0 no. */
+int antt_chain_follows(uint64_t seq, const uint8_t prev[ANTT_ID_BYTES], uint64_t before_seq,
+                       const uint8_t before_id[ANTT_ID_BYTES]);
+
 /* Check a chain of enrollments (credentials: a packed Records message of
  * Envelopes, as Heads.credentials carries them and meta "credentials" keeps
  * them): envelope 0 enrolls key self (signed by parent, unless parent is

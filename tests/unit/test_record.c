@@ -1121,6 +1121,25 @@ static void test_encode_refuses(void **state)
 	free(out);
 }
 
+/* The one chain link (record.h, antt_chain_follows). */
+static void test_chain_follows(void **state)
+{
+	(void)state;
+	uint8_t zero[ANTT_ID_BYTES] = {0}, a[ANTT_ID_BYTES], b[ANTT_ID_BYTES];
+	memset(a, 0xaa, sizeof a);
+	memset(b, 0xbb, sizeof b);
+	assert_true(antt_chain_follows(1, zero, 0, zero));  /* a chain's first */
+	assert_false(antt_chain_follows(1, a, 0, zero));    /* a first naming something */
+	assert_false(antt_chain_follows(2, zero, 0, zero)); /* not starting at 1 */
+	assert_true(antt_chain_follows(8, a, 7, a));
+	assert_false(antt_chain_follows(8, b, 7, a));          /* prev names another */
+	assert_false(antt_chain_follows(9, a, 7, a));          /* a seq missing */
+	assert_false(antt_chain_follows(7, a, 7, a));          /* the same seq */
+	assert_false(antt_chain_follows(6, a, 7, a));          /* behind */
+	assert_false(antt_chain_follows(0, a, UINT64_MAX, a)); /* no wrap */
+	assert_true(antt_chain_follows(UINT64_MAX, a, UINT64_MAX - 1, a));
+}
+
 static void test_charsets(void **state)
 {
 	(void)state;
@@ -1641,6 +1660,7 @@ int main(void)
 	    cmocka_unit_test(test_reject_envelope),
 	    cmocka_unit_test(test_encode_refuses),
 	    cmocka_unit_test(test_charsets),
+	    cmocka_unit_test(test_chain_follows),
 	    cmocka_unit_test(test_system_records),
 	    cmocka_unit_test(test_periods),
 	    cmocka_unit_test(test_vectors_system),

@@ -403,6 +403,59 @@ static void test_duplicate_and_rollback(void **state)
 	s_rec_clear(&r4);
 }
 
+/* Append keeps each author's chain contiguous (store.c, I1): what does not
+ * follow the head is not stored, and antt_store_link_of says why. */
+static void test_append_follows_chain(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	uint8_t ids[4][ANTT_ID_BYTES];
+	static const uint8_t zero[ANTT_ID_BYTES];
+	antt_store_link_t link;
+	s_open(fx);
+	for (uint64_t seq = 1; seq <= 3; seq++)
+		s_append_next(fx->s, fx->a, S_EVENT, "2024-06-15", seq, NULL, ids[seq]);
+	struct {
+		const antt_key_t *k;
+		uint64_t seq;
+		const uint8_t *prev;
+		uint64_t value;
+		antt_store_link_t link;
+		int rc;
+	} cases[] = {
+	    {fx->a, 4, ids[3], 4, ANTT_STORE_NEXT, ANTT_OK},        /* the next */
+	    {fx->a, 3, ids[2], 3, ANTT_STORE_HELD, ANTT_E_EXISTS},  /* the head again */
+	    {fx->a, 1, NULL, 1, ANTT_STORE_HELD, ANTT_E_EXISTS},    /* the first again */
+	    {fx->a, 2, ids[1], 99, ANTT_STORE_FORK, ANTT_E_EXISTS}, /* another seq 2 */
+	    {fx->a, 5, ids[3], 5, ANTT_STORE_GAP, ANTT_E_INVAL},    /* seq 4 missing */
+	    {fx->a, 4, ids[2], 4, ANTT_STORE_GAP, ANTT_E_INVAL},    /* prev not the head */
+	    {fx->b, 2, ids[1], 1, ANTT_STORE_GAP, ANTT_E_INVAL},    /* a chain from seq 2 */
+	    {fx->b, 1, NULL, 1, ANTT_STORE_NEXT, ANTT_OK},          /* a new chain */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		s_rec_t r;
+		s_make(&r, cases[i].k, cases[i].seq, cases[i].prev, S_EVENT, "2024-06-15",
+		       cases[i].value, NULL, NULL);
+		assert_int_equal(antt_store_link_of(fx->s, r.id, &r.b, &link, err), ANTT_OK);
+		if (link != cases[i].link)
+			fail_msg("case %zu: link %d, expected %d", i, (int)link,
+			         (int)cases[i].link);
+		assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
+		err[0] = '\0';
+		assert_int_equal(s_append(fx->s, &r, err), cases[i].rc);
+		if (cases[i].rc)
+			tu_assert_contains(err, cases[i].link == ANTT_STORE_FORK ? "a fork"
+			                        : cases[i].link == ANTT_STORE_GAP
+			                            ? "a gap"
+			                            : "already stored");
+		antt_store_rollback(fx->s); /* each case against the same three */
+		s_rec_clear(&r);
+	}
+	s_expect_head(fx->s, fx->a, 3, ids[3]);
+	s_expect_head(fx->s, fx->b, 0, zero);
+	s_expect_count(fx->s, 3, 1);
+}
+
 /* ---- verification ---- */
 
 typedef struct {
@@ -1351,6 +1404,7 @@ int main(void)
 	    T(test_open_missing),
 	    T(test_chain),
 	    T(test_duplicate_and_rollback),
+	    T(test_append_follows_chain),
 	    T(test_verify_clean),
 	    T(test_verify_body_byte),
 	    T(test_verify_signature),

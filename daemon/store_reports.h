@@ -1,10 +1,10 @@
-/* reports.h - what a hub's officers ask of its consolidated store: totals
+/* store_reports.h - what a hub's officers ask of its consolidated store: totals
  * per indicator, unit and period (report), who has not reported (missing),
  * every version of a report (history) and a flat export.  Read-only, on a
  * connection of their own in the thread pool: they never block intake.
  * docs/reports.md describes the answers. */
-#ifndef ANTT_REPORTS_H
-#define ANTT_REPORTS_H
+#ifndef ANTT_STORE_REPORTS_H
+#define ANTT_STORE_REPORTS_H
 
 #include <jansson.h>
 
@@ -12,16 +12,16 @@
 #include "store.h"
 
 /* Is op one of the read-only report operations? */
-int antt_reports_is_op(const char *op);
+int antt_store_reports_is_op(const char *op);
 
 /* Answer req (op report, missing, history or export) from s, a read-only
  * connection.  node_unit: the node's own unit (the default scope).  Returns
  * the reply; on a bad request or a store error, an error reply. */
-json_t *antt_reports_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
-                            const json_t *req);
+json_t *antt_store_reports_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
+                                  const json_t *req);
 
 /* Replace the administrative units with those of a CSV file (op
  * units_import); on the writer connection, in one transaction. */
-json_t *antt_reports_units_import(antt_store_t *s, const char *csv, size_t len);
+json_t *antt_store_units_import(antt_store_t *s, const char *csv, size_t len);
 
 #endif

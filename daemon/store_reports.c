@@ -1,5 +1,6 @@
-/* reports.c - report, missing, history and export over the decoded tables
- * (see reports.h, store_index.c for the tables, docs/reports.md).
+/* store_reports.c - report, missing, history and export over the decoded
+ * tables: the store's read-only answers to a hub's officers (see
+ * store_reports.h, store_index.c for the tables, docs/reports.md).
  *
  * Scope.  A request names a unit (the node's own by default).  Its subtree
  * is every unit whose ancestor at the unit's depth is the unit (units.a1,
@@ -21,7 +22,7 @@
  * author clock is more than S_AHEAD ahead of that receipt, or more than
  * S_BEHIND behind it, is flagged skewed. */
 #define _GNU_SOURCE
-#include "reports.h"
+#include "store_reports.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -39,7 +40,7 @@
 #define S_BEHIND (2 * 24 * 3600) /* signed long before any hub had it */
 #define S_LIST_MAX 5000          /* most units listed by missing, late or skewed */
 
-int antt_reports_is_op(const char *op)
+int antt_store_reports_is_op(const char *op)
 {
 	return !strcmp(op, "report") || !strcmp(op, "missing") || !strcmp(op, "history") ||
 	       !strcmp(op, "export");
@@ -866,8 +867,8 @@ static void s_day_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, sqlite3_user_data(ctx) ? d1 : d0);
 }
 
-json_t *antt_reports_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
-                            const json_t *req)
+json_t *antt_store_reports_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
+                                  const json_t *req)
 {
 	sqlite3_create_function(s->db, "antt_day0", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 	                        s_day_fn, NULL, NULL);
@@ -912,7 +913,7 @@ static json_t *s_answer(antt_store_t *s, const antt_forms_t *forms, const char *
 
 /* ---- units ---- */
 
-json_t *antt_reports_units_import(antt_store_t *s, const char *csv, size_t len)
+json_t *antt_store_units_import(antt_store_t *s, const char *csv, size_t len)
 {
 	char err[ANTT_ERR_MAX];
 	antt_units_t u;
