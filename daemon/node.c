@@ -13,10 +13,43 @@
  *
  * The sequence number is taken inside the same transaction as the append,
  * and the reply is sent only after COMMIT returned: an acknowledged record
- * is on disk. */
+ * is on disk.
+ *
+ * The signing gate: may this node sign new records?  Three reasons it may
+ * not, each a fact of its own; more than one can hold at once (a backup
+ * copy whose parent holds more of its chain is both FROM_BACKUP and
+ * BEHIND).  The gate's state is the reason of highest precedence still
+ * holding, worked out in one place, antt_node_gate, which also logs
+ * "signing gate: old -> new (why)":
+ *
+ *      BEHIND         ▲ a reason starts holding that ranks above the
+ *        │            │ state: the state rises to it
+ *   FROM_BACKUP       │
+ *        │            │ a reason stops holding: the state is the
+ *    LEARNING         │ highest reason still holding, OPEN if none
+ *        │            ▼ (one ranked below the state changes nothing)
+ *      OPEN
+ *
+ *   reason       starts holding                   stops holding
+ *   FROM_BACKUP  antt_node_open: the store has    antt_node_confirm_head: the
+ *                the mark of a copy made by       parent named this node's own
+ *                antt backup                      head; at open, when there is
+ *                                                 no parent.  The mark is
+ *                                                 removed first: if that fails,
+ *                                                 the reason still holds
+ *   BEHIND       antt_node_set_behind(seq): the   antt_node_set_behind(0): the
+ *                parent's head of this node's     records taken back
+ *                chain is beyond its own
+ *   LEARNING     the uplink fetches the records   none left to fetch, the link
+ *                of the unit's earlier key        is down, or a store error
+ *
+ * While the gate is not OPEN, s_append refuses with its state's reason;
+ * antt status shows each reason holding (recovering_to, from_backup,
+ * learning_unit). */
 #define _GNU_SOURCE
 #include "node.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -51,14 +84,16 @@ struct antt_node {
 	antt_store_t *store;
 	antt_forms_t *forms;
 	volatile int stop; /* read by background work */
-	uint64_t behind;   /* the parent's head of our chain, while ours is older */
-	int learning;      /* taking the unit's earlier keys' records back */
+	/* the signing gate (see the top): its state, the reasons holding (a
+	 * bit per antt_gate_t), and for BEHIND the parent's head of our
+	 * chain, while ours is older */
+	antt_gate_t gate;
+	unsigned gate_held;
+	uint64_t recovering_to;
 	json_t *(*import_fn)(const void *data, size_t len, void *arg); /* the hub's */
 	void *import_arg;
 	int has_root, has_parent;
 	uint8_t root[ANTT_KEY_BYTES]; /* [sync] root */
-	int from_backup;              /* started on a copy made by antt backup: waits for
-	                               * the parent to confirm its own head */
 	int verifying;
 	void (*stored_fn)(void *);
 	void *stored_arg;
@@ -104,32 +139,57 @@ void antt_node_stored(antt_node_t *n)
 		n->stored_fn(n->stored_arg);
 }
 
-void antt_node_confirm_head(antt_node_t *n)
+/* ---- the signing gate (see the top) ---- */
+
+static const char *s_gate_names[] = {"open", "learning", "from_backup", "behind"};
+
+int antt_node_gate_holds(const antt_node_t *n, antt_gate_t reason)
+{
+	return (n->gate_held & 1u << reason) != 0;
+}
+
+int antt_node_gate(antt_node_t *n, antt_gate_t reason, int holds, const char *why)
 {
 	char err[ANTT_ERR_MAX];
-	if (!n->from_backup)
-		return;
-	if (antt_store_meta_del(n->store, ANTT_META_FROM_BACKUP, err)) {
-		antt_log(ANTT_LOG_ERR, "%s", err);
-		return;
+	unsigned bit = 1u << reason;
+	assert(reason > ANTT_GATE_OPEN && reason <= ANTT_GATE_BEHIND);
+	if (!holds == !(n->gate_held & bit))
+		return ANTT_OK;
+	/* leaving FROM_BACKUP: the mark goes first, or a restart would sign
+	 * on a head the parent has not confirmed */
+	if (reason == ANTT_GATE_FROM_BACKUP && !holds) {
+		int rc = antt_store_meta_del(n->store, ANTT_META_FROM_BACKUP, err);
+		if (rc) {
+			antt_log(ANTT_LOG_ERR, "%s", err);
+			return rc;
+		}
 	}
-	n->from_backup = 0;
-	antt_log(ANTT_LOG_INFO, "the parent confirmed this node's own head: signing again");
-}
-
-void antt_node_set_learning(antt_node_t *n, int on)
-{
-	n->learning = on;
-}
-
-int antt_node_learning(const antt_node_t *n)
-{
-	return n->learning;
+	n->gate_held = holds ? n->gate_held | bit : n->gate_held & ~bit;
+	antt_gate_t to = ANTT_GATE_OPEN;
+	for (int g = ANTT_GATE_BEHIND; g > ANTT_GATE_OPEN && to == ANTT_GATE_OPEN; g--)
+		if (n->gate_held & 1u << g)
+			to = (antt_gate_t)g;
+	if (to != n->gate)
+		antt_log(ANTT_LOG_INFO, "signing gate: %s -> %s (%s)", s_gate_names[n->gate],
+		         s_gate_names[to], why);
+	else
+		antt_log(ANTT_LOG_DEBUG, "signing gate: stays %s; %s %s (%s)", s_gate_names[to],
+		         s_gate_names[reason], holds ? "holds too" : "no longer holds", why);
+	n->gate = to;
+	return ANTT_OK;
 }
 
 void antt_node_set_behind(antt_node_t *n, uint64_t parent_seq)
 {
-	n->behind = parent_seq;
+	n->recovering_to = parent_seq;
+	antt_node_gate(n, ANTT_GATE_BEHIND, parent_seq != 0,
+	               parent_seq ? "the parent holds more of this node's own chain than this store"
+	                          : "this node's own records taken back from the parent");
+}
+
+void antt_node_confirm_head(antt_node_t *n)
+{
+	antt_node_gate(n, ANTT_GATE_FROM_BACKUP, 0, "the parent confirmed this node's own head");
 }
 
 void antt_node_on_import(antt_node_t *n, json_t *(*fn)(const void *data, size_t len, void *arg),
@@ -210,17 +270,19 @@ int antt_node_open(const antt_config_t *cfg, uv_loop_t *loop, antt_node_t **out,
 	if (!rc) {
 		uint8_t *v = NULL;
 		size_t vlen;
-		n->from_backup =
-		    antt_store_meta_get(n->store, ANTT_META_FROM_BACKUP, &v, &vlen) == ANTT_OK;
+		if (antt_store_meta_get(n->store, ANTT_META_FROM_BACKUP, &v, &vlen) == ANTT_OK)
+			antt_node_gate(n, ANTT_GATE_FROM_BACKUP, 1,
+			               "this store was restored from a backup (antt backup)");
 		free(v);
-		if (n->from_backup && !cfg->parent) {
+		if (antt_node_gate_holds(n, ANTT_GATE_FROM_BACKUP) && !cfg->parent) {
 			antt_log(
 			    ANTT_LOG_WARN,
 			    "this store was restored from a backup (antt backup); this node has "
 			    "no parent to learn its own head from, so it signs on from the "
 			    "copy's head");
-			antt_node_confirm_head(n);
-		} else if (n->from_backup) {
+			antt_node_gate(n, ANTT_GATE_FROM_BACKUP, 0,
+			               "no parent to confirm this node's own head");
+		} else if (antt_node_gate_holds(n, ANTT_GATE_FROM_BACKUP)) {
 			antt_log(
 			    ANTT_LOG_WARN,
 			    "this store was restored from a backup (antt backup): nothing new is "
@@ -639,7 +701,9 @@ static void s_signer_finish(s_signer_t *sg)
 static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, uint8_t last[ANTT_ID_BYTES],
                     json_t *out, size_t *failed, char *err)
 {
-	if (n->behind) {
+	switch (n->gate) { /* the reason of highest precedence holding */
+	case ANTT_GATE_OPEN: break;
+	case ANTT_GATE_BEHIND: {
 		antt_head_t mine = {0};
 		antt_store_head(n->store, n->key->pk, &mine, NULL);
 		*failed = 0;
@@ -650,17 +714,16 @@ static int s_append(antt_node_t *n, antt_body_t *bodies, size_t count, uint8_t l
 		                 "old backup?). They are being taken back from the parent; nothing "
 		                 "new is signed until then, so that no seq is signed twice. Try "
 		                 "again in a moment (antt status shows the progress)",
-		                 mine.seq, n->behind);
+		                 mine.seq, n->recovering_to);
 	}
-	if (n->from_backup) {
+	case ANTT_GATE_FROM_BACKUP:
 		*failed = 0;
 		return antt_errf(err, ANTT_E_UNAVAIL,
 		                 "this store was restored from a backup: nothing is signed until "
 		                 "this node's parent has said how far its own chain goes (else a "
 		                 "seq could be signed twice). Let it connect to its parent and try "
 		                 "again (antt status shows \"waiting for the parent\")");
-	}
-	if (n->learning) {
+	case ANTT_GATE_LEARNING:
 		*failed = 0;
 		return antt_errf(
 		    err, ANTT_E_UNAVAIL,
@@ -1029,11 +1092,13 @@ static json_t *s_status(antt_node_t *n, int brief)
 	for (int i = 0; i < 2; i++)
 		if (n->status_fn[i])
 			n->status_fn[i](resp, n->status_arg[i]);
-	if (n->behind) /* restored from an old backup: taking its records back */
-		json_object_set_new(resp, "recovering_to", json_integer((json_int_t)n->behind));
-	if (n->learning)
+	/* the reasons the signing gate holds, each */
+	if (antt_node_gate_holds(n, ANTT_GATE_BEHIND)) /* restored from an old backup */
+		json_object_set_new(resp, "recovering_to",
+		                    json_integer((json_int_t)n->recovering_to));
+	if (antt_node_gate_holds(n, ANTT_GATE_LEARNING))
 		json_object_set_new(resp, "learning_unit", json_true());
-	if (n->from_backup)
+	if (antt_node_gate_holds(n, ANTT_GATE_FROM_BACKUP))
 		json_object_set_new(resp, "from_backup", json_true());
 	return resp;
 }
