@@ -74,6 +74,13 @@
 
 #define HEX_ID (2 * ANTT_ID_BYTES + 1)
 
+/* What a module adds to the reply of one operation (antt_node_on_reply). */
+typedef struct {
+	const char *op;
+	antt_node_part_fn fn;
+	void *arg;
+} s_part_t;
+
 struct antt_node {
 	uv_loop_t *loop;
 	char *unit;
@@ -97,8 +104,8 @@ struct antt_node {
 	int verifying;
 	void (*stored_fn)(void *);
 	void *stored_arg;
-	void (*status_fn[2])(json_t *, void *); /* 0: uplink, 1: hub */
-	void *status_arg[2];
+	s_part_t *parts; /* in the order they were added */
+	size_t n_parts;
 };
 
 antt_store_t *antt_node_store(antt_node_t *n)
@@ -199,10 +206,27 @@ void antt_node_on_import(antt_node_t *n, json_t *(*fn)(const void *data, size_t 
 	n->import_arg = arg;
 }
 
-void antt_node_on_status(antt_node_t *n, void (*fn)(json_t *status, void *arg), void *arg, int slot)
+void antt_node_on_reply(antt_node_t *n, const char *op, antt_node_part_fn fn, void *arg)
 {
-	n->status_fn[slot] = fn;
-	n->status_arg[slot] = arg;
+	n->parts = antt_xrealloc(n->parts, (n->n_parts + 1) * sizeof *n->parts);
+	n->parts[n->n_parts++] = (s_part_t){op, fn, arg};
+}
+
+void antt_node_off_reply(antt_node_t *n, void *arg)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n->n_parts; i++)
+		if (n->parts[i].arg != arg)
+			n->parts[k++] = n->parts[i];
+	n->n_parts = k;
+}
+
+/* What the modules added for op into resp, in order. */
+static void s_add_parts(antt_node_t *n, const char *op, json_t *resp)
+{
+	for (size_t i = 0; i < n->n_parts; i++)
+		if (!strcmp(n->parts[i].op, op))
+			n->parts[i].fn(resp, n->parts[i].arg);
 }
 
 /* ---- lifecycle ---- */
@@ -363,6 +387,7 @@ void antt_node_destroy(antt_node_t **self_p)
 	antt_key_destroy(&n->key);
 	free(n->unit);
 	free(n->store_path);
+	free(n->parts);
 	free(n);
 	*self_p = NULL;
 }
@@ -1089,9 +1114,7 @@ static json_t *s_status(antt_node_t *n, int brief)
 		json_object_set_new(resp, "records", json_integer((json_int_t)st.records));
 		json_object_set_new(resp, "authors", json_integer((json_int_t)st.authors));
 	}
-	for (int i = 0; i < 2; i++)
-		if (n->status_fn[i])
-			n->status_fn[i](resp, n->status_arg[i]);
+	s_add_parts(n, "status", resp);
 	/* the reasons the signing gate holds, each */
 	if (antt_node_gate_holds(n, ANTT_GATE_BEHIND)) /* restored from an old backup */
 		json_object_set_new(resp, "recovering_to",
@@ -1724,8 +1747,8 @@ void antt_node_handle(antt_node_t *n, const json_t *req, const void *attach, siz
 		json_t *list = antt_node_children(n, err);
 		resp = list ? json_pack("{s:b, s:o}", "ok", 1, "children", list)
 		            : s_fail(ANTT_E_STORE, err);
-		if (list && n->status_fn[1]) /* the hub adds who is connected */
-			n->status_fn[1](resp, n->status_arg[1]);
+		if (list) /* the hub adds who is connected */
+			s_add_parts(n, "children", resp);
 	} else if (!strcmp(op, "ping"))
 		resp = json_pack("{s:b}", "ok", 1);
 	else if (!strcmp(op, "verify")) {

@@ -101,8 +101,13 @@ void antt_node_on_import(antt_node_t *n, json_t *(*fn)(const void *data, size_t 
  * object. */
 json_t *antt_node_status(antt_node_t *n);
 
-/* Status parts that sync adds: fn(status object, arg) fills it in. */
-void antt_node_on_status(antt_node_t *n, void (*fn)(json_t *status, void *arg), void *arg,
-                         int slot);
+/* What a module adds to the reply of an operation: fn(reply, arg) fills in
+ * its part of a successful reply of op ("status": the module's own object;
+ * "children": what it knows of each child).  Parts are added in the order
+ * they were registered, after the node's own fields. */
+typedef void (*antt_node_part_fn)(json_t *reply, void *arg);
+void antt_node_on_reply(antt_node_t *n, const char *op, antt_node_part_fn fn, void *arg);
+/* Remove every part arg added (a module closing). */
+void antt_node_off_reply(antt_node_t *n, void *arg);
 
 #endif

@@ -1184,7 +1184,7 @@ int antt_uplink_open(uv_loop_t *loop, antt_node_t *node, antt_hub_t *hub, const 
 	int tick = cfg->heartbeat_ms / 4 > 50 ? cfg->heartbeat_ms / 4 : 50;
 	uv_timer_start(&u->timer, s_on_timer, 0, (uint64_t)tick);
 	antt_node_on_stored(node, s_on_stored, u);
-	antt_node_on_status(node, s_uplink_status, u, 0);
+	antt_node_on_reply(node, "status", s_uplink_status, u);
 	s_connect(u);
 	*out = u;
 	return ANTT_OK;
@@ -1207,7 +1207,7 @@ void antt_uplink_close(antt_uplink_t **self_p)
 		return;
 	*self_p = NULL;
 	antt_node_on_stored(u->node, NULL, NULL);
-	antt_node_on_status(u->node, NULL, NULL, 0);
+	antt_node_off_reply(u->node, u);
 	s_close_socket(u);
 	uv_close((uv_handle_t *)&u->timer, s_timer_closed);
 }
