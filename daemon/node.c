@@ -239,7 +239,7 @@ int antt_node_open(const antt_config_t *cfg, uv_loop_t *loop, antt_node_t **out,
 		size_t vlen;
 		if (antt_store_meta_get(n->store, ANTT_META_FROM_BACKUP, &v, &vlen) == ANTT_OK)
 			antt_node_gate(n, ANTT_GATE_FROM_BACKUP, 1,
-			               "this store was restored from a backup (antt backup)");
+			               "this store is a copy made by antt backup");
 		free(v);
 		if (antt_node_gate_holds(n, ANTT_GATE_FROM_BACKUP) && !cfg->parent) {
 			antt_log(
