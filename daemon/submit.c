@@ -25,7 +25,8 @@
  * begin transactions of their own on the same connection (refused by
  * SQLite) and every read on it would see records not yet committed;
  * signing before BEGIN instead would take the seq outside the transaction
- * and lose the overlap of signing and appending.  So a bulk import holds
+ * and lose the overlap of signing and appending (a bulk of 20,000 records
+ * measured 7-9 % slower on two cores).  So a bulk import holds
  * the loop for its transaction, as any append does, and the only wait is
  * for signatures the loop is about to append; nothing outlives the call. */
 #define _GNU_SOURCE
