@@ -1712,7 +1712,8 @@ int antt_hub_open(uv_loop_t *loop, antt_node_t *node, const antt_config_t *cfg, 
 	h->audit_timer.data = h;
 	uv_timer_start(&h->reaper, s_on_reap, (uint64_t)cfg->heartbeat_ms,
 	               (uint64_t)cfg->heartbeat_ms);
-	antt_node_on_status(node, s_hub_status, h, 1);
+	antt_node_on_reply(node, "status", s_hub_status, h);
+	antt_node_on_reply(node, "children", s_hub_status, h);
 	antt_node_on_import(node, s_import, h);
 	antt_log(ANTT_LOG_INFO, "sync: listening for children on %s (CURVE, enrolled keys only)",
 	         cfg->listen);
@@ -1735,7 +1736,7 @@ void antt_hub_close(antt_hub_t **self_p)
 	*self_p = NULL;
 	h->closing = 1;
 	s_plog_tick(h, UINT64_MAX); /* what was suppressed, said before going */
-	antt_node_on_status(h->node, NULL, NULL, 1);
+	antt_node_off_reply(h->node, h);
 	antt_node_on_import(h->node, NULL, NULL);
 	uv_close((uv_handle_t *)&h->reaper, s_timer_closed);
 	uv_close((uv_handle_t *)&h->audit_timer, s_timer_closed);

@@ -1,5 +1,6 @@
-/* node.h - one antt node: its identity, store, forms, and the operations the
- * control socket offers (submit, correct, log, show, status, forms, verify).
+/* node.h - one antt node: its identity, store, forms, the signing gate, and
+ * the operations the control socket offers (docs/control.md: submit,
+ * correct, log, show, status, forms, verify...).
  *
  * The node is owned by anttd's main and used only from the loop thread,
  * except antt_node_verify's work, which runs in the libuv thread pool on a
@@ -55,19 +56,39 @@ json_t *antt_node_children(antt_node_t *n, char *err);
 void antt_node_on_stored(antt_node_t *n, void (*fn)(void *arg), void *arg);
 void antt_node_stored(antt_node_t *n); /* tell the listener */
 
+/* ---- the signing gate (the diagram at the top of node.c) ----
+ *
+ * May this node sign new records?  Each reason it may not is a fact of its
+ * own, and more than one can hold at once; the gate's state is the
+ * reason of highest precedence still holding (a later value here wins),
+ * and `submit`, `correct`, `enroll` and `revoke` are refused with it. */
+typedef enum {
+	ANTT_GATE_OPEN = 0,    /* nothing holds: the node signs */
+	ANTT_GATE_LEARNING,    /* taking its unit's records filed under an earlier key
+	                        * (a replaced machine) from the parent, while connected */
+	ANTT_GATE_FROM_BACKUP, /* started on a copy made by antt backup: waits for the
+	                        * parent to confirm how far its own chain goes */
+	ANTT_GATE_BEHIND,      /* its own chain is older than the parent's copy of it (an
+	                        * old backup): taking those records back */
+} antt_gate_t;
+
+/* The one change of the gate: reason (not ANTT_GATE_OPEN) starts or stops
+ * holding; the state is worked out again and, when it changes, logged
+ * "signing gate: old -> new (why)".  FROM_BACKUP stops holding only once
+ * the store's mark (ANTT_META_FROM_BACKUP) is removed.  0, or an error
+ * (logged; the reason still holds). */
+int antt_node_gate(antt_node_t *n, antt_gate_t reason, int holds, const char *why);
+/* Does reason hold (whatever the state)? */
+int antt_node_gate_holds(const antt_node_t *n, antt_gate_t reason);
+
 /* The parent holds this node's own chain up to parent_seq, beyond its own
- * head (a store restored from an old backup): nothing new is signed until
- * the uplink has taken those records back (0: not behind). */
+ * head (a store restored from an old backup): BEHIND holds until the
+ * uplink has taken those records back (0: not behind). */
 void antt_node_set_behind(antt_node_t *n, uint64_t parent_seq);
 
 /* The parent has confirmed this node's own head: a node started on a
  * backup copy (ANTT_META_FROM_BACKUP) signs again; the mark is removed. */
 void antt_node_confirm_head(antt_node_t *n);
-
-/* The uplink is taking the records of this node's unit's earlier keys
- * from the parent (a replaced machine): nothing new is signed meanwhile. */
-void antt_node_set_learning(antt_node_t *n, int on);
-int antt_node_learning(const antt_node_t *n);
 
 /* The hub takes in a bundle file's bytes (antt bundle import): fn returns
  * the reply. */
@@ -80,8 +101,13 @@ void antt_node_on_import(antt_node_t *n, json_t *(*fn)(const void *data, size_t 
  * object. */
 json_t *antt_node_status(antt_node_t *n);
 
-/* Status parts that sync adds: fn(status object, arg) fills it in. */
-void antt_node_on_status(antt_node_t *n, void (*fn)(json_t *status, void *arg), void *arg,
-                         int slot);
+/* What a module adds to the reply of an operation: fn(reply, arg) fills in
+ * its part of a successful reply of op ("status": the module's own object;
+ * "children": what it knows of each child).  Parts are added in the order
+ * they were registered, after the node's own fields. */
+typedef void (*antt_node_part_fn)(json_t *reply, void *arg);
+void antt_node_on_reply(antt_node_t *n, const char *op, antt_node_part_fn fn, void *arg);
+/* Remove every part arg added (a module closing). */
+void antt_node_off_reply(antt_node_t *n, void *arg);
 
 #endif

@@ -15,13 +15,14 @@
  *   READY: when the parent's head of this node's own key is beyond its own
  *         (a store restored from an old backup), Fetch; each Recovered
  *         is checked and appended; Fetch again until caught up.  Until
- *         then the node signs nothing new (antt_node_set_behind).
+ *         then the node signs nothing new (antt_node_set_behind: the
+ *         signing gate, node.c).
  *   READY: then, for each earlier key of this node's unit the parent names
  *         in Heads.unit_heads (a replaced machine's key) of which it holds
  *         more than this store, Fetch {author} the same way: the unit's
  *         reports filed under the old key, so that a month already filed is
  *         corrected, not filed twice.  Until then (and only while
- *         connected) nothing new is signed (antt_node_set_learning).
+ *         connected) nothing new is signed (the signing gate's LEARNING).
  *   HELLO ──the CURVE handshake failed (socket monitor: the parent's ZAP
  *         refused our key, or the parent key is wrong)──► DOWN at once,
  *         the reason kept for antt status
@@ -371,7 +372,7 @@ static void s_down(antt_uplink_t *u, const char *why)
 	/* the unit's earlier keys are asked for again on the next connection;
 	 * offline, the node signs (a month filed twice is then a conflict) */
 	u->n_learn = 0;
-	antt_node_set_learning(u->node, 0);
+	antt_node_gate(u->node, ANTT_GATE_LEARNING, 0, "the link to the parent is down");
 	u->last_heard = uv_now(u->loop);
 	u->backoff_ms = u->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : u->backoff_ms * 2;
 }
@@ -797,20 +798,22 @@ static void s_learn_next(antt_uplink_t *u)
 	char err[ANTT_ERR_MAX];
 	antt_head_t have = {0};
 	if (!u->n_learn) {
-		antt_node_set_learning(u->node, 0);
+		antt_node_gate(u->node, ANTT_GATE_LEARNING, 0,
+		               "no earlier key of this unit left to take records of");
 		return;
 	}
 	if (antt_store_head(antt_node_store(u->node), u->learn[0].author, &have, err)) {
 		antt_log(ANTT_LOG_ERR, "uplink: %s", err);
 		u->n_learn = 0;
-		antt_node_set_learning(u->node, 0);
+		antt_node_gate(u->node, ANTT_GATE_LEARNING, 0, "the store could not be read");
 		return;
 	}
-	if (!antt_node_learning(u->node))
+	if (!antt_node_gate_holds(u->node, ANTT_GATE_LEARNING))
 		antt_log(ANTT_LOG_INFO,
 		         "uplink: this unit had an earlier key (a replaced machine?): taking its "
 		         "records back before signing anything new");
-	antt_node_set_learning(u->node, 1);
+	antt_node_gate(u->node, ANTT_GATE_LEARNING, 1,
+	               "taking this unit's records under an earlier key from the parent");
 	s_fetch(u, u->learn[0].author, have.seq + 1);
 }
 
@@ -1158,7 +1161,7 @@ int antt_uplink_open(uv_loop_t *loop, antt_node_t *node, antt_hub_t *hub, const 
 	int tick = cfg->heartbeat_ms / 4 > 50 ? cfg->heartbeat_ms / 4 : 50;
 	uv_timer_start(&u->timer, s_on_timer, 0, (uint64_t)tick);
 	antt_node_on_stored(node, s_on_stored, u);
-	antt_node_on_status(node, s_uplink_status, u, 0);
+	antt_node_on_reply(node, "status", s_uplink_status, u);
 	s_connect(u);
 	*out = u;
 	return ANTT_OK;
@@ -1181,7 +1184,7 @@ void antt_uplink_close(antt_uplink_t **self_p)
 		return;
 	*self_p = NULL;
 	antt_node_on_stored(u->node, NULL, NULL);
-	antt_node_on_status(u->node, NULL, NULL, 0);
+	antt_node_off_reply(u->node, u);
 	s_close_socket(u);
 	uv_close((uv_handle_t *)&u->timer, s_timer_closed);
 }

@@ -40,7 +40,6 @@ void antt_body_clear(antt_body_t *b)
 	memset(b, 0, sizeof *b);
 }
 
-
 static int s_is_zero(const uint8_t *p, size_t n)
 {
 	uint8_t acc = 0;
