@@ -67,10 +67,10 @@
 #include "period.h"
 #include "ratelog.h"
 #include "record.h"
-#include "service.h"
 #include "stamp.h"
 #include "sync.h"
 #include "zwatch.h"
+#include "watchdog.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 #define HUB_MAX_SESSIONS 20000
@@ -1181,7 +1181,7 @@ static json_t *s_import(const void *data, size_t len, void *arg)
 		size_t n =
 		    b->n_records - at < ANTT_SYNC_CREDIT ? b->n_records - at : ANTT_SYNC_CREDIT;
 		s_intake_t in;
-		antt_service_keepalive(); /* a large bundle holds the loop */
+		antt_watchdog_keepalive(); /* a large bundle holds the loop */
 		if (s_intake(h, antt_node_key(h->node)->pk, b->from.data, peer, &h->import_log,
 		             b->records + at, n, b->stamps, b->n_stamps, &in, err)) {
 			failed = 1;

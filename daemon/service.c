@@ -12,6 +12,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "common.h"
+#include "watchdog.h"
 
 #define STATUS_EVERY_MS 10000
 
@@ -19,33 +20,16 @@ struct antt_service {
 	uv_timer_t timer;
 	antt_node_t *node;
 	uint64_t watchdog_ms; /* 0: no watchdog */
-	uint64_t last_fed;    /* uv_hrtime() / 1e6 of the last WATCHDOG=1 */
 	uint64_t last_status;
 	char status[200];
 };
-
-/* the one service of this process (anttd has one loop), for keepalive */
-static antt_service_t *s_active;
-
-static void s_feed(antt_service_t *s)
-{
-	sd_notify(0, "WATCHDOG=1");
-	s->last_fed = uv_hrtime() / 1000000;
-}
-
-void antt_service_keepalive(void)
-{
-	antt_service_t *s = s_active;
-	if (s && s->watchdog_ms && uv_hrtime() / 1000000 - s->last_fed >= s->watchdog_ms / 4)
-		s_feed(s);
-}
 
 /* The store's long work (a province's decoded tables rebuilt) holds the
  * loop: it feeds the watchdog as it goes. */
 static void s_store_progress(void *arg)
 {
 	(void)arg;
-	antt_service_keepalive();
+	antt_watchdog_keepalive();
 }
 
 void antt_service_status_line(const json_t *st, char *out, size_t len)
@@ -96,8 +80,7 @@ static void s_tick(uv_timer_t *t)
 		s->last_status = now;
 	}
 	/* the loop turned: it is alive */
-	if (s->watchdog_ms)
-		s_feed(s);
+	antt_watchdog_feed();
 }
 
 int antt_service_open(uv_loop_t *loop, antt_node_t *node, antt_service_t **out)
@@ -111,6 +94,7 @@ int antt_service_open(uv_loop_t *loop, antt_node_t *node, antt_service_t **out)
 	uint64_t usec = 0;
 	if (sd_watchdog_enabled(0, &usec) > 0 && usec >= 2000)
 		s->watchdog_ms = usec / 1000;
+	antt_watchdog_arm(s->watchdog_ms);
 	uv_timer_init(loop, &s->timer);
 	s->timer.data = s;
 	/* feed the watchdog twice per period; refresh the status meanwhile */
@@ -120,7 +104,6 @@ int antt_service_open(uv_loop_t *loop, antt_node_t *node, antt_service_t **out)
 	uv_timer_start(&s->timer, s_tick, every, every);
 	s_tick(&s->timer);
 	sd_notify(0, "READY=1");
-	s_active = s;
 	antt_store_set_progress(antt_node_store(node), s_store_progress, s);
 	if (s->watchdog_ms)
 		antt_log(ANTT_LOG_INFO, "systemd: ready; watchdog every %" PRIu64 " ms",
@@ -148,8 +131,7 @@ void antt_service_close(antt_service_t **self_p)
 	if (!s)
 		return;
 	*self_p = NULL;
-	if (s_active == s)
-		s_active = NULL;
+	antt_watchdog_arm(0);
 	antt_store_set_progress(antt_node_store(s->node), NULL, NULL);
 	uv_close((uv_handle_t *)&s->timer, s_closed);
 }

@@ -24,11 +24,6 @@ void antt_service_stopping(antt_service_t *s);
 /* Stops the timer; the memory goes in its close callback.  Nulls *self_p. */
 void antt_service_close(antt_service_t **self_p);
 
-/* For work that holds the loop thread for long (a bulk submit, a rebuild):
- * feed the watchdog, at most a few times a period, while it makes
- * progress.  Does nothing when no service is open or it has no watchdog. */
-void antt_service_keepalive(void);
-
 /* The one-line summary of a status object (antt_node_status) into out. */
 void antt_service_status_line(const json_t *status, char *out, size_t len);
 

@@ -45,8 +45,8 @@
 #include "forms.h"
 #include "keyfile.h"
 #include "reports_json.h"
-#include "service.h"
 #include "store.h"
+#include "watchdog.h"
 
 /* ---- validating what a client submits ---- */
 
@@ -362,7 +362,7 @@ int antt_submit_append(antt_node_t *n, antt_body_t *bodies, size_t count,
 		for (size_t i = 0; i < count && !rc; i++) {
 			if (i % SIGN_CHUNK == 0) {
 				s_signer_wait(&sg, i / SIGN_CHUNK);
-				antt_service_keepalive(); /* a bulk import holds the loop */
+				antt_watchdog_keepalive(); /* a bulk import holds the loop */
 			}
 			*failed = i;
 			rc = antt_store_append(n->store, ready[i].id, ready[i].enc, ready[i].len,
@@ -409,7 +409,7 @@ static int s_take_next(json_t *report, size_t index, int more, void *arg, char *
 		memset(t->bodies + t->count, 0, (t->cap - t->count) * sizeof *t->bodies);
 	}
 	if (t->count % 1024 == 0)
-		antt_service_keepalive();
+		antt_watchdog_keepalive();
 	int rc = s_take_report(t->n, report, &t->bodies[t->count++], err);
 	if (rc && (index > 0 || more))
 		s_prefix_report(err, index);
