@@ -13,7 +13,7 @@
 
 #include "common.h"
 #include "config.h"
-#include "ctl.h"
+#include "ctlsock.h"
 #include "forms.h"
 #include "keyfile.h"
 #include "hub.h"
@@ -25,7 +25,7 @@ typedef struct {
 	uv_loop_t loop;
 	uv_signal_t sigterm, sigint;
 	antt_node_t *node;
-	antt_ctl_t *ctl;
+	antt_ctlsock_t *ctl;
 	antt_hub_t *hub;
 	antt_uplink_t *uplink;
 	antt_service_t *service;
@@ -61,7 +61,7 @@ static void s_on_signal(uv_signal_t *h, int signum)
 	antt_node_stop(d->node);
 	antt_uplink_close(&d->uplink);
 	antt_hub_close(&d->hub);
-	antt_ctl_close(&d->ctl);
+	antt_ctlsock_close(&d->ctl);
 	uv_close((uv_handle_t *)&d->sigterm, s_on_closed);
 	uv_close((uv_handle_t *)&d->sigint, s_on_closed);
 }
@@ -131,7 +131,7 @@ int main(int argc, char **argv)
 	uv_loop_init(&d.loop);
 	int rc = antt_node_open(cfg, &d.loop, &d.node, err);
 	if (!rc)
-		rc = antt_ctl_open(&d.loop, d.node, cfg->socket_path, &d.ctl, err);
+		rc = antt_ctlsock_open(&d.loop, d.node, cfg->socket_path, &d.ctl, err);
 	if (!rc && cfg->listen)
 		rc = antt_hub_open(&d.loop, d.node, cfg, &d.hub, err);
 	if (!rc && cfg->parent)
@@ -158,7 +158,7 @@ out:
 	antt_service_close(&d.service);
 	antt_uplink_close(&d.uplink);
 	antt_hub_close(&d.hub);
-	antt_ctl_close(&d.ctl);
+	antt_ctlsock_close(&d.ctl);
 	uv_run(&d.loop, UV_RUN_DEFAULT); /* let closing handles finish */
 	antt_node_destroy(&d.node);
 	if (uv_loop_close(&d.loop) != 0)

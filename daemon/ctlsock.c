@@ -1,4 +1,4 @@
-/* ctl.c - the control socket (see ctl.h).
+/* ctlsock.c - the control socket (see ctlsock.h).
  *
  * The socket is driven by a zwatch (zwatch.h): ZMQ_FD is edge-triggered,
  * so a reply sent later (a verify from the thread pool) kicks the watch to
@@ -8,7 +8,7 @@
  * socket is closed, the watch's close callback has run and no reply is
  * still due. */
 #define _GNU_SOURCE
-#include "ctl.h"
+#include "ctlsock.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -27,25 +27,25 @@
 #define MAX_FRAMES 5
 #define ROUTE_FRAMES 2
 
-struct antt_ctl {
+struct antt_ctlsock {
 	uv_loop_t *loop;
 	antt_node_t *node;
 	void *zctx;
 	void *sock;
 	antt_zwatch_t *w;
-	int closed; /* antt_ctl_close was called */
+	int closed; /* antt_ctlsock_close was called */
 	int refs;   /* watch open + replies due */
 	char *path; /* the socket file, removed at close */
 };
 
 /* A request waiting for its reply: the routing frames to send back. */
 typedef struct {
-	antt_ctl_t *ctl;
+	antt_ctlsock_t *ctl;
 	size_t n_route;
 	zmq_msg_t route[ROUTE_FRAMES];
 } s_pending_t;
 
-static void s_unref(antt_ctl_t *c)
+static void s_unref(antt_ctlsock_t *c)
 {
 	if (--c->refs == 0) {
 		zmq_ctx_term(c->zctx);
@@ -57,7 +57,7 @@ static void s_unref(antt_ctl_t *c)
 static void s_reply(json_t *resp, void *arg)
 {
 	s_pending_t *p = arg;
-	antt_ctl_t *c = p->ctl;
+	antt_ctlsock_t *c = p->ctl;
 	if (!resp) /* json_pack refused a value (not UTF-8): never abort on it */
 		resp = antt_ctl_error(ANTT_CTL_INTERNAL, "anttd could not build the reply");
 	if (!c->closed) {
@@ -87,7 +87,7 @@ static void s_reply(json_t *resp, void *arg)
  * Returns 0 when a message was taken, -1 when none was waiting. */
 static int s_take_one(void *sock, void *arg)
 {
-	antt_ctl_t *c = arg;
+	antt_ctlsock_t *c = arg;
 	zmq_msg_t frames[MAX_FRAMES];
 	size_t n = 0;
 	int more = 1, too_many = 0;
@@ -171,8 +171,8 @@ static int s_socket_in_use(const char *path)
 	return busy;
 }
 
-int antt_ctl_open(uv_loop_t *loop, antt_node_t *node, const char *socket_path, antt_ctl_t **out,
-                  char *err)
+int antt_ctlsock_open(uv_loop_t *loop, antt_node_t *node, const char *socket_path,
+                      antt_ctlsock_t **out, char *err)
 {
 	/* The store lock makes the store ours, not the socket path: another
 	 * node's config may name the same path, and binding would take its
@@ -184,7 +184,7 @@ int antt_ctl_open(uv_loop_t *loop, antt_node_t *node, const char *socket_path, a
 		                 "its own [control] socket",
 		                 socket_path);
 	}
-	antt_ctl_t *c = antt_xcalloc(1, sizeof *c);
+	antt_ctlsock_t *c = antt_xcalloc(1, sizeof *c);
 	int zero = 0, rc = ANTT_OK;
 	int64_t maxmsg = ANTT_CTL_MSG_MAX;
 	char endpoint[256];
@@ -220,15 +220,15 @@ fail:
 
 static void s_on_closed(void *arg)
 {
-	antt_ctl_t *c = arg;
+	antt_ctlsock_t *c = arg;
 	zmq_close(c->sock); /* only now: libuv no longer watches its fd */
 	unlink(c->path);    /* we hold the store lock: the socket is ours */
 	s_unref(c);
 }
 
-void antt_ctl_close(antt_ctl_t **self_p)
+void antt_ctlsock_close(antt_ctlsock_t **self_p)
 {
-	antt_ctl_t *c = *self_p;
+	antt_ctlsock_t *c = *self_p;
 	if (!c)
 		return;
 	*self_p = NULL;
