@@ -89,7 +89,7 @@ static int s_write(const char *out, const uint8_t *frame, size_t len, char *err)
 		unlink(out);
 		return antt_errf(err, ANTT_E_IO, "cannot write %s: %s", out, strerror(e));
 	}
-	return antt_sync_dir(out, err);
+	return antt_store_fsync_dir(out, err);
 }
 
 int antt_bundle_export(const char *store_path, const uint8_t self[ANTT_KEY_BYTES], const char *unit,

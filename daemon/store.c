@@ -1582,7 +1582,7 @@ int antt_store_meta_del(antt_store_t *s, const char *name, char *err)
 	return rc;
 }
 
-int antt_sync_dir(const char *path, char *err)
+int antt_store_fsync_dir(const char *path, char *err)
 {
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s", path);
@@ -1684,7 +1684,7 @@ out:
 		if (fd >= 0)
 			close(fd);
 		if (!rc)
-			rc = antt_sync_dir(out, err);
+			rc = antt_store_fsync_dir(out, err);
 	}
 	if (rc && made) {
 		unlink(out);

@@ -266,7 +266,7 @@ int antt_store_receipt(antt_store_t *s, int level, const uint8_t author[ANTT_KEY
                        uint64_t *seq, char *err);
 
 /* fsync the directory holding path, so that a new file's name is durable. */
-int antt_sync_dir(const char *path, char *err);
+int antt_store_fsync_dir(const char *path, char *err);
 
 /* Raise how far up (level 1 = the parent) author's records are stored. */
 int antt_store_set_receipt(antt_store_t *s, int level, const uint8_t author[ANTT_KEY_BYTES],
