@@ -282,12 +282,11 @@ static void s_hello(antt_uplink_t *u)
 	free(mine);
 }
 
-/* Not connected: try again after the backoff (not on every tick), longer
- * each time. */
+/* Not connected: try again after the backoff (not on every tick; s_tick
+ * makes it longer for the attempt after). */
 static void s_retry_later(antt_uplink_t *u)
 {
 	u->last_heard = s_now(u);
-	u->backoff_ms = u->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : u->backoff_ms * 2;
 }
 
 static void s_use_peer(antt_uplink_t *u, int i)
@@ -384,7 +383,6 @@ static void s_down(antt_uplink_t *u, const char *why)
 	u->n_learn = 0;
 	antt_node_gate(u->node, ANTT_GATE_LEARNING, 0, "the link to the parent is down");
 	u->last_heard = s_now(u);
-	u->backoff_ms = u->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : u->backoff_ms * 2;
 }
 
 /* ---- sending ---- */
@@ -1026,8 +1024,13 @@ static void s_tick(antt_uplink_t *u)
 	uint64_t now = s_now(u);
 	switch (u->state) {
 	case S_DOWN:
-		if (now - u->last_heard >= (uint64_t)u->backoff_ms)
+		if (now - u->last_heard >= (uint64_t)u->backoff_ms) {
+			/* the wait after this attempt, should it fail too: the
+			 * first wait is 1 s, as s_down says */
+			u->backoff_ms =
+			    u->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : u->backoff_ms * 2;
 			s_connect(u);
+		}
 		break;
 	case S_HELLO:
 	case S_SENDING: {
