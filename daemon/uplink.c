@@ -191,6 +191,7 @@ static s_remote_t *s_remote(antt_uplink_t *u, const uint8_t author[ANTT_KEY_BYTE
 	s_remote_t *r = &u->remote[u->n_remote++];
 	memcpy(r->author, author, ANTT_KEY_BYTES);
 	r->seq = 0;
+	r->blocked = 0;
 	return r;
 }
 
