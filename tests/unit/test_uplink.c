@@ -301,11 +301,14 @@ static const char *s_state(s_fx_t *fx)
 	return sf_status_str(&fx->node, "uplink", "state", buf, sizeof buf);
 }
 
-/* ms later by the test's clock, then the uplink's periodic work. */
+/* ms later by the test's clock, then the uplink's periodic work, then a
+ * turn of the loop, as in anttd between two ticks (a socket the tick let
+ * go of is closed in it). */
 static void s_later(s_fx_t *fx, uint64_t ms)
 {
 	fx->clock.now += ms;
 	antt_uplink_tick(fx->up);
+	uv_run(&fx->loop, UV_RUN_NOWAIT);
 }
 
 typedef struct {
