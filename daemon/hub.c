@@ -33,7 +33,8 @@
  * with its session gone it costs libzmq's buffers, not ours.  last_seen is
  * read from the clock when a message is handled (s_ms), not from the
  * loop's cached time, which a long drain leaves stale: a child whose
- * message was handled late in the drain is not silent.
+ * message was handled late in the drain is not silent.  Every time the
+ * hub decides by is s_ms, the hub's clock (antt_hub_set_clock: a test's).
  *
  * Sessions hold no records: a batch is checked and committed while it is
  * handled, so a hub's memory is bounded by its number of children and the
@@ -60,6 +61,7 @@
 #include <zmq.h>
 
 #include "bundle.h"
+#include "clock.h"
 #include "codec.h"
 #include "common.h"
 #include "ctlproto.h"
@@ -81,7 +83,7 @@ typedef struct s_session {
 	size_t rid_len;
 	uint8_t key[ANTT_KEY_BYTES];  /* the child's Ed25519 key (from ZAP) */
 	char unit[ANTT_UNIT_MAX + 1]; /* the unit that key is enrolled for */
-	uint64_t last_seen;           /* s_ms() when its last message was handled */
+	uint64_t last_seen;           /* s_ms when its last message was handled */
 	int64_t stored, refused;
 } s_session_t;
 
@@ -104,19 +106,22 @@ struct antt_hub {
 	int closing, open_handles, auditing;
 	s_session_t *sessions;
 	size_t n_sessions;
-	uint64_t store_failed_at;  /* loop ms of the last "not stored" logged */
+	uint64_t store_failed_at;  /* s_ms of the last "not stored" logged */
 	int store_failures;        /* not logged since */
 	s_plog_t *plogs;           /* per child key */
 	antt_ratelog_t zap_log;    /* unenrolled keys refused by ZAP */
 	antt_ratelog_t anon_log;   /* malformed messages of no known key */
 	antt_ratelog_t import_log; /* forks in bundles */
+	antt_clock_fn clock;       /* every time the hub decides by (s_ms) */
+	void *clock_arg;
 };
 
-/* Monotonic milliseconds, read now: uv_now() is the time the loop
- * iteration began, stale after a long drain of the ROUTER. */
-static uint64_t s_ms(void)
+/* Monotonic milliseconds, read now through the hub's clock (by default
+ * antt_clock_now: uv_now() is the time the loop iteration began, stale
+ * after a long drain of the ROUTER). */
+static uint64_t s_ms(const antt_hub_t *h)
 {
-	return uv_hrtime() / 1000000;
+	return h->clock(h->clock_arg);
 }
 
 /* The log limiter of a child key (made on its first line). */
@@ -209,7 +214,7 @@ static int s_zap_msg(void *sock, void *arg)
 		char ck[65] = "";
 		if (zmq_msg_size(&f[6]) == 32)
 			antt_hex(ck, zmq_msg_data(&f[6]), 32);
-		antt_ratelog(&h->zap_log, s_ms(), ANTT_LOG_WARN,
+		antt_ratelog(&h->zap_log, s_ms(h), ANTT_LOG_WARN,
 		             "sync: refused a connection from an unenrolled key "
 		             "(transport key %s)",
 		             ck);
@@ -524,14 +529,14 @@ static s_session_t *s_session_to(antt_hub_t *h, s_session_t *s, s_state_t to, co
 			}
 		h->n_sessions--;
 		if (why)
-			antt_ratelog(pl, s_ms(), level, "sync: child %s: %s (session %s -> %s)",
+			antt_ratelog(pl, s_ms(h), level, "sync: child %s: %s (session %s -> %s)",
 			             s->unit, why, s_state_name[from], s_state_name[to]);
 		free(s);
 		return NULL;
 	}
 	if (!s) {
 		if (h->n_sessions >= HUB_MAX_SESSIONS) {
-			antt_ratelog(pl, s_ms(), ANTT_LOG_WARN,
+			antt_ratelog(pl, s_ms(h), ANTT_LOG_WARN,
 			             "sync: child %s: not answered: %d sessions are open already",
 			             hi->unit, HUB_MAX_SESSIONS);
 			return NULL;
@@ -544,10 +549,10 @@ static s_session_t *s_session_to(antt_hub_t *h, s_session_t *s, s_state_t to, co
 		h->sessions = s;
 		h->n_sessions++;
 	}
-	s->last_seen = s_ms();
+	s->last_seen = s_ms(h);
 	snprintf(s->unit, sizeof s->unit, "%s", hi->unit);
 	s_open_enter(h, s, hi->hello);
-	antt_ratelog(pl, s_ms(), ANTT_LOG_INFO,
+	antt_ratelog(pl, s_ms(h), ANTT_LOG_INFO,
 	             "sync: child %s connected (%zu authors) (session %s -> %s)", s->unit,
 	             hi->hello->n_heads, s_state_name[from], s_state_name[to]);
 	return s;
@@ -573,7 +578,7 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const uint8_t *rid, size_t
 		/* ZAP admitted it: it is enrolled, unless the store fails */
 		code = ANTT_SYNC_E_MALFORMED;
 		snprintf(why, sizeof why, "the hub cannot read this key's enrollment; try later");
-		antt_ratelog(pl, s_ms(), ANTT_LOG_ERR, "%s: Hello: %s", pl->who,
+		antt_ratelog(pl, s_ms(h), ANTT_LOG_ERR, "%s: Hello: %s", pl->who,
 		             rc == ANTT_E_NOTFOUND ? "its key's enrollment is gone" : err);
 	} else if (!hello->unit || strcmp(hello->unit, unit)) {
 		/* a key speaks for the unit it was enrolled for, and no other */
@@ -581,7 +586,7 @@ static void s_on_hello(antt_hub_t *h, s_session_t *s, const uint8_t *rid, size_t
 		snprintf(why, sizeof why,
 		         "Hello names unit %.20s, but this key is enrolled for unit %.20s",
 		         antt_valid_unit(hello->unit) ? hello->unit : "(not a unit code)", unit);
-		antt_ratelog(pl, s_ms(), ANTT_LOG_WARN, "sync: child %s: refused: %s", unit, why);
+		antt_ratelog(pl, s_ms(h), ANTT_LOG_WARN, "sync: child %s: refused: %s", unit, why);
 	}
 	if (code) {
 		s_send_error(h, rid, rid_len, code, why);
@@ -663,7 +668,7 @@ static int s_take_fork(antt_hub_t *h, const char *peer, antt_ratelog_t *pl, s_re
 	if ((rc = antt_store_add_fork(st, r->id, r->body, r->blen, r->sig, &r->b, now, peer, &kept,
 	                              err)))
 		return rc;
-	antt_ratelog(pl, s_ms(), ANTT_LOG_WARN,
+	antt_ratelog(pl, s_ms(h), ANTT_LOG_WARN,
 	             "sync: FORK from %s: author %s signed two records with seq %" PRIu64
 	             "; %s, never forwarded",
 	             peer, antt_hex(hex, r->b.author, ANTT_KEY_BYTES), r->b.seq,
@@ -1114,7 +1119,7 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__SyncMsg *msg)
 	if (fatal) {
 		/* children retry at once: one line per 10 s, not one per retry
 		 * (a full disk lasts) */
-		uint64_t now = uv_now(h->loop);
+		uint64_t now = s_ms(h);
 		if (!h->store_failed_at || now - h->store_failed_at >= 10000) {
 			antt_log(ANTT_LOG_ERR,
 			         "sync: batch from child %s not stored: %s (%d more batch(es) not "
@@ -1144,12 +1149,12 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__SyncMsg *msg)
 		s->refused += (int64_t)in.ref.n;
 		if (in.stamps_ignored)
 			antt_ratelog(
-			    pl, s_ms(), ANTT_LOG_WARN,
+			    pl, s_ms(h), ANTT_LOG_WARN,
 			    "sync: child %s: %zu first receipt(s) not taken, first: %s (those "
 			    "records are judged on this hub's own receipt time)",
 			    s->unit, in.stamps_ignored, in.stamp_why);
 		if (in.ref.n)
-			antt_ratelog(pl, s_ms(), ANTT_LOG_WARN,
+			antt_ratelog(pl, s_ms(h), ANTT_LOG_WARN,
 			             "sync: child %s: refused %zu record(s), first: %s", s->unit,
 			             in.ref.n, in.ref.reasons[0]);
 		antt_log(ANTT_LOG_DEBUG, "sync: child %s: batch %" PRIu64 ": %zu stored", s->unit,
@@ -1159,7 +1164,7 @@ static void s_on_batch(antt_hub_t *h, s_session_t *s, const Antt__SyncMsg *msg)
 	s_intake_free(&in);
 	antt_codec_batch_release(&bt);
 	s_heads_free(&heads);
-	s->last_seen = s_ms(); /* it could not speak while its batch was handled */
+	s->last_seen = s_ms(h); /* it could not speak while its batch was handled */
 }
 
 /* ---- a bundle carried on a file (antt bundle import): the checks of a
@@ -1440,7 +1445,7 @@ static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__SyncMsg *msg)
 			while (i < nk && memcmp(keys[i], fetch->author.data, ANTT_KEY_BYTES))
 				i++;
 		if (fetch->author.len != ANTT_KEY_BYTES || i == nk) {
-			antt_ratelog(s_plog(h, s->key), s_ms(), ANTT_LOG_WARN,
+			antt_ratelog(s_plog(h, s->key), s_ms(h), ANTT_LOG_WARN,
 			             "sync: child %s asked for the records of a key that is not of "
 			             "its unit: refused",
 			             s->unit);
@@ -1465,7 +1470,7 @@ static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__SyncMsg *msg)
 	m.msg_case = ANTT__SYNC_MSG__MSG_RECOVERED;
 	m.recovered = &r;
 	s_send(h, s->rid, s->rid_len, &m);
-	antt_ratelog(s_plog(h, s->key), s_ms(), ANTT_LOG_INFO,
+	antt_ratelog(s_plog(h, s->key), s_ms(h), ANTT_LOG_INFO,
 	             "sync: child %s takes back %zu of %s records from seq %" PRIu64, s->unit, f.n,
 	             fetch->author.len ? "its unit's earlier key's" : "its own", fetch->from_seq);
 	for (size_t i = 0; i < f.n; i++)
@@ -1533,7 +1538,7 @@ static int s_router_msg(void *sock, void *arg)
 	const char *user = zmq_msg_gets(&msg, "User-Id");
 	uint8_t key[ANTT_KEY_BYTES];
 	int keyed = user && !antt_unhex(key, ANTT_KEY_BYTES, user);
-	uint64_t now = s_ms();
+	uint64_t now = s_ms(h);
 	if (!ok || zmq_msg_size(&rid) > 256 || !keyed) {
 		antt_ratelog_t *pl = keyed ? s_plog(h, key) : &h->anon_log;
 		antt_ratelog(pl, now, ANTT_LOG_WARN, "%s: dropped a malformed message", pl->who);
@@ -1572,13 +1577,12 @@ out:
 
 /* Every [sync] heartbeat: drop the sessions silent for [sync] timeout
  * (see the top of this file), close the log limiters' windows. */
-static void s_on_reap(uv_timer_t *t)
+static void s_reap(antt_hub_t *h)
 {
-	antt_hub_t *h = t->data;
 	/* what has arrived counts: a child whose message waits in the queue
 	 * while the hub was busy is not silent */
 	antt_zwatch_kick(h->router_w);
-	uint64_t now = s_ms();
+	uint64_t now = s_ms(h);
 	char why[96];
 	s_session_t *s = h->sessions;
 	while (s) {
@@ -1595,11 +1599,27 @@ static void s_on_reap(uv_timer_t *t)
 	s_plog_tick(h, now);
 }
 
+static void s_on_reap(uv_timer_t *t)
+{
+	s_reap(t->data);
+}
+
+void antt_hub_reap(antt_hub_t *h)
+{
+	s_reap(h);
+}
+
+void antt_hub_set_clock(antt_hub_t *h, antt_clock_fn fn, void *arg)
+{
+	h->clock = fn ? fn : antt_clock_now;
+	h->clock_arg = fn ? arg : NULL;
+}
+
 /* status and children views */
 static void s_hub_status(json_t *resp, void *arg)
 {
 	antt_hub_t *h = arg;
-	uint64_t now = s_ms();
+	uint64_t now = s_ms(h);
 	json_t *children = json_object_get(resp, "children");
 	if (children) {
 		size_t i;
@@ -1667,6 +1687,7 @@ int antt_hub_open(uv_loop_t *loop, antt_node_t *node, const antt_config_t *cfg, 
 	h->loop = loop;
 	h->node = node;
 	h->timeout_ms = cfg->timeout_ms;
+	antt_hub_set_clock(h, NULL, NULL);
 	antt_ratelog_init(&h->zap_log, "sync: ZAP");
 	antt_ratelog_init(&h->anon_log, "sync: a peer of no known key");
 	antt_ratelog_init(&h->import_log, "sync: bundles");

@@ -70,6 +70,7 @@
 #include <zmq.h>
 
 #include "antt.pb-c.h"
+#include "clock.h"
 #include "codec.h"
 #include "common.h"
 #include "stamp.h"
@@ -96,7 +97,7 @@ typedef struct {
 typedef struct {
 	uint8_t author[ANTT_KEY_BYTES];
 	uint64_t seq;     /* the parent holds 1..seq */
-	uint64_t blocked; /* when the parent refused one (loop ms; 0: not): nothing
+	uint64_t blocked; /* when the parent refused one (s_now; 0: not): nothing
 	                   * after it can link now; offered again a timeout later */
 } s_remote_t;
 
@@ -110,7 +111,7 @@ struct antt_uplink {
 	} peer[2];        /* 0: the parent, 1: the fallback */
 	int n_peers, cur; /* cur: the one this connection is to */
 	int fallback_after_ms;
-	uint64_t parent_ok_at, switched_at; /* loop ms */
+	uint64_t parent_ok_at, switched_at; /* s_now */
 	const char *endpoint;               /* peer[cur]'s */
 	const uint8_t *server_curve, *parent_ed;
 	int heartbeat_ms, timeout_ms, batch_max;
@@ -125,7 +126,7 @@ struct antt_uplink {
 	uint32_t credit;
 	size_t window;        /* most envelope bytes in one batch (see the top) */
 	int heads_known;      /* the parent has named its heads since anttd started */
-	uint64_t trust_asked; /* loop ms of the last Heads (and its credentials) */
+	uint64_t trust_asked; /* s_now of the last Heads (and its credentials) */
 	uint32_t trust_retry; /* ms until the chain is asked for again (see the top) */
 	size_t batch_bytes;   /* those of the batch in flight */
 	s_sent_t *inflight;   /* its records, in order (batch number batch_no) */
@@ -144,7 +145,16 @@ struct antt_uplink {
 	char trust[400]; /* the credentials' state, for antt status */
 	int trusted;     /* the chain of enrollments ends at the root */
 	int closing;
+	antt_clock_fn clock; /* every time the uplink decides by (s_now) */
+	void *clock_arg;
 };
+
+/* Monotonic ms by the uplink's clock: the loop's (antt_clock_loop), or a
+ * test's. */
+static uint64_t s_now(const antt_uplink_t *u)
+{
+	return u->clock(u->clock_arg);
+}
 
 static void s_set_state(antt_uplink_t *u, s_state_t to)
 {
@@ -163,7 +173,7 @@ static void s_send(antt_uplink_t *u, const Antt__SyncMsg *m)
 	if (zmq_send(u->sock, buf, len, ZMQ_DONTWAIT) < 0)
 		antt_log(ANTT_LOG_DEBUG, "uplink: not sent: %s", zmq_strerror(errno));
 	else
-		u->last_sent = uv_now(u->loop);
+		u->last_sent = s_now(u);
 	free(buf);
 	/* the send may have consumed ZMQ_FD's edge: look again (deferred if
 	 * we are inside the watch's own callback) */
@@ -181,6 +191,7 @@ static s_remote_t *s_remote(antt_uplink_t *u, const uint8_t author[ANTT_KEY_BYTE
 	s_remote_t *r = &u->remote[u->n_remote++];
 	memcpy(r->author, author, ANTT_KEY_BYTES);
 	r->seq = 0;
+	r->blocked = 0;
 	return r;
 }
 
@@ -265,19 +276,18 @@ static void s_hello(antt_uplink_t *u)
 	m.msg_case = ANTT__SYNC_MSG__MSG_HELLO;
 	m.hello = &hello;
 	s_set_state(u, S_HELLO);
-	u->batch_sent_at = uv_now(u->loop);
+	u->batch_sent_at = s_now(u);
 	s_send(u, &m);
 	free(heads);
 	free(ptrs);
 	free(mine);
 }
 
-/* Not connected: try again after the backoff (not on every tick), longer
- * each time. */
+/* Not connected: try again after the backoff (not on every tick; s_tick
+ * makes it longer for the attempt after). */
 static void s_retry_later(antt_uplink_t *u)
 {
-	u->last_heard = uv_now(u->loop);
-	u->backoff_ms = u->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : u->backoff_ms * 2;
+	u->last_heard = s_now(u);
 }
 
 static void s_use_peer(antt_uplink_t *u, int i)
@@ -286,7 +296,7 @@ static void s_use_peer(antt_uplink_t *u, int i)
 	u->endpoint = u->peer[i].endpoint;
 	u->server_curve = u->peer[i].curve;
 	u->parent_ed = u->peer[i].ed;
-	u->switched_at = uv_now(u->loop);
+	u->switched_at = s_now(u);
 	u->backoff_ms = BACKOFF_MIN_MS;
 	u->trusted = 0;
 	snprintf(u->trust, sizeof u->trust, "not yet heard from the %s", i ? "fallback" : "parent");
@@ -295,7 +305,7 @@ static void s_use_peer(antt_uplink_t *u, int i)
 /* Which one to connect to now (see the fallback states above). */
 static void s_choose_peer(antt_uplink_t *u)
 {
-	uint64_t now = uv_now(u->loop), after = (uint64_t)u->fallback_after_ms;
+	uint64_t now = s_now(u), after = (uint64_t)u->fallback_after_ms;
 	if (u->n_peers < 2)
 		return;
 	if (u->cur == 0 && now - u->parent_ok_at >= after) {
@@ -358,7 +368,7 @@ static void s_connect(antt_uplink_t *u)
 		}
 	}
 	antt_zwatch_start(u->loop, u->sock, s_on_msg, u, &u->w);
-	u->last_heard = uv_now(u->loop);
+	u->last_heard = s_now(u);
 	s_hello(u);
 }
 
@@ -373,8 +383,7 @@ static void s_down(antt_uplink_t *u, const char *why)
 	 * offline, the node signs (a month filed twice is then a conflict) */
 	u->n_learn = 0;
 	antt_node_gate(u->node, ANTT_GATE_LEARNING, 0, "the link to the parent is down");
-	u->last_heard = uv_now(u->loop);
-	u->backoff_ms = u->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : u->backoff_ms * 2;
+	u->last_heard = s_now(u);
 }
 
 /* ---- sending ---- */
@@ -435,8 +444,7 @@ static void s_pump(antt_uplink_t *u)
 				continue;
 			s_remote_t *r = s_remote(u, mine[i].author, 0);
 			uint64_t from = (r ? r->seq : 0) + 1;
-			if (r && r->blocked &&
-			    uv_now(u->loop) - r->blocked > (uint64_t)u->timeout_ms)
+			if (r && r->blocked && s_now(u) - r->blocked > (uint64_t)u->timeout_ms)
 				r->blocked = 0; /* what the parent lacked may have come since */
 			if (mine[i].head.seq < from || (r && r->blocked))
 				continue;
@@ -485,7 +493,7 @@ static void s_pump(antt_uplink_t *u)
 		m.msg_case = ANTT__SYNC_MSG__MSG_BATCH;
 		m.batch = &b;
 		s_set_state(u, S_SENDING);
-		u->batch_sent_at = uv_now(u->loop);
+		u->batch_sent_at = s_now(u);
 		u->batch_bytes = f.bytes;
 		u->sent += (int64_t)f.n;
 		free(u->inflight);
@@ -570,7 +578,7 @@ static void s_on_ack(antt_uplink_t *u, const Antt__Ack *ack)
 	char err[ANTT_ERR_MAX];
 	antt_store_t *st = antt_node_store(u->node);
 	int64_t now = antt_now();
-	s_adapt_window(u, (int64_t)(uv_now(u->loop) - u->batch_sent_at));
+	s_adapt_window(u, (int64_t)(s_now(u) - u->batch_sent_at));
 	s_take_heads(u, ack->heads, ack->n_heads, 0);
 	u->credit = ack->credit;
 	u->last_ok = now;
@@ -590,7 +598,7 @@ static void s_on_ack(antt_uplink_t *u, const Antt__Ack *ack)
 			/* unknown author: its enrollment has not reached the parent
 			 * yet (it travels in another chain).  Not a refusal: the
 			 * records wait here and are offered again a timeout later */
-			s_remote(u, what.author, 1)->blocked = uv_now(u->loop);
+			s_remote(u, what.author, 1)->blocked = s_now(u);
 			antt_log(ANTT_LOG_INFO,
 			         "uplink: seq %" PRIu64
 			         " waits: the parent does not know its author "
@@ -612,7 +620,7 @@ static void s_on_ack(antt_uplink_t *u, const Antt__Ack *ack)
 		 * this author's later records could not link onto what the
 		 * parent holds, so they wait for the next connection */
 		if (named)
-			s_remote(u, what.author, 1)->blocked = uv_now(u->loop);
+			s_remote(u, what.author, 1)->blocked = s_now(u);
 	}
 	if (!rc)
 		rc = antt_store_commit(st, err);
@@ -911,7 +919,7 @@ static int s_on_msg(void *sock, void *arg)
 		zmq_msg_close(&msg);
 		return -1;
 	}
-	u->last_heard = uv_now(u->loop);
+	u->last_heard = s_now(u);
 	if (u->cur == 0)
 		u->parent_ok_at = u->last_heard;
 	Antt__SyncMsg *m =
@@ -954,7 +962,7 @@ static int s_on_msg(void *sock, void *arg)
 				s_learn_next(u);
 			antt_log(ANTT_LOG_INFO, "uplink %s: connected", u->endpoint);
 			u->heads_known = 1;
-			u->trust_asked = uv_now(u->loop);
+			u->trust_asked = s_now(u);
 			u->link_error[0] = '\0';
 			u->backoff_ms = BACKOFF_MIN_MS;
 			s_set_state(u, S_READY);
@@ -980,7 +988,7 @@ static int s_on_msg(void *sock, void *arg)
 	return 0;
 }
 
-/* ---- the timer: backoff, heartbeat, timeouts ---- */
+/* ---- the timer: backoff, heartbeat, timeouts (s_tick) ---- */
 
 /* A handshake failure the monitor reported, as advice; NULL if none.
  * Each event is two frames: 16-bit event and 32-bit value, then the
@@ -1012,14 +1020,18 @@ static const char *s_handshake_failure(antt_uplink_t *u)
 	return why;
 }
 
-static void s_on_timer(uv_timer_t *t)
+static void s_tick(antt_uplink_t *u)
 {
-	antt_uplink_t *u = t->data;
-	uint64_t now = uv_now(u->loop);
+	uint64_t now = s_now(u);
 	switch (u->state) {
 	case S_DOWN:
-		if (now - u->last_heard >= (uint64_t)u->backoff_ms)
+		if (now - u->last_heard >= (uint64_t)u->backoff_ms) {
+			/* the wait after this attempt, should it fail too: the
+			 * first wait is 1 s, as s_down says */
+			u->backoff_ms =
+			    u->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : u->backoff_ms * 2;
 			s_connect(u);
+		}
 		break;
 	case S_HELLO:
 	case S_SENDING: {
@@ -1066,6 +1078,22 @@ static void s_on_timer(uv_timer_t *t)
 		}
 		break;
 	}
+}
+
+static void s_on_timer(uv_timer_t *t)
+{
+	s_tick(t->data);
+}
+
+void antt_uplink_tick(antt_uplink_t *u)
+{
+	s_tick(u);
+}
+
+void antt_uplink_set_clock(antt_uplink_t *u, antt_clock_fn fn, void *arg)
+{
+	u->clock = fn ? fn : antt_clock_loop;
+	u->clock_arg = fn ? arg : u->loop;
 }
 
 static void s_on_stored(void *arg)
@@ -1128,6 +1156,7 @@ int antt_uplink_open(uv_loop_t *loop, antt_node_t *node, antt_hub_t *hub, const 
 	u->loop = loop;
 	u->node = node;
 	u->hub = hub;
+	antt_uplink_set_clock(u, NULL, NULL);
 	u->peer[0].endpoint = antt_xstrdup(cfg->parent);
 	memcpy(u->peer[0].ed, cfg->parent_key, ANTT_KEY_BYTES);
 	u->n_peers = 1;
@@ -1155,7 +1184,7 @@ int antt_uplink_open(uv_loop_t *loop, antt_node_t *node, antt_hub_t *hub, const 
 			                 i ? "fallback_key" : "parent_key");
 		}
 	s_use_peer(u, 0);
-	u->parent_ok_at = uv_now(loop);
+	u->parent_ok_at = s_now(u);
 	uv_timer_init(loop, &u->timer);
 	u->timer.data = u;
 	int tick = cfg->heartbeat_ms / 4 > 50 ? cfg->heartbeat_ms / 4 : 50;
