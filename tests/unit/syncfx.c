@@ -15,7 +15,7 @@
 
 int sf_cap_ms(void)
 {
-	const char *slow = getenv("ANTT_UNIT_SLOW");
+	const char *slow = getenv("ANTT_TEST_SLOW");
 	int k = slow ? atoi(slow) : 1;
 	return 4000 * (k > 0 ? k : 1);
 }

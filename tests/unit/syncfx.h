@@ -18,7 +18,7 @@
 #include "node.h"
 
 /* The most real time a test waits for one thing: a few seconds (times
- * $ANTT_UNIT_SLOW, for valgrind). */
+ * $ANTT_TEST_SLOW, set by scripts/test.sh --sanitize; for valgrind too). */
 int sf_cap_ms(void);
 
 /* ---- time ---- */
