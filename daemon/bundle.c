@@ -146,7 +146,10 @@ int antt_bundle_export(const char *store_path, const uint8_t self[ANTT_KEY_BYTES
 		/* with its checksum: a file damaged on the stick is refused
 		 * whole, whatever bytes were hit */
 		size_t zlen = 0;
-		rc = antt_codec_zpack(packed, plen, 1, &frame, &zlen, err);
+		char zerr[ANTT_ERR_MAX];
+		rc = antt_codec_zpack(packed, plen, 1, &frame, &zlen, zerr);
+		if (rc)
+			antt_errf(err, rc, "compressing the bundle: %s", zerr);
 		if (!rc && !(rc = s_write(out, frame, zlen, err))) {
 			info->records = (int64_t)o.n;
 			info->bytes = (int64_t)(zlen + MAGIC_LEN);

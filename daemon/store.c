@@ -35,7 +35,9 @@
  *       (T3) is held, never counted.
  *
  * An assert states what only a bug in this process could break, never
- * what a file, a peer or a user hands in.
+ * what a file, a peer, a user or the database engine hands in: a write
+ * made outside a transaction (which SQLite may have ended by itself after
+ * a full disk) is an error, ANTT_E_STORE (antt_store_txn_check).
  *
  * Schema history (PRAGMA user_version):
  *   1  records + meta.  records keeps the signed body and signature exactly
@@ -335,6 +337,8 @@ static int s_quick_check(antt_store_t *s, char *err)
 static int s_exec(antt_store_t *s, const char *sql, char *err)
 {
 	char *msg = NULL;
+	if (!strncmp(sql, "BEGIN", 5) || !strncmp(sql, "COMMIT", 6) || !strncmp(sql, "ROLLBACK", 8))
+		s->tail_set = 0; /* a transaction begins or ends */
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		int rc = antt_errf(err, ANTT_E_STORE, "store %s: %s", s->path, msg ? msg : "error");
 		sqlite3_free(msg);
@@ -630,14 +634,28 @@ int antt_store_head(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], antt_
 	return rc;
 }
 
+int antt_store_txn_check(antt_store_t *s, char *err)
+{
+	if (antt_store_in_transaction(s))
+		return ANTT_OK;
+	return antt_errf(err, ANTT_E_STORE,
+	                 "store %s: its transaction is no longer open (the database engine ended "
+	                 "it after an error): nothing of it was written; retry",
+	                 s->path);
+}
+
 int antt_store_link_of(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const antt_body_t *b,
                        antt_store_link_t *link, char *err)
 {
 	antt_head_t head;
 	uint8_t have[ANTT_ID_BYTES];
-	int rc = antt_store_head(s, b->author, &head, err);
-	if (rc)
+	int rc = ANTT_OK;
+	if (s->tail_set && !memcmp(s->tail_author, b->author, ANTT_KEY_BYTES)) {
+		head.seq = s->tail_seq; /* the run's last append: no read */
+		memcpy(head.id, s->tail_id, ANTT_ID_BYTES);
+	} else if ((rc = antt_store_head(s, b->author, &head, err))) {
 		return rc;
+	}
 	if (b->seq > head.seq) {
 		*link = antt_chain_follows(b->seq, b->prev, head.seq, head.id) ? ANTT_STORE_NEXT
 		                                                               : ANTT_STORE_GAP;
@@ -666,8 +684,9 @@ int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const
 {
 	antt_store_link_t link;
 	int64_t n = 0;
-	assert(antt_store_in_transaction(s));
-	int rc = antt_store_link_of(s, id, b, &link, err);
+	int rc = antt_store_txn_check(s, err);
+	if (!rc)
+		rc = antt_store_link_of(s, id, b, &link, err);
 	if (rc)
 		return rc;
 	if (link == ANTT_STORE_HELD)
@@ -760,6 +779,12 @@ int antt_store_append_ex(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const
 	}
 	if (!rc)
 		rc = antt_store_index_record(s, n, id, b, err);
+	s->tail_set = !rc; /* on error the head is read again next time */
+	if (!rc) {
+		memcpy(s->tail_author, b->author, ANTT_KEY_BYTES);
+		s->tail_seq = b->seq;
+		memcpy(s->tail_id, id, ANTT_ID_BYTES);
+	}
 	return rc;
 }
 
@@ -1227,11 +1252,12 @@ int antt_store_add_fork(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES], const 
                         size_t blen, const uint8_t sig[ANTT_SIG_BYTES], const antt_body_t *b,
                         int64_t received, const char *peer, int *kept, char *err)
 {
-	assert(antt_store_in_transaction(s));
+	*kept = 0;
+	int rc = antt_store_txn_check(s, err);
+	if (rc)
+		return rc;
 	sqlite3_stmt *st = s->st[S_FORKS_KEPT];
 	int64_t held = 0;
-	int rc = ANTT_OK;
-	*kept = 0;
 	sqlite3_bind_blob(st, 1, b->author, ANTT_KEY_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, id, ANTT_ID_BYTES, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {

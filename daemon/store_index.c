@@ -401,9 +401,10 @@ int antt_store_index_revoked(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
 
 int antt_store_reindex(antt_store_t *s, int64_t *records, char *err)
 {
-	assert(antt_store_in_transaction(s));
 	static const char *sql = "SELECT n, body, id FROM records ORDER BY n";
-	int rc = ANTT_OK, r;
+	int rc = antt_store_txn_check(s, err), r;
+	if (rc)
+		return rc;
 	sqlite3_stmt *st;
 	char *msg = NULL;
 	*records = 0;

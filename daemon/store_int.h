@@ -31,11 +31,23 @@ struct antt_store {
 	sqlite3_stmt *st[ANTT_STORE_NSTMT]; /* store.c's statements */
 	sqlite3_stmt *ix[IX_COUNT_];        /* store_index.c's, prepared on first use */
 	sqlite3_stmt *tr[TR_COUNT_];        /* store_trust.c's, prepared on first use */
-	antt_store_progress_fn progress;    /* told now and then during long work */
+	/* the record appended last in the open transaction: its author's
+	 * head, so that the next append of a run need not read it again
+	 * (antt_store_link_of); forgotten when a transaction begins or ends */
+	int tail_set;
+	uint8_t tail_author[ANTT_KEY_BYTES];
+	uint64_t tail_seq;
+	uint8_t tail_id[ANTT_ID_BYTES];
+	antt_store_progress_fn progress; /* told now and then during long work */
 	void *progress_arg;
 };
 
 int antt_store_dberr(antt_store_t *s, char *err, const char *what);
+
+/* A write that must be part of the caller's transaction: ANTT_OK while one
+ * is open, else ANTT_E_STORE (the database engine may have rolled it back
+ * by itself after an error such as a full disk: nothing of it is written). */
+int antt_store_txn_check(antt_store_t *s, char *err);
 
 /* Inside a transaction: what a write that must go with others asserts
  * (calling it outside one is a bug of the caller's). */

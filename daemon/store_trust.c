@@ -27,7 +27,6 @@
  * rules is upgraded, or when the administrative list changes (legacy
  * grants depend on it): antt_store_trust_recheck. */
 #define _GNU_SOURCE
-#include <assert.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -478,8 +477,9 @@ int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES]
 {
 	s_judge_t j = {s, self, NULL, 0, NULL};
 	char hex[2 * ANTT_KEY_BYTES + 1];
-	assert(!apply || antt_store_in_transaction(s));
-	int rc = s_load_rows(s, &j, err);
+	int rc = apply ? antt_store_txn_check(s, err) : ANTT_OK;
+	if (!rc)
+		rc = s_load_rows(s, &j, err);
 	*changed = 0;
 	for (size_t i = 0; i < j.n && !rc; i++)
 		s_judge(&j, i, 0);
@@ -581,7 +581,8 @@ int antt_store_unaudited_each(antt_store_t *s, antt_store_unaudited_fn cb, void 
 
 int antt_store_audited(antt_store_t *s, const int64_t *rows, size_t n, int holds, char *err)
 {
-	assert(antt_store_in_transaction(s));
+	if (antt_store_txn_check(s, err))
+		return ANTT_E_STORE;
 	sqlite3_stmt *st;
 	int rc = ANTT_OK;
 	if (sqlite3_prepare_v2(s->db,
@@ -604,7 +605,8 @@ int antt_store_audited(antt_store_t *s, const int64_t *rows, size_t n, int holds
 int antt_store_quarantine(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t seq,
                           const char *why, char *err)
 {
-	assert(antt_store_in_transaction(s));
+	if (antt_store_txn_check(s, err))
+		return ANTT_E_STORE;
 	static const char *sql =
 	    "INSERT INTO untrusted(key, kind, after, why, at) VALUES(?1, 2, ?2, ?3, ?4) "
 	    "ON CONFLICT(key, kind) DO UPDATE SET after = excluded.after, why = excluded.why "
@@ -683,7 +685,8 @@ int antt_store_stamp_add(antt_store_t *s, const uint8_t hub[ANTT_KEY_BYTES], con
 
 int antt_store_stamp_apply(antt_store_t *s, int64_t sn, const antt_stamp_t *st, char *err)
 {
-	assert(antt_store_in_transaction(s));
+	if (antt_store_txn_check(s, err))
+		return ANTT_E_STORE;
 	sqlite3_stmt *q = s_tr(s, TR_STAMP_APPLY, err);
 	if (!q)
 		return ANTT_E_STORE;
@@ -752,7 +755,8 @@ int antt_store_stamp_held(antt_store_t *s, const uint8_t hub[ANTT_KEY_BYTES], co
 int antt_store_via_add(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES], uint64_t from,
                        uint64_t to, const uint8_t via[ANTT_KEY_BYTES], char *err)
 {
-	assert(antt_store_in_transaction(s));
+	if (antt_store_txn_check(s, err))
+		return ANTT_E_STORE;
 	static const char *sql =
 	    "INSERT OR REPLACE INTO unaudited_via(author, from_seq, to_seq, via) "
 	    "VALUES(?1,?2,?3,?4)";

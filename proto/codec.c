@@ -34,8 +34,10 @@ void antt_codec_budget_init(antt_codec_budget_t *b, size_t left)
 
 Antt__SyncMsg *antt_codec_sync_msg(const uint8_t *data, size_t len)
 {
-	/* a Head unpacks to some twice its bytes, an envelope to its bytes
-	 * and a pointer: four times the frame holds any honest message */
+	/* an envelope unpacks to its bytes and a pointer, a Head to some
+	 * 2.5 times its bytes (4.3 times an empty one): four times the frame
+	 * and 1 MiB hold any honest message, ANTT_SYNC_MAX_HEADS of either
+	 * kind of Head among them */
 	antt_codec_budget_t b;
 	if (len > ANTT_SYNC_MAX_FRAME)
 		return NULL;
@@ -57,7 +59,7 @@ int antt_codec_zpack(const uint8_t *raw, size_t len, int checksum, uint8_t **out
 	ZSTD_freeCCtx(cc);
 	if (ZSTD_isError(zlen)) {
 		free(z);
-		return antt_errf(err, ANTT_E_IO, "compressing: %s", ZSTD_getErrorName(zlen));
+		return antt_errf(err, ANTT_E_IO, "%s", ZSTD_getErrorName(zlen));
 	}
 	*out = z;
 	*out_len = zlen;

@@ -46,7 +46,7 @@ int antt_codec_batch_compress(Antt__Batch *batch, uint8_t **z, size_t *raw_len, 
 
 /* One zstd frame of len bytes of raw, at level 3, stating its content size,
  * with zstd's checksum when checksum is set: *out is the caller's.  0, or
- * -1 (zstd failed; err says why). */
+ * ANTT_E_IO with zstd's reason in err. */
 int antt_codec_zpack(const uint8_t *raw, size_t len, int checksum, uint8_t **out, size_t *out_len,
                      char *err);
 

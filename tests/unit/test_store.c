@@ -456,6 +456,59 @@ static void test_append_follows_chain(void **state)
 	s_expect_count(fx->s, 3, 1);
 }
 
+/* A run of appends in one transaction, as a batch or a bulk submit makes
+ * it: each append finds its author's head whether the last one appended was
+ * the same author's or another's, and what a rolled-back transaction
+ * appended is no head afterwards. */
+static void test_append_run_in_one_transaction(void **state)
+{
+	s_fx_t *fx = *state;
+	char err[ANTT_ERR_MAX] = "";
+	s_rec_t a[6], b1, a2x;
+	s_open(fx);
+	for (uint64_t seq = 1; seq <= 5; seq++)
+		s_make(&a[seq], fx->a, seq, seq > 1 ? a[seq - 1].id : NULL, S_EVENT, "2024-06-15",
+		       seq, NULL, NULL);
+	s_make(&b1, fx->b, 1, NULL, S_EVENT, "2024-06-15", 1, NULL, NULL);
+	s_make(&a2x, fx->a, 2, a[1].id, S_EVENT, "2024-06-15", 99, NULL, NULL);
+	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
+	assert_int_equal(s_append(fx->s, &a[1], err), ANTT_OK);
+	assert_int_equal(s_append(fx->s, &a[2], err), ANTT_OK);
+	assert_int_equal(s_append(fx->s, &b1, err), ANTT_OK);
+	assert_int_equal(s_append(fx->s, &a[3], err), ANTT_OK); /* after another author */
+	assert_int_equal(s_append(fx->s, &a[3], err), ANTT_E_EXISTS);
+	tu_assert_contains(err, "already stored");
+	assert_int_equal(s_append(fx->s, &a2x, err), ANTT_E_EXISTS);
+	tu_assert_contains(err, "a fork");
+	assert_int_equal(s_append(fx->s, &a[5], err), ANTT_E_INVAL);
+	tu_assert_contains(err, "a gap");
+	assert_int_equal(s_append(fx->s, &a[4], err), ANTT_OK); /* after refusals */
+	assert_int_equal(antt_store_commit(fx->s, err), ANTT_OK);
+	s_expect_head(fx->s, fx->a, 4, a[4].id);
+	s_expect_head(fx->s, fx->b, 1, b1.id);
+	/* appended, then rolled back: seq 5 is next again, not held */
+	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
+	assert_int_equal(s_append(fx->s, &a[5], err), ANTT_OK);
+	antt_store_rollback(fx->s);
+	s_expect_head(fx->s, fx->a, 4, a[4].id);
+	assert_int_equal(antt_store_begin(fx->s, err), ANTT_OK);
+	assert_int_equal(s_append(fx->s, &a[5], err), ANTT_OK);
+	assert_int_equal(antt_store_commit(fx->s, err), ANTT_OK);
+	s_expect_head(fx->s, fx->a, 5, a[5].id);
+	s_expect_count(fx->s, 6, 2);
+	/* outside a transaction (the engine may have ended it): an error */
+	s_rec_t b2;
+	s_make(&b2, fx->b, 2, b1.id, S_EVENT, "2024-06-15", 2, NULL, NULL);
+	assert_int_equal(s_append(fx->s, &b2, err), ANTT_E_STORE);
+	tu_assert_contains(err, "transaction is no longer open");
+	s_expect_head(fx->s, fx->b, 1, b1.id);
+	for (int i = 1; i <= 5; i++)
+		s_rec_clear(&a[i]);
+	s_rec_clear(&b1);
+	s_rec_clear(&a2x);
+	s_rec_clear(&b2);
+}
+
 /* ---- verification ---- */
 
 typedef struct {
@@ -1405,6 +1458,7 @@ int main(void)
 	    T(test_chain),
 	    T(test_duplicate_and_rollback),
 	    T(test_append_follows_chain),
+	    T(test_append_run_in_one_transaction),
 	    T(test_verify_clean),
 	    T(test_verify_body_byte),
 	    T(test_verify_signature),
