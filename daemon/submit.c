@@ -327,6 +327,8 @@ int antt_submit_append(antt_node_t *n, antt_body_t *bodies, size_t count,
 		antt_body_t *b = &bodies[i];
 		const antt_form_t *f = antt_forms_find(n->forms, b->form);
 		*failed = i;
+		if (i % 1024 == 1023)
+			antt_watchdog_keepalive(); /* a bulk import holds the loop */
 		if (f && f->periodic && !b->has_corrects) {
 			uint8_t id[ANTT_ID_BYTES];
 			char hex[HEX_ID];
@@ -375,8 +377,14 @@ int antt_submit_append(antt_node_t *n, antt_body_t *bodies, size_t count,
 		}
 		s_signer_finish(&sg);
 	}
+	/* a bulk import's COMMIT writes for long, and its reply is long to
+	 * build and send: the watchdog's whole period for each */
+	if (count > SIGN_CHUNK)
+		antt_watchdog_feed();
 	if (!rc)
 		rc = antt_store_commit(n->store, err);
+	if (count > SIGN_CHUNK)
+		antt_watchdog_feed();
 	if (rc) {
 		antt_store_rollback(n->store);
 		if (out)
