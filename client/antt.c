@@ -32,7 +32,9 @@ static const struct {
     {"revoke", antt_cmd_revoke,
      "revoke --key KEY --after SEQ [--reason TEXT]   withdraw a child's key (at a hub)"},
     {"children", antt_cmd_children, "children   the children enrolled here, and their links"},
-    {"units", antt_cmd_units, "units import FILE.csv   load the administrative units (at a hub)"},
+    {"units", antt_cmd_units,
+     "units [list] | units import [FILE.csv [--list NAME --from DAY [--to DAY]]] | units "
+     "import --links FILE.csv --old LIST --new LIST   the administrative unit lists (at a hub)"},
     {"report", antt_cmd_report,
      "report --period P [--unit CODE] [--form F] [--by unit|period|indicator] [--csv]"},
     {"missing", antt_cmd_missing, "missing --period P [--unit CODE] [--form F]"},

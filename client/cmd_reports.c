@@ -222,52 +222,232 @@ static const char *s_scope_name(json_t *resp, char *buf, size_t size)
 
 /* ---- units ---- */
 
+/* What the package ships (data/README.md), loaded in this order by antt
+ * units import with no file: each list before the links that join them. */
+static const struct {
+	const char *file, *list, *from, *to; /* list NULL: a links file */
+	const char *old, *new;
+} s_shipped[] = {
+    {"units-vn-2025-03.csv", "2025-03", "2025-03-01", "2025-06-30", NULL, NULL},
+    {"units-vn-2025-07.csv", "2025-07", "2025-07-01", NULL, NULL, NULL},
+    {"units-vn-2025-03-to-2025-07.csv", NULL, NULL, NULL, "2025-03", "2025-07"},
+};
+
+/* One import: file sent with req (taken); prints what was loaded unless
+ * out is given (then the reply, without "ok", is appended to it). */
+static int s_units_send(antt_cli_t *cli, const char *file, json_t *req, json_t *out)
+{
+	char *text, err[ANTT_ERR_MAX];
+	size_t len;
+	int rc = antt_read_file(file, ANTT_CTL_MSG_MAX - 4096, &text, &len, err);
+	if (rc) {
+		json_decref(req);
+		antt_cli_err("%s", err);
+		return rc == ANTT_E_INVAL ? EXIT_REFUSED : EXIT_NOINPUT;
+	}
+	json_t *resp;
+	int links = json_is_true(json_object_get(req, "links"));
+	int ret = antt_cli_call(cli, req, text, len, file, TIMEOUT_MS, &resp);
+	free(text);
+	if (ret)
+		return ret;
+	json_object_del(resp, "ok");
+	if (out) {
+		json_object_set_new(resp, "file", json_string(file));
+		json_array_append_new(out, resp);
+		return 0;
+	}
+	if (cli->json) {
+		antt_cli_print_json(resp);
+	} else if (links) {
+		printf("%" JSON_INTEGER_FORMAT " links loaded from %s, list %s -> list %s "
+		       "(%" JSON_INTEGER_FORMAT " full, %" JSON_INTEGER_FORMAT " partial)\n",
+		       s_int(resp, "links"), file, s_str(resp, "old"), s_str(resp, "new"),
+		       s_int(resp, "full"), s_int(resp, "partial"));
+	} else {
+		json_t *d = json_object_get(resp, "by_depth");
+		char as[96] = "";
+		if (json_object_get(resp, "list"))
+			snprintf(as, sizeof as, " as list %s, in force from %s to %s",
+			         s_str(resp, "list"), s_str(resp, "from"),
+			         json_is_string(json_object_get(resp, "to")) ? s_str(resp, "to")
+			                                                     : "(open)");
+		printf("%" JSON_INTEGER_FORMAT " administrative units loaded from %s%s "
+		       "(%" JSON_INTEGER_FORMAT " top level, %" JSON_INTEGER_FORMAT
+		       " below them, %" JSON_INTEGER_FORMAT " below those)\n",
+		       s_int(resp, "units"), file, as, json_integer_value(json_array_get(d, 0)),
+		       json_integer_value(json_array_get(d, 1)),
+		       json_integer_value(json_array_get(d, 2)));
+		if (s_int(resp, "links_dropped"))
+			printf("%" JSON_INTEGER_FORMAT " links to or from this list were dropped: "
+			       "import the links again (antt units import --links FILE.csv --old "
+			       "LIST --new LIST)\n",
+			       s_int(resp, "links_dropped"));
+	}
+	json_decref(resp);
+	return 0;
+}
+
+/* antt units import with no file: every list and links file shipped. */
+static int s_units_shipped(antt_cli_t *cli)
+{
+	json_t *done = cli->json ? json_array() : NULL;
+	int ret = 0;
+	for (size_t i = 0; i < sizeof s_shipped / sizeof *s_shipped && !ret; i++) {
+		char file[4096];
+		snprintf(file, sizeof file, "%s/%s", ANTT_DATA_DIR, s_shipped[i].file);
+		json_t *req = json_pack("{s:s}", "op", "units_import");
+		if (s_shipped[i].list) {
+			json_object_set_new(req, "list", json_string(s_shipped[i].list));
+			json_object_set_new(req, "from", json_string(s_shipped[i].from));
+			if (s_shipped[i].to)
+				json_object_set_new(req, "to", json_string(s_shipped[i].to));
+		} else {
+			json_object_set_new(req, "links", json_true());
+			json_object_set_new(req, "old", json_string(s_shipped[i].old));
+			json_object_set_new(req, "new", json_string(s_shipped[i].new));
+		}
+		ret = s_units_send(cli, file, req, done);
+	}
+	if (!ret && done)
+		antt_cli_print_json(json_pack("{s:o}", "imported", json_incref(done)));
+	json_decref(done);
+	return ret;
+}
+
+static void s_units_list_text(json_t *resp)
+{
+	size_t i;
+	json_t *l;
+	const char *now = json_string_value(json_object_get(resp, "in_force"));
+	if (!json_array_size(json_object_get(resp, "lists"))) {
+		printf("no administrative units loaded here (antt units import)\n");
+		return;
+	}
+	s_table_t t;
+	s_table_init(&t, 5);
+	s_table_row(&t);
+	s_table_set(&t, 0, "list");
+	s_table_set(&t, 1, "from");
+	s_table_set(&t, 2, "to");
+	s_table_set(&t, 3, "units");
+	s_table_set(&t, 4, "");
+	json_array_foreach (json_object_get(resp, "lists"), i, l) {
+		s_table_row(&t);
+		s_table_set(&t, 0, s_str(l, "name"));
+		s_table_set(&t, 1,
+		            json_is_string(json_object_get(l, "from")) ? s_str(l, "from") : "-");
+		s_table_set(&t, 2, json_is_string(json_object_get(l, "to")) ? s_str(l, "to") : "-");
+		s_table_int(&t, 3, s_int(l, "units"));
+		s_table_set(&t, 4, now && !strcmp(now, s_str(l, "name")) ? "in force today" : "");
+	}
+	s_table_print(&t);
+	json_array_foreach (json_object_get(resp, "links"), i, l)
+		printf("%slinks %s -> %s: %" JSON_INTEGER_FORMAT " full, %" JSON_INTEGER_FORMAT
+		       " partial\n",
+		       i ? "" : "\n", s_str(l, "old"), s_str(l, "new"), s_int(l, "full"),
+		       s_int(l, "partial"));
+}
+
+enum { OPT_LIST = 1100, OPT_FROM, OPT_TO, OPT_LINKS, OPT_OLD, OPT_NEW };
+
 int antt_cmd_units(antt_cli_t *cli)
 {
-	static const char *usage = "units import FILE.csv [--json]";
-	if (cli->argc < 2 || strcmp(cli->argv[1], "import")) {
+	static const char *usage =
+	    "units [list] [--json]\n"
+	    "       antt units import [FILE.csv [--list NAME --from YYYY-MM-DD [--to YYYY-MM-DD]]] "
+	    "[--json]\n"
+	    "       antt units import --links FILE.csv --old LIST --new LIST [--json]";
+	static const struct option opts[] = {{"list", required_argument, NULL, OPT_LIST},
+	                                     {"from", required_argument, NULL, OPT_FROM},
+	                                     {"to", required_argument, NULL, OPT_TO},
+	                                     {"links", required_argument, NULL, OPT_LINKS},
+	                                     {"old", required_argument, NULL, OPT_OLD},
+	                                     {"new", required_argument, NULL, OPT_NEW},
+	                                     {"json", no_argument, NULL, OPT_JSON},
+	                                     {"config", required_argument, NULL, 'c'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {0}};
+	const char *sub = cli->argc >= 2 && cli->argv[1][0] != '-' ? cli->argv[1] : "list";
+	if (strcmp(sub, "list") && strcmp(sub, "import")) {
+		antt_cli_err("unknown subcommand 'units %s'", sub);
 		fprintf(stderr, "usage: antt %s\n", usage);
 		return EX_USAGE;
 	}
-	cli->argc--, cli->argv++;
-	s_opts_t o;
-	int ret;
-	if (cli->argc >= 2 && cli->argv[1][0] != '-') { /* the file, before any option */
-		const char *file = cli->argv[1];
-		cli->argv[1] = cli->argv[0];
+	int import = !strcmp(sub, "import");
+	if (cli->argc >= 2 && cli->argv[1][0] != '-')
 		cli->argc--, cli->argv++;
-		if ((ret = s_parse(cli, usage, "", &o)))
-			return ret;
-		char *text, err[ANTT_ERR_MAX];
-		size_t len;
-		int rc = antt_read_file(file, ANTT_CTL_MSG_MAX - 4096, &text, &len, err);
-		if (rc) {
-			antt_cli_err("%s", err);
-			return rc == ANTT_E_INVAL ? EXIT_REFUSED : EXIT_NOINPUT;
+	const char *list = NULL, *from = NULL, *to = NULL, *links = NULL, *old = NULL, *new = NULL;
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_LIST: list = optarg; break;
+		case OPT_FROM: from = optarg; break;
+		case OPT_TO: to = optarg; break;
+		case OPT_LINKS: links = optarg; break;
+		case OPT_OLD: old = optarg; break;
+		case OPT_NEW: new = optarg; break;
+		case OPT_JSON: cli->json = 1; break;
+		case 'c': cli->conf = optarg; break;
+		case 'h': printf("usage: antt %s\n", usage); exit(0);
+		default: fprintf(stderr, "usage: antt %s\n", usage); return EX_USAGE;
 		}
+	}
+	const char *file = optind < cli->argc ? cli->argv[optind] : NULL;
+	const char *why = NULL;
+	if (optind + 1 < cli->argc)
+		why = "one file at a time";
+	else if (!import && (file || list || from || to || links || old || new))
+		why = "units list takes no file and no option but --json";
+	else if (links && (file || list || from || to))
+		why =
+		    "--links FILE.csv takes --old and --new, no other file, --list, --from or --to";
+	else if (links && (!old || !new))
+		why = "--links FILE.csv needs --old LIST and --new LIST, the lists it joins";
+	else if (!links && (old || new))
+		why = "--old and --new go with --links FILE.csv";
+	else if ((list || from || to) && !file)
+		why = "--list, --from and --to name the list of a FILE.csv";
+	else if (list && !from)
+		why = "a list needs --from YYYY-MM-DD, the first day it is in force";
+	else if (!list && (from || to))
+		why = "--from and --to go with --list NAME";
+	if (why) {
+		antt_cli_err("%s", why);
+		fprintf(stderr, "usage: antt %s\n", usage);
+		return EX_USAGE;
+	}
+	if (!import) {
 		json_t *resp;
-		ret = antt_cli_call(cli, json_pack("{s:s}", "op", "units_import"), text, len, file,
-		                    TIMEOUT_MS, &resp);
-		free(text);
+		int ret = antt_cli_call(cli, json_pack("{s:s}", "op", "units"), NULL, 0, NULL,
+		                        TIMEOUT_MS, &resp);
 		if (ret)
 			return ret;
 		json_object_del(resp, "ok");
-		if (cli->json) {
+		if (cli->json)
 			antt_cli_print_json(resp);
-		} else {
-			json_t *d = json_object_get(resp, "by_depth");
-			printf("%" JSON_INTEGER_FORMAT " administrative units loaded from %s "
-			       "(%" JSON_INTEGER_FORMAT " top level, %" JSON_INTEGER_FORMAT
-			       " below them, %" JSON_INTEGER_FORMAT " below those)\n",
-			       s_int(resp, "units"), file, json_integer_value(json_array_get(d, 0)),
-			       json_integer_value(json_array_get(d, 1)),
-			       json_integer_value(json_array_get(d, 2)));
-		}
+		else
+			s_units_list_text(resp);
 		json_decref(resp);
 		return 0;
 	}
-	fprintf(stderr, "usage: antt %s\n", usage);
-	return EX_USAGE;
+	if (!file && !links)
+		return s_units_shipped(cli);
+	json_t *req = json_pack("{s:s}", "op", "units_import");
+	if (links) {
+		json_object_set_new(req, "links", json_true());
+		json_object_set_new(req, "old", json_string(old));
+		json_object_set_new(req, "new", json_string(new));
+		return s_units_send(cli, links, req, NULL);
+	}
+	if (list) {
+		json_object_set_new(req, "list", json_string(list));
+		json_object_set_new(req, "from", json_string(from));
+		if (to)
+			json_object_set_new(req, "to", json_string(to));
+	}
+	return s_units_send(cli, file, req, NULL);
 }
 
 /* ---- report ---- */

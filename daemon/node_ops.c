@@ -20,6 +20,7 @@
 #include "keyfile.h"
 #include "store.h"
 #include "store_reports.h"
+#include "store_units.h"
 
 /* ---- JSON views of records ---- */
 
@@ -173,12 +174,14 @@ static json_t *s_op_show(antt_node_t *n, const json_t *req, const void *attach, 
 	return resp;
 }
 
-/* New units change what a legacy enrollment may enroll: judged again. */
-static json_t *s_units_import(antt_node_t *n, const void *csv, size_t len)
+/* New units change what a legacy enrollment may enroll: judged again (a
+ * links file changes no list, nor which is in force). */
+static json_t *s_units_import(antt_node_t *n, const json_t *req, const void *csv, size_t len)
 {
 	char err[ANTT_ERR_MAX];
-	json_t *resp = antt_store_units_import(n->store, csv, len);
+	json_t *resp = antt_store_units_import(n->store, req, csv, len);
 	if (json_is_true(json_object_get(resp, "ok")) &&
+	    !json_is_true(json_object_get(req, "links")) &&
 	    antt_node_trust_recheck(n, "administrative units loaded", err)) {
 		antt_log(ANTT_LOG_ERR, "%s", err);
 		json_decref(resp);
@@ -193,7 +196,12 @@ static json_t *s_op_units_import(antt_node_t *n, const json_t *req, const void *
 	if (!attach)
 		return antt_ctl_error(ANTT_CTL_USAGE,
 		                      "units_import takes the CSV file as a second frame");
-	return s_units_import(n, attach, attach_len);
+	return s_units_import(n, req, attach, attach_len);
+}
+
+static json_t *s_op_units(antt_node_t *n, const json_t *req, const void *attach, size_t attach_len)
+{
+	return antt_store_units_lists(n->store);
 }
 
 static json_t *s_op_status(antt_node_t *n, const json_t *req, const void *attach, size_t attach_len)
@@ -787,6 +795,7 @@ static const s_op_t s_ops[] = {
     {"revoke", 0, s_op_revoke, NULL},
     {"children", OP_READONLY, s_op_children, NULL},
     {"units_import", OP_ATTACH, s_op_units_import, NULL},
+    {"units", OP_READONLY, s_op_units, NULL},
     {"rebuild", 0, s_op_rebuild, NULL},
     {"bundle_import", OP_ATTACH, s_op_bundle_import, NULL},
     {"verify", OP_ASYNC | OP_READONLY, NULL, s_op_verify},

@@ -33,6 +33,24 @@
  *       that hold (T1, T2) ending at this node and signs only for the unit
  *       it is enrolled for; what it signed after a revocation that holds
  *       (T3) is held, never counted.
+ *   I9  Units: a store holds unit lists (unit_lists: a name, the first and
+ *       last day it is in force, yyyymmdd as reports.day0/day1, NULL for
+ *       open-ended; units rows of each) and links from the units of an
+ *       older list to those of a newer one (unit_links, share 1 full, 0
+ *       partial).  Whatever reads units (report, missing, history,
+ *       export, authority's antt_store_unit_within / unit_known, the
+ *       "unlisted" count, the trust re-check after an import) reads one
+ *       list through the view units_now: the list in force today
+ *       (Vietnam's date) whose range contains today, a dated one before
+ *       the undated list "loaded" (what antt units import FILE.csv
+ *       without --list loads, in force always); when none contains today,
+ *       the latest by day_from; when unit_lists names none, "loaded".
+ *       That choice is ANTT_STORE_LIST_NOW, and only there.  Kept by the
+ *       imports of store_units.c, each in one transaction: the ranges of
+ *       the dated lists do not overlap; every link names a unit of its
+ *       old list and one of its new list, the old list ends before the
+ *       new one begins, an old unit with a full link has no other;
+ *       replacing a list drops the links that touch it.  Not re-checked.
  *
  * An assert states what only a bug in this process could break, never
  * what a file, a peer, a user or the database engine hands in: a write
@@ -85,6 +103,11 @@
  *      (forks_author counts them), so that a peer sending forks by the
  *      thousand cannot fill the disk with evidence.  Stores that already
  *      hold more keep them; the counts start from what is held.
+ *  10  unit_lists, unit_links, units.list (PRIMARY KEY(list, code); the
+ *      table rebuilt, its rows in the list "loaded", in force always, so
+ *      that an upgraded store reads the same units).  The units of the
+ *      list in force today are read through units_now, a TEMP view each
+ *      connection makes (I9): the rule lives in the code, not the file.
  * A migration is one entry of s_migrations, run in one transaction.
  * Only prepared statements touch data. */
 #define _GNU_SOURCE
@@ -203,6 +226,34 @@ static const char *s_migrations[] = {
     "  author BLOB PRIMARY KEY CHECK(length(author) = 32),"
     "  n INTEGER NOT NULL, last INTEGER NOT NULL) WITHOUT ROWID;"
     "INSERT INTO fork_counts SELECT author, count(*), max(received) FROM forks GROUP BY author;",
+    /* 9 -> 10: dated unit lists and the links between them (I9).  Written
+     * to run on a store that already has some of it (a test's store made
+     * at this schema and marked older): tables made if absent, the units
+     * rebuilt whatever their columns.  The view units_now is no part of
+     * the file: each connection makes it (s_units_now). */
+    "CREATE TABLE IF NOT EXISTS unit_lists("
+    "  name TEXT PRIMARY KEY, day_from INTEGER, day_to INTEGER,"
+    "  units INTEGER NOT NULL, imported INTEGER NOT NULL);"
+    "INSERT OR IGNORE INTO unit_lists(name, day_from, day_to, units, imported) "
+    "  SELECT 'loaded', NULL, NULL, (SELECT count(*) FROM units), "
+    "  CAST(strftime('%s', 'now') AS INTEGER) WHERE EXISTS(SELECT 1 FROM units);"
+    "CREATE TABLE units_new("
+    "  list TEXT NOT NULL DEFAULT 'loaded', code TEXT NOT NULL, level TEXT NOT NULL,"
+    "  type TEXT NOT NULL, name TEXT NOT NULL, parent TEXT, depth INTEGER NOT NULL,"
+    "  a1 TEXT, a2 TEXT, a3 TEXT, PRIMARY KEY(list, code)) WITHOUT ROWID;"
+    "INSERT INTO units_new(list, code, level, type, name, parent, depth, a1, a2, a3) "
+    "  SELECT 'loaded', code, level, type, name, parent, depth, a1, a2, a3 FROM units;"
+    "DROP TABLE units;"
+    "ALTER TABLE units_new RENAME TO units;"
+    "CREATE INDEX units_a1 ON units(list, a1, depth);"
+    "CREATE INDEX units_a2 ON units(list, a2, depth);"
+    "CREATE INDEX units_parent ON units(list, parent);"
+    "CREATE TABLE IF NOT EXISTS unit_links("
+    "  old_list TEXT NOT NULL, old_code TEXT NOT NULL,"
+    "  new_list TEXT NOT NULL, new_code TEXT NOT NULL,"
+    "  share INTEGER NOT NULL CHECK(share IN (0, 1)),"
+    "  PRIMARY KEY(old_list, old_code, new_list, new_code)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS unit_links_new ON unit_links(new_list, new_code);",
 };
 
 _Static_assert(sizeof s_migrations / sizeof *s_migrations == ANTT_STORE_SCHEMA,
@@ -477,6 +528,18 @@ static int s_migrate(antt_store_t *s, const uint8_t *node_pk, int readonly, char
 	return ANTT_OK;
 }
 
+/* The view of the units of the list in force today (I9), for this
+ * connection only: every reader of units reads it, and the rule is the
+ * code's (ANTT_STORE_LIST_NOW), never a copy kept in the file. */
+static int s_units_now(antt_store_t *s, char *err)
+{
+	return s_exec(s,
+	              "CREATE TEMP VIEW IF NOT EXISTS units_now AS "
+	              "SELECT code, level, type, name, parent, depth, a1, a2, a3 FROM main.units "
+	              "WHERE list = " ANTT_STORE_LIST_NOW,
+	              err);
+}
+
 int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_store_t **out,
                     char *err)
 {
@@ -523,6 +586,8 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 	rc = s_migrate(s, node_pk, readonly, err);
 	if (!rc && !readonly)
 		rc = s_quick_check(s, err);
+	if (!rc)
+		rc = s_units_now(s, err);
 	if (rc)
 		goto out;
 	if (!readonly) {

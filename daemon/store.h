@@ -13,7 +13,7 @@
 #include "record.h"
 
 #define ANTT_STORE_APP_ID 0x616e7474 /* "antt": PRAGMA application_id */
-#define ANTT_STORE_SCHEMA 9          /* PRAGMA user_version */
+#define ANTT_STORE_SCHEMA 10         /* PRAGMA user_version */
 
 typedef struct antt_store antt_store_t;
 

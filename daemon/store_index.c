@@ -620,10 +620,10 @@ int antt_store_verify_index(antt_store_t *s, antt_store_problem_fn problem, void
 static int s_unit_below(antt_store_t *s, const char *unit, const char *above, int strict)
 {
 	static const char *sql =
-	    "SELECT (SELECT count(*) > 0 FROM units), "
-	    "(SELECT depth FROM units WHERE code = ?2), "
-	    "(SELECT a1 = ?2 OR a2 = ?2 OR a3 = ?2 FROM units WHERE code = ?1), "
-	    "EXISTS(SELECT 1 FROM units WHERE code = ?1)";
+	    "SELECT (SELECT count(*) > 0 FROM units_now), "
+	    "(SELECT depth FROM units_now WHERE code = ?2), "
+	    "(SELECT a1 = ?2 OR a2 = ?2 OR a3 = ?2 FROM units_now WHERE code = ?1), "
+	    "EXISTS(SELECT 1 FROM units_now WHERE code = ?1)";
 	sqlite3_stmt *st;
 	int r = 0;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)

@@ -10,6 +10,20 @@
 
 #define ANTT_STORE_NSTMT 24
 
+/* Today in Vietnam, yyyymmdd as reports.day0: the day unit lists are
+ * judged in force on. */
+#define ANTT_STORE_TODAY "CAST(strftime('%Y%m%d', 'now', '+7 hours') AS INTEGER)"
+
+/* The list in force today, an SQL expression (I9 of store.c): of the lists
+ * whose range contains today, a dated one before the undated "loaded";
+ * else the latest by day_from; "loaded" when unit_lists names none.  The
+ * view units_now (schema 10) reads the units of this list. */
+#define ANTT_STORE_LIST_NOW                                                                        \
+	"coalesce((SELECT name FROM main.unit_lists ORDER BY "                                     \
+	"(coalesce(day_from, 0) <= " ANTT_STORE_TODAY " AND " ANTT_STORE_TODAY                     \
+	" <= coalesce(day_to, 99999999)) DESC, "                                                   \
+	"(day_from IS NULL AND day_to IS NULL), day_from DESC, name LIMIT 1), 'loaded')"
+
 enum {
 	IX_VERSIONS,
 	IX_VAL_ADD,

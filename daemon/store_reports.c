@@ -2,6 +2,11 @@
  * tables: the store's read-only answers to a hub's officers (see
  * store_reports.h, store_index.c for the tables, docs/reports.md).
  *
+ * Units.  Every query reads the units of one list, the list in force today
+ * (the view units_now, I9 of store.c), whatever the period asked: until the
+ * reports map old units to new ones through unit_links, a report under a
+ * unit of another list counts as "unlisted".
+ *
  * Scope.  A request names a unit (the node's own by default).  Its subtree
  * is every unit whose ancestor at the unit's depth is the unit (units.a1,
  * a2, a3).  A node whose own unit is not in the administrative list (a
@@ -34,7 +39,6 @@
 #include "ctlproto.h"
 #include "period.h"
 #include "store_int.h"
-#include "units.h"
 
 #define S_AHEAD (10 * 60)        /* signed after the hub stored it: a fast clock */
 #define S_BEHIND (2 * 24 * 3600) /* signed long before any hub had it */
@@ -112,7 +116,7 @@ static const char *s_col(sqlite3_stmt *st, int i)
 /* The unit's name and depth, or -1. */
 static int s_unit_info(s_req_t *q, const char *code, char *name, size_t nsize, int *depth)
 {
-	sqlite3_stmt *st = s_prep(q, "SELECT name, depth FROM units WHERE code = ?1");
+	sqlite3_stmt *st = s_prep(q, "SELECT name, depth FROM units_now WHERE code = ?1");
 	int found = 0;
 	if (!st)
 		return -1;
@@ -138,7 +142,7 @@ static int s_scope(s_req_t *q, const json_t *req)
 		               "'%s' is not a period: write a month (2024-05), a quarter "
 		               "(2024-Q2), a year (2024) or a day (2024-05-17), years 2000 to 2099",
 		               q->period);
-	int64_t listed = s_count(q, "SELECT count(*) FROM units");
+	int64_t listed = s_count(q, "SELECT count(*) FROM units_now");
 	if (listed < 0)
 		return -1;
 	if (listed == 0)
@@ -345,7 +349,7 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 	}
 	snprintf(sql, sizeof sql,
 	         "SELECT antt_sum(%s, v.code, v.value) FROM reports r "
-	         "JOIN units u ON u.code = r.unit JOIN vals v ON v.n = r.n "
+	         "JOIN units_now u ON u.code = r.unit JOIN vals v ON v.n = r.n "
 	         "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s",
 	         key, s_scope_sql(q));
 	sqlite3_stmt *st = s_prep(q, sql);
@@ -396,13 +400,13 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 	                           "r.form = ?1 AND +r.day0 >= ?2 AND +r.day1 <= ?3)";
 	if (strcmp(by, "period"))
 		snprintf(sql, sizeof sql,
-		         "SELECT %s AS k, count(*), (SELECT name FROM units WHERE code = %s) "
-		         "FROM units u WHERE %s AND %s GROUP BY k",
+		         "SELECT %s AS k, count(*), (SELECT name FROM units_now WHERE code = %s) "
+		         "FROM units_now u WHERE %s AND %s GROUP BY k",
 		         key, !strcmp(by, "unit") ? key : "NULL", s_scope_sql(q), filed);
 	else
 		snprintf(sql, sizeof sql,
 		         "SELECT %s AS k, count(DISTINCT r.unit), NULL FROM reports r "
-		         "JOIN units u ON u.code = r.unit "
+		         "JOIN units_now u ON u.code = r.unit "
 		         "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s GROUP BY k",
 		         key, s_scope_sql(q));
 	if (!(st = s_prep(q, sql))) {
@@ -423,8 +427,8 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 			json_object_set_new(row, "name", json_string(s_col(st, 2)));
 	}
 	sqlite3_finalize(st);
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM units u WHERE %s AND %s", s_scope_sql(q),
-	         filed);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM units_now u WHERE %s AND %s",
+	         s_scope_sql(q), filed);
 	int64_t units = 0;
 	if ((st = s_prep(q, sql))) {
 		s_bind_scope(q, st, f->id);
@@ -437,7 +441,7 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 	json_t *conflicts = json_array();
 	snprintf(sql, sizeof sql,
 	         "SELECT r.unit, u.name, r.period, r.versions FROM reports r "
-	         "JOIN units u ON u.code = r.unit WHERE r.form = ?1 AND r.day0 >= ?2 "
+	         "JOIN units_now u ON u.code = r.unit WHERE r.form = ?1 AND r.day0 >= ?2 "
 	         "AND r.day1 <= ?3 AND %s AND r.n IS NULL ORDER BY r.unit, r.period LIMIT %d",
 	         s_scope_sql(q), S_LIST_MAX);
 	if ((st = s_prep(q, sql))) {
@@ -453,7 +457,7 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 	/* only the node's own scope holds every report it has, placed or not */
 	if ((!q->unit || !strcmp(q->unit, q->node_unit)) &&
 	    (st = s_prep(q, "SELECT count(*) FROM reports r WHERE r.unit IN (SELECT DISTINCT "
-	                    "unit FROM reports WHERE unit NOT IN (SELECT code FROM units)) AND "
+	                    "unit FROM reports WHERE unit NOT IN (SELECT code FROM units_now)) AND "
 	                    "r.form = ?1 AND +r.day0 >= ?2 AND +r.day1 <= ?3"))) {
 		s_bind_scope(q, st, f->id);
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -589,7 +593,7 @@ static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 	    sql, sizeof sql,
 	    "SELECT r.unit, r.period, coalesce(rec.first, rec.received), rec.clock, "
 	    "rec.stamp IS NOT NULL "
-	    "FROM reports r JOIN units u ON u.code = r.unit JOIN records rec ON rec.n = r.root "
+	    "FROM reports r JOIN units_now u ON u.code = r.unit JOIN records rec ON rec.n = r.root "
 	    "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s",
 	    s_scope_sql(q));
 	sqlite3_stmt *st = s_prep(q, sql);
@@ -615,9 +619,9 @@ static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 	 * their parent (the district) */
 	snprintf(sql, sizeof sql,
 	         "SELECT u.code, u.name, coalesce(u.parent, u.code), "
-	         "coalesce((SELECT name FROM units WHERE code = u.parent), u.name) "
-	         "FROM units u WHERE %s AND NOT EXISTS "
-	         "(SELECT 1 FROM units c WHERE c.parent = u.code) ORDER BY 3, u.code",
+	         "coalesce((SELECT name FROM units_now WHERE code = u.parent), u.name) "
+	         "FROM units_now u WHERE %s AND NOT EXISTS "
+	         "(SELECT 1 FROM units_now c WHERE c.parent = u.code) ORDER BY 3, u.code",
 	         s_scope_sql(q));
 	if (!(st = s_prep(q, sql))) {
 		free(filed);
@@ -819,9 +823,9 @@ static json_t *s_export(s_req_t *q, const json_t *req)
 	json_t *rows = json_array();
 	char sql[1024];
 	snprintf(sql, sizeof sql,
-	         "SELECT u.a1, (SELECT name FROM units WHERE code = u.a1), u.a2, "
-	         "(SELECT name FROM units WHERE code = u.a2), r.unit, u.name, v.code, "
-	         "sum(v.value) FROM reports r JOIN units u ON u.code = r.unit "
+	         "SELECT u.a1, (SELECT name FROM units_now WHERE code = u.a1), u.a2, "
+	         "(SELECT name FROM units_now WHERE code = u.a2), r.unit, u.name, v.code, "
+	         "sum(v.value) FROM reports r JOIN units_now u ON u.code = r.unit "
 	         "JOIN vals v ON v.n = r.n WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 "
 	         "AND %s GROUP BY r.unit, v.code ORDER BY r.unit, v.code",
 	         s_scope_sql(q));
@@ -909,63 +913,4 @@ static json_t *s_answer(antt_store_t *s, const antt_forms_t *forms, const char *
 	else
 		out = s_export(&q, req);
 	return out ? out : s_error(&q);
-}
-
-/* ---- units ---- */
-
-json_t *antt_store_units_import(antt_store_t *s, const char *csv, size_t len)
-{
-	char err[ANTT_ERR_MAX];
-	antt_units_t u;
-	if (antt_units_parse(csv, len, &u, err))
-		return antt_ctl_error(ANTT_CTL_DATA, err);
-	int rc = antt_store_begin(s, err);
-	sqlite3_stmt *st = NULL;
-	if (!rc && sqlite3_exec(s->db, "DELETE FROM units", NULL, NULL, NULL) != SQLITE_OK)
-		rc = antt_store_dberr(s, err, "replacing the units");
-	if (!rc && sqlite3_prepare_v2(s->db,
-	                              "INSERT INTO units(code, level, type, name, parent, depth, "
-	                              "a1, a2, a3) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-	                              -1, &st, NULL) != SQLITE_OK)
-		rc = antt_store_dberr(s, err, "replacing the units");
-	int64_t by_depth[ANTT_UNITS_DEPTH + 1] = {0};
-	for (size_t i = 0; i < u.n && !rc; i++) {
-		const antt_unit_t *x = &u.v[i];
-		sqlite3_bind_text(st, 1, x->code, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, x->level, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, x->type, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, x->name, -1, SQLITE_STATIC);
-		if (x->parent)
-			sqlite3_bind_text(st, 5, x->parent, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 6, x->depth);
-		for (int d = 0; d < ANTT_UNITS_DEPTH; d++)
-			if (x->anc[d])
-				sqlite3_bind_text(st, 7 + d, x->anc[d], -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			rc = antt_store_dberr(s, err, "replacing the units");
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-		if (x->depth >= 1 && x->depth <= ANTT_UNITS_DEPTH)
-			by_depth[x->depth]++;
-	}
-	sqlite3_finalize(st);
-	/* the enrollments are judged again against the new list (node.c): if
-	 * that fails, the next start does it */
-	if (!rc &&
-	    sqlite3_exec(s->db,
-	                 "INSERT OR REPLACE INTO meta(key, value) VALUES('trust_recheck', x'01')",
-	                 NULL, NULL, NULL) != SQLITE_OK)
-		rc = antt_store_dberr(s, err, "replacing the units");
-	if (!rc)
-		rc = antt_store_commit(s, err);
-	size_t n = u.n;
-	antt_units_clear(&u);
-	if (rc) {
-		antt_store_rollback(s);
-		antt_log(ANTT_LOG_ERR, "%s", err);
-		return antt_ctl_error(ANTT_CTL_STORE, err);
-	}
-	antt_log(ANTT_LOG_INFO, "units: %zu administrative units loaded", n);
-	return json_pack("{s:b, s:I, s:[I, I, I]}", "ok", 1, "units", (json_int_t)n, "by_depth",
-	                 (json_int_t)by_depth[1], (json_int_t)by_depth[2], (json_int_t)by_depth[3]);
 }

@@ -20,8 +20,4 @@ int antt_store_reports_is_op(const char *op);
 json_t *antt_store_reports_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
                                   const json_t *req);
 
-/* Replace the administrative units with those of a CSV file (op
- * units_import); on the writer connection, in one transaction. */
-json_t *antt_store_units_import(antt_store_t *s, const char *csv, size_t len);
-
 #endif

@@ -575,3 +575,179 @@ long antt_units_find(const antt_units_t *u, const char *code)
 		return -1;
 	return s_find(u, code);
 }
+
+/* ---- links between two lists ---- */
+
+#define S_LINK_FIELDS 3
+#define S_LINK_HEADER "old_code,new_code,share"
+
+static int s_link_cmp(const void *a, const void *b)
+{
+	const antt_link_t *x = a, *y = b;
+	int c = strcmp(x->old_code, y->old_code);
+	if (!c)
+		c = strcmp(x->new_code, y->new_code);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Check one row of a links file and fill x.  0 or ANTT_E_INVAL. */
+static int s_link_row(const s_reader_t *r, antt_link_t *x, char *err)
+{
+	long line = r->rec_line;
+	char shown[S_SHOW_BUF];
+	if (r->nf < S_LINK_FIELDS)
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "line %ld: %zu field%s, expected at least %d: " S_LINK_HEADER
+		                 " (a field holding a comma must be in double quotes)",
+		                 line, r->nf, r->nf == 1 ? "" : "s", S_LINK_FIELDS);
+	const char *old = s_field(r, 0), *new = s_field(r, 1), *share = s_field(r, 2);
+	if (r->len[0] == 0)
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "line %ld: the old code is empty (every link starts at a unit of "
+		                 "the old list: give its code in old_code)",
+		                 line);
+	if (!s_valid_code(old, r->len[0]))
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "line %ld: old code %s is not a valid unit code (use the "
+		                 "official code, e.g. 12346)",
+		                 line, s_show(shown, old, r->len[0]));
+	if (r->len[1] == 0)
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "line %ld: unit %s links to nothing: new_code is empty (give "
+		                 "the code of the new unit that took it, or remove the line)",
+		                 line, old);
+	if (!s_valid_code(new, r->len[1]))
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "line %ld: unit %s: new code %s is not a valid unit code (use "
+		                 "the official code, e.g. 12337)",
+		                 line, old, s_show(shown, new, r->len[1]));
+	int full;
+	if (!strcmp(share, "full") || !strcmp(share, "1"))
+		full = 1;
+	else if (!strcmp(share, "partial") || !strcmp(share, "0"))
+		full = 0;
+	else
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "line %ld: link %s -> %s: share %s is neither full nor partial "
+		                 "(full: the whole old unit went into the new one; partial: a "
+		                 "part of it did)",
+		                 line, old, new, s_show(shown, share, r->len[2]));
+	x->old_code = antt_xstrdup(old);
+	x->new_code = antt_xstrdup(new);
+	x->full = full;
+	x->line = line;
+	return ANTT_OK;
+}
+
+/* After sorting: no link twice, and an old unit with a full link has no
+ * other.  Each message names the later line of the two. */
+static int s_links_check(const antt_links_t *l, char *err)
+{
+	for (size_t i = 0, start = 0; i < l->n; i++) {
+		const antt_link_t *x = &l->v[i];
+		if (i && strcmp(l->v[i - 1].old_code, x->old_code))
+			start = i;
+		if (i > start && !strcmp(l->v[i - 1].new_code, x->new_code))
+			return antt_errf(err, ANTT_E_INVAL,
+			                 "line %ld: link %s -> %s appears a second time, first at "
+			                 "line %ld (remove one of the two lines)",
+			                 x->line, x->old_code, x->new_code, l->v[i - 1].line);
+		if (i + 1 < l->n && !strcmp(l->v[i + 1].old_code, x->old_code))
+			continue; /* judge the run at its end */
+		if (i == start)
+			continue;
+		for (size_t j = start; j <= i; j++)
+			if (l->v[j].full) {
+				const antt_link_t *o = &l->v[j == start ? start + 1 : start];
+				return antt_errf(
+				    err, ANTT_E_INVAL,
+				    "line %ld: unit %s has a full link to %s and another link, to "
+				    "%s at line %ld (a full link gives the whole unit to one new "
+				    "unit: make every link of %s partial, or keep only the full "
+				    "one)",
+				    l->v[j].line, x->old_code, l->v[j].new_code, o->new_code,
+				    o->line, x->old_code);
+			}
+	}
+	return ANTT_OK;
+}
+
+int antt_links_parse(const char *csv, size_t len, antt_links_t *out, char *err)
+{
+	int rc = ANTT_OK;
+	antt_links_t l = {0};
+	size_t cap = 0;
+	s_reader_t r = {.p = csv, .end = csv + len, .line = 1};
+	memset(out, 0, sizeof *out);
+	if (len >= 2 && ((!memcmp(csv, "\xff\xfe", 2) || !memcmp(csv, "\xfe\xff", 2)))) {
+		rc = antt_errf(err, ANTT_E_INVAL,
+		               "line 1: the file is UTF-16, not UTF-8 (save it as \"CSV UTF-8\")");
+		goto out;
+	}
+	if (len >= 3 && !memcmp(csv, "\xef\xbb\xbf", 3))
+		r.p += 3;
+	rc = s_read(&r, err);
+	if (rc < 0)
+		goto out;
+	if (rc == 0) {
+		rc = antt_errf(err, ANTT_E_INVAL,
+		               "line 1: no links: the file is empty (it needs the header "
+		               "" S_LINK_HEADER ",..., then one line per link)");
+		goto out;
+	}
+	int ok = r.nf >= S_LINK_FIELDS && !strcmp(s_field(&r, 0), "old_code") &&
+	         !strcmp(s_field(&r, 1), "new_code") && !strcmp(s_field(&r, 2), "share");
+	if (!ok) {
+		size_t n = 0;
+		char shown[S_SHOW_BUF];
+		while (r.rec + n < r.end && !s_is_eol(r.rec[n]))
+			n++;
+		rc =
+		    antt_errf(err, ANTT_E_INVAL,
+		              "line %ld: the header is %s, expected " S_LINK_HEADER
+		              " first (a links file, such as data/units-vn-2025-03-to-2025-07.csv; "
+		              "further columns are ignored)",
+		              r.rec_line, s_show(shown, r.rec, n));
+		goto out;
+	}
+	long header_line = r.rec_line;
+	while ((rc = s_read(&r, err)) == 1) {
+		if (l.n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			l.v = antt_xrealloc(l.v, cap * sizeof *l.v);
+		}
+		memset(&l.v[l.n], 0, sizeof *l.v);
+		rc = s_link_row(&r, &l.v[l.n], err);
+		if (rc)
+			goto out;
+		l.n++;
+	}
+	if (rc < 0)
+		goto out;
+	if (l.n == 0) {
+		rc = antt_errf(err, ANTT_E_INVAL,
+		               "line %ld: no links: the file has only the header (add one line "
+		               "per link: " S_LINK_HEADER ")",
+		               header_line + 1);
+		goto out;
+	}
+	qsort(l.v, l.n, sizeof *l.v, s_link_cmp);
+	rc = s_links_check(&l, err);
+out:
+	free(r.buf);
+	if (rc)
+		antt_links_clear(&l);
+	else
+		*out = l;
+	return rc;
+}
+
+void antt_links_clear(antt_links_t *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].old_code);
+		free(l->v[i].new_code);
+	}
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}

@@ -44,4 +44,31 @@ void antt_units_clear(antt_units_t *u);
 /* Index of code in u (binary search on an index built by parse), or -1. */
 long antt_units_find(const antt_units_t *u, const char *code);
 
+/* A links file: how the units of an older list became those of a newer one
+ * (data/units-vn-2025-03-to-2025-07.csv): a header whose first columns are
+ * old_code,new_code,share (further columns, names for people, are ignored),
+ * then one link per row, read as above.  share is "full" (the whole old
+ * unit went into the new one) or "partial" (a part did), or 1 / 0. */
+typedef struct {
+	char *old_code; /* valid per antt_valid_unit() */
+	char *new_code; /* valid too: a link to nothing is refused */
+	int full;       /* 1 full, 0 partial */
+	long line;      /* in the file, for messages */
+} antt_link_t;
+
+typedef struct {
+	antt_link_t *v; /* sorted by old_code, then new_code */
+	size_t n;
+} antt_links_t;
+
+/* Parse and check a links file on its own (which lists its codes belong to
+ * is the store's to check): fields, codes, shares, no link twice, an old
+ * unit with a full link has no other.  0 or ANTT_E_INVAL with err "line N:
+ * ...what... (...what to do)"; *out as antt_units_parse's, freed with
+ * antt_links_clear. */
+int antt_links_parse(const char *csv, size_t len, antt_links_t *out, char *err);
+
+/* Free everything antt_links_parse gave and zero *l.  Safe on a zeroed set. */
+void antt_links_clear(antt_links_t *l);
+
 #endif

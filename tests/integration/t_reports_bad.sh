@@ -165,7 +165,10 @@ unchanged "after a file that does not exist"
 run "$ANTT" -c "$CONF" units import "$IT_TMP"
 assert_ne 0 "$RC" "units import of a folder"
 unchanged "after a folder"
-for args in "units" "units import" "units export $IT_TMP/good.csv"; do
+# (antt units alone lists the units, antt units import alone loads the
+# shipped files: t_units.sh)
+for args in "units import $IT_TMP/good.csv $IT_TMP/good.csv" "units list $IT_TMP/good.csv" \
+	"units export $IT_TMP/good.csv"; do
 	# shellcheck disable=SC2086 # the words are the arguments
 	run "$ANTT" -c "$CONF" $args
 	assert_rc 64 "antt $args"

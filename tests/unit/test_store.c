@@ -16,7 +16,10 @@
 #include "common.h"
 #include "keyfile.h"
 #include "record.h"
+#include "forms.h"
 #include "store.h"
+#include "store_reports.h"
+#include "store_units.h"
 
 #define S_UNIT "10375"
 #define S_MONTHLY "bvanttq-monthly"
@@ -1447,6 +1450,219 @@ static void test_forks_bounded(void **state)
 	assert_int_equal(seen, ANTT_STORE_FORKS_KEPT + 5);
 }
 
+/* ---- unit lists (schema 10, I9) ---- */
+
+#define S_UNITS_CSV                                                                                \
+	"code,level,type,name,parent_code\n33,province,Tỉnh,Tỉnh Hưng Yên,\n"                \
+	"332,district,Huyện,Huyện Tiên Lữ,33\n12346,commune,Xã,Xã Nhật Tân,332\n"
+
+/* The answer of a report request (op, unit, period) from s. */
+static json_t *s_answer(antt_store_t *s, const char *op, const char *unit, const char *period)
+{
+	char err[ANTT_ERR_MAX] = "";
+	antt_forms_t *forms = NULL;
+	if (antt_forms_load(ANTT_SOURCE_DIR "/config/forms", &forms, err))
+		fail_msg("forms: %s", err);
+	json_t *req = json_pack("{s:s, s:s, s:s, s:s}", "op", op, "unit", unit, "period", period,
+	                        "form", S_MONTHLY);
+	json_t *out = antt_store_reports_answer(s, forms, "33", req);
+	json_decref(req);
+	antt_forms_destroy(&forms);
+	return out;
+}
+
+/* A schema-9 store with units and a report: upgraded, its units are the
+ * list "loaded", in force always, and every answer is the same. */
+static void test_units_upgrade_to_loaded(void **state)
+{
+	s_fx_t *fx = *state;
+	s_open(fx);
+	s_append_as(fx->s, fx->a, "12346", S_MONTHLY, 7, NULL, NULL, 0, NULL);
+	json_t *r = antt_store_units_import(fx->s, json_object(), S_UNITS_CSV, strlen(S_UNITS_CSV));
+	assert_true(json_is_true(json_object_get(r, "ok")));
+	json_decref(r);
+	json_t *report = s_answer(fx->s, "report", "332", "2024-05");
+	json_t *missing = s_answer(fx->s, "missing", "33", "2024-Q2");
+	assert_int_equal(
+	    json_integer_value(json_object_get(
+	        json_object_get(json_array_get(json_object_get(report, "forms"), 0), "totals"),
+	        "hop_dan")),
+	    7);
+	antt_store_close(&fx->s);
+	/* schema 9: units without a list, no lists, no links */
+	s_raw_exec(fx->path,
+	           "CREATE TABLE units9("
+	           "  code TEXT PRIMARY KEY, level TEXT NOT NULL, type TEXT NOT NULL,"
+	           "  name TEXT NOT NULL, parent TEXT, depth INTEGER NOT NULL, a1 TEXT, a2 TEXT,"
+	           "  a3 TEXT) WITHOUT ROWID;"
+	           "INSERT INTO units9 SELECT code, level, type, name, parent, depth, a1, a2, a3 "
+	           "  FROM units;"
+	           "DROP TABLE units; ALTER TABLE units9 RENAME TO units;"
+	           "CREATE INDEX units_a1 ON units(a1, depth);"
+	           "CREATE INDEX units_a2 ON units(a2, depth);"
+	           "CREATE INDEX units_parent ON units(parent);"
+	           "DROP TABLE unit_lists; DROP TABLE unit_links;"
+	           "PRAGMA user_version = 9");
+	s_open(fx);
+	sqlite3 *db = s_raw(fx->path);
+	assert_int_equal(s_pragma(db, "PRAGMA user_version"), 10);
+	assert_int_equal(s_pragma(db, "SELECT count(*) FROM units WHERE list = 'loaded'"), 3);
+	assert_int_equal(s_pragma(db, "SELECT count(*) FROM units"), 3);
+	assert_int_equal(s_pragma(db, "SELECT units FROM unit_lists WHERE name = 'loaded' AND "
+	                              "day_from IS NULL AND day_to IS NULL"),
+	                 3);
+	assert_int_equal(s_pragma(db, "SELECT count(*) FROM unit_lists"), 1);
+	sqlite3_close(db);
+	json_t *l = antt_store_units_lists(fx->s);
+	assert_string_equal(json_string_value(json_object_get(l, "in_force")), "loaded");
+	json_decref(l);
+	assert_int_equal(antt_store_unit_known(fx->s, "12346"), 1);
+	assert_int_equal(antt_store_unit_within(fx->s, "12346", "332"), 1);
+	json_t *report2 = s_answer(fx->s, "report", "332", "2024-05");
+	json_t *missing2 = s_answer(fx->s, "missing", "33", "2024-Q2");
+	assert_true(json_equal(report, report2));
+	assert_true(json_equal(missing, missing2));
+	json_decref(report);
+	json_decref(report2);
+	json_decref(missing);
+	json_decref(missing2);
+}
+
+/* Import req with csv; 1 if refused with a message containing needle (the
+ * lists and links unchanged), 0 if taken. */
+static int s_import(antt_store_t *s, json_t *req, const char *csv, const char *needle)
+{
+	json_t *before = antt_store_units_lists(s);
+	json_t *r = antt_store_units_import(s, req, csv, strlen(csv));
+	json_decref(req);
+	int ok = json_is_true(json_object_get(r, "ok"));
+	if (needle) {
+		char *text = json_dumps(r, 0);
+		if (ok || !strstr(text, needle))
+			fail_msg("expected a refusal naming '%s', got %s", needle, text);
+		free(text);
+		json_t *after = antt_store_units_lists(s);
+		assert_true(json_equal(before, after));
+		json_decref(after);
+	} else if (!ok) {
+		char *text = json_dumps(r, 0);
+		fail_msg("refused: %s", text);
+	}
+	json_decref(before);
+	json_decref(r);
+	return !ok;
+}
+
+static json_t *s_list_req(const char *list, const char *from, const char *to)
+{
+	json_t *req = json_pack("{s:s}", "op", "units_import");
+	if (list)
+		json_object_set_new(req, "list", json_string(list));
+	if (from)
+		json_object_set_new(req, "from", json_string(from));
+	if (to)
+		json_object_set_new(req, "to", json_string(to));
+	return req;
+}
+
+static json_t *s_links_req(const char *old, const char *new)
+{
+	return json_pack("{s:s, s:b, s:s, s:s}", "op", "units_import", "links", 1, "old", old,
+	                 "new", new);
+}
+
+static const char *s_now(antt_store_t *s, char buf[32])
+{
+	json_t *l = antt_store_units_lists(s);
+	snprintf(buf, 32, "%s", json_string_value(json_object_get(l, "in_force")));
+	json_decref(l);
+	return buf;
+}
+
+#define S_LINKS_HEAD "old_code,new_code,share,old_name,new_name,second_source\n"
+#define S_NEW_CSV                                                                                  \
+	"code,level,type,name,parent_code\n33,province,Tỉnh,Tỉnh Hưng Yên,\n"                \
+	"12337,commune,Xã,Xã Hoàng Hoa Thám,33\n"
+
+/* Which list is in force, and every import the rules refuse. */
+static void test_units_lists_rules(void **state)
+{
+	s_fx_t *fx = *state;
+	char now[32];
+	s_open(fx);
+	/* no list: nothing in force, no tree */
+	assert_int_equal(antt_store_unit_known(fx->s, "12346"), -1);
+	s_import(fx->s, s_list_req(NULL, NULL, NULL), S_UNITS_CSV, NULL);
+	assert_string_equal(s_now(fx->s, now), "loaded");
+	/* two closed lists in the past: none holds today, the latest wins;
+	 * a dated list before "loaded" only when it holds today */
+	s_import(fx->s, s_list_req("old", "2020-01-01", "2020-06-30"), S_UNITS_CSV, NULL);
+	s_import(fx->s, s_list_req("new", "2020-07-01", "2020-12-31"), S_NEW_CSV, NULL);
+	assert_string_equal(s_now(fx->s, now), "loaded");
+	assert_int_equal(antt_store_unit_known(fx->s, "12346"), 1);
+	/* open-ended from 2020-07-01: holds today, before "loaded" */
+	s_import(fx->s, s_list_req("new", "2020-07-01", NULL), S_NEW_CSV, NULL);
+	assert_string_equal(s_now(fx->s, now), "new");
+	assert_int_equal(antt_store_unit_known(fx->s, "12346"), 0);
+	assert_int_equal(antt_store_unit_known(fx->s, "12337"), 1);
+	assert_int_equal(antt_store_unit_within(fx->s, "12337", "33"), 1);
+	/* refused, nothing changed */
+	s_import(fx->s, s_list_req("x", "2019-02-29", NULL), S_UNITS_CSV, "is not a date");
+	s_import(fx->s, s_list_req("x", "2019-1-01", NULL), S_UNITS_CSV, "is not a date");
+	s_import(fx->s, s_list_req("x", "2019-02-01", "2019-01-31"), S_UNITS_CSV, "is before");
+	s_import(fx->s, s_list_req("x", "2019-01-01", "2020-01-01"), S_UNITS_CSV,
+	         "days list old already is");
+	s_import(fx->s, s_list_req("x", "2030-01-01", NULL), S_UNITS_CSV,
+	         "days list new already is");
+	s_import(fx->s, s_list_req("old", "2020-01-01", "2020-07-01"), S_UNITS_CSV,
+	         "days list new already is");
+	s_import(fx->s, s_list_req("a b", "2019-01-01", "2019-12-31"), S_UNITS_CSV, "not valid");
+	s_import(fx->s, s_list_req("", "2019-01-01", "2019-12-31"), S_UNITS_CSV, "not valid");
+	s_import(fx->s, s_list_req("loaded", "2019-01-01", "2019-12-31"), S_UNITS_CSV,
+	         "undated list's");
+	s_import(fx->s, s_list_req("x", "2019-01-01", "2019-12-31"), "code\n", "header");
+	/* links */
+	s_import(fx->s, s_links_req("old", "new"), S_LINKS_HEAD "12346,12337,full,,,\n", NULL);
+	s_import(fx->s, s_links_req("old", "new"), S_LINKS_HEAD "12346,99999,full,,,\n",
+	         "unit 99999 is not in list new");
+	s_import(fx->s, s_links_req("old", "new"),
+	         S_LINKS_HEAD "332,12337,full\n12337,12337,full\n",
+	         "line 3: unit 12337 is not in list old");
+	s_import(fx->s, s_links_req("old", "new"), S_LINKS_HEAD "12346,12337,some,,,\n",
+	         "neither full nor partial");
+	s_import(fx->s, s_links_req("old", "new"),
+	         S_LINKS_HEAD "12346,12337,partial,,,\n12346,33,full,,,\n",
+	         "has a full link to 33 and another link");
+	s_import(fx->s, s_links_req("old", "new"), S_LINKS_HEAD "12346,,full,,,\n",
+	         "links to nothing");
+	s_import(fx->s, s_links_req("new", "new"), S_LINKS_HEAD "12337,12337,full,,,\n",
+	         "both list new");
+	s_import(fx->s, s_links_req("old", "gone"), S_LINKS_HEAD "12346,12337,full,,,\n",
+	         "list gone is not loaded");
+	s_import(fx->s, s_links_req("new", "old"), S_LINKS_HEAD "12337,12346,full,,,\n",
+	         "does not end before list old begins");
+	s_import(fx->s, s_links_req("loaded", "new"), S_LINKS_HEAD "12346,12337,full,,,\n",
+	         "does not end before");
+	/* partial links in numbers ("1"/"0" for full/partial), extra columns */
+	s_import(fx->s, s_links_req("old", "new"),
+	         S_LINKS_HEAD "12346,12337,0,a,b,c,d\n12346,33,0\n332,33,1\n", NULL);
+	json_t *l = antt_store_units_lists(fx->s);
+	json_t *k = json_array_get(json_object_get(l, "links"), 0);
+	assert_int_equal(json_integer_value(json_object_get(k, "full")), 1);
+	assert_int_equal(json_integer_value(json_object_get(k, "partial")), 2);
+	json_decref(l);
+	/* replacing a list drops the links that touch it */
+	json_t *req = s_list_req("old", "2020-01-01", "2020-06-30");
+	json_t *r = antt_store_units_import(fx->s, req, S_UNITS_CSV, strlen(S_UNITS_CSV));
+	json_decref(req);
+	assert_int_equal(json_integer_value(json_object_get(r, "links_dropped")), 3);
+	json_decref(r);
+	l = antt_store_units_lists(fx->s);
+	assert_int_equal(json_array_size(json_object_get(l, "links")), 0);
+	assert_int_equal(json_array_size(json_object_get(l, "lists")), 3);
+	json_decref(l);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -1481,6 +1697,8 @@ int main(void)
 	    T(test_upgrade_judges_old_enrollments),
 	    T(test_legacy_needs_units),
 	    T(test_forks_bounded),
+	    T(test_units_upgrade_to_loaded),
+	    T(test_units_lists_rules),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
