@@ -487,6 +487,26 @@ out:
 	return rc;
 }
 
+/* The start of a file a spreadsheet wrote: UTF-16 refused, a byte order
+ * mark skipped, its first record read (the header).  0, or ANTT_E_INVAL
+ * with err ("line 1: " and empty when the file has no record). */
+static int s_first(s_reader_t *r, const char *empty, char *err)
+{
+	size_t len = (size_t)(r->end - r->p);
+	if (len >= 2 && ((!memcmp(r->p, "\xff\xfe", 2) || !memcmp(r->p, "\xfe\xff", 2))))
+		return antt_errf(
+		    err, ANTT_E_INVAL,
+		    "line 1: the file is UTF-16, not UTF-8 (save it as \"CSV UTF-8\")");
+	if (len >= 3 && !memcmp(r->p, "\xef\xbb\xbf", 3))
+		r->p += 3;
+	int rc = s_read(r, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return antt_errf(err, ANTT_E_INVAL, "line 1: %s", empty);
+	return ANTT_OK;
+}
+
 int antt_units_parse(const char *csv, size_t len, antt_units_t *out, char *err)
 {
 	int rc = ANTT_OK;
@@ -496,23 +516,12 @@ int antt_units_parse(const char *csv, size_t len, antt_units_t *out, char *err)
 	int *lv = NULL;
 	s_reader_t r = {.p = csv, .end = csv + len, .line = 1};
 	memset(out, 0, sizeof *out);
-
-	if (len >= 2 && ((!memcmp(csv, "\xff\xfe", 2) || !memcmp(csv, "\xfe\xff", 2)))) {
-		rc = antt_errf(err, ANTT_E_INVAL,
-		               "line 1: the file is UTF-16, not UTF-8 (save it as \"CSV UTF-8\")");
+	rc = s_first(&r,
+	             "no units: the file is empty (it needs the header " S_HEADER
+	             ", then one line per unit)",
+	             err);
+	if (rc)
 		goto out;
-	}
-	if (len >= 3 && !memcmp(csv, "\xef\xbb\xbf", 3))
-		r.p += 3;
-	rc = s_read(&r, err);
-	if (rc < 0)
-		goto out;
-	if (rc == 0) {
-		rc = antt_errf(err, ANTT_E_INVAL,
-		               "line 1: no units: the file is empty (it needs the header " S_HEADER
-		               ", then one line per unit)");
-		goto out;
-	}
 	long header_line = r.rec_line;
 	rc = s_header(&r, err);
 	if (rc)
@@ -679,22 +688,12 @@ int antt_links_parse(const char *csv, size_t len, antt_links_t *out, char *err)
 	size_t cap = 0;
 	s_reader_t r = {.p = csv, .end = csv + len, .line = 1};
 	memset(out, 0, sizeof *out);
-	if (len >= 2 && ((!memcmp(csv, "\xff\xfe", 2) || !memcmp(csv, "\xfe\xff", 2)))) {
-		rc = antt_errf(err, ANTT_E_INVAL,
-		               "line 1: the file is UTF-16, not UTF-8 (save it as \"CSV UTF-8\")");
+	rc = s_first(&r,
+	             "no links: the file is empty (it needs the header " S_LINK_HEADER
+	             ",..., then one line per link)",
+	             err);
+	if (rc)
 		goto out;
-	}
-	if (len >= 3 && !memcmp(csv, "\xef\xbb\xbf", 3))
-		r.p += 3;
-	rc = s_read(&r, err);
-	if (rc < 0)
-		goto out;
-	if (rc == 0) {
-		rc = antt_errf(err, ANTT_E_INVAL,
-		               "line 1: no links: the file is empty (it needs the header "
-		               "" S_LINK_HEADER ",..., then one line per link)");
-		goto out;
-	}
 	int ok = r.nf >= S_LINK_FIELDS && !strcmp(s_field(&r, 0), "old_code") &&
 	         !strcmp(s_field(&r, 1), "new_code") && !strcmp(s_field(&r, 2), "share");
 	if (!ok) {
