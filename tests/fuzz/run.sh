@@ -13,7 +13,7 @@ build=${BUILD_DIR:-"$src/build-fuzz"}
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(record sync bundle credentials config forms ctl units period)
+[ ${#targets[@]} -gt 0 ] || targets=(record sync bundle credentials config forms ctl units links period)
 command -v clang >/dev/null || { echo "run.sh: needs clang (apt-get install clang)" >&2; exit 1; }
 CC=clang cmake -S "$src" -B "$build" -DANTT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" >/dev/null
