@@ -3,10 +3,12 @@
  * (docs/control.md); the answers are printed as aligned tables (unit names
  * in Vietnamese), CSV for spreadsheets, or JSON. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "common.h"
@@ -291,6 +293,20 @@ static int s_units_send(antt_cli_t *cli, const char *file, json_t *req, json_t *
 /* antt units import with no file: every list and links file shipped. */
 static int s_units_shipped(antt_cli_t *cli)
 {
+	/* all of them there before any is sent: never half the lists loaded */
+	for (size_t i = 0; i < sizeof s_shipped / sizeof *s_shipped; i++) {
+		char file[4096];
+		snprintf(file, sizeof file, "%s/%s", ANTT_DATA_DIR, s_shipped[i].file);
+		if (access(file, R_OK)) {
+			antt_cli_err("cannot read %s (%s): the unit lists this antt ships are "
+			             "not there; reinstall the antt package, or load each file "
+			             "yourself: antt units import FILE.csv --list NAME --from "
+			             "YYYY-MM-DD [--to YYYY-MM-DD], then antt units import --links "
+			             "FILE.csv --old LIST --new LIST; nothing was loaded",
+			             file, strerror(errno));
+			return EXIT_NOINPUT;
+		}
+	}
 	json_t *done = cli->json ? json_array() : NULL;
 	int ret = 0;
 	for (size_t i = 0; i < sizeof s_shipped / sizeof *s_shipped && !ret; i++) {
@@ -309,8 +325,11 @@ static int s_units_shipped(antt_cli_t *cli)
 		}
 		ret = s_units_send(cli, file, req, done);
 	}
-	if (!ret && done)
-		antt_cli_print_json(json_pack("{s:o}", "imported", json_incref(done)));
+	if (!ret && done) {
+		json_t *o = json_pack("{s:O}", "imported", done);
+		antt_cli_print_json(o);
+		json_decref(o);
+	}
 	json_decref(done);
 	return ret;
 }

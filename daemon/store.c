@@ -37,14 +37,17 @@
  *       last day it is in force, yyyymmdd as reports.day0/day1, NULL for
  *       open-ended; units rows of each) and links from the units of an
  *       older list to those of a newer one (unit_links, share 1 full, 0
- *       partial).  Whatever reads units (report, missing, history,
- *       export, authority's antt_store_unit_within / unit_known, the
- *       "unlisted" count, the trust re-check after an import) reads one
- *       list through the view units_now: the list in force today
- *       (Vietnam's date) whose range contains today, a dated one before
- *       the undated list "loaded" (what antt units import FILE.csv
- *       without --list loads, in force always); when none contains today,
- *       the latest by day_from; when unit_lists names none, "loaded".
+ *       partial).  The reports (report, missing, history, export, the
+ *       "unlisted" count) read one list through the view units_now: the
+ *       list in force today (Vietnam's date) whose range contains today,
+ *       a dated one before the undated list "loaded" (what antt units
+ *       import FILE.csv without --list loads, in force always); when none
+ *       contains today, the latest that has begun, else the earliest; when
+ *       unit_lists names none, "loaded".  Authority (antt_store_unit_within
+ *       / unit_known, the trust re-check) reads every list loaded: a unit
+ *       is below another when some list shows it (store_index.c), so that
+ *       an enrollment made under its day's list holds when a newer list
+ *       comes in force.
  *       That choice is ANTT_STORE_LIST_NOW, and only there.  Kept by the
  *       imports of store_units.c, each in one transaction: the ranges of
  *       the dated lists do not overlap; every link names a unit of its
@@ -226,11 +229,11 @@ static const char *s_migrations[] = {
     "  author BLOB PRIMARY KEY CHECK(length(author) = 32),"
     "  n INTEGER NOT NULL, last INTEGER NOT NULL) WITHOUT ROWID;"
     "INSERT INTO fork_counts SELECT author, count(*), max(received) FROM forks GROUP BY author;",
-    /* 9 -> 10: dated unit lists and the links between them (I9).  Written
-     * to run on a store that already has some of it (a test's store made
-     * at this schema and marked older): tables made if absent, the units
-     * rebuilt whatever their columns.  The view units_now is no part of
-     * the file: each connection makes it (s_units_now). */
+    /* 9 -> 10: dated unit lists and the links between them (I9).  Tables
+     * made if absent (the unit tests fake older stores from a current
+     * schema, whose units then hold no list of their own); the units, one
+     * tree until now, become the list "loaded".  The view units_now is no
+     * part of the file: each connection makes it (s_units_now). */
     "CREATE TABLE IF NOT EXISTS unit_lists("
     "  name TEXT PRIMARY KEY, day_from INTEGER, day_to INTEGER,"
     "  units INTEGER NOT NULL, imported INTEGER NOT NULL);"

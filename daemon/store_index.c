@@ -617,13 +617,23 @@ int antt_store_verify_index(antt_store_t *s, antt_store_problem_fn problem, void
 
 /* ---- the administrative tree ---- */
 
+/* Authority reads every list loaded, not only the one in force today (I9):
+ * an enrollment made under the list of its day stays what it was when a
+ * newer list comes in force (a district of 2025-03 is above its communes
+ * for good), and a list's first day changes no verdict overnight.  unit is
+ * below above when some list holds both with above among unit's ancestors. */
 static int s_unit_below(antt_store_t *s, const char *unit, const char *above, int strict)
 {
+	/* the lists: those unit_lists names, and "loaded" (rows made before
+	 * lists had names) */
 	static const char *sql =
-	    "SELECT (SELECT count(*) > 0 FROM units_now), "
-	    "(SELECT depth FROM units_now WHERE code = ?2), "
-	    "(SELECT a1 = ?2 OR a2 = ?2 OR a3 = ?2 FROM units_now WHERE code = ?1), "
-	    "EXISTS(SELECT 1 FROM units_now WHERE code = ?1)";
+	    "WITH l(name) AS (SELECT name FROM unit_lists UNION SELECT 'loaded') "
+	    "SELECT EXISTS(SELECT 1 FROM units), "
+	    "EXISTS(SELECT 1 FROM units WHERE list IN l AND code = ?2), "
+	    "EXISTS(SELECT 1 FROM units u WHERE u.list IN l AND u.code = ?1 AND "
+	    "(u.a1 = ?2 OR u.a2 = ?2 OR u.a3 = ?2) AND "
+	    "EXISTS(SELECT 1 FROM units p WHERE p.list = u.list AND p.code = ?2)), "
+	    "EXISTS(SELECT 1 FROM units WHERE list IN l AND code = ?1)";
 	sqlite3_stmt *st;
 	int r = 0;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -634,9 +644,9 @@ static int s_unit_below(antt_store_t *s, const char *unit, const char *above, in
 		if (!sqlite3_column_int(st, 0))
 			r = -1; /* no tree loaded: nothing to check against */
 		else if (!sqlite3_column_int(st, 3))
-			r = 0; /* not a unit of the tree */
-		else if (sqlite3_column_type(st, 1) == SQLITE_NULL)
-			r = !strict; /* above is no unit of the tree: the root, above
+			r = 0; /* not a unit of any list */
+		else if (!sqlite3_column_int(st, 1))
+			r = !strict; /* above is no unit of any list: the root, above
 			              * all; strictly, above nothing */
 		else
 			r = strcmp(unit, above) != 0 && sqlite3_column_int(st, 2);

@@ -16,13 +16,17 @@
 
 /* The list in force today, an SQL expression (I9 of store.c): of the lists
  * whose range contains today, a dated one before the undated "loaded";
- * else the latest by day_from; "loaded" when unit_lists names none.  The
+ * else the latest that has begun, else the earliest to begin; "loaded"
+ * when unit_lists names none.  The
  * view units_now (schema 10) reads the units of this list. */
 #define ANTT_STORE_LIST_NOW                                                                        \
 	"coalesce((SELECT name FROM main.unit_lists ORDER BY "                                     \
 	"(coalesce(day_from, 0) <= " ANTT_STORE_TODAY " AND " ANTT_STORE_TODAY                     \
 	" <= coalesce(day_to, 99999999)) DESC, "                                                   \
-	"(day_from IS NULL AND day_to IS NULL), day_from DESC, name LIMIT 1), 'loaded')"
+	"(day_from IS NULL AND day_to IS NULL), "                                                  \
+	"(coalesce(day_from, 0) <= " ANTT_STORE_TODAY ") DESC, "                                   \
+	"(CASE WHEN coalesce(day_from, 0) <= " ANTT_STORE_TODAY " THEN -coalesce(day_from, 0) "    \
+	"ELSE coalesce(day_from, 0) END), name LIMIT 1), 'loaded')"
 
 enum {
 	IX_VERSIONS,

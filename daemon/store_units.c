@@ -1,6 +1,6 @@
 /* store_units.c - unit lists and the links between them (see store_units.h;
- * I9 of store.c says what holds and who reads them: everything that reads
- * units reads the view units_now, one list).
+ * I9 of store.c says what holds and who reads them: the reports read the
+ * view units_now, one list; authority reads them all).
  *
  * Every import parses the whole file first (units.c), then checks it against
  * the store and writes it in one transaction; the first problem found ends

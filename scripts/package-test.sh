@@ -32,7 +32,8 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null
 for f in /usr/sbin/anttd /usr/bin/antt /usr/lib/systemd/system/anttd@.service \
 	/usr/lib/sysusers.d/antt.conf /usr/share/antt/forms/bvanttq-monthly.json \
 	/usr/share/man/man8/anttd.8 /usr/share/man/man1/antt.1 /usr/share/man/man5/anttd.conf.5 \
-	/usr/share/doc/antt/examples/commune.conf; do
+	/usr/share/doc/antt/examples/commune.conf /usr/share/antt/units-vn-2025-03.csv \
+	/usr/share/antt/units-vn-2025-07.csv /usr/share/antt/units-vn-2025-03-to-2025-07.csv; do
 	[ -e "$f" ] || fail "$f not installed"
 done
 getent passwd antt >/dev/null || fail "no antt account after the install"

@@ -13,6 +13,9 @@
 # from its list, a bad share, a full link with another, a link to nothing,
 # the same list twice, a list not loaded, an old list not before the new)
 # exits 65 with its message, and `antt units --json` is the same after it.
+# Last, a tree of the old list (a district 332 enrolled with the units below
+# it) keeps syncing and verifying when the province loads 2025-07: authority
+# reads every list loaded.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -214,4 +217,43 @@ assert_eq "loaded:$N_OLD;2024:3;2025-03:$N_OLD;2025-07:$N_NEW|2025-07" \
 	"$(jq -r '([.lists[] | "\(.name):\(.units)"] | join(";")) + "|" + .in_force' <<<"$OUT")" "lists"
 
 daemon_stop "$P_PID"
+
+log_step "a tree of 2025-03 keeps syncing when 2025-07 comes in force"
+# authority reads every list (I9): the district 332, enrolled with the
+# units below it in 2025-03, stays above its commune when the province
+# loads what the package ships, though 2025-07 has no district
+it_port PORT_P2
+it_port PORT_D2
+sync_node_init p2 33 "$PORT_P2" "" ""
+P2_CONF=$CONF P2_KEY=$PUBKEY
+sync_node_init d2 332 "$PORT_D2" "$PORT_P2" "$P2_KEY" "$P2_KEY"
+D2_CONF=$CONF D2_KEY=$PUBKEY
+sync_node_init c2 12346 "" "$PORT_D2" "$D2_KEY" "$P2_KEY"
+C2_CONF=$CONF C2_KEY=$PUBKEY
+daemon_start "$P2_CONF"
+P2_PID=$DPID
+antt_ok "$P2_CONF" units import "$OLD_CSV" --list 2025-03 --from 2025-03-01 --to 2025-06-30
+antt_ok "$P2_CONF" enroll --unit 332 --key "$D2_KEY" --below 332
+daemon_start "$D2_CONF"
+D2_PID=$DPID
+# (a hub whose scope is a subtree judges it by a list of its own)
+antt_ok "$D2_CONF" units import "$OLD_CSV" --list 2025-03 --from 2025-03-01 --to 2025-06-30
+antt_ok "$D2_CONF" enroll --unit 12346 --key "$C2_KEY"
+daemon_start "$C2_CONF"
+C2_PID=$DPID
+antt_ok "$C2_CONF" submit --form bvanttq-monthly --period 2025-05 hop_dan=1
+wait_held 30 "$P2_CONF" "$C2_KEY" 1 "before the new lists"
+antt_ok "$P2_CONF" units import
+antt_ok "$P2_CONF" units --json
+assert_eq "2025-07" "$(jq -r .in_force <<<"$OUT")" "2025-07 in force at the province"
+antt_ok "$P2_CONF" verify --deep --json
+assert_eq true "$(jq -r .valid <<<"$OUT")" "verify --deep: the district's enrollment still holds"
+antt_ok "$P2_CONF" children --json
+assert_eq "332|hub|null" "$(jq -r '.[0] | "\(.unit)|\(.grant)|\(.quarantined_from)"' <<<"$OUT")" \
+	"the district at the province after the import"
+antt_ok "$C2_CONF" submit --form bvanttq-monthly --period 2025-06 hop_dan=2
+wait_held 30 "$P2_CONF" "$C2_KEY" 2 "after the new lists"
+daemon_stop "$C2_PID"
+daemon_stop "$D2_PID"
+daemon_stop "$P2_PID"
 assert_no_sanitizer_reports

@@ -1600,10 +1600,12 @@ static void test_units_lists_rules(void **state)
 	s_import(fx->s, s_list_req("new", "2020-07-01", "2020-12-31"), S_NEW_CSV, NULL);
 	assert_string_equal(s_now(fx->s, now), "loaded");
 	assert_int_equal(antt_store_unit_known(fx->s, "12346"), 1);
-	/* open-ended from 2020-07-01: holds today, before "loaded" */
+	/* open-ended from 2020-07-01: holds today, before "loaded"; authority
+	 * reads every list, so a unit of the old ones is still known */
 	s_import(fx->s, s_list_req("new", "2020-07-01", NULL), S_NEW_CSV, NULL);
 	assert_string_equal(s_now(fx->s, now), "new");
-	assert_int_equal(antt_store_unit_known(fx->s, "12346"), 0);
+	assert_int_equal(antt_store_unit_known(fx->s, "12346"), 1);
+	assert_int_equal(antt_store_unit_known(fx->s, "99999"), 0);
 	assert_int_equal(antt_store_unit_known(fx->s, "12337"), 1);
 	assert_int_equal(antt_store_unit_within(fx->s, "12337", "33"), 1);
 	/* refused, nothing changed */
