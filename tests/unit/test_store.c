@@ -1478,9 +1478,11 @@ static void test_units_upgrade_to_loaded(void **state)
 	s_fx_t *fx = *state;
 	s_open(fx);
 	s_append_as(fx->s, fx->a, "12346", S_MONTHLY, 7, NULL, NULL, 0, NULL);
-	json_t *r = antt_store_units_import(fx->s, json_object(), S_UNITS_CSV, strlen(S_UNITS_CSV));
+	json_t *req = json_object(); /* borrowed by the import */
+	json_t *r = antt_store_units_import(fx->s, req, S_UNITS_CSV, strlen(S_UNITS_CSV));
 	assert_true(json_is_true(json_object_get(r, "ok")));
 	json_decref(r);
+	json_decref(req);
 	json_t *report = s_answer(fx->s, "report", "332", "2024-05");
 	json_t *missing = s_answer(fx->s, "missing", "33", "2024-Q2");
 	assert_int_equal(
