@@ -16,11 +16,11 @@
 
 #define TIMEOUT_MS 120000
 
-enum { OPT_JSON = 1000, OPT_CSV, OPT_BY };
+enum { OPT_JSON = 1000, OPT_CSV, OPT_BY, OPT_UNITS };
 
 /* The options of every report command; NULL where the command takes none. */
 typedef struct {
-	const char *period, *unit, *form, *by;
+	const char *period, *unit, *form, *by, *units;
 	int csv;
 } s_opts_t;
 
@@ -31,6 +31,7 @@ static int s_parse(antt_cli_t *cli, const char *usage, const char *takes, s_opts
 	                                     {"unit", required_argument, NULL, 'u'},
 	                                     {"form", required_argument, NULL, 'f'},
 	                                     {"by", required_argument, NULL, OPT_BY},
+	                                     {"units", required_argument, NULL, OPT_UNITS},
 	                                     {"csv", no_argument, NULL, OPT_CSV},
 	                                     {"json", no_argument, NULL, OPT_JSON},
 	                                     {"config", required_argument, NULL, 'c'},
@@ -40,13 +41,16 @@ static int s_parse(antt_cli_t *cli, const char *usage, const char *takes, s_opts
 	memset(o, 0, sizeof *o);
 	optind = 1;
 	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1) {
-		const char *name = opt == 'p'       ? "period"
-		                   : opt == 'u'     ? "unit"
-		                   : opt == 'f'     ? "form"
-		                   : opt == OPT_BY  ? "by"
-		                   : opt == OPT_CSV ? "csv"
-		                                    : NULL;
-		if (name && !strstr(takes, name)) {
+		const char *name = opt == 'p'         ? "period"
+		                   : opt == 'u'       ? "unit"
+		                   : opt == 'f'       ? "form"
+		                   : opt == OPT_BY    ? "by"
+		                   : opt == OPT_CSV   ? "csv"
+		                   : opt == OPT_UNITS ? "units"
+		                                      : NULL;
+		char word[16];
+		snprintf(word, sizeof word, " %s ", name ? name : "");
+		if (name && !strstr(takes, word)) {
 			antt_cli_err("this command takes no --%s", name);
 			opt = '?';
 		}
@@ -55,6 +59,7 @@ static int s_parse(antt_cli_t *cli, const char *usage, const char *takes, s_opts
 		case 'u': o->unit = optarg; break;
 		case 'f': o->form = optarg; break;
 		case OPT_BY: o->by = optarg; break;
+		case OPT_UNITS: o->units = optarg; break;
 		case OPT_CSV: o->csv = 1; break;
 		case OPT_JSON: cli->json = 1; break;
 		case 'c': cli->conf = optarg; break;
@@ -85,6 +90,8 @@ static json_t *s_req(const char *op, const s_opts_t *o)
 		json_object_set_new(req, "form", json_string(o->form));
 	if (o->by)
 		json_object_set_new(req, "by", json_string(o->by));
+	if (o->units)
+		json_object_set_new(req, "units", json_string(o->units));
 	return req;
 }
 
@@ -215,10 +222,14 @@ static void s_time(json_int_t t, char buf[32])
 static const char *s_scope_name(json_t *resp, char *buf, size_t size)
 {
 	json_t *u = json_object_get(resp, "unit");
+	const char *list = s_str(u, "list");
+	int dated = *list && strcmp(list, "loaded");
 	if (json_is_string(json_object_get(u, "code")))
-		snprintf(buf, size, "%s (%s)", s_str(u, "name"), s_str(u, "code"));
+		snprintf(buf, size, "%s (%s%s%s)", s_str(u, "name"), s_str(u, "code"),
+		         dated ? ", list " : "", dated ? list : "");
 	else
-		snprintf(buf, size, "%s", s_str(u, "name"));
+		snprintf(buf, size, "%s%s%s%s", s_str(u, "name"), dated ? " (list " : "",
+		         dated ? list : "", dated ? ")" : "");
 	return buf;
 }
 
@@ -520,6 +531,20 @@ static void s_report_text(json_t *resp)
 				json_array_foreach (inds, k, ind)
 					s_table_int(&t, k + 2, s_int(vals, s_str(ind, "code")));
 			}
+			json_array_foreach (json_object_get(f, "apart"), j, row) {
+				char label[300];
+				snprintf(label, sizeof label, "(tách) %s (%s, %s)%s",
+				         s_str(row, "name"), s_str(row, "unit"), s_str(row, "list"),
+				         json_is_true(json_object_get(row, "in_totals")) ? ""
+				                                                         : " *");
+				s_table_row(&t);
+				s_table_set(&t, 0, label);
+				s_table_set(&t, 1, "");
+				json_t *vals = json_object_get(row, "values");
+				size_t k;
+				json_array_foreach (inds, k, ind)
+					s_table_int(&t, k + 2, s_int(vals, s_str(ind, "code")));
+			}
 			s_table_row(&t);
 			s_table_set(&t, 0, "Tổng cộng");
 			s_table_int(&t, 1, s_int(f, "units"));
@@ -534,12 +559,27 @@ static void s_report_text(json_t *resp)
 			       "counted (see antt history --unit %s --period %s)\n",
 			       s_str(c, "name"), s_str(c, "unit"), s_str(c, "period"),
 			       (int)s_int(c, "versions"), s_str(c, "unit"), s_str(c, "period"));
+		json_array_foreach (json_object_get(f, "apart"), j, c) {
+			printf("(tách) %s (%s, list %s) was split between", s_str(c, "name"),
+			       s_str(c, "unit"), s_str(c, "list"));
+			size_t k;
+			json_t *to;
+			json_array_foreach (json_object_get(c, "to"), k, to)
+				printf("%s %s (%s)", k ? "," : "", s_str(to, "name"),
+				       s_str(to, "code"));
+			printf(": not assignable to one unit, its figures are listed apart%s\n",
+			       json_is_true(json_object_get(c, "in_totals"))
+			           ? " and counted in the total"
+			           : "; * not in this total (a part went outside this unit)");
+		}
 		if (s_int(f, "unlisted"))
-			printf(
-			    "note: %" JSON_INTEGER_FORMAT
-			    " report(s) from units not in the administrative list are not counted "
-			    "(antt units import the current list)\n",
-			    s_int(f, "unlisted"));
+			printf("note: %" JSON_INTEGER_FORMAT
+			       " report(s) are not counted: their unit is not in the unit list of "
+			       "their "
+			       "period, or that list has no links to the list %s (antt units shows "
+			       "the "
+			       "lists and links; antt units import loads those shipped)\n",
+			       s_int(f, "unlisted"), s_str(json_object_get(resp, "unit"), "list"));
 	}
 }
 
@@ -574,11 +614,11 @@ static void s_report_csv(json_t *resp)
 
 int antt_cmd_report(antt_cli_t *cli)
 {
-	static const char *usage = "report --period P [--unit CODE] [--form F] "
+	static const char *usage = "report --period P [--unit CODE] [--units LIST] [--form F] "
 	                           "[--by unit|period|indicator] [--csv | --json]";
 	s_opts_t o;
 	json_t *resp;
-	int ret = s_parse(cli, usage, "period unit form by csv", &o);
+	int ret = s_parse(cli, usage, " period unit units form by csv ", &o);
 	if (ret)
 		return ret;
 	if (!o.period) {
@@ -605,6 +645,7 @@ static void s_missing_text(json_t *resp)
 	char scope[300], t1[32], t2[32];
 	size_t i, j, k;
 	json_t *f, *g, *m, *p;
+	const char *list = s_str(json_object_get(resp, "unit"), "list");
 	s_scope_name(resp, scope, sizeof scope);
 	json_array_foreach (json_object_get(resp, "forms"), i, f) {
 		json_int_t exp = s_int(f, "expected"), rep = s_int(f, "reported");
@@ -629,8 +670,10 @@ static void s_missing_text(json_t *resp)
 		json_array_foreach (json_object_get(f, "groups"), j, g) {
 			char label[300], rate[16];
 			json_int_t e = s_int(g, "expected"), r = s_int(g, "reported");
-			snprintf(label, sizeof label, "%s (%s)", s_str(g, "name"),
-			         s_str(g, "code"));
+			int other = strcmp(s_str(g, "list"), list);
+			snprintf(label, sizeof label, "%s (%s%s%s)", s_str(g, "name"),
+			         s_str(g, "code"), other ? ", list " : "",
+			         other ? s_str(g, "list") : "");
 			snprintf(rate, sizeof rate, "%.1f%%",
 			         e ? 100.0 * (double)r / (double)e : 100.0);
 			s_table_row(&t);
@@ -646,8 +689,10 @@ static void s_missing_text(json_t *resp)
 		if (json_array_size(miss)) {
 			printf("\nnot reported (%zu unit(s)):\n", json_array_size(miss));
 			json_array_foreach (miss, j, m) {
-				printf("  %-7s %s, %s:", s_str(m, "unit"), s_str(m, "name"),
-				       s_str(m, "district"));
+				int other = strcmp(s_str(m, "list"), list);
+				printf("  %-7s %s, %s%s%s:", s_str(m, "unit"), s_str(m, "name"),
+				       s_str(m, "district"), other ? ", list " : "",
+				       other ? s_str(m, "list") : "");
 				json_array_foreach (json_object_get(m, "periods"), k, p)
 					printf(" %s", json_string_value(p));
 				putchar('\n');
@@ -680,10 +725,11 @@ static void s_missing_text(json_t *resp)
 
 int antt_cmd_missing(antt_cli_t *cli)
 {
-	static const char *usage = "missing --period P [--unit CODE] [--form F] [--json]";
+	static const char *usage =
+	    "missing --period P [--unit CODE] [--units LIST] [--form F] [--json]";
 	s_opts_t o;
 	json_t *resp;
-	int ret = s_parse(cli, usage, "period unit form", &o);
+	int ret = s_parse(cli, usage, " period unit units form ", &o);
 	if (ret)
 		return ret;
 	if (!o.period) {
@@ -705,11 +751,12 @@ int antt_cmd_missing(antt_cli_t *cli)
 
 int antt_cmd_history(antt_cli_t *cli)
 {
-	static const char *usage = "history --unit CODE --period P [--form F] [--json]";
+	static const char *usage =
+	    "history --unit CODE --period P [--units LIST] [--form F] [--json]";
 	s_opts_t o;
 	json_t *resp, *v;
 	size_t i;
-	int ret = s_parse(cli, usage, "period unit form", &o);
+	int ret = s_parse(cli, usage, " period unit units form ", &o);
 	if (ret)
 		return ret;
 	if (!o.period || !o.unit) {
@@ -747,6 +794,13 @@ int antt_cmd_history(antt_cli_t *cli)
 		       s_str(v, "signer_unit"),
 		       json_is_string(json_object_get(v, "signer_unit")) ? ")" : "", t1);
 		printf("  first hub   %s\n  this node   %s\n", t3, t2);
+		json_t *as = json_object_get(v, "filed_as");
+		if (json_is_object(as))
+			printf("  filed as    %s (%s, list %s): %s\n", s_str(as, "name"),
+			       s_str(as, "unit"), s_str(as, "list"),
+			       !strcmp(s_str(as, "share"), "full")
+			           ? "this unit took it whole"
+			           : "this unit took a part of it (its figures count apart)");
 		if (json_is_string(json_object_get(v, "corrects")))
 			printf("  corrects    %s\n", s_str(v, "corrects"));
 		if (json_is_string(json_object_get(v, "corrected_by")))
@@ -768,11 +822,12 @@ int antt_cmd_history(antt_cli_t *cli)
 
 int antt_cmd_export(antt_cli_t *cli)
 {
-	static const char *usage = "export --period P [--unit CODE] [--form F] [--csv | --json]";
+	static const char *usage =
+	    "export --period P [--unit CODE] [--units LIST] [--form F] [--csv | --json]";
 	s_opts_t o;
 	json_t *resp, *r;
 	size_t i;
-	int ret = s_parse(cli, usage, "period unit form csv", &o);
+	int ret = s_parse(cli, usage, " period unit units form csv ", &o);
 	if (ret)
 		return ret;
 	if (!o.period) {

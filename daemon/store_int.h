@@ -14,19 +14,21 @@
  * judged in force on. */
 #define ANTT_STORE_TODAY "CAST(strftime('%Y%m%d', 'now', '+7 hours') AS INTEGER)"
 
-/* The list in force today, an SQL expression (I9 of store.c): of the lists
- * whose range contains today, a dated one before the undated "loaded";
- * else the latest that has begun, else the earliest to begin; "loaded"
- * when unit_lists names none.  The
- * view units_now (schema 10) reads the units of this list. */
-#define ANTT_STORE_LIST_NOW                                                                        \
+/* The list in force on a day (DAY an SQL expression giving yyyymmdd; I9 of
+ * store.c): of the lists whose range contains the day, a dated one before
+ * the undated "loaded"; else the latest that has begun, else the earliest
+ * to begin; "loaded" when unit_lists names none.  The one place the rule is
+ * written: the view units_now reads the units of the list in force today,
+ * the reports (store_reports.c) judge each report by the list in force on
+ * the last day of its period. */
+#define ANTT_STORE_LIST_ON(DAY)                                                                    \
 	"coalesce((SELECT name FROM main.unit_lists ORDER BY "                                     \
-	"(coalesce(day_from, 0) <= " ANTT_STORE_TODAY " AND " ANTT_STORE_TODAY                     \
-	" <= coalesce(day_to, 99999999)) DESC, "                                                   \
+	"(coalesce(day_from, 0) <= " DAY " AND " DAY " <= coalesce(day_to, 99999999)) DESC, "      \
 	"(day_from IS NULL AND day_to IS NULL), "                                                  \
-	"(coalesce(day_from, 0) <= " ANTT_STORE_TODAY ") DESC, "                                   \
-	"(CASE WHEN coalesce(day_from, 0) <= " ANTT_STORE_TODAY " THEN -coalesce(day_from, 0) "    \
+	"(coalesce(day_from, 0) <= " DAY ") DESC, "                                                \
+	"(CASE WHEN coalesce(day_from, 0) <= " DAY " THEN -coalesce(day_from, 0) "                 \
 	"ELSE coalesce(day_from, 0) END), name LIMIT 1), 'loaded')"
+#define ANTT_STORE_LIST_NOW ANTT_STORE_LIST_ON(ANTT_STORE_TODAY)
 
 enum {
 	IX_VERSIONS,

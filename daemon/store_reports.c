@@ -2,10 +2,31 @@
  * tables: the store's read-only answers to a hub's officers (see
  * store_reports.h, store_index.c for the tables, docs/reports.md).
  *
- * Units.  Every query reads the units of one list, the list in force today
- * (the view units_now, I9 of store.c), whatever the period asked: until the
- * reports map old units to new ones through unit_links, a report under a
- * unit of another list counts as "unlisted".
+ * Units.  A store may hold several unit lists, each in force over its days
+ * (I9 of store.c), and links from the units of an older list to those of a
+ * newer one.  An answer is given in the units of one list, L: the one
+ * named (--units), else the one in force on the last day asked.  Each
+ * report is judged by the list in force on the last day of its own period
+ * (ANTT_STORE_LIST_ON), the list it was filed under, X, and placed in L:
+ *
+ *   X == L                        under its own unit (r.unit);
+ *   one full link X:unit -> L:u   under u (an old commune merged into u);
+ *   partial links X:unit -> L:..  "apart": listed by name in its own list,
+ *                                 with its figures, counted in a scope's
+ *                                 totals only when every unit it went to
+ *                                 is in the scope (the province), never
+ *                                 in one of them;
+ *   anything else                 "unlisted": counted and said, never
+ *                                 placed (a unit no list holds, a list
+ *                                 with no links into L).
+ *
+ * When every report of the span is under L (the common case), the queries
+ * join reports to units on r.unit; else on antt_place(r.unit, r.day1), a
+ * function of the request (s_place), with reports as the outer loop (CROSS
+ * JOIN: units cannot lead to reports through a function).  missing judges
+ * each period asked by its own list: the units expected for a month of
+ * 2025-05 are the old communes, for 2025-08 the new ones.  history --unit
+ * U shows the reports of U and of every old unit whose links name U.
  *
  * Scope.  A request names a unit (the node's own by default).  Its subtree
  * is every unit whose ancestor at the unit's depth is the unit (units.a1,
@@ -34,15 +55,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common.h"
 #include "ctlproto.h"
 #include "period.h"
 #include "store_int.h"
+#include "store_units.h"
 
 #define S_AHEAD (10 * 60)        /* signed after the hub stored it: a fast clock */
 #define S_BEHIND (2 * 24 * 3600) /* signed long before any hub had it */
 #define S_LIST_MAX 5000          /* most units listed by missing, late or skewed */
+#define S_DAYS 64                /* days whose list a request remembers */
 
 int antt_store_reports_is_op(const char *op)
 {
@@ -51,6 +75,15 @@ int antt_store_reports_is_op(const char *op)
 }
 
 /* ---- the request ---- */
+
+typedef char s_list_name_t[ANTT_UNITS_LIST_MAX + 1];
+
+/* A link of unit_links into the request's list L, by (list, code). */
+typedef struct {
+	s_list_name_t list;
+	char code[ANTT_UNIT_MAX + 1], to[ANTT_UNIT_MAX + 1];
+	int full;
+} s_link_t;
 
 typedef struct {
 	antt_store_t *s;
@@ -63,6 +96,17 @@ typedef struct {
 	int depth;        /* of unit; 0 for the root */
 	char unit_name[256];
 	const char *node_unit;
+	s_list_name_t list; /* L: the units the answer is given in */
+	int named;          /* L was asked for (--units) */
+	int mapped;         /* some day of the span is under another list */
+	sqlite3_stmt *list_on;
+	struct {
+		int day;
+		s_list_name_t list;
+	} days[S_DAYS];
+	size_t ndays;
+	s_link_t *links; /* the links into L, sorted; loaded when mapped */
+	size_t nlinks;
 } s_req_t;
 
 static json_t *s_error(s_req_t *q)
@@ -113,14 +157,229 @@ static const char *s_col(sqlite3_stmt *st, int i)
 	return t ? t : "";
 }
 
+/* ---- lists: which a day is under, where a report is placed ---- */
+
+/* The list in force on day (yyyymmdd), remembered for the request: a span
+ * holds few distinct last days (a year's months). */
+static const char *s_list_on(s_req_t *q, int day)
+{
+	for (size_t i = 0; i < q->ndays; i++)
+		if (q->days[i].day == day)
+			return q->days[i].list;
+	size_t i = q->ndays < S_DAYS ? q->ndays++ : (size_t)day % S_DAYS;
+	q->days[i].day = day;
+	snprintf(q->days[i].list, sizeof q->days[i].list, "%s", "loaded");
+	sqlite3_reset(q->list_on);
+	sqlite3_bind_int(q->list_on, 1, day);
+	if (sqlite3_step(q->list_on) == SQLITE_ROW)
+		snprintf(q->days[i].list, sizeof q->days[i].list, "%s", s_col(q->list_on, 0));
+	sqlite3_reset(q->list_on);
+	return q->days[i].list;
+}
+
+static int s_link_cmp(const void *a, const void *b)
+{
+	const s_link_t *x = a, *y = b;
+	int c = strcmp(x->list, y->list);
+	return c ? c : strcmp(x->code, y->code);
+}
+
+/* The first link from list:code into L, or NULL; the others follow it. */
+static const s_link_t *s_links_of(const s_req_t *q, const char *list, const char *code)
+{
+	s_link_t key;
+	snprintf(key.list, sizeof key.list, "%.*s", ANTT_UNITS_LIST_MAX, list);
+	snprintf(key.code, sizeof key.code, "%.*s", ANTT_UNIT_MAX, code);
+	const s_link_t *l = bsearch(&key, q->links, q->nlinks, sizeof key, s_link_cmp);
+	while (l && l > q->links && !s_link_cmp(l - 1, &key))
+		l--;
+	return l;
+}
+
+/* Where a report of unit, its period ending on day1, is placed in L: its
+ * unit there (*full 1), or NULL: apart (*full 0, partial links) or
+ * unlisted (*full -1). */
+static const char *s_place(s_req_t *q, const char *unit, int day1, int *full)
+{
+	const char *x = s_list_on(q, day1);
+	*full = 1;
+	if (!strcmp(x, q->list))
+		return unit;
+	const s_link_t *l = s_links_of(q, x, unit);
+	*full = l ? l->full : -1;
+	return l && l->full ? l->to : NULL;
+}
+
+static void s_fn_place(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	int full;
+	const char *unit = (const char *)sqlite3_value_text(argv[0]);
+	const char *to =
+	    unit ? s_place(sqlite3_user_data(ctx), unit, sqlite3_value_int(argv[1]), &full) : NULL;
+	if (to)
+		sqlite3_result_text(ctx, to, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_null(ctx);
+}
+
+/* antt_apart(unit, day1): 1 when the report is listed apart */
+static void s_fn_apart(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	int full = -1;
+	const char *unit = (const char *)sqlite3_value_text(argv[0]);
+	if (unit)
+		s_place(sqlite3_user_data(ctx), unit, sqlite3_value_int(argv[1]), &full);
+	sqlite3_result_int(ctx, full == 0);
+}
+
+/* antt_takes(target, unit, day1): 1 when the report is the target's own or
+ * an old unit's the target took whole, 2 when the target took a part of
+ * it, else 0 */
+static void s_fn_takes(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	s_req_t *q = sqlite3_user_data(ctx);
+	const char *target = (const char *)sqlite3_value_text(argv[0]);
+	const char *unit = (const char *)sqlite3_value_text(argv[1]);
+	int r = 0;
+	if (target && unit) {
+		const char *x = s_list_on(q, sqlite3_value_int(argv[2]));
+		if (!strcmp(x, q->list))
+			r = !strcmp(unit, target);
+		else
+			for (const s_link_t *l = s_links_of(q, x, unit);
+			     !r && l && l < q->links + q->nlinks && !strcmp(l->list, x) &&
+			     !strcmp(l->code, unit);
+			     l++)
+				if (!strcmp(l->to, target))
+					r = l->full ? 1 : 2;
+	}
+	sqlite3_result_int(ctx, r);
+}
+
+static void s_fn_list_on(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sqlite3_result_text(ctx, s_list_on(sqlite3_user_data(ctx), sqlite3_value_int(argv[0])), -1,
+	                    SQLITE_TRANSIENT);
+}
+
+/* yyyymmdd of the day after day */
+static int s_next_day(int day)
+{
+	struct tm tm = {.tm_year = day / 10000 - 1900,
+	                .tm_mon = day / 100 % 100 - 1,
+	                .tm_mday = day % 100 + 1,
+	                .tm_hour = 12};
+	time_t t = timegm(&tm);
+	gmtime_r(&t, &tm);
+	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+/* The lists of the request: L (asked, or in force on the last day asked);
+ * whether any day of the span is under another list (the list in force
+ * changes only on a list's first day or the day after its last: those,
+ * and the span's ends, are the days to look at), and then the links into
+ * L.  With L asked for, every other list of the span must have links into
+ * it: reports of 2025-08 cannot be shown in the communes of 2025-03. */
+static int s_lists(s_req_t *q, const json_t *req)
+{
+	const char *named = json_string_value(json_object_get(req, "units"));
+	q->list_on = s_prep(q, "SELECT " ANTT_STORE_LIST_ON("?1"));
+	if (!q->list_on)
+		return -1;
+	if (named) {
+		sqlite3_stmt *st = s_prep(q, "SELECT EXISTS(SELECT 1 FROM units WHERE list = ?1)");
+		if (!st)
+			return -1;
+		sqlite3_bind_text(st, 1, named, -1, SQLITE_STATIC);
+		int found = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		if (!found)
+			return s_usage(q,
+			               "--units %.40s: this node holds no unit list of that name "
+			               "(antt units shows the lists it holds)",
+			               named);
+		snprintf(q->list, sizeof q->list, "%.*s", ANTT_UNITS_LIST_MAX, named);
+		q->named = 1;
+	} else {
+		snprintf(q->list, sizeof q->list, "%s", s_list_on(q, q->day1));
+	}
+	sqlite3_stmt *st = s_prep(q, "SELECT coalesce(day_from, 0), coalesce(day_to, 0) FROM "
+	                             "unit_lists WHERE day_from IS NOT NULL OR day_to IS NOT NULL");
+	if (!st)
+		return -1;
+	int days[2 + 2 * 64], nd = 0;
+	days[nd++] = q->day0;
+	days[nd++] = q->day1;
+	while (sqlite3_step(st) == SQLITE_ROW && nd + 2 <= (int)(sizeof days / sizeof *days)) {
+		int from = sqlite3_column_int(st, 0), to = sqlite3_column_int(st, 1);
+		if (from > q->day0 && from <= q->day1)
+			days[nd++] = from;
+		if (to && to >= q->day0 && to < q->day1)
+			days[nd++] = s_next_day(to);
+	}
+	sqlite3_finalize(st);
+	for (int i = 0; i < nd; i++) {
+		const char *x = s_list_on(q, days[i]);
+		if (!strcmp(x, q->list))
+			continue;
+		if (!q->named) {
+			q->mapped = 1;
+			continue;
+		}
+		/* asked for L: every other list of the span must link into it */
+		st = s_prep(q, "SELECT EXISTS(SELECT 1 FROM unit_links WHERE old_list = ?1 AND "
+		               "new_list = ?2)");
+		if (!st)
+			return -1;
+		sqlite3_bind_text(st, 1, x, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, q->list, -1, SQLITE_STATIC);
+		int linked = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		if (!linked)
+			return s_usage(
+			    q,
+			    "--units %s: the period %s runs into days under the list %s, "
+			    "whose units cannot be shown as units of %s (no links lead "
+			    "from %s to %s): ask for a period within the days of %s (antt "
+			    "units shows them), or leave out --units",
+			    q->list, q->period, x, q->list, x, q->list, q->list);
+		q->mapped = 1;
+	}
+	if (!q->mapped)
+		return 0;
+	st = s_prep(q, "SELECT old_list, old_code, new_code, share FROM unit_links "
+	               "WHERE new_list = ?1 ORDER BY old_list, old_code, new_code");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, q->list, -1, SQLITE_STATIC);
+	size_t cap = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (q->nlinks == cap)
+			q->links = antt_xrealloc(q->links,
+			                         (cap = cap ? 2 * cap : 1024) * sizeof *q->links);
+		s_link_t *l = &q->links[q->nlinks++];
+		snprintf(l->list, sizeof l->list, "%.*s", ANTT_UNITS_LIST_MAX, s_col(st, 0));
+		snprintf(l->code, sizeof l->code, "%.*s", ANTT_UNIT_MAX, s_col(st, 1));
+		snprintf(l->to, sizeof l->to, "%.*s", ANTT_UNIT_MAX, s_col(st, 2));
+		l->full = sqlite3_column_int(st, 3) == 1;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 /* The unit's name and depth, or -1. */
 static int s_unit_info(s_req_t *q, const char *code, char *name, size_t nsize, int *depth)
 {
-	sqlite3_stmt *st = s_prep(q, "SELECT name, depth FROM units_now WHERE code = ?1");
+	sqlite3_stmt *st = s_prep(q, "SELECT name, depth FROM units WHERE list = ?2 AND code = ?1");
 	int found = 0;
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, q->list, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(name, nsize, "%s", s_col(st, 0));
 		*depth = sqlite3_column_int(st, 1);
@@ -142,13 +401,16 @@ static int s_scope(s_req_t *q, const json_t *req)
 		               "'%s' is not a period: write a month (2024-05), a quarter "
 		               "(2024-Q2), a year (2024) or a day (2024-05-17), years 2000 to 2099",
 		               q->period);
-	int64_t listed = s_count(q, "SELECT count(*) FROM units_now");
+	if (s_lists(q, req))
+		return -1;
+	int64_t listed = s_count(q, "SELECT EXISTS(SELECT 1 FROM units)");
 	if (listed < 0)
 		return -1;
 	if (listed == 0)
 		return s_usage(q,
 		               "%sthis node has no administrative units: load them once with "
-		               "antt units import FILE.csv",
+		               "antt units import (the lists this package ships) or antt units "
+		               "import FILE.csv",
 		               "");
 	q->unit = unit ? unit : q->node_unit;
 	int r = s_unit_info(q, q->unit, q->unit_name, sizeof q->unit_name, &q->depth);
@@ -157,9 +419,10 @@ static int s_scope(s_req_t *q, const json_t *req)
 	if (r == 1) {
 		if (unit && strcmp(unit, q->node_unit))
 			return s_usage(q,
-			               "unknown unit '%s': it is not in the administrative units "
-			               "loaded here (antt units import)",
-			               unit);
+			               "unknown unit '%s': it is not in the unit list %s, in which "
+			               "this answer is given (antt units shows the lists; --units "
+			               "LIST asks in another)",
+			               unit, q->list);
 		/* the node's own unit, unlisted: a national hub, the root */
 		snprintf(q->unit_name, sizeof q->unit_name, "%s", "Toàn quốc");
 		q->unit = NULL;
@@ -203,12 +466,18 @@ static const antt_form_t **s_forms(s_req_t *q, const json_t *req, int periodic_o
 	return out;
 }
 
-/* "u.aD = ?4" for the scope, or "1" for the root; the level broken down */
-static const char *s_scope_sql(const s_req_t *q)
+/* "ALIAS.aD = ?4" for the scope, or "1" for the root, into buf */
+static const char *s_scope_of(const s_req_t *q, const char *alias, char buf[32])
 {
-	static const char *by_depth[] = {"1", "u.a1 = ?4", "u.a2 = ?4", "u.a3 = ?4"};
-	return by_depth[q->depth > 3 ? 3 : q->depth];
+	int d = q->depth > 3 ? 3 : q->depth;
+	if (!d)
+		return "1";
+	snprintf(buf, 32, "%.8s.a%d = ?4", alias, d);
+	return buf;
 }
+
+/* the scope over units u; the level broken down */
+#define s_scope_sql(q) s_scope_of(q, "u", (char[32]){0})
 
 static const char *s_child_col(const s_req_t *q)
 {
@@ -223,12 +492,14 @@ static void s_bind_scope(const s_req_t *q, sqlite3_stmt *st, const char *form)
 	sqlite3_bind_int(st, 3, q->day1);
 	if (q->unit)
 		sqlite3_bind_text(st, 4, q->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, q->list, -1, SQLITE_STATIC);
 }
 
 static json_t *s_unit_json(s_req_t *q)
 {
-	return json_pack("{s:o, s:s, s:i}", "code", q->unit ? json_string(q->unit) : json_null(),
-	                 "name", q->unit_name, "depth", q->depth);
+	return json_pack("{s:o, s:s, s:i, s:s}", "code",
+	                 q->unit ? json_string(q->unit) : json_null(), "name", q->unit_name,
+	                 "depth", q->depth, "list", q->list);
 }
 
 /* ---- the totals: one pass, summed in C ----
@@ -333,6 +604,125 @@ static int s_code_cmp(const void *a, const void *b)
 
 /* ---- report ---- */
 
+/* The reports of the request placed in L's units u, as a FROM clause. */
+static const char *s_from(const s_req_t *q)
+{
+	return q->mapped ? "reports r CROSS JOIN units u ON u.list = ?5 AND "
+	                   "u.code = antt_place(r.unit, r.day1)"
+	                 : "reports r JOIN units u ON u.list = ?5 AND u.code = r.unit";
+}
+
+#define S_IN_SPAN "r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3"
+
+/* Sums every value that sql's antt_sum(key, code, value) sees, or -1. */
+static int s_sum(s_req_t *q, const char *sql, const char *form, s_sums_t *sums)
+{
+	if (sqlite3_create_function(q->s->db, "antt_sum", 3, SQLITE_UTF8, sums, NULL, s_sum_step,
+	                            s_sum_final) != SQLITE_OK)
+		return s_dberr(q);
+	sqlite3_stmt *st = s_prep(q, sql);
+	if (!st)
+		return -1;
+	s_bind_scope(q, st, form);
+	int r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (sums->overflow)
+		return s_usage(q,
+		               "%sthe totals do not fit in 64 bits: ask for a smaller period or "
+		               "unit",
+		               "");
+	if (r != SQLITE_ROW)
+		return s_dberr(q);
+	if (sums->n > 1)
+		qsort(sums->keys, sums->n, sizeof *sums->keys, s_key_cmp);
+	for (size_t i = 0; i < sums->n; i++)
+		if (sums->keys[i].n > 1)
+			qsort(sums->keys[i].codes, sums->keys[i].n, sizeof *sums->keys[i].codes,
+			      s_code_cmp);
+	return 0;
+}
+
+/* A key's sums as {code: value}, added into totals unless it is NULL. */
+static json_t *s_sums_json(const s_key_sum_t *k, json_t *totals)
+{
+	json_t *values = json_object();
+	for (size_t j = 0; j < k->n; j++) {
+		json_object_set_new(values, k->codes[j].code, json_integer(k->codes[j].sum));
+		if (!totals)
+			continue;
+		json_t *t = json_object_get(totals, k->codes[j].code);
+		json_object_set_new(
+		    totals, k->codes[j].code,
+		    json_integer(k->codes[j].sum + (t ? json_integer_value(t) : 0)));
+	}
+	return values;
+}
+
+/* The reports in scope listed apart (partial links into L), by old unit,
+ * with their figures; added into totals when every unit they went to is
+ * in the scope.  An empty list when nothing of the span is mapped. */
+static json_t *s_apart(s_req_t *q, const antt_form_t *f, json_t *totals)
+{
+	json_t *out = json_array();
+	if (!q->mapped)
+		return out;
+	char sql[1024];
+	/* some unit it went to is in scope */
+	snprintf(sql, sizeof sql,
+	         "SELECT antt_sum(antt_list_on(r.day1) || ' ' || r.unit, v.code, v.value) "
+	         "FROM reports r JOIN vals v ON v.n = r.n WHERE " S_IN_SPAN " AND "
+	         "antt_apart(r.unit, r.day1) AND EXISTS(SELECT 1 FROM unit_links k JOIN units u "
+	         "ON u.list = k.new_list AND u.code = k.new_code WHERE k.old_list = "
+	         "antt_list_on(r.day1) AND k.old_code = r.unit AND k.new_list = ?5 AND %s)",
+	         s_scope_sql(q));
+	s_sums_t sums = {0};
+	if (s_sum(q, sql, f->id, &sums)) {
+		s_sums_clear(&sums);
+		json_decref(out);
+		return NULL;
+	}
+	/* its name in its list; the units it went to, and whether each is in
+	 * scope */
+	snprintf(sql, sizeof sql,
+	         "SELECT (SELECT name FROM units WHERE list = ?6 AND code = ?7), u.code, u.name, "
+	         "%s FROM unit_links k JOIN units u ON u.list = k.new_list AND "
+	         "u.code = k.new_code WHERE k.old_list = ?6 AND k.old_code = ?7 AND "
+	         "k.new_list = ?5 ORDER BY u.code",
+	         s_scope_sql(q));
+	sqlite3_stmt *st = s_prep(q, sql);
+	for (size_t i = 0; st && i < sums.n; i++) {
+		s_key_sum_t *k = &sums.keys[i];
+		char *unit = strchr(k->key, ' ');
+		if (!unit)
+			continue;
+		*unit++ = '\0';
+		sqlite3_reset(st);
+		s_bind_scope(q, st, f->id);
+		sqlite3_bind_text(st, 6, k->key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, unit, -1, SQLITE_STATIC);
+		json_t *to = json_array();
+		int whole = 1;
+		const char *name = "";
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			name = s_col(st, 0);
+			json_array_append_new(to, json_pack("{s:s, s:s}", "code", s_col(st, 1),
+			                                    "name", s_col(st, 2)));
+			whole &= sqlite3_column_int(st, 3);
+		}
+		json_array_append_new(
+		    out, json_pack("{s:s, s:s, s:s, s:o, s:o, s:b}", "unit", unit, "list", k->key,
+		                   "name", name, "to", to, "values",
+		                   s_sums_json(k, whole ? totals : NULL), "in_totals", whole));
+	}
+	sqlite3_finalize(st);
+	s_sums_clear(&sums);
+	if (!st) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
 /* Totals of one form: rows by key (child unit, month or none). */
 static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 {
@@ -342,79 +732,39 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 	                                            "substr(r.period, 1, 7) ELSE r.period END"
 	                                          : "''";
 	s_sums_t sums = {0};
-	if (sqlite3_create_function(q->s->db, "antt_sum", 3, SQLITE_UTF8, &sums, NULL, s_sum_step,
-	                            s_sum_final) != SQLITE_OK) {
-		s_dberr(q);
-		return NULL;
-	}
 	snprintf(sql, sizeof sql,
-	         "SELECT antt_sum(%s, v.code, v.value) FROM reports r "
-	         "JOIN units_now u ON u.code = r.unit JOIN vals v ON v.n = r.n "
-	         "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s",
-	         key, s_scope_sql(q));
-	sqlite3_stmt *st = s_prep(q, sql);
-	if (!st) {
-		s_sums_clear(&sums);
-		return NULL;
-	}
-	s_bind_scope(q, st, f->id);
-	int r = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (r != SQLITE_ROW || sums.overflow) {
-		if (sums.overflow)
-			s_usage(
-			    q,
-			    "%sthe totals do not fit in 64 bits: ask for a smaller period or unit",
-			    "");
-		else
-			s_dberr(q);
+	         "SELECT antt_sum(%s, v.code, v.value) FROM %s JOIN vals v ON v.n = r.n "
+	         "WHERE " S_IN_SPAN " AND %s",
+	         key, s_from(q), s_scope_sql(q));
+	if (s_sum(q, sql, f->id, &sums)) {
 		s_sums_clear(&sums);
 		return NULL;
 	}
 	/* rows by key, codes in order, as a GROUP BY would give them */
 	json_t *rows = json_object(), *totals = json_object();
-	if (sums.n > 1)
-		qsort(sums.keys, sums.n, sizeof *sums.keys, s_key_cmp);
-	for (size_t i = 0; i < sums.n; i++) {
-		s_key_sum_t *k = &sums.keys[i];
-		json_t *row = json_pack("{s:s, s:{}}", "key", k->key, "values");
-		if (k->n > 1)
-			qsort(k->codes, k->n, sizeof *k->codes, s_code_cmp);
-		for (size_t j = 0; j < k->n; j++) {
-			json_object_set_new(json_object_get(row, "values"), k->codes[j].code,
-			                    json_integer(k->codes[j].sum));
-			json_t *t = json_object_get(totals, k->codes[j].code);
-			json_object_set_new(
-			    totals, k->codes[j].code,
-			    json_integer(k->codes[j].sum + (t ? json_integer_value(t) : 0)));
-		}
-		json_object_set_new(rows, k->key, row);
-	}
+	for (size_t i = 0; i < sums.n; i++)
+		json_object_set_new(rows, sums.keys[i].key,
+		                    json_pack("{s:s, s:o}", "key", sums.keys[i].key, "values",
+		                              s_sums_json(&sums.keys[i], totals)));
 	s_sums_clear(&sums);
 
-	/* units that reported, per key and in all; names of child units.  By
-	 * unit (or in all), from the units in scope, each looked up in reports
-	 * by its primary key ('+' keeps the planner off reports_when there); by
-	 * period, from the reports. */
-	static const char *filed = "EXISTS(SELECT 1 FROM reports r WHERE r.unit = u.code AND "
-	                           "r.form = ?1 AND +r.day0 >= ?2 AND +r.day1 <= ?3)";
-	if (strcmp(by, "period"))
-		snprintf(sql, sizeof sql,
-		         "SELECT %s AS k, count(*), (SELECT name FROM units_now WHERE code = %s) "
-		         "FROM units_now u WHERE %s AND %s GROUP BY k",
-		         key, !strcmp(by, "unit") ? key : "NULL", s_scope_sql(q), filed);
-	else
-		snprintf(sql, sizeof sql,
-		         "SELECT %s AS k, count(DISTINCT r.unit), NULL FROM reports r "
-		         "JOIN units_now u ON u.code = r.unit "
-		         "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s GROUP BY k",
-		         key, s_scope_sql(q));
-	if (!(st = s_prep(q, sql))) {
+	/* units that reported, per key and in all; names of child units */
+	char name[256] = "NULL";
+	if (!strcmp(by, "unit"))
+		snprintf(name, sizeof name,
+		         "(SELECT n.name FROM units n WHERE n.list = ?5 AND n.code = %s)", key);
+	snprintf(sql, sizeof sql,
+	         "SELECT %s AS k, count(DISTINCT u.code), %s FROM %s WHERE " S_IN_SPAN " AND %s "
+	         "GROUP BY k",
+	         key, name, s_from(q), s_scope_sql(q));
+	sqlite3_stmt *st = s_prep(q, sql);
+	if (!st) {
 		json_decref(rows);
 		json_decref(totals);
 		return NULL;
 	}
 	s_bind_scope(q, st, f->id);
+	int64_t units = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *k = s_col(st, 0);
 		json_t *row = json_object_get(rows, k);
@@ -427,9 +777,9 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 			json_object_set_new(row, "name", json_string(s_col(st, 2)));
 	}
 	sqlite3_finalize(st);
-	snprintf(sql, sizeof sql, "SELECT count(*) FROM units_now u WHERE %s AND %s",
-	         s_scope_sql(q), filed);
-	int64_t units = 0;
+	snprintf(sql, sizeof sql,
+	         "SELECT count(DISTINCT u.code) FROM %s WHERE " S_IN_SPAN " AND %s", s_from(q),
+	         s_scope_sql(q));
 	if ((st = s_prep(q, sql))) {
 		s_bind_scope(q, st, f->id);
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -437,13 +787,13 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 		sqlite3_finalize(st);
 	}
 
-	/* conflicts in scope, and reports from units not in the list */
+	/* conflicts in scope, named as filed */
 	json_t *conflicts = json_array();
 	snprintf(sql, sizeof sql,
-	         "SELECT r.unit, u.name, r.period, r.versions FROM reports r "
-	         "JOIN units_now u ON u.code = r.unit WHERE r.form = ?1 AND r.day0 >= ?2 "
-	         "AND r.day1 <= ?3 AND %s AND r.n IS NULL ORDER BY r.unit, r.period LIMIT %d",
-	         s_scope_sql(q), S_LIST_MAX);
+	         "SELECT r.unit, coalesce((SELECT name FROM units WHERE list = "
+	         "antt_list_on(r.day1) AND code = r.unit), u.name), r.period, r.versions FROM %s "
+	         "WHERE " S_IN_SPAN " AND %s AND r.n IS NULL ORDER BY r.unit, r.period LIMIT %d",
+	         s_from(q), s_scope_sql(q), S_LIST_MAX);
 	if ((st = s_prep(q, sql))) {
 		s_bind_scope(q, st, f->id);
 		while (sqlite3_step(st) == SQLITE_ROW)
@@ -453,12 +803,22 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 			                         "versions", sqlite3_column_int(st, 3)));
 		sqlite3_finalize(st);
 	}
+	json_t *apart = s_apart(q, f, totals);
+	if (!apart) {
+		json_decref(rows);
+		json_decref(totals);
+		json_decref(conflicts);
+		return NULL;
+	}
+	/* reports placed nowhere: only the node's own scope holds every report
+	 * it has */
 	int64_t unlisted = 0;
-	/* only the node's own scope holds every report it has, placed or not */
-	if ((!q->unit || !strcmp(q->unit, q->node_unit)) &&
-	    (st = s_prep(q, "SELECT count(*) FROM reports r WHERE r.unit IN (SELECT DISTINCT "
-	                    "unit FROM reports WHERE unit NOT IN (SELECT code FROM units_now)) AND "
-	                    "r.form = ?1 AND +r.day0 >= ?2 AND +r.day1 <= ?3"))) {
+	snprintf(sql, sizeof sql,
+	         "SELECT count(*) FROM reports r WHERE " S_IN_SPAN " AND NOT EXISTS(SELECT 1 FROM "
+	         "units u WHERE u.list = ?5 AND u.code = %s) AND NOT %s",
+	         q->mapped ? "antt_place(r.unit, r.day1)" : "r.unit",
+	         q->mapped ? "antt_apart(r.unit, r.day1)" : "0");
+	if ((!q->unit || !strcmp(q->unit, q->node_unit)) && (st = s_prep(q, sql))) {
 		s_bind_scope(q, st, f->id);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			unlisted = sqlite3_column_int64(st, 0);
@@ -473,10 +833,10 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 	for (size_t i = 0; i < f->n_indicators; i++)
 		json_array_append_new(inds, json_pack("{s:s, s:s}", "code", f->indicators[i].code,
 		                                      "label", f->indicators[i].label));
-	return json_pack("{s:s, s:s, s:b, s:o, s:o, s:I, s:o, s:o, s:I}", "form", f->id, "title",
-	                 f->title, "periodic", f->periodic, "indicators", inds, "totals", totals,
-	                 "units", (json_int_t)units, "rows", list, "conflicts", conflicts,
-	                 "unlisted", (json_int_t)unlisted);
+	return json_pack("{s:s, s:s, s:b, s:o, s:o, s:I, s:o, s:o, s:o, s:I}", "form", f->id,
+	                 "title", f->title, "periodic", f->periodic, "indicators", inds, "totals",
+	                 totals, "units", (json_int_t)units, "rows", list, "conflicts", conflicts,
+	                 "apart", apart, "unlisted", (json_int_t)unlisted);
 }
 
 /* The answers for each form, in a list (forms is taken); NULL on error.
@@ -582,21 +942,109 @@ static void s_bump(json_t *o, const char *key)
 	json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) + 1));
 }
 
+/* missing's count of one form: the totals, and the groups, the units
+ * missing, late or skewed as they are found */
+typedef struct {
+	int64_t expected, reported, late, skewed, unsigned_;
+	json_t *groups, *missing, *late_list, *skewed_list;
+} s_due_t;
+
+/* Judges the units expected under list (leaves of it in scope: L's own, or
+ * an older list's whose links lead into the scope) for the periods of the
+ * request under that list (want[i]). */
+static int s_due_list(s_req_t *q, const antt_form_t *f, const char *list, char (*periods)[12],
+                      const int *want, int np, const s_filed_t *filed, size_t nf, s_due_t *d)
+{
+	char sql[2048];
+	const char *leaves = "SELECT u.code, u.name, coalesce(u.parent, u.code), "
+	                     "coalesce((SELECT name FROM units WHERE list = u.list AND code = "
+	                     "u.parent), u.name) FROM units u WHERE u.list = ?6 AND NOT EXISTS "
+	                     "(SELECT 1 FROM units c WHERE c.list = u.list AND c.parent = u.code)";
+	char scope[32];
+	if (!strcmp(list, q->list))
+		snprintf(sql, sizeof sql, "%s AND %s ORDER BY 3, u.code", leaves, s_scope_sql(q));
+	else /* an older list's: u is the old unit here, the scope is in L */
+		snprintf(sql, sizeof sql,
+		         "%s AND EXISTS(SELECT 1 FROM unit_links k JOIN units n ON n.list = "
+		         "k.new_list AND n.code = k.new_code WHERE k.old_list = u.list AND "
+		         "k.old_code = u.code AND k.new_list = ?5 AND %s) ORDER BY 3, u.code",
+		         leaves, s_scope_of(q, "n", scope));
+	sqlite3_stmt *st = s_prep(q, sql);
+	if (!st)
+		return -1;
+	s_bind_scope(q, st, f->id);
+	sqlite3_bind_text(st, 6, list, -1, SQLITE_STATIC);
+	json_t *g = NULL;
+	char gkey[64] = "\x01";
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *code = s_col(st, 0), *name = s_col(st, 1), *k = s_col(st, 2);
+		const char *gname = s_col(st, 3);
+		if (!g || strcmp(k, gkey)) {
+			snprintf(gkey, sizeof gkey, "%s", k);
+			g = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i}", "code", k, "name",
+			              gname, "list", list, "expected", 0, "reported", 0, "on_time",
+			              0, "late", 0);
+			json_array_append_new(d->groups, g);
+		}
+		json_t *absent = json_array();
+		for (int i = 0; i < np; i++) {
+			if (!want[i])
+				continue;
+			d->expected++;
+			s_bump(g, "expected");
+			const s_filed_t *x = s_filed_find(filed, nf, code, periods[i]);
+			if (!x) {
+				json_array_append_new(absent, json_string(periods[i]));
+				continue;
+			}
+			d->reported++;
+			s_bump(g, "reported");
+			int d0, d1;
+			antt_period_days(periods[i], &d0, &d1);
+			long long due =
+			    f->deadline_days >= 0 ? antt_period_due(d1, f->deadline_days) : 0;
+			int is_late = due && x->first >= due;
+			s_bump(g, is_late ? "late" : "on_time");
+			d->unsigned_ += !x->signed_;
+			if (is_late && d->late++ < S_LIST_MAX)
+				json_array_append_new(
+				    d->late_list,
+				    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b}", "unit",
+				              code, "name", name, "list", list, "district", gname,
+				              "period", periods[i], "stored", (json_int_t)x->first,
+				              "due", (json_int_t)due, "signed", x->signed_));
+			if ((x->clock > x->first + S_AHEAD || x->clock < x->first - S_BEHIND) &&
+			    d->skewed++ < S_LIST_MAX)
+				json_array_append_new(d->skewed_list,
+				                      json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}",
+				                                "unit", code, "name", name, "list",
+				                                list, "period", periods[i], "clock",
+				                                (json_int_t)x->clock, "stored",
+				                                (json_int_t)x->first));
+		}
+		if (json_array_size(absent) && json_array_size(d->missing) < S_LIST_MAX)
+			json_array_append_new(
+			    d->missing, json_pack("{s:s, s:s, s:s, s:s, s:s, s:O}", "unit", code,
+			                          "name", name, "list", list, "district", gname,
+			                          "district_code", k, "periods", absent));
+		json_decref(absent);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 {
-	char periods[12][12], sql[2048];
+	char periods[12][12];
 	int np = s_due_periods(q, f, periods);
 	if (np < 0)
 		return NULL;
-	/* every report of the form in scope, at once */
-	snprintf(
-	    sql, sizeof sql,
-	    "SELECT r.unit, r.period, coalesce(rec.first, rec.received), rec.clock, "
-	    "rec.stamp IS NOT NULL "
-	    "FROM reports r JOIN units_now u ON u.code = r.unit JOIN records rec ON rec.n = r.root "
-	    "WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 AND %s",
-	    s_scope_sql(q));
-	sqlite3_stmt *st = s_prep(q, sql);
+	/* every report of the form in the span, at once: a report is the
+	 * filing of the unit it names, under the list of its period */
+	sqlite3_stmt *st =
+	    s_prep(q, "SELECT r.unit, r.period, coalesce(rec.first, rec.received), rec.clock, "
+	              "rec.stamp IS NOT NULL FROM reports r JOIN records rec ON rec.n = r.root "
+	              "WHERE " S_IN_SPAN);
 	if (!st)
 		return NULL;
 	s_bind_scope(q, st, f->id);
@@ -615,81 +1063,44 @@ static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 	sqlite3_finalize(st);
 	qsort(filed, nf, sizeof *filed, s_filed_cmp);
 
-	/* expected: the leaves of the subtree (units nothing is below), by
-	 * their parent (the district) */
-	snprintf(sql, sizeof sql,
-	         "SELECT u.code, u.name, coalesce(u.parent, u.code), "
-	         "coalesce((SELECT name FROM units_now WHERE code = u.parent), u.name) "
-	         "FROM units_now u WHERE %s AND NOT EXISTS "
-	         "(SELECT 1 FROM units_now c WHERE c.parent = u.code) ORDER BY 3, u.code",
-	         s_scope_sql(q));
-	if (!(st = s_prep(q, sql))) {
-		free(filed);
+	/* each period's list, and the units it expects, list by list: L's
+	 * last, so that the units in force close the answer */
+	s_due_t d = {.groups = json_array(),
+	             .missing = json_array(),
+	             .late_list = json_array(),
+	             .skewed_list = json_array()};
+	s_list_name_t lists[12];
+	int done[12] = {0}, rc = 0;
+	for (int i = 0; i < np; i++) {
+		int d0, d1;
+		antt_period_days(periods[i], &d0, &d1);
+		snprintf(lists[i], sizeof lists[i], "%s", s_list_on(q, d1));
+	}
+	for (int pass = 0; pass < 2 && !rc; pass++)
+		for (int i = 0; i < np && !rc; i++) {
+			if (done[i] || (pass == 0) != !!strcmp(lists[i], q->list))
+				continue;
+			int want[12] = {0};
+			for (int j = i; j < np; j++)
+				if (!strcmp(lists[j], lists[i]))
+					want[j] = done[j] = 1;
+			rc = s_due_list(q, f, lists[i], periods, want, np, filed, nf, &d);
+		}
+	free(filed);
+	if (rc) {
+		json_decref(d.groups);
+		json_decref(d.missing);
+		json_decref(d.late_list);
+		json_decref(d.skewed_list);
 		return NULL;
 	}
-	if (q->unit)
-		sqlite3_bind_text(st, 4, q->unit, -1, SQLITE_STATIC);
-	json_t *missing = json_array(), *late = json_array(), *skewed = json_array();
-	json_t *groups = json_array(), *g = NULL;
-	char gkey[64] = "\x01";
-	int64_t expected = 0, reported = 0, n_late = 0, n_skewed = 0, n_unsigned = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *code = s_col(st, 0), *name = s_col(st, 1), *k = s_col(st, 2);
-		const char *gname = s_col(st, 3);
-		if (!g || strcmp(k, gkey)) {
-			snprintf(gkey, sizeof gkey, "%s", k);
-			g = json_pack("{s:s, s:s, s:i, s:i, s:i, s:i}", "code", k, "name", gname,
-			              "expected", 0, "reported", 0, "on_time", 0, "late", 0);
-			json_array_append_new(groups, g);
-		}
-		json_t *absent = json_array();
-		for (int i = 0; i < np; i++) {
-			expected++;
-			s_bump(g, "expected");
-			const s_filed_t *x = s_filed_find(filed, nf, code, periods[i]);
-			if (!x) {
-				json_array_append_new(absent, json_string(periods[i]));
-				continue;
-			}
-			reported++;
-			s_bump(g, "reported");
-			int d0, d1;
-			antt_period_days(periods[i], &d0, &d1);
-			long long due =
-			    f->deadline_days >= 0 ? antt_period_due(d1, f->deadline_days) : 0;
-			int is_late = due && x->first >= due;
-			s_bump(g, is_late ? "late" : "on_time");
-			n_unsigned += !x->signed_;
-			if (is_late && n_late++ < S_LIST_MAX)
-				json_array_append_new(
-				    late, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b}", "unit",
-				                    code, "name", name, "district", gname, "period",
-				                    periods[i], "stored", (json_int_t)x->first,
-				                    "due", (json_int_t)due, "signed", x->signed_));
-			if ((x->clock > x->first + S_AHEAD || x->clock < x->first - S_BEHIND) &&
-			    n_skewed++ < S_LIST_MAX)
-				json_array_append_new(
-				    skewed, json_pack("{s:s, s:s, s:s, s:I, s:I}", "unit", code,
-				                      "name", name, "period", periods[i], "clock",
-				                      (json_int_t)x->clock, "stored",
-				                      (json_int_t)x->first));
-		}
-		if (json_array_size(absent) && json_array_size(missing) < S_LIST_MAX)
-			json_array_append_new(missing,
-			                      json_pack("{s:s, s:s, s:s, s:s, s:O}", "unit", code,
-			                                "name", name, "district", gname,
-			                                "district_code", k, "periods", absent));
-		json_decref(absent);
-	}
-	sqlite3_finalize(st);
-	free(filed);
 	return json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "form",
 	                 f->id, "title", f->title, "deadline_days",
 	                 f->deadline_days >= 0 ? json_integer(f->deadline_days) : json_null(),
-	                 "expected", (json_int_t)expected, "reported", (json_int_t)reported, "late",
-	                 (json_int_t)n_late, "skewed", (json_int_t)n_skewed, "unsigned",
-	                 (json_int_t)n_unsigned, "groups", groups, "missing", missing,
-	                 "late_reports", late, "skewed_reports", skewed);
+	                 "expected", (json_int_t)d.expected, "reported", (json_int_t)d.reported,
+	                 "late", (json_int_t)d.late, "skewed", (json_int_t)d.skewed, "unsigned",
+	                 (json_int_t)d.unsigned_, "groups", d.groups, "missing", d.missing,
+	                 "late_reports", d.late_list, "skewed_reports", d.skewed_list);
 }
 
 static json_t *s_missing(s_req_t *q, const json_t *req)
@@ -737,21 +1148,28 @@ static json_t *s_history(s_req_t *q, const json_t *req)
 		return NULL;
 	}
 	sqlite3_stmt *st = s_prep(
-	    q, "SELECT rec.id, rec.author, rec.seq, rec.form, rec.period, rec.clock, rec.corrects, "
-	       "rec.received, rec.first, rec.body, "
-	       "(SELECT e.unit FROM enrollments e WHERE e.key = rec.author LIMIT 1), "
-	       "EXISTS(SELECT 1 FROM reports r WHERE r.n = rec.n AND r.unit = rec.unit AND "
-	       "r.form = rec.form AND r.period = rec.period), "
-	       "EXISTS(SELECT 1 FROM reports r WHERE r.n IS NULL AND r.unit = rec.unit AND "
-	       "r.form = rec.form AND r.period = rec.period), "
-	       "(SELECT c.id FROM records c WHERE c.corrects = rec.id ORDER BY c.n LIMIT 1), "
-	       "EXISTS(SELECT 1 FROM revocations v WHERE v.key = rec.author AND rec.seq > v.after) "
-	       "FROM records rec WHERE rec.unit = ?1 AND (?2 IS NULL OR rec.form = ?2) AND "
-	       "rec.form NOT LIKE 'antt.%' AND antt_day0(rec.period) >= ?3 AND "
-	       "antt_day1(rec.period) <= ?4 ORDER BY rec.form, rec.period, rec.n");
+	    q,
+	    "SELECT rec.id, rec.author, rec.seq, rec.form, rec.period, rec.clock, rec.corrects, "
+	    "rec.received, rec.first, rec.body, "
+	    "(SELECT e.unit FROM enrollments e WHERE e.key = rec.author LIMIT 1), "
+	    "EXISTS(SELECT 1 FROM reports r WHERE r.n = rec.n AND r.unit = rec.unit AND "
+	    "r.form = rec.form AND r.period = rec.period), "
+	    "EXISTS(SELECT 1 FROM reports r WHERE r.n IS NULL AND r.unit = rec.unit AND "
+	    "r.form = rec.form AND r.period = rec.period), "
+	    "(SELECT c.id FROM records c WHERE c.corrects = rec.id ORDER BY c.n LIMIT 1), "
+	    "EXISTS(SELECT 1 FROM revocations v WHERE v.key = rec.author AND rec.seq > v.after), "
+	    "antt_takes(?1, rec.unit, antt_day1(rec.period)), antt_list_on(antt_day1(rec.period)), "
+	    "(SELECT name FROM units WHERE list = antt_list_on(antt_day1(rec.period)) AND "
+	    "code = rec.unit), rec.unit "
+	    "FROM records rec WHERE rec.unit IN (SELECT ?1 UNION SELECT old_code FROM unit_links "
+	    "WHERE new_list = ?5 AND new_code = ?1) AND (?2 IS NULL OR rec.form = ?2) AND "
+	    "rec.form NOT LIKE 'antt.%' AND antt_day0(rec.period) >= ?3 AND "
+	    "antt_day1(rec.period) <= ?4 AND antt_takes(?1, rec.unit, antt_day1(rec.period)) "
+	    "ORDER BY rec.form, rec.period, rec.n");
 	if (!st)
 		return NULL;
 	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, q->list, -1, SQLITE_STATIC);
 	if (form)
 		sqlite3_bind_text(st, 2, form, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, q->day0);
@@ -774,6 +1192,12 @@ static json_t *s_history(s_req_t *q, const json_t *req)
 		json_t *note = json_object_get(vals, "");
 		json_t *note_j = note ? json_incref(note) : json_null();
 		json_object_del(vals, "");
+		/* a report of an old unit the unit took: as filed, in its list */
+		json_t *filed_as = json_null();
+		if (strcmp(s_col(st, 16), q->list))
+			filed_as = json_pack("{s:s, s:s, s:s, s:s}", "unit", s_col(st, 18), "list",
+			                     s_col(st, 16), "name", s_col(st, 17), "share",
+			                     sqlite3_column_int(st, 15) == 1 ? "full" : "partial");
 		const char *state = sqlite3_column_int(st, 14)   ? "revoked"
 		                    : sqlite3_column_int(st, 11) ? "counts"
 		                    : sqlite3_column_int(st, 12) ? "conflict"
@@ -781,7 +1205,8 @@ static json_t *s_history(s_req_t *q, const json_t *req)
 		json_array_append_new(
 		    list,
 		    json_pack(
-		        "{s:o, s:o, s:I, s:s, s:s, s:I, s:o, s:I, s:o, s:o, s:o, s:s, s:o, s:o}",
+		        "{s:o, s:o, s:I, s:s, s:s, s:I, s:o, s:I, s:o, s:o, s:o, s:s, s:o, s:o, "
+		        "s:o}",
 		        "id", s_hexj(sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0)),
 		        "author", s_hexj(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1)),
 		        "seq", (json_int_t)sqlite3_column_int64(st, 2), "form", s_col(st, 3),
@@ -796,7 +1221,7 @@ static json_t *s_history(s_req_t *q, const json_t *req)
 		                                                   : json_string(s_col(st, 10)),
 		        "values", vals, "state", state, "corrected_by",
 		        s_hexj(sqlite3_column_blob(st, 13), sqlite3_column_bytes(st, 13)), "note",
-		        note_j));
+		        note_j, "filed_as", filed_as));
 	}
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE) {
@@ -807,9 +1232,9 @@ static json_t *s_history(s_req_t *q, const json_t *req)
 	char name[256] = "";
 	int depth;
 	int known = s_unit_info(q, unit, name, sizeof name, &depth) == 0;
-	return json_pack("{s:b, s:{s:s, s:o}, s:s, s:o}", "ok", 1, "unit", "code", unit, "name",
-	                 known ? json_string(name) : json_null(), "period", q->period, "versions",
-	                 list);
+	return json_pack("{s:b, s:{s:s, s:o, s:s}, s:s, s:o}", "ok", 1, "unit", "code", unit,
+	                 "name", known ? json_string(name) : json_null(), "list", q->list, "period",
+	                 q->period, "versions", list);
 }
 
 /* ---- export ---- */
@@ -821,14 +1246,31 @@ static json_t *s_export(s_req_t *q, const json_t *req)
 	if (!forms)
 		return NULL;
 	json_t *rows = json_array();
-	char sql[1024];
-	snprintf(sql, sizeof sql,
-	         "SELECT u.a1, (SELECT name FROM units_now WHERE code = u.a1), u.a2, "
-	         "(SELECT name FROM units_now WHERE code = u.a2), r.unit, u.name, v.code, "
-	         "sum(v.value) FROM reports r JOIN units_now u ON u.code = r.unit "
-	         "JOIN vals v ON v.n = r.n WHERE r.form = ?1 AND r.day0 >= ?2 AND r.day1 <= ?3 "
-	         "AND %s GROUP BY r.unit, v.code ORDER BY r.unit, v.code",
-	         s_scope_sql(q));
+	char sql[3072], scope[32];
+	/* the units of L that reports are placed under; then, in their own
+	 * list, the old units listed apart */
+#define S_COLS(U)                                                                                  \
+	"SELECT " U ".a1, (SELECT name FROM units WHERE list = " U ".list AND code = " U           \
+	".a1), " U ".a2, (SELECT name FROM units WHERE list = " U ".list AND code = " U ".a2), " U \
+	".code, " U ".name, v.code, sum(v.value), " U ".list"
+	int len = snprintf(sql, sizeof sql,
+	                   S_COLS("u") ", 0 FROM %s JOIN vals v ON v.n = r.n WHERE " S_IN_SPAN
+	                               " AND %s GROUP BY u.code, v.code",
+	                   s_from(q), s_scope_sql(q));
+	if (q->mapped)
+		snprintf(
+		    sql + len, sizeof sql - (size_t)len,
+		    " UNION ALL " S_COLS(
+		        "o") ", 1 FROM reports r JOIN units o ON o.list = "
+		             "antt_list_on(r.day1) AND o.code = r.unit JOIN vals v ON v.n = r.n "
+		             "WHERE " S_IN_SPAN
+		             " AND antt_apart(r.unit, r.day1) AND EXISTS(SELECT 1 "
+		             "FROM unit_links k JOIN units n ON n.list = k.new_list AND n.code = "
+		             "k.new_code WHERE k.old_list = o.list AND k.old_code = o.code AND "
+		             "k.new_list = ?5 AND %s) GROUP BY o.list, o.code, v.code",
+		    s_scope_of(q, "n", scope));
+#undef S_COLS
+	strncat(sql, " ORDER BY 10, 5, 7", sizeof sql - strlen(sql) - 1);
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_stmt *st = s_prep(q, sql);
 		if (!st) {
@@ -841,13 +1283,16 @@ static json_t *s_export(s_req_t *q, const json_t *req)
 			const antt_indicator_t *ind = antt_form_indicator(forms[i], s_col(st, 6));
 			json_array_append_new(
 			    rows,
-			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}",
-			              "province", s_col(st, 0), "province_name", s_col(st, 1),
-			              "district", s_col(st, 2), "district_name", s_col(st, 3),
-			              "unit", s_col(st, 4), "unit_name", s_col(st, 5), "form",
-			              forms[i]->id, "period", q->period, "indicator", s_col(st, 6),
-			              "label", ind ? ind->label : "", "value",
-			              (json_int_t)sqlite3_column_int64(st, 7)));
+			    json_pack(
+			        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, "
+			        "s:b}",
+			        "province", s_col(st, 0), "province_name", s_col(st, 1), "district",
+			        s_col(st, 2), "district_name", s_col(st, 3), "unit", s_col(st, 4),
+			        "unit_name", s_col(st, 5), "form", forms[i]->id, "period",
+			        q->period, "indicator", s_col(st, 6), "label",
+			        ind ? ind->label : "", "value",
+			        (json_int_t)sqlite3_column_int64(st, 7), "list", s_col(st, 8),
+			        "apart", sqlite3_column_int(st, 9)));
 		}
 		sqlite3_finalize(st);
 	}
@@ -886,31 +1331,58 @@ json_t *antt_store_reports_answer(antt_store_t *s, const antt_forms_t *forms, co
 	return out;
 }
 
+/* The request's functions on the connection, while it lasts (fn NULL
+ * removes them: no function outlives the request it points to). */
+static void s_functions(s_req_t *q, int on)
+{
+	static const struct {
+		const char *name;
+		int argc;
+		void (*fn)(sqlite3_context *, int, sqlite3_value **);
+	} fns[] = {{"antt_list_on", 1, s_fn_list_on},
+	           {"antt_place", 2, s_fn_place},
+	           {"antt_apart", 2, s_fn_apart},
+	           {"antt_takes", 3, s_fn_takes}};
+	for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
+		sqlite3_create_function(q->s->db, fns[i].name, fns[i].argc, SQLITE_UTF8,
+		                        on ? q : NULL, on ? fns[i].fn : NULL, NULL, NULL);
+	if (!on)
+		sqlite3_create_function(q->s->db, "antt_sum", 3, SQLITE_UTF8, NULL, NULL, NULL,
+		                        NULL);
+}
+
+static json_t *s_answer_op(s_req_t *q, const json_t *req)
+{
+	const char *op = json_string_value(json_object_get(req, "op"));
+	if (!strcmp(op, "history")) {
+		q->period = json_string_value(json_object_get(req, "period"));
+		if (!q->period)
+			s_usage(q, "%sname a period: --period 2024-05, 2024-Q2 or 2024", "");
+		else if (antt_period_days(q->period, &q->day0, &q->day1))
+			s_usage(q,
+			        "'%s' is not a period: write 2024-05, 2024-Q2, 2024 or 2024-05-17",
+			        q->period);
+		else if (!s_lists(q, req))
+			return s_history(q, req);
+		return NULL;
+	}
+	if (s_scope(q, req))
+		return NULL;
+	if (!strcmp(op, "report"))
+		return s_report(q, req);
+	if (!strcmp(op, "missing"))
+		return s_missing(q, req);
+	return s_export(q, req);
+}
+
 static json_t *s_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
                         const json_t *req)
 {
 	s_req_t q = {.s = s, .forms = forms, .node_unit = node_unit};
-	const char *op = json_string_value(json_object_get(req, "op"));
-	json_t *out = NULL;
-	if (!strcmp(op, "history")) {
-		q.period = json_string_value(json_object_get(req, "period"));
-		if (!q.period)
-			s_usage(&q, "%sname a period: --period 2024-05, 2024-Q2 or 2024", "");
-		else if (antt_period_days(q.period, &q.day0, &q.day1))
-			s_usage(&q,
-			        "'%s' is not a period: write 2024-05, 2024-Q2, 2024 or 2024-05-17",
-			        q.period);
-		else
-			out = s_history(&q, req);
-		return out ? out : s_error(&q);
-	}
-	if (s_scope(&q, req))
-		return s_error(&q);
-	if (!strcmp(op, "report"))
-		out = s_report(&q, req);
-	else if (!strcmp(op, "missing"))
-		out = s_missing(&q, req);
-	else
-		out = s_export(&q, req);
+	s_functions(&q, 1);
+	json_t *out = s_answer_op(&q, req);
+	s_functions(&q, 0);
+	sqlite3_finalize(q.list_on);
+	free(q.links);
 	return out ? out : s_error(&q);
 }

@@ -519,8 +519,8 @@ check_missing() {
 	antt_ok "$conf" missing --period "$period" "${args[@]}" --json
 	assert_eq "bvanttq-monthly" "$(jq -r '[.forms[].form] | join(" ")' <<<"$OUT")" "missing $period: the periodic forms"
 	got=$(jq -S -c '.forms[0] | {deadline_days, expected, reported, late, skewed,
-		groups: (.groups | sort_by(.code)),
-		missing: (.missing | map(.periods |= sort) | sort_by(.unit)),
+		groups: (.groups | map(del(.list)) | sort_by(.code)),
+		missing: (.missing | map(del(.list) | .periods |= sort) | sort_by(.unit)),
 		late_reports: (.late_reports | map({unit, name, district, period, due, stored_late: (.stored >= .due)}) | sort_by(.unit, .period)),
 		skewed_reports: (.skewed_reports | map({unit, name, period}) | sort_by(.unit, .period))}' <<<"$OUT")
 	want=$(jq -n -S -c --slurpfile L "$IT_TMP/ledger.json" --slurpfile leaves "$IT_TMP/leaves33.json" \
@@ -552,6 +552,8 @@ check_missing() {
 		   skewed_reports: ($rep | map(select(.skew) | {unit, name: $leaf[.unit].name, period}) | sort_by(.unit, .period))}')
 	assert_eq "$want" "$got" \
 		"missing --period $period (scope $scope) at $(basename "$(dirname "$conf")")"
+	assert_eq loaded "$(jq -r '[.unit.list, (.forms[0] | .groups[], .missing[] | .list)] | unique | join(" ")' <<<"$OUT")" \
+		"missing --period $period: one list, the one loaded from a file"
 }
 
 log_step "antt missing: who did not report, per district; late by the first hub's receipt; skewed clocks"
@@ -568,7 +570,7 @@ check_missing "$D_CONF" 332 "$CUR"
 # spelled out, what the ledger gave for the main cases
 antt_ok "$P_CONF" missing --period 2024-05 --unit 332 --json
 assert_eq '[["12355",["2024-05"]]]' "$(jq -c '[.forms[0].missing[] | [.unit, .periods]]' <<<"$OUT")" "May: the one commune that did not report"
-assert_eq '{"code":"332","expected":11,"late":8,"name":"Huyện Tiên Lữ","on_time":2,"reported":10}' \
+assert_eq '{"code":"332","expected":11,"late":8,"list":"loaded","name":"Huyện Tiên Lữ","on_time":2,"reported":10}' \
 	"$(jq -S -c '.forms[0].groups[0]' <<<"$OUT")" "May: Tiên Lữ's counts (12340 and 12352 on time at the district's clock)"
 assert_eq "[$DUE_05]" "$(jq -c '[.forms[0].late_reports[].due] | unique' <<<"$OUT")" "May: due 2024-06-06 00:00 Vietnam time"
 antt_ok "$P_CONF" missing --period "$CUR" --unit 332 --json
@@ -761,7 +763,7 @@ for conf in "$P_CONF" "$D_CONF"; do
 		"$where: May totals without 12399's figures"
 	assert_eq 1 "$(jq '.forms[0].unlisted' <<<"$OUT")" "$where: report --period 2024-05 at its own unit: reports from units not in the list"
 	antt_ok "$conf" report --period 2024-05 --form bvanttq-monthly
-	assert_contains "$OUT" "1 report(s) from units not in the administrative list" "$where: report text"
+	assert_contains "$OUT" "1 report(s) are not counted: their unit is not in the unit list of their period" "$where: report text"
 done
 
 log_step "clean stops"
