@@ -223,13 +223,15 @@ static const char *s_scope_name(json_t *resp, char *buf, size_t size)
 {
 	json_t *u = json_object_get(resp, "unit");
 	const char *list = s_str(u, "list");
-	int dated = *list && strcmp(list, "loaded");
+	char in[64] = "";
+	if (json_is_string(json_object_get(u, "scope_list")))
+		snprintf(in, sizeof in, " in the units of list %s", list);
+	else if (*list && strcmp(list, "loaded"))
+		snprintf(in, sizeof in, ", list %s", list);
 	if (json_is_string(json_object_get(u, "code")))
-		snprintf(buf, size, "%s (%s%s%s)", s_str(u, "name"), s_str(u, "code"),
-		         dated ? ", list " : "", dated ? list : "");
+		snprintf(buf, size, "%s (%s)%s", s_str(u, "name"), s_str(u, "code"), in);
 	else
-		snprintf(buf, size, "%s%s%s%s", s_str(u, "name"), dated ? " (list " : "",
-		         dated ? list : "", dated ? ")" : "");
+		snprintf(buf, size, "%s%s", s_str(u, "name"), in);
 	return buf;
 }
 

@@ -96,9 +96,10 @@ typedef struct {
 	int depth;        /* of unit; 0 for the root */
 	char unit_name[256];
 	const char *node_unit;
-	s_list_name_t list; /* L: the units the answer is given in */
-	int named;          /* L was asked for (--units) */
-	int mapped;         /* some day of the span is under another list */
+	s_list_name_t list;       /* L: the units the answer is given in */
+	s_list_name_t scope_list; /* the scope's list when it is not L */
+	int named;                /* L was asked for (--units) */
+	int mapped;               /* some day of the span is under another list */
 	sqlite3_stmt *list_on;
 	struct {
 		int day;
@@ -278,6 +279,21 @@ static int s_next_day(int day)
 	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
+/* 1 when some unit of list old links to one of list new, 0 when none, or
+ * -1 */
+static int s_linked(s_req_t *q, const char *old, const char *new)
+{
+	sqlite3_stmt *st = s_prep(q, "SELECT EXISTS(SELECT 1 FROM unit_links WHERE old_list = ?1 "
+	                             "AND new_list = ?2)");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, old, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, new, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	return r;
+}
+
 /* The lists of the request: L (asked, or in force on the last day asked);
  * whether any day of the span is under another list (the list in force
  * changes only on a list's first day or the day after its last: those,
@@ -331,14 +347,9 @@ static int s_lists(s_req_t *q, const json_t *req)
 			continue;
 		}
 		/* asked for L: every other list of the span must link into it */
-		st = s_prep(q, "SELECT EXISTS(SELECT 1 FROM unit_links WHERE old_list = ?1 AND "
-		               "new_list = ?2)");
-		if (!st)
+		int linked = s_linked(q, x, q->list);
+		if (linked < 0)
 			return -1;
-		sqlite3_bind_text(st, 1, x, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, q->list, -1, SQLITE_STATIC);
-		int linked = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
 		if (!linked)
 			return s_usage(
 			    q,
@@ -371,15 +382,17 @@ static int s_lists(s_req_t *q, const json_t *req)
 	return 0;
 }
 
-/* The unit's name and depth, or -1. */
-static int s_unit_info(s_req_t *q, const char *code, char *name, size_t nsize, int *depth)
+/* The unit's name and depth in a list: 0, 1 when the list has no such
+ * unit, or -1. */
+static int s_unit_in(s_req_t *q, const char *list, const char *code, char *name, size_t nsize,
+                     int *depth)
 {
 	sqlite3_stmt *st = s_prep(q, "SELECT name, depth FROM units WHERE list = ?2 AND code = ?1");
 	int found = 0;
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, q->list, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, list, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		snprintf(name, nsize, "%s", s_col(st, 0));
 		*depth = sqlite3_column_int(st, 1);
@@ -413,7 +426,17 @@ static int s_scope(s_req_t *q, const json_t *req)
 		               "import FILE.csv",
 		               "");
 	q->unit = unit ? unit : q->node_unit;
-	int r = s_unit_info(q, q->unit, q->unit_name, sizeof q->unit_name, &q->depth);
+	/* The node's own unit is one of the list in force today: an answer in
+	 * an older list covers the units of it whose links lead into the
+	 * node's (a province's old communes, and those it took from a
+	 * neighbour) */
+	const char *now = s_list_on(q, (int)s_count(q, "SELECT " ANTT_STORE_TODAY));
+	if (!unit && strcmp(now, q->list) && s_linked(q, q->list, now) == 1 &&
+	    !s_unit_in(q, now, q->unit, q->unit_name, sizeof q->unit_name, &q->depth)) {
+		snprintf(q->scope_list, sizeof q->scope_list, "%s", now);
+		return 0;
+	}
+	int r = s_unit_in(q, q->list, q->unit, q->unit_name, sizeof q->unit_name, &q->depth);
 	if (r < 0)
 		return -1;
 	if (r == 1) {
@@ -466,18 +489,30 @@ static const antt_form_t **s_forms(s_req_t *q, const json_t *req, int periodic_o
 	return out;
 }
 
-/* "ALIAS.aD = ?4" for the scope, or "1" for the root, into buf */
-static const char *s_scope_of(const s_req_t *q, const char *alias, char buf[32])
+#define S_SCOPE_MAX 384
+
+/* The scope over the units ALIAS (of L) into buf: "ALIAS.aD = ?4", "1" for
+ * the root; or, for the node's own unit in an older list, the units whose
+ * links lead into it (?8, the list in force today). */
+static const char *s_scope_of(const s_req_t *q, const char *alias, char buf[S_SCOPE_MAX])
 {
 	int d = q->depth > 3 ? 3 : q->depth;
 	if (!d)
 		return "1";
-	snprintf(buf, 32, "%.8s.a%d = ?4", alias, d);
+	if (q->scope_list[0])
+		snprintf(
+		    buf, S_SCOPE_MAX,
+		    "EXISTS(SELECT 1 FROM unit_links sk JOIN units sn ON sn.list = sk.new_list "
+		    "AND sn.code = sk.new_code WHERE sk.old_list = %.8s.list AND "
+		    "sk.old_code = %.8s.code AND sk.new_list = ?8 AND sn.a%d = ?4)",
+		    alias, alias, d);
+	else
+		snprintf(buf, S_SCOPE_MAX, "%.8s.a%d = ?4", alias, d);
 	return buf;
 }
 
-/* the scope over units u; the level broken down */
-#define s_scope_sql(q) s_scope_of(q, "u", (char[32]){0})
+/* the scope over units u */
+#define s_scope_sql(q) s_scope_of(q, "u", (char[S_SCOPE_MAX]){0})
 
 static const char *s_child_col(const s_req_t *q)
 {
@@ -493,13 +528,16 @@ static void s_bind_scope(const s_req_t *q, sqlite3_stmt *st, const char *form)
 	if (q->unit)
 		sqlite3_bind_text(st, 4, q->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, q->list, -1, SQLITE_STATIC);
+	if (q->scope_list[0])
+		sqlite3_bind_text(st, 8, q->scope_list, -1, SQLITE_STATIC);
 }
 
 static json_t *s_unit_json(s_req_t *q)
 {
-	return json_pack("{s:o, s:s, s:i, s:s}", "code",
+	return json_pack("{s:o, s:s, s:i, s:s, s:o}", "code",
 	                 q->unit ? json_string(q->unit) : json_null(), "name", q->unit_name,
-	                 "depth", q->depth, "list", q->list);
+	                 "depth", q->depth, "list", q->list, "scope_list",
+	                 q->scope_list[0] ? json_string(q->scope_list) : json_null());
 }
 
 /* ---- the totals: one pass, summed in C ----
@@ -702,9 +740,9 @@ static json_t *s_apart(s_req_t *q, const antt_form_t *f, json_t *totals)
 		sqlite3_bind_text(st, 7, unit, -1, SQLITE_STATIC);
 		json_t *to = json_array();
 		int whole = 1;
-		const char *name = "";
+		char name[256] = "";
 		while (sqlite3_step(st) == SQLITE_ROW) {
-			name = s_col(st, 0);
+			snprintf(name, sizeof name, "%s", s_col(st, 0));
 			json_array_append_new(to, json_pack("{s:s, s:s}", "code", s_col(st, 1),
 			                                    "name", s_col(st, 2)));
 			whole &= sqlite3_column_int(st, 3);
@@ -960,7 +998,7 @@ static int s_due_list(s_req_t *q, const antt_form_t *f, const char *list, char (
 	                     "coalesce((SELECT name FROM units WHERE list = u.list AND code = "
 	                     "u.parent), u.name) FROM units u WHERE u.list = ?6 AND NOT EXISTS "
 	                     "(SELECT 1 FROM units c WHERE c.list = u.list AND c.parent = u.code)";
-	char scope[32];
+	char scope[S_SCOPE_MAX];
 	if (!strcmp(list, q->list))
 		snprintf(sql, sizeof sql, "%s AND %s ORDER BY 3, u.code", leaves, s_scope_sql(q));
 	else /* an older list's: u is the old unit here, the scope is in L */
@@ -1231,7 +1269,7 @@ static json_t *s_history(s_req_t *q, const json_t *req)
 	}
 	char name[256] = "";
 	int depth;
-	int known = s_unit_info(q, unit, name, sizeof name, &depth) == 0;
+	int known = s_unit_in(q, q->list, unit, name, sizeof name, &depth) == 0;
 	return json_pack("{s:b, s:{s:s, s:o, s:s}, s:s, s:o}", "ok", 1, "unit", "code", unit,
 	                 "name", known ? json_string(name) : json_null(), "list", q->list, "period",
 	                 q->period, "versions", list);
@@ -1246,7 +1284,7 @@ static json_t *s_export(s_req_t *q, const json_t *req)
 	if (!forms)
 		return NULL;
 	json_t *rows = json_array();
-	char sql[3072], scope[32];
+	char sql[3072], scope[S_SCOPE_MAX];
 	/* the units of L that reports are placed under; then, in their own
 	 * list, the old units listed apart */
 #define S_COLS(U)                                                                                  \
