@@ -77,7 +77,10 @@ import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])
 while True: print(s.recv(4096).decode().replace("\n", "|"), flush=True)' "/tmp/$NAME.notify" >"/tmp/$NAME.msgs" &
 	NPID=$!
-	sleep 0.5
+	# the listener binds when python has started: on a busy machine that
+	# may take more than a moment
+	for ((i = 0; i < 100; i++)); do [ -S "/tmp/$NAME.notify" ] && break; sleep 0.1; done
+	[ -S "/tmp/$NAME.notify" ] || fail "the notify listener did not start"
 	chmod 666 "/tmp/$NAME.notify"
 	# shellcheck disable=SC2086
 	NOTIFY_SOCKET=/tmp/$NAME.notify setpriv --reuid=antt --regid=antt --init-groups -- $start 2>"/tmp/$NAME.log" &
