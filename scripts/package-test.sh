@@ -32,7 +32,8 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null
 for f in /usr/sbin/anttd /usr/bin/antt /usr/lib/systemd/system/anttd@.service \
 	/usr/lib/sysusers.d/antt.conf /usr/share/antt/forms/bvanttq-monthly.json \
 	/usr/share/man/man8/anttd.8 /usr/share/man/man1/antt.1 /usr/share/man/man5/anttd.conf.5 \
-	/usr/share/doc/antt/examples/commune.conf /usr/share/antt/units-vn-2025-03.csv \
+	/usr/share/doc/antt/examples/commune.conf /usr/share/doc/antt/examples/province.conf \
+	/usr/share/antt/units-vn-2025-03.csv \
 	/usr/share/antt/units-vn-2025-07.csv /usr/share/antt/units-vn-2025-03-to-2025-07.csv; do
 	[ -e "$f" ] || fail "$f not installed"
 done
@@ -52,7 +53,7 @@ echo "    $sec"
 [[ "$sec" =~ (SAFE|OK) ]] || fail "the unit is rated worse than OK: $sec"
 
 step "a node made the documented way starts as antt"
-antt init --unit 12346 --dir "/var/lib/antt/$NAME" --socket "/run/antt/$NAME/anttd.sock" >/dev/null
+antt init --unit 12337 --dir "/var/lib/antt/$NAME" --socket "/run/antt/$NAME/anttd.sock" >/dev/null
 grep -q '^forms = /usr/share/antt/forms$' "/var/lib/antt/$NAME/anttd.conf" ||
 	fail "antt init did not write the installed forms folder"
 conf=/var/lib/antt/$NAME/anttd.conf
@@ -76,7 +77,10 @@ import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])
 while True: print(s.recv(4096).decode().replace("\n", "|"), flush=True)' "/tmp/$NAME.notify" >"/tmp/$NAME.msgs" &
 	NPID=$!
-	sleep 0.5
+	# the listener binds when python has started: on a busy machine that
+	# may take more than a moment
+	for ((i = 0; i < 100; i++)); do [ -S "/tmp/$NAME.notify" ] && break; sleep 0.1; done
+	[ -S "/tmp/$NAME.notify" ] || fail "the notify listener did not start"
 	chmod 666 "/tmp/$NAME.notify"
 	# shellcheck disable=SC2086
 	NOTIFY_SOCKET=/tmp/$NAME.notify setpriv --reuid=antt --regid=antt --init-groups -- $start 2>"/tmp/$NAME.log" &
@@ -84,7 +88,7 @@ while True: print(s.recv(4096).decode().replace("\n", "|"), flush=True)' "/tmp/$
 	for ((i = 0; i < 100; i++)); do grep -q READY=1 "/tmp/$NAME.msgs" && break; sleep 0.1; done
 	grep -q READY=1 "/tmp/$NAME.msgs" || fail "anttd sent no READY=1: $(cat "/tmp/$NAME.log")"
 fi
-antt -c "$conf" submit --form bvanttq-monthly --period 2025-05 hop_dan=3 >/dev/null || fail "antt submit"
+antt -c "$conf" submit --form bvanttq-monthly --period 2025-08 hop_dan=3 >/dev/null || fail "antt submit"
 antt -c "$conf" status | grep -q '^records     1 ' || fail "antt status after a submit"
 for f in node.key store.db; do
 	[ "$(stat -c '%U %a' "/var/lib/antt/$NAME/$f")" = "antt 600" ] ||
