@@ -14,19 +14,25 @@
  * judged in force on. */
 #define ANTT_STORE_TODAY "CAST(strftime('%Y%m%d', 'now', '+7 hours') AS INTEGER)"
 
-/* The list in force today, an SQL expression (I9 of store.c): of the lists
- * whose range contains today, a dated one before the undated "loaded";
- * else the latest that has begun, else the earliest to begin; "loaded"
- * when unit_lists names none.  The
- * view units_now (schema 10) reads the units of this list. */
-#define ANTT_STORE_LIST_NOW                                                                        \
-	"coalesce((SELECT name FROM main.unit_lists ORDER BY "                                     \
-	"(coalesce(day_from, 0) <= " ANTT_STORE_TODAY " AND " ANTT_STORE_TODAY                     \
-	" <= coalesce(day_to, 99999999)) DESC, "                                                   \
+/* The order that puts first the list in force on day, an SQL expression
+ * yyyymmdd (I9 of store.c): of the lists whose range contains the day, a
+ * dated one before the undated "loaded"; else the latest that has begun,
+ * else the earliest to begin.  Over the columns of unit_lists. */
+#define ANTT_STORE_LIST_ORDER(day)                                                                 \
+	"(coalesce(day_from, 0) <= " day " AND " day " <= coalesce(day_to, 99999999)) DESC, "      \
 	"(day_from IS NULL AND day_to IS NULL), "                                                  \
-	"(coalesce(day_from, 0) <= " ANTT_STORE_TODAY ") DESC, "                                   \
-	"(CASE WHEN coalesce(day_from, 0) <= " ANTT_STORE_TODAY " THEN -coalesce(day_from, 0) "    \
-	"ELSE coalesce(day_from, 0) END), name LIMIT 1), 'loaded')"
+	"(coalesce(day_from, 0) <= " day ") DESC, "                                                \
+	"(CASE WHEN coalesce(day_from, 0) <= " day " THEN -coalesce(day_from, 0) "                 \
+	"ELSE coalesce(day_from, 0) END), name"
+
+/* The list in force on day, an SQL expression: "loaded" when unit_lists
+ * names none.  ANTT_STORE_LIST_NOW is the list in force today, which the
+ * view units_now (schema 10) reads; store_trust.c judges a report by the
+ * list in force on its period's last day (T5). */
+#define ANTT_STORE_LIST_ON(day)                                                                    \
+	"coalesce((SELECT name FROM main.unit_lists ORDER BY " ANTT_STORE_LIST_ORDER(              \
+	    day) " LIMIT 1), 'loaded')"
+#define ANTT_STORE_LIST_NOW ANTT_STORE_LIST_ON(ANTT_STORE_TODAY)
 
 enum {
 	IX_VERSIONS,
