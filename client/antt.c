@@ -14,7 +14,7 @@ static const struct {
 } s_commands[] = {
     {"init", antt_cmd_init, "init --unit CODE --dir DIR [--forms DIR]   create a node"},
     {"submit", antt_cmd_submit,
-     "submit --form FORM --period PERIOD CODE=VALUE... [--note TEXT] | --file FILE"},
+     "submit --form FORM --period PERIOD CODE=VALUE... [--note TEXT] [--unit CODE] | --file FILE"},
     {"correct", antt_cmd_correct, "correct ID CODE=VALUE... [--note TEXT]"},
     {"log", antt_cmd_log, "log [--form F] [--period P] [--author KEY] [--limit N]"},
     {"show", antt_cmd_show, "show ID"},

@@ -336,15 +336,17 @@ static void s_print_stored(json_t *resp)
 int antt_cmd_submit(antt_cli_t *cli)
 {
 	static const char *usage =
-	    "submit --form FORM --period PERIOD CODE=VALUE... [--note TEXT] [--json]\n"
+	    "submit --form FORM --period PERIOD CODE=VALUE... [--note TEXT] [--unit CODE] "
+	    "[--json]\n"
 	    "       antt submit --file FILE [--json]";
 	static const struct option opts[] = {{"form", required_argument, NULL, 'f'},
 	                                     {"period", required_argument, NULL, 'p'},
 	                                     {"note", required_argument, NULL, 'n'},
 	                                     {"file", required_argument, NULL, 'F'},
+	                                     {"unit", required_argument, NULL, 'u'},
 	                                     COMMON_OPTS,
 	                                     {0}};
-	const char *form = NULL, *period = NULL, *note = NULL, *file = NULL;
+	const char *form = NULL, *period = NULL, *note = NULL, *file = NULL, *unit = NULL;
 	int opt, ret;
 	optind = 1;
 	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1) {
@@ -356,15 +358,24 @@ int antt_cmd_submit(antt_cli_t *cli)
 			note = optarg;
 		else if (opt == 'F')
 			file = optarg;
+		else if (opt == 'u')
+			unit = optarg;
 		else if (s_common_opt(cli, opt, usage) < 0)
 			return EX_USAGE;
+	}
+	if (unit && !antt_valid_unit(unit)) {
+		antt_cli_err("--unit '%s' is not a unit code: use the official code, e.g. 12346 "
+		             "(1 to %d letters, digits, '.', '_' or '-')",
+		             unit, ANTT_UNIT_MAX);
+		return EX_USAGE;
 	}
 	/* every record's id only for scripts: a bulk import need not carry them back */
 	json_t *req = json_pack("{s:s, s:b}", "op", "submit", "ids", cli->json), *resp;
 	if (file) {
-		if (form || period || note || optind != cli->argc) {
+		if (form || period || note || unit || optind != cli->argc) {
 			antt_cli_err("--file takes the reports from the file: give no --form, "
-			             "--period, --note or CODE=VALUE with it");
+			             "--period, --note, --unit or CODE=VALUE with it (a report of "
+			             "another unit names it in the file: \"unit\")");
 			json_decref(req);
 			return EX_USAGE;
 		}
@@ -394,6 +405,8 @@ int antt_cmd_submit(antt_cli_t *cli)
 		                        s_text(period), "values", vals);
 		if (note)
 			json_object_set_new(rep, "note", s_text(note));
+		if (unit)
+			json_object_set_new(rep, "unit", s_text(unit));
 		json_object_set_new(req, "reports", json_pack("[o]", rep));
 		ret = s_call(cli, req, TIMEOUT_MS, &resp);
 	}

@@ -678,19 +678,18 @@ static int s_take_fork(antt_hub_t *h, const char *peer, antt_ratelog_t *pl, s_re
 	return ANTT_OK;
 }
 
-/* May a key enrolled for author_unit sign b?  Only reports of its own
- * unit; enrollments and revocations only as its grant permits (explicit
+/* May the key of signer sign b?  Only reports of the unit it signs for in
+ * b's period (T5); enrollments and revocations only as its grant permits (explicit
  * authority, proto/README.md "Authority"), revocations only of keys
  * enrolled under it.  0, or 1 with the reason in msg. */
-static int s_unit_refused(antt_hub_t *h, const antt_body_t *b, const char *author_unit, char *msg,
-                          size_t size)
+static int s_unit_refused(antt_hub_t *h, const antt_body_t *b, antt_store_signer_t *signer,
+                          char *msg, size_t size)
 {
 	antt_store_t *st = antt_node_store(h->node);
-	if (strcmp(b->unit, author_unit)) {
-		snprintf(msg, size, "signed for unit %.20s by a key enrolled for unit %.20s",
-		         b->unit, author_unit);
+	/* of the unit its key signs for in the record's period (T5 of
+	 * store_trust.c); a store that fails refuses too, with why */
+	if (antt_store_signs_for(st, signer, b, msg, size) != ANTT_OK)
 		return 1;
-	}
 	if (!b->has_enroll && !b->has_revoke)
 		return 0;
 	int refused = antt_node_permits(h->node, b, msg, size) != ANTT_OK;
@@ -783,7 +782,7 @@ static int s_corrects_refused(antt_hub_t *h, const antt_body_t *b, const s_rec_t
  * of its form's kind, a correction of what it may correct.  *code 0 when
  * it keeps them, else the refusal's code with why in msg; non-zero return:
  * the store failed. */
-static int s_rules_refused(antt_hub_t *h, const s_rec_t *r, const char *author_unit,
+static int s_rules_refused(antt_hub_t *h, const s_rec_t *r, antt_store_signer_t *signer,
                            const uint64_t *revoked_after, const uint64_t *quarantined_after,
                            const s_rec_t *batch, size_t n_batch, char *msg, size_t size,
                            uint32_t *code, char *err)
@@ -800,7 +799,7 @@ static int s_rules_refused(antt_hub_t *h, const s_rec_t *r, const char *author_u
 		snprintf(msg, size,
 		         "revoked: this key's records after seq %" PRIu64 " are no longer accepted",
 		         *revoked_after);
-	} else if (s_unit_refused(h, &r->b, author_unit, msg, size)) {
+	} else if (s_unit_refused(h, &r->b, signer, msg, size)) {
 		*code = ANTT_REFUSE_UNIT;
 	} else if (s_period_refused(h, &r->b, msg, size)) {
 		*code = ANTT_REFUSE_BAD;
@@ -830,12 +829,12 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 	antt_store_link_t link;
 	char msg[256]; /* what s_refuse keeps of it: 159 bytes */
 	int rc;
-	char author_unit[ANTT_UNIT_MAX + 1];
-	uint8_t by[ANTT_KEY_BYTES];
+	antt_store_signer_t signer;
+	char serr[ANTT_ERR_MAX];
 	/* the sender's own key, or one enrolled (transitively) under it */
 	if ((memcmp(author, sender, ANTT_KEY_BYTES) &&
 	     !antt_store_enrolled_under(st, author, sender)) ||
-	    antt_store_enrolled(st, author, author_unit, by, NULL) != ANTT_OK) {
+	    antt_store_signer_of(st, author, &signer, serr) != ANTT_OK) {
 		for (size_t i = 0; i < n; i++)
 			s_refuse(ref, &run[i], ANTT_REFUSE_AUTHOR,
 			         "unknown author: not this child's key nor enrolled under it");
@@ -878,7 +877,7 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 		size_t p = i;
 		uint32_t code = 0;
 		for (; p < to; p++) {
-			if ((rc = s_rules_refused(h, &run[p], author_unit, revoked ? &after : NULL,
+			if ((rc = s_rules_refused(h, &run[p], &signer, revoked ? &after : NULL,
 			                          quarantined ? &q_after : NULL, batch, n_batch,
 			                          msg, sizeof msg, &code, err)))
 				return rc;

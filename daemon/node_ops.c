@@ -174,15 +174,18 @@ static json_t *s_op_show(antt_node_t *n, const json_t *req, const void *attach, 
 	return resp;
 }
 
-/* New units change what a legacy enrollment may enroll: judged again (a
- * links file changes no list, nor which is in force). */
+/* New units change what a legacy enrollment may enroll, and lists and
+ * links what a key signs for in each period (T5): judged again. */
 static json_t *s_units_import(antt_node_t *n, const json_t *req, const void *csv, size_t len)
 {
 	char err[ANTT_ERR_MAX];
 	json_t *resp = antt_store_units_import(n->store, req, csv, len);
 	if (json_is_true(json_object_get(resp, "ok")) &&
-	    !json_is_true(json_object_get(req, "links")) &&
-	    antt_node_trust_recheck(n, "administrative units loaded", err)) {
+	    antt_node_trust_recheck(n,
+	                            json_is_true(json_object_get(req, "links"))
+	                                ? "links between unit lists loaded"
+	                                : "administrative units loaded",
+	                            err)) {
 		antt_log(ANTT_LOG_ERR, "%s", err);
 		json_decref(resp);
 		resp = antt_node_fail(ANTT_E_STORE, err);

@@ -26,13 +26,18 @@
  *       enrollment and revocation records held.  Kept by append, in the
  *       record's own transaction; not re-checked.
  *   I7  The decoded tables (vals, reports; store_index.c) are a function
- *       of the records held, the revocations that hold and the untrusted
- *       keys, never of the order records came in: antt rebuild makes them
- *       again from the records.
+ *       of the records held, the revocations that hold, the untrusted
+ *       keys and the records not permitted (not_permitted), never of the
+ *       order records came in: antt rebuild makes them again from the
+ *       records.
  *   I8  Every author but this node is enrolled by a chain of enrollments
  *       that hold (T1, T2) ending at this node and signs only for the unit
- *       it is enrolled for; what it signed after a revocation that holds
- *       (T3) is held, never counted.
+ *       its enrollment gives it for each record's period (T5: the unit it
+ *       is enrolled for, in the unit list of its enrollment; an older
+ *       list's unit that went whole to it by a full link); what it signed
+ *       after a revocation that holds (T3), and a record that T5 does not
+ *       let (a unit list or link loaded after it was taken), is held,
+ *       never counted, and named by verify --deep with why.
  *   I9  Units: a store holds unit lists (unit_lists: a name, the first and
  *       last day it is in force, yyyymmdd as reports.day0/day1, NULL for
  *       open-ended; units rows of each) and links from the units of an
@@ -43,12 +48,14 @@
  *       a dated one before the undated list "loaded" (what antt units
  *       import FILE.csv without --list loads, in force always); when none
  *       contains today, the latest that has begun, else the earliest; when
- *       unit_lists names none, "loaded".  Authority (antt_store_unit_within
- *       / unit_known, the trust re-check) reads every list loaded: a unit
- *       is below another when some list shows it (store_index.c), so that
- *       an enrollment made under its day's list holds when a newer list
- *       comes in force.
- *       That choice is ANTT_STORE_LIST_NOW, and only there.  Kept by the
+ *       unit_lists names none, "loaded".  Scopes of enrollments
+ *       (antt_store_unit_within / unit_known, T1) read every list loaded: a
+ *       unit is below another when some list shows it (store_index.c), so
+ *       that an enrollment made under its day's list holds when a newer
+ *       list comes in force.  What a key signs for is judged by the list
+ *       in force on each record's period's last day, by the same rule for
+ *       that day (T5 of store_trust.c: ANTT_STORE_LIST_ON).
+ *       That choice is ANTT_STORE_LIST_ORDER, and only there.  Kept by the
  *       imports of store_units.c, each in one transaction: the ranges of
  *       the dated lists do not overlap; every link names a unit of its
  *       old list and one of its new list, the old list ends before the
@@ -111,6 +118,11 @@
  *      that an upgraded store reads the same units).  The units of the
  *      list in force today are read through units_now, a TEMP view each
  *      connection makes (I9): the rule lives in the code, not the file.
+ *  11  not_permitted (records.n, why): the records held that their key may
+ *      not sign for their period (T5 of store_trust.c), kept and never
+ *      counted; filled by antt_store_trust_recheck (at the first start of
+ *      an upgraded store that holds dated lists, and whenever the lists or
+ *      their links change).
  * A migration is one entry of s_migrations, run in one transaction.
  * Only prepared statements touch data. */
 #define _GNU_SOURCE
@@ -257,6 +269,12 @@ static const char *s_migrations[] = {
     "  share INTEGER NOT NULL CHECK(share IN (0, 1)),"
     "  PRIMARY KEY(old_list, old_code, new_list, new_code)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS unit_links_new ON unit_links(new_list, new_code);",
+    /* 10 -> 11: records held that their key may not sign for their period
+     * (T5 of store_trust.c), judged at the next start where dated lists
+     * are held */
+    "CREATE TABLE IF NOT EXISTS not_permitted(n INTEGER PRIMARY KEY, why TEXT NOT NULL);"
+    "INSERT OR REPLACE INTO meta(key, value) SELECT 'trust_recheck', x'01' "
+    "  WHERE EXISTS(SELECT 1 FROM unit_lists WHERE day_from IS NOT NULL OR day_to IS NOT NULL);",
 };
 
 _Static_assert(sizeof s_migrations / sizeof *s_migrations == ANTT_STORE_SCHEMA,
@@ -1525,42 +1543,26 @@ int antt_store_enrolled_under(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES]
 	return 0;
 }
 
-enum { S_TRUST_UNIT, S_TRUST_ENROLL, S_TRUST_REVOKED };
-
-/* Each row of sql (?1 author, ?2 text, ?3 int): id, seq, and a problem
- * of that kind, worded from column 2. */
-static int s_trust_rows(antt_store_t *s, const char *sql, const uint8_t author[ANTT_KEY_BYTES],
-                        const char *text, int64_t num, int kind, antt_store_problem_fn problem,
-                        void *arg, char *err)
+/* Each record of author after seq after: signed after its key was
+ * revoked, a problem. */
+static int s_trust_revoked_rows(antt_store_t *s, const uint8_t author[ANTT_KEY_BYTES],
+                                int64_t after, antt_store_problem_fn problem, void *arg, char *err)
 {
+	static const char *sql = "SELECT id, seq FROM records WHERE author = ?1 AND seq > ?2";
 	sqlite3_stmt *st;
+	char what[256];
 	int r;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return antt_store_dberr(s, err, "verifying the chain of trust");
 	sqlite3_bind_blob(st, 1, author, ANTT_KEY_BYTES, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, num);
+	sqlite3_bind_int64(st, 2, after);
+	snprintf(what, sizeof what,
+	         "signed after its key was revoked after seq %lld: held, never counted [I8]",
+	         (long long)after);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		uint8_t id[ANTT_ID_BYTES] = {0};
-		char what[256];
 		if (sqlite3_column_bytes(st, 0) == ANTT_ID_BYTES)
 			memcpy(id, sqlite3_column_blob(st, 0), ANTT_ID_BYTES);
-		const char *c2 = (const char *)sqlite3_column_text(st, 2);
-		c2 = c2 ? c2 : "";
-		if (kind == S_TRUST_UNIT)
-			snprintf(what, sizeof what,
-			         "signed for unit %.20s by a key enrolled for unit %.20s [I8]", c2,
-			         text);
-		else if (kind == S_TRUST_ENROLL)
-			snprintf(what, sizeof what,
-			         "enrolls unit %.20s, which is not below unit %.20s [I8]", c2,
-			         text);
-		else
-			snprintf(
-			    what, sizeof what,
-			    "signed after its key was revoked after seq %lld: held, never counted "
-			    "[I8]",
-			    (long long)num);
 		problem(id, author, sqlite3_column_int64(st, 1), what, arg);
 	}
 	sqlite3_finalize(st);
@@ -1590,16 +1592,9 @@ int antt_store_verify_trust(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
 			    arg);
 			continue;
 		}
-		rc = s_trust_rows(s,
-		                  "SELECT id, seq, unit FROM records WHERE author = ?1 AND "
-		                  "unit != ?2 AND ?3 = ?3",
-		                  a, unit, 0, S_TRUST_UNIT, problem, arg, err);
-		if (!rc && antt_store_revoked(s, a, &after, err) == ANTT_OK)
-			rc = s_trust_rows(s,
-			                  "SELECT id, seq, unit FROM records WHERE author = ?1 AND "
-			                  "seq > ?3 AND ?2 = ?2",
-			                  a, unit, (int64_t)after, S_TRUST_REVOKED, problem, arg,
-			                  err);
+		/* the unit of each record: T5, judged by antt_store_trust_recheck */
+		if (antt_store_revoked(s, a, &after, err) == ANTT_OK)
+			rc = s_trust_revoked_rows(s, a, (int64_t)after, problem, arg, err);
 	}
 	free(heads);
 	return rc;

@@ -13,7 +13,7 @@
 #include "record.h"
 
 #define ANTT_STORE_APP_ID 0x616e7474 /* "antt": PRAGMA application_id */
-#define ANTT_STORE_SCHEMA 10         /* PRAGMA user_version */
+#define ANTT_STORE_SCHEMA 11         /* PRAGMA user_version */
 
 typedef struct antt_store antt_store_t;
 
@@ -327,6 +327,38 @@ typedef struct {
  * 0, or ANTT_E_INVAL with why. */
 int antt_store_permits(antt_store_t *s, const antt_store_self_t *self, const antt_body_t *b,
                        char *why, size_t why_len);
+
+/* Who a key signs for, by the period of each record (T5 of store_trust.c):
+ * the unit it is enrolled for and the unit list that enrollment belongs
+ * to.  Filled by antt_store_signer / _signer_of / _self_signer; the last
+ * fields are a cache of antt_store_signs_for's. */
+typedef struct {
+	char unit[ANTT_UNIT_MAX + 1]; /* E: the unit enrolled for */
+	char list[17];                /* LE: its list ("" when none of the lists holds E) */
+	int dated;                    /* the store holds a dated unit list */
+	int day;                      /* the last period's last day judged ... */
+	char on_day[17];              /* ... and the list in force on it */
+} antt_store_signer_t;
+
+/* The signer of a key enrolled for unit by an enrollment record made on
+ * since (its period, "YYYY-MM-DD"; NULL: today).  0, or a store error. */
+int antt_store_signer(antt_store_t *s, const char *unit, const char *since, antt_store_signer_t *k,
+                      char *err);
+/* The same from key's enrollment that counts (antt_store_grant): 0,
+ * ANTT_E_NOTFOUND (none holds), or a store error. */
+int antt_store_signer_of(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], antt_store_signer_t *k,
+                         char *err);
+/* This node's own: unit, enrolled on the day of its parent's enrollment of
+ * it (the first of meta "credentials"), else (the root, or none held yet)
+ * as of today. */
+int antt_store_self_signer(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], const char *unit,
+                           antt_store_signer_t *k, char *err);
+/* May k sign b, a record of b->unit for b->period (T5)?  0, ANTT_E_INVAL
+ * with why ("key enrolled for 12337 (list 2025-07) may not sign for 12346
+ * in 2025-08: ..."; at most 159 bytes, a hub's refusal), or a store error
+ * in why. */
+int antt_store_signs_for(antt_store_t *s, antt_store_signer_t *k, const antt_body_t *b, char *why,
+                         size_t why_len);
 
 /* Judge every enrollment and revocation held under the rules (invariants
  * T1-T4 of store_trust.c).  apply: mark what does not hold (inside the

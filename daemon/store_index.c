@@ -38,13 +38,15 @@
 #include "store_int.h"
 
 /* A record of a revoked key after the seq of its revocation (one that
- * holds), or of an untrusted key after the seq it is untrusted from
- * (store_trust.c), is no version of anything: it is held (signed, in its
+ * holds), of an untrusted key after the seq it is untrusted from, or that
+ * its key may not sign for its period (not_permitted, T5 of
+ * store_trust.c), is no version of anything: it is held (signed, in its
  * chain) but never counted. */
 #define S_NOT_REVOKED                                                                              \
 	"AND NOT EXISTS(SELECT 1 FROM revocations v WHERE v.key = records.author AND "             \
 	"records.seq > v.after AND v.bad IS NULL) AND NOT EXISTS(SELECT 1 FROM untrusted u "       \
-	"WHERE u.key = records.author AND records.seq > u.after)"
+	"WHERE u.key = records.author AND records.seq > u.after) AND NOT EXISTS(SELECT 1 FROM "    \
+	"not_permitted p WHERE p.n = records.n)"
 
 static const char *s_ix_sql[IX_COUNT_] = {
     [IX_VERSIONS] = "SELECT n, id, corrects FROM records WHERE unit = ?1 AND form = ?2 "

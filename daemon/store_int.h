@@ -14,20 +14,25 @@
  * judged in force on. */
 #define ANTT_STORE_TODAY "CAST(strftime('%Y%m%d', 'now', '+7 hours') AS INTEGER)"
 
-/* The list in force on a day (DAY an SQL expression giving yyyymmdd; I9 of
- * store.c): of the lists whose range contains the day, a dated one before
- * the undated "loaded"; else the latest that has begun, else the earliest
- * to begin; "loaded" when unit_lists names none.  The one place the rule is
- * written: the view units_now reads the units of the list in force today,
- * the reports (store_reports.c) judge each report by the list in force on
- * the last day of its period. */
-#define ANTT_STORE_LIST_ON(DAY)                                                                    \
-	"coalesce((SELECT name FROM main.unit_lists ORDER BY "                                     \
-	"(coalesce(day_from, 0) <= " DAY " AND " DAY " <= coalesce(day_to, 99999999)) DESC, "      \
+/* The order that puts first the list in force on day, an SQL expression
+ * yyyymmdd (I9 of store.c): of the lists whose range contains the day, a
+ * dated one before the undated "loaded"; else the latest that has begun,
+ * else the earliest to begin.  Over the columns of unit_lists. */
+#define ANTT_STORE_LIST_ORDER(day)                                                                 \
+	"(coalesce(day_from, 0) <= " day " AND " day " <= coalesce(day_to, 99999999)) DESC, "      \
 	"(day_from IS NULL AND day_to IS NULL), "                                                  \
-	"(coalesce(day_from, 0) <= " DAY ") DESC, "                                                \
-	"(CASE WHEN coalesce(day_from, 0) <= " DAY " THEN -coalesce(day_from, 0) "                 \
-	"ELSE coalesce(day_from, 0) END), name LIMIT 1), 'loaded')"
+	"(coalesce(day_from, 0) <= " day ") DESC, "                                                \
+	"(CASE WHEN coalesce(day_from, 0) <= " day " THEN -coalesce(day_from, 0) "                 \
+	"ELSE coalesce(day_from, 0) END), name"
+
+/* The list in force on day, an SQL expression: "loaded" when unit_lists
+ * names none.  The one place the rule is written: ANTT_STORE_LIST_NOW is
+ * the list in force today, which the view units_now (schema 10) reads;
+ * store_trust.c (T5) and the reports (store_reports.c) judge a report by
+ * the list in force on its period's last day. */
+#define ANTT_STORE_LIST_ON(day)                                                                    \
+	"coalesce((SELECT name FROM main.unit_lists ORDER BY " ANTT_STORE_LIST_ORDER(              \
+	    day) " LIMIT 1), 'loaded')"
 #define ANTT_STORE_LIST_NOW ANTT_STORE_LIST_ON(ANTT_STORE_TODAY)
 
 enum {

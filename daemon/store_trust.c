@@ -22,10 +22,49 @@
  *       an author whose chain carries a signature that failed the audit is
  *       quarantined from that seq (untrusted, kind 2): their records stay,
  *       are never counted, never forwarded.
- * Intake (daemon/hub.c) refuses what would break T1 or T3 before it is
- * stored, so rows are marked bad only when a store made under the old
- * rules is upgraded, or when the administrative list changes (legacy
- * grants depend on it): antt_store_trust_recheck. */
+ *   T5  A key signs for its unit, judged by the unit list of each record's
+ *       period (issue 15: "every report is judged against the list in
+ *       force for its period"; a code alone never says which list it is
+ *       from: 12337 is Thi tran Vuong in 2025-03 and Xa Hoang Hoa Tham in
+ *       2025-07).  A record held that T5 does not let is named in
+ *       not_permitted (schema 11) with why: kept, never counted.
+ *
+ * T5, for a record of unit U and period P signed by key K, whose
+ * enrollment that counts (T2) is for unit E:
+ *
+ *   the store holds no dated list   U = E (the rule before dated lists;
+ *   (only "loaded", or none)        the same for system records, antt.*,
+ *                                   whatever the lists)
+ *   X = the list in force on P's last day (ANTT_STORE_LIST_ON: the rule
+ *       of the list in force today, for that day);
+ *   LE = the list of K's enrollment: of the lists that hold E, the one
+ *       that rule puts first for the day the enrollment was made (its
+ *       period, signed by the enroller, the trusted parent).  So the list
+ *       in force that day when it holds E; else the one nearest before
+ *       (a key enrolled in 2026 for 12346, a commune of 2025-03 only, is
+ *       2025-03's: a tree of the old list keeps its meaning).  No list
+ *       holds E: U = E, as without dated lists.  This node's own key is
+ *       enrolled on the day of its parent's enrollment of it (meta
+ *       "credentials"), the root's today.
+ *
+ *   X = LE            U = E                                   allowed
+ *   X older than LE   a full link X:U -> LE:E (unit_links)    allowed: the
+ *                     new unit took over the old one's paperwork, it may
+ *                     back-fill and correct its months
+ *   otherwise         refused: U = E of a newer list than K's (12337 of
+ *                     2025-03 signs no 2025-08), a unit of X gone whole to
+ *                     another unit, split between several (partial
+ *                     links), or with no link to E
+ *
+ * A unit below E is not E: a key files for its own unit (proto/README.md,
+ * "Authority"), and a full link names exactly the unit that took the old
+ * one.
+ *
+ * Intake (daemon/hub.c) refuses what would break T1, T3 or T5 before it is
+ * stored (code 6), and this node signs nothing T5 refuses (submit.c), so
+ * rows are marked bad, and records not permitted, only when a store made
+ * under older rules is upgraded, or when the unit lists or their links
+ * change (legacy grants and T5 depend on them): antt_store_trust_recheck. */
 #define _GNU_SOURCE
 #include <sodium.h>
 #include <stdio.h>
@@ -34,6 +73,7 @@
 
 #include "antt.pb-c.h"
 #include "common.h"
+#include "period.h"
 #include "store_int.h"
 
 static const char *s_tr_sql[TR_COUNT_] = {
@@ -212,6 +252,165 @@ int antt_store_permits(antt_store_t *s, const antt_store_self_t *self, const ant
 		return ANTT_E_INVAL;
 	}
 	return ANTT_OK;
+}
+
+/* ---- T5: who signs for which unit, by the list of each period ---- */
+
+/* A record T5 judges by the lists: a report (not a system record). */
+static int s_judged_by_lists(const antt_body_t *b)
+{
+	return !b->has_enroll && !b->has_revoke && b->form &&
+	       strncmp(b->form, ANTT_FORM_RESERVED, strlen(ANTT_FORM_RESERVED)) != 0;
+}
+
+/* One text column of one row of sql (?1 text1, ?2 int2, ?3 text2, ?4
+ * text3; those it has) into out[out_len], "" for no row.  0, or a store
+ * error. */
+static int s_one_text(antt_store_t *s, const char *sql, const char *t1, int i2, const char *t3,
+                      const char *t4, char *out, size_t out_len, char *err)
+{
+	sqlite3_stmt *st;
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "reading the unit lists");
+	int np = sqlite3_bind_parameter_count(st);
+	if (np >= 1 && t1)
+		sqlite3_bind_text(st, 1, t1, -1, SQLITE_STATIC);
+	if (np >= 2 && i2)
+		sqlite3_bind_int(st, 2, i2);
+	if (np >= 3 && t3)
+		sqlite3_bind_text(st, 3, t3, -1, SQLITE_STATIC);
+	if (np >= 4 && t4)
+		sqlite3_bind_text(st, 4, t4, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, out_len, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW || r == SQLITE_DONE
+	           ? ANTT_OK
+	           : antt_store_dberr(s, err, "reading the unit lists");
+}
+
+int antt_store_signer(antt_store_t *s, const char *unit, const char *since, antt_store_signer_t *k,
+                      char *err)
+{
+	/* ?2: the day of the enrollment, NULL for today */
+	static const char *le_sql =
+	    "SELECT name FROM unit_lists WHERE EXISTS(SELECT 1 FROM units u WHERE "
+	    "u.list = unit_lists.name AND u.code = ?1) ORDER BY " ANTT_STORE_LIST_ORDER(
+	        "coalesce(?2, " ANTT_STORE_TODAY ")") " LIMIT 1";
+	char dated[4];
+	int d0 = 0, d1 = 0;
+	memset(k, 0, sizeof *k);
+	snprintf(k->unit, sizeof k->unit, "%s", unit);
+	int rc = s_one_text(s,
+	                    "SELECT 1 FROM unit_lists WHERE day_from IS NOT NULL OR day_to IS NOT "
+	                    "NULL LIMIT 1",
+	                    NULL, 0, NULL, NULL, dated, sizeof dated, err);
+	k->dated = !rc && dated[0];
+	if (rc || !k->dated)
+		return rc;
+	if (!since || antt_period_days(since, &d0, &d1))
+		d0 = 0; /* today */
+	return s_one_text(s, le_sql, unit, d0, NULL, NULL, k->list, sizeof k->list, err);
+}
+
+int antt_store_signer_of(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], antt_store_signer_t *k,
+                         char *err)
+{
+	antt_body_t eb;
+	int rc = antt_store_grant(s, key, &eb, err);
+	if (rc)
+		return rc;
+	rc = antt_store_signer(s, eb.enroll_unit ? eb.enroll_unit : "", eb.period, k, err);
+	antt_body_clear(&eb);
+	return rc;
+}
+
+int antt_store_self_signer(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], const char *unit,
+                           antt_store_signer_t *k, char *err)
+{
+	antt_body_t holder;
+	antt_grant_t g;
+	int have = s_self_grant(s, self, 0, unit, &holder, &g) == ANTT_OK;
+	int rc = antt_store_signer(s, unit, have ? holder.period : NULL, k, err);
+	antt_body_clear(&holder);
+	return rc;
+}
+
+int antt_store_signs_for(antt_store_t *s, antt_store_signer_t *k, const antt_body_t *b, char *why,
+                         size_t why_len)
+{
+	char err[ANTT_ERR_MAX], to[ANTT_UNIT_MAX + 1], share[4], newer[4];
+	int d0, d1, n, rc;
+	if (!k->dated || !k->list[0] || !s_judged_by_lists(b) || !b->period ||
+	    antt_period_days(b->period, &d0, &d1)) {
+		if (!strcmp(b->unit, k->unit))
+			return ANTT_OK;
+		snprintf(why, why_len, "signed for unit %.20s by a key enrolled for unit %.20s",
+		         b->unit, k->unit);
+		return ANTT_E_INVAL;
+	}
+	if (k->day != d1) {
+		if ((rc = s_one_text(s, "SELECT " ANTT_STORE_LIST_ON("?2"), NULL, d1, NULL, NULL,
+		                     k->on_day, sizeof k->on_day, err))) {
+			snprintf(why, why_len, "%s", err);
+			return rc;
+		}
+		k->day = d1;
+	}
+	const char *x = k->on_day;
+	if (!strcmp(x, k->list) && !strcmp(b->unit, k->unit))
+		return ANTT_OK;
+	n = snprintf(why, why_len,
+	             "key enrolled for %.20s (list %.16s) may not sign for %.20s in %.16s: ",
+	             k->unit, k->list, b->unit, b->period);
+	size_t off = n > 0 && (size_t)n < why_len ? (size_t)n : 0;
+	if (!strcmp(x, k->list)) {
+		snprintf(why + off, why_len - off,
+		         "%.16s is judged by list %.16s, where this key signs for %.20s alone",
+		         b->period, x, k->unit);
+		return ANTT_E_INVAL;
+	}
+	/* a full link is the only link of its old unit (I9) */
+	rc = s_one_text(s,
+	                "SELECT new_code FROM unit_links WHERE old_list = ?1 AND old_code = ?3 "
+	                "AND new_list = ?4 AND ?2 = ?2 ORDER BY share DESC, new_code LIMIT 1",
+	                x, 1, b->unit, k->list, to, sizeof to, err);
+	if (!rc)
+		rc =
+		    s_one_text(s,
+		               "SELECT share FROM unit_links WHERE old_list = ?1 AND old_code = ?3 "
+		               "AND new_list = ?4 AND ?2 = ?2 ORDER BY share DESC LIMIT 1",
+		               x, 1, b->unit, k->list, share, sizeof share, err);
+	if (!rc)
+		rc =
+		    s_one_text(s,
+		               "SELECT 1 WHERE (SELECT coalesce(day_from, 0) FROM unit_lists WHERE "
+		               "name = ?1) > (SELECT coalesce(day_from, 0) FROM unit_lists WHERE "
+		               "name = ?3) AND ?2 = ?2",
+		               x, 1, k->list, NULL, newer, sizeof newer, err);
+	if (rc) {
+		snprintf(why, why_len, "%s", err);
+		return rc;
+	}
+	if (to[0] && share[0] == '1' && !strcmp(to, k->unit))
+		return ANTT_OK;
+	if (newer[0])
+		snprintf(why + off, why_len - off,
+		         "%.16s is judged by list %.16s, newer than this key's", b->period, x);
+	else if (to[0] && share[0] == '1')
+		snprintf(why + off, why_len - off,
+		         "%.20s of list %.16s went whole to %.20s of %.16s", b->unit, x, to,
+		         k->list);
+	else if (to[0])
+		snprintf(why + off, why_len - off,
+		         "%.20s of list %.16s was split between units of %.16s (partial links)",
+		         b->unit, x, k->list);
+	else
+		snprintf(why + off, why_len - off, "%.20s of list %.16s has no full link to %.20s",
+		         b->unit, x, k->unit);
+	return ANTT_E_INVAL;
 }
 
 /* ---- the re-check of every enrollment and revocation (T1-T4) ---- */
@@ -472,6 +671,99 @@ static char *s_untrusted_set(antt_store_t *s)
 	return out ? out : antt_xstrdup("?");
 }
 
+/* The records not permitted (T5), as one string (caller frees), to tell
+ * whether a re-check changed them. */
+static char *s_not_permitted_set(antt_store_t *s)
+{
+	static const char *sql = "SELECT coalesce(group_concat(n), '') FROM "
+	                         "(SELECT n FROM not_permitted ORDER BY n)";
+	sqlite3_stmt *st;
+	char *out = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		out = antt_xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out ? out : antt_xstrdup("?");
+}
+
+/* T5: each record of each key that holds an enrollment judged by the list
+ * of its period; what is not permitted is named, and (apply) listed in
+ * not_permitted with why. */
+static int s_judge_periods(antt_store_t *s, s_judge_t *j, int apply, int *changed,
+                           antt_store_problem_fn problem, void *arg, char *err)
+{
+	static const char *recs_sql =
+	    "SELECT n, id, seq, unit, form, period FROM records WHERE author = ?1 ORDER BY seq";
+	static const char *add_sql = "INSERT OR REPLACE INTO not_permitted(n, why) VALUES(?1, ?2)";
+	sqlite3_stmt *recs = NULL, *add = NULL;
+	char *was = apply ? s_not_permitted_set(s) : NULL, *now = NULL;
+	int rc = ANTT_OK, r = SQLITE_DONE;
+	if (sqlite3_prepare_v2(s->db, recs_sql, -1, &recs, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, add_sql, -1, &add, NULL) != SQLITE_OK)
+		rc = antt_store_dberr(s, err, "judging records by the lists of their periods");
+	if (!rc && apply)
+		rc = s_exec_row(s, "DELETE FROM not_permitted", NULL, 0, err);
+	for (size_t i = 0; i < j->n && !rc; i++) {
+		s_row_t *first = &j->rows[j->by_key[i]], *r0; /* each key once */
+		if ((i && !memcmp(j->rows[j->by_key[i - 1]].key, first->key, ANTT_KEY_BYTES)) ||
+		    !memcmp(first->key, j->self, ANTT_KEY_BYTES) ||
+		    !(r0 = s_counts(j, first->key, 0)) || !r0->b.enroll_unit)
+			continue;
+		antt_store_signer_t k;
+		if ((rc = antt_store_signer(s, r0->b.enroll_unit, r0->b.period, &k, err)))
+			break;
+		sqlite3_bind_blob(recs, 1, first->key, ANTT_KEY_BYTES, SQLITE_STATIC);
+		while (!rc && (r = sqlite3_step(recs)) == SQLITE_ROW) {
+			antt_body_t b = {0};
+			char why[200], what[400];
+			b.unit = (char *)sqlite3_column_text(recs, 3);
+			b.form = (char *)sqlite3_column_text(recs, 4);
+			b.period = (char *)sqlite3_column_text(recs, 5);
+			if (!b.unit || !b.form || !b.period)
+				continue; /* antt verify names a damaged row */
+			int v = antt_store_signs_for(s, &k, &b, why, sizeof why);
+			if (v == ANTT_OK)
+				continue;
+			if (v != ANTT_E_INVAL) {
+				rc = antt_errf(err, v, "%s", why);
+				break;
+			}
+			if (apply) {
+				sqlite3_bind_int64(add, 1, sqlite3_column_int64(recs, 0));
+				sqlite3_bind_text(add, 2, why, -1, SQLITE_STATIC);
+				if (sqlite3_step(add) != SQLITE_DONE)
+					rc = antt_store_dberr(s, err,
+					                      "listing a record not permitted");
+				sqlite3_reset(add);
+				sqlite3_clear_bindings(add);
+			}
+			if (problem && sqlite3_column_bytes(recs, 1) == ANTT_ID_BYTES) {
+				snprintf(
+				    what, sizeof what,
+				    "signed for a unit its key may not sign for in this period "
+				    "(%s): held, never counted [T5]",
+				    why);
+				problem(sqlite3_column_blob(recs, 1), first->key,
+				        sqlite3_column_int64(recs, 2), what, arg);
+			}
+		}
+		if (!rc && r != SQLITE_DONE)
+			rc = antt_store_dberr(s, err,
+			                      "judging records by the lists of their periods");
+		sqlite3_reset(recs);
+		sqlite3_clear_bindings(recs);
+	}
+	sqlite3_finalize(recs);
+	sqlite3_finalize(add);
+	if (!rc && apply) {
+		now = s_not_permitted_set(s);
+		*changed |= strcmp(was, now) != 0;
+	}
+	free(was);
+	free(now);
+	return rc;
+}
+
 int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], int apply,
                              antt_store_problem_fn problem, void *arg, int *changed, char *err)
 {
@@ -542,6 +834,8 @@ int antt_store_trust_recheck(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES]
 	free(now);
 	if (!rc)
 		rc = s_judge_revocations(s, &j, apply, changed, problem, arg, err);
+	if (!rc)
+		rc = s_judge_periods(s, &j, apply, changed, problem, arg, err);
 	s_rows_free(&j);
 	if (!rc && apply && *changed) {
 		int64_t n;

@@ -421,6 +421,12 @@ static json_t *s_links_import(antt_store_t *s, const json_t *req, const char *cs
 		full += l.v[i].full;
 	}
 	sqlite3_finalize(st);
+	/* links change what a key signs for (T5 of store_trust.c): judged
+	 * again by the node, else at the next start */
+	if (!rc)
+		rc = s_exec(
+		    s, "INSERT OR REPLACE INTO meta(key, value) VALUES('trust_recheck', x'01')",
+		    "replacing the links", err);
 	if (!rc)
 		rc = antt_store_commit(s, err);
 	size_t n = l.n;

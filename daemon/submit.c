@@ -127,12 +127,21 @@ static int s_take_report(antt_node_t *n, const json_t *rep, antt_body_t *b, char
 		                 "\"note\"}");
 	json_object_foreach ((json_t *)rep, key, v) {
 		if (strcmp(key, "form") && strcmp(key, "period") && strcmp(key, "values") &&
-		    strcmp(key, "note"))
+		    strcmp(key, "note") && strcmp(key, "unit"))
 			return antt_errf(err, ANTT_E_INVAL,
 			                 "unknown key \"%s\" in a report (known: form, period, "
-			                 "values, note)",
+			                 "values, note, unit)",
 			                 key);
 	}
+	/* another unit than the node's: what it may file for is judged with
+	 * the others (s_may_sign) */
+	json_t *unit_j = json_object_get(rep, "unit");
+	const char *unit = json_string_value(unit_j);
+	if (unit_j && !json_is_null(unit_j) && (!unit || !antt_valid_unit(unit)))
+		return antt_errf(err, ANTT_E_INVAL,
+		                 "\"unit\" must be a unit code (digits, letters, '.', '_', '-'; at "
+		                 "most %d), e.g. 12346",
+		                 ANTT_UNIT_MAX);
 	const char *form = json_string_value(json_object_get(rep, "form"));
 	const char *period = json_string_value(json_object_get(rep, "period"));
 	if (!form && json_object_get(rep, "form"))
@@ -163,7 +172,7 @@ static int s_take_report(antt_node_t *n, const json_t *rep, antt_body_t *b, char
 	if (rc)
 		return rc;
 	b->version = ANTT_RECORD_VERSION;
-	b->unit = antt_xstrdup(n->unit);
+	b->unit = antt_xstrdup(unit ? unit : n->unit);
 	b->form = antt_xstrdup(f->id);
 	b->period = antt_xstrdup(period);
 	json_t *vals = json_object_get(rep, "values");
@@ -424,6 +433,33 @@ static int s_take_next(json_t *report, size_t index, int more, void *arg, char *
 	return rc;
 }
 
+/* May this node sign b (T5 of store_trust.c: its own unit, or an older
+ * list's unit that went whole to it, for the periods of that list)?  0,
+ * or an error that says why and what to do. */
+static int s_may_sign(antt_node_t *n, antt_store_signer_t *k, const antt_body_t *b, char *err)
+{
+	char why[ANTT_ERR_MAX];
+	int rc = antt_store_signs_for(n->store, k, b, why, sizeof why);
+	if (rc == ANTT_OK)
+		return ANTT_OK;
+	if (rc != ANTT_E_INVAL)
+		return antt_errf(err, rc, "%s", why);
+	if (!k->dated)
+		return antt_errf(
+		    err, ANTT_E_INVAL,
+		    "unit %s is not this node's unit (%s), and this node holds no dated "
+		    "unit lists: a node files for another unit only for the periods of "
+		    "an older list whose unit went whole to its own. Load the lists "
+		    "and their links first (antt units import)",
+		    b->unit, n->unit);
+	return antt_errf(err, ANTT_E_INVAL,
+	                 "this node may not file %s for unit %s: %s. A node files for its own "
+	                 "unit, and for a unit of an older list only for that list's periods and "
+	                 "when a full link gives that unit to its own (antt units lists the lists "
+	                 "and links)",
+	                 b->period, b->unit, why);
+}
+
 /* Store the reports taken (rc: how the taking went; the bodies are freed
  * here): all in one transaction, or none. */
 static json_t *s_submit(antt_node_t *n, const json_t *req, s_taking_t *t, int rc, char *err)
@@ -436,14 +472,23 @@ static json_t *s_submit(antt_node_t *n, const json_t *req, s_taking_t *t, int rc
 		const antt_form_t *f = antt_forms_find(n->forms, bodies[i].form);
 		for (size_t j = 0; j < i && f->periodic; j++)
 			if (!strcmp(bodies[i].form, bodies[j].form) &&
-			    !strcmp(bodies[i].period, bodies[j].period)) {
-				rc = antt_errf(err, ANTT_E_EXISTS,
-				               "reports %zu and %zu are both %s for %s: a periodic "
-				               "form takes one report per period",
-				               j + 1, i + 1, bodies[i].form, bodies[i].period);
+			    !strcmp(bodies[i].period, bodies[j].period) &&
+			    !strcmp(bodies[i].unit, bodies[j].unit)) {
+				rc = antt_errf(
+				    err, ANTT_E_EXISTS,
+				    "reports %zu and %zu are both %s for %s of unit %s: a "
+				    "periodic form takes one report per unit and period",
+				    j + 1, i + 1, bodies[i].form, bodies[i].period, bodies[i].unit);
 				break;
 			}
 	}
+	/* what this node's key may sign, by the unit list of each period */
+	antt_store_signer_t k;
+	if (!rc && count)
+		rc = antt_store_self_signer(n->store, n->key->pk, n->unit, &k, err);
+	for (size_t i = 0; i < count && !rc; i++)
+		if ((rc = s_may_sign(n, &k, &bodies[i], err)) && count > 1)
+			s_prefix_report(err, i);
 	size_t failed = 0;
 	uint8_t last[ANTT_ID_BYTES];
 	if (!rc) {
@@ -505,7 +550,7 @@ json_t *antt_submit_reports(antt_node_t *n, const json_t *req, const void *attac
 json_t *antt_submit_correct(antt_node_t *n, const json_t *req, const void *attach,
                             size_t attach_len)
 {
-	char err[ANTT_ERR_MAX], hex[HEX_ID], byhex[HEX_ID];
+	char err[ANTT_ERR_MAX], hex[HEX_ID], byhex[HEX_ID], why[ANTT_ERR_MAX];
 	const char *id = json_string_value(json_object_get(req, "id"));
 	json_t *vals = json_object_get(req, "values");
 	antt_stored_t old = {0};
@@ -519,13 +564,18 @@ json_t *antt_submit_correct(antt_node_t *n, const json_t *req, const void *attac
 	if (rc)
 		goto out;
 	antt_hex(hex, old.id, ANTT_ID_BYTES);
-	/* this node's own records, or its unit's under an earlier key (the
-	 * machine it replaces) */
-	if (strcmp(old.b.unit, n->unit) != 0) {
+	/* this node's own records, its unit's under an earlier key (the
+	 * machine it replaces), or those of an older list's unit that went
+	 * whole to its own (T5 of store_trust.c) */
+	antt_store_signer_t k;
+	if ((rc = antt_store_self_signer(n->store, n->key->pk, n->unit, &k, err)))
+		goto out;
+	if (antt_store_signs_for(n->store, &k, &old.b, why, sizeof why) != ANTT_OK) {
 		rc = antt_errf(err, ANTT_E_INVAL,
-		               "record %s is unit %s's, not this node's (%s): only a node of unit "
-		               "%s can correct it",
-		               hex, old.b.unit, n->unit, old.b.unit);
+		               "record %s is unit %s's for %s, which this node (unit %s) may not "
+		               "sign (%s): only a node of unit %s can correct it, or of the unit "
+		               "that took it whole (a full link of the unit lists)",
+		               hex, old.b.unit, old.b.period, n->unit, why, old.b.unit);
 		goto out;
 	}
 	if (old.has_corrected_by) {
@@ -546,7 +596,7 @@ json_t *antt_submit_correct(antt_node_t *n, const json_t *req, const void *attac
 	/* The correction is a whole new version: the old figures, with the
 	 * given ones replacing theirs. */
 	b.version = ANTT_RECORD_VERSION;
-	b.unit = antt_xstrdup(n->unit);
+	b.unit = antt_xstrdup(old.b.unit);
 	b.form = antt_xstrdup(old.b.form);
 	b.period = antt_xstrdup(old.b.period);
 	b.n_values = old.b.n_values;

@@ -1507,7 +1507,7 @@ static void test_units_upgrade_to_loaded(void **state)
 	           "PRAGMA user_version = 9");
 	s_open(fx);
 	sqlite3 *db = s_raw(fx->path);
-	assert_int_equal(s_pragma(db, "PRAGMA user_version"), 10);
+	assert_int_equal(s_pragma(db, "PRAGMA user_version"), ANTT_STORE_SCHEMA);
 	assert_int_equal(s_pragma(db, "SELECT count(*) FROM units WHERE list = 'loaded'"), 3);
 	assert_int_equal(s_pragma(db, "SELECT count(*) FROM units"), 3);
 	assert_int_equal(s_pragma(db, "SELECT units FROM unit_lists WHERE name = 'loaded' AND "

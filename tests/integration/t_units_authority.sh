@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# t_units_authority: every report is judged against the unit list in force
+# for its period (T5 of daemon/store_trust.c).
+#
+# A province (Tỉnh Hưng Yên, 33) and two nodes of unit code 12337, which is
+# Thị trấn Vương in the list of 2025-03 and Xã Hoàng Hoa Thám in 2025-07
+# (which took 12337, 12340, 12346 and 12355 whole):
+#   O  the old station's key, enrolled while the province's clock says
+#      2025-04-15 (libfaketime): its enrollment is of list 2025-03;
+#   N  the new commune's key, enrolled today: list 2025-07.
+# Before the province holds dated lists, a key signs for its own unit
+# whatever the period: O's 2025-10 report counts.  Once the shipped lists
+# and links are loaded, it is held, no longer counted, and verify --deep
+# names it with why; O can still correct its 2025-05 report, and the
+# province refuses its 2025-09 (code 6, the reason shown by antt status).
+# N back-fills 2025-05 for the old Xã Nhật Tân (antt submit --unit 12346),
+# counted at the province, and corrects it; N itself refuses, with why, a
+# 12346 report for 2025-08, an old commune that went whole to another new
+# one (12352 -> 12361) and one split between several (12322), and any
+# --unit at all while it holds no dated list.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+FAKETIME_LIB=""
+for _l in /usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1 \
+	/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.so.1 \
+	/usr/local/lib/faketime/libfaketimeMT.so.1; do
+	[ -r "$_l" ] && FAKETIME_LIB=$_l && break
+done
+[ -n "$FAKETIME_LIB" ] || fail "this scenario needs libfaketime (apt-get install libfaketime)"
+
+FORM=bvanttq-monthly
+it_port PORT_P
+sync_node_init p 33 "$PORT_P" "" ""
+P_CONF=$CONF P_KEY=$PUBKEY
+sync_node_init o 12337 "" "$PORT_P" "$P_KEY" "$P_KEY"
+O_CONF=$CONF O_KEY=$PUBKEY
+sync_node_init n 12337 "" "$PORT_P" "$P_KEY" "$P_KEY"
+N_CONF=$CONF N_KEY=$PUBKEY
+REAL_ANTTD=$ANTTD
+# anttd with its wall clock starting at 2025-04-15 (CLOCK_MONOTONIC
+# untouched); exec keeps the pid daemon_start saw
+cat >"$IT_TMP/anttd-fake" <<EOF
+#!/bin/sh
+exec env TZ=UTC LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@2025-04-15 03:00:00" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+	ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0" "$REAL_ANTTD" "\$@"
+EOF
+chmod +x "$IT_TMP/anttd-fake"
+
+# total PERIOD UNIT: hop_dan of the province's report (empty: none counts)
+total() {
+	antt_ok "$P_CONF" report --period "$1" --unit "$2" --form "$FORM" --json
+	jq -r '.forms[0].totals.hop_dan // empty' <<<"$OUT"
+}
+# states UNIT PERIOD: the state of each version the province holds, in order
+states() {
+	antt_ok "$P_CONF" history --unit "$1" --period "$2" --form "$FORM" --json
+	jq -r '[.versions[].state] | join(" ")' <<<"$OUT"
+}
+
+log_step "in April 2025 the province enrolls the key of Thị trấn Vương (12337 of 2025-03)"
+ANTTD=$IT_TMP/anttd-fake daemon_start "$P_CONF"
+antt_ok "$P_CONF" enroll --unit 12337 --key "$O_KEY"
+daemon_stop "$DPID"
+assert_eq "2025-04-15" "$(store_sql "$P_CONF" "SELECT period FROM records WHERE form = 'antt.enroll'")" \
+	"the enrollment's day"
+daemon_start "$P_CONF"
+P_PID=$DPID
+
+log_step "no dated list at the province: the old key signs for 12337 whatever the period"
+# (an undated list, "loaded", as before lists had dates: reports need one)
+printf '%s\n' "code,level,type,name,parent_code" "33,province,Tỉnh,Tỉnh Hưng Yên," \
+	"12337,commune,Xã,Xã Hoàng Hoa Thám,33" >"$IT_TMP/small.csv"
+antt_ok "$P_CONF" units import "$IT_TMP/small.csv"
+daemon_start "$O_CONF"
+O_PID=$DPID
+antt_ok "$O_CONF" submit --form "$FORM" --period 2025-05 hop_dan=5 --json
+O_MAY=$(jq -r .id <<<"$OUT")
+antt_ok "$O_CONF" submit --form "$FORM" --period 2025-10 hop_dan=80
+wait_held 30 "$P_CONF" "$O_KEY" 2 "the old station's reports"
+assert_eq 80 "$(total 2025-10 33)" "2025-10 at the province before the lists"
+
+log_step "the province loads the shipped lists and links: the old key's 2025-10 stops counting, with why"
+antt_ok "$P_CONF" units import
+assert_eq "" "$(total 2025-10 33)" "2025-10 at the province after the lists"
+assert_eq 5 "$(total 2025-05 12337)" "O's 2025-05 still counts"
+assert_ne "counts" "$(states 12337 2025-10)" "O's 2025-10: held, not counted"
+run "$ANTT" -c "$P_CONF" verify --deep --json
+assert_rc 65 "verify --deep with a record not permitted"
+assert_eq "$O_KEY 2" "$(jq -r '.problems[] | select(.problem | contains("[T5]")) | "\(.author) \(.seq)"' <<<"$OUT")" \
+	"verify --deep names O's 2025-10"
+assert_contains "$(jq -r '.problems[].problem' <<<"$OUT")" \
+	"key enrolled for 12337 (list 2025-03) may not sign for 12337 in 2025-10: 2025-10 is judged by list 2025-07, newer than this key's" \
+	"verify --deep: why"
+assert_eq 1 "$(store_sql "$P_CONF" "SELECT count(*) FROM records WHERE author = x'$O_KEY' AND period = '2025-10'")" \
+	"O's 2025-10 is kept"
+
+log_step "the old key corrects its 2025-05 (its own list's period); its 2025-09 is refused"
+antt_ok "$O_CONF" correct "$O_MAY" hop_dan=6
+wait_held 30 "$P_CONF" "$O_KEY" 3 "the old station's correction"
+assert_eq 6 "$(total 2025-05 12337)" "O's corrected 2025-05 counts"
+antt_ok "$O_CONF" submit --form "$FORM" --period 2025-09 hop_dan=90
+_o_refused() { [ "$(uplink_field "$O_CONF" .refused)" -ge 1 ]; }
+wait_for 30 "the province refuses O's 2025-09" _o_refused
+assert_contains "$(uplink_field "$O_CONF" .last_refusal)" \
+	"key enrolled for 12337 (list 2025-03) may not sign for 12337 in 2025-09: 2025-09 is judged by list 2025-07" \
+	"O sees why (antt status)"
+assert_eq 3 "$(author_held "$P_CONF" "$O_KEY")" "O's 2025-09 is not stored"
+daemon_stop "$O_PID"
+
+log_step "the new commune's node, enrolled today, holds no dated list: --unit is refused, with what to do"
+antt_ok "$P_CONF" enroll --unit 12337 --key "$N_KEY"
+daemon_start "$N_CONF"
+N_PID=$DPID
+# a second key of unit 12337: N first takes the earlier key's records
+_n_signs() {
+	[ "$(author_held "$N_CONF" "$O_KEY")" = 3 ] &&
+		[ "$("$ANTT" -c "$N_CONF" status --json | jq -r '.learning_unit // false')" = false ]
+}
+wait_for 30 "N takes the old key's records of its unit" _n_signs
+run "$ANTT" -c "$N_CONF" submit --unit 12346 --form "$FORM" --period 2025-05 hop_dan=7
+assert_rc 65 "--unit without dated lists"
+assert_err_has "unit 12346 is not this node's unit (12337), and this node holds no dated unit lists" \
+	"--unit without dated lists"
+assert_err_has "antt units import" "--unit without dated lists: what to do"
+run "$ANTT" -c "$N_CONF" submit --unit 'bad code' --form "$FORM" --period 2025-05 hop_dan=7
+assert_rc 64 "--unit with a bad code"
+assert_err_has "--unit 'bad code' is not a unit code" "--unit with a bad code"
+
+log_step "with the lists: it back-fills Xã Nhật Tân (12346) for 2025-05, counted at the province"
+antt_ok "$N_CONF" units import
+antt_ok "$N_CONF" submit --unit 12346 --form "$FORM" --period 2025-05 hop_dan=7 --json
+N_BACK=$(jq -r .id <<<"$OUT")
+antt_ok "$N_CONF" submit --form "$FORM" --period 2025-08 hop_dan=9
+wait_held 30 "$P_CONF" "$N_KEY" 2 "N's reports"
+assert_eq "counts" "$(states 12346 2025-05)" "the back-fill of 12346 counts at the province"
+antt_ok "$P_CONF" report --period 2025-05 --unit 33 --form "$FORM" --json
+# (counted under 33: today as a unit not in the list in force, once the
+# reports map old units to new ones under 12337)
+assert_eq true "$(jq '.forms[0].unlisted == 1 or .forms[0].totals.hop_dan == 13' <<<"$OUT")" \
+	"report 2025-05 at the province holds the back-fill"
+assert_eq 9 "$(total 2025-08 33)" "2025-08 at the province: N's own report alone"
+
+log_step "it corrects its back-fill"
+antt_ok "$N_CONF" correct "$N_BACK" hop_dan=70
+wait_held 30 "$P_CONF" "$N_KEY" 3 "N's correction"
+assert_eq "superseded counts" "$(states 12346 2025-05)" "the corrected back-fill counts at the province"
+
+log_step "what the links do not give it is refused at the node, with why"
+refused() { # UNIT PERIOD NEEDLE
+	run "$ANTT" -c "$N_CONF" submit --unit "$1" --form "$FORM" --period "$2" hop_dan=1
+	assert_rc 65 "--unit $1 --period $2"
+	assert_eq "" "$OUT" "--unit $1 --period $2: stdout"
+	assert_err_has "this node may not file $2 for unit $1: key enrolled for 12337 (list 2025-07) may not sign for $1 in $2: $3" \
+		"--unit $1 --period $2"
+}
+refused 12346 2025-08 "2025-08 is judged by list 2025-07, where this key signs for 12337 alone"
+refused 12352 2025-05 "12352 of list 2025-03 went whole to 12361 of 2025-07"
+refused 12322 2025-05 "12322 of list 2025-03 was split between units of 2025-07 (partial links)"
+refused 99999 2025-05 "99999 of list 2025-03 has no full link to 12337"
+assert_eq 3 "$(own_seq "$N_CONF")" "nothing signed for the refusals"
+
+log_step "the province's verify --deep names only O's 2025-10"
+run "$ANTT" -c "$P_CONF" verify --deep --json
+assert_eq "$O_KEY 2" "$(jq -r '.problems[] | "\(.author) \(.seq)"' <<<"$OUT")" "verify --deep: one problem"
+
+daemon_stop "$N_PID"
+daemon_stop "$P_PID"
+assert_no_sanitizer_reports
