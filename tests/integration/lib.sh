@@ -652,3 +652,23 @@ assert_no_sanitizer_reports() {
 		fi
 	done
 }
+
+# anttd_at "YYYY-MM-DD HH:MM:SS": ANTTD_AT, the path of an anttd whose
+# wall clock starts at that time, UTC (libfaketime; CLOCK_MONOTONIC
+# untouched: timers and heartbeats run as usual; exec keeps the pid
+# daemon_start sees).  Start it as ANTTD=$ANTTD_AT daemon_start CONF.  The
+# scenario fails without libfaketime (scripts/deps.sh installs it).
+anttd_at() {
+	local lib="" l
+	for l in /usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1 \
+		/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.so.1 \
+		/usr/local/lib/faketime/libfaketimeMT.so.1; do
+		[ -r "$l" ] && lib=$l && break
+	done
+	[ -n "$lib" ] || fail "this scenario needs libfaketime (apt-get install libfaketime)"
+	ANTTD_AT=$IT_TMP/anttd-at-${1//[^0-9]/}
+	printf '%s\n' '#!/bin/sh' \
+		"exec env TZ=UTC LD_PRELOAD=\"$lib\" FAKETIME=\"@$1\" FAKETIME_DONT_FAKE_MONOTONIC=1 \\" \
+		"	ASAN_OPTIONS=\"\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0\" \"$ANTTD\" \"\$@\"" >"$ANTTD_AT"
+	chmod +x "$ANTTD_AT"
+}

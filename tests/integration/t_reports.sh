@@ -35,13 +35,6 @@ set -euo pipefail
 [ -x "$REPORT_GEN" ] || fail "REPORT_GEN=$REPORT_GEN is not an executable"
 UNITS_CSV=${ANTT_UNITS_CSV:-$(cd "$(dirname "$0")/../.." && pwd)/data/units-vn-2025-03.csv}
 [ -r "$UNITS_CSV" ] || fail "no units file at $UNITS_CSV (set ANTT_UNITS_CSV)"
-FAKETIME_LIB=""
-for _l in /usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1 \
-	/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.so.1 \
-	/usr/local/lib/faketime/libfaketimeMT.so.1; do
-	[ -r "$_l" ] && FAKETIME_LIB=$_l && break
-done
-[ -n "$FAKETIME_LIB" ] || fail "this scenario needs libfaketime (apt-get install libfaketime)"
 
 # ---- the time frame ----
 
@@ -134,19 +127,13 @@ sync_node_init p 33 "$PORT_P" "" ""
 P_CONF=$CONF P_KEY=$PUBKEY
 sync_node_init d 332 "$PORT_D" "$PORT_P" "$P_KEY"
 D_CONF=$CONF D_KEY=$PUBKEY
-REAL_ANTTD=$ANTTD
-# anttd with its wall clock starting at FAKE_T0 (CLOCK_MONOTONIC untouched:
-# timers and heartbeats run as usual); exec keeps the pid daemon_start saw
-cat >"$IT_TMP/anttd-fake" <<EOF
-#!/bin/sh
-exec env TZ=UTC LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@$FAKE_T0_TEXT" FAKETIME_DONT_FAKE_MONOTONIC=1 \
-	ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0" "$REAL_ANTTD" "\$@"
-EOF
-chmod +x "$IT_TMP/anttd-fake"
+# the district's wall clock starts at FAKE_T0 (timers and heartbeats run as
+# usual)
+anttd_at "$FAKE_T0_TEXT"
 daemon_start "$P_CONF"
 P_PID=$DPID
 antt_ok "$P_CONF" enroll --unit 332 --key "$D_KEY" --units "$SCOPE_332"
-ANTTD=$IT_TMP/anttd-fake daemon_start "$D_CONF"
+ANTTD=$ANTTD_AT daemon_start "$D_CONF"
 D_PID=$DPID
 
 log_step "import the units at the province and the district"

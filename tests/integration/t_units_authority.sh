@@ -21,13 +21,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-FAKETIME_LIB=""
-for _l in /usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1 \
-	/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1 /usr/lib/faketime/libfaketimeMT.so.1 \
-	/usr/local/lib/faketime/libfaketimeMT.so.1; do
-	[ -r "$_l" ] && FAKETIME_LIB=$_l && break
-done
-[ -n "$FAKETIME_LIB" ] || fail "this scenario needs libfaketime (apt-get install libfaketime)"
 
 FORM=bvanttq-monthly
 it_port PORT_P
@@ -37,15 +30,7 @@ sync_node_init o 12337 "" "$PORT_P" "$P_KEY" "$P_KEY"
 O_CONF=$CONF O_KEY=$PUBKEY
 sync_node_init n 12337 "" "$PORT_P" "$P_KEY" "$P_KEY"
 N_CONF=$CONF N_KEY=$PUBKEY
-REAL_ANTTD=$ANTTD
-# anttd with its wall clock starting at 2025-04-15 (CLOCK_MONOTONIC
-# untouched); exec keeps the pid daemon_start saw
-cat >"$IT_TMP/anttd-fake" <<EOF
-#!/bin/sh
-exec env TZ=UTC LD_PRELOAD="$FAKETIME_LIB" FAKETIME="@2025-04-15 03:00:00" FAKETIME_DONT_FAKE_MONOTONIC=1 \
-	ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0" "$REAL_ANTTD" "\$@"
-EOF
-chmod +x "$IT_TMP/anttd-fake"
+anttd_at "2025-04-15 03:00:00"
 
 # total PERIOD UNIT: hop_dan of the province's report (empty: none counts)
 total() {
@@ -59,7 +44,7 @@ states() {
 }
 
 log_step "in April 2025 the province enrolls the key of Thị trấn Vương (12337 of 2025-03)"
-ANTTD=$IT_TMP/anttd-fake daemon_start "$P_CONF"
+ANTTD=$ANTTD_AT daemon_start "$P_CONF"
 antt_ok "$P_CONF" enroll --unit 12337 --key "$O_KEY"
 daemon_stop "$DPID"
 assert_eq "2025-04-15" "$(store_sql "$P_CONF" "SELECT period FROM records WHERE form = 'antt.enroll'")" \

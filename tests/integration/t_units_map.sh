@@ -6,10 +6,11 @@
 # them.  Old communes report 2025-01..06 under their old codes, new ones
 # 2025-07..12 under the new: four old communes that Xã Hoàng Hoa Thám 12337
 # took whole (among them the old 12337, Thị trấn Vương), three that Xã Tiên
-# Hoa 12361 took, an old ward of Thái Bình (12433) that Phường Thái Bình
-# 13225 took, and the four old communes of the province that were split
-# (partial links).  report_gen plays every commune (each with a key of its
-# own, enrolled at the province).
+# Hoa 12361 took, and the four old communes of the province that were
+# split (partial links).  report_gen plays every commune, each with a key of
+# its own enrolled at the province: the old ones in April 2025 (the
+# province's clock set back), the new ones today; Phường Thái Bình 13225
+# back-fills the old ward of Thái Bình it took whole (12433).
 #
 # An independent ledger, computed here from the links file and what was
 # sent, must equal what the province answers: `report --period 2025` per new
@@ -37,38 +38,52 @@ FORM=bvanttq-monthly
 it_port PORT_P
 sync_node_init p 33 "$PORT_P" "" ""
 P_CONF=$CONF P_KEY=$PUBKEY
+
+# enroll G...: a key for each G (old-U or new-U), enrolled for U
+declare -A GKEY=()
+enroll() {
+	local g pub
+	for g in "$@"; do
+		GKEY[$g]=$IT_TMP/$g.key
+		pub=$("$REPORT_GEN" keygen "${GKEY[$g]}")
+		antt_ok "$P_CONF" enroll --unit "${g#*-}" --key "$pub"
+	done
+}
+log_step "in April 2025 the province enrolls the old communes' keys"
+# (their enrollments are of the list of 2025-03: T5 of store_trust.c)
+anttd_at "2025-04-15 03:00:00"
+ANTTD=$ANTTD_AT daemon_start "$P_CONF"
+antt_ok "$P_CONF" units import
+enroll "${OLD_UNITS[@]/#/old-}"
+daemon_stop "$DPID"
+log_step "today it enrolls the new communes' keys"
 daemon_start "$P_CONF"
 P_PID=$DPID
-antt_ok "$P_CONF" units import
+enroll "${NEW_UNITS[@]/#/new-}"
 
-log_step "the communes of both lists, each a key enrolled at the province"
-declare -A GKEY=()
-for g in "${OLD_UNITS[@]/#/old-}" "${NEW_UNITS[@]/#/new-}"; do
-	GKEY[$g]=$IT_TMP/$g.key
-	pub=$("$REPORT_GEN" keygen "${GKEY[$g]}")
-	antt_ok "$P_CONF" enroll --unit "${g#*-}" --key "$pub"
-done
-
-# send G FIRST-MONTH: G (old-U or new-U) files months FIRST..FIRST+5 of
-# 2025 with figures of its own; each line goes to the ledger as well
+# send G FIRST-MONTH [UNIT]: G (old-U or new-U) files months FIRST..FIRST+5
+# of 2025 for U (or UNIT) with figures of its own; each line goes to the
+# ledger as well
 : >"$IT_TMP/ledger.jsonl"
 send() {
-	local g=$1 m0=$2 unit=${1#*-} m spec=$IT_TMP/spec-$1.jsonl
+	local g=$1 m0=$2 unit=${3:-${1#*-}} m spec=$IT_TMP/spec-$1-$2.jsonl
 	: >"$spec"
 	for ((m = m0; m < m0 + 6; m++)); do
 		local p v
 		p=$(printf '2025-%02d' "$m")
 		v="{\"hop_dan\":$((RANDOM % 20 + 1)),\"hop_dan_nguoi\":$((RANDOM % 900 + 100)),\"tin_bao\":$((RANDOM % 5))}"
-		echo "{\"form\":\"$FORM\",\"period\":\"$p\",\"values\":$v,\"clock_offset\":0}" >>"$spec"
-		echo "{\"unit\":\"$unit\",\"list\":\"${g%%-*}\",\"period\":\"$p\",\"values\":$v}" >>"$IT_TMP/ledger.jsonl"
+		echo "{\"form\":\"$FORM\",\"unit\":\"$unit\",\"period\":\"$p\",\"values\":$v,\"clock_offset\":0}" >>"$spec"
+		echo "{\"unit\":\"$unit\",\"list\":\"$([ "$m0" -lt 7 ] && echo old || echo new)\",\"period\":\"$p\",\"values\":$v}" >>"$IT_TMP/ledger.jsonl"
 	done
 	run "$REPORT_GEN" send --hub "tcp://127.0.0.1:$PORT_P" --hub-key "$P_KEY" --key "${GKEY[$g]}" \
-		--unit "$unit" --spec "$spec" --timeout "$(slow 10000)"
+		--unit "${g#*-}" --spec "$spec" --timeout "$(slow 10000)"
 	[ "$RC" -eq 0 ] || fail "report_gen send as $g exited $RC: $OUT"
 }
 log_step "old communes file January to June, new ones July to December"
 for u in "${OLD_UNITS[@]}"; do send "old-$u" 1; done
 for u in "${NEW_UNITS[@]}"; do send "new-$u" 7; done
+log_step "Phường Thái Bình (13225) back-fills the old ward it took whole from Thái Bình (12433)"
+send new-13225 1 12433
 
 # The ledger: what each new commune must show for 2025 (its own months,
 # and those of the old communes it took whole), the split communes apart,
@@ -143,6 +158,8 @@ assert_eq "2025-03|2025-07" "$(jq -r '.unit | "\(.list)|\(.scope_list)"' <<<"$OU
 	"Q2: in the units of 2025-03, the scope the province of today"
 assert_eq "$(jq -S -c .q2 <<<"$WANT")" "$(jq -S -c .forms[0].totals <<<"$OUT")" \
 	"Q2: the total is every old commune's April to June"
+assert_contains "$(jq -r '[.forms[0].rows[].name] | join(",")' <<<"$OUT")" "Thành phố Thái Bình" \
+	"Q2: the old district of Thái Bình that held 12433 is a row"
 antt_ok "$P_CONF" report --period 2025-05 --units 2025-03 --unit 332 --form "$FORM" --json
 assert_eq "12337 12340 12346 12352 12355 12361 12376" \
 	"$(jq -r '[.forms[0].rows[].key] | sort | join(" ")' <<<"$OUT")" \
@@ -181,9 +198,11 @@ print(len({l["old_code"] for l in csv.DictReader(open(sys.argv[1]))
            if l["old_code"] in leaves and new[l["new_code"]]["parent_code"] == "33"}))
 EOF
 )
-assert_eq "$EXP_OLD|${#OLD_UNITS[@]}|2025-03" \
+assert_eq "$EXP_OLD|$((${#OLD_UNITS[@]} + 1))|2025-03" \
 	"$(jq -r '.forms[0] | "\(.expected)|\(.reported)|\([.groups[].list] | unique | join(","))"' <<<"$OUT")" \
 	"missing 2025-05: the old communes now in the province expected, by their old districts"
+assert_eq "" "$(jq -r '.forms[0].missing[] | select(.unit == "12433") | .unit' <<<"$OUT")" \
+	"missing 2025-05: the back-filled ward is not missing"
 antt_ok "$P_CONF" missing --period 2025-08 --form "$FORM" --json
 assert_eq "$(awk -F, '$5 == "33"' "$NEW_CSV" | wc -l)|${#NEW_UNITS[@]}|2025-07" \
 	"$(jq -r '.forms[0] | "\(.expected)|\(.reported)|\([.groups[].list] | unique | join(","))"' <<<"$OUT")" \
