@@ -520,7 +520,10 @@ static void s_report_text(json_t *resp)
 				s_table_set(&t, j + 2, s_str(ind, "code"));
 			json_array_foreach (json_object_get(f, "rows"), j, row) {
 				char label[300];
-				if (json_is_string(json_object_get(row, "name")))
+				if (json_is_true(json_object_get(row, "own")))
+					snprintf(label, sizeof label, "%s (%s), báo cáo riêng",
+					         s_str(row, "name"), s_str(row, "key"));
+				else if (json_is_string(json_object_get(row, "name")))
 					snprintf(label, sizeof label, "%s (%s)", s_str(row, "name"),
 					         s_str(row, "key"));
 				else
@@ -692,9 +695,10 @@ static void s_missing_text(json_t *resp)
 			printf("\nnot reported (%zu unit(s)):\n", json_array_size(miss));
 			json_array_foreach (miss, j, m) {
 				int other = strcmp(s_str(m, "list"), list);
-				printf("  %-7s %s, %s%s%s:", s_str(m, "unit"), s_str(m, "name"),
-				       s_str(m, "district"), other ? ", list " : "",
-				       other ? s_str(m, "list") : "");
+				int district = json_is_string(json_object_get(m, "district"));
+				printf("  %-7s %s%s%s%s%s:", s_str(m, "unit"), s_str(m, "name"),
+				       district ? ", " : "", district ? s_str(m, "district") : "",
+				       other ? ", list " : "", other ? s_str(m, "list") : "");
 				json_array_foreach (json_object_get(m, "periods"), k, p)
 					printf(" %s", json_string_value(p));
 				putchar('\n');
@@ -709,6 +713,14 @@ static void s_missing_text(json_t *resp)
 			           ? "first stored"
 			           : "no signed first receipt; stored here",
 			       t1, t2);
+		}
+		json_t *ne = json_object_get(f, "not_expected");
+		if (json_array_size(ne)) {
+			printf("not expected (no station to report, [reports] not_expected):");
+			json_array_foreach (ne, j, m)
+				printf("%s %s (%s)", j ? "," : "", s_str(m, "name"),
+				       s_str(m, "unit"));
+			putchar('\n');
 		}
 		if (s_int(f, "unsigned"))
 			printf("%" JSON_INTEGER_FORMAT " report(s) carry no signed first receipt: "
@@ -844,15 +856,24 @@ int antt_cmd_export(antt_cli_t *cli)
 		return 0;
 	}
 	/* CSV is what export is for: the default */
-	static const char *cols[] = {"province",  "province_name", "district", "district_name",
-	                             "unit",      "unit_name",     "form",     "period",
-	                             "indicator", "label"};
+	static const char *cols[] = {"province", "province_name", "district",  "district_name",
+	                             "unit",     "unit_name",     "list",      "apart",
+	                             "form",     "period",        "indicator", "label"};
+	/* the district columns only where a unit has one (the lists before
+	 * July 2025) */
+	int districts = 0;
+	json_array_foreach (json_object_get(resp, "rows"), i, r)
+		districts |= json_is_string(json_object_get(r, "district"));
 	for (size_t c = 0; c < sizeof cols / sizeof *cols; c++)
-		s_csv(cols[c], 0);
+		if (districts || strncmp(cols[c], "district", 8))
+			s_csv(cols[c], 0);
 	s_csv("value", 1);
 	json_array_foreach (json_object_get(resp, "rows"), i, r) {
 		for (size_t c = 0; c < sizeof cols / sizeof *cols; c++)
-			s_csv(s_str(r, cols[c]), 0);
+			if (!strcmp(cols[c], "apart"))
+				s_csv(json_is_true(json_object_get(r, "apart")) ? "1" : "0", 0);
+			else if (districts || strncmp(cols[c], "district", 8))
+				s_csv(s_str(r, cols[c]), 0);
 		s_csv_int(s_int(r, "value"), 1);
 	}
 	json_decref(resp);

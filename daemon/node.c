@@ -214,6 +214,12 @@ int antt_node_open(const antt_config_t *cfg, uv_loop_t *loop, antt_node_t **out,
 	n->lock_fd = -1;
 	n->unit = antt_xstrdup(cfg->unit);
 	n->store_path = antt_xstrdup(cfg->store_path);
+	if (cfg->n_not_expected) {
+		n->not_expected = antt_xmalloc(cfg->n_not_expected * sizeof *n->not_expected);
+		memcpy(n->not_expected, cfg->not_expected,
+		       cfg->n_not_expected * sizeof *n->not_expected);
+		n->n_not_expected = cfg->n_not_expected;
+	}
 	n->has_root = cfg->has_root;
 	n->has_parent = cfg->parent != NULL;
 	memcpy(n->root, cfg->root, ANTT_KEY_BYTES);
@@ -330,6 +336,7 @@ void antt_node_destroy(antt_node_t **self_p)
 	antt_key_destroy(&n->key);
 	free(n->unit);
 	free(n->store_path);
+	free(n->not_expected);
 	free(n->parts);
 	free(n);
 	*self_p = NULL;

@@ -19,6 +19,8 @@ struct antt_node {
 	uv_loop_t *loop;
 	char *unit;
 	char *store_path;
+	antt_unit_ref_t *not_expected; /* [reports] not_expected */
+	size_t n_not_expected;
 	antt_key_t *key;
 	char pk_hex[2 * ANTT_KEY_BYTES + 1];
 	int lock_fd;

@@ -695,7 +695,13 @@ static void s_query_work(uv_work_t *w)
 	if (antt_store_open(q->n->store_path, NULL, ANTT_STORE_READONLY, &s, err))
 		q->resp = antt_ctl_error(ANTT_CTL_STORE, err);
 	else
-		q->resp = antt_store_reports_answer(s, q->n->forms, q->n->unit, q->req);
+		q->resp = antt_store_reports_answer(
+		    s,
+		    &(antt_reports_ctx_t){.forms = q->n->forms,
+		                          .node_unit = q->n->unit,
+		                          .not_expected = q->n->not_expected,
+		                          .n_not_expected = q->n->n_not_expected},
+		    q->req);
 	antt_store_close(&s);
 }
 

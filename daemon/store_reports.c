@@ -96,6 +96,7 @@ typedef struct {
 	int depth;        /* of unit; 0 for the root */
 	char unit_name[256];
 	const char *node_unit;
+	const antt_reports_ctx_t *ctx;
 	s_list_name_t list;       /* L: the units the answer is given in */
 	s_list_name_t scope_list; /* the scope's list when it is not L */
 	int named;                /* L was asked for (--units) */
@@ -382,6 +383,12 @@ static int s_lists(s_req_t *q, const json_t *req)
 	return 0;
 }
 
+/* column i as a JSON string, null for NULL */
+static json_t *s_textj(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() : json_string(s_col(st, i));
+}
+
 /* The unit's name and depth in a list: 0, 1 when the list has no such
  * unit, or -1. */
 static int s_unit_in(s_req_t *q, const char *list, const char *code, char *name, size_t nsize,
@@ -514,9 +521,13 @@ static const char *s_scope_of(const s_req_t *q, const char *alias, char buf[S_SC
 /* the scope over units u */
 #define s_scope_sql(q) s_scope_of(q, "u", (char[S_SCOPE_MAX]){0})
 
+/* The unit one level below the scope that u is in; the scope's own unit
+ * for its own reports (a province's own activity is a line of its own,
+ * never a commune's). */
 static const char *s_child_col(const s_req_t *q)
 {
-	static const char *cols[] = {"u.a1", "u.a2", "u.a3", "u.code"};
+	static const char *cols[] = {"u.a1", "coalesce(u.a2, u.code)", "coalesce(u.a3, u.code)",
+	                             "u.code"};
 	return cols[q->depth > 3 ? 3 : q->depth];
 }
 
@@ -641,6 +652,21 @@ static int s_code_cmp(const void *a, const void *b)
 }
 
 /* ---- report ---- */
+
+/* 1 when some unit of L is below unit (its reports are its own, not a
+ * total of the units below) */
+static int s_has_below(s_req_t *q, const char *unit)
+{
+	sqlite3_stmt *st =
+	    s_prep(q, "SELECT EXISTS(SELECT 1 FROM units WHERE list = ?1 AND parent = ?2)");
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, q->list, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, unit, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return r;
+}
 
 /* The reports of the request placed in L's units u, as a FROM clause. */
 static const char *s_from(const s_req_t *q)
@@ -786,6 +812,11 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 		                              s_sums_json(&sums.keys[i], totals)));
 	s_sums_clear(&sums);
 
+	json_t *own = q->unit && !strcmp(by, "unit") && s_has_below(q, q->unit)
+	                  ? json_object_get(rows, q->unit)
+	                  : NULL;
+	if (own)
+		json_object_set_new(own, "own", json_true());
 	/* units that reported, per key and in all; names of child units */
 	char name[256] = "NULL";
 	if (!strcmp(by, "unit"))
@@ -984,8 +1015,30 @@ static void s_bump(json_t *o, const char *key)
  * missing, late or skewed as they are found */
 typedef struct {
 	int64_t expected, reported, late, skewed, unsigned_;
-	json_t *groups, *missing, *late_list, *skewed_list;
+	json_t *groups, *missing, *late_list, *skewed_list, *not_expected;
 } s_due_t;
+
+/* Is list:code one of the units the node's config says have no station
+ * to report ([reports] not_expected)? */
+static int s_not_expected(const s_req_t *q, const char *list, const char *code)
+{
+	for (size_t i = 0; i < q->ctx->n_not_expected; i++) {
+		const antt_unit_ref_t *r = &q->ctx->not_expected[i];
+		if (!strcmp(r->code, code) && (!r->list[0] || !strcmp(r->list, list)))
+			return 1;
+	}
+	return 0;
+}
+
+/* A unit's place for missing: its parent, named a district only when it
+ * is one (a commune of 2025-07 has its province above it, no district). */
+static void s_parent_fields(json_t *o, const char *code, const char *name, int district)
+{
+	json_object_set_new(o, "parent_code", json_string(code));
+	json_object_set_new(o, "parent", json_string(name));
+	json_object_set_new(o, "district_code", district ? json_string(code) : json_null());
+	json_object_set_new(o, "district", district ? json_string(name) : json_null());
+}
 
 /* Judges the units expected under list (leaves of it in scope: L's own, or
  * an older list's whose links lead into the scope) for the periods of the
@@ -996,7 +1049,9 @@ static int s_due_list(s_req_t *q, const antt_form_t *f, const char *list, char (
 	char sql[2048];
 	const char *leaves = "SELECT u.code, u.name, coalesce(u.parent, u.code), "
 	                     "coalesce((SELECT name FROM units WHERE list = u.list AND code = "
-	                     "u.parent), u.name) FROM units u WHERE u.list = ?6 AND NOT EXISTS "
+	                     "u.parent), u.name), coalesce((SELECT level = 'district' FROM units "
+	                     "WHERE list = u.list AND code = u.parent), 0) "
+	                     "FROM units u WHERE u.list = ?6 AND NOT EXISTS "
 	                     "(SELECT 1 FROM units c WHERE c.list = u.list AND c.parent = u.code)";
 	char scope[S_SCOPE_MAX];
 	if (!strcmp(list, q->list))
@@ -1017,6 +1072,14 @@ static int s_due_list(s_req_t *q, const antt_form_t *f, const char *list, char (
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *code = s_col(st, 0), *name = s_col(st, 1), *k = s_col(st, 2);
 		const char *gname = s_col(st, 3);
+		int district = sqlite3_column_int(st, 4);
+		if (s_not_expected(q, list, code)) {
+			if (json_array_size(d->not_expected) < S_LIST_MAX)
+				json_array_append_new(d->not_expected,
+				                      json_pack("{s:s, s:s, s:s}", "unit", code,
+				                                "name", name, "list", list));
+			continue;
+		}
 		if (!g || strcmp(k, gkey)) {
 			snprintf(gkey, sizeof gkey, "%s", k);
 			g = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i}", "code", k, "name",
@@ -1044,13 +1107,14 @@ static int s_due_list(s_req_t *q, const antt_form_t *f, const char *list, char (
 			int is_late = due && x->first >= due;
 			s_bump(g, is_late ? "late" : "on_time");
 			d->unsigned_ += !x->signed_;
-			if (is_late && d->late++ < S_LIST_MAX)
-				json_array_append_new(
-				    d->late_list,
-				    json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b}", "unit",
-				              code, "name", name, "list", list, "district", gname,
-				              "period", periods[i], "stored", (json_int_t)x->first,
-				              "due", (json_int_t)due, "signed", x->signed_));
+			if (is_late && d->late++ < S_LIST_MAX) {
+				json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b}", "unit",
+				                      code, "name", name, "list", list, "period",
+				                      periods[i], "stored", (json_int_t)x->first,
+				                      "due", (json_int_t)due, "signed", x->signed_);
+				s_parent_fields(o, k, gname, district);
+				json_array_append_new(d->late_list, o);
+			}
 			if ((x->clock > x->first + S_AHEAD || x->clock < x->first - S_BEHIND) &&
 			    d->skewed++ < S_LIST_MAX)
 				json_array_append_new(d->skewed_list,
@@ -1060,11 +1124,12 @@ static int s_due_list(s_req_t *q, const antt_form_t *f, const char *list, char (
 				                                (json_int_t)x->clock, "stored",
 				                                (json_int_t)x->first));
 		}
-		if (json_array_size(absent) && json_array_size(d->missing) < S_LIST_MAX)
-			json_array_append_new(
-			    d->missing, json_pack("{s:s, s:s, s:s, s:s, s:s, s:O}", "unit", code,
-			                          "name", name, "list", list, "district", gname,
-			                          "district_code", k, "periods", absent));
+		if (json_array_size(absent) && json_array_size(d->missing) < S_LIST_MAX) {
+			json_t *o = json_pack("{s:s, s:s, s:s, s:O}", "unit", code, "name", name,
+			                      "list", list, "periods", absent);
+			s_parent_fields(o, k, gname, district);
+			json_array_append_new(d->missing, o);
+		}
 		json_decref(absent);
 	}
 	sqlite3_finalize(st);
@@ -1106,7 +1171,8 @@ static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 	s_due_t d = {.groups = json_array(),
 	             .missing = json_array(),
 	             .late_list = json_array(),
-	             .skewed_list = json_array()};
+	             .skewed_list = json_array(),
+	             .not_expected = json_array()};
 	s_list_name_t lists[12];
 	int done[12] = {0}, rc = 0;
 	for (int i = 0; i < np; i++) {
@@ -1130,15 +1196,16 @@ static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 		json_decref(d.missing);
 		json_decref(d.late_list);
 		json_decref(d.skewed_list);
+		json_decref(d.not_expected);
 		return NULL;
 	}
-	return json_pack("{s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "form",
-	                 f->id, "title", f->title, "deadline_days",
-	                 f->deadline_days >= 0 ? json_integer(f->deadline_days) : json_null(),
-	                 "expected", (json_int_t)d.expected, "reported", (json_int_t)d.reported,
-	                 "late", (json_int_t)d.late, "skewed", (json_int_t)d.skewed, "unsigned",
-	                 (json_int_t)d.unsigned_, "groups", d.groups, "missing", d.missing,
-	                 "late_reports", d.late_list, "skewed_reports", d.skewed_list);
+	return json_pack(
+	    "{s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "form", f->id,
+	    "title", f->title, "not_expected", d.not_expected, "deadline_days",
+	    f->deadline_days >= 0 ? json_integer(f->deadline_days) : json_null(), "expected",
+	    (json_int_t)d.expected, "reported", (json_int_t)d.reported, "late", (json_int_t)d.late,
+	    "skewed", (json_int_t)d.skewed, "unsigned", (json_int_t)d.unsigned_, "groups", d.groups,
+	    "missing", d.missing, "late_reports", d.late_list, "skewed_reports", d.skewed_list);
 }
 
 static json_t *s_missing(s_req_t *q, const json_t *req)
@@ -1287,10 +1354,16 @@ static json_t *s_export(s_req_t *q, const json_t *req)
 	char sql[3072], scope[S_SCOPE_MAX];
 	/* the units of L that reports are placed under; then, in their own
 	 * list, the old units listed apart */
+/* a district only where the list has one (2025-03; none in 2025-07) */
+#define S_DISTRICT(U)                                                                              \
+	"(CASE WHEN " U ".depth >= 3 THEN " U ".a2 WHEN " U ".level = 'district' THEN " U          \
+	".code END)"
 #define S_COLS(U)                                                                                  \
 	"SELECT " U ".a1, (SELECT name FROM units WHERE list = " U ".list AND code = " U           \
-	".a1), " U ".a2, (SELECT name FROM units WHERE list = " U ".list AND code = " U ".a2), " U \
-	".code, " U ".name, v.code, sum(v.value), " U ".list"
+	".a1), " S_DISTRICT(U) ", (SELECT name FROM units WHERE list = " U                         \
+	                       ".list AND code = " S_DISTRICT(U) "), " U ".code, " U               \
+	                                                         ".name, v.code, sum(v.value), " U \
+	                                                         ".list"
 	int len = snprintf(sql, sizeof sql,
 	                   S_COLS("u") ", 0 FROM %s JOIN vals v ON v.n = r.n WHERE " S_IN_SPAN
 	                               " AND %s GROUP BY u.code, v.code",
@@ -1308,6 +1381,7 @@ static json_t *s_export(s_req_t *q, const json_t *req)
 		             "k.new_list = ?5 AND %s) GROUP BY o.list, o.code, v.code",
 		    s_scope_of(q, "n", scope));
 #undef S_COLS
+#undef S_DISTRICT
 	strncat(sql, " ORDER BY 10, 5, 7", sizeof sql - strlen(sql) - 1);
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_stmt *st = s_prep(q, sql);
@@ -1322,12 +1396,12 @@ static json_t *s_export(s_req_t *q, const json_t *req)
 			json_array_append_new(
 			    rows,
 			    json_pack(
-			        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, "
+			        "{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s, "
 			        "s:b}",
 			        "province", s_col(st, 0), "province_name", s_col(st, 1), "district",
-			        s_col(st, 2), "district_name", s_col(st, 3), "unit", s_col(st, 4),
-			        "unit_name", s_col(st, 5), "form", forms[i]->id, "period",
-			        q->period, "indicator", s_col(st, 6), "label",
+			        s_textj(st, 2), "district_name", s_textj(st, 3), "unit",
+			        s_col(st, 4), "unit_name", s_col(st, 5), "form", forms[i]->id,
+			        "period", q->period, "indicator", s_col(st, 6), "label",
 			        ind ? ind->label : "", "value",
 			        (json_int_t)sqlite3_column_int64(st, 7), "list", s_col(st, 8),
 			        "apart", sqlite3_column_int(st, 9)));
@@ -1339,8 +1413,7 @@ static json_t *s_export(s_req_t *q, const json_t *req)
 	                 q->period, "rows", rows);
 }
 
-static json_t *s_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
-                        const json_t *req);
+static json_t *s_answer(antt_store_t *s, const antt_reports_ctx_t *ctx, const json_t *req);
 
 /* antt_day0(period), antt_day1(period): its first and last day (yyyymmdd),
  * 0 for no period */
@@ -1354,8 +1427,7 @@ static void s_day_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, sqlite3_user_data(ctx) ? d1 : d0);
 }
 
-json_t *antt_store_reports_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
-                                  const json_t *req)
+json_t *antt_store_reports_answer(antt_store_t *s, const antt_reports_ctx_t *ctx, const json_t *req)
 {
 	sqlite3_create_function(s->db, "antt_day0", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 	                        s_day_fn, NULL, NULL);
@@ -1364,7 +1436,7 @@ json_t *antt_store_reports_answer(antt_store_t *s, const antt_forms_t *forms, co
 	/* one snapshot for all the queries of an answer */
 	if (sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return antt_ctl_error(ANTT_CTL_STORE, sqlite3_errmsg(s->db));
-	json_t *out = s_answer(s, forms, node_unit, req);
+	json_t *out = s_answer(s, ctx, req);
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return out;
 }
@@ -1413,10 +1485,9 @@ static json_t *s_answer_op(s_req_t *q, const json_t *req)
 	return s_export(q, req);
 }
 
-static json_t *s_answer(antt_store_t *s, const antt_forms_t *forms, const char *node_unit,
-                        const json_t *req)
+static json_t *s_answer(antt_store_t *s, const antt_reports_ctx_t *ctx, const json_t *req)
 {
-	s_req_t q = {.s = s, .forms = forms, .node_unit = node_unit};
+	s_req_t q = {.s = s, .forms = ctx->forms, .node_unit = ctx->node_unit, .ctx = ctx};
 	s_functions(&q, 1);
 	json_t *out = s_answer_op(&q, req);
 	s_functions(&q, 0);

@@ -47,19 +47,6 @@ static json_t *s_day_json(int day)
 	return day ? json_string(s_day_str(day, buf)) : json_null();
 }
 
-/* A list's name: [0-9A-Za-z._-]{1,16}. */
-static int s_name_ok(const char *name)
-{
-	size_t n = strlen(name);
-	if (n < 1 || n > ANTT_UNITS_LIST_MAX)
-		return 0;
-	for (const char *p = name; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= 'A' && *p <= 'Z') || *p == '.' || *p == '_' || *p == '-'))
-			return 0;
-	return 1;
-}
-
 /* Field key of req, a day YYYY-MM-DD, into *day (0 when absent).  0 or
  * ANTT_E_INVAL with err. */
 static int s_day(const json_t *req, const char *key, const char *opt, int *day, char *err)
@@ -237,7 +224,7 @@ static json_t *s_list_import(antt_store_t *s, const json_t *req, const char *csv
 		return antt_ctl_error(ANTT_CTL_USAGE, "units_import: \"list\" must be a string");
 	if (!dated)
 		name = ANTT_UNITS_LIST_LOADED;
-	if (dated && !s_name_ok(name)) {
+	if (dated && !antt_valid_list(name)) {
 		antt_errf(err, 0,
 		          "list name '%.40s' is not valid: 1 to %d letters, digits, '.', '_' or "
 		          "'-' (e.g. 2025-07)",

@@ -10,8 +10,8 @@
 
 #include "store.h"
 
-#define ANTT_UNITS_LIST_LOADED "loaded" /* the undated list, in force always */
-#define ANTT_UNITS_LIST_MAX 16          /* longest list name: [0-9A-Za-z._-] */
+#define ANTT_UNITS_LIST_LOADED "loaded"   /* the undated list, in force always */
+#define ANTT_UNITS_LIST_MAX ANTT_LIST_MAX /* longest list name (names.h) */
 
 /* Import one CSV file as req says (docs/control.md, units_import): with
  * "links" true, the links from list "old" to list "new"; else a unit list,

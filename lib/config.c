@@ -16,7 +16,7 @@ typedef struct {
 	antt_config_t *c;
 	char *key, *store, *forms, *socket, *level;
 	char *parent_key, *root, *heartbeat, *timeout, *batch;
-	char *fallback_key, *fallback_after;
+	char *fallback_key, *fallback_after, *not_expected;
 	FILE *f;
 	int line;         /* lines read, counted as inih counts them */
 	int problem_line; /* the line of problem, 0 if none yet */
@@ -95,9 +95,14 @@ static int s_handle(s_parse_t *p, const char *section, const char *name, const c
 			return s_set(&p->timeout, value, p, name);
 		if (!strcmp(name, "batch"))
 			return s_set(&p->batch, value, p, name);
+	} else if (!strcmp(section, "reports")) {
+		if (!strcmp(name, "not_expected"))
+			return s_set(&p->not_expected, value, p, name);
 	} else {
-		snprintf(p->problem, sizeof p->problem,
-		         "unknown section [%s] (known: [node], [control], [log], [sync])", section);
+		snprintf(
+		    p->problem, sizeof p->problem,
+		    "unknown section [%s] (known: [node], [control], [log], [sync], [reports])",
+		    section);
 		return 0;
 	}
 	snprintf(p->problem, sizeof p->problem, "unknown setting '%s' in [%s]", name, section);
@@ -199,6 +204,36 @@ static int s_check_sync(antt_config_t *c, s_parse_t *p, const char *path, char *
 	return ANTT_OK;
 }
 
+/* [reports] not_expected: units with no police station to report, "CODE"
+ * (of any list) or "LIST:CODE", separated by commas or spaces. */
+static int s_not_expected(antt_config_t *c, const char *v, const char *path, char *err)
+{
+	char *copy = antt_xstrdup(v), *save = NULL;
+	int rc = ANTT_OK;
+	for (char *t = strtok_r(copy, ", \t", &save); t && !rc; t = strtok_r(NULL, ", \t", &save)) {
+		char *colon = strchr(t, ':');
+		const char *code = colon ? colon + 1 : t;
+		if (colon)
+			*colon = '\0';
+		if ((colon && !antt_valid_list(t)) || !antt_valid_unit(code)) {
+			rc = antt_errf(
+			    err, ANTT_E_CONFIG,
+			    "%s: [reports] not_expected: '%.40s%s%.20s' is not a unit: write "
+			    "its code (12345) or its list and code (2025-07:12345), "
+			    "separated by commas",
+			    path, t, colon ? ":" : "", colon ? code : "");
+			break;
+		}
+		c->not_expected = antt_xrealloc(c->not_expected,
+		                                (c->n_not_expected + 1) * sizeof *c->not_expected);
+		antt_unit_ref_t *r = &c->not_expected[c->n_not_expected++];
+		snprintf(r->list, sizeof r->list, "%s", colon ? t : "");
+		snprintf(r->code, sizeof r->code, "%s", code);
+	}
+	free(copy);
+	return rc;
+}
+
 const char *antt_config_default_path(void)
 {
 	const char *env = getenv("ANTT_CONF");
@@ -263,6 +298,8 @@ int antt_config_load(const char *path, antt_config_t **out, char *err)
 	}
 	if ((rc = s_check_sync(c, &p, path, err)))
 		goto out;
+	if (p.not_expected && (rc = s_not_expected(c, p.not_expected, path, err)))
+		goto out;
 	c->key_path = antt_path_resolve(path, p.key);
 	c->store_path = antt_path_resolve(path, p.store);
 	c->forms_dir = antt_path_resolve(path, p.forms);
@@ -294,6 +331,7 @@ out:
 	free(p.heartbeat);
 	free(p.timeout);
 	free(p.batch);
+	free(p.not_expected);
 	if (rc)
 		antt_config_destroy(&c);
 	*out = c;
@@ -316,6 +354,7 @@ void antt_config_destroy(antt_config_t **self_p)
 	free(c->listen);
 	free(c->parent);
 	free(c->fallback);
+	free(c->not_expected);
 	free(c);
 	*self_p = NULL;
 }

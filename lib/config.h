@@ -23,11 +23,24 @@
  *     heartbeat = 5000        ; ms between heartbeats when idle
  *     timeout = 30000         ; ms of silence before a link is dropped
  *     batch = 5000            ; most records in one batch
+ *     [reports]               ; optional: a hub's reports
+ *     not_expected = 2025-07:12345, 67890 ; units with no police station:
+ *                             ; missing does not expect them (LIST:CODE, or
+ *                             ; CODE for that code in any list)
  */
 #ifndef ANTT_CONFIG_H
 #define ANTT_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "names.h"
+
+/* A unit of one list (list "" : of any list). */
+typedef struct {
+	char list[ANTT_LIST_MAX + 1];
+	char code[ANTT_UNIT_MAX + 1];
+} antt_unit_ref_t;
 
 typedef struct {
 	char *path; /* the config file itself */
@@ -51,6 +64,8 @@ typedef struct {
 	int heartbeat_ms;
 	int timeout_ms;
 	int batch;
+	antt_unit_ref_t *not_expected; /* [reports] not_expected: no station to report */
+	size_t n_not_expected;
 } antt_config_t;
 
 /* Where antt and anttd look when no -c is given: $ANTT_CONF, else this. */

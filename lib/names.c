@@ -20,6 +20,11 @@ int antt_valid_unit(const char *s)
 	return s && s_charset(s, ANTT_UNIT_MAX);
 }
 
+int antt_valid_list(const char *s)
+{
+	return s && s_charset(s, ANTT_LIST_MAX);
+}
+
 int antt_valid_name(const char *s)
 {
 	return s && s_charset(s, ANTT_NAME_MAX) && s[0] != '.' && s[0] != '_' && s[0] != '-';

@@ -507,7 +507,7 @@ check_missing() {
 	assert_eq "bvanttq-monthly" "$(jq -r '[.forms[].form] | join(" ")' <<<"$OUT")" "missing $period: the periodic forms"
 	got=$(jq -S -c '.forms[0] | {deadline_days, expected, reported, late, skewed,
 		groups: (.groups | map(del(.list)) | sort_by(.code)),
-		missing: (.missing | map(del(.list) | .periods |= sort) | sort_by(.unit)),
+		missing: (.missing | map(del(.list, .parent, .parent_code) | .periods |= sort) | sort_by(.unit)),
 		late_reports: (.late_reports | map({unit, name, district, period, due, stored_late: (.stored >= .due)}) | sort_by(.unit, .period)),
 		skewed_reports: (.skewed_reports | map({unit, name, period}) | sort_by(.unit, .period))}' <<<"$OUT")
 	want=$(jq -n -S -c --slurpfile L "$IT_TMP/ledger.json" --slurpfile leaves "$IT_TMP/leaves33.json" \
@@ -541,6 +541,8 @@ check_missing() {
 		"missing --period $period (scope $scope) at $(basename "$(dirname "$conf")")"
 	assert_eq loaded "$(jq -r '[.unit.list, (.forms[0] | .groups[], .missing[] | .list)] | unique | join(" ")' <<<"$OUT")" \
 		"missing --period $period: one list, the one loaded from a file"
+	assert_eq true "$(jq '[.forms[0] | .missing[], .late_reports[] | .parent_code == .district_code] | all' <<<"$OUT")" \
+		"missing --period $period: in the list of 2025-03 every commune's parent is its district"
 }
 
 log_step "antt missing: who did not report, per district; late by the first hub's receipt; skewed clocks"
@@ -657,17 +659,17 @@ export_check() {
 	local conf=$1 scope=$2 period=$3 unit=${4:-} args=() want
 	[ -n "$unit" ] && args+=(--unit "$unit")
 	antt_ok "$conf" export --period "$period" "${args[@]}" --csv
-	assert_eq "province,province_name,district,district_name,unit,unit_name,form,period,indicator,label,value" \
+	assert_eq "province,province_name,district,district_name,unit,unit_name,list,apart,form,period,indicator,label,value" \
 		"$(head -n 1 <<<"$OUT")" "export header"
 	want=$(jq -r -n --slurpfile L "$IT_TMP/ledger.json" --slurpfile N "$IT_TMP/names.json" --argjson lab "$LABELS" \
 		--arg P "$period" --arg s "$scope" "$JQ_DEFS"'
 		[$L[0][] | select(within(.period; $P) and inscope($s) and (.conflict | not))]
 		| group_by(.form, .unit) | map(. as $g | sumvals | to_entries[]
-		  | ["33", $N[0]["33"], "332", $N[0]["332"], $g[0].unit, $N[0][$g[0].unit], $g[0].form, $P,
+		  | ["33", $N[0]["33"], "332", $N[0]["332"], $g[0].unit, $N[0][$g[0].unit], "loaded", "0", $g[0].form, $P,
 		     .key, $lab[$g[0].form][.key], (.value | tostring)])
 		| .[] | map(if test("[,\"]") then "\"" + gsub("\""; "\"\"") + "\"" else . end) | join(",")' | sort)
 	assert_eq "$want" "$(tail -n +2 <<<"$OUT" | sort)" "export --period $period (scope $scope) at $(basename "$(dirname "$conf")")"
-	assert_eq "$(wc -l <<<"$want")" "$(tail -n +2 <<<"$OUT" | sort -t, -k5,5 -k7,7 -k9,9 -u | wc -l)" "export $period: one row per unit and indicator"
+	assert_eq "$(wc -l <<<"$want")" "$(tail -n +2 <<<"$OUT" | sort -t, -k5,5 -k9,9 -k11,11 -u | wc -l)" "export $period: one row per unit and indicator"
 }
 export_check "$P_CONF" 332 2024-Q2 332
 export_check "$P_CONF" 33 "$CUR"

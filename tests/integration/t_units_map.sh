@@ -21,7 +21,10 @@
 # the old Thái Bình ward too (the province's scope in the older list);
 # `--units 2025-03` over 2025 is refused; `history --unit 12337` shows the
 # old units it took; `missing` expects the old communes in May and the new
-# ones in August; `export` and `verify --deep` agree.
+# ones in August; `export` and `verify --deep` agree.  In the two levels of
+# 2025-07 neither missing nor export has a district; the province's own
+# report is a line of its own, counted once; a commune named in [reports]
+# not_expected is not expected.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${REPORT_GEN:?set REPORT_GEN to the report_gen binary (built with the tests)}"
@@ -208,13 +211,49 @@ assert_eq "$(awk -F, '$5 == "33"' "$NEW_CSV" | wc -l)|${#NEW_UNITS[@]}|2025-07" 
 	"$(jq -r '.forms[0] | "\(.expected)|\(.reported)|\([.groups[].list] | unique | join(","))"' <<<"$OUT")" \
 	"missing 2025-08: the new communes expected"
 
-log_step "export and verify agree"
+log_step "export agrees"
 antt_ok "$P_CONF" export --period 2025 --form "$FORM" --json
 assert_eq "$(jq -S -c .totals <<<"$WANT")" \
 	"$(jq -S -c 'group_by(.indicator) | map({(.[0].indicator): (map(.value) | add)}) | add' <<<"$OUT")" \
 	"export 2025: its rows add up to everything filed"
 assert_eq "11989 12004 12322 13219" \
 	"$(jq -r '[.[] | select(.apart) | .unit] | unique | join(" ")' <<<"$OUT")" "export 2025: the split communes apart"
+
+log_step "two levels: no district in missing or export; the province's own report is a line of its own"
+antt_ok "$P_CONF" missing --period 2025-08 --form "$FORM" --json
+assert_eq "33|null" \
+	"$(jq -r '[.forms[0].missing[] | "\(.parent_code)|\(.district_code)"] | unique | join(",")' <<<"$OUT")" \
+	"missing 2025-08: each commune's parent is the province, no district"
+antt_ok "$P_CONF" missing --period 2025-08 --form "$FORM"
+assert_contains "$OUT" "  11953   Phường Phố Hiến: 2025-08" "missing 2025-08 text: a commune, no district"
+antt_ok "$P_CONF" export --period 2025-08 --form "$FORM" --csv
+assert_eq "province,province_name,unit,unit_name,list,apart,form,period,indicator,label,value" \
+	"$(head -n 1 <<<"$OUT")" "export 2025-08: no district columns"
+antt_ok "$P_CONF" submit --form "$FORM" --period 2025-08 hop_dan=7
+antt_ok "$P_CONF" report --period 2025-08 --form "$FORM" --json
+assert_eq "7|true|Tỉnh Hưng Yên" \
+	"$(jq -r '.forms[0].rows[] | select(.key == "33") | "\(.values.hop_dan)|\(.own)|\(.name)"' <<<"$OUT")" \
+	"2025-08: the province's own report, a line of its own"
+assert_eq "$(($(jq '[.[] | select(.list == "new" and .period == "2025-08") | .values.hop_dan] | add' \
+	-s "$IT_TMP/ledger.jsonl") + 7))" "$(jq .forms[0].totals.hop_dan <<<"$OUT")" \
+	"2025-08: the total is the communes' and the province's own, once each"
+antt_ok "$P_CONF" report --period 2025-08 --form "$FORM"
+assert_contains "$OUT" "Tỉnh Hưng Yên (33), báo cáo riêng" "2025-08 text: the province's own line"
+
+log_step "a commune with no police station is not expected ([reports] not_expected)"
+daemon_stop "$P_PID"
+printf '[reports]\nnot_expected = 2025-07:11953\n' >>"$P_CONF"
+daemon_start "$P_CONF"
+P_PID=$DPID
+antt_ok "$P_CONF" missing --period 2025-08 --form "$FORM" --json
+assert_eq "$(($(awk -F, '$5 == "33"' "$NEW_CSV" | wc -l) - 1))|11953|" \
+	"$(jq -r '.forms[0] | "\(.expected)|\([.not_expected[].unit] | join(","))|\([.missing[] | select(.unit == "11953")] | length | select(. > 0) // "")"' <<<"$OUT")" \
+	"missing 2025-08: 11953 not expected, not missing"
+antt_ok "$P_CONF" missing --period 2025-08 --form "$FORM"
+assert_contains "$OUT" "not expected (no station to report, [reports] not_expected): Phường Phố Hiến (11953)" \
+	"missing text: the units not expected"
+
+log_step "verify --deep holds"
 assert_verify "$P_CONF" --deep
 
 daemon_stop "$P_PID"

@@ -56,10 +56,19 @@ static void test_config_good(void **state)
 	                "[control]\n"
 	                "socket = ipc://run/anttd.sock\n"
 	                "[log]\n"
-	                "level = debug\n",
+	                "level = debug\n"
+	                "[reports]\n"
+	                "not_expected = 2025-07:12345, 67890 2025-03:11111\n",
 	                &c, err);
 	if (rc)
 		fail_msg("good config refused: %s", err);
+	assert_int_equal(c->n_not_expected, 3);
+	assert_string_equal(c->not_expected[0].list, "2025-07");
+	assert_string_equal(c->not_expected[0].code, "12345");
+	assert_string_equal(c->not_expected[1].list, "");
+	assert_string_equal(c->not_expected[1].code, "67890");
+	assert_string_equal(c->not_expected[2].list, "2025-03");
+	assert_string_equal(c->not_expected[2].code, "11111");
 	char *path = tu_path(dir, "anttd.conf"), *key = tu_path(dir, "node.key"),
 	     *store = tu_path(dir, "data/store.db"), *sock = tu_path(dir, "run/anttd.sock"), *ep,
 	     *lock;
@@ -171,6 +180,15 @@ static const s_badconf_t s_badconf[] = {
      "fallback_key = "
      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\nfallback_after = 0\n",
      {"fallback_after takes whole seconds from 1 to 86400"}},
+    {"not_expected: a list with no code",
+     S_NODE S_CONTROL "[reports]\nnot_expected = 12345, 2025-07:\n",
+     {"[reports] not_expected: '2025-07:' is not a unit", "2025-07:12345"}},
+    {"not_expected: a bad code",
+     S_NODE S_CONTROL "[reports]\nnot_expected = 12/345\n",
+     {"'12/345' is not a unit"}},
+    {"not_expected: a bad list",
+     S_NODE S_CONTROL "[reports]\nnot_expected = 2025/07:12345\n",
+     {"'2025/07:12345' is not a unit"}},
 };
 
 static void test_config_bad(void **state)

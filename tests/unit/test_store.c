@@ -1465,7 +1465,8 @@ static json_t *s_answer(antt_store_t *s, const char *op, const char *unit, const
 		fail_msg("forms: %s", err);
 	json_t *req = json_pack("{s:s, s:s, s:s, s:s}", "op", op, "unit", unit, "period", period,
 	                        "form", S_MONTHLY);
-	json_t *out = antt_store_reports_answer(s, forms, "33", req);
+	json_t *out = antt_store_reports_answer(
+	    s, &(antt_reports_ctx_t){.forms = forms, .node_unit = "33"}, req);
 	json_decref(req);
 	antt_forms_destroy(&forms);
 	return out;
