@@ -821,6 +821,8 @@ int antt_cmd_history(antt_cli_t *cli)
 			printf("  corrected   by %s\n", s_str(v, "corrected_by"));
 		if (json_is_string(json_object_get(v, "note")))
 			printf("  note        %s\n", s_str(v, "note"));
+		if (json_is_string(json_object_get(v, "why")))
+			printf("  not counted %s\n", s_str(v, "why"));
 		const char *code;
 		json_t *val;
 		printf("  values     ");

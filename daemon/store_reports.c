@@ -1265,7 +1265,7 @@ static json_t *s_history(s_req_t *q, const json_t *req)
 	    "EXISTS(SELECT 1 FROM revocations v WHERE v.key = rec.author AND rec.seq > v.after), "
 	    "antt_takes(?1, rec.unit, antt_day1(rec.period)), antt_list_on(antt_day1(rec.period)), "
 	    "(SELECT name FROM units WHERE list = antt_list_on(antt_day1(rec.period)) AND "
-	    "code = rec.unit), rec.unit "
+	    "code = rec.unit), rec.unit, (SELECT why FROM not_permitted np WHERE np.n = rec.n) "
 	    "FROM records rec WHERE rec.unit IN (SELECT ?1 UNION SELECT old_code FROM unit_links "
 	    "WHERE new_list = ?5 AND new_code = ?1) AND (?2 IS NULL OR rec.form = ?2) AND "
 	    "rec.form NOT LIKE 'antt.%' AND antt_day0(rec.period) >= ?3 AND "
@@ -1303,15 +1303,16 @@ static json_t *s_history(s_req_t *q, const json_t *req)
 			filed_as = json_pack("{s:s, s:s, s:s, s:s}", "unit", s_col(st, 18), "list",
 			                     s_col(st, 16), "name", s_col(st, 17), "share",
 			                     sqlite3_column_int(st, 15) == 1 ? "full" : "partial");
-		const char *state = sqlite3_column_int(st, 14)   ? "revoked"
-		                    : sqlite3_column_int(st, 11) ? "counts"
-		                    : sqlite3_column_int(st, 12) ? "conflict"
-		                                                 : "superseded";
+		const char *state = sqlite3_column_type(st, 19) != SQLITE_NULL ? "not_permitted"
+		                    : sqlite3_column_int(st, 14)               ? "revoked"
+		                    : sqlite3_column_int(st, 11)               ? "counts"
+		                    : sqlite3_column_int(st, 12)               ? "conflict"
+		                                                               : "superseded";
 		json_array_append_new(
 		    list,
 		    json_pack(
 		        "{s:o, s:o, s:I, s:s, s:s, s:I, s:o, s:I, s:o, s:o, s:o, s:s, s:o, s:o, "
-		        "s:o}",
+		        "s:o, s:o}",
 		        "id", s_hexj(sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0)),
 		        "author", s_hexj(sqlite3_column_blob(st, 1), sqlite3_column_bytes(st, 1)),
 		        "seq", (json_int_t)sqlite3_column_int64(st, 2), "form", s_col(st, 3),
@@ -1326,7 +1327,9 @@ static json_t *s_history(s_req_t *q, const json_t *req)
 		                                                   : json_string(s_col(st, 10)),
 		        "values", vals, "state", state, "corrected_by",
 		        s_hexj(sqlite3_column_blob(st, 13), sqlite3_column_bytes(st, 13)), "note",
-		        note_j, "filed_as", filed_as));
+		        note_j, "filed_as", filed_as, "why",
+		        sqlite3_column_type(st, 19) == SQLITE_NULL ? json_null()
+		                                                   : json_string(s_col(st, 19))));
 	}
 	sqlite3_finalize(st);
 	if (r != SQLITE_DONE) {

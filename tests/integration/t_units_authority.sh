@@ -69,7 +69,7 @@ log_step "the province loads the shipped lists and links: the old key's 2025-10 
 antt_ok "$P_CONF" units import
 assert_eq "" "$(total 2025-10 33)" "2025-10 at the province after the lists"
 assert_eq 5 "$(total 2025-05 12337)" "O's 2025-05 still counts"
-assert_ne "counts" "$(states 12337 2025-10)" "O's 2025-10: held, not counted"
+assert_eq "not_permitted" "$(states 12337 2025-10)" "O's 2025-10: held, not counted (history says so)"
 run "$ANTT" -c "$P_CONF" verify --deep --json
 assert_rc 65 "verify --deep with a record not permitted"
 assert_eq "$O_KEY 2" "$(jq -r '.problems[] | select(.problem | contains("[T5]")) | "\(.author) \(.seq)"' <<<"$OUT")" \
