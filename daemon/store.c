@@ -42,13 +42,14 @@
  *       last day it is in force, yyyymmdd as reports.day0/day1, NULL for
  *       open-ended; units rows of each) and links from the units of an
  *       older list to those of a newer one (unit_links, share 1 full, 0
- *       partial).  The reports (report, missing, history, export, the
- *       "unlisted" count) read one list through the view units_now: the
- *       list in force today (Vietnam's date) whose range contains today,
- *       a dated one before the undated list "loaded" (what antt units
- *       import FILE.csv without --list loads, in force always); when none
- *       contains today, the latest that has begun, else the earliest; when
- *       unit_lists names none, "loaded".  Scopes of enrollments
+ *       partial).  The list in force on a day is, of the lists whose
+ *       range contains the day, a dated one before the undated list
+ *       "loaded" (what antt units import FILE.csv without --list loads, in
+ *       force always); when none contains it, the latest that has begun,
+ *       else the earliest; when unit_lists names none, "loaded".  The
+ *       reports (store_reports.c) judge each report by the list in force
+ *       on its period's last day and answer in one list's units, placing
+ *       the others' through the links.  Scopes of enrollments
  *       (antt_store_unit_within / unit_known, T1) read every list loaded: a
  *       unit is below another when some list shows it (store_index.c), so
  *       that an enrollment made under its day's list holds when a newer
@@ -115,9 +116,8 @@
  *      hold more keep them; the counts start from what is held.
  *  10  unit_lists, unit_links, units.list (PRIMARY KEY(list, code); the
  *      table rebuilt, its rows in the list "loaded", in force always, so
- *      that an upgraded store reads the same units).  The units of the
- *      list in force today are read through units_now, a TEMP view each
- *      connection makes (I9): the rule lives in the code, not the file.
+ *      that an upgraded store reads the same units).  Which list is
+ *      in force on a day is the code's rule (I9), not the file's.
  *  11  not_permitted (records.n, why): the records held that their key may
  *      not sign for their period (T5 of store_trust.c), kept and never
  *      counted; filled by antt_store_trust_recheck (at the first start of
@@ -244,8 +244,8 @@ static const char *s_migrations[] = {
     /* 9 -> 10: dated unit lists and the links between them (I9).  Tables
      * made if absent (the unit tests fake older stores from a current
      * schema, whose units then hold no list of their own); the units, one
-     * tree until now, become the list "loaded".  The view units_now is no
-     * part of the file: each connection makes it (s_units_now). */
+     * tree until now, become the list "loaded".  Which list is in force
+     * is no part of the file: the code's rule (ANTT_STORE_LIST_ON). */
     "CREATE TABLE IF NOT EXISTS unit_lists("
     "  name TEXT PRIMARY KEY, day_from INTEGER, day_to INTEGER,"
     "  units INTEGER NOT NULL, imported INTEGER NOT NULL);"
@@ -549,18 +549,6 @@ static int s_migrate(antt_store_t *s, const uint8_t *node_pk, int readonly, char
 	return ANTT_OK;
 }
 
-/* The view of the units of the list in force today (I9), for this
- * connection only: every reader of units reads it, and the rule is the
- * code's (ANTT_STORE_LIST_NOW), never a copy kept in the file. */
-static int s_units_now(antt_store_t *s, char *err)
-{
-	return s_exec(s,
-	              "CREATE TEMP VIEW IF NOT EXISTS units_now AS "
-	              "SELECT code, level, type, name, parent, depth, a1, a2, a3 FROM main.units "
-	              "WHERE list = " ANTT_STORE_LIST_NOW,
-	              err);
-}
-
 int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_store_t **out,
                     char *err)
 {
@@ -607,8 +595,6 @@ int antt_store_open(const char *path, const uint8_t *node_pk, int flags, antt_st
 	rc = s_migrate(s, node_pk, readonly, err);
 	if (!rc && !readonly)
 		rc = s_quick_check(s, err);
-	if (!rc)
-		rc = s_units_now(s, err);
 	if (rc)
 		goto out;
 	if (!readonly) {

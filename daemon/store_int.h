@@ -27,9 +27,9 @@
 
 /* The list in force on day, an SQL expression: "loaded" when unit_lists
  * names none.  The one place the rule is written: ANTT_STORE_LIST_NOW is
- * the list in force today, which the view units_now (schema 10) reads;
- * store_trust.c (T5) and the reports (store_reports.c) judge a report by
- * the list in force on its period's last day. */
+ * the list in force today (antt units); store_trust.c (T5) and the
+ * reports (store_reports.c) judge a report by the list in force on its
+ * period's last day. */
 #define ANTT_STORE_LIST_ON(day)                                                                    \
 	"coalesce((SELECT name FROM main.unit_lists ORDER BY " ANTT_STORE_LIST_ORDER(              \
 	    day) " LIMIT 1), 'loaded')"

@@ -1,6 +1,6 @@
 /* store_units.c - unit lists and the links between them (see store_units.h;
- * I9 of store.c says what holds and who reads them: the reports read the
- * view units_now, one list; authority reads them all).
+ * I9 of store.c says what holds and who reads them: the reports judge each
+ * report by the list of its period; authority, T5 of store_trust.c).
  *
  * Every import parses the whole file first (units.c), then checks it against
  * the store and writes it in one transaction; the first problem found ends
