@@ -331,8 +331,12 @@ static int s_lists(s_req_t *q, const json_t *req)
 	int days[2 + 2 * 64], nd = 0;
 	days[nd++] = q->day0;
 	days[nd++] = q->day1;
-	while (sqlite3_step(st) == SQLITE_ROW && nd + 2 <= (int)(sizeof days / sizeof *days)) {
+	while (sqlite3_step(st) == SQLITE_ROW) {
 		int from = sqlite3_column_int(st, 0), to = sqlite3_column_int(st, 1);
+		if (nd + 2 > (int)(sizeof days / sizeof *days)) {
+			q->mapped = 1; /* more lists than looked at: place every report */
+			break;
+		}
 		if (from > q->day0 && from <= q->day1)
 			days[nd++] = from;
 		if (to && to >= q->day0 && to < q->day1)
