@@ -60,6 +60,35 @@
  * "Authority"), and a full link names exactly the unit that took the old
  * one.
  *
+ * Rotation, by the same lists (hub.c's Heads, uplink.c's learning,
+ * proto/README.md "A replaced machine"): before it signs, a node takes
+ * back from its parent the records of the keys whose paperwork it holds
+ * (antt_store_rotation_keys).  For a key enrolled for E in list LE:
+ *
+ *   its unit's earlier keys   the other keys enrolled for E in LE (a
+ *   (Heads.unit_heads)        replaced machine's), and only those: the
+ *                             station of 12337 of 2025-03 is no earlier
+ *                             key of 12337 of 2025-07, nor the reverse (the
+ *                             old station would stop signing to take the
+ *                             new commune's records)
+ *   the keys of the old       the keys enrolled for a unit U of an older
+ *   units it took             list X with a full link X:U -> LE:E: the new
+ *   (Heads.older_heads)       commune took over their paperwork (issue 15,
+ *                             point 4): it corrects their months and
+ *                             back-fills those never filed, so it must
+ *                             hold what their stations filed, or it would
+ *                             file a month twice and could correct
+ *                             nothing.  A unit split between several
+ *                             (partial links) is no one new unit's: its
+ *                             keys go to none.
+ *
+ * The duplicate check of submit (antt_store_filed_before) judges those
+ * records by T5 too: a record not permitted never blocks, nor does one of
+ * a key of an older list's unit (the node keeps them, meta "older_keys")
+ * for a period judged by this node's list or a newer one, which such a key
+ * may not sign: the old station's 12337 for 2025-08, held and never counted
+ * at the province, does not stop the new commune filing its own 2025-08.
+ *
  * Intake (daemon/hub.c) refuses what would break T1, T3 or T5 before it is
  * stored (code 6), and this node signs nothing T5 refuses (submit.c), so
  * rows are marked bad, and records not permitted, only when a store made
@@ -338,26 +367,51 @@ int antt_store_self_signer(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], 
 	return rc;
 }
 
+/* The list in force on b's period's last day, into k->on_day (cached by
+ * that day): 0, 1 when the lists do not judge b (not a report, no period,
+ * no dated list or none holds k's unit), or a store error. */
+static int s_on_day(antt_store_t *s, antt_store_signer_t *k, const antt_body_t *b, char *err)
+{
+	int d0, d1, rc;
+	if (!k->dated || !k->list[0] || !s_judged_by_lists(b) || !b->period ||
+	    antt_period_days(b->period, &d0, &d1))
+		return 1;
+	if (k->day != d1) {
+		if ((rc = s_one_text(s, "SELECT " ANTT_STORE_LIST_ON("?2"), NULL, d1, NULL, NULL,
+		                     k->on_day, sizeof k->on_day, err)))
+			return rc;
+		k->day = d1;
+	}
+	return ANTT_OK;
+}
+
+/* Did list a begin before list b?  1 or 0, or a store error (negative). */
+static int s_list_older(antt_store_t *s, const char *a, const char *b, char *err)
+{
+	char older[4];
+	int rc = s_one_text(s,
+	                    "SELECT 1 WHERE (SELECT coalesce(day_from, 0) FROM unit_lists WHERE "
+	                    "name = ?1) < (SELECT coalesce(day_from, 0) FROM unit_lists WHERE "
+	                    "name = ?3) AND ?2 = ?2",
+	                    a, 1, b, NULL, older, sizeof older, err);
+	return rc ? rc : older[0] != 0;
+}
+
 int antt_store_signs_for(antt_store_t *s, antt_store_signer_t *k, const antt_body_t *b, char *why,
                          size_t why_len)
 {
-	char err[ANTT_ERR_MAX], to[ANTT_UNIT_MAX + 1], share[4], newer[4];
-	int d0, d1, n, rc;
-	if (!k->dated || !k->list[0] || !s_judged_by_lists(b) || !b->period ||
-	    antt_period_days(b->period, &d0, &d1)) {
+	char err[ANTT_ERR_MAX], to[ANTT_UNIT_MAX + 1], share[4];
+	int n, rc = s_on_day(s, k, b, err), newer;
+	if (rc < 0) {
+		snprintf(why, why_len, "%s", err);
+		return rc;
+	}
+	if (rc == 1) {
 		if (!strcmp(b->unit, k->unit))
 			return ANTT_OK;
 		snprintf(why, why_len, "signed for unit %.20s by a key enrolled for unit %.20s",
 		         b->unit, k->unit);
 		return ANTT_E_INVAL;
-	}
-	if (k->day != d1) {
-		if ((rc = s_one_text(s, "SELECT " ANTT_STORE_LIST_ON("?2"), NULL, d1, NULL, NULL,
-		                     k->on_day, sizeof k->on_day, err))) {
-			snprintf(why, why_len, "%s", err);
-			return rc;
-		}
-		k->day = d1;
 	}
 	const char *x = k->on_day;
 	if (!strcmp(x, k->list) && !strcmp(b->unit, k->unit))
@@ -383,20 +437,14 @@ int antt_store_signs_for(antt_store_t *s, antt_store_signer_t *k, const antt_bod
 		               "SELECT share FROM unit_links WHERE old_list = ?1 AND old_code = ?3 "
 		               "AND new_list = ?4 AND ?2 = ?2 ORDER BY share DESC LIMIT 1",
 		               x, 1, b->unit, k->list, share, sizeof share, err);
-	if (!rc)
-		rc =
-		    s_one_text(s,
-		               "SELECT 1 WHERE (SELECT coalesce(day_from, 0) FROM unit_lists WHERE "
-		               "name = ?1) > (SELECT coalesce(day_from, 0) FROM unit_lists WHERE "
-		               "name = ?3) AND ?2 = ?2",
-		               x, 1, k->list, NULL, newer, sizeof newer, err);
-	if (rc) {
+	newer = rc ? rc : s_list_older(s, k->list, x, err);
+	if (rc || newer < 0) {
 		snprintf(why, why_len, "%s", err);
-		return rc;
+		return rc ? rc : newer;
 	}
 	if (to[0] && share[0] == '1' && !strcmp(to, k->unit))
 		return ANTT_OK;
-	if (newer[0])
+	if (newer)
 		snprintf(why + off, why_len - off,
 		         "%.16s is judged by list %.16s, newer than this key's", b->period, x);
 	else if (to[0] && share[0] == '1')
@@ -411,6 +459,168 @@ int antt_store_signs_for(antt_store_t *s, antt_store_signer_t *k, const antt_bod
 		snprintf(why + off, why_len - off, "%.20s of list %.16s has no full link to %.20s",
 		         b->unit, x, k->unit);
 	return ANTT_E_INVAL;
+}
+
+/* ---- rotation: whose records a key takes over (the top of this file) ---- */
+
+int antt_store_rotation_keys(antt_store_t *s, const uint8_t child[ANTT_KEY_BYTES],
+                             uint8_t (*keys)[ANTT_KEY_BYTES], size_t max, size_t *n_same,
+                             size_t *n_older, char *err)
+{
+	/* ?1 E, ?2 the child, ?3 LE: the keys enrolled for E, or for an old
+	 * unit with a full link to it; judged one by one below */
+	static const char *sql =
+	    "SELECT DISTINCT key FROM enrollments WHERE bad IS NULL AND key != ?2 AND "
+	    "(unit = ?1 OR unit IN (SELECT old_code FROM unit_links WHERE new_list = ?3 AND "
+	    "new_code = ?1 AND share = 1)) ORDER BY rowid";
+	antt_store_signer_t c, a;
+	sqlite3_stmt *st;
+	uint8_t(*older)[ANTT_KEY_BYTES] = antt_xcalloc(max + 1, ANTT_KEY_BYTES);
+	char to[ANTT_UNIT_MAX + 1];
+	int r = SQLITE_DONE, rc = antt_store_signer_of(s, child, &c, err);
+	*n_same = *n_older = 0;
+	if (rc) {
+		free(older);
+		return rc == ANTT_E_NOTFOUND ? ANTT_OK : rc;
+	}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		free(older);
+		return antt_store_dberr(s, err, "reading enrollments");
+	}
+	sqlite3_bind_text(st, 1, c.unit, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 2, child, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c.list, -1, SQLITE_TRANSIENT);
+	while (!rc && *n_same + *n_older < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *key = sqlite3_column_blob(st, 0);
+		if (sqlite3_column_bytes(st, 0) != ANTT_KEY_BYTES ||
+		    (rc = antt_store_signer_of(s, key, &a, err)) == ANTT_E_NOTFOUND) {
+			rc = ANTT_OK;
+			continue;
+		}
+		if (rc)
+			break;
+		if (!strcmp(a.unit, c.unit) && (!c.dated || !strcmp(a.list, c.list))) {
+			memcpy(keys[(*n_same)++], key, ANTT_KEY_BYTES);
+			continue;
+		}
+		if (!c.dated || !a.list[0] || !c.list[0])
+			continue;
+		/* links run from an older list to a newer one (I9) */
+		rc =
+		    s_one_text(s,
+		               "SELECT new_code FROM unit_links WHERE old_list = ?1 AND old_code = "
+		               "?3 AND new_list = ?4 AND share = 1 AND ?2 = ?2",
+		               a.list, 1, a.unit, c.list, to, sizeof to, err);
+		if (!rc && !strcmp(to, c.unit))
+			memcpy(older[(*n_older)++], key, ANTT_KEY_BYTES);
+	}
+	if (!rc && *n_same + *n_older < max && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "reading enrollments");
+	sqlite3_finalize(st);
+	/* the unit's own first, then the old units' */
+	memcpy(keys[*n_same], older, *n_older * ANTT_KEY_BYTES);
+	free(older);
+	return rc;
+}
+
+/* Is key one of an older list's unit that went whole to this node's (meta
+ * "older_keys", kept from Heads.older_heads)? */
+static int s_older_key(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES])
+{
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	int found = 0;
+	if (antt_store_meta_get(s, "older_keys", &blob, &len) == ANTT_OK)
+		for (size_t i = 0; i + ANTT_KEY_BYTES <= len && !found; i += ANTT_KEY_BYTES)
+			found = !memcmp(blob + i, key, ANTT_KEY_BYTES);
+	free(blob);
+	return found;
+}
+
+int antt_store_older_keys_add(antt_store_t *s, const uint8_t (*keys)[ANTT_KEY_BYTES], size_t n,
+                              char *err)
+{
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	int rc = ANTT_OK, added = 0;
+	if (antt_store_meta_get(s, "older_keys", &blob, &len) != ANTT_OK)
+		len = 0;
+	len -= len % ANTT_KEY_BYTES;
+	blob = antt_xrealloc(blob, len + n * ANTT_KEY_BYTES + 1);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < len && memcmp(blob + j, keys[i], ANTT_KEY_BYTES))
+			j += ANTT_KEY_BYTES;
+		if (j == len) {
+			memcpy(blob + len, keys[i], ANTT_KEY_BYTES);
+			len += ANTT_KEY_BYTES;
+			added = 1;
+		}
+	}
+	if (added)
+		rc = antt_store_meta_set(s, "older_keys", blob, len, err);
+	free(blob);
+	return rc;
+}
+
+int antt_store_filed_before(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
+                            antt_store_signer_t *k, const antt_body_t *b, uint8_t id[ANTT_ID_BYTES],
+                            int *unjudged, char *err)
+{
+	static const char *sql =
+	    "SELECT id, author FROM records r WHERE unit = ?1 AND form = ?2 AND period = ?3 AND "
+	    "corrects IS NULL AND NOT EXISTS(SELECT 1 FROM not_permitted p WHERE p.n = r.n) "
+	    "ORDER BY n";
+	char why[ANTT_ERR_MAX];
+	sqlite3_stmt *st;
+	int r = SQLITE_DONE, rc = ANTT_E_NOTFOUND;
+	*unjudged = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "looking up a report");
+	sqlite3_bind_text(st, 1, b->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b->form, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, b->period, -1, SQLITE_STATIC);
+	while (rc == ANTT_E_NOTFOUND && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *author = sqlite3_column_blob(st, 1);
+		antt_store_signer_t a;
+		int blocks = 1, v;
+		if (sqlite3_column_bytes(st, 0) != ANTT_ID_BYTES ||
+		    sqlite3_column_bytes(st, 1) != ANTT_KEY_BYTES)
+			continue;
+		if (!memcmp(author, self, ANTT_KEY_BYTES)) {
+			/* this node's own */
+		} else if (s_older_key(s, author)) {
+			/* signs only for periods of an older list than this
+			 * node's; lists unknown here: it may have */
+			int judged = s_on_day(s, k, b, err);
+			v = judged ? judged : s_list_older(s, k->on_day, k->list, err);
+			if (v < 0) {
+				rc = v;
+				break;
+			}
+			blocks = v != 0;
+			*unjudged = judged == 1;
+		} else if ((v = antt_store_signer_of(s, author, &a, err)) == ANTT_OK) {
+			/* enrolled here: as T5 judges it */
+			if ((v = antt_store_signs_for(s, &a, b, why, sizeof why)) != ANTT_OK &&
+			    v != ANTT_E_INVAL) {
+				rc = antt_errf(err, v, "%s", why);
+				break;
+			}
+			blocks = v == ANTT_OK;
+		} else if (v != ANTT_E_NOTFOUND) {
+			rc = v;
+			break;
+		} /* else an earlier key of this unit, from the parent */
+		if (blocks) {
+			memcpy(id, sqlite3_column_blob(st, 0), ANTT_ID_BYTES);
+			rc = ANTT_OK;
+		}
+	}
+	if (rc == ANTT_E_NOTFOUND && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "looking up a report");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 /* ---- the re-check of every enrollment and revocation (T1-T4) ---- */
