@@ -35,17 +35,26 @@
  *   the store holds no dated list   U = E (the rule before dated lists;
  *   (only "loaded", or none)        the same for system records, antt.*,
  *                                   whatever the lists)
- *   X = the list in force on P's last day (ANTT_STORE_LIST_ON: the rule
- *       of the list in force today, for that day);
- *   LE = the list of K's enrollment: of the lists that hold E, the one
- *       that rule puts first for the day the enrollment was made (its
+ *   X = the dated list in force on P's last day (ANTT_STORE_LIST_ORDER:
+ *       the rule of the list in force today, for that day; before the
+ *       first, the earliest);
+ *   LE = the list of K's enrollment: of the dated lists that hold E, the
+ *       one that rule puts first for the day the enrollment was made (its
  *       period, signed by the enroller, the trusted parent).  So the list
  *       in force that day when it holds E; else the one nearest before
  *       (a key enrolled in 2026 for 12346, a commune of 2025-03 only, is
- *       2025-03's: a tree of the old list keeps its meaning).  No list
- *       holds E: U = E, as without dated lists.  This node's own key is
- *       enrolled on the day of its parent's enrollment of it (meta
- *       "credentials"), the root's today.
+ *       2025-03's: a tree of the old list keeps its meaning), else the
+ *       earliest (a key enrolled in 2024 for 12337 is Thi tran Vuong's).
+ *       No dated list holds E: U = E, as without dated lists.  This
+ *       node's own key is enrolled on the day of its parent's enrollment
+ *       of it (meta "credentials"), the root's today.
+ *   The undated list ("loaded": a store's units from before lists had
+ *   dates, in force always and after any dated one) is neither: it
+ *   would be X for every day no dated list covers (2025-01, before
+ *   2025-03 began) and LE for every key enrolled before 2025-03, and no
+ *   link leads into or out of it: every report of such a key for 2025-03
+ *   .. 2025-06, and every January 2025 of a key of today, would be
+ *   refused.
  *
  *   X = LE            U = E                                   allowed
  *   X older than LE   a full link X:U -> LE:E (unit_links)    allowed: the
@@ -285,6 +294,9 @@ int antt_store_permits(antt_store_t *s, const antt_store_self_t *self, const ant
 
 /* ---- T5: who signs for which unit, by the list of each period ---- */
 
+/* A dated list (T5 reads those alone), over the columns of unit_lists. */
+#define S_DATED "(day_from IS NOT NULL OR day_to IS NOT NULL)"
+
 /* A record T5 judges by the lists: a report (not a system record). */
 static int s_judged_by_lists(const antt_body_t *b)
 {
@@ -323,9 +335,10 @@ static int s_one_text(antt_store_t *s, const char *sql, const char *t1, int i2, 
 int antt_store_signer(antt_store_t *s, const char *unit, const char *since, antt_store_signer_t *k,
                       char *err)
 {
-	/* ?2: the day of the enrollment, NULL for today */
+	/* ?2: the day of the enrollment, NULL for today; the dated lists
+	 * alone (the top of this file) */
 	static const char *le_sql =
-	    "SELECT name FROM unit_lists WHERE EXISTS(SELECT 1 FROM units u WHERE "
+	    "SELECT name FROM unit_lists WHERE " S_DATED " AND EXISTS(SELECT 1 FROM units u WHERE "
 	    "u.list = unit_lists.name AND u.code = ?1) ORDER BY " ANTT_STORE_LIST_ORDER(
 	        "coalesce(?2, " ANTT_STORE_TODAY ")") " LIMIT 1";
 	char dated[4];
@@ -377,8 +390,11 @@ static int s_on_day(antt_store_t *s, antt_store_signer_t *k, const antt_body_t *
 	    antt_period_days(b->period, &d0, &d1))
 		return 1;
 	if (k->day != d1) {
-		if ((rc = s_one_text(s, "SELECT " ANTT_STORE_LIST_ON("?2"), NULL, d1, NULL, NULL,
-		                     k->on_day, sizeof k->on_day, err)))
+		if ((rc =
+		         s_one_text(s,
+		                    "SELECT name FROM unit_lists WHERE " S_DATED
+		                    " AND ?2 = ?2 ORDER BY " ANTT_STORE_LIST_ORDER("?2") " LIMIT 1",
+		                    NULL, d1, NULL, NULL, k->on_day, sizeof k->on_day, err)))
 			return rc;
 		k->day = d1;
 	}
@@ -896,19 +912,55 @@ static char *s_not_permitted_set(antt_store_t *s)
 	return out ? out : antt_xstrdup("?");
 }
 
+/* Name, and (apply) list in not_permitted with why, each record of author
+ * of unit, form and period (one verdict of T5). */
+static int s_not_permitted(antt_store_t *s, sqlite3_stmt *each, sqlite3_stmt *add,
+                           const uint8_t author[ANTT_KEY_BYTES], const char *why, int apply,
+                           antt_store_problem_fn problem, void *arg, char *err)
+{
+	char what[400];
+	int r, rc = ANTT_OK;
+	snprintf(what, sizeof what,
+	         "signed for a unit its key may not sign for in this period (%s): held, never "
+	         "counted [T5]",
+	         why);
+	while (!rc && (r = sqlite3_step(each)) == SQLITE_ROW) {
+		if (apply) {
+			sqlite3_bind_int64(add, 1, sqlite3_column_int64(each, 0));
+			sqlite3_bind_text(add, 2, why, -1, SQLITE_STATIC);
+			if (sqlite3_step(add) != SQLITE_DONE)
+				rc = antt_store_dberr(s, err, "listing a record not permitted");
+			sqlite3_reset(add);
+			sqlite3_clear_bindings(add);
+		}
+		if (problem && sqlite3_column_bytes(each, 1) == ANTT_ID_BYTES)
+			problem(sqlite3_column_blob(each, 1), author, sqlite3_column_int64(each, 2),
+			        what, arg);
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "judging records by the lists of their periods");
+	sqlite3_reset(each);
+	return rc;
+}
+
 /* T5: each record of each key that holds an enrollment judged by the list
  * of its period; what is not permitted is named, and (apply) listed in
- * not_permitted with why. */
+ * not_permitted with why.  The verdict depends on the record's unit, form
+ * and period alone: judged once for each of those a key signed (a few
+ * dozen a year), not once per record. */
 static int s_judge_periods(antt_store_t *s, s_judge_t *j, int apply, int *changed,
                            antt_store_problem_fn problem, void *arg, char *err)
 {
-	static const char *recs_sql =
-	    "SELECT n, id, seq, unit, form, period FROM records WHERE author = ?1 ORDER BY seq";
+	static const char *kinds_sql = "SELECT DISTINCT unit, form, period FROM records "
+	                               "WHERE author = ?1";
+	static const char *each_sql = "SELECT n, id, seq FROM records WHERE author = ?1 AND "
+	                              "unit = ?2 AND form = ?3 AND period = ?4 ORDER BY seq";
 	static const char *add_sql = "INSERT OR REPLACE INTO not_permitted(n, why) VALUES(?1, ?2)";
-	sqlite3_stmt *recs = NULL, *add = NULL;
+	sqlite3_stmt *kinds = NULL, *each = NULL, *add = NULL;
 	char *was = apply ? s_not_permitted_set(s) : NULL, *now = NULL;
 	int rc = ANTT_OK, r = SQLITE_DONE;
-	if (sqlite3_prepare_v2(s->db, recs_sql, -1, &recs, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(s->db, kinds_sql, -1, &kinds, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, each_sql, -1, &each, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, add_sql, -1, &add, NULL) != SQLITE_OK)
 		rc = antt_store_dberr(s, err, "judging records by the lists of their periods");
 	if (!rc && apply)
@@ -922,13 +974,13 @@ static int s_judge_periods(antt_store_t *s, s_judge_t *j, int apply, int *change
 		antt_store_signer_t k;
 		if ((rc = antt_store_signer(s, r0->b.enroll_unit, r0->b.period, &k, err)))
 			break;
-		sqlite3_bind_blob(recs, 1, first->key, ANTT_KEY_BYTES, SQLITE_STATIC);
-		while (!rc && (r = sqlite3_step(recs)) == SQLITE_ROW) {
+		sqlite3_bind_blob(kinds, 1, first->key, ANTT_KEY_BYTES, SQLITE_STATIC);
+		while (!rc && (r = sqlite3_step(kinds)) == SQLITE_ROW) {
 			antt_body_t b = {0};
-			char why[200], what[400];
-			b.unit = (char *)sqlite3_column_text(recs, 3);
-			b.form = (char *)sqlite3_column_text(recs, 4);
-			b.period = (char *)sqlite3_column_text(recs, 5);
+			char why[200];
+			b.unit = (char *)sqlite3_column_text(kinds, 0);
+			b.form = (char *)sqlite3_column_text(kinds, 1);
+			b.period = (char *)sqlite3_column_text(kinds, 2);
 			if (!b.unit || !b.form || !b.period)
 				continue; /* antt verify names a damaged row */
 			int v = antt_store_signs_for(s, &k, &b, why, sizeof why);
@@ -938,32 +990,21 @@ static int s_judge_periods(antt_store_t *s, s_judge_t *j, int apply, int *change
 				rc = antt_errf(err, v, "%s", why);
 				break;
 			}
-			if (apply) {
-				sqlite3_bind_int64(add, 1, sqlite3_column_int64(recs, 0));
-				sqlite3_bind_text(add, 2, why, -1, SQLITE_STATIC);
-				if (sqlite3_step(add) != SQLITE_DONE)
-					rc = antt_store_dberr(s, err,
-					                      "listing a record not permitted");
-				sqlite3_reset(add);
-				sqlite3_clear_bindings(add);
-			}
-			if (problem && sqlite3_column_bytes(recs, 1) == ANTT_ID_BYTES) {
-				snprintf(
-				    what, sizeof what,
-				    "signed for a unit its key may not sign for in this period "
-				    "(%s): held, never counted [T5]",
-				    why);
-				problem(sqlite3_column_blob(recs, 1), first->key,
-				        sqlite3_column_int64(recs, 2), what, arg);
-			}
+			sqlite3_bind_blob(each, 1, first->key, ANTT_KEY_BYTES, SQLITE_STATIC);
+			sqlite3_bind_text(each, 2, b.unit, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(each, 3, b.form, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(each, 4, b.period, -1, SQLITE_TRANSIENT);
+			rc = s_not_permitted(s, each, add, first->key, why, apply, problem, arg,
+			                     err);
 		}
 		if (!rc && r != SQLITE_DONE)
 			rc = antt_store_dberr(s, err,
 			                      "judging records by the lists of their periods");
-		sqlite3_reset(recs);
-		sqlite3_clear_bindings(recs);
+		sqlite3_reset(kinds);
+		sqlite3_clear_bindings(kinds);
 	}
-	sqlite3_finalize(recs);
+	sqlite3_finalize(kinds);
+	sqlite3_finalize(each);
 	sqlite3_finalize(add);
 	if (!rc && apply) {
 		now = s_not_permitted_set(s);

@@ -157,6 +157,11 @@ assert_eq 1 "$(store_sql "$P_CONF" "SELECT count(*) FROM records WHERE author = 
 	"N's correction of O's 2025-05 is held at the province"
 assert_contains "$(states 12337 2025-05)" "superseded superseded counts" "O's 2025-05, O's correction, N's: the last counts"
 
+log_step "before the first dated list (2025-03 begins in March) a period is judged by the earliest, never by the province's undated list"
+antt_ok "$N_CONF" submit --form "$FORM" --period 2025-01 hop_dan=2
+wait_held 30 "$P_CONF" "$N_KEY" 5 "N's 2025-01"
+assert_eq "counts" "$(states 12337 2025-01)" "N's 2025-01 counts at the province (which holds the undated list too)"
+
 log_step "N is no earlier key of O's: O, started again, takes none of N's records and signs"
 daemon_start "$O_CONF"
 O_PID=$DPID
@@ -182,7 +187,7 @@ refused 12346 2025-08 "2025-08 is judged by list 2025-07, where this key signs f
 refused 12352 2025-05 "12352 of list 2025-03 went whole to 12361 of 2025-07"
 refused 12322 2025-05 "12322 of list 2025-03 was split between units of 2025-07 (partial links)"
 refused 99999 2025-05 "99999 of list 2025-03 has no full link to 12337"
-assert_eq 4 "$(own_seq "$N_CONF")" "nothing signed for the refusals"
+assert_eq 5 "$(own_seq "$N_CONF")" "nothing signed for the refusals"
 
 log_step "the province's verify --deep names only O's 2025-08"
 run "$ANTT" -c "$P_CONF" verify --deep --json
