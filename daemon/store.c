@@ -52,9 +52,10 @@
  *       (antt_store_unit_within / unit_known, T1) read every list loaded: a
  *       unit is below another when some list shows it (store_index.c), so
  *       that an enrollment made under its day's list holds when a newer
- *       list comes in force.  What a key signs for is judged by the list
- *       in force on each record's period's last day, by the same rule for
- *       that day (T5 of store_trust.c: ANTT_STORE_LIST_ON).
+ *       list comes in force.  What a key signs for is judged by the
+ *       dated list in force on each record's period's last day, by the
+ *       same rule for that day over the dated lists alone (T5 of
+ *       store_trust.c: the undated "loaded" judges no period).
  *       That choice is ANTT_STORE_LIST_ORDER, and only there.  Kept by the
  *       imports of store_units.c, each in one transaction: the ranges of
  *       the dated lists do not overlap; every link names a unit of its
