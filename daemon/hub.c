@@ -336,20 +336,21 @@ static int s_heads_add(antt_hub_t *h, s_heads_t *hs, const uint8_t author[ANTT_K
 
 /* ---- Hello ---- */
 
-/* The keys enrolled for the unit child's key is enrolled for, but child's;
- * none for a revoked key (a stolen machine gets nothing filed after it). */
+/* The keys whose records child takes back before it signs (store_trust.c,
+ * "Rotation"): *n_same of its unit in its enrollment's unit list, then
+ * *n_older of the old units that went whole to it; none for a revoked key
+ * (a stolen machine gets nothing filed after it). */
 static int s_child_unit_keys(antt_hub_t *h, const uint8_t child[ANTT_KEY_BYTES],
-                             uint8_t (*keys)[ANTT_KEY_BYTES], size_t *n, char *err)
+                             uint8_t (*keys)[ANTT_KEY_BYTES], size_t *n_same, size_t *n_older,
+                             char *err)
 {
 	antt_store_t *st = antt_node_store(h->node);
-	char unit[ANTT_UNIT_MAX + 1];
-	uint8_t by[ANTT_KEY_BYTES];
 	uint64_t after = 0;
-	*n = 0;
-	if (antt_store_enrolled(st, child, unit, by, NULL) != ANTT_OK ||
-	    antt_store_revoked(st, child, &after, NULL) == ANTT_OK)
+	*n_same = *n_older = 0;
+	if (antt_store_revoked(st, child, &after, NULL) == ANTT_OK)
 		return ANTT_OK;
-	return antt_store_unit_keys(st, unit, child, keys, ANTT_SYNC_MAX_UNIT_KEYS, n, err);
+	return antt_store_rotation_keys(st, child, keys, ANTT_SYNC_MAX_UNIT_KEYS, n_same, n_older,
+	                                err);
 }
 
 typedef struct {
@@ -484,18 +485,22 @@ static void s_open_enter(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello
 	hd.n_credentials = nc;
 	hd.credentials = creds;
 	/* the other keys of the child's unit (a replaced machine's earlier
-	 * keys): the child takes their records back before it signs */
+	 * keys), and those of the old units that went whole to it: the child
+	 * takes their records back before it signs */
 	uint8_t keys[ANTT_SYNC_MAX_UNIT_KEYS][ANTT_KEY_BYTES];
-	size_t nk = 0;
-	s_heads_t uh;
+	size_t nk = 0, no = 0;
+	s_heads_t uh, oh;
 	s_heads_init(&uh, ANTT_SYNC_MAX_UNIT_KEYS);
-	if (s_child_unit_keys(h, s->key, keys, &nk, err))
+	s_heads_init(&oh, ANTT_SYNC_MAX_UNIT_KEYS);
+	if (s_child_unit_keys(h, s->key, keys, &nk, &no, err))
 		antt_log(ANTT_LOG_ERR, "sync: %s", err);
-	for (size_t i = 0; i < nk; i++)
-		if (s_heads_add(h, &uh, keys[i], err))
+	for (size_t i = 0; i < nk + no; i++)
+		if (s_heads_add(h, i < nk ? &uh : &oh, keys[i], err))
 			antt_log(ANTT_LOG_ERR, "sync: %s", err);
 	hd.n_unit_heads = uh.n;
 	hd.unit_heads = uh.ptrs;
+	hd.n_older_heads = oh.n;
+	hd.older_heads = oh.ptrs;
 	m.msg_case = ANTT__SYNC_MSG__MSG_HEADS;
 	m.heads = &hd;
 	s_send(h, s->rid, s->rid_len, &m);
@@ -507,6 +512,7 @@ static void s_open_enter(antt_hub_t *h, s_session_t *s, const Antt__Hello *hello
 	s_send_known_receipts(h, s, &hs);
 	s_heads_free(&hs);
 	s_heads_free(&uh);
+	s_heads_free(&oh);
 }
 
 /* The one way a session changes state (the top of this file).  To OPEN
@@ -1433,17 +1439,18 @@ static void s_on_fetch(antt_hub_t *h, s_session_t *s, const Antt__SyncMsg *msg)
 	antt_head_t head = {0};
 	antt_store_t *st = antt_node_store(h->node);
 	s_fetch_t f = {antt_xcalloc(ANTT_SYNC_FETCH_MAX, sizeof *f.recs), 0, 0};
-	/* the child's own chain, or one of its unit's earlier keys: nothing
-	 * else is handed down */
+	/* the child's own chain, or one of the keys named in its Heads (its
+	 * unit's earlier keys, the old units' it took): nothing else is handed
+	 * down */
 	const uint8_t *author = s->key;
 	if (fetch->author.len) {
 		uint8_t keys[ANTT_SYNC_MAX_UNIT_KEYS][ANTT_KEY_BYTES];
-		size_t nk = 0, i = 0;
+		size_t nk = 0, no = 0, i = 0;
 		if (fetch->author.len == ANTT_KEY_BYTES &&
-		    !s_child_unit_keys(h, s->key, keys, &nk, err))
-			while (i < nk && memcmp(keys[i], fetch->author.data, ANTT_KEY_BYTES))
+		    !s_child_unit_keys(h, s->key, keys, &nk, &no, err))
+			while (i < nk + no && memcmp(keys[i], fetch->author.data, ANTT_KEY_BYTES))
 				i++;
-		if (fetch->author.len != ANTT_KEY_BYTES || i == nk) {
+		if (fetch->author.len != ANTT_KEY_BYTES || i == nk + no) {
 			antt_ratelog(s_plog(h, s->key), s_ms(h), ANTT_LOG_WARN,
 			             "sync: child %s asked for the records of a key that is not of "
 			             "its unit: refused",

@@ -53,9 +53,10 @@
  *       (antt_store_unit_within / unit_known, T1) read every list loaded: a
  *       unit is below another when some list shows it (store_index.c), so
  *       that an enrollment made under its day's list holds when a newer
- *       list comes in force.  What a key signs for is judged by the list
- *       in force on each record's period's last day, by the same rule for
- *       that day (T5 of store_trust.c: ANTT_STORE_LIST_ON).
+ *       list comes in force.  What a key signs for is judged by the
+ *       dated list in force on each record's period's last day, by the
+ *       same rule for that day over the dated lists alone (T5 of
+ *       store_trust.c: the undated "loaded" judges no period).
  *       That choice is ANTT_STORE_LIST_ORDER, and only there.  Kept by the
  *       imports of store_units.c, each in one transaction: the ranges of
  *       the dated lists do not overlap; every link names a unit of its
@@ -299,7 +300,6 @@ enum {
 	S_BY_CURVE,
 	S_ANY_BY_CURVE,
 	S_REVOKE_ADD,
-	S_UNIT_KEYS,
 	S_RECEIPT_GET,
 	S_REVOKED,
 	S_FORKS_KEPT,
@@ -346,8 +346,6 @@ static const char *s_sql[S_COUNT_] = {
                      "VALUES(?1,?2,?3,?4,?5)",
     [S_REVOKED] = "SELECT min(after) FROM revocations WHERE key = ?1 AND bad IS NULL",
     [S_RECEIPT_GET] = "SELECT seq FROM receipts WHERE level = ?1 AND author = ?2",
-    [S_UNIT_KEYS] = "SELECT DISTINCT key FROM enrollments WHERE unit = ?1 AND key != ?2 "
-                    "AND bad IS NULL",
     [S_FORKS_KEPT] = "SELECT count(*), coalesce(max(id = ?2), 0) FROM forks WHERE author = ?1",
     [S_FORK_COUNT] = "INSERT INTO fork_counts(author, n, last) VALUES(?1, 1, ?2) "
                      "ON CONFLICT(author) DO UPDATE SET n = n + 1, last = excluded.last",
@@ -1434,24 +1432,6 @@ int antt_store_receipt(antt_store_t *s, int level, const uint8_t author[ANTT_KEY
 		*seq = (uint64_t)sqlite3_column_int64(st, 0);
 	else if (r != SQLITE_DONE)
 		rc = antt_store_dberr(s, err, "reading receipts");
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc;
-}
-
-int antt_store_unit_keys(antt_store_t *s, const char *unit, const uint8_t except[ANTT_KEY_BYTES],
-                         uint8_t (*keys)[ANTT_KEY_BYTES], size_t max, size_t *n, char *err)
-{
-	sqlite3_stmt *st = s->st[S_UNIT_KEYS];
-	int r = SQLITE_DONE, rc = ANTT_OK;
-	*n = 0;
-	sqlite3_bind_text(st, 1, unit, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 2, except, ANTT_KEY_BYTES, SQLITE_STATIC);
-	while (*n < max && (r = sqlite3_step(st)) == SQLITE_ROW)
-		if (sqlite3_column_bytes(st, 0) == ANTT_KEY_BYTES)
-			memcpy(keys[(*n)++], sqlite3_column_blob(st, 0), ANTT_KEY_BYTES);
-	if (*n < max && r != SQLITE_DONE)
-		rc = antt_store_dberr(s, err, "reading enrollments");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc;

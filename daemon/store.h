@@ -218,11 +218,6 @@ int antt_store_enrolled(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES],
 int antt_store_child_by_curve(antt_store_t *s, const uint8_t *by, const uint8_t curve[32],
                               uint8_t key[ANTT_KEY_BYTES], char *err);
 
-/* The other keys enrolled for unit (a replaced machine's earlier keys),
- * at most max of them, into keys; *n how many. */
-int antt_store_unit_keys(antt_store_t *s, const char *unit, const uint8_t except[ANTT_KEY_BYTES],
-                         uint8_t (*keys)[ANTT_KEY_BYTES], size_t max, size_t *n, char *err);
-
 int antt_store_meta_del(antt_store_t *s, const char *name, char *err);
 
 /* Set in a copy made by antt_store_backup: a node started on it signs
@@ -359,6 +354,30 @@ int antt_store_self_signer(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], 
  * in why. */
 int antt_store_signs_for(antt_store_t *s, antt_store_signer_t *k, const antt_body_t *b, char *why,
                          size_t why_len);
+
+/* The keys whose records child's key takes back before it signs (the top
+ * of store_trust.c, "Rotation"): into keys, at most max, first *n_same of
+ * its unit in the unit list of its enrollment (a replaced machine's), then
+ * *n_older enrolled for a unit of an older list that went whole to its
+ * unit (a full link: their paperwork is its).  None when child's key holds
+ * no enrollment.  0, or a store error. */
+int antt_store_rotation_keys(antt_store_t *s, const uint8_t child[ANTT_KEY_BYTES],
+                             uint8_t (*keys)[ANTT_KEY_BYTES], size_t max, size_t *n_same,
+                             size_t *n_older, char *err);
+/* Keep keys as this node's older list's keys (Heads.older_heads): added
+ * to those kept.  0, or a store error. */
+int antt_store_older_keys_add(antt_store_t *s, const uint8_t (*keys)[ANTT_KEY_BYTES], size_t n,
+                              char *err);
+/* The original report (not a correction) that b, about to be signed by
+ * this node (self, its signer k), would file twice: one of b's unit, form
+ * and period that counts (not in not_permitted) and that its key may sign
+ * (T5: this node's own; an earlier key of its unit; a key of an older
+ * list's unit only for a period judged by an older list than k's, or
+ * when this node holds no dated list: then *unjudged).  0 and its id,
+ * ANTT_E_NOTFOUND, or a store error. */
+int antt_store_filed_before(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
+                            antt_store_signer_t *k, const antt_body_t *b, uint8_t id[ANTT_ID_BYTES],
+                            int *unjudged, char *err);
 
 /* Judge every enrollment and revocation held under the rules (invariants
  * T1-T4 of store_trust.c).  apply: mark what does not hold (inside the

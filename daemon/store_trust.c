@@ -12,7 +12,9 @@
  *       admin's act, checked by antt enroll against its grant as then
  *       known, and judged by the hubs above: never marked here, so that an
  *       upgrade cannot lock out a hub's own children), or holds an
- *       enrollment that holds.
+ *       enrollment that holds and is dated no later than this one (its
+ *       day, the enroller's word, is the unit list of the key, T5: a hub
+ *       backdating a key would choose its list).
  *   T2  A key counts as enrolled only through a row that holds: every
  *       lookup (ZAP, intake, credentials, rotation) reads rows with bad IS
  *       NULL, the first one held (lowest rowid).
@@ -35,17 +37,26 @@
  *   the store holds no dated list   U = E (the rule before dated lists;
  *   (only "loaded", or none)        the same for system records, antt.*,
  *                                   whatever the lists)
- *   X = the list in force on P's last day (ANTT_STORE_LIST_ON: the rule
- *       of the list in force today, for that day);
- *   LE = the list of K's enrollment: of the lists that hold E, the one
- *       that rule puts first for the day the enrollment was made (its
+ *   X = the dated list in force on P's last day (ANTT_STORE_LIST_ORDER:
+ *       the rule of the list in force today, for that day; before the
+ *       first, the earliest);
+ *   LE = the list of K's enrollment: of the dated lists that hold E, the
+ *       one that rule puts first for the day the enrollment was made (its
  *       period, signed by the enroller, the trusted parent).  So the list
  *       in force that day when it holds E; else the one nearest before
  *       (a key enrolled in 2026 for 12346, a commune of 2025-03 only, is
- *       2025-03's: a tree of the old list keeps its meaning).  No list
- *       holds E: U = E, as without dated lists.  This node's own key is
- *       enrolled on the day of its parent's enrollment of it (meta
- *       "credentials"), the root's today.
+ *       2025-03's: a tree of the old list keeps its meaning), else the
+ *       earliest (a key enrolled in 2024 for 12337 is Thi tran Vuong's).
+ *       No dated list holds E: U = E, as without dated lists.  This
+ *       node's own key is enrolled on the day of its parent's enrollment
+ *       of it (meta "credentials"), the root's today.
+ *   The undated list ("loaded": a store's units from before lists had
+ *   dates, in force always and after any dated one) is neither: it
+ *   would be X for every day no dated list covers (2025-01, before
+ *   2025-03 began) and LE for every key enrolled before 2025-03, and no
+ *   link leads into or out of it: every report of such a key for 2025-03
+ *   .. 2025-06, and every January 2025 of a key of today, would be
+ *   refused.
  *
  *   X = LE            U = E                                   allowed
  *   X older than LE   a full link X:U -> LE:E (unit_links)    allowed: the
@@ -59,6 +70,35 @@
  * A unit below E is not E: a key files for its own unit (proto/README.md,
  * "Authority"), and a full link names exactly the unit that took the old
  * one.
+ *
+ * Rotation, by the same lists (hub.c's Heads, uplink.c's learning,
+ * proto/README.md "A replaced machine"): before it signs, a node takes
+ * back from its parent the records of the keys whose paperwork it holds
+ * (antt_store_rotation_keys).  For a key enrolled for E in list LE:
+ *
+ *   its unit's earlier keys   the other keys enrolled for E in LE (a
+ *   (Heads.unit_heads)        replaced machine's), and only those: the
+ *                             station of 12337 of 2025-03 is no earlier
+ *                             key of 12337 of 2025-07, nor the reverse (the
+ *                             old station would stop signing to take the
+ *                             new commune's records)
+ *   the keys of the old       the keys enrolled for a unit U of an older
+ *   units it took             list X with a full link X:U -> LE:E: the new
+ *   (Heads.older_heads)       commune took over their paperwork (issue 15,
+ *                             point 4): it corrects their months and
+ *                             back-fills those never filed, so it must
+ *                             hold what their stations filed, or it would
+ *                             file a month twice and could correct
+ *                             nothing.  A unit split between several
+ *                             (partial links) is no one new unit's: its
+ *                             keys go to none.
+ *
+ * The duplicate check of submit (antt_store_filed_before) judges those
+ * records by T5 too: a record not permitted never blocks, nor does one of
+ * a key of an older list's unit (the node keeps them, meta "older_keys")
+ * for a period judged by this node's list or a newer one, which such a key
+ * may not sign: the old station's 12337 for 2025-08, held and never counted
+ * at the province, does not stop the new commune filing its own 2025-08.
  *
  * Intake (daemon/hub.c) refuses what would break T1, T3 or T5 before it is
  * stored (code 6), and this node signs nothing T5 refuses (submit.c), so
@@ -199,6 +239,23 @@ int antt_store_grant(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], antt_bo
 	return rc;
 }
 
+/* An enrollment b is dated no earlier than its author's own (by): its day
+ * is the enroller's word (T5 reads it as the unit list of the key), and a
+ * hub enrolled today that dated a key 2025-04 would make it a key of the
+ * list of 2025-03, its code the old unit's.  0, or ANTT_E_INVAL with why. */
+static int s_dated_after(const antt_body_t *b, const antt_body_t *by, char *why, size_t why_len)
+{
+	int d0, d1, e0, e1;
+	if (!b->has_enroll || !b->period || !by->period || antt_period_days(b->period, &d0, &d1) ||
+	    antt_period_days(by->period, &e0, &e1) || d0 >= e0)
+		return ANTT_OK;
+	snprintf(why, why_len,
+	         "dated %.16s, before its author's own enrollment (%.16s): a hub enrolls nothing "
+	         "before it was enrolled",
+	         b->period, by->period);
+	return ANTT_E_INVAL;
+}
+
 int antt_store_permits(antt_store_t *s, const antt_store_self_t *self, const antt_body_t *b,
                        char *why, size_t why_len)
 {
@@ -222,6 +279,8 @@ int antt_store_permits(antt_store_t *s, const antt_store_self_t *self, const ant
 	} else {
 		g = antt_grant_of(&eb);
 		rc = antt_grant_permits(&g, b, s_below, s, why, why_len);
+		if (!rc)
+			rc = s_dated_after(b, &eb, why, why_len);
 		antt_body_clear(&eb);
 	}
 	if (rc || !b->has_enroll)
@@ -255,6 +314,9 @@ int antt_store_permits(antt_store_t *s, const antt_store_self_t *self, const ant
 }
 
 /* ---- T5: who signs for which unit, by the list of each period ---- */
+
+/* A dated list (T5 reads those alone), over the columns of unit_lists. */
+#define S_DATED "(day_from IS NOT NULL OR day_to IS NOT NULL)"
 
 /* A record T5 judges by the lists: a report (not a system record). */
 static int s_judged_by_lists(const antt_body_t *b)
@@ -294,9 +356,10 @@ static int s_one_text(antt_store_t *s, const char *sql, const char *t1, int i2, 
 int antt_store_signer(antt_store_t *s, const char *unit, const char *since, antt_store_signer_t *k,
                       char *err)
 {
-	/* ?2: the day of the enrollment, NULL for today */
+	/* ?2: the day of the enrollment, NULL for today; the dated lists
+	 * alone (the top of this file) */
 	static const char *le_sql =
-	    "SELECT name FROM unit_lists WHERE EXISTS(SELECT 1 FROM units u WHERE "
+	    "SELECT name FROM unit_lists WHERE " S_DATED " AND EXISTS(SELECT 1 FROM units u WHERE "
 	    "u.list = unit_lists.name AND u.code = ?1) ORDER BY " ANTT_STORE_LIST_ORDER(
 	        "coalesce(?2, " ANTT_STORE_TODAY ")") " LIMIT 1";
 	char dated[4];
@@ -338,26 +401,54 @@ int antt_store_self_signer(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], 
 	return rc;
 }
 
+/* The list in force on b's period's last day, into k->on_day (cached by
+ * that day): 0, 1 when the lists do not judge b (not a report, no period,
+ * no dated list or none holds k's unit), or a store error. */
+static int s_on_day(antt_store_t *s, antt_store_signer_t *k, const antt_body_t *b, char *err)
+{
+	int d0, d1, rc;
+	if (!k->dated || !k->list[0] || !s_judged_by_lists(b) || !b->period ||
+	    antt_period_days(b->period, &d0, &d1))
+		return 1;
+	if (k->day != d1) {
+		if ((rc =
+		         s_one_text(s,
+		                    "SELECT name FROM unit_lists WHERE " S_DATED
+		                    " AND ?2 = ?2 ORDER BY " ANTT_STORE_LIST_ORDER("?2") " LIMIT 1",
+		                    NULL, d1, NULL, NULL, k->on_day, sizeof k->on_day, err)))
+			return rc;
+		k->day = d1;
+	}
+	return ANTT_OK;
+}
+
+/* Did list a begin before list b?  1 or 0, or a store error (negative). */
+static int s_list_older(antt_store_t *s, const char *a, const char *b, char *err)
+{
+	char older[4];
+	int rc = s_one_text(s,
+	                    "SELECT 1 WHERE (SELECT coalesce(day_from, 0) FROM unit_lists WHERE "
+	                    "name = ?1) < (SELECT coalesce(day_from, 0) FROM unit_lists WHERE "
+	                    "name = ?3) AND ?2 = ?2",
+	                    a, 1, b, NULL, older, sizeof older, err);
+	return rc ? rc : older[0] != 0;
+}
+
 int antt_store_signs_for(antt_store_t *s, antt_store_signer_t *k, const antt_body_t *b, char *why,
                          size_t why_len)
 {
-	char err[ANTT_ERR_MAX], to[ANTT_UNIT_MAX + 1], share[4], newer[4];
-	int d0, d1, n, rc;
-	if (!k->dated || !k->list[0] || !s_judged_by_lists(b) || !b->period ||
-	    antt_period_days(b->period, &d0, &d1)) {
+	char err[ANTT_ERR_MAX], to[ANTT_UNIT_MAX + 1], share[4];
+	int n, rc = s_on_day(s, k, b, err), newer;
+	if (rc < 0) {
+		snprintf(why, why_len, "%s", err);
+		return rc;
+	}
+	if (rc == 1) {
 		if (!strcmp(b->unit, k->unit))
 			return ANTT_OK;
 		snprintf(why, why_len, "signed for unit %.20s by a key enrolled for unit %.20s",
 		         b->unit, k->unit);
 		return ANTT_E_INVAL;
-	}
-	if (k->day != d1) {
-		if ((rc = s_one_text(s, "SELECT " ANTT_STORE_LIST_ON("?2"), NULL, d1, NULL, NULL,
-		                     k->on_day, sizeof k->on_day, err))) {
-			snprintf(why, why_len, "%s", err);
-			return rc;
-		}
-		k->day = d1;
 	}
 	const char *x = k->on_day;
 	if (!strcmp(x, k->list) && !strcmp(b->unit, k->unit))
@@ -383,20 +474,14 @@ int antt_store_signs_for(antt_store_t *s, antt_store_signer_t *k, const antt_bod
 		               "SELECT share FROM unit_links WHERE old_list = ?1 AND old_code = ?3 "
 		               "AND new_list = ?4 AND ?2 = ?2 ORDER BY share DESC LIMIT 1",
 		               x, 1, b->unit, k->list, share, sizeof share, err);
-	if (!rc)
-		rc =
-		    s_one_text(s,
-		               "SELECT 1 WHERE (SELECT coalesce(day_from, 0) FROM unit_lists WHERE "
-		               "name = ?1) > (SELECT coalesce(day_from, 0) FROM unit_lists WHERE "
-		               "name = ?3) AND ?2 = ?2",
-		               x, 1, k->list, NULL, newer, sizeof newer, err);
-	if (rc) {
+	newer = rc ? rc : s_list_older(s, k->list, x, err);
+	if (rc || newer < 0) {
 		snprintf(why, why_len, "%s", err);
-		return rc;
+		return rc ? rc : newer;
 	}
 	if (to[0] && share[0] == '1' && !strcmp(to, k->unit))
 		return ANTT_OK;
-	if (newer[0])
+	if (newer)
 		snprintf(why + off, why_len - off,
 		         "%.16s is judged by list %.16s, newer than this key's", b->period, x);
 	else if (to[0] && share[0] == '1')
@@ -411,6 +496,168 @@ int antt_store_signs_for(antt_store_t *s, antt_store_signer_t *k, const antt_bod
 		snprintf(why + off, why_len - off, "%.20s of list %.16s has no full link to %.20s",
 		         b->unit, x, k->unit);
 	return ANTT_E_INVAL;
+}
+
+/* ---- rotation: whose records a key takes over (the top of this file) ---- */
+
+int antt_store_rotation_keys(antt_store_t *s, const uint8_t child[ANTT_KEY_BYTES],
+                             uint8_t (*keys)[ANTT_KEY_BYTES], size_t max, size_t *n_same,
+                             size_t *n_older, char *err)
+{
+	/* ?1 E, ?2 the child, ?3 LE: the keys enrolled for E, or for an old
+	 * unit with a full link to it; judged one by one below */
+	static const char *sql =
+	    "SELECT DISTINCT key FROM enrollments WHERE bad IS NULL AND key != ?2 AND "
+	    "(unit = ?1 OR unit IN (SELECT old_code FROM unit_links WHERE new_list = ?3 AND "
+	    "new_code = ?1 AND share = 1)) ORDER BY rowid";
+	antt_store_signer_t c, a;
+	sqlite3_stmt *st;
+	uint8_t(*older)[ANTT_KEY_BYTES] = antt_xcalloc(max + 1, ANTT_KEY_BYTES);
+	char to[ANTT_UNIT_MAX + 1];
+	int r = SQLITE_DONE, rc = antt_store_signer_of(s, child, &c, err);
+	*n_same = *n_older = 0;
+	if (rc) {
+		free(older);
+		return rc == ANTT_E_NOTFOUND ? ANTT_OK : rc;
+	}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		free(older);
+		return antt_store_dberr(s, err, "reading enrollments");
+	}
+	sqlite3_bind_text(st, 1, c.unit, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 2, child, ANTT_KEY_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c.list, -1, SQLITE_TRANSIENT);
+	while (!rc && *n_same + *n_older < max && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *key = sqlite3_column_blob(st, 0);
+		if (sqlite3_column_bytes(st, 0) != ANTT_KEY_BYTES ||
+		    (rc = antt_store_signer_of(s, key, &a, err)) == ANTT_E_NOTFOUND) {
+			rc = ANTT_OK;
+			continue;
+		}
+		if (rc)
+			break;
+		if (!strcmp(a.unit, c.unit) && (!c.dated || !strcmp(a.list, c.list))) {
+			memcpy(keys[(*n_same)++], key, ANTT_KEY_BYTES);
+			continue;
+		}
+		if (!c.dated || !a.list[0] || !c.list[0])
+			continue;
+		/* links run from an older list to a newer one (I9) */
+		rc =
+		    s_one_text(s,
+		               "SELECT new_code FROM unit_links WHERE old_list = ?1 AND old_code = "
+		               "?3 AND new_list = ?4 AND share = 1 AND ?2 = ?2",
+		               a.list, 1, a.unit, c.list, to, sizeof to, err);
+		if (!rc && !strcmp(to, c.unit))
+			memcpy(older[(*n_older)++], key, ANTT_KEY_BYTES);
+	}
+	if (!rc && *n_same + *n_older < max && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "reading enrollments");
+	sqlite3_finalize(st);
+	/* the unit's own first, then the old units' */
+	memcpy(keys[*n_same], older, *n_older * ANTT_KEY_BYTES);
+	free(older);
+	return rc;
+}
+
+/* Is key one of an older list's unit that went whole to this node's (meta
+ * "older_keys", kept from Heads.older_heads)? */
+static int s_older_key(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES])
+{
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	int found = 0;
+	if (antt_store_meta_get(s, "older_keys", &blob, &len) == ANTT_OK)
+		for (size_t i = 0; i + ANTT_KEY_BYTES <= len && !found; i += ANTT_KEY_BYTES)
+			found = !memcmp(blob + i, key, ANTT_KEY_BYTES);
+	free(blob);
+	return found;
+}
+
+int antt_store_older_keys_add(antt_store_t *s, const uint8_t (*keys)[ANTT_KEY_BYTES], size_t n,
+                              char *err)
+{
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	int rc = ANTT_OK, added = 0;
+	if (antt_store_meta_get(s, "older_keys", &blob, &len) != ANTT_OK)
+		len = 0;
+	len -= len % ANTT_KEY_BYTES;
+	blob = antt_xrealloc(blob, len + n * ANTT_KEY_BYTES + 1);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+		while (j < len && memcmp(blob + j, keys[i], ANTT_KEY_BYTES))
+			j += ANTT_KEY_BYTES;
+		if (j == len) {
+			memcpy(blob + len, keys[i], ANTT_KEY_BYTES);
+			len += ANTT_KEY_BYTES;
+			added = 1;
+		}
+	}
+	if (added)
+		rc = antt_store_meta_set(s, "older_keys", blob, len, err);
+	free(blob);
+	return rc;
+}
+
+int antt_store_filed_before(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES],
+                            antt_store_signer_t *k, const antt_body_t *b, uint8_t id[ANTT_ID_BYTES],
+                            int *unjudged, char *err)
+{
+	static const char *sql =
+	    "SELECT id, author FROM records r WHERE unit = ?1 AND form = ?2 AND period = ?3 AND "
+	    "corrects IS NULL AND NOT EXISTS(SELECT 1 FROM not_permitted p WHERE p.n = r.n) "
+	    "ORDER BY n";
+	char why[ANTT_ERR_MAX];
+	sqlite3_stmt *st;
+	int r = SQLITE_DONE, rc = ANTT_E_NOTFOUND;
+	*unjudged = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "looking up a report");
+	sqlite3_bind_text(st, 1, b->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b->form, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, b->period, -1, SQLITE_STATIC);
+	while (rc == ANTT_E_NOTFOUND && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		const uint8_t *author = sqlite3_column_blob(st, 1);
+		antt_store_signer_t a;
+		int blocks = 1, v;
+		if (sqlite3_column_bytes(st, 0) != ANTT_ID_BYTES ||
+		    sqlite3_column_bytes(st, 1) != ANTT_KEY_BYTES)
+			continue;
+		if (!memcmp(author, self, ANTT_KEY_BYTES)) {
+			/* this node's own */
+		} else if (s_older_key(s, author)) {
+			/* signs only for periods of an older list than this
+			 * node's; lists unknown here: it may have */
+			int judged = s_on_day(s, k, b, err);
+			v = judged ? judged : s_list_older(s, k->on_day, k->list, err);
+			if (v < 0) {
+				rc = v;
+				break;
+			}
+			blocks = v != 0;
+			*unjudged = judged == 1;
+		} else if ((v = antt_store_signer_of(s, author, &a, err)) == ANTT_OK) {
+			/* enrolled here: as T5 judges it */
+			if ((v = antt_store_signs_for(s, &a, b, why, sizeof why)) != ANTT_OK &&
+			    v != ANTT_E_INVAL) {
+				rc = antt_errf(err, v, "%s", why);
+				break;
+			}
+			blocks = v == ANTT_OK;
+		} else if (v != ANTT_E_NOTFOUND) {
+			rc = v;
+			break;
+		} /* else an earlier key of this unit, from the parent */
+		if (blocks) {
+			memcpy(id, sqlite3_column_blob(st, 0), ANTT_ID_BYTES);
+			rc = ANTT_OK;
+		}
+	}
+	if (rc == ANTT_E_NOTFOUND && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "looking up a report");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 /* ---- the re-check of every enrollment and revocation (T1-T4) ---- */
@@ -498,7 +745,8 @@ static void s_judge(s_judge_t *j, size_t i, int depth)
 			    antt_hex(hex, r->by, ANTT_KEY_BYTES));
 		} else {
 			antt_grant_t gr = antt_grant_of(&g->b);
-			antt_grant_permits(&gr, &r->b, s_below, j->s, r->why, sizeof r->why);
+			if (!antt_grant_permits(&gr, &r->b, s_below, j->s, r->why, sizeof r->why))
+				s_dated_after(&r->b, &g->b, r->why, sizeof r->why);
 		}
 	}
 	r->state = 2;
@@ -686,19 +934,55 @@ static char *s_not_permitted_set(antt_store_t *s)
 	return out ? out : antt_xstrdup("?");
 }
 
+/* Name, and (apply) list in not_permitted with why, each record of author
+ * of unit, form and period (one verdict of T5). */
+static int s_not_permitted(antt_store_t *s, sqlite3_stmt *each, sqlite3_stmt *add,
+                           const uint8_t author[ANTT_KEY_BYTES], const char *why, int apply,
+                           antt_store_problem_fn problem, void *arg, char *err)
+{
+	char what[400];
+	int r, rc = ANTT_OK;
+	snprintf(what, sizeof what,
+	         "signed for a unit its key may not sign for in this period (%s): held, never "
+	         "counted [T5]",
+	         why);
+	while (!rc && (r = sqlite3_step(each)) == SQLITE_ROW) {
+		if (apply) {
+			sqlite3_bind_int64(add, 1, sqlite3_column_int64(each, 0));
+			sqlite3_bind_text(add, 2, why, -1, SQLITE_STATIC);
+			if (sqlite3_step(add) != SQLITE_DONE)
+				rc = antt_store_dberr(s, err, "listing a record not permitted");
+			sqlite3_reset(add);
+			sqlite3_clear_bindings(add);
+		}
+		if (problem && sqlite3_column_bytes(each, 1) == ANTT_ID_BYTES)
+			problem(sqlite3_column_blob(each, 1), author, sqlite3_column_int64(each, 2),
+			        what, arg);
+	}
+	if (!rc && r != SQLITE_DONE)
+		rc = antt_store_dberr(s, err, "judging records by the lists of their periods");
+	sqlite3_reset(each);
+	return rc;
+}
+
 /* T5: each record of each key that holds an enrollment judged by the list
  * of its period; what is not permitted is named, and (apply) listed in
- * not_permitted with why. */
+ * not_permitted with why.  The verdict depends on the record's unit, form
+ * and period alone: judged once for each of those a key signed (a few
+ * dozen a year), not once per record. */
 static int s_judge_periods(antt_store_t *s, s_judge_t *j, int apply, int *changed,
                            antt_store_problem_fn problem, void *arg, char *err)
 {
-	static const char *recs_sql =
-	    "SELECT n, id, seq, unit, form, period FROM records WHERE author = ?1 ORDER BY seq";
+	static const char *kinds_sql = "SELECT DISTINCT unit, form, period FROM records "
+	                               "WHERE author = ?1";
+	static const char *each_sql = "SELECT n, id, seq FROM records WHERE author = ?1 AND "
+	                              "unit = ?2 AND form = ?3 AND period = ?4 ORDER BY seq";
 	static const char *add_sql = "INSERT OR REPLACE INTO not_permitted(n, why) VALUES(?1, ?2)";
-	sqlite3_stmt *recs = NULL, *add = NULL;
+	sqlite3_stmt *kinds = NULL, *each = NULL, *add = NULL;
 	char *was = apply ? s_not_permitted_set(s) : NULL, *now = NULL;
 	int rc = ANTT_OK, r = SQLITE_DONE;
-	if (sqlite3_prepare_v2(s->db, recs_sql, -1, &recs, NULL) != SQLITE_OK ||
+	if (sqlite3_prepare_v2(s->db, kinds_sql, -1, &kinds, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, each_sql, -1, &each, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, add_sql, -1, &add, NULL) != SQLITE_OK)
 		rc = antt_store_dberr(s, err, "judging records by the lists of their periods");
 	if (!rc && apply)
@@ -712,13 +996,13 @@ static int s_judge_periods(antt_store_t *s, s_judge_t *j, int apply, int *change
 		antt_store_signer_t k;
 		if ((rc = antt_store_signer(s, r0->b.enroll_unit, r0->b.period, &k, err)))
 			break;
-		sqlite3_bind_blob(recs, 1, first->key, ANTT_KEY_BYTES, SQLITE_STATIC);
-		while (!rc && (r = sqlite3_step(recs)) == SQLITE_ROW) {
+		sqlite3_bind_blob(kinds, 1, first->key, ANTT_KEY_BYTES, SQLITE_STATIC);
+		while (!rc && (r = sqlite3_step(kinds)) == SQLITE_ROW) {
 			antt_body_t b = {0};
-			char why[200], what[400];
-			b.unit = (char *)sqlite3_column_text(recs, 3);
-			b.form = (char *)sqlite3_column_text(recs, 4);
-			b.period = (char *)sqlite3_column_text(recs, 5);
+			char why[200];
+			b.unit = (char *)sqlite3_column_text(kinds, 0);
+			b.form = (char *)sqlite3_column_text(kinds, 1);
+			b.period = (char *)sqlite3_column_text(kinds, 2);
 			if (!b.unit || !b.form || !b.period)
 				continue; /* antt verify names a damaged row */
 			int v = antt_store_signs_for(s, &k, &b, why, sizeof why);
@@ -728,32 +1012,21 @@ static int s_judge_periods(antt_store_t *s, s_judge_t *j, int apply, int *change
 				rc = antt_errf(err, v, "%s", why);
 				break;
 			}
-			if (apply) {
-				sqlite3_bind_int64(add, 1, sqlite3_column_int64(recs, 0));
-				sqlite3_bind_text(add, 2, why, -1, SQLITE_STATIC);
-				if (sqlite3_step(add) != SQLITE_DONE)
-					rc = antt_store_dberr(s, err,
-					                      "listing a record not permitted");
-				sqlite3_reset(add);
-				sqlite3_clear_bindings(add);
-			}
-			if (problem && sqlite3_column_bytes(recs, 1) == ANTT_ID_BYTES) {
-				snprintf(
-				    what, sizeof what,
-				    "signed for a unit its key may not sign for in this period "
-				    "(%s): held, never counted [T5]",
-				    why);
-				problem(sqlite3_column_blob(recs, 1), first->key,
-				        sqlite3_column_int64(recs, 2), what, arg);
-			}
+			sqlite3_bind_blob(each, 1, first->key, ANTT_KEY_BYTES, SQLITE_STATIC);
+			sqlite3_bind_text(each, 2, b.unit, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(each, 3, b.form, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(each, 4, b.period, -1, SQLITE_TRANSIENT);
+			rc = s_not_permitted(s, each, add, first->key, why, apply, problem, arg,
+			                     err);
 		}
 		if (!rc && r != SQLITE_DONE)
 			rc = antt_store_dberr(s, err,
 			                      "judging records by the lists of their periods");
-		sqlite3_reset(recs);
-		sqlite3_clear_bindings(recs);
+		sqlite3_reset(kinds);
+		sqlite3_clear_bindings(kinds);
 	}
-	sqlite3_finalize(recs);
+	sqlite3_finalize(kinds);
+	sqlite3_finalize(each);
 	sqlite3_finalize(add);
 	if (!rc && apply) {
 		now = s_not_permitted_set(s);

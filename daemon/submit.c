@@ -331,6 +331,10 @@ int antt_submit_append(antt_node_t *n, antt_body_t *bodies, size_t count,
 	if (rc)
 		goto out;
 	rc = antt_store_head(n->store, n->key->pk, &head, err);
+	/* what this node's key signs, for the reports already filed that count
+	 * against a new one (T5 of store_trust.c) */
+	antt_store_signer_t k;
+	int have_k = 0;
 	/* 1: chain fields, bytes and ids, in order */
 	for (size_t i = 0; i < count && !rc; i++) {
 		antt_body_t *b = &bodies[i];
@@ -341,14 +345,24 @@ int antt_submit_append(antt_node_t *n, antt_body_t *bodies, size_t count,
 		if (f && f->periodic && !b->has_corrects) {
 			uint8_t id[ANTT_ID_BYTES];
 			char hex[HEX_ID];
-			rc = antt_store_find_report(n->store, b->unit, b->form, b->period, id, err);
+			if (!have_k &&
+			    (rc = antt_store_self_signer(n->store, n->key->pk, n->unit, &k, err)))
+				break;
+			have_k = 1;
+			int unjudged = 0;
+			rc = antt_store_filed_before(n->store, n->key->pk, &k, b, id, &unjudged,
+			                             err);
 			if (rc == ANTT_OK) {
 				antt_hex(hex, id, ANTT_ID_BYTES);
-				rc =
-				    antt_errf(err, ANTT_E_EXISTS,
-				              "unit %s already reported %s for %s (record %s); to "
-				              "change figures, run: antt correct %s CODE=VALUE ...",
-				              b->unit, b->form, b->period, hex, hex);
+				rc = antt_errf(
+				    err, ANTT_E_EXISTS,
+				    "unit %s already reported %s for %s (record %s); to "
+				    "change figures, run: antt correct %s CODE=VALUE ...%s",
+				    b->unit, b->form, b->period, hex, hex,
+				    unjudged ? ". It is an old unit's key's: without dated "
+				               "unit lists this node cannot tell whether that "
+				               "key could file it (antt units import)"
+				             : "");
 				break;
 			} else if (rc != ANTT_E_NOTFOUND) {
 				break;

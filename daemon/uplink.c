@@ -18,14 +18,14 @@
  *         then the node signs nothing new (antt_node_set_behind: the
  *         signing gate, node.c).
  *   READY: then, for each earlier key of this node's unit the parent names
- *         in Heads.unit_heads (a replaced machine's key) of which it holds
- *         more than this store, Fetch {author} the same way: the unit's
- *         reports filed under the old key, so that a month already filed is
- *         corrected, not filed twice.  Until then (and only while
- *         connected) nothing new is signed (the signing gate's LEARNING).
- *   HELLO ──the CURVE handshake failed (socket monitor: the parent's ZAP
- *         refused our key, or the parent key is wrong)──► DOWN at once,
- *         the reason kept for antt status
+ *         in Heads.unit_heads (a replaced machine's key), and each key of
+ *         an old unit its unit took in Heads.older_heads (store_trust.c,
+ *         "Rotation"), of which it holds more than this store, Fetch
+ *         {author} the same way: the unit's reports filed under the old
+ *         key, so that a month already filed is corrected, not filed twice.  Until then (and only
+ * while connected) nothing new is signed (the signing gate's LEARNING). HELLO ──the CURVE handshake
+ * failed (socket monitor: the parent's ZAP refused our key, or the parent key is wrong)──► DOWN at
+ * once, the reason kept for antt status
  *
  * Fallback ([sync] fallback: a hub above the parent, e.g. the province):
  * each connection is to one of the two.  DOWN ──connect, the parent not
@@ -101,6 +101,12 @@ typedef struct {
 	                   * after it can link now; offered again a timeout later */
 } s_remote_t;
 
+typedef struct {
+	uint8_t author[ANTT_KEY_BYTES];
+	uint64_t seq; /* the parent holds 1..seq */
+	int older;    /* of an older list's unit that went whole to this node's */
+} s_learn_t;
+
 struct antt_uplink {
 	uv_loop_t *loop;
 	antt_node_t *node;
@@ -140,7 +146,8 @@ struct antt_uplink {
 	char link_error[200]; /* why the last connection failed ("" once connected) */
 	int has_root;
 	uint8_t root[ANTT_KEY_BYTES];
-	s_remote_t learn[16]; /* the unit's earlier keys still to take back */
+	s_learn_t learn[16]; /* the keys whose records are still to take back: the
+	                      * unit's earlier keys, the old units' it took */
 	size_t n_learn;
 	char trust[400]; /* the credentials' state, for antt status */
 	int trusted;     /* the chain of enrollments ends at the root */
@@ -782,11 +789,11 @@ static int s_check_own_head(antt_uplink_t *u, Antt__Head **heads, size_t n)
 	return 0;
 }
 
-/* The unit's earlier keys of which the parent holds more than we do. */
-static void s_plan_learning(antt_uplink_t *u, Antt__Head **heads, size_t n)
+/* The keys named in Heads (older: of the old units this node's unit took)
+ * of which the parent holds more than we do, after those planned. */
+static void s_plan_learning(antt_uplink_t *u, Antt__Head **heads, size_t n, int older)
 {
 	char err[ANTT_ERR_MAX];
-	u->n_learn = 0;
 	for (size_t i = 0; i < n && u->n_learn < sizeof u->learn / sizeof u->learn[0]; i++) {
 		const Antt__Head *h = heads[i];
 		antt_head_t have = {0};
@@ -796,8 +803,25 @@ static void s_plan_learning(antt_uplink_t *u, Antt__Head **heads, size_t n)
 		    have.seq >= h->seq)
 			continue;
 		memcpy(u->learn[u->n_learn].author, h->author.data, ANTT_KEY_BYTES);
+		u->learn[u->n_learn].older = older;
 		u->learn[u->n_learn++].seq = h->seq;
 	}
+}
+
+/* Keep the keys of the old units this node's unit took: their reports of
+ * its own list's periods are no duplicates of its own (store_trust.c,
+ * "Rotation"). */
+static void s_keep_older(antt_uplink_t *u, Antt__Head **heads, size_t n)
+{
+	char err[ANTT_ERR_MAX];
+	uint8_t(*keys)[ANTT_KEY_BYTES] = antt_xcalloc(n + 1, ANTT_KEY_BYTES);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (heads[i]->author.len == ANTT_KEY_BYTES)
+			memcpy(keys[k++], heads[i]->author.data, ANTT_KEY_BYTES);
+	if (k && antt_store_older_keys_add(antt_node_store(u->node), keys, k, err))
+		antt_log(ANTT_LOG_ERR, "uplink: %s", err);
+	free(keys);
 }
 
 /* Fetch the next earlier key's records, or sign again when none is left. */
@@ -826,14 +850,18 @@ static void s_learn_next(antt_uplink_t *u)
 }
 
 /* Recovered: this node's own records (r->author absent), or those of the
- * earlier key of its unit it asked for, in order, each checked link by
- * link and by its author's signature, appended in one transaction. */
+ * key it asked for (an earlier key of its unit, or one of an old unit its
+ * unit took), in order, each checked link by link and by its author's
+ * signature, appended in one transaction. */
 static void s_on_recovered(antt_uplink_t *u, const Antt__Recovered *r)
 {
 	char err[ANTT_ERR_MAX];
 	antt_store_t *st = antt_node_store(u->node);
 	const int own = r->author.len == 0;
 	const uint8_t *author = own ? antt_node_key(u->node)->pk : u->learn[0].author;
+	/* an old unit's key files for the old units (store_trust.c, "Rotation"):
+	 * which is the parent's judgement, T5 */
+	const int any_unit = !own && u->n_learn && u->learn[0].older;
 	antt_head_t head = {0};
 	size_t taken = 0;
 	if (!own && (!u->n_learn || r->author.len != ANTT_KEY_BYTES ||
@@ -854,7 +882,7 @@ static void s_on_recovered(antt_uplink_t *u, const Antt__Recovered *r)
 		    antt_body_decode(body, blen, &b, why) ||
 		    memcmp(b.author, author, ANTT_KEY_BYTES) ||
 		    !antt_chain_follows(b.seq, b.prev, head.seq, head.id) ||
-		    (!own && strcmp(b.unit, antt_node_unit(u->node))) ||
+		    (!own && !any_unit && strcmp(b.unit, antt_node_unit(u->node))) ||
 		    antt_record_verify(sig, body, blen, author) != 0) {
 			rc = antt_errf(
 			    err, ANTT_E_CORRUPT,
@@ -935,10 +963,12 @@ static int s_on_msg(void *sock, void *arg)
 			s_take_heads(u, m->heads->heads, m->heads->n_heads, 1);
 			/* the unit's earlier keys: held by the parent, not ours to send */
 			s_take_heads(u, m->heads->unit_heads, m->heads->n_unit_heads, 0);
+			s_take_heads(u, m->heads->older_heads, m->heads->n_older_heads, 0);
 			/* what the parent holds is received, whatever we remember:
 			 * an Ack may have been lost, or our store restored */
 			s_store_receipts(u, 1, m->heads->heads, m->heads->n_heads);
 			s_store_receipts(u, 1, m->heads->unit_heads, m->heads->n_unit_heads);
+			s_store_receipts(u, 1, m->heads->older_heads, m->heads->n_older_heads);
 			if (u->hub)
 				antt_hub_receipt(u->hub, 1, m->heads->heads, m->heads->n_heads);
 			u->credit = m->heads->credit;
@@ -957,7 +987,10 @@ static int s_on_msg(void *sock, void *arg)
 				antt_log(ANTT_LOG_INFO, "uplink: credentials: now %s", u->trust);
 			if (u->trusted)
 				u->trust_retry = TRUST_RETRY_MIN;
-			s_plan_learning(u, m->heads->unit_heads, m->heads->n_unit_heads);
+			u->n_learn = 0;
+			s_plan_learning(u, m->heads->unit_heads, m->heads->n_unit_heads, 0);
+			s_plan_learning(u, m->heads->older_heads, m->heads->n_older_heads, 1);
+			s_keep_older(u, m->heads->older_heads, m->heads->n_older_heads);
 			if (!s_check_own_head(u, m->heads->heads, m->heads->n_heads))
 				s_learn_next(u);
 			antt_log(ANTT_LOG_INFO, "uplink %s: connected", u->endpoint);

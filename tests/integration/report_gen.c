@@ -23,8 +23,9 @@
  *          "note": TEXT, "unit": U (default --unit),
  *          "bad_sig": true (its signature spoiled after signing)}
  *       or an enrollment: {"enroll": {"unit": U, "key": HEX, "grant": G,
- *       "units": [U...], "below": [U...]}} (G: 0 legacy, 1 station, the
- *       default, 2 hub; units and below: a hub's scope), or a
+ *       "units": [U...], "below": [U...], "day": "YYYY-MM-DD"}} (G: 0
+ *       legacy, 1 station, the default, 2 hub; units and below: a hub's
+ *       scope; day: the enrollment's period, default today), or a
  *       revocation: {"revoke": {"key": HEX, "after": SEQ, "reason": TEXT}}.
  *       --sign-key FILE: sign with that key instead (a hub forwarding a
  *       record of a child of its own: connected as --key, signed by another).
@@ -111,6 +112,9 @@ static void make_record(fc_rec_t *r, const antt_key_t *key, uint64_t seq,
 		struct tm tm;
 		gmtime_r(&now, &tm);
 		strftime(day, sizeof day, "%Y-%m-%d", &tm);
+		const char *d = json_string_value(json_object_get(enroll, "day"));
+		if (d)
+			snprintf(day, sizeof day, "%.10s", d);
 		b.form = antt_xstrdup(revoke ? ANTT_FORM_REVOKE : ANTT_FORM_ENROLL);
 		b.period = antt_xstrdup(day);
 	}
