@@ -15,12 +15,13 @@
 #define ANTT_STORE_TODAY "CAST(strftime('%Y%m%d', 'now', '+7 hours') AS INTEGER)"
 
 /* The order that puts first the list in force on day, an SQL expression
- * yyyymmdd (I9 of store.c): of the lists whose range contains the day, a
- * dated one before the undated "loaded"; else the latest that has begun,
- * else the earliest to begin.  Over the columns of unit_lists. */
+ * yyyymmdd (I9 of store.c): a dated list before the undated "loaded" (in
+ * force only while no dated list is held); of the dated lists, the one
+ * whose range contains the day, else the latest that has begun, else the
+ * earliest to begin.  Over the columns of unit_lists. */
 #define ANTT_STORE_LIST_ORDER(day)                                                                 \
-	"(coalesce(day_from, 0) <= " day " AND " day " <= coalesce(day_to, 99999999)) DESC, "      \
 	"(day_from IS NULL AND day_to IS NULL), "                                                  \
+	"(coalesce(day_from, 0) <= " day " AND " day " <= coalesce(day_to, 99999999)) DESC, "      \
 	"(coalesce(day_from, 0) <= " day ") DESC, "                                                \
 	"(CASE WHEN coalesce(day_from, 0) <= " day " THEN -coalesce(day_from, 0) "                 \
 	"ELSE coalesce(day_from, 0) END), name"

@@ -12,9 +12,7 @@
  *       admin's act, checked by antt enroll against its grant as then
  *       known, and judged by the hubs above: never marked here, so that an
  *       upgrade cannot lock out a hub's own children), or holds an
- *       enrollment that holds and is dated no later than this one (its
- *       day, the enroller's word, is the unit list of the key, T5: a hub
- *       backdating a key would choose its list).
+ *       enrollment that holds.
  *   T2  A key counts as enrolled only through a row that holds: every
  *       lookup (ZAP, intake, credentials, rotation) reads rows with bad IS
  *       NULL, the first one held (lowest rowid).
@@ -239,23 +237,6 @@ int antt_store_grant(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], antt_bo
 	return rc;
 }
 
-/* An enrollment b is dated no earlier than its author's own (by): its day
- * is the enroller's word (T5 reads it as the unit list of the key), and a
- * hub enrolled today that dated a key 2025-04 would make it a key of the
- * list of 2025-03, its code the old unit's.  0, or ANTT_E_INVAL with why. */
-static int s_dated_after(const antt_body_t *b, const antt_body_t *by, char *why, size_t why_len)
-{
-	int d0, d1, e0, e1;
-	if (!b->has_enroll || !b->period || !by->period || antt_period_days(b->period, &d0, &d1) ||
-	    antt_period_days(by->period, &e0, &e1) || d0 >= e0)
-		return ANTT_OK;
-	snprintf(why, why_len,
-	         "dated %.16s, before its author's own enrollment (%.16s): a hub enrolls nothing "
-	         "before it was enrolled",
-	         b->period, by->period);
-	return ANTT_E_INVAL;
-}
-
 int antt_store_permits(antt_store_t *s, const antt_store_self_t *self, const antt_body_t *b,
                        char *why, size_t why_len)
 {
@@ -279,8 +260,6 @@ int antt_store_permits(antt_store_t *s, const antt_store_self_t *self, const ant
 	} else {
 		g = antt_grant_of(&eb);
 		rc = antt_grant_permits(&g, b, s_below, s, why, why_len);
-		if (!rc)
-			rc = s_dated_after(b, &eb, why, why_len);
 		antt_body_clear(&eb);
 	}
 	if (rc || !b->has_enroll)
@@ -745,8 +724,7 @@ static void s_judge(s_judge_t *j, size_t i, int depth)
 			    antt_hex(hex, r->by, ANTT_KEY_BYTES));
 		} else {
 			antt_grant_t gr = antt_grant_of(&g->b);
-			if (!antt_grant_permits(&gr, &r->b, s_below, j->s, r->why, sizeof r->why))
-				s_dated_after(&r->b, &g->b, r->why, sizeof r->why);
+			antt_grant_permits(&gr, &r->b, s_below, j->s, r->why, sizeof r->why);
 		}
 	}
 	r->state = 2;

@@ -130,10 +130,6 @@ district2 "{\"enroll\":{\"unit\":\"12351\",\"key\":\"$W_KEY\",\"grant\":0}}"
 assert_rc 1 "an enrollment without a grant"
 assert_match "$(refusal 0)" "^6 an enrollment without a grant is accepted only from the root" \
 	"a legacy enrollment by a new hub: code and reason"
-district2 "{\"enroll\":{\"unit\":\"12351\",\"key\":\"$W_KEY\",\"day\":\"2024-01-15\"}}"
-assert_rc 1 "an enrollment dated before its author's own"
-assert_match "$(refusal 0)" "^6 dated 2024-01-15, before its author's own enrollment \\([0-9-]+\\): a hub enrolls nothing before it was enrolled" \
-	"a backdated enrollment (the list of its key is read from its day): code and reason"
 district2 "{\"enroll\":{\"unit\":\"12351\",\"key\":\"$D_KEY\"}}"
 assert_rc 1 "a key another hub enrolled (the first district's)"
 assert_match "$(refusal 0)" "^6 enrolls a key already enrolled by ${P_KEY:0:16}" "a squatted key: code and reason"
