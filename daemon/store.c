@@ -42,11 +42,11 @@
  *       last day it is in force, yyyymmdd as reports.day0/day1, NULL for
  *       open-ended; units rows of each) and links from the units of an
  *       older list to those of a newer one (unit_links, share 1 full, 0
- *       partial).  The list in force on a day is, of the lists whose
- *       range contains the day, a dated one before the undated list
- *       "loaded" (what antt units import FILE.csv without --list loads, in
- *       force always); when none contains it, the latest that has begun,
- *       else the earliest; when unit_lists names none, "loaded".  The
+ *       partial).  The list in force on a day is the dated list whose
+ *       range contains the day; when none contains it, the latest that
+ *       has begun, else the earliest; the undated list "loaded" (what antt
+ *       units import FILE.csv without --list loads) only while no dated
+ *       list is held.  The
  *       reports (store_reports.c) judge each report by the list in force
  *       on its period's last day and answer in one list's units, placing
  *       the others' through the links.  Scopes of enrollments

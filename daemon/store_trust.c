@@ -49,7 +49,7 @@
  *       node's own key is enrolled on the day of its parent's enrollment
  *       of it (meta "credentials"), the root's today.
  *   The undated list ("loaded": a store's units from before lists had
- *   dates, in force always and after any dated one) is neither: it
+ *   dates, in force only while no dated list is held) is neither: it
  *   would be X for every day no dated list covers (2025-01, before
  *   2025-03 began) and LE for every key enrolled before 2025-03, and no
  *   link leads into or out of it: every report of such a key for 2025-03

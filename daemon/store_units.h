@@ -10,12 +10,12 @@
 
 #include "store.h"
 
-#define ANTT_UNITS_LIST_LOADED "loaded"   /* the undated list, in force always */
+#define ANTT_UNITS_LIST_LOADED "loaded"   /* the undated list: in force while no dated one is */
 #define ANTT_UNITS_LIST_MAX ANTT_LIST_MAX /* longest list name (names.h) */
 
 /* Import one CSV file as req says (docs/control.md, units_import): with
  * "links" true, the links from list "old" to list "new"; else a unit list,
- * "list" (absent: "loaded", in force always) in force from "from" to "to"
+ * "list" (absent: "loaded", in force while no dated list is held) in force from "from" to "to"
  * (YYYY-MM-DD; "to" absent: open-ended), replacing a list of that name and
  * dropping the links that touch it.  On the writer connection, in one
  * transaction: all of it, or on any error nothing and an error reply that
