@@ -1302,18 +1302,26 @@ static void s_scan(const char *db, const s_scope_t *sc, long runs, s_result_t *r
 	    sqlite3_prepare_v2(
 	        h,
 	        "SELECT (SELECT count(*) FROM records), (SELECT count(*) FROM vals), "
-	        "(SELECT count(*) FROM reports)",
+	        "(SELECT count(*) FROM reports), (SELECT count(*) FROM not_permitted), "
+	        "(SELECT count(*) FROM enrollments WHERE bad IS NULL)",
 	        -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW)
 		bench_die("counting %s: %s", db, sqlite3_errmsg(h));
 	res->records = sqlite3_column_int64(st, 0);
 	res->vals_rows = sqlite3_column_int64(st, 1);
 	res->reports_rows = sqlite3_column_int64(st, 2);
+	int64_t not_permitted = sqlite3_column_int64(st, 3), held = sqlite3_column_int64(st, 4);
 	sqlite3_finalize(st);
 	sqlite3_close(h);
 	CHECK(res->records == (int64_t)(sc->n_recs + sc->n_enroll),
 	      "the store holds %" PRId64 " records, made %zu", res->records,
 	      sc->n_recs + sc->n_enroll);
+	/* every key files for its own unit in its list's months (T5): held,
+	 * and counted */
+	CHECK(not_permitted == 0, "%" PRId64 " records not permitted (T5): none should be",
+	      not_permitted);
+	CHECK(held == (int64_t)sc->n_enroll, "%" PRId64 " enrollments hold, made %zu", held,
+	      sc->n_enroll);
 }
 
 /* The boundary store's enrollments, first in the store: this node (the
