@@ -23,7 +23,9 @@
 #     bench/run.sh --reports [ARGS]
 #                                  antt-report-bench: antt report and antt
 #                                  missing over a province's and the whole
-#                                  country's store (a year of monthly reports)
+#                                  country's store (a year of monthly reports),
+#                                  and over the country's store of 2025 with
+#                                  both unit lists (the boundary store)
 #     bench/run.sh --versus [ARGS] antt-versus-bench: the same 100000
 #                                  records up a commune -> district ->
 #                                  province tree of anttd (durability full,
