@@ -750,10 +750,11 @@ static json_t *s_apart(s_req_t *q, const antt_form_t *f, json_t *totals)
 		return NULL;
 	}
 	/* its name in its list; the units it went to, and whether each is in
-	 * scope */
+	 * scope (CROSS JOIN: from the old unit's two to five links, never from
+	 * every unit of L) */
 	snprintf(sql, sizeof sql,
 	         "SELECT (SELECT name FROM units WHERE list = ?6 AND code = ?7), u.code, u.name, "
-	         "%s FROM unit_links k JOIN units u ON u.list = k.new_list AND "
+	         "%s FROM unit_links k CROSS JOIN units u ON u.list = k.new_list AND "
 	         "u.code = k.new_code WHERE k.old_list = ?6 AND k.old_code = ?7 AND "
 	         "k.new_list = ?5 ORDER BY u.code",
 	         s_scope_sql(q));
@@ -821,15 +822,29 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 	                  : NULL;
 	if (own)
 		json_object_set_new(own, "own", json_true());
-	/* units that reported, per key and in all; names of child units */
+	/* units that reported, per key and in all; names of child units.  By
+	 * unit or in all, the keys share out the units: the total is their
+	 * sum.  When every report is under L, from the units in scope, each
+	 * looked up in reports by its primary key ('+' keeps the planner off
+	 * reports_when there); else, and by period, from the reports. */
+	static const char *filed = "EXISTS(SELECT 1 FROM reports r WHERE r.unit = u.code AND "
+	                           "r.form = ?1 AND +r.day0 >= ?2 AND +r.day1 <= ?3)";
 	char name[256] = "NULL";
+	int by_period = !strcmp(by, "period");
 	if (!strcmp(by, "unit"))
 		snprintf(name, sizeof name,
 		         "(SELECT n.name FROM units n WHERE n.list = ?5 AND n.code = %s)", key);
-	snprintf(sql, sizeof sql,
-	         "SELECT %s AS k, count(DISTINCT u.code), %s FROM %s WHERE " S_IN_SPAN " AND %s "
-	         "GROUP BY k",
-	         key, name, s_from(q), s_scope_sql(q));
+	if (!q->mapped && !by_period)
+		snprintf(
+		    sql, sizeof sql,
+		    "SELECT %s AS k, count(*), %s FROM units u WHERE u.list = ?5 AND %s AND %s "
+		    "GROUP BY k",
+		    key, name, s_scope_sql(q), filed);
+	else
+		snprintf(sql, sizeof sql,
+		         "SELECT %s AS k, count(DISTINCT u.code), %s FROM %s WHERE " S_IN_SPAN
+		         " AND %s GROUP BY k",
+		         key, name, s_from(q), s_scope_sql(q));
 	sqlite3_stmt *st = s_prep(q, sql);
 	if (!st) {
 		json_decref(rows);
@@ -846,6 +861,7 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 			json_object_set_new(rows, k, row);
 		}
 		json_object_set_new(row, "units", json_integer(sqlite3_column_int64(st, 1)));
+		units += sqlite3_column_int64(st, 1);
 		if (sqlite3_column_type(st, 2) != SQLITE_NULL)
 			json_object_set_new(row, "name", json_string(s_col(st, 2)));
 	}
@@ -853,7 +869,7 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 	snprintf(sql, sizeof sql,
 	         "SELECT count(DISTINCT u.code) FROM %s WHERE " S_IN_SPAN " AND %s", s_from(q),
 	         s_scope_sql(q));
-	if ((st = s_prep(q, sql))) {
+	if (by_period && (st = s_prep(q, sql))) {
 		s_bind_scope(q, st, f->id);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			units = sqlite3_column_int64(st, 0);
@@ -886,11 +902,18 @@ static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 	/* reports placed nowhere: only the node's own scope holds every report
 	 * it has */
 	int64_t unlisted = 0;
-	snprintf(sql, sizeof sql,
-	         "SELECT count(*) FROM reports r WHERE " S_IN_SPAN " AND NOT EXISTS(SELECT 1 FROM "
-	         "units u WHERE u.list = ?5 AND u.code = %s) AND NOT %s",
-	         q->mapped ? "antt_place(r.unit, r.day1)" : "r.unit",
-	         q->mapped ? "antt_apart(r.unit, r.day1)" : "0");
+	if (q->mapped)
+		snprintf(sql, sizeof sql,
+		         "SELECT count(*) FROM reports r WHERE " S_IN_SPAN
+		         " AND NOT EXISTS(SELECT 1 "
+		         "FROM units u WHERE u.list = ?5 AND u.code = antt_place(r.unit, r.day1)) "
+		         "AND NOT antt_apart(r.unit, r.day1)");
+	else /* from the few units not in L, each looked up by its key */
+		snprintf(
+		    sql, sizeof sql,
+		    "SELECT count(*) FROM reports r WHERE r.unit IN (SELECT DISTINCT unit FROM "
+		    "reports WHERE unit NOT IN (SELECT code FROM units WHERE list = ?5)) AND "
+		    "r.form = ?1 AND +r.day0 >= ?2 AND +r.day1 <= ?3");
 	if ((!q->unit || !strcmp(q->unit, q->node_unit)) && (st = s_prep(q, sql))) {
 		s_bind_scope(q, st, f->id);
 		if (sqlite3_step(st) == SQLITE_ROW)
