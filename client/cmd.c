@@ -1041,17 +1041,19 @@ static void s_split_list(const char *text, json_t *list)
 int antt_cmd_enroll(antt_cli_t *cli)
 {
 	static const char *usage =
-	    "enroll --unit CODE --key KEY [--hub [--units CODE,...] [--below CODE,...]] [--json]";
+	    "enroll --unit CODE --key KEY [--hub | --relay] [--units CODE,...] "
+	    "[--below CODE,...] [--json]";
 	static const struct option opts[] = {{"unit", required_argument, NULL, 'u'},
 	                                     {"key", required_argument, NULL, 'k'},
 	                                     {"hub", no_argument, NULL, 'H'},
+	                                     {"relay", no_argument, NULL, 'R'},
 	                                     {"units", required_argument, NULL, 'U'},
 	                                     {"below", required_argument, NULL, 'B'},
 	                                     COMMON_OPTS,
 	                                     {0}};
 	const char *unit = NULL, *key = NULL;
 	json_t *units = json_array(), *below = json_array();
-	int opt, ret, hub = 0;
+	int opt, ret, hub = 0, relay = 0;
 	optind = 1;
 	while ((opt = getopt_long(cli->argc, cli->argv, "c:h", opts, NULL)) != -1) {
 		if (opt == 'u')
@@ -1060,6 +1062,8 @@ int antt_cmd_enroll(antt_cli_t *cli)
 			key = optarg;
 		else if (opt == 'H')
 			hub = 1;
+		else if (opt == 'R')
+			relay = 1;
 		else if (opt == 'U' || opt == 'B')
 			s_split_list(optarg, opt == 'U' ? units : below);
 		else if (s_common_opt(cli, opt, usage) < 0) {
@@ -1068,19 +1072,23 @@ int antt_cmd_enroll(antt_cli_t *cli)
 			return EX_USAGE;
 		}
 	}
-	hub |= json_array_size(units) || json_array_size(below);
+	hub |= relay || json_array_size(units) || json_array_size(below);
 	if (!unit || !key || optind != cli->argc ||
 	    (hub && !json_array_size(units) && !json_array_size(below))) {
 		fprintf(stderr,
-		        "usage: antt %s\n(a hub is enrolled with the units it may enroll, --units, "
-		        "and/or the units below which it may, --below)\n",
+		        "usage: antt %s\n(a hub, or a relay (a hub that files no reports of its "
+		        "own), is enrolled with the units it may enroll, --units, and/or the units "
+		        "below which it may, --below)\n",
 		        usage);
 		json_decref(units);
 		json_decref(below);
 		return EX_USAGE;
 	}
 	json_t *req = json_pack("{s:s, s:o, s:o, s:s}", "op", "enroll", "unit", s_text(unit), "key",
-	                        s_text(key), "grant", hub ? "hub" : "station");
+	                        s_text(key), "grant",
+	                        relay ? "relay"
+	                        : hub ? "hub"
+	                              : "station");
 	if (hub) {
 		json_object_set(req, "units", units);
 		json_object_set(req, "below", below);
@@ -1096,8 +1104,11 @@ int antt_cmd_enroll(antt_cli_t *cli)
 	else
 		printf("enrolled unit %s as a %s (key %s) in record %s seq %" JSON_INTEGER_FORMAT
 		       "\n",
-		       unit, hub ? "hub" : "station", key, s_str(resp, "id"),
-		       json_integer_value(json_object_get(resp, "seq")));
+		       unit,
+		       relay ? "relay"
+		       : hub ? "hub"
+		             : "station",
+		       key, s_str(resp, "id"), json_integer_value(json_object_get(resp, "seq")));
 	json_decref(resp);
 	return 0;
 }

@@ -424,6 +424,7 @@ static int s_child_row(const antt_store_child_t *c, void *arg)
 	    list,
 	    json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:o}", "key", key, "unit", c->unit, "grant",
 	              c->grant == ANTT_GRANT_HUB       ? "hub"
+	              : c->grant == ANTT_GRANT_RELAY   ? "relay"
 	              : c->grant == ANTT_GRANT_STATION ? "station"
 	                                               : "legacy",
 	              "records", (json_int_t)c->records, "head", (json_int_t)c->head, "forks",

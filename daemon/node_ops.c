@@ -274,8 +274,11 @@ static json_t *s_scope_list(const json_t *req, const char *name, char ***out, si
 	return NULL;
 }
 
-/* enroll: unit, key, grant ("station" or "hub"), units and below (a hub's
- * scope).  What this node may enroll is its own grant's to say. */
+/* enroll: unit, key, grant ("station", "hub" or "relay"), units and below
+ * (a hub's or a relay's scope).  What this node may enroll is its own
+ * grant's to say.  A relay is named as the province likes (a regional
+ * server need not be a unit of any list: R1, or 332 where Tiên Lữ's
+ * district hub stood); it files no reports of its own. */
 static json_t *s_op_enroll(antt_node_t *n, const json_t *req, const void *attach, size_t attach_len)
 {
 	char err[ANTT_ERR_MAX], day[16], unit_by[ANTT_UNIT_MAX + 1], why[300];
@@ -292,9 +295,11 @@ static json_t *s_op_enroll(antt_node_t *n, const json_t *req, const void *attach
 		                   "printed by 'antt init' and 'antt status' on the child)");
 	if (!memcmp(pk, n->key->pk, ANTT_KEY_BYTES))
 		return antt_ctl_error(ANTT_CTL_DATA, "that is this node's own key");
-	if (grant && strcmp(grant, "station") && strcmp(grant, "hub"))
-		return antt_ctl_error(ANTT_CTL_DATA, "enroll: grant is \"station\" or \"hub\"");
-	if (!n->has_parent && antt_store_unit_below(n->store, unit, n->unit) == 0) {
+	if (grant && strcmp(grant, "station") && strcmp(grant, "hub") && strcmp(grant, "relay"))
+		return antt_ctl_error(ANTT_CTL_DATA,
+		                      "enroll: grant is \"station\", \"hub\" or \"relay\"");
+	int relay = grant && !strcmp(grant, "relay");
+	if (!n->has_parent && !relay && antt_store_unit_below(n->store, unit, n->unit) == 0) {
 		/* at the root, a unit outside its list is a typo; below it, the
 		 * node's own grant says what it may enroll (antt_store_permits) */
 		char msg[200];
@@ -315,7 +320,8 @@ static json_t *s_op_enroll(antt_node_t *n, const json_t *req, const void *attach
 	json_t *bad = s_scope_list(req, "units", &b.enroll_units, &b.n_enroll_units);
 	if (!bad)
 		bad = s_scope_list(req, "below", &b.enroll_subtrees, &b.n_enroll_subtrees);
-	int hub = (grant && !strcmp(grant, "hub")) || b.n_enroll_units || b.n_enroll_subtrees;
+	int hub =
+	    relay || (grant && !strcmp(grant, "hub")) || b.n_enroll_units || b.n_enroll_subtrees;
 	if (!bad && hub && !b.n_enroll_units && !b.n_enroll_subtrees)
 		bad = antt_ctl_error(
 		    ANTT_CTL_DATA, "a hub is enrolled with its scope: the units it may enroll "
@@ -343,7 +349,7 @@ static json_t *s_op_enroll(antt_node_t *n, const json_t *req, const void *attach
 	b.form = antt_xstrdup(ANTT_FORM_ENROLL);
 	b.period = antt_xstrdup(day);
 	b.enroll_unit = antt_xstrdup(unit);
-	b.enroll_grant = hub ? ANTT_GRANT_HUB : ANTT_GRANT_STATION;
+	b.enroll_grant = relay ? ANTT_GRANT_RELAY : hub ? ANTT_GRANT_HUB : ANTT_GRANT_STATION;
 	memcpy(b.author, n->key->pk, ANTT_KEY_BYTES);
 	memcpy(b.enroll_key, pk, ANTT_KEY_BYTES);
 	/* what every hub above will check: refused here first, with why */
@@ -355,15 +361,14 @@ static json_t *s_op_enroll(antt_node_t *n, const json_t *req, const void *attach
 		return antt_ctl_error(ANTT_CTL_DATA, msg);
 	}
 	size_t failed;
+	const char *as = relay ? "relay" : hub ? "hub" : "station";
 	rc = antt_submit_append(n, &b, 1, last, NULL, &failed, err);
-	json_t *resp =
-	    rc ? antt_node_fail(rc, err)
-	       : json_pack("{s:b, s:o, s:I, s:s, s:s, s:s}", "ok", 1, "id",
-	                   antt_node_hex_json(last, ANTT_ID_BYTES), "seq", (json_int_t)b.seq,
-	                   "unit", unit, "key", key, "grant", hub ? "hub" : "station");
+	json_t *resp = rc ? antt_node_fail(rc, err)
+	                  : json_pack("{s:b, s:o, s:I, s:s, s:s, s:s}", "ok", 1, "id",
+	                              antt_node_hex_json(last, ANTT_ID_BYTES), "seq",
+	                              (json_int_t)b.seq, "unit", unit, "key", key, "grant", as);
 	if (!rc)
-		antt_log(ANTT_LOG_INFO, "enrolled unit %s as a %s, key %s", unit,
-		         hub ? "hub" : "station", key);
+		antt_log(ANTT_LOG_INFO, "enrolled unit %s as a %s, key %s", unit, as, key);
 	antt_body_clear(&b);
 	return resp;
 }

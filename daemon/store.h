@@ -331,6 +331,7 @@ typedef struct {
 	char unit[ANTT_UNIT_MAX + 1]; /* E: the unit enrolled for */
 	char list[17];                /* LE: its list ("" when none of the lists holds E) */
 	int dated;                    /* the store holds a dated unit list */
+	int relay;                    /* a relay's key: it files no reports */
 	int day;                      /* the last period's last day judged ... */
 	char on_day[17];              /* ... and the list in force on it */
 } antt_store_signer_t;

@@ -365,6 +365,7 @@ int antt_store_signer_of(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], ant
 	if (rc)
 		return rc;
 	rc = antt_store_signer(s, eb.enroll_unit ? eb.enroll_unit : "", eb.period, k, err);
+	k->relay = eb.enroll_grant == ANTT_GRANT_RELAY;
 	antt_body_clear(&eb);
 	return rc;
 }
@@ -376,6 +377,7 @@ int antt_store_self_signer(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], 
 	antt_grant_t g;
 	int have = s_self_grant(s, self, 0, unit, &holder, &g) == ANTT_OK;
 	int rc = antt_store_signer(s, unit, have ? holder.period : NULL, k, err);
+	k->relay = have && g.grant == ANTT_GRANT_RELAY;
 	antt_body_clear(&holder);
 	return rc;
 }
@@ -417,6 +419,13 @@ int antt_store_signs_for(antt_store_t *s, antt_store_signer_t *k, const antt_bod
                          size_t why_len)
 {
 	char err[ANTT_ERR_MAX], to[ANTT_UNIT_MAX + 1], share[4];
+	if (k->relay && s_judged_by_lists(b)) {
+		snprintf(why, why_len,
+		         "a relay's key (%.20s) files no reports of its own: the communes below it "
+		         "file theirs",
+		         k->unit);
+		return ANTT_E_INVAL;
+	}
 	int n, rc = s_on_day(s, k, b, err), newer;
 	if (rc < 0) {
 		snprintf(why, why_len, "%s", err);
@@ -974,6 +983,7 @@ static int s_judge_periods(antt_store_t *s, s_judge_t *j, int apply, int *change
 		antt_store_signer_t k;
 		if ((rc = antt_store_signer(s, r0->b.enroll_unit, r0->b.period, &k, err)))
 			break;
+		k.relay = r0->b.enroll_grant == ANTT_GRANT_RELAY;
 		sqlite3_bind_blob(kinds, 1, first->key, ANTT_KEY_BYTES, SQLITE_STATIC);
 		while (!rc && (r = sqlite3_step(kinds)) == SQLITE_ROW) {
 			antt_body_t b = {0};

@@ -63,16 +63,18 @@ static int s_check_units(char *const *v, size_t n, const char *what, char *err)
 	return ANTT_OK;
 }
 
-/* A station's or a legacy enrollment has no scope; a hub's has one. */
+/* A station's or a legacy enrollment has no scope; a hub's or a relay's
+ * has one. */
 static int s_check_scope(const antt_body_t *b, char *err)
 {
 	size_t n = b->n_enroll_units + b->n_enroll_subtrees;
-	if (b->enroll_grant > ANTT_GRANT_HUB)
+	int hub = b->enroll_grant == ANTT_GRANT_HUB || b->enroll_grant == ANTT_GRANT_RELAY;
+	if (b->enroll_grant > ANTT_GRANT_HUB && b->enroll_grant != ANTT_GRANT_RELAY)
 		return antt_errf(err, ANTT_E_INVAL, "unknown grant %u in an enrollment",
 		                 b->enroll_grant);
-	if (b->enroll_grant != ANTT_GRANT_HUB && n)
+	if (!hub && n)
 		return antt_errf(err, ANTT_E_INVAL, "only a hub's enrollment has a scope");
-	if (b->enroll_grant == ANTT_GRANT_HUB && (n == 0 || n > ANTT_SCOPE_MAX))
+	if (hub && (n == 0 || n > ANTT_SCOPE_MAX))
 		return antt_errf(err, ANTT_E_INVAL,
 		                 "a hub's enrollment names 1 to %d units or subtrees it may enroll",
 		                 ANTT_SCOPE_MAX);

@@ -69,6 +69,10 @@ enum {
 	ANTT_GRANT_STATION = 1, /* files reports for its unit; enrolls nothing */
 	ANTT_GRANT_HUB = 2,     /* also enrolls and revokes, within its scope */
 	ANTT_GRANT_ROOT = 3,    /* never on the wire: the root of trust itself */
+	ANTT_GRANT_RELAY = 4,   /* a hub that files no reports of its own (a
+	                         * province's regional server, where a district
+	                         * hub stood before 2025): enrolls and revokes
+	                         * within its scope, forwards */
 };
 #define ANTT_SCOPE_MAX 4096 /* entries in a hub's scope */
 
