@@ -458,6 +458,8 @@ static int s_may_sign(antt_node_t *n, antt_store_signer_t *k, const antt_body_t 
 		return ANTT_OK;
 	if (rc != ANTT_E_INVAL)
 		return antt_errf(err, rc, "%s", why);
+	if (k->relay)
+		return antt_errf(err, ANTT_E_INVAL, "%s", why);
 	if (!k->dated)
 		return antt_errf(
 		    err, ANTT_E_INVAL,

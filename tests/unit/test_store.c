@@ -1597,11 +1597,11 @@ static void test_units_lists_rules(void **state)
 	assert_int_equal(antt_store_unit_known(fx->s, "12346"), -1);
 	s_import(fx->s, s_list_req(NULL, NULL, NULL), S_UNITS_CSV, NULL);
 	assert_string_equal(s_now(fx->s, now), "loaded");
-	/* two closed lists in the past: none holds today, the latest wins;
-	 * a dated list before "loaded" only when it holds today */
+	/* two closed lists in the past: none holds today, the latest begun
+	 * wins; "loaded" is in force only while no dated list is held */
 	s_import(fx->s, s_list_req("old", "2020-01-01", "2020-06-30"), S_UNITS_CSV, NULL);
 	s_import(fx->s, s_list_req("new", "2020-07-01", "2020-12-31"), S_NEW_CSV, NULL);
-	assert_string_equal(s_now(fx->s, now), "loaded");
+	assert_string_equal(s_now(fx->s, now), "new");
 	assert_int_equal(antt_store_unit_known(fx->s, "12346"), 1);
 	/* open-ended from 2020-07-01: holds today, before "loaded"; authority
 	 * reads every list, so a unit of the old ones is still known */
