@@ -281,18 +281,28 @@ static int s_units_send(antt_cli_t *cli, const char *file, json_t *req, json_t *
 		       s_int(resp, "full"), s_int(resp, "partial"));
 	} else {
 		json_t *d = json_object_get(resp, "by_depth");
-		char as[96] = "";
-		if (json_object_get(resp, "list"))
-			snprintf(as, sizeof as, " as list %s, in force from %s to %s",
-			         s_str(resp, "list"), s_str(resp, "from"),
-			         json_is_string(json_object_get(resp, "to")) ? s_str(resp, "to")
-			                                                     : "(open)");
-		printf("%" JSON_INTEGER_FORMAT " administrative units loaded from %s%s "
-		       "(%" JSON_INTEGER_FORMAT " top level, %" JSON_INTEGER_FORMAT
-		       " below them, %" JSON_INTEGER_FORMAT " below those)\n",
-		       s_int(resp, "units"), file, as, json_integer_value(json_array_get(d, 0)),
-		       json_integer_value(json_array_get(d, 1)),
-		       json_integer_value(json_array_get(d, 2)));
+		char as[96] = "", levels[128];
+		if (json_object_get(resp, "list")) {
+			if (json_is_string(json_object_get(resp, "to")))
+				snprintf(as, sizeof as, " as list %s, in force from %s to %s",
+				         s_str(resp, "list"), s_str(resp, "from"),
+				         s_str(resp, "to"));
+			else
+				snprintf(as, sizeof as, " as list %s, in force from %s on",
+				         s_str(resp, "list"), s_str(resp, "from"));
+		}
+		/* the levels the file has: two since July 2025 */
+		json_int_t n3 = json_integer_value(json_array_get(d, 2));
+		int off = snprintf(levels, sizeof levels,
+		                   "%" JSON_INTEGER_FORMAT " top level, %" JSON_INTEGER_FORMAT
+		                   " below them",
+		                   json_integer_value(json_array_get(d, 0)),
+		                   json_integer_value(json_array_get(d, 1)));
+		if (n3 && off > 0 && (size_t)off < sizeof levels)
+			snprintf(levels + off, sizeof levels - (size_t)off,
+			         ", %" JSON_INTEGER_FORMAT " below those", n3);
+		printf("%" JSON_INTEGER_FORMAT " administrative units loaded from %s%s (%s)\n",
+		       s_int(resp, "units"), file, as, levels);
 		if (s_int(resp, "links_dropped"))
 			printf("%" JSON_INTEGER_FORMAT " links to or from this list were dropped: "
 			       "import the links again (antt units import --links FILE.csv --old "
