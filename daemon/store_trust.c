@@ -890,13 +890,10 @@ static int s_judge_revocations(antt_store_t *s, s_judge_t *j, int apply, int *ch
 	return rc;
 }
 
-/* The keys untrusted for lack of an enrollment, as one string (caller
- * frees), to tell whether a re-check changed them. */
-static char *s_untrusted_set(antt_store_t *s)
+/* The one text sql gives (a set, as one string; caller frees), to tell
+ * whether a re-check changed it; "?" when it cannot be read. */
+static char *s_set_of(antt_store_t *s, const char *sql)
 {
-	static const char *sql =
-	    "SELECT coalesce(group_concat(hex(key)), '') FROM (SELECT key FROM untrusted "
-	    "WHERE kind = 1 ORDER BY key)";
 	sqlite3_stmt *st;
 	char *out = NULL;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
@@ -906,19 +903,18 @@ static char *s_untrusted_set(antt_store_t *s)
 	return out ? out : antt_xstrdup("?");
 }
 
-/* The records not permitted (T5), as one string (caller frees), to tell
- * whether a re-check changed them. */
+/* The keys untrusted for lack of an enrollment. */
+static char *s_untrusted_set(antt_store_t *s)
+{
+	return s_set_of(s, "SELECT coalesce(group_concat(hex(key)), '') FROM (SELECT key FROM "
+	                   "untrusted WHERE kind = 1 ORDER BY key)");
+}
+
+/* The records not permitted (T5). */
 static char *s_not_permitted_set(antt_store_t *s)
 {
-	static const char *sql = "SELECT coalesce(group_concat(n), '') FROM "
-	                         "(SELECT n FROM not_permitted ORDER BY n)";
-	sqlite3_stmt *st;
-	char *out = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		out = antt_xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out ? out : antt_xstrdup("?");
+	return s_set_of(s, "SELECT coalesce(group_concat(n), '') FROM "
+	                   "(SELECT n FROM not_permitted ORDER BY n)");
 }
 
 /* Name, and (apply) list in not_permitted with why, each record of author
