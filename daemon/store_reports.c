@@ -35,9 +35,9 @@
  * top-level ones.  Reports from units that are not in the list are counted
  * apart ("unlisted"): they cannot be placed in the tree.
  *
- * Periods.  A report belongs to a requested period when the days of its own
- * period lie within it (reports.day0/day1): 2024 takes 2024-05, 2024-Q2 and
- * 2024-05-17.
+ * Periods.  A report belongs to a requested period (or range of two,
+ * "2025-05..2025-08": s_period) when the days of its own period lie within
+ * it (reports.day0/day1): 2024 takes 2024-05, 2024-Q2 and 2024-05-17.
  *
  * Time.  A report is late when the first hub stored it at or after its
  * form's deadline (deadline_days after the end of its period, Vietnam time);
@@ -67,6 +67,7 @@
 #define S_BEHIND (2 * 24 * 3600) /* signed long before any hub had it */
 #define S_LIST_MAX 5000          /* most units listed by missing, late or skewed */
 #define S_DAYS 64                /* days whose list a request remembers */
+#define S_DUE_MAX 60             /* periods of a form missing judges at once */
 
 int antt_store_reports_is_op(const char *op)
 {
@@ -92,6 +93,7 @@ typedef struct {
 	int bad;            /* err holds a usage or data error */
 	const char *period; /* as asked */
 	int day0, day1;
+	int kind0, kind1; /* of its first and last period (a range: "A..B") */
 	const char *unit; /* scope: a unit's code, or NULL for the root */
 	int depth;        /* of unit; 0 for the root */
 	char unit_name[256];
@@ -413,18 +415,47 @@ static int s_unit_in(s_req_t *q, const char *list, const char *code, char *name,
 	return found ? 0 : 1;
 }
 
+/* The period asked: a period, or a range of two ("2025-05..2025-08",
+ * "2025-Q2..2025-Q3", "2024..2025"), the days from the first one's first
+ * to the second one's last. */
+static int s_period(s_req_t *q, const json_t *req)
+{
+	q->period = json_string_value(json_object_get(req, "period"));
+	if (!q->period)
+		return s_usage(q, "%sname a period: --period 2024-05, 2024-Q2 or 2024", "");
+	char a[16] = "", b[16] = "";
+	const char *dots = strstr(q->period, "..");
+	size_t la = dots ? (size_t)(dots - q->period) : strlen(q->period);
+	int fits = la < sizeof a && (!dots || strlen(dots + 2) < sizeof b);
+	if (fits) {
+		memcpy(a, q->period, la);
+		a[la] = '\0';
+		snprintf(b, sizeof b, "%s", dots ? dots + 2 : a);
+	}
+	int e0, e1;
+	if (!fits || antt_period_days(a, &q->day0, &e0) || antt_period_days(b, &e1, &q->day1))
+		return s_usage(
+		    q,
+		    "'%.40s' is not a period: write a month (2024-05), a quarter "
+		    "(2024-Q2), a year (2024) or a day (2024-05-17), years 2000 to 2099, "
+		    "or a range of two (2025-05..2025-08)",
+		    q->period);
+	if (e1 < q->day0 || q->day1 < e0)
+		return s_usage(q,
+		               "'%.40s': a range runs from an earlier period to a later one "
+		               "(2025-05..2025-08)",
+		               q->period);
+	q->kind0 = antt_period_classify(a);
+	q->kind1 = antt_period_classify(b);
+	return 0;
+}
+
 /* period and unit of the request, checked */
 static int s_scope(s_req_t *q, const json_t *req)
 {
 	const char *unit = json_string_value(json_object_get(req, "unit"));
-	q->period = json_string_value(json_object_get(req, "period"));
-	if (!q->period)
-		return s_usage(q, "%sname a period: --period 2024-05, 2024-Q2 or 2024", "");
-	if (antt_period_days(q->period, &q->day0, &q->day1))
-		return s_usage(q,
-		               "'%s' is not a period: write a month (2024-05), a quarter "
-		               "(2024-Q2), a year (2024) or a day (2024-05-17), years 2000 to 2099",
-		               q->period);
+	if (s_period(q, req))
+		return -1;
 	if (s_lists(q, req))
 		return -1;
 	int64_t listed = s_count(q, "SELECT EXISTS(SELECT 1 FROM units)");
@@ -1005,8 +1036,9 @@ static const s_filed_t *s_filed_find(const s_filed_t *v, size_t n, const char *u
  * form...) into out (at most 12). */
 static int s_due_periods(s_req_t *q, const antt_form_t *f, char (*out)[12])
 {
-	int k = antt_period_classify(q->period);
-	if ((int)f->period > k || (f->period == ANTT_PERIOD_DAY && k != ANTT_PERIOD_DAY)) {
+	int k0 = q->kind0, k1 = q->kind1;
+	if ((int)f->period > k0 || (int)f->period > k1 ||
+	    (f->period == ANTT_PERIOD_DAY && (k0 != ANTT_PERIOD_DAY || k1 != ANTT_PERIOD_DAY))) {
 		snprintf(q->err, sizeof q->err,
 		         "form %s is due every %s: ask for a period made of whole %ss (for example "
 		         "%s)",
@@ -1015,20 +1047,40 @@ static int s_due_periods(s_req_t *q, const antt_form_t *f, char (*out)[12])
 		q->bad = 1;
 		return -1;
 	}
-	int n = 0;
-	unsigned y = (unsigned)q->day0 / 10000 % 10000;
-	unsigned m0 = (unsigned)q->day0 / 100 % 100, m1 = (unsigned)q->day1 / 100 % 100;
+	/* months counted from year 0: a span may cross a new year */
+	int n = 0, y0 = q->day0 / 10000, y1 = q->day1 / 10000;
+	int m0 = y0 * 12 + q->day0 / 100 % 100 - 1, m1 = y1 * 12 + q->day1 / 100 % 100 - 1;
 	switch (f->period) {
-	case ANTT_PERIOD_YEAR: snprintf(out[n++], 12, "%04u", y); break;
+	case ANTT_PERIOD_YEAR:
+		for (int y = y0; y <= y1 && n <= S_DUE_MAX; y++)
+			if (n++ < S_DUE_MAX)
+				snprintf(out[n - 1], 12, "%04d", y % 10000);
+		break;
 	case ANTT_PERIOD_QUARTER:
-		for (unsigned m = m0; m <= m1 && n < 12; m += 3)
-			snprintf(out[n++], 12, "%04u-Q%u", y, (m - 1) / 3 % 4 + 1);
+		for (int m = m0 - m0 % 3; m <= m1 && n <= S_DUE_MAX; m += 3)
+			if (n++ < S_DUE_MAX)
+				snprintf(out[n - 1], 12, "%04d-Q%d", m / 12 % 10000,
+				         m % 12 / 3 + 1);
 		break;
 	case ANTT_PERIOD_MONTH:
-		for (unsigned m = m0; m <= m1 && n < 12; m++)
-			snprintf(out[n++], 12, "%04u-%02u", y, m % 100);
+		for (int m = m0; m <= m1 && n <= S_DUE_MAX; m++)
+			if (n++ < S_DUE_MAX)
+				snprintf(out[n - 1], 12, "%04d-%02d", m / 12 % 10000, m % 12 + 1);
 		break;
-	case ANTT_PERIOD_DAY: snprintf(out[n++], 12, "%s", q->period); break;
+	case ANTT_PERIOD_DAY:
+		for (int d = q->day0; d <= q->day1 && n <= S_DUE_MAX; d = s_next_day(d))
+			if (n++ < S_DUE_MAX)
+				snprintf(out[n - 1], 12, "%04u-%02u-%02u",
+				         (unsigned)d / 10000 % 10000, (unsigned)d / 100 % 100,
+				         (unsigned)d % 100);
+		break;
+	}
+	if (n > S_DUE_MAX) {
+		snprintf(q->err, sizeof q->err,
+		         "'%.40s' holds more than %d %ss of form %s: ask for a shorter span",
+		         q->period, S_DUE_MAX, antt_period_kind_name(f->period), f->id);
+		q->bad = 1;
+		return -1;
 	}
 	return n;
 }
@@ -1165,7 +1217,7 @@ static int s_due_list(s_req_t *q, const antt_form_t *f, const char *list, char (
 
 static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 {
-	char periods[12][12];
+	char periods[S_DUE_MAX][12];
 	int np = s_due_periods(q, f, periods);
 	if (np < 0)
 		return NULL;
@@ -1200,8 +1252,8 @@ static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 	             .late_list = json_array(),
 	             .skewed_list = json_array(),
 	             .not_expected = json_array()};
-	s_list_name_t lists[12];
-	int done[12] = {0}, rc = 0;
+	s_list_name_t lists[S_DUE_MAX];
+	int done[S_DUE_MAX] = {0}, rc = 0;
 	for (int i = 0; i < np; i++) {
 		int d0, d1;
 		antt_period_days(periods[i], &d0, &d1);
@@ -1211,7 +1263,7 @@ static json_t *s_missing_form(s_req_t *q, const antt_form_t *f)
 		for (int i = 0; i < np && !rc; i++) {
 			if (done[i] || (pass == 0) != !!strcmp(lists[i], q->list))
 				continue;
-			int want[12] = {0};
+			int want[S_DUE_MAX] = {0};
 			for (int j = i; j < np; j++)
 				if (!strcmp(lists[j], lists[i]))
 					want[j] = done[j] = 1;
@@ -1495,14 +1547,7 @@ static json_t *s_answer_op(s_req_t *q, const json_t *req)
 {
 	const char *op = json_string_value(json_object_get(req, "op"));
 	if (!strcmp(op, "history")) {
-		q->period = json_string_value(json_object_get(req, "period"));
-		if (!q->period)
-			s_usage(q, "%sname a period: --period 2024-05, 2024-Q2 or 2024", "");
-		else if (antt_period_days(q->period, &q->day0, &q->day1))
-			s_usage(q,
-			        "'%s' is not a period: write 2024-05, 2024-Q2, 2024 or 2024-05-17",
-			        q->period);
-		else if (!s_lists(q, req))
+		if (!s_period(q, req) && !s_lists(q, req))
 			return s_history(q, req);
 		return NULL;
 	}

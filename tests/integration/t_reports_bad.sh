@@ -209,9 +209,11 @@ for cmd in report missing export; do
 		bad_request 6x "$unit" "$cmd" --period 2024-05 --unit "$unit"
 		bad_request 6x "$unit" "$cmd" --period 2024-05 --unit "$unit" --json
 	done
-	for period in 2024-13 2024-Q5 abc 2024-00 2024-Q0 24-05 2024-5 2024-05-32 2024-02-30 2024-W05 " 2024" "2024 " ""; do
+	for period in 2024-13 2024-Q5 abc 2024-00 2024-Q0 24-05 2024-5 2024-05-32 2024-02-30 2024-W05 " 2024" "2024 " "" \
+		2024-05.. ..2024-05 2024-05..2024-13 2024-05...2024-06 2024-05..2024-05..2024-06 "2024-05 ..2024-06"; do
 		bad_request 6x "'$period'" "$cmd" --period "$period"
 	done
+	bad_request 6x "a range runs from an earlier period to a later one" "$cmd" --period 2024-08..2024-05
 	bad_request 6x "nope" "$cmd" --period 2024-05 --form nope
 	bad_request 64 "--period" "$cmd"
 	bad_request 64 "--period" "$cmd" --unit 332

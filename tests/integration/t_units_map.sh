@@ -146,6 +146,16 @@ assert_contains "$OUT" "(tách) Xã Lạc Đạo (11989, 2025-03)" "2025 text: a
 assert_contains "$OUT" "was split between Xã Lạc Đạo (11992), Xã Đại Đồng (11995)" \
 	"2025 text: where the split commune went"
 
+log_step "a range across the boundary: May to August 2025"
+antt_ok "$P_CONF" report --period 2025-05..2025-08 --form "$FORM" --json
+assert_eq "2025-07" "$(jq -r .unit.list <<<"$OUT")" "2025-05..2025-08: in the units in force on its last day"
+assert_eq "$(jq -s '[.[] | select(.period >= "2025-05" and .period <= "2025-08") | .values.hop_dan] | add' \
+	"$IT_TMP/ledger.jsonl")" "$(jq .forms[0].totals.hop_dan <<<"$OUT")" \
+	"2025-05..2025-08: the province's total is every report of those four months"
+antt_ok "$P_CONF" missing --period 2025-05..2025-08 --form "$FORM" --json
+assert_eq "2025-03 2025-07" "$(jq -r '[.forms[0].groups[].list] | unique | join(" ")' <<<"$OUT")" \
+	"missing 2025-05..2025-08: May and June in the old units, July and August in the new"
+
 log_step "a commune's own report leaves out what it took only a part of"
 antt_ok "$P_CONF" report --period 2025 --unit 11995 --form "$FORM" --json
 assert_eq "11989 12004 13219" "$(jq -r '[.forms[0].apart[].unit] | join(" ")' <<<"$OUT")" \
