@@ -624,6 +624,22 @@ static void s_report_csv(json_t *resp)
 				s_csv_int(s_int(json_object_get(row, "values"), s_str(ind, "code")),
 				          1);
 			}
+		/* the units listed apart, under their own code and list */
+		json_array_foreach (json_object_get(f, "apart"), j, row)
+			json_array_foreach (inds, k, ind) {
+				char name[300];
+				snprintf(name, sizeof name, "(tách) %s (%s)", s_str(row, "name"),
+				         s_str(row, "list"));
+				s_csv(s_str(f, "form"), 0);
+				s_csv(s_str(resp, "period"), 0);
+				s_csv(s_str(row, "unit"), 0);
+				s_csv(name, 0);
+				s_csv(s_str(ind, "code"), 0);
+				s_csv(s_str(ind, "label"), 0);
+				s_csv_int(0, 0);
+				s_csv_int(s_int(json_object_get(row, "values"), s_str(ind, "code")),
+				          1);
+			}
 	}
 }
 

@@ -471,9 +471,11 @@ static int s_scope(s_req_t *q, const json_t *req)
 	/* The node's own unit is one of the list in force today: an answer in
 	 * an older list covers the units of it whose links lead into the
 	 * node's (a province's old communes, and those it took from a
-	 * neighbour) */
+	 * neighbour), named or not: its own code in the older list may be
+	 * another unit (15, 24, 44...) */
 	const char *now = s_list_on(q, (int)s_count(q, "SELECT " ANTT_STORE_TODAY));
-	if (!unit && strcmp(now, q->list) && s_linked(q, q->list, now) == 1 &&
+	if (!strcmp(q->unit, q->node_unit) && strcmp(now, q->list) &&
+	    s_linked(q, q->list, now) == 1 &&
 	    !s_unit_in(q, now, q->unit, q->unit_name, sizeof q->unit_name, &q->depth)) {
 		snprintf(q->scope_list, sizeof q->scope_list, "%s", now);
 		return 0;
@@ -531,7 +533,7 @@ static const antt_form_t **s_forms(s_req_t *q, const json_t *req, int periodic_o
 	return out;
 }
 
-#define S_SCOPE_MAX 384
+#define S_SCOPE_MAX 1024
 
 /* The scope over the units ALIAS (of L) into buf: "ALIAS.aD = ?4", "1" for
  * the root; or, for the node's own unit in an older list, the units whose
@@ -541,13 +543,21 @@ static const char *s_scope_of(const s_req_t *q, const char *alias, char buf[S_SC
 	int d = q->depth > 3 ? 3 : q->depth;
 	if (!d)
 		return "1";
-	if (q->scope_list[0])
+	if (q->scope_list[0]) /* a unit linked into it; one with no link of its
+	                       * own (an old province or district: their own
+	                       * reports) when the units below it are */
 		snprintf(
 		    buf, S_SCOPE_MAX,
-		    "EXISTS(SELECT 1 FROM unit_links sk JOIN units sn ON sn.list = sk.new_list "
+		    "(EXISTS(SELECT 1 FROM unit_links sk JOIN units sn ON sn.list = sk.new_list "
 		    "AND sn.code = sk.new_code WHERE sk.old_list = %.8s.list AND "
-		    "sk.old_code = %.8s.code AND sk.new_list = ?8 AND sn.a%d = ?4)",
-		    alias, alias, d);
+		    "sk.old_code = %.8s.code AND sk.new_list = ?8 AND sn.a%d = ?4) OR "
+		    "(NOT EXISTS(SELECT 1 FROM unit_links WHERE old_list = %.8s.list AND "
+		    "old_code = %.8s.code) AND EXISTS(SELECT 1 FROM units sc JOIN unit_links "
+		    "sk ON sk.old_list = sc.list AND sk.old_code = sc.code JOIN units sn ON "
+		    "sn.list = sk.new_list AND sn.code = sk.new_code WHERE sc.list = %.8s.list "
+		    "AND (sc.a1 = %.8s.code OR sc.a2 = %.8s.code) AND sc.code != %.8s.code AND "
+		    "sk.new_list = ?8 AND sn.a%d = ?4)))",
+		    alias, alias, d, alias, alias, alias, alias, alias, alias, d);
 	else
 		snprintf(buf, S_SCOPE_MAX, "%.8s.a%d = ?4", alias, d);
 	return buf;
@@ -765,7 +775,7 @@ static json_t *s_apart(s_req_t *q, const antt_form_t *f, json_t *totals)
 	json_t *out = json_array();
 	if (!q->mapped)
 		return out;
-	char sql[1024];
+	char sql[4096];
 	/* some unit it went to is in scope */
 	snprintf(sql, sizeof sql,
 	         "SELECT antt_sum(antt_list_on(r.day1) || ' ' || r.unit, v.code, v.value) "
@@ -826,7 +836,7 @@ static json_t *s_apart(s_req_t *q, const antt_form_t *f, json_t *totals)
 /* Totals of one form: rows by key (child unit, month or none). */
 static json_t *s_report_form(s_req_t *q, const antt_form_t *f, const char *by)
 {
-	char sql[2048];
+	char sql[4096];
 	const char *key = !strcmp(by, "unit")     ? s_child_col(q)
 	                  : !strcmp(by, "period") ? "CASE WHEN length(r.period) = 10 THEN "
 	                                            "substr(r.period, 1, 7) ELSE r.period END"
@@ -1125,7 +1135,7 @@ static void s_parent_fields(json_t *o, const char *code, const char *name, int d
 static int s_due_list(s_req_t *q, const antt_form_t *f, const char *list, char (*periods)[12],
                       const int *want, int np, const s_filed_t *filed, size_t nf, s_due_t *d)
 {
-	char sql[2048];
+	char sql[4096];
 	const char *leaves = "SELECT u.code, u.name, coalesce(u.parent, u.code), "
 	                     "coalesce((SELECT name FROM units WHERE list = u.list AND code = "
 	                     "u.parent), u.name), coalesce((SELECT level = 'district' FROM units "
@@ -1433,7 +1443,7 @@ static json_t *s_export(s_req_t *q, const json_t *req)
 	if (!forms)
 		return NULL;
 	json_t *rows = json_array();
-	char sql[3072], scope[S_SCOPE_MAX];
+	char sql[6144], scope[S_SCOPE_MAX];
 	/* the units of L that reports are placed under; then, in their own
 	 * list, the old units listed apart */
 /* a district only where the list has one (2025-03; none in 2025-07) */

@@ -524,6 +524,8 @@ int antt_store_rotation_keys(antt_store_t *s, const uint8_t child[ANTT_KEY_BYTES
 		}
 		if (rc)
 			break;
+		if (a.relay != c.relay) /* a relay named like a unit is not its station */
+			continue;
 		if (!strcmp(a.unit, c.unit) && (!c.dated || !strcmp(a.list, c.list))) {
 			memcpy(keys[(*n_same)++], key, ANTT_KEY_BYTES);
 			continue;

@@ -87,8 +87,19 @@ run "$REPORT_GEN" send --hub "tcp://127.0.0.1:$PORT_P" --hub-key "$P_KEY" --key 
 assert_rc 1 "the relay's own report sent to the province"
 assert_match "$(jq -r '.refused[0] | "\(.code) \(.reason)"' <<<"$OUT")" "^6 a relay's key \(R1\) files no reports of its own" \
 	"the province refuses the relay's report: code and reason"
+# nor one for a commune of its scope
+printf '%s\n' "{\"form\":\"$FORM\",\"unit\":\"12337\",\"period\":\"2025-09\",\"values\":{\"hop_dan\":98},\"clock_offset\":0}" \
+	>"$IT_TMP/relay-spec2.jsonl"
+run "$REPORT_GEN" send --hub "tcp://127.0.0.1:$PORT_P" --hub-key "$P_KEY" --key "$IT_TMP/relay.key" \
+	--unit R1 --spec "$IT_TMP/relay-spec2.jsonl" --timeout "$(slow 10000)"
+assert_rc 1 "the relay's report for 12337 sent to the province"
+assert_match "$(jq -r '.refused[0] | "\(.code) \(.reason)"' <<<"$OUT")" "^6 a relay's key \(R1\) files no reports of its own" \
+	"the province refuses the relay's report for a commune: code and reason"
+assert_eq 0 "$(store_sql "$P_CONF" "SELECT count(*) FROM records WHERE author = x'$R_KEY' AND form NOT LIKE 'antt.%'")" \
+	"the province holds no report signed by the relay's key"
 antt_ok "$P_CONF" report --period 2025-09 --form "$FORM" --json
-assert_eq "null" "$(jq -c .forms[0].totals.hop_dan <<<"$OUT")" "nothing of the relay's counts"
+assert_eq "null|0" "$(jq -r '.forms[0] | "\(.totals.hop_dan)|\(.unlisted)"' <<<"$OUT")" \
+	"nothing of the relay's counts, nothing unplaced"
 
 log_step "the province's verify --deep holds"
 assert_verify "$P_CONF" --deep

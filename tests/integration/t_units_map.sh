@@ -5,7 +5,8 @@
 # of 2025-03 (until 2025-06-30), the list of 2025-07 and the links between
 # them.  Old communes report 2025-01..06 under their old codes, new ones
 # 2025-07..12 under the new: four old communes that Xã Hoàng Hoa Thám 12337
-# took whole (among them the old 12337, Thị trấn Vương), three that Xã Tiên
+# took whole (among them the old 12337, Thị trấn Vương), the old district
+# of Tiên Lữ (332) with reports of its own, three that Xã Tiên
 # Hoa 12361 took, and the four old communes of the province that were
 # split (partial links).  report_gen plays every commune, each with a key of
 # its own enrolled at the province: the old ones in April 2025 (the
@@ -34,7 +35,7 @@ OLD_CSV=$DATA/units-vn-2025-03.csv
 NEW_CSV=$DATA/units-vn-2025-07.csv
 LINKS_CSV=$DATA/units-vn-2025-03-to-2025-07.csv
 
-OLD_UNITS=(12337 12340 12346 12355 12352 12361 12376 11989 12004 12322 13219)
+OLD_UNITS=(12337 12340 12346 12355 12352 12361 12376 11989 12004 12322 13219 332)
 NEW_UNITS=(12337 12361 12364 11992 11995 13225)
 FORM=bvanttq-monthly
 
@@ -104,6 +105,10 @@ def add(d, vals):
     for k, v in vals.items():
         d[k] = d.get(k, 0) + v
 rows, apart, total, q2 = {}, {}, {}, {}
+unlisted = 0
+def total_sub(vals):
+    for k, v in vals.items():
+        total[k] -= v
 for r in ledger:
     add(total, r["values"])
     if r["list"] == "new":
@@ -111,18 +116,22 @@ for r in ledger:
         continue
     if r["period"] >= "2025-04":
         add(q2, r["values"])
-    t = to[r["unit"]]
-    if len(t) == 1 and t[0][1] == "full":
+    t = to.get(r["unit"])
+    if t is None:  # the old district's own reports: no link, placed nowhere in 2025-07
+        unlisted += 1
+        total_sub(r["values"])
+    elif len(t) == 1 and t[0][1] == "full":
         add(rows.setdefault(t[0][0], {}), r["values"])
     else:
         a = apart.setdefault(r["unit"], {"unit": r["unit"], "list": "2025-03",
                                          "name": old[r["unit"]]["name"],
-                                         "to": sorted(c for c, _ in t), "in_totals": True,
+                                         "to": sorted(c for c, _ in t),
+                                         "in_totals": all(new[c]["parent_code"] == "33" for c, _ in t),
                                          "values": {}})
         add(a["values"], r["values"])
 print(json.dumps({"rows": {k: {"key": k, "name": new[k]["name"], "values": v} for k, v in rows.items()},
                   "apart": sorted(apart.values(), key=lambda a: a["unit"]),
-                  "totals": total, "q2": q2}, sort_keys=True))
+                  "totals": total, "q2": q2, "unlisted": unlisted}, sort_keys=True))
 EOF
 WANT=$(cat "$IT_TMP/want.json")
 
@@ -140,7 +149,8 @@ assert_eq "$(jq -S -c .totals <<<"$WANT")" "$(jq -S -c .forms[0].totals <<<"$OUT
 	"2025: the province's total is everything filed"
 assert_eq "$(jq '.rows | length' <<<"$WANT")" "$(jq .forms[0].units <<<"$OUT")" \
 	"2025: units that reported (new communes)"
-assert_eq 0 "$(jq .forms[0].unlisted <<<"$OUT")" "2025: no report left unplaced"
+assert_eq "$(jq .unlisted <<<"$WANT")" "$(jq .forms[0].unlisted <<<"$OUT")" \
+	"2025: the old district's own reports (no link into 2025-07) counted as unplaced, and said"
 antt_ok "$P_CONF" report --period 2025 --form "$FORM"
 assert_contains "$OUT" "(tách) Xã Lạc Đạo (11989, 2025-03)" "2025 text: a split commune's row"
 assert_contains "$OUT" "was split between Xã Lạc Đạo (11992), Xã Đại Đồng (11995)" \
@@ -149,9 +159,9 @@ assert_contains "$OUT" "was split between Xã Lạc Đạo (11992), Xã Đại �
 log_step "a range across the boundary: May to August 2025"
 antt_ok "$P_CONF" report --period 2025-05..2025-08 --form "$FORM" --json
 assert_eq "2025-07" "$(jq -r .unit.list <<<"$OUT")" "2025-05..2025-08: in the units in force on its last day"
-assert_eq "$(jq -s '[.[] | select(.period >= "2025-05" and .period <= "2025-08") | .values.hop_dan] | add' \
+assert_eq "$(jq -s '[.[] | select(.period >= "2025-05" and .period <= "2025-08" and .unit != "332") | .values.hop_dan] | add' \
 	"$IT_TMP/ledger.jsonl")" "$(jq .forms[0].totals.hop_dan <<<"$OUT")" \
-	"2025-05..2025-08: the province's total is every report of those four months"
+	"2025-05..2025-08: the province's total is every report of those four months (the old district's own, unplaced, apart)"
 antt_ok "$P_CONF" missing --period 2025-05..2025-08 --form "$FORM" --json
 assert_eq "2025-03 2025-07" "$(jq -r '[.forms[0].groups[].list] | unique | join(" ")' <<<"$OUT")" \
 	"missing 2025-05..2025-08: May and June in the old units, July and August in the new"
@@ -173,10 +183,13 @@ assert_eq "$(jq -S -c .q2 <<<"$WANT")" "$(jq -S -c .forms[0].totals <<<"$OUT")" 
 	"Q2: the total is every old commune's April to June"
 assert_contains "$(jq -r '[.forms[0].rows[].name] | join(",")' <<<"$OUT")" "Thành phố Thái Bình" \
 	"Q2: the old district of Thái Bình that held 12433 is a row"
+assert_eq "0" "$(jq .forms[0].unlisted <<<"$OUT")" "Q2: the old district's own reports are in (its row), none unplaced"
 antt_ok "$P_CONF" report --period 2025-05 --units 2025-03 --unit 332 --form "$FORM" --json
-assert_eq "12337 12340 12346 12352 12355 12361 12376" \
+assert_eq "12337 12340 12346 12352 12355 12361 12376 332" \
 	"$(jq -r '[.forms[0].rows[].key] | sort | join(" ")' <<<"$OUT")" \
-	"--units 2025-03 --unit 332: the old district's communes that reported in May"
+	"--units 2025-03 --unit 332: the old district's communes that reported in May, and its own line"
+assert_eq "true" "$(jq '.forms[0].rows[] | select(.key == "332") | .own' <<<"$OUT")" \
+	"--units 2025-03 --unit 332: the district's own reports are its own line"
 
 log_step "--units 2025-03 over 2025 is refused: the new communes cannot be split back"
 run "$ANTT" -c "$P_CONF" report --period 2025 --units 2025-03
@@ -211,7 +224,8 @@ print(len({l["old_code"] for l in csv.DictReader(open(sys.argv[1]))
            if l["old_code"] in leaves and new[l["new_code"]]["parent_code"] == "33"}))
 EOF
 )
-assert_eq "$EXP_OLD|$((${#OLD_UNITS[@]} + 1))|2025-03" \
+# (the old communes that filed, and 12433 back-filled; 332 is no commune)
+assert_eq "$EXP_OLD|${#OLD_UNITS[@]}|2025-03" \
 	"$(jq -r '.forms[0] | "\(.expected)|\(.reported)|\([.groups[].list] | unique | join(","))"' <<<"$OUT")" \
 	"missing 2025-05: the old communes now in the province expected, by their old districts"
 assert_eq "" "$(jq -r '.forms[0].missing[] | select(.unit == "12433") | .unit' <<<"$OUT")" \
