@@ -80,21 +80,19 @@ assert_err_has "files no reports of its own" "a report at the relay: why"
 # a relay's key that signs one anyway (report_gen plays it) is refused by the province
 daemon_stop "$R_PID"
 cp "$R_NODE/node.key" "$IT_TMP/relay.key"
-printf '%s\n' "{\"form\":\"$FORM\",\"period\":\"2025-09\",\"values\":{\"hop_dan\":99},\"clock_offset\":0}" \
-	>"$IT_TMP/relay-spec.jsonl"
-run "$REPORT_GEN" send --hub "tcp://127.0.0.1:$PORT_P" --hub-key "$P_KEY" --key "$IT_TMP/relay.key" \
-	--unit R1 --spec "$IT_TMP/relay-spec.jsonl" --timeout "$(slow 10000)"
-assert_rc 1 "the relay's own report sent to the province"
-assert_match "$(jq -r '.refused[0] | "\(.code) \(.reason)"' <<<"$OUT")" "^6 a relay's key \(R1\) files no reports of its own" \
-	"the province refuses the relay's report: code and reason"
-# nor one for a commune of its scope
-printf '%s\n' "{\"form\":\"$FORM\",\"unit\":\"12337\",\"period\":\"2025-09\",\"values\":{\"hop_dan\":98},\"clock_offset\":0}" \
-	>"$IT_TMP/relay-spec2.jsonl"
-run "$REPORT_GEN" send --hub "tcp://127.0.0.1:$PORT_P" --hub-key "$P_KEY" --key "$IT_TMP/relay.key" \
-	--unit R1 --spec "$IT_TMP/relay-spec2.jsonl" --timeout "$(slow 10000)"
-assert_rc 1 "the relay's report for 12337 sent to the province"
-assert_match "$(jq -r '.refused[0] | "\(.code) \(.reason)"' <<<"$OUT")" "^6 a relay's key \(R1\) files no reports of its own" \
-	"the province refuses the relay's report for a commune: code and reason"
+# relay_sends UNIT WHAT: report_gen, with the relay's key, sends the
+# province a report of UNIT for 2025-09; the province must refuse it
+relay_sends() {
+	printf '%s\n' "{\"form\":\"$FORM\",\"unit\":\"$1\",\"period\":\"2025-09\",\"values\":{\"hop_dan\":99},\"clock_offset\":0}" \
+		>"$IT_TMP/relay-spec.jsonl"
+	run "$REPORT_GEN" send --hub "tcp://127.0.0.1:$PORT_P" --hub-key "$P_KEY" --key "$IT_TMP/relay.key" \
+		--unit R1 --spec "$IT_TMP/relay-spec.jsonl" --timeout "$(slow 10000)"
+	assert_rc 1 "$2 sent to the province"
+	assert_match "$(jq -r '.refused[0] | "\(.code) \(.reason)"' <<<"$OUT")" \
+		"^6 a relay's key \(R1\) files no reports of its own" "the province refuses $2: code and reason"
+}
+relay_sends R1 "the relay's own report"
+relay_sends 12337 "the relay's report for a commune of its scope"
 assert_eq 0 "$(store_sql "$P_CONF" "SELECT count(*) FROM records WHERE author = x'$R_KEY' AND form NOT LIKE 'antt.%'")" \
 	"the province holds no report signed by the relay's key"
 antt_ok "$P_CONF" report --period 2025-09 --form "$FORM" --json
