@@ -626,6 +626,7 @@ typedef struct {
 	int64_t first; /* when the first hub stored it: now when this hub is the
 	                * first (from its author), else 0 until a stamp says */
 	int stored;    /* appended by this intake */
+	char *held;    /* T5 lets it not count: why (kept, never counted) */
 	antt_body_t b;
 } s_rec_t;
 
@@ -687,14 +688,23 @@ static int s_take_fork(antt_hub_t *h, const char *peer, antt_ratelog_t *pl, s_re
 /* May the key of signer sign b?  Only reports of the unit it signs for in
  * b's period (T5); enrollments and revocations only as its grant permits (explicit
  * authority, proto/README.md "Authority"), revocations only of keys
- * enrolled under it.  0, or 1 with the reason in msg. */
+ * enrolled under it.  0, or 1 with the reason in msg; 2 with it when b is
+ * a report of the key's own unit that only the unit lists (T5) do not let
+ * count (an old station's key filing a month of the new list): kept and
+ * never counted (not_permitted), as the re-check keeps those taken before
+ * the lists came, so that its author's chain stays whole and what it signs
+ * next (a correction of its own months) still arrives. */
 static int s_unit_refused(antt_hub_t *h, const antt_body_t *b, antt_store_signer_t *signer,
                           char *msg, size_t size)
 {
 	antt_store_t *st = antt_node_store(h->node);
 	/* of the unit its key signs for in the record's period (T5 of
 	 * store_trust.c); a store that fails refuses too, with why */
-	if (antt_store_signs_for(st, signer, b, msg, size) != ANTT_OK)
+	int rc = antt_store_signs_for(st, signer, b, msg, size);
+	if (rc == ANTT_E_INVAL && signer->dated && !signer->relay && !b->has_enroll &&
+	    !b->has_revoke && !strcmp(b->unit, signer->unit))
+		return 2;
+	if (rc != ANTT_OK)
 		return 1;
 	if (!b->has_enroll && !b->has_revoke)
 		return 0;
@@ -788,12 +798,12 @@ static int s_corrects_refused(antt_hub_t *h, const antt_body_t *b, const s_rec_t
  * of its form's kind, a correction of what it may correct.  *code 0 when
  * it keeps them, else the refusal's code with why in msg; non-zero return:
  * the store failed. */
-static int s_rules_refused(antt_hub_t *h, const s_rec_t *r, antt_store_signer_t *signer,
+static int s_rules_refused(antt_hub_t *h, s_rec_t *r, antt_store_signer_t *signer,
                            const uint64_t *revoked_after, const uint64_t *quarantined_after,
                            const s_rec_t *batch, size_t n_batch, char *msg, size_t size,
                            uint32_t *code, char *err)
 {
-	int bad_correction = 0, rc;
+	int bad_correction = 0, rc, unit = 0;
 	*code = 0;
 	if (quarantined_after && r->b.seq > *quarantined_after) {
 		*code = ANTT_REFUSE_QUARANTINED;
@@ -805,8 +815,13 @@ static int s_rules_refused(antt_hub_t *h, const s_rec_t *r, antt_store_signer_t 
 		snprintf(msg, size,
 		         "revoked: this key's records after seq %" PRIu64 " are no longer accepted",
 		         *revoked_after);
-	} else if (s_unit_refused(h, &r->b, signer, msg, size)) {
+	} else if ((unit = s_unit_refused(h, &r->b, signer, msg, size)) == 1) {
 		*code = ANTT_REFUSE_UNIT;
+	}
+	if (unit == 2 && !r->held) /* kept, not counted, if the rest holds */
+		r->held = antt_xstrdup(msg);
+	if (*code) {
+		/* refused above */
 	} else if (s_period_refused(h, &r->b, msg, size)) {
 		*code = ANTT_REFUSE_BAD;
 	} else if ((rc = s_corrects_refused(h, &r->b, batch, n_batch, msg, size, &bad_correction,
@@ -911,8 +926,15 @@ static int s_take_run(antt_hub_t *h, const uint8_t sender[ANTT_KEY_BYTES], const
 			}
 			if ((rc = antt_store_append_ex(st, run[i].id, run[i].body, run[i].blen,
 			                               run[i].sig, &run[i].b, now, run[i].first,
-			                               own, err)))
+			                               own, err)) ||
+			    (run[i].held && (rc = antt_store_index_not_permitted(
+			                         st, run[i].id, &run[i].b, run[i].held, err))))
 				return rc;
+			if (run[i].held)
+				antt_ratelog(pl, s_ms(h), ANTT_LOG_WARN,
+				             "sync: %s: kept %.16s %.16s of %.16s, not counted: %s",
+				             peer, run[i].b.form, run[i].b.period, run[i].b.unit,
+				             run[i].held);
 			run[i].stored = 1;
 			(*stored)++;
 			*unaudited |= !own;
@@ -944,6 +966,7 @@ static void s_intake_free(s_intake_t *in)
 {
 	for (size_t i = 0; i < in->n; i++) {
 		free(in->recs[i].body);
+		free(in->recs[i].held);
 		antt_body_clear(&in->recs[i].b);
 	}
 	free(in->recs);

@@ -356,6 +356,12 @@ int antt_store_self_signer(antt_store_t *s, const uint8_t self[ANTT_KEY_BYTES], 
 int antt_store_signs_for(antt_store_t *s, antt_store_signer_t *k, const antt_body_t *b, char *why,
                          size_t why_len);
 
+/* Keep the record id, just appended, as one T5 does not let count (why):
+ * listed in not_permitted and its report regrouped without it, in the
+ * open transaction.  0, or a store error. */
+int antt_store_index_not_permitted(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES],
+                                   const antt_body_t *b, const char *why, char *err);
+
 /* The keys whose records child's key takes back before it signs (the top
  * of store_trust.c, "Rotation"): into keys, at most max, first *n_same of
  * its unit in the unit list of its enrollment (a replaced machine's), then

@@ -375,6 +375,28 @@ int antt_store_index_record(antt_store_t *s, int64_t n, const uint8_t id[ANTT_ID
 	return s_regroup_event(s, n, id, b, err);
 }
 
+int antt_store_index_not_permitted(antt_store_t *s, const uint8_t id[ANTT_ID_BYTES],
+                                   const antt_body_t *b, const char *why, char *err)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+	                       "INSERT OR REPLACE INTO not_permitted(n, why) SELECT n, ?2 FROM "
+	                       "records WHERE id = ?1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return antt_store_dberr(s, err, "keeping a record not permitted");
+	sqlite3_bind_blob(st, 1, id, ANTT_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, why, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE
+	             ? ANTT_OK
+	             : antt_store_dberr(s, err, "keeping a record not permitted");
+	sqlite3_finalize(st);
+	if (rc || !b->form || !s_is_report(b->form))
+		return rc;
+	/* its report again, without it */
+	return s_regroup(s, b->unit, b->form, b->period,
+	                 antt_period_classify(b->period) != ANTT_PERIOD_DAY, err);
+}
+
 int antt_store_index_revoked(antt_store_t *s, const uint8_t key[ANTT_KEY_BYTES], uint64_t after,
                              char *err)
 {

@@ -99,10 +99,15 @@
  * at the province, does not stop the new commune filing its own 2025-08.
  *
  * Intake (daemon/hub.c) refuses what would break T1, T3 or T5 before it is
- * stored (code 6), and this node signs nothing T5 refuses (submit.c), so
- * rows are marked bad, and records not permitted, only when a store made
- * under older rules is upgraded, or when the unit lists or their links
- * change (legacy grants and T5 depend on them): antt_store_trust_recheck. */
+ * stored (code 6), but for a report of the key's own unit that T5 alone
+ * does not let count (a period of another list than the key's): that one
+ * is kept and listed in not_permitted at once, in its own transaction, so
+ * that its author's chain stays whole (antt_store_index_not_permitted).
+ * This node signs nothing T5 refuses (submit.c) where it holds the lists,
+ * so rows are marked bad, and records not permitted, otherwise only when a
+ * store made under older rules is upgraded, or when the unit lists or
+ * their links change (legacy grants and T5 depend on them):
+ * antt_store_trust_recheck, whose verdicts are the same. */
 #define _GNU_SOURCE
 #include <sodium.h>
 #include <stdio.h>

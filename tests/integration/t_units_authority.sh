@@ -11,8 +11,10 @@
 # Before the province holds dated lists, a key signs for its own unit
 # whatever the period: O's 2025-08 report counts.  Once the shipped lists
 # and links are loaded, it is held, no longer counted, and verify --deep
-# names it with why; O can still correct its 2025-05 report, and the
-# province refuses its 2025-09 (code 6, the reason shown by antt status).
+# names it with why; O can still correct its 2025-05 report, and its
+# 2025-09, signed after the lists came, is kept there and never counted
+# too (history says not_permitted, with why), so that its chain stays whole:
+# its later 2025-06 arrives and counts.
 # N takes O's records back as those of an old unit its unit took (Heads
 # older_heads, not as its unit's earlier key): O's 2025-05 is its paperwork
 # (its own 2025-05 is refused as already filed, and it corrects O's), but
@@ -85,18 +87,20 @@ assert_contains "$(jq -r '.problems[].problem' <<<"$OUT")" \
 assert_eq 1 "$(store_sql "$P_CONF" "SELECT count(*) FROM records WHERE author = x'$O_KEY' AND period = '2025-08'")" \
 	"O's 2025-08 is kept"
 
-log_step "the old key corrects its 2025-05 (its own list's period); its 2025-09 is refused"
+log_step "the old key corrects its 2025-05 (its own list's period); its 2025-09 is kept, not counted"
 antt_ok "$O_CONF" correct "$O_MAY" hop_dan=6 --json
 O_FIX=$(jq -r .id <<<"$OUT")
 wait_held 30 "$P_CONF" "$O_KEY" 3 "the old station's correction"
 assert_eq 6 "$(total 2025-05 12337)" "O's corrected 2025-05 counts"
 antt_ok "$O_CONF" submit --form "$FORM" --period 2025-09 hop_dan=90
-_o_refused() { [ "$(uplink_field "$O_CONF" .refused)" -ge 1 ]; }
-wait_for 30 "the province refuses O's 2025-09" _o_refused
-assert_contains "$(uplink_field "$O_CONF" .last_refusal)" \
+wait_held 30 "$P_CONF" "$O_KEY" 4 "O's 2025-09, kept"
+assert_eq 0 "$(uplink_field "$O_CONF" .refused)" "nothing of O's refused"
+assert_eq "not_permitted" "$(states 12337 2025-09)" "O's 2025-09 at the province: kept, not counted"
+antt_ok "$P_CONF" history --unit 12337 --period 2025-09 --json
+assert_contains "$(jq -r '.versions[0].why' <<<"$OUT")" \
 	"key enrolled for 12337 (list 2025-03) may not sign for 12337 in 2025-09: 2025-09 is judged by list 2025-07" \
-	"O sees why (antt status)"
-assert_eq 3 "$(author_held "$P_CONF" "$O_KEY")" "O's 2025-09 is not stored"
+	"history says why"
+assert_eq "" "$(total 2025-09 33)" "nothing counts for 2025-09"
 daemon_stop "$O_PID"
 
 log_step "the new commune's node, enrolled today, holds no dated list: --unit is refused, with what to do"
@@ -105,7 +109,7 @@ daemon_start "$N_CONF"
 N_PID=$DPID
 # a key of the old 12337, which went whole to N's: N first takes its records
 _n_signs() {
-	[ "$(author_held "$N_CONF" "$O_KEY")" = 3 ] &&
+	[ "$(author_held "$N_CONF" "$O_KEY")" = 4 ] &&
 		[ "$("$ANTT" -c "$N_CONF" status --json | jq -r '.learning_unit // false')" = false ]
 }
 wait_for 30 "N takes the old key's records of its unit" _n_signs
@@ -171,7 +175,9 @@ _o_ready() {
 wait_for 30 "O connected, learning nothing" _o_ready
 assert_eq 0 "$(author_held "$O_CONF" "$N_KEY")" "O holds none of N's records"
 antt_ok "$O_CONF" submit --form "$FORM" --period 2025-06 hop_dan=3
-assert_eq 5 "$(own_seq "$O_CONF")" "O signs (after its 2025-09, refused)"
+assert_eq 5 "$(own_seq "$O_CONF")" "O signs (after its 2025-09, kept uncounted)"
+wait_held 30 "$P_CONF" "$O_KEY" 5 "O's 2025-06, after its 2025-09: the chain is whole"
+assert_eq 3 "$(total 2025-06 12337)" "O's 2025-06 counts at the province"
 daemon_stop "$O_PID"
 
 log_step "what the links do not give it is refused at the node, with why"
@@ -188,9 +194,10 @@ refused 12322 2025-05 "12322 of list 2025-03 was split between units of 2025-07 
 refused 99999 2025-05 "99999 of list 2025-03 has no full link to 12337"
 assert_eq 5 "$(own_seq "$N_CONF")" "nothing signed for the refusals"
 
-log_step "the province's verify --deep names only O's 2025-08"
+log_step "the province's verify --deep names only O's 2025-08 and 2025-09"
 run "$ANTT" -c "$P_CONF" verify --deep --json
-assert_eq "$O_KEY 2" "$(jq -r '.problems[] | "\(.author) \(.seq)"' <<<"$OUT")" "verify --deep: one problem"
+assert_eq "$O_KEY 2,$O_KEY 4" "$(jq -r '[.problems[] | "\(.author) \(.seq)"] | join(",")' <<<"$OUT")" \
+	"verify --deep: the two records kept and not counted"
 
 daemon_stop "$N_PID"
 daemon_stop "$P_PID"
