@@ -690,10 +690,12 @@ static int s_take_fork(antt_hub_t *h, const char *peer, antt_ratelog_t *pl, s_re
  * authority, proto/README.md "Authority"), revocations only of keys
  * enrolled under it.  0, or 1 with the reason in msg; 2 with it when b is
  * a report of the key's own unit that only the unit lists (T5) do not let
- * count (an old station's key filing a month of the new list): kept and
- * never counted (not_permitted), as the re-check keeps those taken before
- * the lists came, so that its author's chain stays whole and what it signs
- * next (a correction of its own months) still arrives. */
+ * count (an old station's key filing a month of the new list), or a
+ * relay's report (signed before it knew it was one): kept and never
+ * counted (not_permitted), as the re-check keeps those taken before the
+ * lists came, so that its author's chain stays whole and what it signs
+ * next (a correction of its own months, a relay's enrollments) still
+ * arrives. */
 static int s_unit_refused(antt_hub_t *h, const antt_body_t *b, antt_store_signer_t *signer,
                           char *msg, size_t size)
 {
@@ -701,8 +703,8 @@ static int s_unit_refused(antt_hub_t *h, const antt_body_t *b, antt_store_signer
 	/* of the unit its key signs for in the record's period (T5 of
 	 * store_trust.c); a store that fails refuses too, with why */
 	int rc = antt_store_signs_for(st, signer, b, msg, size);
-	if (rc == ANTT_E_INVAL && signer->dated && !signer->relay && !b->has_enroll &&
-	    !b->has_revoke && !strcmp(b->unit, signer->unit))
+	if (rc == ANTT_E_INVAL && !b->has_enroll && !b->has_revoke &&
+	    (signer->relay || (signer->dated && !strcmp(b->unit, signer->unit))))
 		return 2;
 	if (rc != ANTT_OK)
 		return 1;

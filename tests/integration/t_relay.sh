@@ -9,10 +9,12 @@
 # its scope, and is refused a commune of Hà Nội (00004), outside it; the
 # communes' reports reach the province through it,
 # each signed by its commune (history names the signer); the relay files
-# no report of its own, refused at the relay itself and, played by
-# report_gen with the relay's key, at the province; `antt children` names
-# it a relay; the province's `verify --deep` holds; an enrollment named as
-# a relay but sent without a scope is refused with what to do.
+# no report of its own: refused at the relay itself, and one its key signs
+# anyway (report_gen plays it) is kept at the province and never counted
+# (not refused: the relay's chain stays whole); `antt children` names it a
+# relay; the province's `verify --deep` holds, then names those two; an
+# enrollment named as a relay but sent without a scope is refused with
+# what to do.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 : "${REPORT_GEN:?set REPORT_GEN to the report_gen binary (built with the tests)}"
@@ -77,30 +79,39 @@ log_step "the relay files no report of its own"
 run "$ANTT" -c "$R_CONF" submit --form "$FORM" --period 2025-08 hop_dan=99
 assert_rc 65 "a report at the relay"
 assert_err_has "files no reports of its own" "a report at the relay: why"
-# a relay's key that signs one anyway (report_gen plays it) is refused by the province
+log_step "the province's verify --deep holds"
+assert_verify "$P_CONF" --deep
+
+log_step "a report the relay's key signs anyway is kept at the province, never counted"
+# (a relay that signed one before it knew it was one: refusing it would
+# leave a hole in the relay's chain, and its next enrollments could never
+# arrive); report_gen plays the relay's key
 daemon_stop "$R_PID"
 cp "$R_NODE/node.key" "$IT_TMP/relay.key"
 # relay_sends UNIT WHAT: report_gen, with the relay's key, sends the
-# province a report of UNIT for 2025-09; the province must refuse it
+# province a report of UNIT for 2025-09; the province keeps it, uncounted
 relay_sends() {
 	printf '%s\n' "{\"form\":\"$FORM\",\"unit\":\"$1\",\"period\":\"2025-09\",\"values\":{\"hop_dan\":99},\"clock_offset\":0}" \
 		>"$IT_TMP/relay-spec.jsonl"
 	run "$REPORT_GEN" send --hub "tcp://127.0.0.1:$PORT_P" --hub-key "$P_KEY" --key "$IT_TMP/relay.key" \
 		--unit R1 --spec "$IT_TMP/relay-spec.jsonl" --timeout "$(slow 10000)"
-	assert_rc 1 "$2 sent to the province"
-	assert_match "$(jq -r '.refused[0] | "\(.code) \(.reason)"' <<<"$OUT")" \
-		"^6 a relay's key \(R1\) files no reports of its own" "the province refuses $2: code and reason"
+	assert_rc 0 "$2 sent to the province: acknowledged"
 }
 relay_sends R1 "the relay's own report"
 relay_sends 12337 "the relay's report for a commune of its scope"
-assert_eq 0 "$(store_sql "$P_CONF" "SELECT count(*) FROM records WHERE author = x'$R_KEY' AND form NOT LIKE 'antt.%'")" \
-	"the province holds no report signed by the relay's key"
+assert_eq 2 "$(store_sql "$P_CONF" "SELECT count(*) FROM records r JOIN not_permitted p ON p.n = r.n WHERE r.author = x'$R_KEY' AND r.form NOT LIKE 'antt.%'")" \
+	"the province keeps both, as not permitted"
 antt_ok "$P_CONF" report --period 2025-09 --form "$FORM" --json
 assert_eq "null|0" "$(jq -r '.forms[0] | "\(.totals.hop_dan)|\(.unlisted)"' <<<"$OUT")" \
 	"nothing of the relay's counts, nothing unplaced"
-
-log_step "the province's verify --deep holds"
-assert_verify "$P_CONF" --deep
+antt_ok "$P_CONF" history --unit 12337 --period 2025-09 --json
+assert_eq "not_permitted" "$(jq -r '.versions[0].state' <<<"$OUT")" "history: the relay's report for 12337 does not count"
+assert_contains "$(jq -r '.versions[0].why' <<<"$OUT")" "a relay's key (R1) files no reports of its own" \
+	"history: why"
+run "$ANTT" -c "$P_CONF" verify --deep --json
+assert_rc 65 "verify --deep names them"
+assert_eq 2 "$(jq '[.problems[] | select(.problem | contains("files no reports of its own"))] | length' <<<"$OUT")" \
+	"verify --deep: the relay's two reports, with why"
 
 daemon_stop "$C1_PID"
 daemon_stop "$C2_PID"
