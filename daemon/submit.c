@@ -117,6 +117,30 @@ static int s_take_note(const json_t *note, antt_body_t *b, char *err)
 }
 
 /* A report object from a client -> a body without chain fields. */
+/* Has period begun, by this node's clock now (Vietnam time), give or take
+ * a day for a clock a little wrong?  A report of a month to come would be
+ * stored, and then stand in the way of the real one.  0, or ANTT_E_INVAL
+ * with what to do. */
+static int s_period_begun(const char *period, time_t now, char *err)
+{
+	int d0, d1;
+	if (antt_period_days(period, &d0, &d1))
+		return ANTT_OK;                     /* checked before: not a period */
+	long long begins = antt_period_due(d0, -1); /* the first day's first second */
+	if ((long long)now >= begins - 86400)
+		return ANTT_OK;
+	time_t vn = now + ANTT_TZ_OFFSET;
+	struct tm tm;
+	gmtime_r(&vn, &tm);
+	return antt_errf(err, ANTT_E_INVAL,
+	                 "period %s has not begun: it begins on %02d/%02d/%04d and today is "
+	                 "%02d/%02d/%04d (Vietnam time, by this computer's clock). A report is "
+	                 "filed for a period that has begun: check the period, or this "
+	                 "computer's date if it is wrong",
+	                 period, d0 % 100, d0 / 100 % 100, d0 / 10000, tm.tm_mday, tm.tm_mon + 1,
+	                 tm.tm_year + 1900);
+}
+
 static int s_take_report(antt_node_t *n, const json_t *rep, antt_body_t *b, char *err)
 {
 	const char *key;
@@ -169,7 +193,7 @@ static int s_take_report(antt_node_t *n, const json_t *rep, antt_body_t *b, char
 		                 f->id, antt_period_kind_name(f->period),
 		                 antt_period_kind_example(f->period));
 	int rc = antt_period_check(f->period, period, err);
-	if (rc)
+	if (rc || (rc = s_period_begun(period, time(NULL), err)))
 		return rc;
 	b->version = ANTT_RECORD_VERSION;
 	b->unit = antt_xstrdup(unit ? unit : n->unit);

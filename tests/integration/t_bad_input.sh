@@ -43,6 +43,17 @@ assert_err_has "y_kien_lang_nghe" "unknown indicator lists the valid ones"
 refused 65 "no indicator 'hop_dan_nguoi'" "indicator of another form" \
 	"${A[@]}" submit --form bvanttq-event --period 2024-06-02 hop_dan_nguoi=1
 
+log_step "a period that has not begun"
+# (by this node's clock, Vietnam time, with a day's grace for a clock a
+# little slow: the day after tomorrow is refused, tomorrow would not be)
+NEXT_YEAR=$(($(date -u -d "@$(($(date +%s) + 7 * 3600))" +%Y) + 1))
+refused 65 "period $NEXT_YEAR-03 has not begun" "a month of next year" \
+	"${A[@]}" submit --form bvanttq-monthly --period "$NEXT_YEAR-03" hop_dan=1
+assert_err_has "check the period, or this computer's date" "a month of next year: what to do"
+IN2DAYS=$(date -u -d "@$(($(date +%s) + 7 * 3600 + 2 * 86400))" +%Y-%m-%d)
+refused 65 "period $IN2DAYS has not begun" "the day after tomorrow" \
+	"${A[@]}" submit --form bvanttq-event --period "$IN2DAYS" tin_bao=1
+
 log_step "values that are not counts"
 refused 65 "0 or more" "negative value" \
 	"${A[@]}" submit --form bvanttq-monthly --period 2024-08 hop_dan=-1

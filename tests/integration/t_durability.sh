@@ -17,7 +17,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		# a batch of three from a file
 		{
 			printf '{"form":"bvanttq-event","period":"2024-06-%02d","values":{"tin_bao":%d}}\n' $((r % 28 + 1)) "$r"
-			printf '{"form":"bvanttq-monthly","period":"2030-%02d","values":{"hop_dan":%d}}\n' $((r / 4)) "$r"
+			printf '{"form":"bvanttq-monthly","period":"%d-%02d","values":{"hop_dan":%d}}\n' \
+				$((2020 + (r / 4 - 1) / 12)) $(((r / 4 - 1) % 12 + 1)) "$r"
 			printf '{"form":"bvanttq-event","period":"2024-06-%02d","values":{"to_giac":%d}}\n' $((r % 28 + 1)) "$r"
 		} >"$F"
 		reply=$("$ANTT" -c "$CONF" submit --json --file "$F") || fail "round $r: submit --file failed"
