@@ -730,11 +730,16 @@ static int s_sum(s_req_t *q, const char *sql, const char *form, s_sums_t *sums)
 	                            s_sum_final) != SQLITE_OK)
 		return s_dberr(q);
 	sqlite3_stmt *st = s_prep(q, sql);
+	int r = SQLITE_ERROR;
+	if (st) {
+		s_bind_scope(q, st, form);
+		r = sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	/* the aggregate points at sums, which the caller owns: gone with it */
+	sqlite3_create_function(q->s->db, "antt_sum", 3, SQLITE_UTF8, NULL, NULL, NULL, NULL);
 	if (!st)
 		return -1;
-	s_bind_scope(q, st, form);
-	int r = sqlite3_step(st);
-	sqlite3_finalize(st);
 	if (sums->overflow)
 		return s_usage(q,
 		               "%sthe totals do not fit in 64 bits: ask for a smaller period or "
@@ -1548,9 +1553,6 @@ static void s_functions(s_req_t *q, int on)
 	for (size_t i = 0; i < sizeof fns / sizeof *fns; i++)
 		sqlite3_create_function(q->s->db, fns[i].name, fns[i].argc, SQLITE_UTF8,
 		                        on ? q : NULL, on ? fns[i].fn : NULL, NULL, NULL);
-	if (!on)
-		sqlite3_create_function(q->s->db, "antt_sum", 3, SQLITE_UTF8, NULL, NULL, NULL,
-		                        NULL);
 }
 
 static json_t *s_answer_op(s_req_t *q, const json_t *req)

@@ -225,6 +225,7 @@ bad_request 64 "choose one" report --period 2024-05 --csv --json
 bad_request 64 "--by" missing --period 2024-05 --by unit
 bad_request 6x "bvanttq-event" missing --period 2024-05 --form bvanttq-event
 bad_request 6x "month" missing --period 2024-05-17 --form bvanttq-monthly
+bad_request 6x "holds more than 60 months" missing --period 2000..2099 --form bvanttq-monthly
 for period in 2024-13 2024-Q5 abc; do
 	bad_request 6x "'$period'" history --unit 12346 --period "$period"
 done
